@@ -1,0 +1,3 @@
+from ensemble_devtools.cli import app
+
+app()

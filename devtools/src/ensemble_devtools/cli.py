@@ -1,0 +1,196 @@
+"""`./dev`: run the whole system, run the tests, and the helpers around them."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ensemble_devtools import docker_env, infra, processes
+from ensemble_devtools.paths import repo_root, state_dir
+from ensemble_devtools.stack import SERVICES, Stack
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+
+DEV_PORTS = {"ingest": 8001, "feedback": 8002, "scheduler": 8003, "notify": 8004}
+INFRA_PROCESSES = ("kafka", "ferretdb")
+
+
+def _auth_secret() -> str:
+    path = state_dir() / "auth-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _pid_dir() -> Path:
+    return state_dir() / "pids"
+
+
+def _running() -> dict[str, int]:
+    alive: dict[str, int] = {}
+    for pid_file in sorted(_pid_dir().glob("*.pid")):
+        pid = int(pid_file.read_text())
+        if processes.pid_alive(pid):
+            alive[pid_file.stem] = pid
+        else:
+            pid_file.unlink()
+    return alive
+
+
+def _ports() -> dict[str, int]:
+    """Service ports: 8001-8004 when free, remembered per checkout."""
+    path = state_dir() / "ports.json"
+    if path.exists():
+        return {k: int(v) for k, v in json.loads(path.read_text()).items()}
+    ports = {
+        name: port if not processes.port_open(port) else processes.free_port()
+        for name, port in DEV_PORTS.items()
+    }
+    path.write_text(json.dumps(ports))
+    return ports
+
+
+def _compose(*args: str) -> int:
+    env = {**os.environ, "ENSEMBLE_AUTH_SECRET": _auth_secret()}
+    return subprocess.call(["docker", "compose", *args], cwd=repo_root(), env=env)
+
+
+@app.command()
+def up() -> None:
+    """Start Kafka, the store and the four services; Ctrl-C (or ./dev down) stops them."""
+    if _running():
+        console.print("[red]Already up[/] (see ./dev status); run ./dev down first.")
+        raise typer.Exit(1)
+    given = infra.from_env()
+    if given is None and docker_env.engine_available():
+        console.print("A Docker engine answers: [bold]docker compose up --build[/]")
+        raise typer.Exit(_compose("up", "--build"))
+    state = state_dir()
+    log_dir = state / "logs"
+    if given is None:
+        console.print("No Docker engine: provisioning Kafka (Maven Central) and FerretDB (Go) locally…")
+        found = infra.start_local(state / "data", pid_dir=_pid_dir(), log_dir=log_dir)
+    else:
+        found = given
+    stack = Stack(infra=found, log_dir=log_dir, auth_secret=_auth_secret(), pid_dir=_pid_dir())
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start_all(_ports())
+        table = Table(title=f"Ensemble is up ({found.mode} infrastructure)")
+        for column in ("service", "URL", "API docs", "log"):
+            table.add_column(column)
+        for name, service in stack.services.items():
+            table.add_row(name, service.url, f"{service.url}/docs", str(log_dir / f"{name}.log"))
+        console.print(table)
+        console.print(f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}")
+        console.print("Token: ./dev token --workspace acme --subject alice --role admin")
+        console.print("Ctrl-C stops everything.")
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("Stopping…")
+        stack.stop_all()
+        found.stop()
+
+
+@app.command()
+def down() -> None:
+    """Stop everything ./dev up started (services first, then Kafka and the store)."""
+    running = _running()
+    if not running and docker_env.engine_available():
+        raise typer.Exit(_compose("down"))
+    order = [n for n in running if n not in INFRA_PROCESSES] + [n for n in INFRA_PROCESSES if n in running]
+    for name in order:
+        console.print(f"stopping {name} (pid {running[name]})")
+        processes.stop_pid(running[name])
+        (_pid_dir() / f"{name}.pid").unlink(missing_ok=True)
+    if not running:
+        console.print("Nothing was running.")
+
+
+@app.command()
+def status() -> None:
+    """What is running, and whether each service is ready."""
+    import httpx
+
+    running = _running()
+    ports = _ports()
+    table = Table()
+    for column in ("process", "pid", "state"):
+        table.add_column(column)
+    for name in (*INFRA_PROCESSES, *SERVICES):
+        pid = running.get(name)
+        state = "stopped"
+        if pid and name in ports:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{ports[name]}/readyz", timeout=2)
+                state = "ready" if ready.status_code == 200 else f"not ready: {ready.text[:80]}"
+            except httpx.HTTPError as exc:
+                state = f"not answering ({type(exc).__name__})"
+        elif pid:
+            state = "running"
+        table.add_row(name, str(pid or "-"), state)
+    console.print(table)
+
+
+@app.command()
+def logs(service: str, lines: int = 100) -> None:
+    """Follow a process's log (ingest, feedback, scheduler, notify, kafka, ferretdb)."""
+    path = state_dir() / "logs" / f"{service}.log"
+    if not path.exists():
+        console.print(f"[red]no log at {path}[/]")
+        raise typer.Exit(1)
+    os.execvp("tail", ["tail", "-n", str(lines), "-F", str(path)])
+
+
+@app.command()
+def token(
+    workspace: Annotated[str, typer.Option(help="Workspace the token is scoped to.")],
+    subject: Annotated[str, typer.Option(help="Who it is for.")],
+    role: Annotated[list[str], typer.Option(help="admin, manager, approver, member, service")] = ["admin"],  # noqa: B006
+    team: Annotated[list[str] | None, typer.Option(help="Team names.")] = None,
+    hours: float = 12.0,
+) -> None:
+    """Mint a bearer token the running services accept."""
+    from ensemble_shared.auth import Principal, Role, Tokens
+    from ensemble_shared.settings import AuthSettings
+
+    tokens = Tokens(AuthSettings(secret=_auth_secret()))  # type: ignore[arg-type]
+    principal = Principal(
+        subject=subject,
+        workspace=workspace,
+        roles=frozenset(Role(r) for r in role),
+        teams=frozenset(team or []),
+    )
+    print(tokens.mint(principal, ttl=timedelta(hours=hours)))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def test(ctx: typer.Context) -> None:
+    """Run the whole test suite (extra arguments go to pytest); fails when no test ran."""
+    code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=repo_root())
+    if code == 5:
+        console.print("[red]no tests ran[/]")
+    raise typer.Exit(code)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks in bench/ (JSON in bench/results/, a table on screen)."""
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "bench", *ctx.args], cwd=repo_root()))

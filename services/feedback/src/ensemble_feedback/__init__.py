@@ -1,0 +1,1 @@
+"""Ensemble feedback: the community side — members, submissions, votes, field events."""

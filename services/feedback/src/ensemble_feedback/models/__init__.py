@@ -1,0 +1,1 @@
+"""Feedback's domain models and API schemas."""

@@ -1,0 +1,1 @@
+"""Feedback's business rules: no FastAPI, no FastStream, no driver."""

@@ -1,0 +1,1 @@
+"""Ensemble ingest: platform connectors, canonical mentions, dedup; emits the mentions stream."""

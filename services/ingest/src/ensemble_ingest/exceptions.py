@@ -1,0 +1,22 @@
+"""Ingest's domain errors (mapped to HTTP once, in ensemble_shared.web)."""
+
+from __future__ import annotations
+
+from ensemble_shared.errors import NotFound, Unauthenticated
+
+
+class SourceNotFound(NotFound):
+    def __init__(self, source_id: str) -> None:
+        super().__init__(f"no source {source_id!r}")
+
+
+class MentionNotFound(NotFound):
+    def __init__(self, mention_id: str) -> None:
+        super().__init__(f"no mention {mention_id!r}")
+
+
+class WebhookRefused(Unauthenticated):
+    """The webhook's signature does not verify: forged, stale, replayed past the window."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"webhook signature refused: {reason}")

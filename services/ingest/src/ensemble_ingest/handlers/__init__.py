@@ -1,0 +1,1 @@
+"""Transport: HTTP routes (parse, call one service method, answer)."""

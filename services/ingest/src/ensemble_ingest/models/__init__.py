@@ -1,0 +1,1 @@
+"""Ingest's domain models and API schemas."""

@@ -1,0 +1,97 @@
+"""A canonical mention, and the generic webhook payload that brings one in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from ensemble_shared.events import Author, MentionData, utcnow
+
+_MENTION_NAMESPACE = uuid.UUID("8f6f3d0e-5c1a-4c55-9a43-3c1f2f0b7a11")
+
+PlatformName = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", examples=["mastodon", "forum"])
+
+
+def mention_id(workspace: str, platform: str, external_id: str) -> str:
+    """Deterministic id from the natural key, so a repeat maps to the same mention."""
+    return str(uuid.uuid5(_MENTION_NAMESPACE, f"{workspace}\x1f{platform}\x1f{external_id}"))
+
+
+class IncomingMention(BaseModel):
+    """A mention as a generic source sends it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    platform: str = PlatformName
+    external_id: str = Field(min_length=1, max_length=256)
+    url: HttpUrl | None = None
+    author: Author
+    text: str = Field(max_length=40_000)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    created_at: datetime
+    in_reply_to: str | None = Field(default=None, max_length=256)
+
+
+class GenericWebhook(BaseModel):
+    """Body of a generic Standard Webhooks delivery (`POST /webhooks/generic/{source_id}`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["mention.created"]
+    timestamp: datetime
+    data: IncomingMention
+
+
+class Mention(BaseModel):
+    """A stored mention: unique per (workspace, platform, external id)."""
+
+    id: str
+    workspace: str
+    platform: str
+    external_id: str
+    url: HttpUrl | None = None
+    author: Author
+    text: str
+    language: str | None = None
+    created_at: datetime
+    in_reply_to: str | None = None
+    source_id: str | None = None
+    received_at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def from_incoming(cls, workspace: str, source_id: str, incoming: IncomingMention) -> Mention:
+        return cls(
+            id=mention_id(workspace, incoming.platform, incoming.external_id),
+            workspace=workspace,
+            source_id=source_id,
+            **incoming.model_dump(),
+        )
+
+    def event_data(self) -> MentionData:
+        return MentionData(
+            mention_id=self.id,
+            platform=self.platform,
+            external_id=self.external_id,
+            url=self.url,
+            author=self.author,
+            text=self.text,
+            language=self.language,
+            created_at=self.created_at,
+            in_reply_to=self.in_reply_to,
+            source_id=self.source_id,
+        )
+
+
+class IngestOutcome(BaseModel):
+    """What became of one incoming mention."""
+
+    mention_id: str
+    duplicate: bool = Field(description="True when this mention was already stored: nothing changed.")
+
+
+class MentionPage(BaseModel):
+    items: list[Mention]
+    next_before: datetime | None = Field(description="Pass as `before` for the next page.")

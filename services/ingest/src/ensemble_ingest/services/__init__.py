@@ -1,0 +1,1 @@
+"""Ingest's business rules: no FastAPI, no FastStream, no driver."""

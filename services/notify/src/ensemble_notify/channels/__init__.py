@@ -1,0 +1,1 @@
+"""Outgoing channels: the adapters that actually reach a receiver."""

@@ -1,0 +1,1 @@
+"""Transport: HTTP routes and Kafka subscribers (parse, call one service method)."""

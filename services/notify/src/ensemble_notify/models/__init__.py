@@ -1,0 +1,1 @@
+"""Notify's domain models and API schemas."""

@@ -1,0 +1,1 @@
+"""Notify's business rules: no FastAPI, no FastStream, no driver."""

@@ -1,0 +1,53 @@
+"""When to retry a delivery and how long to wait: exponential backoff with jitter, Retry-After."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from ensemble_notify.models.deliveries import AttemptResult
+
+
+@dataclass(frozen=True)
+class Delivered:
+    pass
+
+
+@dataclass(frozen=True)
+class RetryIn:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    reason: str
+
+
+Decision = Delivered | RetryIn | GiveUp
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Every non-2xx answer and every network error is retried (receivers recover from their
+    own 4xx misconfigurations too), except 410 Gone, until `max_attempts` is spent."""
+
+    max_attempts: int = 8
+    base_seconds: float = 2.0
+    max_seconds: float = 3600.0
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """'Equal jitter': half the exponential delay fixed, half random, so retries spread out."""
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1))
+        return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+    def decide(self, attempt: int, result: AttemptResult, rng: random.Random | None = None) -> Decision:
+        if result.delivered:
+            return Delivered()
+        if result.status_code == 410:
+            return GiveUp("the receiver answered 410 Gone")
+        if attempt >= self.max_attempts:
+            return GiveUp(f"gave up after {attempt} attempts; last: {result.describe()}")
+        delay = self.backoff(attempt, rng)
+        if result.retry_after is not None:
+            delay = max(delay, min(result.retry_after, self.max_seconds))
+        return RetryIn(delay)

@@ -1,0 +1,41 @@
+"""Webhook endpoints per workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ensemble_notify.models.endpoints import Endpoint
+from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+
+COLLECTION = "endpoints"
+
+
+def _endpoint(document: Document) -> Endpoint:
+    return Endpoint.model_validate({**document, "id": document["_id"]})
+
+
+class EndpointRepository:
+    INDEXES = {COLLECTION: [Index([("workspace", ASCENDING)], name="by_workspace")]}
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    async def add(self, endpoint: Endpoint) -> None:
+        await self.collection.insert_one({"_id": endpoint.id, **endpoint.model_dump(exclude={"id"})})
+
+    async def get(self, workspace: str, endpoint_id: str) -> Endpoint | None:
+        document = await self.collection.find_one({"_id": endpoint_id, "workspace": workspace})
+        return _endpoint(document) if document else None
+
+    async def list(self, workspace: str, *, limit: int) -> list[Endpoint]:
+        cursor = self.collection.find({"workspace": workspace}).sort("created_at", ASCENDING)
+        return [_endpoint(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def enabled_by_workspace(self, workspaces: Iterable[str]) -> dict[str, list[Endpoint]]:
+        """One query for a whole consumed batch, whatever its number of workspaces."""
+        found: dict[str, list[Endpoint]] = {}
+        cursor = self.collection.find({"workspace": {"$in": sorted(set(workspaces))}, "enabled": True})
+        async for document in cursor:
+            endpoint = _endpoint(document)
+            found.setdefault(endpoint.workspace, []).append(endpoint)
+        return found

@@ -1,0 +1,1 @@
+"""Ensemble scheduler: content, approval workflows, the calendar and publishing, durable timers."""

@@ -1,0 +1,1 @@
+"""Scheduler's domain models and API schemas."""

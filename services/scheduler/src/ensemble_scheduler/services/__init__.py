@@ -1,0 +1,1 @@
+"""Scheduler's business rules: no FastAPI, no FastStream, no driver."""

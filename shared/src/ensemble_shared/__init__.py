@@ -1,0 +1,1 @@
+"""Ensemble's shared contracts (events, topics) and thin infrastructure used by every service."""

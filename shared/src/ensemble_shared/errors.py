@@ -1,0 +1,27 @@
+"""Domain errors every service raises; the web layer maps each class to one HTTP status."""
+
+from __future__ import annotations
+
+
+class EnsembleError(Exception):
+    """Base of the errors a caller can act on; the message is shown to them."""
+
+
+class NotFound(EnsembleError):
+    """No such object in the caller's workspace (another workspace's id is not found either)."""
+
+
+class Unauthenticated(EnsembleError):
+    """No valid credentials: token, webhook signature."""
+
+
+class Forbidden(EnsembleError):
+    """Authenticated, but this principal may not do this."""
+
+
+class Conflict(EnsembleError):
+    """The request contradicts the current state."""
+
+
+class Invalid(EnsembleError):
+    """The request is well-formed but its content is not acceptable."""

@@ -1,0 +1,36 @@
+"""Events of the notifications stream, produced by notify."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ensemble_shared.events.envelope import Event, Payload
+
+Channel = Literal["webhook", "email", "chat", "in_app"]
+
+
+class DeliveryData(Payload):
+    """One delivery of one event to one recipient over one channel."""
+
+    delivery_id: str
+    channel: Channel
+    recipient: str
+    source_event_id: str
+    source_event_type: str
+    attempts: int
+    status_code: int | None = None
+    reason: str | None = None
+
+
+class NotificationSentV1(Event):
+    """Sent by notify when a receiver accepted a delivery."""
+
+    type: Literal["notification.sent.v1"] = "notification.sent.v1"
+    data: DeliveryData
+
+
+class NotificationFailedV1(Event):
+    """Sent by notify when a delivery is given up, with the reason."""
+
+    type: Literal["notification.failed.v1"] = "notification.failed.v1"
+    data: DeliveryData

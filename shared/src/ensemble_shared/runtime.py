@@ -1,0 +1,108 @@
+"""A service's infrastructure for one process lifetime: store, broker, tokens, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+
+from ensemble_shared.auth import Tokens
+from ensemble_shared.kafka import create_broker
+from ensemble_shared.settings import ServiceSettings
+from ensemble_shared.storage import Client, Database, Index, create_client, ensure_indexes, ping
+from ensemble_shared.topics import Topics, ensure_topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Infrastructure:
+    """Clients created once per process and closed when it stops."""
+
+    service: str
+    settings: ServiceSettings
+    topics: Topics
+    broker: KafkaBroker
+    client: Client
+    database: Database
+    tokens: Tokens
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(
+        self,
+        *,
+        indexes: Mapping[str, Iterable[Index]],
+        background: Sequence[Callable[[], Awaitable[None]]] = (),
+    ) -> None:
+        """Create topics and indexes, start consuming, then the background loops."""
+        kafka = self.settings.kafka
+        created = await ensure_topics(
+            kafka.bootstrap_servers, self.topics, replication_factor=kafka.replication_factor
+        )
+        if created:
+            log.info("created topics %s", created)
+        await ensure_indexes(self.database, indexes)
+        await self.broker.start()
+        for loop in background:
+            self._tasks.append(asyncio.create_task(loop(), name=getattr(loop, "__qualname__", "")))
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' or the error, per dependency."""
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping(self.client), timeout=2)
+            checks["mongodb"] = "ok"
+        except Exception as exc:
+            checks["mongodb"] = f"unavailable: {exc!r}"[:300]
+        try:
+            reachable = await self.broker.ping(timeout=2)
+            checks["kafka"] = "ok" if reachable else "unavailable"
+        except Exception as exc:
+            checks["kafka"] = f"unavailable: {exc!r}"[:300]
+        for task in self._tasks:
+            if task.done():
+                checks[task.get_name()] = "stopped"
+        return checks
+
+    def asyncapi(self, version: str) -> Any:
+        """The AsyncAPI 3.0 document FastStream generates from this process's declarations."""
+        app = FastStream(
+            self.broker,
+            specification=AsyncAPI(title=f"Ensemble {self.service}", version=version),
+        )
+        return app.schema.to_specification().to_jsonable()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.stop()
+        self.client.close()
+
+
+@contextlib.asynccontextmanager
+async def open_infrastructure(settings: ServiceSettings, *, service: str) -> AsyncIterator[Infrastructure]:
+    """Build the clients (no I/O yet); whatever happens next, they are closed on exit."""
+    client = create_client(settings.mongo)
+    infra = Infrastructure(
+        service=service,
+        settings=settings,
+        topics=Topics(settings.kafka.topic_prefix),
+        broker=create_broker(settings.kafka, client_id=f"ensemble-{service}"),
+        client=client,
+        database=client[settings.database],
+        tokens=Tokens(settings.auth),
+    )
+    try:
+        yield infra
+    finally:
+        await infra.close()

@@ -1,0 +1,86 @@
+"""The driver boundary: the only package that imports the MongoDB driver.
+
+Motor is in maintenance and MongoDB points to PyMongo's AsyncMongoClient; every service reaches
+the store through the names exported here, so a switch is a change of this package alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
+
+from ensemble_shared.settings import MongoSettings
+
+Document = dict[str, Any]
+Client = AsyncIOMotorClient[Document]
+Database = AsyncIOMotorDatabase[Document]
+Collection = AsyncIOMotorCollection[Document]
+
+DUPLICATE_KEY = 11000
+
+# Errors that say the store is unreachable, not that the request is wrong: worth waiting out.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure,)
+
+__all__ = [
+    "ASCENDING",
+    "DESCENDING",
+    "DUPLICATE_KEY",
+    "TRANSIENT_ERRORS",
+    "BulkWriteError",
+    "Client",
+    "Collection",
+    "Database",
+    "Document",
+    "DuplicateKeyError",
+    "Index",
+    "InsertOne",
+    "PyMongoError",
+    "ReturnDocument",
+    "UpdateOne",
+    "create_client",
+    "ensure_indexes",
+    "ping",
+]
+
+
+def create_client(settings: MongoSettings) -> Client:
+    """One client per process; it pools connections and is safe to share."""
+    return AsyncIOMotorClient(
+        settings.url,
+        serverSelectionTimeoutMS=settings.timeout_ms,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+
+
+async def ping(client: Client) -> None:
+    await client.admin.command("ping")
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index declared in code, next to the repository that relies on it."""
+
+    keys: Sequence[tuple[str, int]]
+    name: str
+    unique: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def model(self) -> IndexModel:
+        return IndexModel(list(self.keys), name=self.name, unique=self.unique, **self.options)
+
+
+async def ensure_indexes(database: Database, declared: Mapping[str, Iterable[Index]]) -> None:
+    """Create every declared index (idempotent); called once at service start.
+
+    One command per index: FerretDB 1.24 drops the connection (a server-side panic) when one
+    createIndexes command names several indexes that already exist.
+    """
+    for collection, indexes in declared.items():
+        for index in indexes:
+            await database[collection].create_indexes([index.model()])

@@ -1,0 +1,115 @@
+"""The topic catalogue: one topic per stream, keyed by aggregate id, plus a dead-letter topic each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, Union
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from pydantic import Field
+
+from ensemble_shared.events import (
+    ApprovalRequestedV1,
+    ApprovalStepDecidedV1,
+    ContentPublishedV1,
+    Event,
+    MentionReceivedV1,
+    NotificationFailedV1,
+    NotificationSentV1,
+    SubmissionCreatedV1,
+)
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_SUFFIX = ".dlt"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream of events about one kind of aggregate; its key is that aggregate's id."""
+
+    name: str
+    key: str
+    events: tuple[type[Event], ...]
+    partitions: int = 6
+
+    @property
+    def payload_type(self) -> Any:
+        """The stream's event union, for AsyncAPI documents and typed parsing."""
+        if len(self.events) == 1:
+            return self.events[0]
+        return Annotated[Union[self.events], Field(discriminator="type")]  # noqa: UP007
+
+
+MENTIONS = Stream("mentions", key="mention id", events=(MentionReceivedV1,))
+SUBMISSIONS = Stream("submissions", key="submission id", events=(SubmissionCreatedV1,))
+APPROVALS = Stream(
+    "approvals", key="content item id", events=(ApprovalRequestedV1, ApprovalStepDecidedV1)
+)
+CONTENT = Stream("content", key="content item id", events=(ContentPublishedV1,))
+NOTIFICATIONS = Stream(
+    "notifications", key="delivery id", events=(NotificationSentV1, NotificationFailedV1)
+)
+
+STREAMS: tuple[Stream, ...] = (MENTIONS, SUBMISSIONS, APPROVALS, CONTENT, NOTIFICATIONS)
+
+_STREAM_OF_TYPE = {event.model_fields["type"].default: s for s in STREAMS for event in s.events}
+
+
+def stream_of(event: Event) -> Stream:
+    """The stream an event belongs to; every event type is declared in exactly one stream."""
+    try:
+        return _STREAM_OF_TYPE[event.type]
+    except KeyError:
+        raise LookupError(f"event type {event.type!r} is in no stream") from None
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Resolves stream names to topic names under a prefix (tests use a fresh prefix each)."""
+
+    prefix: str = "ensemble."
+
+    def topic(self, stream: Stream) -> str:
+        return f"{self.prefix}{stream.name}"
+
+    def dead_letter(self, stream: Stream) -> str:
+        return f"{self.topic(stream)}{DEAD_LETTER_SUFFIX}"
+
+    def for_event(self, event: Event) -> str:
+        return self.topic(stream_of(event))
+
+    def all_topics(self, streams: Iterable[Stream] = STREAMS) -> list[tuple[str, int]]:
+        """(name, partitions) of every topic to create: each stream and its dead letters."""
+        topics: list[tuple[str, int]] = []
+        for stream in streams:
+            topics.append((self.topic(stream), stream.partitions))
+            topics.append((self.dead_letter(stream), 1))
+        return topics
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Topics, *, replication_factor: int = 1
+) -> list[str]:
+    """Create the catalogue's topics that do not exist yet; returns the names it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name=name, num_partitions=partitions, replication_factor=replication_factor)
+            for name, partitions in topics.all_topics()
+            if name not in existing
+        ]
+        if not missing:
+            return []
+        try:
+            await admin.create_topics(missing)
+        except TopicAlreadyExistsError:
+            log.info("topics created concurrently by another service")
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

@@ -1,0 +1,6 @@
+"""FastAPI pieces every service mounts: health, readiness, metrics, AsyncAPI, limits, errors, auth."""
+
+from ensemble_shared.web.app import install_common
+from ensemble_shared.web.auth import CurrentPrincipal, require_roles
+
+__all__ = ["CurrentPrincipal", "install_common", "require_roles"]

@@ -1,0 +1,103 @@
+"""What every service's FastAPI app has in common."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ensemble_shared.errors import (
+    Conflict,
+    EnsembleError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
+from ensemble_shared.runtime import Infrastructure
+from ensemble_shared.settings import HttpSettings
+from ensemble_shared.storage import TRANSIENT_ERRORS
+from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[EnsembleError], tuple[int, str]] = {
+    NotFound: (404, "not_found"),
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+    Conflict: (409, "conflict"),
+    Invalid: (422, "invalid"),
+}
+
+
+def _describe(error: Any) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()))
+    return f"{location}: {error.get('msg', 'invalid')}"
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    status, code = next(
+        (mapped for cls, mapped in _STATUS.items() if isinstance(exc, cls)), (400, "bad_request")
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": code, "message": str(exc)}, status_code=status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+    return JSONResponse(
+        {
+            "error": "validation_error",
+            "message": "; ".join(_describe(e) for e in errors),
+            "detail": errors,
+        },
+        status_code=422,
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("store unavailable: %r", exc)
+    return JSONResponse(
+        {"error": "unavailable", "message": "the store is unavailable; retry later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def install_common(app: FastAPI, *, http: HttpSettings, version: str) -> None:
+    """Middleware, error mapping and the operational routes; `app.state.infra` is set by the lifespan."""
+    app.add_middleware(RequestMetrics)
+    app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
+    app.add_middleware(CorrelationId)
+    app.add_exception_handler(EnsembleError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for transient in TRANSIENT_ERRORS:
+        app.add_exception_handler(transient, _unavailable)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive.")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Kafka and MongoDB answer.")
+    async def readyz(request: Request) -> JSONResponse:
+        infra: Infrastructure = request.app.state.infra
+        checks = await infra.readiness()
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics.")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="This service's AsyncAPI 3.0 document.")
+    async def asyncapi(request: Request) -> Any:
+        infra: Infrastructure = request.app.state.infra
+        return infra.asyncapi(version)
