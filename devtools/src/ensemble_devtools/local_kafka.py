@@ -43,6 +43,14 @@ def provision() -> Path:
     return libs
 
 
+def _cluster_id() -> str:
+    """A base64url UUID, as `kafka-storage random-uuid` makes: never starting with '-'."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
+
+
 def _java(libs: Path, main: str, *args: str) -> list[str]:
     return [
         "java",
@@ -105,8 +113,7 @@ class LocalKafka:
                     libs,
                     "kafka.tools.StorageTool",
                     "format",
-                    "-t",
-                    base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+                    f"--cluster-id={_cluster_id()}",
                     "-c",
                     str(properties),
                 ),

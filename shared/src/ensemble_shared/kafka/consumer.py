@@ -131,6 +131,7 @@ class ReliableConsumer:
         async with self.gate.in_flight():
             records = self._still_assigned(message, records)
             events, dead = self._parse(records)
+            skipped = len(records) - len(events) - len(dead)
             try:
                 await self._handle(events, dead)
                 await asyncio.gather(*(self._dead_letter(d, self.group) for d in dead))
@@ -145,11 +146,9 @@ class ReliableConsumer:
                 # The group moved on (rebalance): the new owner re-reads; handlers are idempotent.
                 log.warning("commit failed, batch will be redelivered: %s", exc)
                 return
-        CONSUMED.labels(self.group, self.topic, "handled").inc(len(events))
+        CONSUMED.labels(self.group, self.topic, "handled").inc(len(records) - skipped - len(dead))
         CONSUMED.labels(self.group, self.topic, "dead_lettered").inc(len(dead))
-        CONSUMED.labels(self.group, self.topic, "skipped").inc(
-            len(records) - len(events) - len(dead)
-        )
+        CONSUMED.labels(self.group, self.topic, "skipped").inc(skipped)
         BATCH_SECONDS.labels(self.group, self.topic).observe(time.perf_counter() - started)
 
     @staticmethod

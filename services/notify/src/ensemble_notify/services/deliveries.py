@@ -129,7 +129,7 @@ class DeliveryService:
         await self._attempts.finish(
             delivery.id,
             attempt,
-            outcome=type(decision).__name__.lower(),
+            outcome=decision.outcome,
             status_code=result.status_code,
             error=result.error,
             latency_ms=result.latency_ms,

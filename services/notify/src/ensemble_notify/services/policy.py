@@ -10,17 +10,19 @@ from ensemble_notify.models.deliveries import AttemptResult
 
 @dataclass(frozen=True)
 class Delivered:
-    pass
+    outcome = "delivered"
 
 
 @dataclass(frozen=True)
 class RetryIn:
     seconds: float
+    outcome = "retry"
 
 
 @dataclass(frozen=True)
 class GiveUp:
     reason: str
+    outcome = "failed"
 
 
 Decision = Delivered | RetryIn | GiveUp

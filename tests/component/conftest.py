@@ -1,0 +1,37 @@
+"""Fixtures for one service or helper against the real store and broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from faststream.kafka import KafkaBroker
+
+from ensemble_devtools.infra import Infra
+from ensemble_shared.kafka import create_broker
+from ensemble_shared.settings import KafkaSettings, MongoSettings
+from ensemble_shared.storage import Database, create_client
+from ensemble_shared.topics import Topics, ensure_topics
+
+
+@pytest.fixture
+async def database(infra: Infra, unique_name: Callable[[str], str]) -> AsyncIterator[Database]:
+    client = create_client(MongoSettings(url=infra.mongodb_url))
+    name = unique_name("db")
+    yield client[name]
+    await client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture
+async def topics(infra: Infra, unique_name: Callable[[str], str]) -> Topics:
+    created = Topics(f"{unique_name('k')}.")
+    await ensure_topics(infra.kafka_bootstrap, created)
+    return created
+
+
+@pytest.fixture
+def broker(infra: Infra) -> KafkaBroker:
+    """Not started: register subscribers and publishers first, then `async with broker`."""
+    return create_broker(KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), client_id="test")
