@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import ASCENDING, Database, Index, ensure_indexes
-from ensemble_shared.storage.claims import claim_expired, finish_claim, try_claim
+from ensemble_shared.storage.claims import ClaimState, claim_state, finish_claim, try_claim
 from ensemble_shared.storage.idempotency import insert_new
 
 
@@ -43,9 +43,9 @@ async def test_exactly_one_of_many_concurrent_claimers_wins(database: Database) 
 async def test_a_claim_is_taken_over_only_once_its_lease_ran_out_unfinished(database: Database) -> None:
     claims = database["claims"]
     assert await try_claim(claims, "live", owner="a", lease=timedelta(seconds=30))
-    assert not await claim_expired(claims, "live")
+    assert await claim_state(claims, "live") is ClaimState.LIVE
     assert await try_claim(claims, "dead", owner="a", lease=timedelta(seconds=1), now=utcnow() - timedelta(seconds=5))
-    assert await claim_expired(claims, "dead")
+    assert await claim_state(claims, "dead") is ClaimState.EXPIRED
     await finish_claim(claims, "dead", outcome="done")
-    assert not await claim_expired(claims, "dead")
-    assert not await claim_expired(claims, "never-claimed")
+    assert await claim_state(claims, "dead") is ClaimState.FINISHED
+    assert await claim_state(claims, "never-claimed") is ClaimState.ABSENT

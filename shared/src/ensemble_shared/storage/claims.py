@@ -8,6 +8,7 @@ lease: if its owner dies, the work is claimed again under the next claim id.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import Collection, DuplicateKeyError
@@ -39,13 +40,21 @@ async def try_claim(
     return True
 
 
-async def claim_expired(collection: Collection, claim_id: str, *, now: datetime | None = None) -> bool:
-    """True when `claim_id` exists, is unfinished and its lease ran out (its owner is gone)."""
+class ClaimState(StrEnum):
+    ABSENT = "absent"  # nobody claimed it
+    LIVE = "live"  # claimed, unfinished, lease running: its owner is at work
+    EXPIRED = "expired"  # claimed, unfinished, lease ran out: its owner is gone
+    FINISHED = "finished"  # its owner recorded the outcome
+
+
+async def claim_state(collection: Collection, claim_id: str, *, now: datetime | None = None) -> ClaimState:
     claim = await collection.find_one({"_id": claim_id}, {"lease_until": 1, "finished_at": 1})
-    if claim is None or claim.get("finished_at") is not None:
-        return False
+    if claim is None:
+        return ClaimState.ABSENT
+    if claim.get("finished_at") is not None:
+        return ClaimState.FINISHED
     lease_until: datetime = claim["lease_until"]
-    return lease_until < (now or utcnow())
+    return ClaimState.EXPIRED if lease_until < (now or utcnow()) else ClaimState.LIVE
 
 
 async def finish_claim(collection: Collection, claim_id: str, **result: object) -> None:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from ensemble_notify.models.deliveries import AttemptResult, Delivery, DeliveryStatus
 from ensemble_notify.models.endpoints import Endpoint
-from ensemble_notify.services.policy import Delivered, DeliveryPolicy, GiveUp, RetryIn
+from ensemble_notify.services.policy import Decision, Delivered, DeliveryPolicy, GiveUp, RetryIn
 from ensemble_notify.services.routing import plan_deliveries
 from ensemble_notify.storage import AttemptLog, DeliveryRepository, EndpointRepository
 from ensemble_shared.events import (
@@ -27,6 +27,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
+from ensemble_shared.storage.claims import ClaimState
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +103,21 @@ class DeliveryService:
         await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
 
     async def _claim_next(self, delivery: Delivery) -> int | None:
+        """The attempt number this process now owns, or None when there is nothing to do."""
         attempt = delivery.attempts + 1
         while attempt <= self._policy.max_attempts:
             if await self._attempts.claim(delivery.id, attempt, owner=self._owner, lease=self._lease):
                 return attempt
-            if not await self._attempts.abandoned(delivery.id, attempt):
-                return None  # another replica is on it, or it was done meanwhile
-            # Its owner died mid-attempt: the receiver may or may not have it; count it spent.
-            await self._attempts.finish(delivery.id, attempt, outcome="abandoned")
-            attempt += 1
+            state = await self._attempts.state(delivery.id, attempt)
+            if state is ClaimState.LIVE:
+                return None  # another replica is sending it
+            current = await self._deliveries.current(delivery.id)
+            if current is None or current.status is not DeliveryStatus.PENDING:
+                return None  # done meanwhile; our copy was stale
+            if state is ClaimState.EXPIRED:
+                # Its owner died mid-attempt: the receiver may or may not have it; count it spent.
+                await self._attempts.finish(delivery.id, attempt, outcome="abandoned")
+            attempt = max(attempt, current.attempts) + 1
         await self._finish(
             delivery,
             self._policy.max_attempts,
@@ -124,20 +131,13 @@ class DeliveryService:
         delivery: Delivery,
         attempt: int,
         result: AttemptResult,
-        decision: Delivered | RetryIn | GiveUp,
+        decision: Decision,
     ) -> None:
-        await self._attempts.finish(
-            delivery.id,
-            attempt,
-            outcome=decision.outcome,
-            status_code=result.status_code,
-            error=result.error,
-            latency_ms=result.latency_ms,
-        )
         now = utcnow()
         if isinstance(decision, RetryIn):
             retry_at = now + timedelta(seconds=decision.seconds)
             await self._deliveries.reschedule(delivery.id, attempt, result, retry_at)
+            await self._log_attempt(delivery, attempt, result, decision)
             self._later(decision.seconds, delivery.model_copy(update={"attempts": attempt}))
             return
         status = DeliveryStatus.DELIVERED if isinstance(decision, Delivered) else DeliveryStatus.FAILED
@@ -167,6 +167,20 @@ class DeliveryService:
         if status is DeliveryStatus.FAILED:
             log.warning("delivery %s failed: %s", delivery.id, reason)
         await self._deliveries.finish(delivery.id, attempt, result, status, reason, event)
+        await self._log_attempt(delivery, attempt, result, decision)
+
+    async def _log_attempt(
+        self, delivery: Delivery, attempt: int, result: AttemptResult, decision: Decision
+    ) -> None:
+        """After the delivery record: a finished claim always means the delivery is up to date."""
+        await self._attempts.finish(
+            delivery.id,
+            attempt,
+            outcome=decision.outcome,
+            status_code=result.status_code,
+            error=result.error,
+            latency_ms=result.latency_ms,
+        )
 
     def _later(self, seconds: float, delivery: Delivery) -> None:
         """Retry in this process when due; the sweep covers it if the process stops first."""

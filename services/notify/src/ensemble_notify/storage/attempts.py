@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
-from ensemble_shared.storage.claims import claim_expired, finish_claim, try_claim
+from ensemble_shared.storage.claims import ClaimState, claim_state, finish_claim, try_claim
 
 COLLECTION = "delivery_attempts"
 
@@ -30,8 +30,8 @@ class AttemptLog:
             attempt=attempt,
         )
 
-    async def abandoned(self, delivery_id: str, attempt: int) -> bool:
-        return await claim_expired(self.collection, attempt_id(delivery_id, attempt))
+    async def state(self, delivery_id: str, attempt: int) -> ClaimState:
+        return await claim_state(self.collection, attempt_id(delivery_id, attempt))
 
     async def finish(self, delivery_id: str, attempt: int, **outcome: object) -> None:
         await finish_claim(self.collection, attempt_id(delivery_id, attempt), **outcome)

@@ -85,6 +85,11 @@ class DeliveryRepository:
         )
         return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 
+    async def current(self, delivery_id: str) -> Delivery | None:
+        """The delivery as stored now (a sweep's copy may be stale)."""
+        document = await self.collection.find_one({"_id": delivery_id}, {"_outbox": 0})
+        return _delivery(document) if document else None
+
     async def get(self, workspace: str, delivery_id: str) -> Delivery | None:
         document = await self.collection.find_one({"_id": delivery_id, "workspace": workspace})
         return _delivery(document) if document else None

@@ -1,0 +1,116 @@
+"""A signed mention in at ingest, a signed webhook out of notify, through real Kafka and store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from ensemble_devtools.infra import Infra
+from ensemble_shared.signatures import verify
+from ensemble_shared.topics import MENTIONS, Topics
+from e2e.conftest import System
+from support.kafka import header, read_topic
+from support.mentions import mention_body, signed
+from support.receiver import Receiver
+from support.waiting import eventually
+
+
+async def test_a_signed_mention_becomes_exactly_one_signed_webhook(system: System) -> None:
+    with Receiver() as receiver:
+        endpoint = system.endpoint(receiver.url)
+        source = system.source()
+        body = mention_body("e2e-1", text="The new loyalty app is great")
+        first = system.webhook(source, body, signed(source["secret"], body))
+        again = system.webhook(source, body, signed(source["secret"], body))
+        assert (first.status_code, again.status_code) == (202, 202)
+        assert again.json()["duplicate"] is True
+
+        async def received() -> int:
+            return len(receiver.received)
+
+        await eventually(received, lambda n: n >= 1, what="the webhook")
+        await asyncio.sleep(2)  # room for a duplicate to arrive, were there one
+        assert len(receiver.received) == 1
+        got = receiver.received[0]
+    verify([endpoint["secret"]], got.headers, got.body)
+    payload = json.loads(got.body)
+    assert payload["type"] == "mention.received.v1"
+    assert payload["data"]["mention_id"] == first.json()["mention_id"]
+    assert payload["data"]["text"] == "The new loyalty app is great"
+
+
+async def test_a_forged_mention_is_refused_and_nothing_moves_downstream(system: System, infra: Infra) -> None:
+    with Receiver() as receiver:
+        system.endpoint(receiver.url)
+        source = system.source()
+        body = mention_body("e2e-forged")
+        forged = {**signed(source["secret"], body), "webhook-signature": "v1,Zm9yZ2Vk"}
+        response = system.webhook(source, body, forged)
+        assert response.status_code == 401
+        await asyncio.sleep(2)
+        assert receiver.received == []
+    mentions = httpx.get(f"{system.url('ingest')}/mentions", headers=system.admin).json()
+    assert mentions["items"] == []
+    topic = Topics(system.stack.topic_prefix).topic(MENTIONS)
+    assert await read_topic(infra.kafka_bootstrap, topic, idle_ms=300) == []
+
+
+async def test_four_consumer_groups_read_the_same_stream(system: System) -> None:
+    with Receiver() as receiver:
+        system.endpoint(receiver.url)
+        source = system.source()
+        body = mention_body("e2e-groups")
+        mention_id = system.webhook(source, body, signed(source["secret"], body)).json()["mention_id"]
+
+        async def projections() -> tuple[list[str], list[str], int]:
+            social = httpx.get(f"{system.url('feedback')}/social-mentions", headers=system.manager).json()
+            targets = httpx.get(f"{system.url('scheduler')}/reply-targets", headers=system.manager).json()
+            return [s["mention_id"] for s in social], [t["mention_id"] for t in targets], len(receiver.received)
+
+        await eventually(projections, lambda p: p == ([mention_id], [mention_id], 1), what="all consumers")
+
+
+async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_goes_on(
+    system: System, infra: Infra
+) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    topics = Topics(system.stack.topic_prefix)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topics.topic(MENTIONS), b'{"type": "mention.received.v1"}', key=b"poison")
+    finally:
+        await producer.stop()
+    with Receiver() as receiver:
+        system.endpoint(receiver.url)
+        source = system.source()
+        body = mention_body("after-poison")
+        assert system.webhook(source, body, signed(source["secret"], body)).status_code == 202
+
+        async def received() -> int:
+            return len(receiver.received)
+
+        await eventually(received, lambda n: n == 1, what="the mention after the poison")
+    dead = await eventually(
+        lambda: read_topic(infra.kafka_bootstrap, topics.dead_letter(MENTIONS), idle_ms=300),
+        lambda records: len(records) == 3,
+        what="one dead letter per consumer group",
+    )
+    groups = sorted(header(r, "dlt_group") or "" for r in dead)
+    assert groups == sorted(f"{topics.prefix}{g}" for g in ("feedback", "notify", "scheduler"))
+    assert all((header(r, "dlt_reason") or "").startswith("malformed event") for r in dead)
+
+
+async def test_every_service_serves_its_documents_health_and_metrics(system: System) -> None:
+    for name in ("ingest", "feedback", "scheduler", "notify"):
+        base = system.url(name)
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == f"Ensemble {name}"
+        asyncapi = httpx.get(f"{base}/asyncapi.json").json()
+        assert asyncapi["info"]["title"] == f"Ensemble {name}"
+        assert asyncapi["channels"], name
+        assert "ensemble_http_request_seconds" in httpx.get(f"{base}/metrics").text
