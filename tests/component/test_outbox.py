@@ -7,61 +7,73 @@ from datetime import timedelta
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
-from ensemble_shared.events import parse_event
+from ensemble_shared.events import parse_event, utcnow
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.storage import Database
-from ensemble_shared.storage.outbox import PENDING, Outbox, OutboxRelay
+from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import MENTIONS, Topics
 from support.kafka import read_topic
 from unit.test_envelope import a_mention
 
 
-async def test_a_write_and_its_event_go_together_and_the_fast_path_clears_it(
+async def published(infra: Infra, topics: Topics) -> list[str]:
+    return [parse_event(r.value or b"").id for r in await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))]
+
+
+async def test_a_write_and_its_event_go_together_and_only_new_writes_are_announced(
     infra: Infra, database: Database, broker: KafkaBroker, topics: Topics
 ) -> None:
-    publisher = EventPublisher(broker, topics, [MENTIONS])
-    outbox = Outbox(publisher, topics)
+    outbox = Outbox(EventPublisher(broker, topics, [MENTIONS]), topics, database)
     items = database["items"]
-    event = a_mention()
-    await items.insert_one(outbox.stage({"_id": "m-1", "text": "hello"}, [event]))
-    assert await items.count_documents(PENDING) == 1  # the event is stored with the state
+    await items.insert_one({"_id": "seen-before"})
+    new, repeat = a_mention(), a_mention()
+    documents = [outbox.stage({"_id": "m-1"}, [new]), outbox.stage({"_id": "seen-before"}, [repeat])]
     async with broker:
         await broker.start()
-        assert await outbox.dispatch(items, {"m-1": [event]})
-    assert await items.count_documents(PENDING) == 0
-    on_topic = await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))
-    assert [parse_event(r.value or b"").id for r in on_topic] == [event.id]
-    assert on_topic[0].key == b"m-1"
+        written = await outbox.write(
+            items, {"m-1": [new], "seen-before": [repeat]}, lambda: insert_new(items, documents)
+        )
+    assert written == {"m-1"}
+    stored = await items.find_one({"_id": "m-1"})
+    assert stored is not None and new.id in stored["_outbox"]  # the event lives with the state
+    assert await outbox.pointers.count_documents({}) == 0  # nothing left for the relay
+    assert await published(infra, topics) == [new.id]
 
 
-async def test_events_a_crash_left_behind_are_published_by_the_relay_after_the_grace(
+async def test_when_kafka_refuses_the_relay_publishes_later_exactly_what_was_written(
     infra: Infra, database: Database, broker: KafkaBroker, topics: Topics
 ) -> None:
     publisher = EventPublisher(broker, topics, [MENTIONS])
-    outbox = Outbox(publisher, topics)
+    outbox = Outbox(publisher, topics, database)
     items = database["items"]
-    left_behind, fresh = a_mention(), a_mention()
-    await items.insert_one(outbox.stage({"_id": "old"}, [left_behind]))
-    await items.update_one({"_id": "old"}, {"$set": {f"_outbox.{left_behind.id}.at": left_behind.time - timedelta(minutes=1)}})
-    await items.insert_one(outbox.stage({"_id": "new"}, [fresh]))  # its writer may still publish it
-    relay = OutboxRelay(publisher, [items], grace=timedelta(seconds=30))
+    event = a_mention()
+    # The broker is not started: publishing fails like an unreachable Kafka.
+    written = await outbox.write(
+        items, {"m": [event]}, lambda: insert_new(items, [outbox.stage({"_id": "m"}, [event])])
+    )
+    assert written == {"m"}
+    assert await outbox.pointers.count_documents({}) == 1
+    relay = OutboxRelay(outbox, publisher, grace=timedelta(0))
     async with broker:
         await broker.start()
         assert await relay.sweep_once() == 1
-        assert await relay.sweep_once() == 0  # cleared: never published twice by the relay
-    on_topic = await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))
-    assert [parse_event(r.value or b"").id for r in on_topic] == [left_behind.id]
-    assert await items.count_documents(PENDING) == 1  # the fresh one waits for its writer
+        assert await relay.sweep_once() == 0  # pointer gone: the relay never publishes it twice
+    assert await published(infra, topics) == [event.id]
 
 
-async def test_when_kafka_refuses_the_fast_path_leaves_the_events_for_the_relay(
+async def test_pointers_of_writes_that_never_happened_are_dropped_after_the_orphan_grace(
     database: Database, broker: KafkaBroker, topics: Topics
 ) -> None:
     publisher = EventPublisher(broker, topics, [MENTIONS])
-    outbox = Outbox(publisher, topics)
-    items = database["items"]
-    event = a_mention()
-    await items.insert_one(outbox.stage({"_id": "m"}, [event]))
-    # The broker was never started: publishing fails like an unreachable Kafka.
-    assert not await outbox.dispatch(items, {"m": [event]})
-    assert await items.count_documents(PENDING) == 1
+    outbox = Outbox(publisher, topics, database)
+    young, old = a_mention(), a_mention()
+    await outbox.pointers.insert_many(
+        [
+            {"_id": young.id, "collection": "items", "doc_id": "x", "at": utcnow() - timedelta(seconds=30)},
+            {"_id": old.id, "collection": "items", "doc_id": "y", "at": utcnow() - timedelta(hours=1)},
+        ]
+    )
+    relay = OutboxRelay(outbox, publisher, grace=timedelta(seconds=5), orphan_grace=timedelta(minutes=10))
+    assert await relay.sweep_once() == 0
+    assert [p["_id"] for p in await outbox.pointers.find().to_list(None)] == [young.id]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import ASCENDING, Database, Index, ensure_indexes
-from ensemble_shared.storage.claims import ClaimState, claim_state, finish_claim, try_claim
+from ensemble_shared.storage.claims import Claims, ClaimState
 from ensemble_shared.storage.idempotency import insert_new
 
 
@@ -20,32 +20,31 @@ async def test_insert_new_stores_each_key_once_and_says_which_were_new(database:
 
 
 async def test_insert_new_respects_declared_natural_keys(database: Database) -> None:
-    await ensure_indexes(
-        database, {"pairs": [Index([("w", ASCENDING), ("k", ASCENDING)], name="natural", unique=True)]}
-    )
-    await ensure_indexes(  # twice: start-up must be idempotent
-        database, {"pairs": [Index([("w", ASCENDING), ("k", ASCENDING)], name="natural", unique=True)]}
-    )
+    declared = {"pairs": [Index([("w", ASCENDING), ("k", ASCENDING)], name="natural", unique=True)]}
+    await ensure_indexes(database, declared)
+    await ensure_indexes(database, declared)  # twice: start-up must be idempotent
     pairs = database["pairs"]
     assert await insert_new(pairs, [{"_id": 1, "w": "x", "k": 1}]) == [1]
     assert await insert_new(pairs, [{"_id": 2, "w": "x", "k": 1}, {"_id": 3, "w": "y", "k": 1}]) == [3]
 
 
 async def test_exactly_one_of_many_concurrent_claimers_wins(database: Database) -> None:
-    claims = database["claims"]
+    claims = Claims(database["claims"], database["claim_results"])
     results = await asyncio.gather(
-        *(try_claim(claims, "job#1", owner=f"r{i}", lease=timedelta(seconds=30)) for i in range(20))
+        *(claims.take("job#1", owner=f"r{i}", lease=timedelta(seconds=30)) for i in range(20))
     )
     assert results.count(True) == 1
-    assert await claims.count_documents({}) == 1
+    assert await claims.claims.count_documents({}) == 1
 
 
 async def test_a_claim_is_taken_over_only_once_its_lease_ran_out_unfinished(database: Database) -> None:
-    claims = database["claims"]
-    assert await try_claim(claims, "live", owner="a", lease=timedelta(seconds=30))
-    assert await claim_state(claims, "live") is ClaimState.LIVE
-    assert await try_claim(claims, "dead", owner="a", lease=timedelta(seconds=1), now=utcnow() - timedelta(seconds=5))
-    assert await claim_state(claims, "dead") is ClaimState.EXPIRED
-    await finish_claim(claims, "dead", outcome="done")
-    assert await claim_state(claims, "dead") is ClaimState.FINISHED
-    assert await claim_state(claims, "never-claimed") is ClaimState.ABSENT
+    claims = Claims(database["claims"], database["claim_results"])
+    assert await claims.take("live", owner="a", lease=timedelta(seconds=30))
+    assert await claims.state("live") is ClaimState.LIVE
+    long_ago = utcnow() - timedelta(seconds=5)
+    assert await claims.take("dead", owner="a", lease=timedelta(seconds=1), now=long_ago)
+    assert await claims.state("dead") is ClaimState.EXPIRED
+    assert await claims.finish("dead", outcome="done")
+    assert not await claims.finish("dead", outcome="done again")  # an outcome is written once
+    assert await claims.state("dead") is ClaimState.FINISHED
+    assert await claims.state("never-claimed") is ClaimState.ABSENT

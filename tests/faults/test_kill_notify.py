@@ -87,7 +87,7 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
             await eventually(consumed, lambda n: n >= len(acked), timeout=300, what="every acked mention delivered")
             # Attempts cut short by the kill are retaken once their lease lapses: wait for them.
             statuses = await eventually(
-                lambda: delivery_statuses(stack), lambda s: s == {"delivered": MENTIONS}, timeout=120,
+                lambda: delivery_statuses(stack), lambda s: s == {"delivered": MENTIONS, "deliveries": MENTIONS}, timeout=120,
                 what="every delivery recorded as delivered",
             )
 
@@ -107,14 +107,17 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
     # the kill: at most the delivery concurrency.
     assert len(by_webhook_id) == len(receipts)
     assert duplicates <= CONCURRENCY
-    # Notify's own side effects: exactly one delivery record per event.
-    assert statuses == {"delivered": MENTIONS}
+    # Notify's own side effects: one delivery and one outcome per event, nothing left queued.
+    assert statuses == {"delivered": MENTIONS, "deliveries": MENTIONS}
 
 
 async def delivery_statuses(stack: Stack) -> Counter[str]:
     client = create_client(MongoSettings(url=stack.infra.mongodb_url))
     try:
-        deliveries = client[f"{stack.database_prefix}notify"]["deliveries"]
-        return Counter(d["status"] for d in await deliveries.find({}, {"status": 1}).to_list(None))
+        database = client[f"{stack.database_prefix}notify"]
+        outcomes = Counter(d["status"] for d in await database["delivery_outcomes"].find({}, {"status": 1}).to_list(None))
+        outcomes["queued"] = await database["delivery_queue"].count_documents({})
+        outcomes["deliveries"] = await database["deliveries"].count_documents({})
+        return +outcomes
     finally:
         client.close()

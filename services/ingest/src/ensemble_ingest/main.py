@@ -33,10 +33,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_infrastructure(settings, service="ingest") as infra:
             publisher = EventPublisher(infra.broker, infra.topics, [MENTIONS])
-            mentions = MentionRepository(infra.database["mentions"], Outbox(publisher, infra.topics))
+            outbox = Outbox(publisher, infra.topics, infra.database)
+            mentions = MentionRepository(infra.database["mentions"], outbox)
             relay = OutboxRelay(
+                outbox,
                 publisher,
-                [mentions.collection],
                 grace=timedelta(seconds=settings.outbox_grace_seconds),
                 interval=settings.outbox_interval_seconds,
             )

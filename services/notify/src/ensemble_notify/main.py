@@ -17,7 +17,14 @@ from ensemble_notify.handlers.http import router
 from ensemble_notify.services.deliveries import DeliveryService
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.policy import DeliveryPolicy
-from ensemble_notify.storage import INDEXES, AttemptLog, DeliveryRepository, EndpointRepository
+from ensemble_notify.services.log import DeliveryLog
+from ensemble_notify.storage import (
+    INDEXES,
+    AttemptLog,
+    DeliveryQueue,
+    DeliveryRepository,
+    EndpointRepository,
+)
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, RetryPolicy
 from ensemble_shared.logs import configure_logging
@@ -44,13 +51,16 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             ) as http,
         ):
             publisher = EventPublisher(infra.broker, infra.topics, [NOTIFICATIONS])
-            outbox = Outbox(publisher, infra.topics)
-            endpoints = EndpointRepository(infra.database["endpoints"])
-            deliveries = DeliveryRepository(infra.database["deliveries"], outbox)
-            attempts = AttemptLog(infra.database["delivery_attempts"])
+            database = infra.database
+            outbox = Outbox(publisher, infra.topics, database)
+            endpoints = EndpointRepository(database["endpoints"])
+            deliveries = DeliveryRepository(database["deliveries"], database["delivery_outcomes"], outbox)
+            queue = DeliveryQueue(database["delivery_queue"])
+            attempts = AttemptLog(database["delivery_attempts"], database["delivery_attempt_results"])
             service = DeliveryService(
                 endpoints=endpoints,
                 deliveries=deliveries,
+                queue=queue,
                 attempts=attempts,
                 sender=WebhookSender(http),
                 policy=DeliveryPolicy(
@@ -69,15 +79,14 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
                 RetryPolicy.from_settings(settings.kafka),
             )
             relay = OutboxRelay(
+                outbox,
                 publisher,
-                [deliveries.collection],
                 grace=timedelta(seconds=settings.outbox_grace_seconds),
                 interval=settings.outbox_interval_seconds,
             )
             app.state.infra = infra
             app.state.endpoints = EndpointService(endpoints)
-            app.state.delivery_log = deliveries
-            app.state.attempt_log = attempts
+            app.state.delivery_log = DeliveryLog(deliveries, queue, attempts)
 
             async def sweeps() -> None:
                 await service.run_sweeps(settings.sweep_interval_seconds)

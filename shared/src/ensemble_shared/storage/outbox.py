@@ -1,30 +1,36 @@
-"""Transactional outbox without transactions: events ride inside the document they describe.
+"""Transactional outbox without transactions, and without updating the documents it announces.
 
-A state change and the events announcing it are one single-document write (`_outbox.<event
-id>` fields), atomic on MongoDB and FerretDB alike. Right after the write the service publishes
-them and unsets the fields (fast path); a relay sweeps documents whose events are still there
-after a grace period (the process died in between) and publishes those. Consumers dedupe on
-event id, so a sweep that races a slow fast path costs a duplicate message, never a lost one.
+A state change and its events are one single-document write: the events ride inside the
+document (`_outbox.<event id>`), atomic on MongoDB and FerretDB alike. Before that write, a
+pointer per event goes into the small `outbox` collection; after it, the events are published
+and the pointers deleted. The announced documents are never rewritten to mark events sent:
+on FerretDB over SQLite an update costs a scan of the whole collection, an insert does not.
+
+If the process dies between the write and the deletion, the relay finds the pointers (a small
+collection), reads each document by `_id`, and publishes the events it really carries; pointers
+whose document never got the event (the write failed) are dropped after a long grace.
+Consumers dedupe on event id, so a relay racing a slow writer costs a duplicate, never a loss.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from ensemble_shared.events import Event, utcnow
 from ensemble_shared.kafka.publisher import EventPublisher, OutgoingRecord, record_for
 from ensemble_shared.metrics import OUTBOX_RELAYED
-from ensemble_shared.storage import Collection, Document, UpdateOne
+from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
 from ensemble_shared.topics import Topics
 
 log = logging.getLogger(__name__)
 
 FIELD = "_outbox"
-PENDING = {FIELD: {"$exists": True, "$ne": {}}}
+POINTERS = "outbox"
+INDEXES = {POINTERS: [Index([("at", ASCENDING)], name="by_age")]}
 
 
 def _entry(record: OutgoingRecord, at: datetime) -> Document:
@@ -44,11 +50,13 @@ def _record(entry: Document) -> OutgoingRecord:
 
 
 class Outbox:
-    """Stages events into documents and publishes what a write staged."""
+    """Stages events into the documents they announce and publishes what a write stored."""
 
-    def __init__(self, publisher: EventPublisher, topics: Topics) -> None:
+    def __init__(self, publisher: EventPublisher, topics: Topics, database: Database) -> None:
         self._publisher = publisher
         self._topics = topics
+        self.database = database
+        self.pointers = database[POINTERS]
 
     def stage(self, document: Document, events: Sequence[Event]) -> Document:
         """The document to insert, carrying its events."""
@@ -61,71 +69,87 @@ class Outbox:
         now = utcnow()
         return {f"{FIELD}.{e.id}": _entry(record_for(e, self._topics), now) for e in events}
 
-    async def dispatch(self, collection: Collection, staged: Mapping[Any, Sequence[Event]]) -> bool:
-        """Fast path: publish the events just written, then clear them from their documents.
+    async def write(
+        self,
+        collection: Collection,
+        staged: Mapping[Any, Sequence[Event]],
+        write: Callable[[], Awaitable[Iterable[Any]]],
+    ) -> set[Any]:
+        """Point at the events, run `write` (it returns the ids it really wrote), publish theirs.
 
-        Returns False (and leaves them for the relay) when Kafka did not take them.
+        Events of documents `write` did not write (duplicates) are forgotten. If Kafka does not
+        take the events, their pointers stay for the relay; the write itself stands.
         """
-        events = [event for batch in staged.values() for event in batch]
-        if not events:
-            return True
+        now = utcnow()
+        pointers = [
+            {"_id": event.id, "collection": collection.name, "doc_id": doc_id, "at": now}
+            for doc_id, events in staged.items()
+            for event in events
+        ]
+        if pointers:
+            await self.pointers.insert_many(pointers, ordered=False)
+        written = set(await write())
+        announced = [event for doc_id in written for event in staged.get(doc_id, ())]
         try:
-            await self._publisher.publish(events)
-        except Exception as exc:  # the relay will publish them; the write already succeeded
+            await self._publisher.publish(announced)
+            done = [p["_id"] for p in pointers]
+        except Exception as exc:  # the relay publishes them later
             log.warning("outbox fast path failed, the relay will retry: %r", exc)
-            return False
-        await _clear(collection, {doc_id: [e.id for e in batch] for doc_id, batch in staged.items()})
-        return True
-
-
-async def _clear(collection: Collection, published: Mapping[Any, Sequence[str]]) -> None:
-    operations = [
-        UpdateOne({"_id": doc_id}, {"$unset": {f"{FIELD}.{event_id}": "" for event_id in ids}})
-        for doc_id, ids in published.items()
-        if ids
-    ]
-    if operations:
-        await collection.bulk_write(operations, ordered=False)
+            done = [p["_id"] for p in pointers if p["doc_id"] not in written]
+        if done:
+            await self.pointers.delete_many({"_id": {"$in": done}})
+        return written
 
 
 class OutboxRelay:
-    """Publishes events a crash left in documents; runs in every replica of a service."""
+    """Publishes events a crash left pointed at; runs in every replica of a service."""
 
     def __init__(
         self,
+        outbox: Outbox,
         publisher: EventPublisher,
-        collections: Sequence[Collection],
         *,
         grace: timedelta = timedelta(seconds=5),
+        orphan_grace: timedelta = timedelta(minutes=10),
         interval: float = 2.0,
         batch: int = 500,
     ) -> None:
+        self._outbox = outbox
         self._publisher = publisher
-        self._collections = collections
         self._grace = grace
+        self._orphan_grace = orphan_grace
         self._interval = interval
         self._batch = batch
 
     async def sweep_once(self) -> int:
-        """Publish every entry older than the grace period; returns how many went out."""
-        cutoff = utcnow() - self._grace
-        relayed = 0
-        for collection in self._collections:
-            cursor = collection.find(PENDING, {FIELD: 1}).limit(self._batch)
-            published: dict[Any, list[str]] = {}
-            records: list[OutgoingRecord] = []
-            async for document in cursor:
-                entries = sorted(document[FIELD].items(), key=lambda item: item[1]["at"])
-                for event_id, entry in entries:
-                    if entry["at"] <= cutoff:
-                        records.append(_record(entry))
-                        published.setdefault(document["_id"], []).append(event_id)
-            if records:
-                await self._publisher.publish_records(records)
-                await _clear(collection, published)
-                OUTBOX_RELAYED.labels(collection.name).inc(len(records))
-                relayed += len(records)
-        return relayed
+        """Publish the events behind pointers older than the grace; returns how many."""
+        now = utcnow()
+        pointers = await (
+            self._outbox.pointers.find({"at": {"$lte": now - self._grace}})
+            .sort("at", ASCENDING)
+            .limit(self._batch)
+            .to_list(self._batch)
+        )
+        records: list[OutgoingRecord] = []
+        done: list[str] = []
+        for pointer in pointers:
+            event_id = pointer["_id"]
+            document = await self._outbox.database[pointer["collection"]].find_one(
+                {"_id": pointer["doc_id"]}, {f"{FIELD}.{event_id}": 1}
+            )
+            entry = (document or {}).get(FIELD, {}).get(event_id)
+            if entry is not None:
+                records.append(_record(entry))
+                done.append(event_id)
+                OUTBOX_RELAYED.labels(pointer["collection"]).inc()
+            elif pointer["at"] <= now - self._orphan_grace:
+                log.info("dropping outbox pointer %s: its write never happened", event_id)
+                done.append(event_id)
+        if records:
+            await self._publisher.publish_records(records)
+        if done:
+            await self._outbox.pointers.delete_many({"_id": {"$in": done}})
+        return len(records)
 
     async def run(self) -> None:
         """Sweep forever; a failed sweep is logged and tried again next interval."""

@@ -14,7 +14,7 @@ class SocialMentionService:
         self._mentions = mentions
 
     async def record(self, events: Sequence[MentionReceivedV1]) -> None:
-        await self._mentions.upsert([SocialMention.of(e) for e in events])
+        await self._mentions.add_new([SocialMention.of(e) for e in events])
 
     async def list(self, workspace: str, *, limit: int) -> list[SocialMention]:
         return await self._mentions.list(workspace, limit=limit)

@@ -1,11 +1,12 @@
-"""The social-mentions projection, keyed by mention id (a replayed event rewrites the same row)."""
+"""The social-mentions projection, keyed by mention id (a replayed event changes nothing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from ensemble_feedback.models.social import SocialMention
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index, UpdateOne
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
+from ensemble_shared.storage.idempotency import insert_new
 
 COLLECTION = "social_mentions"
 
@@ -23,17 +24,10 @@ class SocialMentionRepository:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
 
-    async def upsert(self, mentions: Sequence[SocialMention]) -> None:
-        operations = [
-            UpdateOne(
-                {"_id": m.mention_id},
-                {"$setOnInsert": m.model_dump(exclude={"mention_id"})},
-                upsert=True,
-            )
-            for m in mentions
-        ]
-        if operations:
-            await self.collection.bulk_write(operations, ordered=False)
+    async def add_new(self, mentions: Sequence[SocialMention]) -> list[str]:
+        return await insert_new(
+            self.collection, [{"_id": m.mention_id, **m.model_dump(exclude={"mention_id"})} for m in mentions]
+        )
 
     async def list(self, workspace: str, *, limit: int) -> list[SocialMention]:
         cursor = self.collection.find({"workspace": workspace}).sort("received_at", DESCENDING)

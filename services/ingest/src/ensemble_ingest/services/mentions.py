@@ -40,8 +40,7 @@ class MentionService:
                 data=mention.event_data(),
             )
             staged[mention.id] = (mention, [event])
-        inserted = set(await self._mentions.insert_new(list(staged.values())))
-        await self._mentions.publish([s for mid, s in staged.items() if mid in inserted])
+        inserted = await self._mentions.insert_new(list(staged.values()))
         outcomes: list[IngestOutcome] = []
         for mention_id in order:
             outcomes.append(IngestOutcome(mention_id=mention_id, duplicate=mention_id not in inserted))

@@ -3,6 +3,8 @@
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_ingest.storage.sources import SourceRepository
 
-INDEXES = {**MentionRepository.INDEXES, **SourceRepository.INDEXES}
+from ensemble_shared.storage import outbox
+
+INDEXES = {**MentionRepository.INDEXES, **SourceRepository.INDEXES, **outbox.INDEXES}
 
 __all__ = ["INDEXES", "MentionRepository", "SourceRepository"]

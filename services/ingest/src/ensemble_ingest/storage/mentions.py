@@ -44,13 +44,15 @@ class MentionRepository:
         self.collection = collection
         self._outbox = outbox
 
-    async def insert_new(self, staged: Sequence[tuple[Mention, Sequence[Event]]]) -> list[str]:
-        """Store mentions not seen before, each with its events; returns the new ids."""
+    async def insert_new(self, staged: Sequence[tuple[Mention, Sequence[Event]]]) -> set[str]:
+        """Store mentions not seen before, each with its events, and announce those; returns
+        the new ids. One pointer insert, one mention insert, one publish, one pointer delete."""
         documents = [self._outbox.stage(_document(m), events) for m, events in staged]
-        return await insert_new(self.collection, documents)
-
-    async def publish(self, staged: Sequence[tuple[Mention, Sequence[Event]]]) -> None:
-        await self._outbox.dispatch(self.collection, {m.id: events for m, events in staged})
+        return await self._outbox.write(
+            self.collection,
+            {m.id: events for m, events in staged},
+            lambda: insert_new(self.collection, documents),
+        )
 
     async def get(self, workspace: str, mention_id: str) -> Mention | None:
         document = await self.collection.find_one({"_id": mention_id, "workspace": workspace})

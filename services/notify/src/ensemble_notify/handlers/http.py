@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from ensemble_notify.models.deliveries import Delivery, DeliveryStatus
+from ensemble_notify.models.deliveries import DeliveryStatus, DeliveryView
 from ensemble_notify.models.endpoints import EndpointCreate, EndpointCreated, EndpointOut
 from ensemble_notify.services.endpoints import EndpointService
-from ensemble_notify.storage import AttemptLog, DeliveryRepository
+from ensemble_notify.services.log import DeliveryLog
 from ensemble_shared.auth import Principal, Role
-from ensemble_shared.errors import NotFound
 from ensemble_shared.web import require_roles
 
 
@@ -21,31 +20,25 @@ def _endpoints(request: Request) -> EndpointService:
     return service
 
 
-def _deliveries(request: Request) -> DeliveryRepository:
-    repository: DeliveryRepository = request.app.state.delivery_log
-    return repository
-
-
-def _attempts(request: Request) -> AttemptLog:
-    log: AttemptLog = request.app.state.attempt_log
+def _deliveries(request: Request) -> DeliveryLog:
+    log: DeliveryLog = request.app.state.delivery_log
     return log
 
 
 Endpoints = Annotated[EndpointService, Depends(_endpoints)]
-Deliveries = Annotated[DeliveryRepository, Depends(_deliveries)]
-Attempts = Annotated[AttemptLog, Depends(_attempts)]
+Deliveries = Annotated[DeliveryLog, Depends(_deliveries)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
 router = APIRouter()
 
 
-class DeliveryDetail(Delivery):
+class DeliveryDetail(DeliveryView):
     attempt_log: list[dict[str, Any]]
 
 
 class DeliveryPage(BaseModel):
-    items: list[Delivery]
+    items: list[DeliveryView]
 
 
 @router.post("/endpoints", status_code=201, tags=["endpoints"], summary="Subscribe a webhook endpoint.")
@@ -70,10 +63,6 @@ async def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", tags=["deliveries"], summary="One delivery and its attempts.")
-async def get_delivery(
-    delivery_id: str, principal: Admin, deliveries: Deliveries, attempts: Attempts
-) -> DeliveryDetail:
-    delivery = await deliveries.get(principal.workspace, delivery_id)
-    if delivery is None:
-        raise NotFound(f"no delivery {delivery_id!r}")
-    return DeliveryDetail(**delivery.model_dump(), attempt_log=await attempts.of(delivery_id))
+async def get_delivery(delivery_id: str, principal: Admin, deliveries: Deliveries) -> DeliveryDetail:
+    view, attempts = await deliveries.get(principal.workspace, delivery_id)
+    return DeliveryDetail(**view.model_dump(), attempt_log=attempts)

@@ -1,4 +1,10 @@
-"""Deliveries: one per (source event, endpoint), the unit of exactly-once sending."""
+"""Deliveries: one per (source event, endpoint), the unit of exactly-once sending.
+
+Stored as facts that are only ever inserted — the delivery itself, each attempt's claim and
+result, the one outcome — plus a small queue of the deliveries still to do, the only thing
+that is updated. (On FerretDB over SQLite an update scans its whole collection; an insert
+does not, so the big collections must never be updated.)
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ def delivery_id(event_id: str, endpoint_id: str) -> str:
 
 
 class Delivery(BaseModel):
+    """What to send where; never changes once stored."""
+
     id: str
     workspace: str
     endpoint_id: str
@@ -30,13 +38,62 @@ class Delivery(BaseModel):
     event_type: str
     correlation_id: str
     payload: str = Field(description="The exact JSON body sent on every attempt.")
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class QueueEntry(BaseModel):
+    """A delivery still to be made, and when."""
+
+    id: str
+    workspace: str
+    next_attempt: int = 1
+    due_at: datetime = Field(default_factory=utcnow)
     last_status_code: int | None = None
     last_error: str | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Outcome(BaseModel):
+    """How a delivery ended; recorded once."""
+
+    id: str
+    workspace: str
+    status: DeliveryStatus
+    attempts: int
+    status_code: int | None = None
+    reason: str | None = None
+    finished_at: datetime = Field(default_factory=utcnow)
+
+
+class DeliveryView(Delivery):
+    """A delivery with its current state, as the API shows it."""
+
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
     finished_at: datetime | None = None
+
+    @classmethod
+    def of(cls, delivery: Delivery, queued: QueueEntry | None, outcome: Outcome | None) -> DeliveryView:
+        base = delivery.model_dump()
+        if outcome is not None:
+            return cls(
+                **base,
+                status=outcome.status,
+                attempts=outcome.attempts,
+                last_status_code=outcome.status_code,
+                last_error=outcome.reason,
+                finished_at=outcome.finished_at,
+            )
+        return cls(
+            **base,
+            status=DeliveryStatus.PENDING,
+            attempts=(queued.next_attempt - 1) if queued else 0,
+            last_status_code=queued.last_status_code if queued else None,
+            last_error=queued.last_error if queued else None,
+            next_attempt_at=queued.due_at if queued else None,
+        )
 
 
 class AttemptResult(BaseModel):

@@ -1,9 +1,10 @@
 """Exactly one delivery per (event, endpoint); each attempt claimed by one replica only.
 
-Consuming an event only *records* its deliveries (unique ids), so Kafka redeliveries add
-nothing. Sending happens beside the consumer: attempt n of delivery d is claimed by inserting
-`d#n` (a unique key, the lock FerretDB makes reliable); the claim carries a lease, so an attempt
-whose process died is counted as spent and the next one is claimed after the lease runs out.
+Consuming an event only *records* its deliveries (unique ids) and queues them, so Kafka
+redeliveries add nothing. Sending happens beside the consumer: attempt n of delivery d is
+claimed by inserting `d#n` (a unique key, the lock FerretDB makes reliable); the claim carries a
+lease, so an attempt whose process died is counted as spent and the next one is claimed after
+the lease runs out. A delivery ends with one outcome, inserted once, with its event.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
-from ensemble_notify.models.deliveries import AttemptResult, Delivery, DeliveryStatus
-from ensemble_notify.models.endpoints import Endpoint
+from ensemble_notify.models.deliveries import (
+    AttemptResult,
+    Delivery,
+    DeliveryStatus,
+    Outcome,
+    QueueEntry,
+)
 from ensemble_notify.services.policy import Decision, Delivered, DeliveryPolicy, GiveUp, RetryIn
 from ensemble_notify.services.routing import plan_deliveries
-from ensemble_notify.storage import AttemptLog, DeliveryRepository, EndpointRepository
+from ensemble_notify.storage import AttemptLog, DeliveryQueue, DeliveryRepository, EndpointRepository
 from ensemble_shared.events import (
     DeliveryData,
     Event,
@@ -44,6 +50,7 @@ class DeliveryService:
         *,
         endpoints: EndpointRepository,
         deliveries: DeliveryRepository,
+        queue: DeliveryQueue,
         attempts: AttemptLog,
         sender: Sender,
         policy: DeliveryPolicy,
@@ -53,6 +60,7 @@ class DeliveryService:
     ) -> None:
         self._endpoints = endpoints
         self._deliveries = deliveries
+        self._queue = queue
         self._attempts = attempts
         self._sender = sender
         self._policy = policy
@@ -62,62 +70,78 @@ class DeliveryService:
         self._in_flight: dict[str, asyncio.Task[None]] = {}
 
     async def accept(self, events: Sequence[Event]) -> None:
-        """Record the deliveries these events call for; send the ones that are new."""
+        """Record and queue the deliveries these events call for; start the newly queued.
+
+        Both writes are idempotent and the delivery goes first, so a crash in between is
+        mended by Kafka's redelivery. A redelivered event re-queues deliveries that already
+        ended; the worker finds their outcome and drops them without sending.
+        """
         workspaces = {event.workspace for event in events}
         endpoints = await self._endpoints.enabled_by_workspace(workspaces)
         planned = plan_deliveries(events, endpoints)
-        new_ids = set(await self._deliveries.insert_new(planned))
-        self.submit([d for d in planned if d.id in new_ids])
+        await self._deliveries.insert_new(planned)
+        queued = await self._queue.enqueue([QueueEntry(id=d.id, workspace=d.workspace) for d in planned])
+        self.submit(queued)
 
-    def submit(self, deliveries: Sequence[Delivery]) -> None:
-        for delivery in deliveries:
-            if delivery.id not in self._in_flight:
-                task = asyncio.create_task(self._run(delivery), name=f"delivery {delivery.id}")
-                self._in_flight[delivery.id] = task
-                task.add_done_callback(lambda _, key=delivery.id: self._in_flight.pop(key, None))
+    def submit(self, delivery_ids: Sequence[str]) -> None:
+        for key in delivery_ids:
+            if key not in self._in_flight:
+                task = asyncio.create_task(self._run(key), name=f"delivery {key}")
+                self._in_flight[key] = task
+                task.add_done_callback(lambda _, key=key: self._in_flight.pop(key, None))
 
-    async def _run(self, delivery: Delivery) -> None:
-        token = correlation_id.set(delivery.correlation_id)
+    async def _run(self, key: str) -> None:
         try:
             async with self._slots:
-                await self.attempt(delivery)
+                await self.attempt(key)
         except asyncio.CancelledError:
             raise
         except Exception:
             # The claim's lease expires and the sweep takes the delivery up again.
-            log.exception("delivery %s attempt crashed", delivery.id)
+            log.exception("delivery %s attempt crashed", key)
+
+    async def attempt(self, key: str) -> None:
+        """Claim the next attempt, send, record; at most one replica sends any attempt."""
+        entry = await self._queue.get(key)
+        if entry is None:
+            return  # ended meanwhile
+        if await self._deliveries.outcome(key) is not None:
+            await self._queue.remove(key)  # ended, but the queue entry outlived it
+            return
+        delivery = await self._deliveries.get(key)
+        if delivery is None:
+            return  # queued ahead of its record; Kafka's redelivery stores it
+        token = correlation_id.set(delivery.correlation_id)
+        try:
+            attempt = await self._claim_next(delivery, entry)
+            if attempt is None:
+                return
+            endpoint = await self._endpoints.get(delivery.workspace, delivery.endpoint_id)
+            if endpoint is None or not endpoint.enabled:
+                result = AttemptResult(error="the endpoint was deleted or disabled", latency_ms=0)
+                await self._finish(delivery, attempt, result, GiveUp(result.describe()))
+                return
+            result = await self._sender.send(delivery, endpoint.secrets)
+            await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
         finally:
             correlation_id.reset(token)
 
-    async def attempt(self, delivery: Delivery) -> None:
-        """Claim the next attempt, send, record; at most one replica sends any attempt."""
-        attempt = await self._claim_next(delivery)
-        if attempt is None:
-            return
-        endpoint = await self._endpoints.get(delivery.workspace, delivery.endpoint_id)
-        if endpoint is None or not endpoint.enabled:
-            result = AttemptResult(error="the endpoint was deleted or disabled", latency_ms=0)
-            await self._finish(delivery, attempt, result, GiveUp(result.describe()))
-            return
-        result = await self._sender.send(delivery, endpoint.secrets)
-        await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
-
-    async def _claim_next(self, delivery: Delivery) -> int | None:
+    async def _claim_next(self, delivery: Delivery, entry: QueueEntry) -> int | None:
         """The attempt number this process now owns, or None when there is nothing to do."""
-        attempt = delivery.attempts + 1
+        attempt = entry.next_attempt
         while attempt <= self._policy.max_attempts:
             if await self._attempts.claim(delivery.id, attempt, owner=self._owner, lease=self._lease):
                 return attempt
             state = await self._attempts.state(delivery.id, attempt)
             if state is ClaimState.LIVE:
                 return None  # another replica is sending it
-            current = await self._deliveries.current(delivery.id)
-            if current is None or current.status is not DeliveryStatus.PENDING:
-                return None  # done meanwhile; our copy was stale
             if state is ClaimState.EXPIRED:
                 # Its owner died mid-attempt: the receiver may or may not have it; count it spent.
                 await self._attempts.finish(delivery.id, attempt, outcome="abandoned")
-            attempt = max(attempt, current.attempts) + 1
+            current = await self._queue.get(delivery.id)
+            if current is None:
+                return None  # ended meanwhile; our copy was stale
+            attempt = max(attempt + 1, current.next_attempt)
         await self._finish(
             delivery,
             self._policy.max_attempts,
@@ -127,52 +151,40 @@ class DeliveryService:
         return None
 
     async def _finish(
-        self,
-        delivery: Delivery,
-        attempt: int,
-        result: AttemptResult,
-        decision: Decision,
+        self, delivery: Delivery, attempt: int, result: AttemptResult, decision: Decision
     ) -> None:
-        now = utcnow()
+        """Record what the attempt decided. The queue or outcome is written before the
+        attempt's result, so a finished attempt always means the delivery's state moved on."""
         if isinstance(decision, RetryIn):
-            retry_at = now + timedelta(seconds=decision.seconds)
-            await self._deliveries.reschedule(delivery.id, attempt, result, retry_at)
+            await self._queue.reschedule(
+                delivery.id,
+                next_attempt=attempt + 1,
+                due_at=utcnow() + timedelta(seconds=decision.seconds),
+                status_code=result.status_code,
+                error=result.error,
+            )
             await self._log_attempt(delivery, attempt, result, decision)
-            self._later(decision.seconds, delivery.model_copy(update={"attempts": attempt}))
+            self._later(decision.seconds, delivery.id)
             return
         status = DeliveryStatus.DELIVERED if isinstance(decision, Delivered) else DeliveryStatus.FAILED
         reason = decision.reason if isinstance(decision, GiveUp) else None
-        data = DeliveryData(
-            delivery_id=delivery.id,
-            channel="webhook",
-            recipient=delivery.endpoint_id,
-            source_event_id=delivery.event_id,
-            source_event_type=delivery.event_type,
+        outcome = Outcome(
+            id=delivery.id,
+            workspace=delivery.workspace,
+            status=status,
             attempts=attempt,
             status_code=result.status_code,
             reason=reason,
         )
-        envelope = {
-            "source": SOURCE,
-            "subject": delivery.id,
-            "workspace": delivery.workspace,
-            "correlation_id": delivery.correlation_id,
-            "causation_id": delivery.event_id,
-        }
-        event: Event = (
-            NotificationSentV1(**envelope, data=data)
-            if status is DeliveryStatus.DELIVERED
-            else NotificationFailedV1(**envelope, data=data)
-        )
         if status is DeliveryStatus.FAILED:
             log.warning("delivery %s failed: %s", delivery.id, reason)
-        await self._deliveries.finish(delivery.id, attempt, result, status, reason, event)
+        await self._deliveries.record_outcome(outcome, _announcement(delivery, outcome))
         await self._log_attempt(delivery, attempt, result, decision)
+        await self._queue.remove(delivery.id)
 
     async def _log_attempt(
         self, delivery: Delivery, attempt: int, result: AttemptResult, decision: Decision
     ) -> None:
-        """After the delivery record: a finished claim always means the delivery is up to date."""
         await self._attempts.finish(
             delivery.id,
             attempt,
@@ -182,15 +194,21 @@ class DeliveryService:
             latency_ms=result.latency_ms,
         )
 
-    def _later(self, seconds: float, delivery: Delivery) -> None:
+    def _later(self, seconds: float, key: str) -> None:
         """Retry in this process when due; the sweep covers it if the process stops first."""
-        loop = asyncio.get_running_loop()
-        loop.call_later(seconds, lambda: self.submit([delivery]))
+
+        def resubmit() -> None:
+            if key in self._in_flight:  # the attempt that scheduled us is still recording
+                asyncio.get_running_loop().call_later(0.05, resubmit)
+            else:
+                self.submit([key])
+
+        asyncio.get_running_loop().call_later(seconds, resubmit)
 
     async def sweep_once(self, limit: int = 500) -> int:
-        """Submit deliveries that are due and not being sent here; returns how many."""
-        due = await self._deliveries.due(utcnow(), limit=limit)
-        fresh = [d for d in due if d.id not in self._in_flight]
+        """Start deliveries that are due and not being sent here; returns how many."""
+        due = await self._queue.due(utcnow(), limit=limit)
+        fresh = [entry.id for entry in due if entry.id not in self._in_flight]
         self.submit(fresh)
         return len(fresh)
 
@@ -210,3 +228,27 @@ class DeliveryService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _announcement(delivery: Delivery, outcome: Outcome) -> Event:
+    """notification.sent or notification.failed, caused by the event delivered."""
+    data = DeliveryData(
+        delivery_id=delivery.id,
+        channel="webhook",
+        recipient=delivery.endpoint_id,
+        source_event_id=delivery.event_id,
+        source_event_type=delivery.event_type,
+        attempts=outcome.attempts,
+        status_code=outcome.status_code,
+        reason=outcome.reason,
+    )
+    envelope = {
+        "source": SOURCE,
+        "subject": delivery.id,
+        "workspace": delivery.workspace,
+        "correlation_id": delivery.correlation_id,
+        "causation_id": delivery.event_id,
+    }
+    if outcome.status is DeliveryStatus.DELIVERED:
+        return NotificationSentV1(**envelope, data=data)
+    return NotificationFailedV1(**envelope, data=data)

@@ -3,7 +3,15 @@
 from ensemble_notify.storage.attempts import AttemptLog
 from ensemble_notify.storage.deliveries import DeliveryRepository
 from ensemble_notify.storage.endpoints import EndpointRepository
+from ensemble_notify.storage.queue import DeliveryQueue
+from ensemble_shared.storage import outbox
 
-INDEXES = {**EndpointRepository.INDEXES, **DeliveryRepository.INDEXES, **AttemptLog.INDEXES}
+INDEXES = {
+    **EndpointRepository.INDEXES,
+    **DeliveryRepository.INDEXES,
+    **DeliveryQueue.INDEXES,
+    **AttemptLog.INDEXES,
+    **outbox.INDEXES,
+}
 
-__all__ = ["INDEXES", "AttemptLog", "DeliveryRepository", "EndpointRepository"]
+__all__ = ["INDEXES", "AttemptLog", "DeliveryQueue", "DeliveryRepository", "EndpointRepository"]
