@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra

@@ -51,7 +51,9 @@ async def test_poison_and_failing_events_are_parked_with_their_reason_and_the_st
     infra: Infra, broker: KafkaBroker, topics: Topics
 ) -> None:
     seen = Seen(fail_subject="m1")
-    subscribe_reliably(broker, topics=topics, stream=MENTIONS, group=f"{topics.prefix}g", handler=seen, retry=FAST)
+    subscribe_reliably(
+        broker, topics=topics, stream=MENTIONS, group=f"{topics.prefix}g", handler=seen, retry=FAST
+    )
     publisher = EventPublisher(broker, topics, [MENTIONS])
     async with broker:
         await broker.start()
@@ -73,13 +75,17 @@ async def test_poison_and_failing_events_are_parked_with_their_reason_and_the_st
     assert poison.value == b"\x00 not an event"  # parked as it came, nothing lost
 
 
-async def test_a_restarted_consumer_resumes_after_what_it_committed(infra: Infra, topics: Topics) -> None:
+async def test_a_restarted_consumer_resumes_after_what_it_committed(
+    infra: Infra, topics: Topics
+) -> None:
     settings = KafkaSettings(bootstrap_servers=infra.kafka_bootstrap)
     group = f"{topics.prefix}resume"
     first_seen, second_seen = Seen(), Seen()
 
     first = create_broker(settings, client_id="first")
-    subscribe_reliably(first, topics=topics, stream=MENTIONS, group=group, handler=first_seen, retry=FAST)
+    subscribe_reliably(
+        first, topics=topics, stream=MENTIONS, group=group, handler=first_seen, retry=FAST
+    )
     publisher = EventPublisher(first, topics, [MENTIONS])
     async with first:
         await first.start()
@@ -87,7 +93,9 @@ async def test_a_restarted_consumer_resumes_after_what_it_committed(infra: Infra
         await eventually(first_seen.count, lambda n: n == 5, what="first five")
 
     second = create_broker(settings, client_id="second")
-    subscribe_reliably(second, topics=topics, stream=MENTIONS, group=group, handler=second_seen, retry=FAST)
+    subscribe_reliably(
+        second, topics=topics, stream=MENTIONS, group=group, handler=second_seen, retry=FAST
+    )
     publisher = EventPublisher(second, topics, [MENTIONS])
     async with second:
         await second.start()

@@ -34,7 +34,9 @@ class Ingest:
         created: dict[str, str] = response.json()
         return created
 
-    async def post(self, source: dict[str, str], body: bytes, headers: dict[str, str]) -> httpx.Response:
+    async def post(
+        self, source: dict[str, str], body: bytes, headers: dict[str, str]
+    ) -> httpx.Response:
         return await self.client.post(source["webhook_path"], content=body, headers=headers)
 
     async def stored(self) -> int:
@@ -46,18 +48,25 @@ class Ingest:
 
     async def announced(self, infra: Infra) -> list[MentionReceivedV1]:
         topic = Topics(self.settings.kafka.topic_prefix).topic(MENTIONS)
-        events = [parse_event(r.value or b"") for r in await read_topic(infra.kafka_bootstrap, topic, idle_ms=500)]
+        events = [
+            parse_event(r.value or b"")
+            for r in await read_topic(infra.kafka_bootstrap, topic, idle_ms=500)
+        ]
         return [e for e in events if isinstance(e, MentionReceivedV1)]
 
 
 @pytest.fixture
-async def ingest(infra: Infra, unique_name: Callable[[str], str], auth_secret: str) -> AsyncIterator[Ingest]:
+async def ingest(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[Ingest]:
     settings = IngestSettings(**settings_for(infra, unique_name("ingest"), auth_secret))
     async with running(create_app(settings)) as client:
         yield Ingest(client, settings, auth_secret)
 
 
-async def test_a_signed_mention_is_stored_once_and_announced_once(ingest: Ingest, infra: Infra) -> None:
+async def test_a_signed_mention_is_stored_once_and_announced_once(
+    ingest: Ingest, infra: Infra
+) -> None:
     source = await ingest.source()
     body = mention_body("1001", text="Bravo pour la nouvelle appli")
     first = await ingest.post(source, body, signed(source["secret"], body))
@@ -80,7 +89,9 @@ async def test_a_signed_mention_is_stored_once_and_announced_once(ingest: Ingest
     "tamper",
     [
         lambda headers, body, secret: {**headers, "webhook-signature": "v1,bm90IGEgc2lnbmF0dXJl"},
-        lambda headers, body, secret: {k: v for k, v in headers.items() if k != "webhook-signature"},
+        lambda headers, body, secret: {
+            k: v for k, v in headers.items() if k != "webhook-signature"
+        },
         lambda headers, body, secret: {},
         lambda headers, body, secret: signed("whsec_" + "QUJD" * 8, body),
         lambda headers, body, secret: signed(secret, body, age=timedelta(minutes=6)),
@@ -115,7 +126,9 @@ async def test_an_authentic_but_malformed_payload_is_422_naming_the_field(ingest
 
 async def test_unknown_sources_are_404_and_oversized_bodies_413(ingest: Ingest) -> None:
     body = mention_body("4004")
-    response = await ingest.client.post("/webhooks/generic/nope", content=body, headers=signed("whsec_QUJD", body))
+    response = await ingest.client.post(
+        "/webhooks/generic/nope", content=body, headers=signed("whsec_QUJD", body)
+    )
     assert response.status_code == 404
     huge = b"x" * (ingest.settings.http.max_body_bytes + 1)
     source = await ingest.source()
@@ -127,8 +140,13 @@ async def test_unknown_sources_are_404_and_oversized_bodies_413(ingest: Ingest) 
 async def test_staff_endpoints_need_a_token_and_the_right_role(ingest: Ingest) -> None:
     assert (await ingest.client.post("/sources", json={"name": "x"})).status_code == 401
     member = bearer(ingest.secret, "acme", Role.MEMBER)
-    assert (await ingest.client.post("/sources", json={"name": "x"}, headers=member)).status_code == 403
-    forged = {"authorization": "Bearer " + bearer("another-secret-" + "x" * 32, "acme", Role.ADMIN)["authorization"][7:]}
+    assert (
+        await ingest.client.post("/sources", json={"name": "x"}, headers=member)
+    ).status_code == 403
+    forged = {
+        "authorization": "Bearer "
+        + bearer("another-secret-" + "x" * 32, "acme", Role.ADMIN)["authorization"][7:]
+    }
     assert (await ingest.client.get("/sources", headers=forged)).status_code == 401
     bad = await ingest.client.post("/sources", json={"name": ""}, headers=ingest.admin)
     assert bad.status_code == 422
@@ -140,7 +158,9 @@ async def test_a_mention_is_invisible_from_another_workspace(ingest: Ingest) -> 
     body = mention_body("5005")
     created = (await ingest.post(source, body, signed(source["secret"], body))).json()
     other = bearer(ingest.secret, "globex", Role.ADMIN)
-    assert (await ingest.client.get(f"/mentions/{created['mention_id']}", headers=other)).status_code == 404
+    assert (
+        await ingest.client.get(f"/mentions/{created['mention_id']}", headers=other)
+    ).status_code == 404
     listing = await ingest.client.get("/mentions", headers=other)
     assert listing.json()["items"] == []
 
@@ -153,7 +173,11 @@ async def test_mentions_are_listed_newest_first_page_by_page(ingest: Ingest) -> 
     seen: list[str] = []
     cursor: dict[str, str] = {}
     while True:
-        page = (await ingest.client.get("/mentions", params={"limit": 2, **cursor}, headers=ingest.admin)).json()
+        page = (
+            await ingest.client.get(
+                "/mentions", params={"limit": 2, **cursor}, headers=ingest.admin
+            )
+        ).json()
         seen += [m["external_id"] for m in page["items"]]
         if page["next_before"] is None:
             break

@@ -18,7 +18,10 @@ from unit.test_envelope import a_mention
 
 
 async def published(infra: Infra, topics: Topics) -> list[str]:
-    return [parse_event(r.value or b"").id for r in await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))]
+    return [
+        parse_event(r.value or b"").id
+        for r in await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))
+    ]
 
 
 async def test_a_write_and_its_event_go_together_and_only_new_writes_are_announced(
@@ -28,15 +31,17 @@ async def test_a_write_and_its_event_go_together_and_only_new_writes_are_announc
     items = database["items"]
     await items.insert_one({"_id": "seen-before"})
     new, repeat = a_mention(), a_mention()
-    documents = [outbox.stage({"_id": "m-1"}, [new]), outbox.stage({"_id": "seen-before"}, [repeat])]
+    documents = [
+        outbox.stage({"_id": "m-1"}, [new]),
+        outbox.stage({"_id": "seen-before"}, [repeat]),
+    ]
     async with broker:
         await broker.start()
-        written = await outbox.write(
-            items, {"m-1": [new], "seen-before": [repeat]}, lambda: insert_new(items, documents)
-        )
+        written = await outbox.write(items, documents, lambda: insert_new(items, documents))
     assert written == {"m-1"}
     stored = await items.find_one({"_id": "m-1"})
-    assert stored is not None and new.id in stored["_outbox"]  # the event lives with the state
+    assert stored is not None
+    assert new.id in stored["_outbox"]  # the event lives with the state
     assert await outbox.pointers.count_documents({}) == 0  # nothing left for the relay
     assert await published(infra, topics) == [new.id]
 
@@ -49,9 +54,8 @@ async def test_when_kafka_refuses_the_relay_publishes_later_exactly_what_was_wri
     items = database["items"]
     event = a_mention()
     # The broker is not started: publishing fails like an unreachable Kafka.
-    written = await outbox.write(
-        items, {"m": [event]}, lambda: insert_new(items, [outbox.stage({"_id": "m"}, [event])])
-    )
+    documents = [outbox.stage({"_id": "m"}, [event])]
+    written = await outbox.write(items, documents, lambda: insert_new(items, documents))
     assert written == {"m"}
     assert await outbox.pointers.count_documents({}) == 1
     relay = OutboxRelay(outbox, publisher, grace=timedelta(0))
@@ -70,10 +74,22 @@ async def test_pointers_of_writes_that_never_happened_are_dropped_after_the_orph
     young, old = a_mention(), a_mention()
     await outbox.pointers.insert_many(
         [
-            {"_id": young.id, "collection": "items", "doc_id": "x", "at": utcnow() - timedelta(seconds=30)},
-            {"_id": old.id, "collection": "items", "doc_id": "y", "at": utcnow() - timedelta(hours=1)},
+            {
+                "_id": young.id,
+                "collection": "items",
+                "doc_id": "x",
+                "at": utcnow() - timedelta(seconds=30),
+            },
+            {
+                "_id": old.id,
+                "collection": "items",
+                "doc_id": "y",
+                "at": utcnow() - timedelta(hours=1),
+            },
         ]
     )
-    relay = OutboxRelay(outbox, publisher, grace=timedelta(seconds=5), orphan_grace=timedelta(minutes=10))
+    relay = OutboxRelay(
+        outbox, publisher, grace=timedelta(seconds=5), orphan_grace=timedelta(minutes=10)
+    )
     assert await relay.sweep_once() == 0
     assert [p["_id"] for p in await outbox.pointers.find().to_list(None)] == [young.id]

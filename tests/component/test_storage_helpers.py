@@ -25,7 +25,9 @@ async def test_insert_new_respects_declared_natural_keys(database: Database) -> 
     await ensure_indexes(database, declared)  # twice: start-up must be idempotent
     pairs = database["pairs"]
     assert await insert_new(pairs, [{"_id": 1, "w": "x", "k": 1}]) == [1]
-    assert await insert_new(pairs, [{"_id": 2, "w": "x", "k": 1}, {"_id": 3, "w": "y", "k": 1}]) == [3]
+    assert await insert_new(
+        pairs, [{"_id": 2, "w": "x", "k": 1}, {"_id": 3, "w": "y", "k": 1}]
+    ) == [3]
 
 
 async def test_exactly_one_of_many_concurrent_claimers_wins(database: Database) -> None:
@@ -37,7 +39,9 @@ async def test_exactly_one_of_many_concurrent_claimers_wins(database: Database) 
     assert await claims.claims.count_documents({}) == 1
 
 
-async def test_a_claim_is_taken_over_only_once_its_lease_ran_out_unfinished(database: Database) -> None:
+async def test_a_claim_is_taken_over_only_once_its_lease_ran_out_unfinished(
+    database: Database,
+) -> None:
     claims = Claims(database["claims"], database["claim_results"])
     assert await claims.take("live", owner="a", lease=timedelta(seconds=30))
     assert await claims.state("live") is ClaimState.LIVE

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
-
+from e2e.conftest import System
 from ensemble_devtools.infra import Infra
 from ensemble_shared.signatures import verify
 from ensemble_shared.topics import MENTIONS, Topics
-from e2e.conftest import System
 from support.kafka import header, read_topic
 from support.mentions import mention_body, signed
 from support.receiver import Receiver
@@ -19,11 +17,11 @@ from support.waiting import eventually
 
 async def test_a_signed_mention_becomes_exactly_one_signed_webhook(system: System) -> None:
     with Receiver() as receiver:
-        endpoint = system.endpoint(receiver.url)
-        source = system.source()
+        endpoint = await system.endpoint(receiver.url)
+        source = await system.source()
         body = mention_body("e2e-1", text="The new loyalty app is great")
-        first = system.webhook(source, body, signed(source["secret"], body))
-        again = system.webhook(source, body, signed(source["secret"], body))
+        first = await system.webhook(source, body, signed(source["secret"], body))
+        again = await system.webhook(source, body, signed(source["secret"], body))
         assert (first.status_code, again.status_code) == (202, 202)
         assert again.json()["duplicate"] is True
 
@@ -41,17 +39,19 @@ async def test_a_signed_mention_becomes_exactly_one_signed_webhook(system: Syste
     assert payload["data"]["text"] == "The new loyalty app is great"
 
 
-async def test_a_forged_mention_is_refused_and_nothing_moves_downstream(system: System, infra: Infra) -> None:
+async def test_a_forged_mention_is_refused_and_nothing_moves_downstream(
+    system: System, infra: Infra
+) -> None:
     with Receiver() as receiver:
-        system.endpoint(receiver.url)
-        source = system.source()
+        await system.endpoint(receiver.url)
+        source = await system.source()
         body = mention_body("e2e-forged")
         forged = {**signed(source["secret"], body), "webhook-signature": "v1,Zm9yZ2Vk"}
-        response = system.webhook(source, body, forged)
+        response = await system.webhook(source, body, forged)
         assert response.status_code == 401
         await asyncio.sleep(2)
         assert receiver.received == []
-    mentions = httpx.get(f"{system.url('ingest')}/mentions", headers=system.admin).json()
+    mentions = (await system.get("ingest", "/mentions", system.admin)).json()
     assert mentions["items"] == []
     topic = Topics(system.stack.topic_prefix).topic(MENTIONS)
     assert await read_topic(infra.kafka_bootstrap, topic, idle_ms=300) == []
@@ -59,17 +59,24 @@ async def test_a_forged_mention_is_refused_and_nothing_moves_downstream(system: 
 
 async def test_four_consumer_groups_read_the_same_stream(system: System) -> None:
     with Receiver() as receiver:
-        system.endpoint(receiver.url)
-        source = system.source()
+        await system.endpoint(receiver.url)
+        source = await system.source()
         body = mention_body("e2e-groups")
-        mention_id = system.webhook(source, body, signed(source["secret"], body)).json()["mention_id"]
+        created = await system.webhook(source, body, signed(source["secret"], body))
+        mention_id = created.json()["mention_id"]
 
         async def projections() -> tuple[list[str], list[str], int]:
-            social = httpx.get(f"{system.url('feedback')}/social-mentions", headers=system.manager).json()
-            targets = httpx.get(f"{system.url('scheduler')}/reply-targets", headers=system.manager).json()
-            return [s["mention_id"] for s in social], [t["mention_id"] for t in targets], len(receiver.received)
+            social = (await system.get("feedback", "/social-mentions", system.manager)).json()
+            targets = (await system.get("scheduler", "/reply-targets", system.manager)).json()
+            return (
+                [s["mention_id"] for s in social],
+                [t["mention_id"] for t in targets],
+                len(receiver.received),
+            )
 
-        await eventually(projections, lambda p: p == ([mention_id], [mention_id], 1), what="all consumers")
+        await eventually(
+            projections, lambda p: p == ([mention_id], [mention_id], 1), what="all consumers"
+        )
 
 
 async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_goes_on(
@@ -81,14 +88,17 @@ async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_g
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(topics.topic(MENTIONS), b'{"type": "mention.received.v1"}', key=b"poison")
+        await producer.send_and_wait(
+            topics.topic(MENTIONS), b'{"type": "mention.received.v1"}', key=b"poison"
+        )
     finally:
         await producer.stop()
     with Receiver() as receiver:
-        system.endpoint(receiver.url)
-        source = system.source()
+        await system.endpoint(receiver.url)
+        source = await system.source()
         body = mention_body("after-poison")
-        assert system.webhook(source, body, signed(source["secret"], body)).status_code == 202
+        accepted = await system.webhook(source, body, signed(source["secret"], body))
+        assert accepted.status_code == 202
 
         async def received() -> int:
             return len(receiver.received)
@@ -106,11 +116,11 @@ async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_g
 
 async def test_every_service_serves_its_documents_health_and_metrics(system: System) -> None:
     for name in ("ingest", "feedback", "scheduler", "notify"):
-        base = system.url(name)
-        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
-        assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
-        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == f"Ensemble {name}"
-        asyncapi = httpx.get(f"{base}/asyncapi.json").json()
+        assert (await system.get(name, "/healthz")).json() == {"status": "ok"}
+        assert (await system.get(name, "/readyz")).json()["status"] == "ready"
+        openapi = (await system.get(name, "/openapi.json")).json()
+        assert openapi["info"]["title"] == f"Ensemble {name}"
+        asyncapi = (await system.get(name, "/asyncapi.json")).json()
         assert asyncapi["info"]["title"] == f"Ensemble {name}"
         assert asyncapi["channels"], name
-        assert "ensemble_http_request_seconds" in httpx.get(f"{base}/metrics").text
+        assert "ensemble_http_request_seconds" in (await system.get(name, "/metrics")).text

@@ -37,12 +37,19 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
     )
     stack.start_all()
     admin = bearer(auth_secret, "acme", Role.ADMIN)
-    ingest, notify = stack.services["ingest"].url, stack.services["notify"].url  # notify's moves on restart
+    ingest, notify = (
+        stack.services["ingest"].url,
+        stack.services["notify"].url,
+    )  # notify's moves on restart
 
     with Receiver() as receiver:
         async with httpx.AsyncClient(timeout=30) as client:
-            endpoint = await client.post(f"{notify}/endpoints", json={"url": receiver.url}, headers=admin)
-            source = (await client.post(f"{ingest}/sources", json={"name": "load"}, headers=admin)).json()
+            endpoint = await client.post(
+                f"{notify}/endpoints", json={"url": receiver.url}, headers=admin
+            )
+            source = (
+                await client.post(f"{ingest}/sources", json={"name": "load"}, headers=admin)
+            ).json()
             assert endpoint.status_code == 201
 
             acked: set[str] = set()
@@ -57,7 +64,9 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
                     while True:  # a sender retries until ingest acknowledges, like a platform does
                         try:
                             response = await client.post(
-                                f"{ingest}{source['webhook_path']}", content=body, headers=signed(source["secret"], body)
+                                f"{ingest}{source['webhook_path']}",
+                                content=body,
+                                headers=signed(source["secret"], body),
                             )
                         except httpx.TransportError:
                             continue
@@ -70,7 +79,9 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
             async def delivered() -> int:
                 return len(receiver.delivered())
 
-            await eventually(delivered, lambda n: n >= MENTIONS // 4, timeout=300, what="a quarter delivered")
+            await eventually(
+                delivered, lambda n: n >= MENTIONS // 4, timeout=300, what="a quarter delivered"
+            )
             stack.services["notify"].process.kill9()
             killed_at = len(receiver.delivered())
             await asyncio.sleep(1)
@@ -84,10 +95,17 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
             async def consumed() -> int:
                 return len(distinct())
 
-            await eventually(consumed, lambda n: n >= len(acked), timeout=300, what="every acked mention delivered")
+            await eventually(
+                consumed,
+                lambda n: n >= len(acked),
+                timeout=300,
+                what="every acked mention delivered",
+            )
             # Attempts cut short by the kill are retaken once their lease lapses: wait for them.
             statuses = await eventually(
-                lambda: delivery_statuses(stack), lambda s: s == {"delivered": MENTIONS, "deliveries": MENTIONS}, timeout=120,
+                lambda: delivery_statuses(stack),
+                lambda s: s == {"delivered": MENTIONS, "deliveries": MENTIONS},
+                timeout=120,
                 what="every delivery recorded as delivered",
             )
 
@@ -115,7 +133,10 @@ async def delivery_statuses(stack: Stack) -> Counter[str]:
     client = create_client(MongoSettings(url=stack.infra.mongodb_url))
     try:
         database = client[f"{stack.database_prefix}notify"]
-        outcomes = Counter(d["status"] for d in await database["delivery_outcomes"].find({}, {"status": 1}).to_list(None))
+        outcomes = Counter(
+            d["status"]
+            for d in await database["delivery_outcomes"].find({}, {"status": 1}).to_list(None)
+        )
         outcomes["queued"] = await database["delivery_queue"].count_documents({})
         outcomes["deliveries"] = await database["deliveries"].count_documents({})
         return +outcomes

@@ -17,15 +17,19 @@ from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
 def settings_for(infra: Infra, prefix: str, auth_secret: str, **kafka: Any) -> dict[str, Any]:
     """Keyword arguments every service's settings class accepts."""
     return {
-        "kafka": KafkaSettings(bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{prefix}.", **kafka),
+        "kafka": KafkaSettings(
+            bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{prefix}.", **kafka
+        ),
         "mongo": MongoSettings(url=infra.mongodb_url),
-        "auth": AuthSettings(secret=auth_secret),  # type: ignore[arg-type]
+        "auth": AuthSettings(secret=auth_secret),
         "database": f"{prefix}_db",
     }
 
 
-def bearer(auth_secret: str, workspace: str, *roles: Role, subject: str = "alice") -> dict[str, str]:
-    token = Tokens(AuthSettings(secret=auth_secret)).mint(  # type: ignore[arg-type]
+def bearer(
+    auth_secret: str, workspace: str, *roles: Role, subject: str = "alice"
+) -> dict[str, str]:
+    token = Tokens(AuthSettings(secret=auth_secret)).mint(
         Principal(subject=subject, workspace=workspace, roles=frozenset(roles))
     )
     return {"authorization": f"Bearer {token}"}

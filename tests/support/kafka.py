@@ -6,7 +6,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 
-async def read_topic(bootstrap: str, topic: str, *, idle_ms: int = 1500) -> list[ConsumerRecord[bytes, bytes]]:
+async def read_topic(
+    bootstrap: str, topic: str, *, idle_ms: int = 1500
+) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of `topic`, stopping once `idle_ms` passes with nothing new."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -36,5 +38,5 @@ async def read_topic(bootstrap: str, topic: str, *, idle_ms: int = 1500) -> list
 def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
     for key, value in record.headers:
         if key == name:
-            return value.decode()
+            return str(value.decode())
     return None

@@ -10,7 +10,9 @@ from ensemble_shared.events import new_id
 from ensemble_shared.signatures import sign
 
 
-def mention_body(external_id: str, *, text: str = "I love the new app", platform: str = "forum") -> bytes:
+def mention_body(
+    external_id: str, *, text: str = "I love the new app", platform: str = "forum"
+) -> bytes:
     now = datetime.now(UTC)
     payload: dict[str, Any] = {
         "type": "mention.created",
@@ -29,5 +31,7 @@ def mention_body(external_id: str, *, text: str = "I love the new app", platform
 
 
 def signed(secret: str, body: bytes, *, age: timedelta = timedelta(0)) -> dict[str, str]:
-    headers = sign([secret], message_id=f"msg_{new_id()}", timestamp=datetime.now(UTC) - age, body=body)
+    headers = sign(
+        [secret], message_id=f"msg_{new_id()}", timestamp=datetime.now(UTC) - age, body=body
+    )
     return {**headers, "content-type": "application/json"}

@@ -27,7 +27,9 @@ class Received:
 class Receiver:
     """Records every request; answers from a script of statuses, then 204."""
 
-    def __init__(self, script: Iterable[int] = (), *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, script: Iterable[int] = (), *, headers: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.received: list[Received] = []
         self._script = list(script)
@@ -35,7 +37,9 @@ class Receiver:
         self._lock = threading.Lock()
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
         self._server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+            uvicorn.Config(
+                app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            )
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

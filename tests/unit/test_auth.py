@@ -11,11 +11,13 @@ from ensemble_shared.auth import InvalidToken, Principal, Role, Tokens
 from ensemble_shared.settings import AuthSettings
 
 SECRET = "s" * 40
-ALICE = Principal(subject="alice", workspace="acme", roles=frozenset({Role.MANAGER}), teams=frozenset({"legal"}))
+ALICE = Principal(
+    subject="alice", workspace="acme", roles=frozenset({Role.MANAGER}), teams=frozenset({"legal"})
+)
 
 
 def tokens(secret: str = SECRET, audience: str = "ensemble") -> Tokens:
-    return Tokens(AuthSettings(secret=secret, audience=audience))  # type: ignore[arg-type]
+    return Tokens(AuthSettings(secret=secret, audience=audience))
 
 
 def test_a_minted_token_verifies_to_the_same_principal() -> None:
@@ -28,7 +30,10 @@ def test_a_minted_token_verifies_to_the_same_principal() -> None:
         tokens().mint(ALICE, ttl=timedelta(seconds=-1)),
         tokens("o" * 40).mint(ALICE),
         tokens(audience="elsewhere").mint(ALICE),
-        jwt.encode({"sub": "alice", "exp": 4_000_000_000, "iat": 0, "aud": "ensemble", "iss": "ensemble"}, SECRET),
+        jwt.encode(
+            {"sub": "alice", "exp": 4_000_000_000, "iat": 0, "aud": "ensemble", "iss": "ensemble"},
+            SECRET,
+        ),
         jwt.encode({"sub": "a", "ws": "acme"}, "", algorithm="none"),
         "not-a-token",
     ],
@@ -41,7 +46,7 @@ def test_bad_tokens_are_refused(token: str) -> None:
 
 def test_a_short_secret_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="at least 32"):
-        AuthSettings(secret="short")  # type: ignore[arg-type]
+        AuthSettings(secret="short")
 
 
 def test_roles_are_checked_and_admins_pass_every_check() -> None:

@@ -18,7 +18,12 @@ POLICY = DeliveryPolicy(max_attempts=5, base_seconds=2, max_seconds=60)
 
 
 def result(status: int | None = None, retry_after: float | None = None) -> AttemptResult:
-    return AttemptResult(status_code=status, error=None if status else "ConnectError", retry_after=retry_after, latency_ms=1)
+    return AttemptResult(
+        status_code=status,
+        error=None if status else "ConnectError",
+        retry_after=retry_after,
+        latency_ms=1,
+    )
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204])
@@ -53,14 +58,26 @@ def test_retry_after_is_honoured_but_capped() -> None:
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [("120", 120.0), (" 5 ", 5.0), (None, None), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+    [
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        (None, None),
+        ("soon", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
 )
 def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(header) == seconds
 
 
 def endpoint(workspace: str, events: list[str], enabled: bool = True) -> Endpoint:
-    return Endpoint(workspace=workspace, url="https://hooks.example.org/x", events=events, secrets=["whsec_AA=="], enabled=enabled)
+    return Endpoint(
+        workspace=workspace,
+        url="https://hooks.example.org/x",
+        events=events,
+        secrets=["whsec_AA=="],
+        enabled=enabled,
+    )
 
 
 def test_each_event_goes_once_to_each_endpoint_of_its_workspace_that_wants_it() -> None:
@@ -72,11 +89,15 @@ def test_each_event_goes_once_to_each_endpoint_of_its_workspace_that_wants_it() 
         endpoint("acme", ["*"], enabled=False),
     )
     elsewhere = endpoint("globex", ["*"])
-    planned = plan_deliveries([event], {"acme": [wants_all, wants_it, wants_other, disabled], "globex": [elsewhere]})
+    planned = plan_deliveries(
+        [event], {"acme": [wants_all, wants_it, wants_other, disabled], "globex": [elsewhere]}
+    )
     assert sorted(d.endpoint_id for d in planned) == sorted([wants_all.id, wants_it.id])
     assert {d.id for d in planned} == {f"{event.id}:{wants_all.id}", f"{event.id}:{wants_it.id}"}
     again = plan_deliveries([event], {"acme": [wants_all, wants_it]})
-    assert [d.id for d in again] == [d.id for d in planned]  # a redelivered event maps to the same keys
+    assert [d.id for d in again] == [
+        d.id for d in planned
+    ]  # a redelivered event maps to the same keys
 
 
 def test_the_webhook_body_is_standard_webhooks_shaped_with_the_event_ids() -> None:

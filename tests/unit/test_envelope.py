@@ -75,7 +75,7 @@ def test_malformed_events_are_refused_with_the_reason(raw: bytes, message: str) 
 
 
 def test_an_unknown_type_is_told_apart() -> None:
-    with pytest.raises(UnknownEventType, match="mention.exploded.v9"):
+    with pytest.raises(UnknownEventType, match=r"mention\.exploded\.v9"):
         parse_event(b'{"type": "mention.exploded.v9"}')
 
 

@@ -12,14 +12,28 @@ from support.mentions import mention_body
 
 def test_the_mention_id_is_the_natural_key_hashed() -> None:
     assert mention_id("acme", "forum", "1") == mention_id("acme", "forum", "1")
-    assert len({mention_id("acme", "forum", "1"), mention_id("globex", "forum", "1"), mention_id("acme", "x", "1"), mention_id("acme", "forum", "2")}) == 4
+    assert (
+        len(
+            {
+                mention_id("acme", "forum", "1"),
+                mention_id("globex", "forum", "1"),
+                mention_id("acme", "x", "1"),
+                mention_id("acme", "forum", "2"),
+            }
+        )
+        == 4
+    )
 
 
 def test_a_generic_webhook_becomes_a_mention_with_its_fields() -> None:
     webhook = GenericWebhook.model_validate_json(mention_body("42", text="Bonjour"))
     mention = Mention.from_incoming("acme", "src-1", webhook.data)
     assert mention.id == mention_id("acme", "forum", "42")
-    assert (mention.text, mention.author.handle, mention.source_id) == ("Bonjour", "camille", "src-1")
+    assert (mention.text, mention.author.handle, mention.source_id) == (
+        "Bonjour",
+        "camille",
+        "src-1",
+    )
     assert mention.event_data().mention_id == mention.id
 
 
@@ -53,4 +67,4 @@ def test_malformed_payloads_name_the_field(change: dict[str, object], field: str
 )
 def test_endpoint_urls_are_plain_http_without_credentials(url: str, reason: str) -> None:
     with pytest.raises(ValidationError, match=reason):
-        EndpointCreate(url=url)  # type: ignore[arg-type]
+        EndpointCreate(url=url)

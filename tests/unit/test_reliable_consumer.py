@@ -13,10 +13,17 @@ from pymongo.errors import AutoReconnect
 
 from ensemble_shared.events import Author, Event, MentionData, MentionReceivedV1, utcnow
 from ensemble_shared.events.notifications import DeliveryData, NotificationSentV1
-from ensemble_shared.kafka.consumer import DeadLetter, ReliableConsumer, RetryPolicy, dead_letter_headers
+from ensemble_shared.kafka.consumer import (
+    DeadLetter,
+    ReliableConsumer,
+    RetryPolicy,
+    dead_letter_headers,
+)
 
 TOPIC = "t.mentions"
-FAST = RetryPolicy(attempts=3, backoff_seconds=0.001, max_backoff_seconds=0.002, outage_budget_seconds=0.05)
+FAST = RetryPolicy(
+    attempts=3, backoff_seconds=0.001, max_backoff_seconds=0.002, outage_budget_seconds=0.05
+)
 
 
 def mention(n: int) -> MentionReceivedV1:
@@ -60,7 +67,11 @@ class FakeConsumer:
 
 
 class FakeMessage:
-    def __init__(self, records: Sequence[ConsumerRecord[bytes, bytes]], assigned: set[int] = frozenset({0})) -> None:
+    def __init__(
+        self,
+        records: Sequence[ConsumerRecord[bytes, bytes]],
+        assigned: frozenset[int] = frozenset({0}),
+    ) -> None:
         self.raw_message = tuple(records)
         self.consumer = FakeConsumer({TopicPartition(TOPIC, p) for p in assigned})
         self.acked = 0
@@ -74,7 +85,7 @@ class FakeMessage:
 
 
 class Recorder:
-    def __init__(self, fail_on: set[str] = frozenset(), transient_times: int = 0) -> None:
+    def __init__(self, fail_on: frozenset[str] = frozenset(), transient_times: int = 0) -> None:
         self.batches: list[list[str]] = []
         self.calls = 0
         self._fail_on = fail_on
@@ -90,11 +101,15 @@ class Recorder:
         self.batches.append([e.subject for e in events])
 
 
-def consumer(handler: Recorder, dead: list[DeadLetter], wants: tuple[type[Event], ...] = (MentionReceivedV1,)) -> ReliableConsumer:
+def consumer(
+    handler: Recorder, dead: list[DeadLetter], wants: tuple[type[Event], ...] = (MentionReceivedV1,)
+) -> ReliableConsumer:
     async def park(letter: DeadLetter, group: str) -> None:
         dead.append(letter)
 
-    return ReliableConsumer(group="g", topic=TOPIC, handler=handler, wants=wants, dead_letters=park, retry=FAST)
+    return ReliableConsumer(
+        group="g", topic=TOPIC, handler=handler, wants=wants, dead_letters=park, retry=FAST
+    )
 
 
 async def run(c: ReliableConsumer, message: FakeMessage) -> None:
@@ -102,7 +117,7 @@ async def run(c: ReliableConsumer, message: FakeMessage) -> None:
 
 
 async def test_a_good_batch_is_handled_once_then_committed() -> None:
-    handler, dead = Recorder(), []
+    handler, dead = Recorder(), list[DeadLetter]()
     message = FakeMessage([record(mention(i).model_dump_json().encode(), i) for i in range(3)])
     await run(consumer(handler, dead), message)
     assert handler.batches == [["m0", "m1", "m2"]]
@@ -110,8 +125,10 @@ async def test_a_good_batch_is_handled_once_then_committed() -> None:
 
 
 async def test_a_malformed_record_is_dead_lettered_and_the_rest_handled() -> None:
-    handler, dead = Recorder(), []
-    message = FakeMessage([record(b"\x00garbage", 0), record(mention(1).model_dump_json().encode(), 1)])
+    handler, dead = Recorder(), list[DeadLetter]()
+    message = FakeMessage(
+        [record(b"\x00garbage", 0), record(mention(1).model_dump_json().encode(), 1)]
+    )
     await run(consumer(handler, dead), message)
     assert handler.batches == [["m1"]]
     assert [d.record.offset for d in dead] == [0]
@@ -120,7 +137,7 @@ async def test_a_malformed_record_is_dead_lettered_and_the_rest_handled() -> Non
 
 
 async def test_an_event_that_keeps_failing_is_retried_then_dead_lettered_alone() -> None:
-    handler, dead = Recorder(fail_on={"m1"}), []
+    handler, dead = Recorder(fail_on=frozenset({"m1"})), list[DeadLetter]()
     message = FakeMessage([record(mention(i).model_dump_json().encode(), i) for i in range(3)])
     await run(consumer(handler, dead), message)
     assert handler.batches == [["m0"], ["m2"]]
@@ -133,7 +150,7 @@ async def test_an_event_that_keeps_failing_is_retried_then_dead_lettered_alone()
 
 
 async def test_a_short_outage_is_waited_out_without_dead_letters() -> None:
-    handler, dead = Recorder(transient_times=2), []
+    handler, dead = Recorder(transient_times=2), list[DeadLetter]()
     message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
     await run(consumer(handler, dead), message)
     assert handler.batches == [["m0"]]
@@ -141,14 +158,14 @@ async def test_a_short_outage_is_waited_out_without_dead_letters() -> None:
 
 
 async def test_a_long_outage_rewinds_the_batch_and_commits_nothing() -> None:
-    handler, dead = Recorder(transient_times=10_000), []
+    handler, dead = Recorder(transient_times=10_000), list[DeadLetter]()
     message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
     await run(consumer(handler, dead), message)
     assert (message.acked, message.nacked, dead, handler.batches) == (0, 1, [], [])
 
 
 async def test_known_events_this_group_does_not_want_are_skipped_and_committed() -> None:
-    handler, dead = Recorder(), []
+    handler, dead = Recorder(), list[DeadLetter]()
     sent = NotificationSentV1(
         source="test",
         subject="d",
@@ -168,10 +185,13 @@ async def test_known_events_this_group_does_not_want_are_skipped_and_committed()
 
 
 async def test_records_of_partitions_revoked_meanwhile_are_left_to_their_new_owner() -> None:
-    handler, dead = Recorder(), []
+    handler, dead = Recorder(), list[DeadLetter]()
     message = FakeMessage(
-        [record(mention(0).model_dump_json().encode(), 0, partition=0), record(mention(1).model_dump_json().encode(), 0, partition=1)],
-        assigned={1},
+        [
+            record(mention(0).model_dump_json().encode(), 0, partition=0),
+            record(mention(1).model_dump_json().encode(), 0, partition=1),
+        ],
+        assigned=frozenset({1}),
     )
     await run(consumer(handler, dead), message)
     assert handler.batches == [["m1"]]
@@ -186,7 +206,14 @@ async def test_a_rebalance_waits_for_the_batch_in_flight() -> None:
         await release.wait()
         order.append("handled")
 
-    c = ReliableConsumer(group="g", topic=TOPIC, handler=slow, wants=(MentionReceivedV1,), dead_letters=_never, retry=FAST)
+    c = ReliableConsumer(
+        group="g",
+        topic=TOPIC,
+        handler=slow,
+        wants=(MentionReceivedV1,),
+        dead_letters=_never,
+        retry=FAST,
+    )
     message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
     batch = asyncio.create_task(run(c, message))
     await asyncio.sleep(0.01)
@@ -208,8 +235,16 @@ def test_dead_letters_carry_where_they_came_from_and_why() -> None:
     letter = DeadLetter(record(b"x", 41, partition=2), "RuntimeError: boom", attempts=3)
     headers: dict[str, Any] = dead_letter_headers(letter, "t.notify")
     assert headers["ce_id"] == "x"
-    assert (headers["dlt_topic"], headers["dlt_partition"], headers["dlt_offset"]) == (TOPIC, "2", "41")
-    assert (headers["dlt_group"], headers["dlt_reason"], headers["dlt_attempts"]) == ("t.notify", "RuntimeError: boom", "3")
+    assert (headers["dlt_topic"], headers["dlt_partition"], headers["dlt_offset"]) == (
+        TOPIC,
+        "2",
+        "41",
+    )
+    assert (headers["dlt_group"], headers["dlt_reason"], headers["dlt_attempts"]) == (
+        "t.notify",
+        "RuntimeError: boom",
+        "3",
+    )
 
 
 @pytest.mark.parametrize(("attempt", "expected"), [(1, 0.2), (2, 0.4), (3, 0.8), (10, 5.0)])

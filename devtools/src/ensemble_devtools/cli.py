@@ -82,7 +82,9 @@ def up() -> None:
     state = state_dir()
     log_dir = state / "logs"
     if given is None:
-        console.print("No Docker engine: provisioning Kafka (Maven Central) and FerretDB (Go) locally…")
+        console.print(
+            "No Docker engine: provisioning Kafka (Maven Central) and FerretDB (Go) locally…"
+        )
         found = infra.start_local(state / "data", pid_dir=_pid_dir(), log_dir=log_dir)
     else:
         found = given
@@ -115,7 +117,9 @@ def down() -> None:
     running = _running()
     if not running and docker_env.engine_available():
         raise typer.Exit(_compose("down"))
-    order = [n for n in running if n not in INFRA_PROCESSES] + [n for n in INFRA_PROCESSES if n in running]
+    order = [n for n in running if n not in INFRA_PROCESSES] + [
+        n for n in INFRA_PROCESSES if n in running
+    ]
     for name in order:
         console.print(f"stopping {name} (pid {running[name]})")
         processes.stop_pid(running[name])
@@ -156,14 +160,16 @@ def logs(service: str, lines: int = 100) -> None:
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")
         raise typer.Exit(1)
-    os.execvp("tail", ["tail", "-n", str(lines), "-F", str(path)])
+    os.execvp("tail", ["tail", "-n", str(lines), "-F", str(path)])  # noqa: S606
 
 
 @app.command()
 def token(
     workspace: Annotated[str, typer.Option(help="Workspace the token is scoped to.")],
     subject: Annotated[str, typer.Option(help="Who it is for.")],
-    role: Annotated[list[str], typer.Option(help="admin, manager, approver, member, service")] = ["admin"],  # noqa: B006
+    role: Annotated[
+        list[str] | None, typer.Option(help="admin (default), manager, approver, member, service")
+    ] = None,
     team: Annotated[list[str] | None, typer.Option(help="Team names.")] = None,
     hours: float = 12.0,
 ) -> None:
@@ -171,11 +177,11 @@ def token(
     from ensemble_shared.auth import Principal, Role, Tokens
     from ensemble_shared.settings import AuthSettings
 
-    tokens = Tokens(AuthSettings(secret=_auth_secret()))  # type: ignore[arg-type]
+    tokens = Tokens(AuthSettings(secret=_auth_secret()))
     principal = Principal(
         subject=subject,
         workspace=workspace,
-        roles=frozenset(Role(r) for r in role),
+        roles=frozenset(Role(r) for r in (role or ["admin"])),
         teams=frozenset(team or []),
     )
     print(tokens.mint(principal, ttl=timedelta(hours=hours)))

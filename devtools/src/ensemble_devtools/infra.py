@@ -1,4 +1,4 @@
-"""Finding Kafka and the store, three ways in order: given by env, Docker, or provisioned locally."""
+"""Finding Kafka and the store, three ways in order: env, Docker, or provisioned locally."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def from_env() -> Infra | None:
     return None
 
 
-def start_local(data_dir: Path, *, pid_dir: Path | None = None, log_dir: Path | None = None) -> Infra:
+def start_local(
+    data_dir: Path, *, pid_dir: Path | None = None, log_dir: Path | None = None
+) -> Infra:
     """Kafka and FerretDB on free loopback ports, data under `data_dir`; stop() ends both."""
     infra = Infra(Mode.LOCAL, "", "", "ferretdb")
     try:

@@ -66,7 +66,9 @@ class LocalFerretDB:
     def url(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/"
 
-    def start(self, *, pid_dir: Path | None = None, log_path: Path | None = None) -> processes.Managed:
+    def start(
+        self, *, pid_dir: Path | None = None, log_path: Path | None = None
+    ) -> processes.Managed:
         binary = provision()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         managed = processes.start(

@@ -103,7 +103,9 @@ class LocalKafka:
         path.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
         return path
 
-    def start(self, *, pid_dir: Path | None = None, log_path: Path | None = None) -> processes.Managed:
+    def start(
+        self, *, pid_dir: Path | None = None, log_path: Path | None = None
+    ) -> processes.Managed:
         libs = provision()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         properties = self._properties()

@@ -39,9 +39,7 @@ def auth_secret() -> str:
 
 
 @pytest.fixture
-def stack_factory(
-    infra: Infra, tmp_path: Path, auth_secret: str
-) -> Iterator[Callable[..., Stack]]:
+def stack_factory(infra: Infra, tmp_path: Path, auth_secret: str) -> Iterator[Callable[..., Stack]]:
     """Build stacks of service processes; every one started is stopped after the test."""
     stacks: list[Stack] = []
 

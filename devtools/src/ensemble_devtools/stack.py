@@ -46,7 +46,9 @@ class Stack:
     env: Mapping[str, str] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
 
-    def environment(self, name: str, port: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def environment(
+        self, name: str, port: int, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
         return {
             **self.infra.env(),
             "HOST": "127.0.0.1",
@@ -59,7 +61,9 @@ class Stack:
             **(extra or {}),
         }
 
-    def start(self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None) -> Service:
+    def start(
+        self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None
+    ) -> Service:
         port = port or processes.free_port()
         process = processes.start(
             name,
@@ -80,7 +84,9 @@ class Stack:
                 if not service.process.alive():
                     raise RuntimeError(f"{name} exited:\n{service.process.log_tail()}")
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{name} not ready in {timeout:.0f}s:\n{service.process.log_tail()}")
+                    raise TimeoutError(
+                        f"{name} not ready in {timeout:.0f}s:\n{service.process.log_tail()}"
+                    )
                 time.sleep(0.25)
 
     def start_all(self, ports: Mapping[str, int] | None = None) -> None:

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--team", action="append", default=[], dest="teams")
     parser.add_argument("--hours", type=float, default=12.0, help="lifetime")
     args = parser.parse_args(argv)
-    tokens = Tokens(AuthSettings())  # type: ignore[call-arg]
+    tokens = Tokens(AuthSettings())
     principal = Principal(
         subject=args.subject,
         workspace=args.workspace,

@@ -19,9 +19,7 @@ TRANSIENT_WAITS = Counter(
     "Times a consumer waited for the store or broker to come back.",
     ["group"],
 )
-PUBLISHED = Counter(
-    "ensemble_events_published_total", "Events acknowledged by Kafka.", ["topic"]
-)
+PUBLISHED = Counter("ensemble_events_published_total", "Events acknowledged by Kafka.", ["topic"])
 OUTBOX_RELAYED = Counter(
     "ensemble_outbox_relayed_total",
     "Outbox events published by the background sweep (the fast path missed them).",

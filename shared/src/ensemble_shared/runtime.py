@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ class Infrastructure:
         self,
         *,
         indexes: Mapping[str, Iterable[Index]],
-        background: Sequence[Callable[[], Awaitable[None]]] = (),
+        background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     ) -> None:
         """Create topics and indexes, start consuming, then the background loops."""
         kafka = self.settings.kafka
@@ -90,7 +90,9 @@ class Infrastructure:
 
 
 @contextlib.asynccontextmanager
-async def open_infrastructure(settings: ServiceSettings, *, service: str) -> AsyncIterator[Infrastructure]:
+async def open_infrastructure(
+    settings: ServiceSettings, *, service: str
+) -> AsyncIterator[Infrastructure]:
     """Build the clients (no I/O yet); whatever happens next, they are closed on exit."""
     client = create_client(settings.mongo)
     infra = Infrastructure(

@@ -70,7 +70,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python logging level name.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongo: MongoSettings = Field(default_factory=MongoSettings)
-    auth: AuthSettings = Field(default_factory=AuthSettings)  # type: ignore[arg-type]
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
 
 

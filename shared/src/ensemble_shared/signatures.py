@@ -15,7 +15,7 @@ from datetime import datetime
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the format marker, not a secret
 
 
 class SignatureError(Exception):

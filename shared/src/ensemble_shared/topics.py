@@ -1,4 +1,4 @@
-"""The topic catalogue: one topic per stream, keyed by aggregate id, plus a dead-letter topic each."""
+"""The topic catalogue: a topic per stream, keyed by aggregate id, each with dead letters."""
 
 from __future__ import annotations
 

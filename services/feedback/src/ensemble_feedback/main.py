@@ -21,14 +21,18 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
-    settings = settings or FeedbackSettings()  # type: ignore[call-arg]
+    settings = settings or FeedbackSettings()
     configure_logging("feedback", settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_infrastructure(settings, service="feedback") as infra:
-            social = SocialMentionService(SocialMentionRepository(infra.database["social_mentions"]))
-            kafka.register(infra.broker, infra.topics, social, RetryPolicy.from_settings(settings.kafka))
+            social = SocialMentionService(
+                SocialMentionRepository(infra.database["social_mentions"])
+            )
+            kafka.register(
+                infra.broker, infra.topics, social, RetryPolicy.from_settings(settings.kafka)
+            )
             app.state.infra = infra
             app.state.social = social
             await infra.start(indexes=INDEXES)

@@ -26,7 +26,7 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    settings = settings or IngestSettings()  # type: ignore[call-arg]
+    settings = settings or IngestSettings()
     configure_logging("ingest", settings.log_level)
 
     @asynccontextmanager

@@ -1,1 +1,1 @@
-"""Ensemble notify: routes events to people, teams and integrators; delivers exactly once per key."""
+"""Ensemble notify: routes events to people, teams and integrators; one delivery per key."""

@@ -18,7 +18,9 @@ class NotifySettings(ServiceSettings):
     request_timeout_seconds: float = Field(default=10.0, gt=0, description="Per HTTP attempt.")
     concurrency: int = Field(default=32, ge=1, description="Deliveries in flight per process.")
     lease_seconds: float = Field(
-        default=60.0, gt=0, description="After this, a claimed attempt whose owner vanished is retaken."
+        default=60.0,
+        gt=0,
+        description="After this, a claimed attempt whose owner vanished is retaken.",
     )
     sweep_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often due or orphaned deliveries are looked for."

@@ -16,8 +16,8 @@ from ensemble_notify.handlers import kafka
 from ensemble_notify.handlers.http import router
 from ensemble_notify.services.deliveries import DeliveryService
 from ensemble_notify.services.endpoints import EndpointService
-from ensemble_notify.services.policy import DeliveryPolicy
 from ensemble_notify.services.log import DeliveryLog
+from ensemble_notify.services.policy import DeliveryPolicy
 from ensemble_notify.storage import (
     INDEXES,
     AttemptLog,
@@ -37,7 +37,7 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
-    settings = settings or NotifySettings()  # type: ignore[call-arg]
+    settings = settings or NotifySettings()
     configure_logging("notify", settings.log_level)
 
     @asynccontextmanager
@@ -54,9 +54,13 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             database = infra.database
             outbox = Outbox(publisher, infra.topics, database)
             endpoints = EndpointRepository(database["endpoints"])
-            deliveries = DeliveryRepository(database["deliveries"], database["delivery_outcomes"], outbox)
+            deliveries = DeliveryRepository(
+                database["deliveries"], database["delivery_outcomes"], outbox
+            )
             queue = DeliveryQueue(database["delivery_queue"])
-            attempts = AttemptLog(database["delivery_attempts"], database["delivery_attempt_results"])
+            attempts = AttemptLog(
+                database["delivery_attempts"], database["delivery_attempt_results"]
+            )
             service = DeliveryService(
                 endpoints=endpoints,
                 deliveries=deliveries,

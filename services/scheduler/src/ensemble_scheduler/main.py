@@ -21,14 +21,16 @@ VERSION = "0.1.0"
 
 
 def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
-    settings = settings or SchedulerSettings()  # type: ignore[call-arg]
+    settings = settings or SchedulerSettings()
     configure_logging("scheduler", settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_infrastructure(settings, service="scheduler") as infra:
             targets = ReplyTargetService(ReplyTargetRepository(infra.database["reply_targets"]))
-            kafka.register(infra.broker, infra.topics, targets, RetryPolicy.from_settings(settings.kafka))
+            kafka.register(
+                infra.broker, infra.topics, targets, RetryPolicy.from_settings(settings.kafka)
+            )
             app.state.infra = infra
             app.state.reply_targets = targets
             await infra.start(indexes=INDEXES)

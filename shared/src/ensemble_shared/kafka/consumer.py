@@ -34,8 +34,8 @@ from pydantic import SkipValidation
 
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.settings import KafkaSettings
 from ensemble_shared.metrics import BATCH_SECONDS, CONSUMED, TRANSIENT_WAITS
+from ensemble_shared.settings import KafkaSettings
 from ensemble_shared.storage import TRANSIENT_ERRORS
 from ensemble_shared.topics import Stream, Topics
 
@@ -126,7 +126,7 @@ class ReliableConsumer:
         self._retry = retry
 
     async def consume(self, message: KafkaAckableMessage) -> None:
-        records: Records = message.raw_message  # type: ignore[assignment]
+        records: Records = message.raw_message
         started = time.perf_counter()
         async with self.gate.in_flight():
             records = self._still_assigned(message, records)

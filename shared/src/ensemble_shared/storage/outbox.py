@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,7 +45,10 @@ def _entry(record: OutgoingRecord, at: datetime) -> Document:
 
 def _record(entry: Document) -> OutgoingRecord:
     return OutgoingRecord(
-        topic=entry["topic"], key=entry["key"], value=entry["value"].encode(), headers=entry["headers"]
+        topic=entry["topic"],
+        key=entry["key"],
+        value=entry["value"].encode(),
+        headers=entry["headers"],
     )
 
 
@@ -64,34 +67,35 @@ class Outbox:
         entries = {e.id: _entry(record_for(e, self._topics), now) for e in events}
         return {**document, FIELD: entries}
 
-    def stage_update(self, events: Sequence[Event]) -> Document:
-        """`$set` fields that add events to an existing document in the same update."""
-        now = utcnow()
-        return {f"{FIELD}.{e.id}": _entry(record_for(e, self._topics), now) for e in events}
-
     async def write(
         self,
         collection: Collection,
-        staged: Mapping[Any, Sequence[Event]],
+        documents: Sequence[Document],
         write: Callable[[], Awaitable[Iterable[Any]]],
     ) -> set[Any]:
-        """Point at the events, run `write` (it returns the ids it really wrote), publish theirs.
+        """Point at the staged events, run `write` (it returns the ids it really wrote), then
+        publish the events of those documents, serialized once, when they were staged.
 
         Events of documents `write` did not write (duplicates) are forgotten. If Kafka does not
         take the events, their pointers stay for the relay; the write itself stands.
         """
         now = utcnow()
         pointers = [
-            {"_id": event.id, "collection": collection.name, "doc_id": doc_id, "at": now}
-            for doc_id, events in staged.items()
-            for event in events
+            {"_id": event_id, "collection": collection.name, "doc_id": document["_id"], "at": now}
+            for document in documents
+            for event_id in document.get(FIELD, {})
         ]
         if pointers:
             await self.pointers.insert_many(pointers, ordered=False)
         written = set(await write())
-        announced = [event for doc_id in written for event in staged.get(doc_id, ())]
+        records = [
+            _record(entry)
+            for document in documents
+            if document["_id"] in written
+            for entry in document.get(FIELD, {}).values()
+        ]
         try:
-            await self._publisher.publish(announced)
+            await self._publisher.publish_records(records)
             done = [p["_id"] for p in pointers]
         except Exception as exc:  # the relay publishes them later
             log.warning("outbox fast path failed, the relay will retry: %r", exc)

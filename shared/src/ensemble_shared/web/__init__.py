@@ -1,4 +1,4 @@
-"""FastAPI pieces every service mounts: health, readiness, metrics, AsyncAPI, limits, errors, auth."""
+"""FastAPI pieces every service mounts: health, metrics, AsyncAPI, limits, errors, auth."""
 
 from ensemble_shared.web.app import install_common
 from ensemble_shared.web.auth import CurrentPrincipal, require_roles

@@ -49,7 +49,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+    errors = [
+        {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
+    ]
     return JSONResponse(
         {
             "error": "validation_error",
@@ -70,7 +72,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_common(app: FastAPI, *, http: HttpSettings, version: str) -> None:
-    """Middleware, error mapping and the operational routes; `app.state.infra` is set by the lifespan."""
+    """Middleware, error mapping, operational routes; the lifespan sets `app.state.infra`."""
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_middleware(CorrelationId)

@@ -90,7 +90,10 @@ class CorrelationId:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message["headers"], (b"x-correlation-id", value.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message["headers"], (b"x-correlation-id", value.encode())],
+                }
             await send(message)
 
         try:

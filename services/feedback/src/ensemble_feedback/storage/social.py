@@ -26,7 +26,8 @@ class SocialMentionRepository:
 
     async def add_new(self, mentions: Sequence[SocialMention]) -> list[str]:
         return await insert_new(
-            self.collection, [{"_id": m.mention_id, **m.model_dump(exclude={"mention_id"})} for m in mentions]
+            self.collection,
+            [{"_id": m.mention_id, **m.model_dump(exclude={"mention_id"})} for m in mentions],
         )
 
     async def list(self, workspace: str, *, limit: int) -> list[SocialMention]:

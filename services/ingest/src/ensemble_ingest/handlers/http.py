@@ -6,16 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ensemble_ingest.models.mentions import GenericWebhook, IngestOutcome, Mention, MentionPage
 from ensemble_ingest.models.sources import SourceCreate, SourceCreated, SourceOut
 from ensemble_ingest.services.mentions import MentionService
 from ensemble_ingest.services.sources import SourceService
 from ensemble_shared.auth import Principal, Role
-from ensemble_shared.logs import correlation_id
 from ensemble_shared.events import new_id
+from ensemble_shared.logs import correlation_id
 from ensemble_shared.web import CurrentPrincipal, require_roles
 from ensemble_shared.web.openapi import raw_json_body
 

@@ -89,7 +89,9 @@ class IngestOutcome(BaseModel):
     """What became of one incoming mention."""
 
     mention_id: str
-    duplicate: bool = Field(description="True when this mention was already stored: nothing changed.")
+    duplicate: bool = Field(
+        description="True when this mention was already stored: nothing changed."
+    )
 
 
 class MentionPage(BaseModel):

@@ -43,7 +43,9 @@ class MentionService:
         inserted = await self._mentions.insert_new(list(staged.values()))
         outcomes: list[IngestOutcome] = []
         for mention_id in order:
-            outcomes.append(IngestOutcome(mention_id=mention_id, duplicate=mention_id not in inserted))
+            outcomes.append(
+                IngestOutcome(mention_id=mention_id, duplicate=mention_id not in inserted)
+            )
             inserted.discard(mention_id)
         return outcomes
 

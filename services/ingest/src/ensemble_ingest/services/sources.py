@@ -15,7 +15,9 @@ class SourceService:
     async def create(self, workspace: str, request: SourceCreate) -> tuple[Source, str]:
         """The new source and its signing secret (returned once, stored for verification)."""
         secret = new_secret()
-        source = Source(workspace=workspace, name=request.name, platform=request.platform, secrets=[secret])
+        source = Source(
+            workspace=workspace, name=request.name, platform=request.platform, secrets=[secret]
+        )
         await self._sources.add(source)
         return source, secret
 

@@ -2,7 +2,6 @@
 
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_ingest.storage.sources import SourceRepository
-
 from ensemble_shared.storage import outbox
 
 INDEXES = {**MentionRepository.INDEXES, **SourceRepository.INDEXES, **outbox.INDEXES}

@@ -49,9 +49,7 @@ class MentionRepository:
         the new ids. One pointer insert, one mention insert, one publish, one pointer delete."""
         documents = [self._outbox.stage(_document(m), events) for m, events in staged]
         return await self._outbox.write(
-            self.collection,
-            {m.id: events for m, events in staged},
-            lambda: insert_new(self.collection, documents),
+            self.collection, documents, lambda: insert_new(self.collection, documents)
         )
 
     async def get(self, workspace: str, mention_id: str) -> Mention | None:

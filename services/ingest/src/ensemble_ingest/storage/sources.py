@@ -19,9 +19,7 @@ class SourceRepository:
         self.collection = collection
 
     async def add(self, source: Source) -> None:
-        await self.collection.insert_one(
-            {"_id": source.id, **source.model_dump(exclude={"id"})}
-        )
+        await self.collection.insert_one({"_id": source.id, **source.model_dump(exclude={"id"})})
 
     async def get(self, source_id: str) -> Source | None:
         document = await self.collection.find_one({"_id": source_id})

@@ -37,7 +37,11 @@ class WebhookSender:
             response = await self._client.post(
                 delivery.url,
                 content=body,
-                headers={**headers, "content-type": "application/json", "user-agent": "Ensemble-Webhooks/1"},
+                headers={
+                    **headers,
+                    "content-type": "application/json",
+                    "user-agent": "Ensemble-Webhooks/1",
+                },
             )
         except httpx.HTTPError as exc:
             return AttemptResult(

@@ -41,14 +41,20 @@ class DeliveryPage(BaseModel):
     items: list[DeliveryView]
 
 
-@router.post("/endpoints", status_code=201, tags=["endpoints"], summary="Subscribe a webhook endpoint.")
-async def create_endpoint(body: EndpointCreate, principal: Admin, endpoints: Endpoints) -> EndpointCreated:
+@router.post(
+    "/endpoints", status_code=201, tags=["endpoints"], summary="Subscribe a webhook endpoint."
+)
+async def create_endpoint(
+    body: EndpointCreate, principal: Admin, endpoints: Endpoints
+) -> EndpointCreated:
     endpoint, secret = await endpoints.create(principal.workspace, body)
     return EndpointCreated(**EndpointOut.of(endpoint).model_dump(), secret=secret)
 
 
 @router.get("/endpoints", tags=["endpoints"], summary="The workspace's webhook endpoints.")
-async def list_endpoints(principal: Admin, endpoints: Endpoints, limit: Limit = 100) -> list[EndpointOut]:
+async def list_endpoints(
+    principal: Admin, endpoints: Endpoints, limit: Limit = 100
+) -> list[EndpointOut]:
     return [EndpointOut.of(e) for e in await endpoints.list(principal.workspace, limit=limit)]
 
 
@@ -59,10 +65,16 @@ async def list_deliveries(
     status: DeliveryStatus | None = None,
     limit: Limit = 50,
 ) -> DeliveryPage:
-    return DeliveryPage(items=await deliveries.list(principal.workspace, status=status, limit=limit))
+    return DeliveryPage(
+        items=await deliveries.page(principal.workspace, status=status, limit=limit)
+    )
 
 
-@router.get("/deliveries/{delivery_id}", tags=["deliveries"], summary="One delivery and its attempts.")
-async def get_delivery(delivery_id: str, principal: Admin, deliveries: Deliveries) -> DeliveryDetail:
+@router.get(
+    "/deliveries/{delivery_id}", tags=["deliveries"], summary="One delivery and its attempts."
+)
+async def get_delivery(
+    delivery_id: str, principal: Admin, deliveries: Deliveries
+) -> DeliveryDetail:
     view, attempts = await deliveries.get(principal.workspace, delivery_id)
     return DeliveryDetail(**view.model_dump(), attempt_log=attempts)

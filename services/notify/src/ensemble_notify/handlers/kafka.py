@@ -9,7 +9,9 @@ from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.topics import MENTIONS, Topics
 
 
-def register(broker: KafkaBroker, topics: Topics, deliveries: DeliveryService, retry: RetryPolicy) -> None:
+def register(
+    broker: KafkaBroker, topics: Topics, deliveries: DeliveryService, retry: RetryPolicy
+) -> None:
     subscribe_reliably(
         broker,
         topics=topics,

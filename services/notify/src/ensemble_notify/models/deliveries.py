@@ -75,7 +75,9 @@ class DeliveryView(Delivery):
     finished_at: datetime | None = None
 
     @classmethod
-    def of(cls, delivery: Delivery, queued: QueueEntry | None, outcome: Outcome | None) -> DeliveryView:
+    def of(
+        cls, delivery: Delivery, queued: QueueEntry | None, outcome: Outcome | None
+    ) -> DeliveryView:
         base = delivery.model_dump()
         if outcome is not None:
             return cls(

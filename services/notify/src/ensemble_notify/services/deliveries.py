@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from ensemble_notify.models.deliveries import (
@@ -24,7 +25,12 @@ from ensemble_notify.models.deliveries import (
 )
 from ensemble_notify.services.policy import Decision, Delivered, DeliveryPolicy, GiveUp, RetryIn
 from ensemble_notify.services.routing import plan_deliveries
-from ensemble_notify.storage import AttemptLog, DeliveryQueue, DeliveryRepository, EndpointRepository
+from ensemble_notify.storage import (
+    AttemptLog,
+    DeliveryQueue,
+    DeliveryRepository,
+    EndpointRepository,
+)
 from ensemble_shared.events import (
     DeliveryData,
     Event,
@@ -80,7 +86,9 @@ class DeliveryService:
         endpoints = await self._endpoints.enabled_by_workspace(workspaces)
         planned = plan_deliveries(events, endpoints)
         await self._deliveries.insert_new(planned)
-        queued = await self._queue.enqueue([QueueEntry(id=d.id, workspace=d.workspace) for d in planned])
+        queued = await self._queue.enqueue(
+            [QueueEntry(id=d.id, workspace=d.workspace) for d in planned]
+        )
         self.submit(queued)
 
     def submit(self, delivery_ids: Sequence[str]) -> None:
@@ -88,7 +96,10 @@ class DeliveryService:
             if key not in self._in_flight:
                 task = asyncio.create_task(self._run(key), name=f"delivery {key}")
                 self._in_flight[key] = task
-                task.add_done_callback(lambda _, key=key: self._in_flight.pop(key, None))
+                task.add_done_callback(partial(self._forget, key))
+
+    def _forget(self, key: str, _: asyncio.Task[None]) -> None:
+        self._in_flight.pop(key, None)
 
     async def _run(self, key: str) -> None:
         try:
@@ -130,7 +141,9 @@ class DeliveryService:
         """The attempt number this process now owns, or None when there is nothing to do."""
         attempt = entry.next_attempt
         while attempt <= self._policy.max_attempts:
-            if await self._attempts.claim(delivery.id, attempt, owner=self._owner, lease=self._lease):
+            if await self._attempts.claim(
+                delivery.id, attempt, owner=self._owner, lease=self._lease
+            ):
                 return attempt
             state = await self._attempts.state(delivery.id, attempt)
             if state is ClaimState.LIVE:
@@ -166,7 +179,9 @@ class DeliveryService:
             await self._log_attempt(delivery, attempt, result, decision)
             self._later(decision.seconds, delivery.id)
             return
-        status = DeliveryStatus.DELIVERED if isinstance(decision, Delivered) else DeliveryStatus.FAILED
+        status = (
+            DeliveryStatus.DELIVERED if isinstance(decision, Delivered) else DeliveryStatus.FAILED
+        )
         reason = decision.reason if isinstance(decision, GiveUp) else None
         outcome = Outcome(
             id=delivery.id,

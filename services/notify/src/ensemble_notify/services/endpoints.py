@@ -24,4 +24,4 @@ class EndpointService:
         return endpoint, secret
 
     async def list(self, workspace: str, *, limit: int) -> list[Endpoint]:
-        return await self._endpoints.list(workspace, limit=limit)
+        return await self._endpoints.in_workspace(workspace, limit=limit)

@@ -10,21 +10,30 @@ from ensemble_shared.errors import NotFound
 
 
 class DeliveryLog:
-    def __init__(self, deliveries: DeliveryRepository, queue: DeliveryQueue, attempts: AttemptLog) -> None:
+    def __init__(
+        self, deliveries: DeliveryRepository, queue: DeliveryQueue, attempts: AttemptLog
+    ) -> None:
         self._deliveries = deliveries
         self._queue = queue
         self._attempts = attempts
 
-    async def list(self, workspace: str, *, status: DeliveryStatus | None, limit: int) -> list[DeliveryView]:
+    async def page(
+        self, workspace: str, *, status: DeliveryStatus | None, limit: int
+    ) -> list[DeliveryView]:
         if status is DeliveryStatus.PENDING:
             ids = [entry.id for entry in await self._queue.pending(workspace, limit=limit)]
         elif status is not None:
-            ids = [outcome.id for outcome in await self._deliveries.finished(workspace, status, limit=limit)]
+            ids = [
+                outcome.id
+                for outcome in await self._deliveries.finished(workspace, status, limit=limit)
+            ]
         else:
             ids = [d.id for d in await self._deliveries.recent(workspace, limit=limit)]
         return await self._views(ids)
 
-    async def get(self, workspace: str, delivery_id: str) -> tuple[DeliveryView, list[dict[str, Any]]]:
+    async def get(
+        self, workspace: str, delivery_id: str
+    ) -> tuple[DeliveryView, list[dict[str, Any]]]:
         views = await self._views([delivery_id])
         if not views or views[0].workspace != workspace:
             raise NotFound(f"no delivery {delivery_id!r}")
@@ -35,5 +44,7 @@ class DeliveryLog:
         outcomes = await self._deliveries.outcomes_of(ids)
         queued = await self._queue.many(ids)
         return [
-            DeliveryView.of(deliveries[i], queued.get(i), outcomes.get(i)) for i in ids if i in deliveries
+            DeliveryView.of(deliveries[i], queued.get(i), outcomes.get(i))
+            for i in ids
+            if i in deliveries
         ]

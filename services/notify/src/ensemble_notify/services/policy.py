@@ -39,10 +39,12 @@ class DeliveryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """'Equal jitter': half the exponential delay fixed, half random, so retries spread out."""
-        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1))
+        ceiling = min(self.max_seconds, self.base_seconds * 2.0 ** (attempt - 1))
         return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
-    def decide(self, attempt: int, result: AttemptResult, rng: random.Random | None = None) -> Decision:
+    def decide(
+        self, attempt: int, result: AttemptResult, rng: random.Random | None = None
+    ) -> Decision:
         if result.delivered:
             return Delivered()
         if result.status_code == 410:

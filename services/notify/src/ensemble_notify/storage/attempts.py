@@ -38,8 +38,12 @@ class AttemptLog:
 
     async def of(self, delivery_id: str) -> list[Document]:
         """Every attempt of a delivery with its result, oldest first."""
-        claims = await self._claims.claims.find({"delivery_id": delivery_id}, {"owner": 0}).to_list(None)
-        results = await self._claims.results.find({"_id": {"$in": [c["_id"] for c in claims]}}).to_list(None)
+        claims = await self._claims.claims.find({"delivery_id": delivery_id}, {"owner": 0}).to_list(
+            None
+        )
+        results = await self._claims.results.find(
+            {"_id": {"$in": [c["_id"] for c in claims]}}
+        ).to_list(None)
         by_id = {r["_id"]: r for r in results}
         merged = [{**claim, **by_id.get(claim["_id"], {})} for claim in claims]
         return sorted(merged, key=lambda attempt: attempt["attempt"])

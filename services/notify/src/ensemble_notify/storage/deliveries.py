@@ -24,7 +24,9 @@ def _outcome(document: Document) -> Outcome:
 
 class DeliveryRepository:
     INDEXES = {
-        DELIVERIES: [Index([("workspace", ASCENDING), ("created_at", DESCENDING)], name="by_workspace")],
+        DELIVERIES: [
+            Index([("workspace", ASCENDING), ("created_at", DESCENDING)], name="by_workspace")
+        ],
         OUTCOMES: [
             Index(
                 [("workspace", ASCENDING), ("status", ASCENDING), ("finished_at", DESCENDING)],
@@ -57,9 +59,11 @@ class DeliveryRepository:
 
     async def record_outcome(self, outcome: Outcome, event: Event) -> bool:
         """The outcome and its event, written once; False when already recorded."""
-        document = self._outbox.stage({"_id": outcome.id, **outcome.model_dump(exclude={"id"})}, [event])
+        document = self._outbox.stage(
+            {"_id": outcome.id, **outcome.model_dump(exclude={"id"})}, [event]
+        )
         written = await self._outbox.write(
-            self.outcomes, {outcome.id: [event]}, lambda: insert_new(self.outcomes, [document])
+            self.outcomes, [document], lambda: insert_new(self.outcomes, [document])
         )
         return bool(written)
 
@@ -71,6 +75,13 @@ class DeliveryRepository:
         cursor = self.outcomes.find({"_id": {"$in": list(ids)}}, {"_outbox": 0})
         return {d["_id"]: _outcome(d) async for d in cursor}
 
-    async def finished(self, workspace: str, status: DeliveryStatus, *, limit: int) -> list[Outcome]:
-        cursor = self.outcomes.find({"workspace": workspace, "status": status.value}, {"_outbox": 0})
-        return [_outcome(d) for d in await cursor.sort("finished_at", DESCENDING).limit(limit).to_list(limit)]
+    async def finished(
+        self, workspace: str, status: DeliveryStatus, *, limit: int
+    ) -> list[Outcome]:
+        cursor = self.outcomes.find(
+            {"workspace": workspace, "status": status.value}, {"_outbox": 0}
+        )
+        return [
+            _outcome(d)
+            for d in await cursor.sort("finished_at", DESCENDING).limit(limit).to_list(limit)
+        ]

@@ -21,20 +21,24 @@ class EndpointRepository:
         self.collection = collection
 
     async def add(self, endpoint: Endpoint) -> None:
-        await self.collection.insert_one({"_id": endpoint.id, **endpoint.model_dump(exclude={"id"})})
+        await self.collection.insert_one(
+            {"_id": endpoint.id, **endpoint.model_dump(exclude={"id"})}
+        )
 
     async def get(self, workspace: str, endpoint_id: str) -> Endpoint | None:
         document = await self.collection.find_one({"_id": endpoint_id, "workspace": workspace})
         return _endpoint(document) if document else None
 
-    async def list(self, workspace: str, *, limit: int) -> list[Endpoint]:
+    async def in_workspace(self, workspace: str, *, limit: int) -> list[Endpoint]:
         cursor = self.collection.find({"workspace": workspace}).sort("created_at", ASCENDING)
         return [_endpoint(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def enabled_by_workspace(self, workspaces: Iterable[str]) -> dict[str, list[Endpoint]]:
         """One query for a whole consumed batch, whatever its number of workspaces."""
         found: dict[str, list[Endpoint]] = {}
-        cursor = self.collection.find({"workspace": {"$in": sorted(set(workspaces))}, "enabled": True})
+        cursor = self.collection.find(
+            {"workspace": {"$in": sorted(set(workspaces))}, "enabled": True}
+        )
         async for document in cursor:
             endpoint = _endpoint(document)
             found.setdefault(endpoint.workspace, []).append(endpoint)

@@ -45,7 +45,13 @@ class DeliveryQueue:
         return [_entry(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def reschedule(
-        self, delivery_id: str, *, next_attempt: int, due_at: datetime, status_code: int | None, error: str | None
+        self,
+        delivery_id: str,
+        *,
+        next_attempt: int,
+        due_at: datetime,
+        status_code: int | None,
+        error: str | None,
     ) -> None:
         await self.collection.update_one(
             {"_id": delivery_id, "next_attempt": {"$lt": next_attempt}},

@@ -23,7 +23,9 @@ Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))
 router = APIRouter()
 
 
-@router.get("/reply-targets", tags=["replies"], summary="Mentions a reply could go to, newest first.")
+@router.get(
+    "/reply-targets", tags=["replies"], summary="Mentions a reply could go to, newest first."
+)
 async def list_reply_targets(
     principal: Staff,
     targets: Targets,

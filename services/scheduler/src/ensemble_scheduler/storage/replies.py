@@ -12,14 +12,17 @@ COLLECTION = "reply_targets"
 
 
 class ReplyTargetRepository:
-    INDEXES = {COLLECTION: [Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="recent")]}
+    INDEXES = {
+        COLLECTION: [Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="recent")]
+    }
 
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
 
     async def add_new(self, targets: Sequence[ReplyTarget]) -> list[str]:
         return await insert_new(
-            self.collection, [{"_id": t.mention_id, **t.model_dump(exclude={"mention_id"})} for t in targets]
+            self.collection,
+            [{"_id": t.mention_id, **t.model_dump(exclude={"mention_id"})} for t in targets],
         )
 
     async def list(self, workspace: str, *, limit: int) -> list[ReplyTarget]:

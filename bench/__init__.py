@@ -1,0 +1,1 @@
+"""Benchmarks: each arm measured against raw baselines in the same run (`./dev bench`)."""

@@ -1,0 +1,41 @@
+"""`python -m bench` (or `./dev bench`): find or provision Kafka and the store, run, report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
+
+from bench import ingest
+from ensemble_devtools.infra import resolve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--mentions", type=int, default=5000, help="per round, per arm")
+    parser.add_argument(
+        "--per-item", type=int, default=500, help="mentions per round for the naive arm"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
+        infra = resolve(Path(data))
+        try:
+            met = asyncio.run(
+                ingest.run(
+                    infra, rounds=args.rounds, mentions=args.mentions, per_item=args.per_item
+                )
+            )
+        finally:
+            infra.stop()
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
