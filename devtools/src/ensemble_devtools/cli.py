@@ -196,6 +196,21 @@ def test(ctx: typer.Context) -> None:
     raise typer.Exit(code)
 
 
+@app.command()
+def check() -> None:
+    """Lint, formatting and types: ruff and mypy --strict, as CI runs them."""
+    steps = (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy"],
+    )
+    for step in steps:
+        console.print(f"[bold]$ {' '.join(step)}[/]")
+        code = subprocess.call([sys.executable, "-m", *step], cwd=repo_root())
+        if code:
+            raise typer.Exit(code)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks in bench/ (JSON in bench/results/, a table on screen)."""
