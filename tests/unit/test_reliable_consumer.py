@@ -9,7 +9,6 @@ from typing import Any, cast
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaAckableMessage
-from pymongo.errors import AutoReconnect
 
 from ensemble_shared.events import Author, Event, MentionData, MentionReceivedV1, utcnow
 from ensemble_shared.events.notifications import DeliveryData, NotificationSentV1
@@ -19,6 +18,7 @@ from ensemble_shared.kafka.consumer import (
     RetryPolicy,
     dead_letter_headers,
 )
+from ensemble_shared.storage import TRANSIENT_ERRORS
 
 TOPIC = "t.mentions"
 FAST = RetryPolicy(
@@ -95,7 +95,7 @@ class Recorder:
         self.calls += 1
         if self._transient_times:
             self._transient_times -= 1
-            raise AutoReconnect("store away")
+            raise TRANSIENT_ERRORS[0]("store away")
         if any(e.subject in self._fail_on for e in events):
             raise RuntimeError("cannot handle " + ",".join(e.subject for e in events))
         self.batches.append([e.subject for e in events])

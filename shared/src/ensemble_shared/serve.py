@@ -18,3 +18,21 @@ def serve(app_factory: str) -> None:
         log_config=None,
         timeout_graceful_shutdown=10,
     )
+
+
+SERVICES = ("ingest", "feedback", "scheduler", "notify")
+
+
+def main() -> None:
+    """`python -m ensemble_shared.serve` runs the service named by $SERVICE (container images)."""
+    import os
+    import sys
+
+    service = os.environ.get("SERVICE", "")
+    if service not in SERVICES:
+        sys.exit(f"SERVICE must be one of {', '.join(SERVICES)}; got {service!r}")
+    serve(f"ensemble_{service}.main:create_app")
+
+
+if __name__ == "__main__":
+    main()
