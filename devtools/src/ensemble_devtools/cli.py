@@ -91,24 +91,26 @@ def up() -> None:
     stack = Stack(infra=found, log_dir=log_dir, auth_secret=_auth_secret(), pid_dir=_pid_dir())
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    up_pid = _pid_dir() / "up.pid"
+    up_pid.write_text(str(os.getpid()))
     try:
         stack.start_all(_ports())
-        table = Table(title=f"Ensemble is up ({found.mode} infrastructure)")
-        for column in ("service", "URL", "API docs", "log"):
-            table.add_column(column)
+        console.print(f"[bold]Ensemble is up[/] ({found.mode} infrastructure)")
         for name, service in stack.services.items():
-            table.add_row(name, service.url, f"{service.url}/docs", str(log_dir / f"{name}.log"))
-        console.print(table)
+            console.print(f"  {name:<10} {service.url}   docs {service.url}/docs")
+        console.print(f"  logs       {log_dir}/<service>.log  (./dev logs <service>)")
         console.print(f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}")
         console.print("Token: ./dev token --workspace acme --subject alice --role admin")
         console.print("Ctrl-C stops everything.")
-        stopping.wait()
+        while not stopping.wait(1):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
         console.print("Stopping…")
         stack.stop_all()
         found.stop()
+        up_pid.unlink(missing_ok=True)
 
 
 @app.command()
@@ -117,6 +119,12 @@ def down() -> None:
     running = _running()
     if not running and docker_env.engine_available():
         raise typer.Exit(_compose("down"))
+    up = running.pop("up", None)
+    if up is not None:  # ./dev up stops what it started itself, in order
+        console.print(f"asking ./dev up (pid {up}) to stop")
+        os.kill(up, signal.SIGTERM)
+        processes.wait_until(lambda: not processes.pid_alive(up), timeout=90, what="./dev up")
+        running = _running()
     order = [n for n in running if n not in INFRA_PROCESSES] + [
         n for n in INFRA_PROCESSES if n in running
     ]
@@ -124,7 +132,7 @@ def down() -> None:
         console.print(f"stopping {name} (pid {running[name]})")
         processes.stop_pid(running[name])
         (_pid_dir() / f"{name}.pid").unlink(missing_ok=True)
-    if not running:
+    if not running and up is None:
         console.print("Nothing was running.")
 
 

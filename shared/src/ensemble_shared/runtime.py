@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +28,20 @@ from ensemble_shared.storage import Client, Database, Index, create_client, ensu
 from ensemble_shared.topics import Topics, ensure_topics
 
 log = logging.getLogger(__name__)
+
+Loop = Callable[[], Coroutine[Any, Any, None]]
+
+
+async def repeat(step: Callable[[], Awaitable[object]], *, every: float, what: str) -> None:
+    """Run `step` forever, `every` seconds apart; a failure is logged and tried again next time."""
+    while True:
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("%s failed: %r", what, exc)
+        await asyncio.sleep(every)
 
 
 @dataclass
@@ -39,7 +61,7 @@ class Infrastructure:
         self,
         *,
         indexes: Mapping[str, Iterable[Index]],
-        background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+        background: Sequence[Loop] = (),
     ) -> None:
         """Create topics and indexes, start consuming, then the background loops."""
         kafka = self.settings.kafka

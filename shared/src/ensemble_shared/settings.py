@@ -68,6 +68,10 @@ class ServiceSettings(BaseSettings):
 
     database: str = Field(description="This service's own MongoDB database.")
     log_level: str = Field(default="INFO", description="Python logging level name.")
+    outbox_grace_seconds: float = Field(
+        default=5.0, gt=0, description="Age at which the relay takes over unpublished events."
+    )
+    outbox_interval_seconds: float = Field(default=2.0, gt=0, description="Relay sweep period.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

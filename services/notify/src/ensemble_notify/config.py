@@ -25,5 +25,3 @@ class NotifySettings(ServiceSettings):
     sweep_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often due or orphaned deliveries are looked for."
     )
-    outbox_grace_seconds: float = Field(default=5.0, gt=0)
-    outbox_interval_seconds: float = Field(default=2.0, gt=0)

@@ -14,7 +14,6 @@ Consumers dedupe on event id, so a relay racing a slow writer costs a duplicate,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -23,6 +22,8 @@ from typing import Any
 from ensemble_shared.events import Event, utcnow
 from ensemble_shared.kafka.publisher import EventPublisher, OutgoingRecord, record_for
 from ensemble_shared.metrics import OUTBOX_RELAYED
+from ensemble_shared.runtime import repeat
+from ensemble_shared.settings import ServiceSettings
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
 from ensemble_shared.topics import Topics
 
@@ -125,6 +126,17 @@ class OutboxRelay:
         self._interval = interval
         self._batch = batch
 
+    @classmethod
+    def from_settings(
+        cls, outbox: Outbox, publisher: EventPublisher, settings: ServiceSettings
+    ) -> OutboxRelay:
+        return cls(
+            outbox,
+            publisher,
+            grace=timedelta(seconds=settings.outbox_grace_seconds),
+            interval=settings.outbox_interval_seconds,
+        )
+
     async def sweep_once(self) -> int:
         """Publish the events behind pointers older than the grace; returns how many."""
         now = utcnow()
@@ -157,13 +169,9 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Sweep forever; a failed sweep is logged and tried again next interval."""
-        while True:
-            try:
-                relayed = await self.sweep_once()
-                if relayed:
-                    log.info("outbox relay published %d events left behind", relayed)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("outbox sweep failed: %r", exc)
-            await asyncio.sleep(self._interval)
+        await repeat(self._sweep_and_tell, every=self._interval, what="outbox sweep")
+
+    async def _sweep_and_tell(self) -> None:
+        relayed = await self.sweep_once()
+        if relayed:
+            log.info("outbox relay published %d events left behind", relayed)

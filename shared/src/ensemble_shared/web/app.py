@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from ensemble_shared.errors import (
     Conflict,
@@ -18,10 +21,12 @@ from ensemble_shared.errors import (
     NotFound,
     Unauthenticated,
 )
-from ensemble_shared.runtime import Infrastructure
-from ensemble_shared.settings import HttpSettings
-from ensemble_shared.storage import TRANSIENT_ERRORS
+from ensemble_shared.logs import configure_logging
+from ensemble_shared.runtime import Infrastructure, Loop, open_infrastructure
+from ensemble_shared.settings import HttpSettings, ServiceSettings
+from ensemble_shared.storage import TRANSIENT_ERRORS, Index
 from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics
+from ensemble_shared.web.openapi import include_schemas
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +108,41 @@ def install_common(app: FastAPI, *, http: HttpSettings, version: str) -> None:
     async def asyncapi(request: Request) -> Any:
         infra: Infrastructure = request.app.state.infra
         return infra.asyncapi(version)
+
+
+Wiring = Callable[[FastAPI, Infrastructure], AbstractAsyncContextManager[Sequence[Loop]]]
+
+
+def create_service_app(
+    *,
+    service: str,
+    version: str,
+    description: str,
+    settings: ServiceSettings,
+    indexes: Mapping[str, Iterable[Index]],
+    wire: Wiring,
+    routers: Sequence[APIRouter],
+    schemas: Sequence[type[BaseModel]] = (),
+) -> FastAPI:
+    """A service's app: its lifespan opens the infrastructure, lets `wire` build the service on
+    it (publishers, subscribers, `app.state`), then starts consuming and the background loops
+    `wire` yields. On the way out `wire` finishes first, then every client is closed."""
+    configure_logging(service, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_infrastructure(settings, service=service) as infra:
+            app.state.infra = infra
+            async with wire(app, infra) as background:
+                await infra.start(indexes=indexes, background=background)
+                yield
+
+    app = FastAPI(
+        title=f"Ensemble {service}", version=version, description=description, lifespan=lifespan
+    )
+    install_common(app, http=settings.http, version=version)
+    for router in routers:
+        app.include_router(router)
+    if schemas:
+        include_schemas(app, *schemas)
+    return app

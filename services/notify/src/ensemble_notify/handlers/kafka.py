@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
-
 from ensemble_notify.services.deliveries import DeliveryService
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
-from ensemble_shared.topics import MENTIONS, Topics
+from ensemble_shared.runtime import Infrastructure
+from ensemble_shared.topics import MENTIONS
 
 
-def register(
-    broker: KafkaBroker, topics: Topics, deliveries: DeliveryService, retry: RetryPolicy
-) -> None:
+def register(infra: Infrastructure, deliveries: DeliveryService) -> None:
     subscribe_reliably(
-        broker,
-        topics=topics,
+        infra.broker,
+        topics=infra.topics,
         stream=MENTIONS,
-        group=f"{topics.prefix}notify",
+        group=f"{infra.topics.prefix}notify",
         handler=deliveries.accept,
-        retry=retry,
+        retry=RetryPolicy.from_settings(infra.settings.kafka),
         description="Each mention becomes one signed webhook delivery per subscribed endpoint.",
     )

@@ -39,6 +39,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
+from ensemble_shared.runtime import repeat
 from ensemble_shared.storage.claims import ClaimState
 
 log = logging.getLogger(__name__)
@@ -228,14 +229,7 @@ class DeliveryService:
         return len(fresh)
 
     async def run_sweeps(self, interval: float) -> None:
-        while True:
-            try:
-                await self.sweep_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("delivery sweep failed: %r", exc)
-            await asyncio.sleep(interval)
+        await repeat(self.sweep_once, every=interval, what="delivery sweep")
 
     async def drain(self) -> None:
         """Stop: cancel in-flight attempts (their claims lapse and are retaken elsewhere)."""
