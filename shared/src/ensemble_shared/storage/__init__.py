@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
 
 from ensemble_shared.settings import MongoSettings
 
@@ -38,10 +38,6 @@ __all__ = [
     "Document",
     "DuplicateKeyError",
     "Index",
-    "InsertOne",
-    "PyMongoError",
-    "ReturnDocument",
-    "UpdateOne",
     "create_client",
     "ensure_indexes",
     "ping",
