@@ -186,7 +186,7 @@ async def test_mentions_are_listed_newest_first_page_by_page(ingest: Ingest) -> 
 
 
 async def test_operations_endpoints_answer(ingest: Ingest) -> None:
-    assert (await ingest.client.get("/healthz")).json() == {"status": "ok"}
+    assert (await ingest.client.get("/healthz")).json() == {"status": "ok", "service": "ingest"}
     ready = await ingest.client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"mongodb": "ok", "kafka": "ok"}

@@ -116,7 +116,7 @@ async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_g
 
 async def test_every_service_serves_its_documents_health_and_metrics(system: System) -> None:
     for name in ("ingest", "feedback", "scheduler", "notify"):
-        assert (await system.get(name, "/healthz")).json() == {"status": "ok"}
+        assert (await system.get(name, "/healthz")).json() == {"status": "ok", "service": name}
         assert (await system.get(name, "/readyz")).json()["status"] == "ready"
         openapi = (await system.get(name, "/openapi.json")).json()
         assert openapi["info"]["title"] == f"Ensemble {name}"

@@ -21,15 +21,21 @@ class Service:
     name: str
     port: int
     process: processes.Managed
+    chosen_port: bool = False  # picked by us, so another free one will do
+    extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def ready(self) -> bool:
+        """Ready, and really this service: another process on the port would answer too."""
         try:
+            health = httpx.get(f"{self.url}/healthz", timeout=2).json()
+            if health.get("service") != self.name:
+                return False
             return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError, AttributeError):
             return False
 
 
@@ -64,6 +70,7 @@ class Stack:
     def start(
         self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None
     ) -> Service:
+        chosen = port is None
         port = port or processes.free_port()
         process = processes.start(
             name,
@@ -72,7 +79,7 @@ class Stack:
             env=self.environment(name, port, env),
             pid_dir=self.pid_dir,
         )
-        service = Service(name, port, process)
+        service = Service(name, port, process, chosen, dict(env or {}))
         self.services[name] = service
         return service
 
@@ -80,9 +87,16 @@ class Stack:
         deadline = time.monotonic() + timeout
         for name in names or tuple(self.services):
             service = self.services[name]
-            while not service.ready():
+            rebinds = 0
+            while not service.process.alive() or not service.ready():
                 if not service.process.alive():
-                    raise RuntimeError(f"{name} exited:\n{service.process.log_tail()}")
+                    log = service.process.log_tail(lines=5)
+                    if service.chosen_port and "address already in use" in log and rebinds < 3:
+                        rebinds += 1
+                        # Someone took the free port between our check and the bind.
+                        service = self.start(name, env=service.extra_env)
+                        continue
+                    raise RuntimeError(f"{name} exited:\n{log}")
                 if time.monotonic() > deadline:
                     raise TimeoutError(
                         f"{name} not ready in {timeout:.0f}s:\n{service.process.log_tail()}"

@@ -76,7 +76,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_common(app: FastAPI, *, http: HttpSettings, version: str) -> None:
+def install_common(app: FastAPI, *, service: str, http: HttpSettings, version: str) -> None:
     """Middleware, error mapping, operational routes; the lifespan sets `app.state.infra`."""
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
@@ -88,7 +88,7 @@ def install_common(app: FastAPI, *, http: HttpSettings, version: str) -> None:
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive.")
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "service": service}
 
     @app.get("/readyz", tags=["operations"], summary="Kafka and MongoDB answer.")
     async def readyz(request: Request) -> JSONResponse:
@@ -140,7 +140,7 @@ def create_service_app(
     app = FastAPI(
         title=f"Ensemble {service}", version=version, description=description, lifespan=lifespan
     )
-    install_common(app, http=settings.http, version=version)
+    install_common(app, service=service, http=settings.http, version=version)
     for router in routers:
         app.include_router(router)
     if schemas:
