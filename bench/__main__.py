@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
 
-from bench import ingest
+from bench import ingest, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -19,19 +19,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--mentions", type=int, default=5000, help="per round, per arm")
-    parser.add_argument(
-        "--per-item", type=int, default=500, help="mentions per round for the naive arm"
-    )
+    parser.add_argument("--per-item", type=int, default=300, help="mentions per round, per-item")
+    parser.add_argument("--requests", type=int, default=1000, help="webhook requests per round")
+    parser.add_argument("--only", choices=["ingest", "webhook"], help="run one benchmark")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
         infra = resolve(Path(data))
         try:
-            met = asyncio.run(
-                ingest.run(
-                    infra, rounds=args.rounds, mentions=args.mentions, per_item=args.per_item
+            met = True
+            if args.only in (None, "ingest"):
+                met &= asyncio.run(
+                    ingest.run(
+                        infra, rounds=args.rounds, mentions=args.mentions, per_item=args.per_item
+                    )
                 )
-            )
+            if args.only in (None, "webhook"):
+                met &= asyncio.run(
+                    webhook.run(
+                        infra, rounds=args.rounds, requests=args.requests, log_dir=Path(data)
+                    )
+                )
         finally:
             infra.stop()
     sys.exit(0 if met else 1)

@@ -8,10 +8,14 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_ingest.config import IngestSettings
+from ensemble_ingest.main import create_app
 from ensemble_shared.kafka import create_broker
 from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Topics, ensure_topics
+from support.apps import running, settings_for
+from support.ingest import Ingest
 
 
 @pytest.fixture
@@ -34,3 +38,13 @@ async def topics(infra: Infra, unique_name: Callable[[str], str]) -> Topics:
 def broker(infra: Infra) -> KafkaBroker:
     """Not started: register subscribers and publishers first, then `async with broker`."""
     return create_broker(KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), client_id="test")
+
+
+@pytest.fixture
+async def ingest(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[Ingest]:
+    """The ingest service in-process, on its own topics and database."""
+    settings = IngestSettings(**settings_for(infra, unique_name("ingest"), auth_secret))
+    async with running(create_app(settings)) as client:
+        yield Ingest(client, settings, auth_secret)

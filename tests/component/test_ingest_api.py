@@ -1,88 +1,99 @@
-"""Ingest's API in-process, on the real store and broker: sources, the signed webhook, reads."""
+"""Ingest's API in-process, on the real store and broker: sources, webhooks, inbox, triage."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-import httpx
 import pytest
 
 from ensemble_devtools.infra import Infra
-from ensemble_ingest.config import IngestSettings
-from ensemble_ingest.main import create_app
 from ensemble_shared.auth import Role
-from ensemble_shared.events import MentionReceivedV1, parse_event
-from ensemble_shared.settings import MongoSettings
-from ensemble_shared.storage import create_client
-from ensemble_shared.topics import MENTIONS, Topics
-from support.apps import bearer, running, settings_for
-from support.kafka import read_topic
+from ensemble_shared.events import Event
+from support.apps import bearer
+from support.ingest import Ingest
 from support.mentions import mention_body, signed
 
 
-class Ingest:
-    def __init__(self, client: httpx.AsyncClient, settings: IngestSettings, secret: str) -> None:
-        self.client = client
-        self.settings = settings
-        self.secret = secret
-        self.admin = bearer(secret, "acme", Role.ADMIN)
-
-    async def source(self) -> dict[str, str]:
-        response = await self.client.post("/sources", json={"name": "forum"}, headers=self.admin)
-        assert response.status_code == 201, response.text
-        created: dict[str, str] = response.json()
-        return created
-
-    async def post(
-        self, source: dict[str, str], body: bytes, headers: dict[str, str]
-    ) -> httpx.Response:
-        return await self.client.post(source["webhook_path"], content=body, headers=headers)
-
-    async def stored(self) -> int:
-        client = create_client(MongoSettings(url=self.settings.mongo.url))
-        try:
-            return await client[self.settings.database]["mentions"].count_documents({})
-        finally:
-            client.close()
-
-    async def announced(self, infra: Infra) -> list[MentionReceivedV1]:
-        topic = Topics(self.settings.kafka.topic_prefix).topic(MENTIONS)
-        events = [
-            parse_event(r.value or b"")
-            for r in await read_topic(infra.kafka_bootstrap, topic, idle_ms=500)
-        ]
-        return [e for e in events if isinstance(e, MentionReceivedV1)]
+def types(events: list[Event]) -> Counter[str]:
+    return Counter(e.type for e in events)
 
 
-@pytest.fixture
-async def ingest(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
-) -> AsyncIterator[Ingest]:
-    settings = IngestSettings(**settings_for(infra, unique_name("ingest"), auth_secret))
-    async with running(create_app(settings)) as client:
-        yield Ingest(client, settings, auth_secret)
-
-
-async def test_a_signed_mention_is_stored_once_and_announced_once(
+async def test_a_signed_mention_is_archived_stored_triaged_and_announced_once(
     ingest: Ingest, infra: Infra
 ) -> None:
     source = await ingest.source()
-    body = mention_body("1001", text="Bravo pour la nouvelle appli")
+    body = mention_body("1001", text="Bravo pour la nouvelle appli, merci !")
     first = await ingest.post(source, body, signed(source["secret"], body))
     again = await ingest.post(source, body, signed(source["secret"], body))  # the sender retries
-    assert (first.status_code, first.json()["duplicate"]) == (202, False)
-    assert (again.status_code, again.json()) == (202, {**first.json(), "duplicate": True})
-    assert await ingest.stored() == 1
-    announced = await ingest.announced(infra)
-    assert len(announced) == 1
-    event = announced[0]
-    assert (event.subject, event.workspace) == (first.json()["mention_id"], "acme")
-    assert (event.data.text, event.data.source_id) == ("Bravo pour la nouvelle appli", source["id"])
+    assert first.status_code == again.status_code == 202
+    [created] = first.json()["mentions"]
+    assert created["result"] == "created"
+    assert again.json()["mentions"] == [{**created, "result": "unchanged"}]
+    assert await ingest.count("mentions") == 1
+    events = await ingest.announced(infra)
+    assert types(events) == {"mention.received.v1": 1, "mention.triaged.v1": 1}
+    triaged = next(e for e in events if e.type == "mention.triaged.v1")
+    assert triaged.data.triage.language == "fr"  # type: ignore[attr-defined]
+    assert triaged.data.triage.sentiment == "positive"  # type: ignore[attr-defined]
 
-    mention = await ingest.client.get(f"/mentions/{event.subject}", headers=ingest.admin)
-    assert mention.status_code == 200
-    assert mention.json()["external_id"] == "1001"
+    mention = (
+        await ingest.client.get(f"/mentions/{created['mention_id']}", headers=ingest.manager)
+    ).json()
+    assert (mention["external_id"], mention["status"], mention["triage"]["language"]) == (
+        "1001",
+        "new",
+        "fr",
+    )
+    raw = (await ingest.client.get(f"/raw/{mention['raw_id']}", headers=ingest.manager)).json()
+    assert raw["status"] == "processed"
+    assert json.loads(raw["payload"]["body"])["data"]["external_id"] == "1001"
+    assert raw["mention_ids"] == [created["mention_id"]]
+
+
+async def test_an_edit_updates_the_mention_and_a_platform_delete_tombstones_it(
+    ingest: Ingest, infra: Infra
+) -> None:
+    source = await ingest.source()
+    mention_id = await ingest.send(source, "2001", text="Great app")
+    edited = mention_body("2001", text="Great app, but the login is broken")
+    response = await ingest.post(source, edited, signed(source["secret"], edited))
+    assert response.json()["mentions"] == [{"mention_id": mention_id, "result": "updated"}]
+    mention = (await ingest.client.get(f"/mentions/{mention_id}", headers=ingest.manager)).json()
+    assert (mention["text"], mention["version"]) == ("Great app, but the login is broken", 2)
+
+    deletion = json.dumps(
+        {
+            "type": "mention.deleted",
+            "timestamp": mention["received_at"],
+            "data": {"platform": "forum", "external_id": "2001"},
+        }
+    ).encode()
+    response = await ingest.post(source, deletion, signed(source["secret"], deletion))
+    assert response.json()["mentions"] == [{"mention_id": mention_id, "result": "deleted"}]
+    listing = (await ingest.client.get("/mentions", headers=ingest.manager)).json()
+    assert listing["items"] == []  # tombstoned mentions leave the inbox...
+    kept = (
+        await ingest.client.get(
+            "/mentions", params={"include_deleted": True}, headers=ingest.manager
+        )
+    ).json()
+    assert [m["deleted_at"] is not None for m in kept["items"]] == [True]  # ...but are never erased
+    counted = types(await ingest.announced(infra))
+    assert counted["mention.updated.v1"] == 1
+    assert counted["mention.deleted.v1"] == 1
+    timeline = (
+        await ingest.client.get(f"/mentions/{mention_id}/timeline", headers=ingest.manager)
+    ).json()
+    assert [e["type"] for e in timeline][:3] == [
+        "mention.received.v1",
+        "mention.triaged.v1",
+        "mention.updated.v1",
+    ]
+    assert timeline[-1]["type"] == "mention.deleted.v1"
 
 
 @pytest.mark.parametrize(
@@ -102,39 +113,52 @@ async def test_unverifiable_webhooks_are_401_and_leave_no_trace(
     ingest: Ingest, infra: Infra, tamper: Callable[[dict[str, str], bytes, str], dict[str, str]]
 ) -> None:
     source = await ingest.source()
-    body = mention_body("2002")
-    headers = tamper(signed(source["secret"], body), body, source["secret"])
-    response = await ingest.post(source, body, headers)
+    body = mention_body("3003")
+    response = await ingest.post(
+        source, body, tamper(signed(source["secret"], body), body, source["secret"])
+    )
     assert response.status_code == 401
     assert response.json()["error"] == "unauthenticated"
     assert "signature refused" in response.json()["message"]
-    assert await ingest.stored() == 0
+    assert await ingest.count("mentions") == 0
+    assert await ingest.count("raw_payloads") == 0
     assert await ingest.announced(infra) == []
 
 
-async def test_an_authentic_but_malformed_payload_is_422_naming_the_field(ingest: Ingest) -> None:
+async def test_an_authentic_but_malformed_payload_is_422_and_archived_as_rejected(
+    ingest: Ingest,
+) -> None:
     source = await ingest.source()
-    body = mention_body("3003").replace(b'"external_id": "3003"', b'"external_id": ""')
+    body = mention_body("4004").replace(b'"external_id": "4004"', b'"external_id": ""')
     response = await ingest.post(source, body, signed(source["secret"], body))
     assert response.status_code == 422
-    assert "body.data.external_id" in response.json()["message"]
+    assert "external_id" in response.json()["message"]
     not_json = b"{not json"
     response = await ingest.post(source, not_json, signed(source["secret"], not_json))
     assert response.status_code == 422
-    assert await ingest.stored() == 0
+    assert await ingest.count("mentions") == 0
+    assert await ingest.count("raw_payloads") == 2  # nothing lost: kept, with the reason
+    assert await ingest.count("raw_outcomes", {"status": "rejected"}) == 2
 
 
 async def test_unknown_sources_are_404_and_oversized_bodies_413(ingest: Ingest) -> None:
-    body = mention_body("4004")
+    body = mention_body("5005")
     response = await ingest.client.post(
         "/webhooks/generic/nope", content=body, headers=signed("whsec_QUJD", body)
     )
     assert response.status_code == 404
-    huge = b"x" * (ingest.settings.http.max_body_bytes + 1)
     source = await ingest.source()
+    wrong_platform = source["webhook_path"].replace("/generic/", "/github/")
+    assert (await ingest.client.post(wrong_platform, content=body)).status_code == 404
+    assert (
+        await ingest.client.post(
+            source["webhook_path"].replace("/generic/", "/myspace/"), content=body
+        )
+    ).status_code == 422
+    huge = b"x" * (ingest.settings.http.max_body_bytes + 1)
     response = await ingest.post(source, huge, signed(source["secret"], huge))
     assert response.status_code == 413
-    assert await ingest.stored() == 0
+    assert await ingest.count("raw_payloads") == 0
 
 
 async def test_staff_endpoints_need_a_token_and_the_right_role(ingest: Ingest) -> None:
@@ -143,46 +167,154 @@ async def test_staff_endpoints_need_a_token_and_the_right_role(ingest: Ingest) -
     assert (
         await ingest.client.post("/sources", json={"name": "x"}, headers=member)
     ).status_code == 403
-    forged = {
-        "authorization": "Bearer "
-        + bearer("another-secret-" + "x" * 32, "acme", Role.ADMIN)["authorization"][7:]
-    }
+    assert (await ingest.client.get("/mentions", headers=member)).status_code == 403
+    forged = bearer("another-secret-" + "x" * 32, "acme", Role.ADMIN)
     assert (await ingest.client.get("/sources", headers=forged)).status_code == 401
     bad = await ingest.client.post("/sources", json={"name": ""}, headers=ingest.admin)
     assert bad.status_code == 422
     assert "body.name" in bad.json()["message"]
+    bad = await ingest.client.post(
+        "/sources",
+        json={"name": "m", "config": {"platform": "meta", "verify_token": "t"}},
+        headers=ingest.admin,
+    )
+    assert bad.status_code == 422
+    assert "app_secret" in bad.json()["message"]
 
 
 async def test_a_mention_is_invisible_from_another_workspace(ingest: Ingest) -> None:
     source = await ingest.source()
-    body = mention_body("5005")
-    created = (await ingest.post(source, body, signed(source["secret"], body))).json()
+    mention_id = await ingest.send(source, "6006")
     other = bearer(ingest.secret, "globex", Role.ADMIN)
+    assert (await ingest.client.get(f"/mentions/{mention_id}", headers=other)).status_code == 404
     assert (
-        await ingest.client.get(f"/mentions/{created['mention_id']}", headers=other)
+        await ingest.client.post(
+            f"/mentions/{mention_id}/status", json={"status": "closed"}, headers=other
+        )
     ).status_code == 404
-    listing = await ingest.client.get("/mentions", headers=other)
-    assert listing.json()["items"] == []
+    assert (await ingest.client.get("/mentions", headers=other)).json()["items"] == []
+    assert (await ingest.client.get(f"/sources/{source['id']}", headers=other)).status_code == 404
 
 
-async def test_mentions_are_listed_newest_first_page_by_page(ingest: Ingest) -> None:
+async def test_the_inbox_searches_pages_assigns_moves_and_notes(
+    ingest: Ingest, infra: Infra
+) -> None:
     source = await ingest.source()
-    for n in range(5):
-        body = mention_body(f"60{n}")
-        assert (await ingest.post(source, body, signed(source["secret"], body))).status_code == 202
+    angry = await ingest.send(
+        source, "7000", text="Terrible service, I am furious and want a refund"
+    )
+    for n in range(1, 5):
+        await ingest.send(source, f"700{n}", text=f"Nice update number {n}, love it")
     seen: list[str] = []
-    cursor: dict[str, str] = {}
+    params: dict[str, Any] = {"limit": 2}
     while True:
-        page = (
-            await ingest.client.get(
-                "/mentions", params={"limit": 2, **cursor}, headers=ingest.admin
-            )
-        ).json()
+        page = (await ingest.client.get("/mentions", params=params, headers=ingest.manager)).json()
         seen += [m["external_id"] for m in page["items"]]
-        if page["next_before"] is None:
+        if page["next_cursor"] is None:
             break
-        cursor = {"before": page["next_before"]}
-    assert seen == ["604", "603", "602", "601", "600"]
+        params = {"limit": 2, "cursor": page["next_cursor"]}
+    assert seen == ["7004", "7003", "7002", "7001", "7000"]
+    negative = (
+        await ingest.client.get(
+            "/mentions", params={"sentiment": "negative"}, headers=ingest.manager
+        )
+    ).json()
+    assert [m["id"] for m in negative["items"]] == [angry]
+    assert negative["items"][0]["triage"]["priority"] == "high"
+    found = (
+        await ingest.client.get("/mentions", params={"text": "REFUND"}, headers=ingest.manager)
+    ).json()
+    assert [m["id"] for m in found["items"]] == [angry]
+
+    assigned = await ingest.client.post(
+        f"/mentions/{angry}/assignment",
+        json={"assignee": "lea", "team": "support"},
+        headers=ingest.manager,
+    )
+    assert (assigned.json()["status"], assigned.json()["assignee"]) == ("assigned", "lea")
+    await ingest.client.post(
+        f"/mentions/{angry}/notes", json={"text": "Called the customer"}, headers=ingest.manager
+    )
+    closed = await ingest.client.post(
+        f"/mentions/{angry}/status", json={"status": "closed"}, headers=ingest.manager
+    )
+    assert closed.json()["status"] == "closed"
+    mine = (
+        await ingest.client.get(
+            "/mentions", params={"assignee": "lea", "status": "closed"}, headers=ingest.manager
+        )
+    ).json()
+    assert [m["id"] for m in mine["items"]] == [angry]
+    timeline = (
+        await ingest.client.get(f"/mentions/{angry}/timeline", headers=ingest.manager)
+    ).json()
+    assert [e["type"] for e in timeline] == [
+        "mention.received.v1",
+        "mention.triaged.v1",
+        "mention.assigned.v1",
+        "mention.status_changed.v1",
+        "mention.note_added.v1",
+        "mention.status_changed.v1",
+    ]
+    assert timeline[2]["data"]["by"] == "maya"
+    counted = types(await ingest.announced(infra))
+    assert (counted["mention.assigned.v1"], counted["mention.status_changed.v1"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "lost"}, "status"),
+        ({"cursor": "bm9wZQ"}, "cursor"),
+        ({"platform": "$ne"}, "platform"),
+        ({"limit": 500}, "limit"),
+    ],
+)
+async def test_bad_search_input_is_refused_with_the_field_named(
+    ingest: Ingest, params: dict[str, Any], field: str
+) -> None:
+    response = await ingest.client.get("/mentions", params=params, headers=ingest.manager)
+    assert response.status_code == 422
+    assert field in response.json()["message"]
+
+
+async def test_triage_rules_apply_to_new_mentions_and_bad_rules_are_422(ingest: Ingest) -> None:
+    rules = {
+        "rules": [
+            {
+                "name": "bugs",
+                "query": '(bug OR "login is broken") AND NOT spam',
+                "actions": {
+                    "tags": ["bug"],
+                    "priority": "urgent",
+                    "team": "product",
+                    "mark_as": "feedback",
+                },
+            },
+        ],
+        "vip_authors": ["forum:camille"],
+    }
+    response = await ingest.client.put("/triage/settings", json=rules, headers=ingest.admin)
+    assert response.status_code == 200, response.text
+    source = await ingest.source()
+    mention_id = await ingest.send(source, "8001", text="The login is broken again")
+    triage = (await ingest.client.get(f"/mentions/{mention_id}", headers=ingest.manager)).json()[
+        "triage"
+    ]
+    assert (triage["tags"], triage["priority"], triage["team"], triage["kind"], triage["vip"]) == (
+        ["bug"],
+        "urgent",
+        "product",
+        "feedback",
+        True,
+    )
+    bad = await ingest.client.put(
+        "/triage/settings",
+        json={"rules": [{"name": "x", "query": "bug AND (", "actions": {}}]},
+        headers=ingest.admin,
+    )
+    assert bad.status_code == 422
+    assert "query" in bad.json()["message"]
 
 
 async def test_operations_endpoints_answer(ingest: Ingest) -> None:
@@ -193,7 +325,8 @@ async def test_operations_endpoints_answer(ingest: Ingest) -> None:
     asyncapi = (await ingest.client.get("/asyncapi.json")).json()
     assert asyncapi["asyncapi"].startswith("3.")
     assert any(c["address"].endswith(".mentions") for c in asyncapi["channels"].values())
-    assert "MentionReceivedV1" in asyncapi["components"]["schemas"]
+    for schema in ("MentionReceivedV1", "MentionTriagedV1", "MentionSpikeDetectedV1"):
+        assert schema in asyncapi["components"]["schemas"]
     openapi = (await ingest.client.get("/openapi.json")).json()
     assert "GenericWebhook" in openapi["components"]["schemas"]
     assert "ensemble_http_request_seconds" in (await ingest.client.get("/metrics")).text

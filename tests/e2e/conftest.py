@@ -12,6 +12,8 @@ from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from support.apps import bearer
 
+RECEIVED = ("mention.received.v1",)  # one webhook per mention (triage etc. are other types)
+
 
 @dataclass
 class System:
@@ -36,9 +38,11 @@ class System:
         created: dict[str, str] = response.json()
         return created
 
-    async def endpoint(self, url: str) -> dict[str, str]:
+    async def endpoint(self, url: str, events: tuple[str, ...] = RECEIVED) -> dict[str, str]:
         response = await self.http.post(
-            f"{self.url('notify')}/endpoints", json={"url": url}, headers=self.admin
+            f"{self.url('notify')}/endpoints",
+            json={"url": url, "events": list(events)},
+            headers=self.admin,
         )
         assert response.status_code == 201, response.text
         created: dict[str, str] = response.json()

@@ -23,7 +23,7 @@ async def test_a_signed_mention_becomes_exactly_one_signed_webhook(system: Syste
         first = await system.webhook(source, body, signed(source["secret"], body))
         again = await system.webhook(source, body, signed(source["secret"], body))
         assert (first.status_code, again.status_code) == (202, 202)
-        assert again.json()["duplicate"] is True
+        assert [m["result"] for m in again.json()["mentions"]] == ["unchanged"]
 
         async def received() -> int:
             return len(receiver.received)
@@ -35,7 +35,7 @@ async def test_a_signed_mention_becomes_exactly_one_signed_webhook(system: Syste
     verify([endpoint["secret"]], got.headers, got.body)
     payload = json.loads(got.body)
     assert payload["type"] == "mention.received.v1"
-    assert payload["data"]["mention_id"] == first.json()["mention_id"]
+    assert payload["data"]["mention_id"] == first.json()["mentions"][0]["mention_id"]
     assert payload["data"]["text"] == "The new loyalty app is great"
 
 
@@ -63,7 +63,7 @@ async def test_four_consumer_groups_read_the_same_stream(system: System) -> None
         source = await system.source()
         body = mention_body("e2e-groups")
         created = await system.webhook(source, body, signed(source["secret"], body))
-        mention_id = created.json()["mention_id"]
+        mention_id = created.json()["mentions"][0]["mention_id"]
 
         async def projections() -> tuple[list[str], list[str], int]:
             social = (await system.get("feedback", "/social-mentions", system.manager)).json()

@@ -45,7 +45,9 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
     with Receiver() as receiver:
         async with httpx.AsyncClient(timeout=30) as client:
             endpoint = await client.post(
-                f"{notify}/endpoints", json={"url": receiver.url}, headers=admin
+                f"{notify}/endpoints",
+                json={"url": receiver.url, "events": ["mention.received.v1"]},
+                headers=admin,
             )
             source = (
                 await client.post(f"{ingest}/sources", json={"name": "load"}, headers=admin)
@@ -71,7 +73,7 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
                         except httpx.TransportError:
                             continue
                         if response.status_code == 202:
-                            acked.add(response.json()["mention_id"])
+                            acked.add(response.json()["mentions"][0]["mention_id"])
                             break
                         # 503 means "store busy, retry"; anything else is a real failure.
                         assert response.status_code == 503, response.text

@@ -16,7 +16,14 @@ from ensemble_shared.events import (
     ApprovalStepDecidedV1,
     ContentPublishedV1,
     Event,
+    MentionAssignedV1,
+    MentionDeletedV1,
+    MentionNoteAddedV1,
     MentionReceivedV1,
+    MentionSpikeDetectedV1,
+    MentionStatusChangedV1,
+    MentionTriagedV1,
+    MentionUpdatedV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionCreatedV1,
@@ -44,7 +51,20 @@ class Stream:
         return Annotated[Union[self.events], Field(discriminator="type")]  # noqa: UP007
 
 
-MENTIONS = Stream("mentions", key="mention id", events=(MentionReceivedV1,))
+MENTIONS = Stream(
+    "mentions",
+    key="mention id (spikes: workspace:topic)",
+    events=(
+        MentionReceivedV1,
+        MentionTriagedV1,
+        MentionUpdatedV1,
+        MentionDeletedV1,
+        MentionAssignedV1,
+        MentionStatusChangedV1,
+        MentionNoteAddedV1,
+        MentionSpikeDetectedV1,
+    ),
+)
 SUBMISSIONS = Stream("submissions", key="submission id", events=(SubmissionCreatedV1,))
 APPROVALS = Stream(
     "approvals", key="content item id", events=(ApprovalRequestedV1, ApprovalStepDecidedV1)

@@ -20,3 +20,8 @@ class WebhookRefused(Unauthenticated):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"webhook signature refused: {reason}")
+
+
+class RawNotFound(NotFound):
+    def __init__(self, raw_id: str) -> None:
+        super().__init__(f"no raw payload {raw_id!r}")

@@ -39,3 +39,111 @@ class MentionReceivedV1(Event):
 
     type: Literal["mention.received.v1"] = "mention.received.v1"
     data: MentionData
+
+
+class TriageData(Payload):
+    """What triage concluded about a mention."""
+
+    language: str | None = None
+    sentiment: Literal["positive", "neutral", "negative"] = "neutral"
+    sentiment_score: float = 0.0
+    tags: tuple[str, ...] = ()
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    team: str | None = None
+    kind: Literal["request", "feedback"] | None = Field(
+        default=None, description="Marked by a rule as a request or feedback for the board."
+    )
+    vip: bool = False
+    matched_rules: tuple[str, ...] = ()
+
+
+class MentionTriagedData(Payload):
+    mention: MentionData
+    triage: TriageData
+
+
+class MentionTriagedV1(Event):
+    """Sent by ingest right after a mention is received (and again if an edit changes triage)."""
+
+    type: Literal["mention.triaged.v1"] = "mention.triaged.v1"
+    data: MentionTriagedData
+
+
+class MentionUpdatedV1(Event):
+    """Sent by ingest when the platform reports an edit of a stored mention."""
+
+    type: Literal["mention.updated.v1"] = "mention.updated.v1"
+    data: MentionData
+
+
+class MentionDeletedData(Payload):
+    mention_id: str
+    platform: str
+    external_id: str
+
+
+class MentionDeletedV1(Event):
+    """Sent by ingest when the platform deleted a mention; it is tombstoned, not erased."""
+
+    type: Literal["mention.deleted.v1"] = "mention.deleted.v1"
+    data: MentionDeletedData
+
+
+class MentionAssignedData(Payload):
+    mention_id: str
+    assignee: str | None = Field(description="A person (subject), or None when only a team.")
+    team: str | None = None
+    by: str
+
+
+class MentionAssignedV1(Event):
+    """Sent by ingest when someone assigns a mention to a person or a team in the inbox."""
+
+    type: Literal["mention.assigned.v1"] = "mention.assigned.v1"
+    data: MentionAssignedData
+
+
+class MentionStatusChangedData(Payload):
+    mention_id: str
+    status: Literal["new", "assigned", "replied", "closed"]
+    previous: Literal["new", "assigned", "replied", "closed"]
+    by: str
+
+
+class MentionStatusChangedV1(Event):
+    """Sent by ingest when a mention's inbox status changes."""
+
+    type: Literal["mention.status_changed.v1"] = "mention.status_changed.v1"
+    data: MentionStatusChangedData
+
+
+class MentionNoteAddedData(Payload):
+    mention_id: str
+    note_id: str
+    author: str
+    text: str
+
+
+class MentionNoteAddedV1(Event):
+    """Sent by ingest when a staff member adds an internal note to a mention."""
+
+    type: Literal["mention.note_added.v1"] = "mention.note_added.v1"
+    data: MentionNoteAddedData
+
+
+class SpikeData(Payload):
+    topic: str = Field(description='"*" for the whole workspace, else a tag.')
+    negative_only: bool
+    bucket_start: datetime
+    bucket_seconds: int
+    count: int
+    mean: float
+    stddev: float
+    threshold: float
+
+
+class MentionSpikeDetectedV1(Event):
+    """Sent by ingest when a time bucket's mention count exceeds mean + k * sigma of the window."""
+
+    type: Literal["mention.spike_detected.v1"] = "mention.spike_detected.v1"
+    data: SpikeData

@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.publisher import DefaultPublisher
 
 from ensemble_shared.events import Event
+from ensemble_shared.kafka.broker import raw_producer
 from ensemble_shared.metrics import PUBLISHED
 from ensemble_shared.topics import Stream, Topics
 
@@ -48,6 +49,7 @@ class EventPublisher:
     """Publishes to the streams a service produces (declared here, so AsyncAPI documents them)."""
 
     def __init__(self, broker: KafkaBroker, topics: Topics, streams: Iterable[Stream]) -> None:
+        self._broker = broker
         self._topics = topics
         self._publishers: dict[str, DefaultPublisher] = {}
         for stream in streams:
@@ -63,19 +65,24 @@ class EventPublisher:
         await self.publish_records([record_for(event, self._topics) for event in events])
 
     async def publish_records(self, records: Sequence[OutgoingRecord]) -> None:
-        """Send every record, then await all acks: one round of waiting, not one per record."""
+        """Send every record, then await all acks: one round of waiting, not one per record.
+
+        The declared FastStream publishers document the streams (AsyncAPI); the bytes go through
+        the producer they wrap, without their per-message middleware.
+        """
+        if not records:
+            return
+        producer = raw_producer(self._broker)
         pending = []
         for record in records:
-            publisher = self._publishers.get(record.topic)
-            if publisher is None:
+            if record.topic not in self._publishers:
                 raise LookupError(f"this service does not publish to {record.topic!r}")
             pending.append(
-                await publisher.publish(
+                await producer.send(
+                    record.topic,
                     record.value,
                     key=record.key.encode(),
-                    headers=record.headers,
-                    correlation_id=record.headers.get("correlation_id"),
-                    no_confirm=True,
+                    headers=[(name, value.encode()) for name, value in record.headers.items()],
                 )
             )
         await asyncio.gather(*pending)

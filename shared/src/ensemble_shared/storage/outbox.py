@@ -34,14 +34,20 @@ POINTERS = "outbox"
 INDEXES = {POINTERS: [Index([("at", ASCENDING)], name="by_age")]}
 
 
-def _entry(record: OutgoingRecord, at: datetime) -> Document:
+def _entry(record: OutgoingRecord, at: datetime, seq: int) -> Document:
     return {
         "topic": record.topic,
         "key": record.key,
         "value": record.value.decode(),
         "headers": record.headers,
         "at": at,
+        "seq": seq,  # order within one write: stores may reorder a document's fields
     }
+
+
+def in_order(entries: Iterable[Document]) -> list[Document]:
+    """A document's outbox entries in the order their events happened."""
+    return sorted(entries, key=lambda entry: (entry["at"], entry.get("seq", 0)))
 
 
 def _record(entry: Document) -> OutgoingRecord:
@@ -65,8 +71,16 @@ class Outbox:
     def stage(self, document: Document, events: Sequence[Event]) -> Document:
         """The document to insert, carrying its events."""
         now = utcnow()
-        entries = {e.id: _entry(record_for(e, self._topics), now) for e in events}
+        entries = {
+            e.id: _entry(record_for(e, self._topics), now, seq) for seq, e in enumerate(events)
+        }
         return {**document, FIELD: entries}
+
+    def stage_update(self, doc_id: Any, events: Sequence[Event]) -> tuple[Document, Document]:
+        """For an update: the staged document to hand to `write`, and the `$set` fields that
+        put the events into the stored document within the same update."""
+        staged = self.stage({"_id": doc_id}, events)
+        return staged, {f"{FIELD}.{event_id}": e for event_id, e in staged[FIELD].items()}
 
     async def write(
         self,
@@ -93,7 +107,7 @@ class Outbox:
             _record(entry)
             for document in documents
             if document["_id"] in written
-            for entry in document.get(FIELD, {}).values()
+            for entry in in_order(document.get(FIELD, {}).values())
         ]
         try:
             await self._publisher.publish_records(records)
@@ -146,7 +160,7 @@ class OutboxRelay:
             .limit(self._batch)
             .to_list(self._batch)
         )
-        records: list[OutgoingRecord] = []
+        entries: list[Document] = []
         done: list[str] = []
         for pointer in pointers:
             event_id = pointer["_id"]
@@ -155,17 +169,17 @@ class OutboxRelay:
             )
             entry = (document or {}).get(FIELD, {}).get(event_id)
             if entry is not None:
-                records.append(_record(entry))
+                entries.append(entry)
                 done.append(event_id)
                 OUTBOX_RELAYED.labels(pointer["collection"]).inc()
             elif pointer["at"] <= now - self._orphan_grace:
                 log.info("dropping outbox pointer %s: its write never happened", event_id)
                 done.append(event_id)
-        if records:
-            await self._publisher.publish_records(records)
+        if entries:
+            await self._publisher.publish_records([_record(e) for e in in_order(entries)])
         if done:
             await self._outbox.pointers.delete_many({"_id": {"$in": done}})
-        return len(records)
+        return len(entries)
 
     async def run(self) -> None:
         """Sweep forever; a failed sweep is logged and tried again next interval."""

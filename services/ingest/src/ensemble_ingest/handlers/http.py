@@ -1,40 +1,45 @@
-"""Ingest's HTTP API: sources, the generic signed webhook, and reading mentions."""
+"""Ingest's HTTP API: sources, platform webhooks, the unified inbox, triage settings."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
 
-from ensemble_ingest.models.mentions import GenericWebhook, IngestOutcome, Mention, MentionPage
-from ensemble_ingest.models.sources import SourceCreate, SourceCreated, SourceOut
-from ensemble_ingest.services.mentions import MentionService
+from ensemble_ingest.models.mentions import GenericWebhook, InboxStatus, Mention, MentionPage
+from ensemble_ingest.models.raw import RawView
+from ensemble_ingest.models.search import MentionQuery
+from ensemble_ingest.models.sources import SourceCreate, SourceCreated, SourceDetail, SourceOut
+from ensemble_ingest.services.inbox import InboxService
+from ensemble_ingest.services.raw import RawService
 from ensemble_ingest.services.sources import SourceService
+from ensemble_ingest.services.triage import TriageProvider
+from ensemble_ingest.services.webhooks import WebhookService
+from ensemble_ingest.triage import TriageSettings
 from ensemble_shared.auth import Principal, Role
 from ensemble_shared.events import new_id
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.web import CurrentPrincipal, require_roles
+from ensemble_shared.web import require_roles
 from ensemble_shared.web.openapi import raw_json_body
 
 
-def _sources(request: Request) -> SourceService:
-    service: SourceService = request.app.state.sources
-    return service
+def _state(name: str) -> Any:
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return get
 
 
-def _mentions(request: Request) -> MentionService:
-    service: MentionService = request.app.state.mentions
-    return service
-
-
-Sources = Annotated[SourceService, Depends(_sources)]
-Mentions = Annotated[MentionService, Depends(_mentions)]
+Sources = Annotated[SourceService, Depends(_state("sources"))]
+Webhooks = Annotated[WebhookService, Depends(_state("webhooks"))]
+Inbox = Annotated[InboxService, Depends(_state("inbox"))]
+Raws = Annotated[RawService, Depends(_state("raws"))]
+Triages = Annotated[TriageProvider, Depends(_state("triage"))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
+Platform = Literal["generic", "meta", "x", "slack", "github", "youtube"]
 
 router = APIRouter()
 
@@ -47,51 +52,147 @@ async def create_source(body: SourceCreate, principal: Admin, sources: Sources) 
 
 @router.get("/sources", tags=["sources"], summary="The workspace's sources.")
 async def list_sources(principal: Admin, sources: Sources, limit: Limit = 100) -> list[SourceOut]:
-    return [SourceOut.of(s) for s in await sources.list(principal.workspace, limit=limit)]
+    return [SourceOut.of(s) for s in await sources.in_workspace(principal.workspace, limit=limit)]
+
+
+@router.get("/sources/{source_id}", tags=["sources"], summary="A source and its health.")
+async def get_source(source_id: str, principal: Admin, sources: Sources) -> SourceDetail:
+    return await sources.detail(principal.workspace, source_id)
+
+
+class Enabled(BaseModel):
+    enabled: bool
+
+
+@router.put("/sources/{source_id}/enabled", tags=["sources"], summary="Pause or resume.")
+async def set_enabled(
+    source_id: str, body: Enabled, principal: Admin, sources: Sources
+) -> SourceDetail:
+    return await sources.set_enabled(principal.workspace, source_id, body.enabled)
+
+
+@router.get(
+    "/webhooks/{platform}/{source_id}",
+    tags=["webhooks"],
+    summary="The platform's verification handshake (hub.challenge, crc_token, ...).",
+)
+async def webhook_handshake(
+    platform: Platform, source_id: str, request: Request, webhooks: Webhooks
+) -> Response:
+    reply = await webhooks.handshake(platform, source_id, dict(request.query_params))
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
+
+
+class TouchedOut(BaseModel):
+    mention_id: str
+    result: Literal["created", "updated", "unchanged", "deleted", "unknown"]
+
+
+class WebhookAccepted(BaseModel):
+    raw_id: str = Field(description="The archived payload; GET /raw/{raw_id} traces it.")
+    mentions: list[TouchedOut]
 
 
 @router.post(
-    "/webhooks/generic/{source_id}",
+    "/webhooks/{platform}/{source_id}",
     status_code=202,
     tags=["webhooks"],
-    summary="Receive a mention signed per Standard Webhooks.",
+    summary="Receive a platform's signed webhook.",
     description=(
-        "Headers webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature "
-        "(v1, HMAC-SHA256 with the source's secret) are required: anything else is 401 and "
-        "nothing is stored. A mention already received is accepted and changes nothing."
+        "Each platform's own signature is required (Standard Webhooks for `generic`: "
+        "webhook-id, webhook-timestamp within 5 minutes, webhook-signature). Unsigned, forged "
+        "or replayed requests are 401 and nothing is stored. Authentic but malformed payloads "
+        "are archived as rejected and answered 422 with the reason. Repeats change nothing."
     ),
     openapi_extra=raw_json_body(GenericWebhook),
     responses={401: {"description": "Missing, stale or forged signature."}},
+    response_model=WebhookAccepted,
 )
-async def generic_webhook(
-    source_id: str, request: Request, sources: Sources, mentions: Mentions
-) -> IngestOutcome:
-    body = await request.body()
-    source = await sources.authenticate(source_id, dict(request.headers), body)
-    try:
-        webhook = GenericWebhook.model_validate_json(body)
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from exc
-    outcomes = await mentions.ingest(
-        source, [webhook.data], correlation_id=correlation_id.get() or new_id()
+async def receive_webhook(
+    platform: Platform, source_id: str, request: Request, webhooks: Webhooks
+) -> Response | WebhookAccepted:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    received = await webhooks.receive(
+        platform,
+        source_id,
+        headers,
+        await request.body(),
+        correlation_id=correlation_id.get() or new_id(),
     )
-    return outcomes[0]
+    if received.reply is not None:
+        reply = received.reply
+        return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
+    return WebhookAccepted(
+        raw_id=received.raw_id,
+        mentions=[TouchedOut(mention_id=t.mention_id, result=t.result) for t in received.touched],
+    )
 
 
-@router.get("/mentions", tags=["mentions"], summary="Mentions, newest first.")
-async def list_mentions(
+@router.get("/mentions", tags=["inbox"], summary="Search the inbox, newest first.")
+async def search_mentions(
     principal: Staff,
-    mentions: Mentions,
+    inbox: Inbox,
+    query: Annotated[MentionQuery, Query()],
     limit: Limit = 50,
-    before: Annotated[datetime | None, Query(description="Cursor from next_before.")] = None,
 ) -> MentionPage:
-    items = await mentions.list(principal.workspace, limit=limit, before=before)
-    next_before = items[-1].received_at if len(items) == limit else None
-    return MentionPage(items=items, next_before=next_before)
+    return await inbox.search(principal.workspace, query, limit=limit)
 
 
-@router.get("/mentions/{mention_id}", tags=["mentions"], summary="One mention.")
-async def get_mention(mention_id: str, principal: CurrentPrincipal, mentions: Mentions) -> Mention:
-    return await mentions.get(principal.workspace, mention_id)
+@router.get("/mentions/{mention_id}", tags=["inbox"], summary="One mention.")
+async def get_mention(mention_id: str, principal: Staff, inbox: Inbox) -> Mention:
+    return await inbox.get(principal.workspace, mention_id)
+
+
+@router.get(
+    "/mentions/{mention_id}/timeline", tags=["inbox"], summary="What happened to it, in order."
+)
+async def mention_timeline(mention_id: str, principal: Staff, inbox: Inbox) -> list[dict[str, Any]]:
+    return await inbox.timeline(principal.workspace, mention_id)
+
+
+class Assignment(BaseModel):
+    assignee: str | None = Field(default=None, min_length=1, max_length=200)
+    team: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+@router.post("/mentions/{mention_id}/assignment", tags=["inbox"], summary="Assign it.")
+async def assign_mention(
+    mention_id: str, body: Assignment, principal: Staff, inbox: Inbox
+) -> Mention:
+    return await inbox.assign(principal, mention_id, assignee=body.assignee, team=body.team)
+
+
+class StatusChange(BaseModel):
+    status: InboxStatus
+
+
+@router.post("/mentions/{mention_id}/status", tags=["inbox"], summary="Move it along.")
+async def change_status(
+    mention_id: str, body: StatusChange, principal: Staff, inbox: Inbox
+) -> Mention:
+    return await inbox.set_status(principal, mention_id, body.status)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/mentions/{mention_id}/notes", tags=["inbox"], summary="Add an internal note.")
+async def add_note(mention_id: str, body: NoteIn, principal: Staff, inbox: Inbox) -> Mention:
+    return await inbox.add_note(principal, mention_id, body.text)
+
+
+@router.get("/raw/{raw_id}", tags=["inbox"], summary="An archived payload and what became of it.")
+async def get_raw(raw_id: str, principal: Staff, raws: Raws) -> RawView:
+    return await raws.view(principal.workspace, raw_id)
+
+
+@router.get("/triage/settings", tags=["triage"], summary="Rules and VIP authors.")
+async def get_triage(principal: Staff, triage: Triages) -> TriageSettings:
+    return await triage.settings(principal.workspace)
+
+
+@router.put("/triage/settings", tags=["triage"], summary="Replace rules and VIP authors.")
+async def put_triage(body: TriageSettings, principal: Admin, triage: Triages) -> TriageSettings:
+    await triage.replace(principal.workspace, body)
+    return body

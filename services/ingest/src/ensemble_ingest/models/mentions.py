@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from ensemble_shared.events import Author, MentionData, utcnow
+from ensemble_shared.events import Author, MentionData, TriageData, utcnow
 
 _MENTION_NAMESPACE = uuid.UUID("8f6f3d0e-5c1a-4c55-9a43-3c1f2f0b7a11")
 
@@ -45,6 +47,9 @@ class GenericWebhook(BaseModel):
     data: IncomingMention
 
 
+InboxStatus = Literal["new", "assigned", "replied", "closed"]
+
+
 class Mention(BaseModel):
     """A stored mention: unique per (workspace, platform, external id)."""
 
@@ -55,20 +60,36 @@ class Mention(BaseModel):
     url: HttpUrl | None = None
     author: Author
     text: str
-    language: str | None = None
+    language: str | None = Field(default=None, description="As the platform declared it.")
     created_at: datetime
     in_reply_to: str | None = None
     source_id: str | None = None
+    raw_id: str | None = Field(default=None, description="The archived payload it came from.")
     received_at: datetime = Field(default_factory=utcnow)
+    triage: TriageData = Field(default_factory=TriageData)
+    status: InboxStatus = "new"
+    assignee: str | None = None
+    team: str | None = None
+    version: int = 1
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
 
     @classmethod
-    def from_incoming(cls, workspace: str, source_id: str, incoming: IncomingMention) -> Mention:
+    def from_incoming(
+        cls, workspace: str, source_id: str, incoming: IncomingMention, *, raw_id: str | None = None
+    ) -> Mention:
         return cls(
             id=mention_id(workspace, incoming.platform, incoming.external_id),
             workspace=workspace,
             source_id=source_id,
+            raw_id=raw_id,
             **incoming.model_dump(),
         )
+
+    def content_key(self) -> str:
+        """What an edit changes; equal keys mean a repeat, not an edit."""
+        content = self.model_dump(mode="json", include=_CONTENT)
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def event_data(self) -> MentionData:
         return MentionData(
@@ -85,6 +106,9 @@ class Mention(BaseModel):
         )
 
 
+_CONTENT = {"url", "author", "text", "language", "in_reply_to"}
+
+
 class IngestOutcome(BaseModel):
     """What became of one incoming mention."""
 
@@ -96,4 +120,4 @@ class IngestOutcome(BaseModel):
 
 class MentionPage(BaseModel):
     items: list[Mention]
-    next_before: datetime | None = Field(description="Pass as `before` for the next page.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")

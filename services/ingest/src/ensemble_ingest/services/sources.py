@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
-from ensemble_ingest.exceptions import SourceNotFound, WebhookRefused
-from ensemble_ingest.models.sources import Source, SourceCreate
-from ensemble_ingest.storage import SourceRepository
-from ensemble_shared.signatures import SignatureError, new_secret, verify
+from ensemble_ingest.exceptions import SourceNotFound
+from ensemble_ingest.models.sources import (
+    WEBHOOK_PLATFORMS,
+    GenericConfig,
+    Source,
+    SourceCreate,
+    SourceDetail,
+    SourceOut,
+)
+from ensemble_ingest.storage.sources import SourceRepository
+from ensemble_shared.signatures import new_secret
 
 
 class SourceService:
     def __init__(self, sources: SourceRepository) -> None:
         self._sources = sources
 
-    async def create(self, workspace: str, request: SourceCreate) -> tuple[Source, str]:
-        """The new source and its signing secret (returned once, stored for verification)."""
-        secret = new_secret()
-        source = Source(
-            workspace=workspace, name=request.name, platform=request.platform, secrets=[secret]
-        )
+    async def create(self, workspace: str, request: SourceCreate) -> tuple[Source, str | None]:
+        """The new source, and for generic sources the signing secret Ensemble made for it."""
+        config = request.config
+        secret = None
+        if isinstance(config, GenericConfig):
+            secret = new_secret()
+            config = GenericConfig(secrets=[secret])
+        source = Source(workspace=workspace, name=request.name, config=config)
         await self._sources.add(source)
         return source, secret
 
-    async def list(self, workspace: str, *, limit: int) -> list[Source]:
-        return await self._sources.list(workspace, limit=limit)
+    async def in_workspace(self, workspace: str, *, limit: int) -> list[Source]:
+        return await self._sources.in_workspace(workspace, limit=limit)
 
-    async def authenticate(self, source_id: str, headers: dict[str, str], body: bytes) -> Source:
-        """The source that signed `body`; refused when the signature is missing, stale or forged."""
+    async def detail(self, workspace: str, source_id: str) -> SourceDetail:
         source = await self._sources.get(source_id)
-        if source is None:
+        if source is None or source.workspace != workspace:
             raise SourceNotFound(source_id)
-        try:
-            verify(source.secrets, headers, body)
-        except SignatureError as exc:
-            raise WebhookRefused(str(exc)) from exc
+        state = (
+            None if source.platform in WEBHOOK_PLATFORMS else await self._sources.state(source_id)
+        )
+        return SourceDetail(**SourceOut.of(source).model_dump(), state=state)
+
+    async def set_enabled(self, workspace: str, source_id: str, enabled: bool) -> SourceDetail:
+        if not await self._sources.set_enabled(workspace, source_id, enabled):
+            raise SourceNotFound(source_id)
+        return await self.detail(workspace, source_id)
+
+    async def for_webhook(self, platform: str, source_id: str) -> Source:
+        """The enabled source behind a webhook URL; 404 for anything else (no enumeration)."""
+        source = await self._sources.get(source_id)
+        if source is None or source.platform != platform or not source.enabled:
+            raise SourceNotFound(source_id)
         return source

@@ -1,9 +1,15 @@
 """Ingest's repositories: every MongoDB call of this service lives in this package."""
 
 from ensemble_ingest.storage.mentions import MentionRepository
+from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.sources import SourceRepository
 from ensemble_shared.storage import outbox
 
-INDEXES = {**MentionRepository.INDEXES, **SourceRepository.INDEXES, **outbox.INDEXES}
+INDEXES = {
+    **MentionRepository.INDEXES,
+    **SourceRepository.INDEXES,
+    **RawArchive.INDEXES,
+    **outbox.INDEXES,
+}
 
-__all__ = ["INDEXES", "MentionRepository", "SourceRepository"]
+__all__ = ["INDEXES", "MentionRepository", "RawArchive", "SourceRepository"]

@@ -1,31 +1,46 @@
-"""Mentions, each stored with the events that announce it (outbox)."""
+"""Mentions, each stored with the events that announce what happened to it (outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import json
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from ensemble_ingest.models.mentions import Mention
+from ensemble_ingest.models.search import MentionQuery
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import Outbox
+from ensemble_shared.storage.outbox import FIELD, Outbox, in_order
 
 COLLECTION = "mentions"
+_STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at")
 
 
 def _document(mention: Mention) -> Document:
-    document = mention.model_dump(mode="json", exclude={"id", "created_at", "received_at"})
-    return {
-        "_id": mention.id,
-        **document,
-        "created_at": mention.created_at,
-        "received_at": mention.received_at,
-    }
+    document = mention.model_dump(mode="json", exclude={"id", *_STORED_AS_DATES})
+    dates = {name: getattr(mention, name) for name in _STORED_AS_DATES}
+    return {"_id": mention.id, **document, **dates, "content_key": mention.content_key()}
 
 
 def _mention(document: Document) -> Mention:
     return Mention.model_validate({**document, "id": document["_id"]})
+
+
+def encode_cursor(mention: Mention) -> str:
+    raw = json.dumps([mention.received_at.isoformat(), mention.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """ValueError when the cursor was not made by `encode_cursor`."""
+    try:
+        received, mention_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(received), str(mention_id)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("cursor: not a cursor this API returned") from exc
 
 
 class MentionRepository:
@@ -36,7 +51,10 @@ class MentionRepository:
                 name="natural_key",
                 unique=True,
             ),
-            Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="by_received"),
+            Index(
+                [("workspace", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)],
+                name="inbox",
+            ),
         ]
     }
 
@@ -52,13 +70,54 @@ class MentionRepository:
             self.collection, documents, lambda: insert_new(self.collection, documents)
         )
 
+    async def content_keys(self, ids: Iterable[str]) -> dict[str, tuple[str, Mention]]:
+        """Stored content key and mention, for the ids that exist."""
+        cursor = self.collection.find({"_id": {"$in": list(ids)}}, {FIELD: 0})
+        return {d["_id"]: (d.get("content_key", ""), _mention(d)) async for d in cursor}
+
+    async def update(
+        self, mention: Mention, events: Sequence[Event], *, expected_version: int
+    ) -> bool:
+        """Replace the mutable fields if nobody changed the mention since `expected_version`;
+        the events go into the same single-document update. False on a lost race."""
+        document = _document(mention)
+        staged, event_fields = self._outbox.stage_update(mention.id, events)
+        fields = {k: v for k, v in document.items() if k not in ("_id", "workspace")}
+
+        async def write() -> list[str]:
+            result = await self.collection.update_one(
+                {"_id": mention.id, "version": expected_version},
+                {"$set": {**fields, **event_fields}},
+            )
+            return [mention.id] if result.modified_count else []
+
+        return bool(await self._outbox.write(self.collection, [staged], write))
+
     async def get(self, workspace: str, mention_id: str) -> Mention | None:
-        document = await self.collection.find_one({"_id": mention_id, "workspace": workspace})
+        document = await self.collection.find_one(
+            {"_id": mention_id, "workspace": workspace}, {FIELD: 0}
+        )
         return _mention(document) if document else None
 
-    async def list(self, workspace: str, *, limit: int, before: datetime | None) -> list[Mention]:
-        query: Document = {"workspace": workspace}
-        if before is not None:
-            query["received_at"] = {"$lt": before}
-        cursor = self.collection.find(query, {"_outbox": 0}).sort("received_at", DESCENDING)
+    async def search(self, workspace: str, query: MentionQuery, *, limit: int) -> list[Mention]:
+        filters: dict[str, Any] = {"workspace": workspace, **query.filters()}
+        if query.cursor is not None:
+            received, last_id = decode_cursor(query.cursor)
+            filters["$or"] = [
+                {"received_at": {"$lt": received}},
+                {"received_at": received, "_id": {"$lt": last_id}},
+            ]
+        cursor = self.collection.find(filters, {FIELD: 0}).sort(
+            [("received_at", DESCENDING), ("_id", DESCENDING)]
+        )
         return [_mention(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def events(self, workspace: str, mention_id: str) -> list[dict[str, Any]] | None:
+        """Every event recorded with the mention, oldest first (its timeline)."""
+        document = await self.collection.find_one(
+            {"_id": mention_id, "workspace": workspace}, {FIELD: 1}
+        )
+        if document is None:
+            return None
+        entries = in_order(document.get(FIELD, {}).values())
+        return [json.loads(entry["value"]) for entry in entries]

@@ -1,11 +1,15 @@
-"""Configured sources and their signing secrets."""
+"""Configured sources, and the state of the pulled ones (cursor, health, rate budget)."""
 
 from __future__ import annotations
 
-from ensemble_ingest.models.sources import Source
+from datetime import datetime
+from typing import Any
+
+from ensemble_ingest.models.sources import Source, SourceState
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
 
-COLLECTION = "sources"
+SOURCES = "sources"
+STATES = "source_states"
 
 
 def _source(document: Document) -> Source:
@@ -13,18 +17,61 @@ def _source(document: Document) -> Source:
 
 
 class SourceRepository:
-    INDEXES = {COLLECTION: [Index([("workspace", ASCENDING)], name="by_workspace")]}
+    INDEXES = {SOURCES: [Index([("workspace", ASCENDING)], name="by_workspace")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, sources: Collection, states: Collection) -> None:
+        self.collection = sources
+        self._states = states
 
     async def add(self, source: Source) -> None:
-        await self.collection.insert_one({"_id": source.id, **source.model_dump(exclude={"id"})})
+        await self.collection.insert_one(
+            {
+                "_id": source.id,
+                **source.model_dump(mode="json", exclude={"id", "created_at"}),
+                "created_at": source.created_at,
+            }
+        )
 
     async def get(self, source_id: str) -> Source | None:
         document = await self.collection.find_one({"_id": source_id})
         return _source(document) if document else None
 
-    async def list(self, workspace: str, *, limit: int) -> list[Source]:
+    async def in_workspace(self, workspace: str, *, limit: int) -> list[Source]:
         cursor = self.collection.find({"workspace": workspace}).sort("created_at", ASCENDING)
         return [_source(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def enabled(self, platforms: frozenset[str]) -> list[Source]:
+        """Every enabled source of these platforms, all workspaces (for the pull runner)."""
+        cursor = self.collection.find(
+            {"enabled": True, "config.platform": {"$in": sorted(platforms)}}
+        )
+        return [_source(d) async for d in cursor]
+
+    async def all_by_id(self) -> dict[str, Source]:
+        return {d["_id"]: _source(d) async for d in self.collection.find({})}
+
+    async def set_enabled(self, workspace: str, source_id: str, enabled: bool) -> bool:
+        result = await self.collection.update_one(
+            {"_id": source_id, "workspace": workspace}, {"$set": {"enabled": enabled}}
+        )
+        return result.matched_count == 1
+
+    async def state(self, source_id: str) -> SourceState:
+        document = await self._states.find_one({"_id": source_id})
+        if document is None:
+            return SourceState(source_id=source_id)
+        return SourceState.model_validate({**document, "source_id": document["_id"]})
+
+    async def save_state(self, state: SourceState) -> None:
+        document: dict[str, Any] = state.model_dump(exclude={"source_id"})
+        await self._states.replace_one(
+            {"_id": state.source_id}, {"_id": state.source_id, **document}, upsert=True
+        )
+
+    async def record_error(self, source_id: str, error: str, at: datetime) -> None:
+        state = await self.state(source_id)
+        await self.save_state(
+            state.model_copy(
+                update={"last_error": error[:1000], "last_error_at": at, "errors": state.errors + 1}
+            )
+        )

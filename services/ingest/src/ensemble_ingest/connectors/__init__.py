@@ -1,0 +1,1 @@
+"""Platform connectors: webhook receivers and pulled/streamed sources, one module per platform."""

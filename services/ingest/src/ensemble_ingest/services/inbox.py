@@ -1,0 +1,125 @@
+"""The unified inbox: find mentions, assign them, move them along, note things about them.
+
+Every change is an event stored with the mention (and published), so a mention's timeline is
+exactly the events recorded with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ensemble_ingest.exceptions import MentionNotFound
+from ensemble_ingest.models.mentions import InboxStatus, Mention, MentionPage
+from ensemble_ingest.models.search import MentionQuery
+from ensemble_ingest.storage.mentions import MentionRepository, encode_cursor
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, Invalid
+from ensemble_shared.events import (
+    Event,
+    MentionAssignedData,
+    MentionAssignedV1,
+    MentionNoteAddedData,
+    MentionNoteAddedV1,
+    MentionStatusChangedData,
+    MentionStatusChangedV1,
+    new_id,
+)
+from ensemble_shared.logs import correlation_id
+
+SOURCE = "ensemble/ingest"
+
+
+class InboxService:
+    def __init__(self, mentions: MentionRepository) -> None:
+        self._mentions = mentions
+
+    async def search(self, workspace: str, query: MentionQuery, *, limit: int) -> MentionPage:
+        try:
+            items = await self._mentions.search(workspace, query, limit=limit)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
+        cursor = encode_cursor(items[-1]) if len(items) == limit else None
+        return MentionPage(items=items, next_cursor=cursor)
+
+    async def get(self, workspace: str, mention_id: str) -> Mention:
+        mention = await self._mentions.get(workspace, mention_id)
+        if mention is None:
+            raise MentionNotFound(mention_id)
+        return mention
+
+    async def timeline(self, workspace: str, mention_id: str) -> list[dict[str, Any]]:
+        events = await self._mentions.events(workspace, mention_id)
+        if events is None:
+            raise MentionNotFound(mention_id)
+        return events
+
+    async def assign(
+        self, principal: Principal, mention_id: str, *, assignee: str | None, team: str | None
+    ) -> Mention:
+        if assignee is None and team is None:
+            raise Invalid("assignee, team: give a person, a team, or both")
+        mention = await self.get(principal.workspace, mention_id)
+        status: InboxStatus = "assigned" if mention.status == "new" else mention.status
+        changed = mention.model_copy(
+            update={
+                "assignee": assignee,
+                "team": team,
+                "status": status,
+                "version": mention.version + 1,
+            }
+        )
+        events: list[Event] = [
+            MentionAssignedV1(
+                **self._envelope(mention),
+                data=MentionAssignedData(
+                    mention_id=mention.id, assignee=assignee, team=team, by=principal.subject
+                ),
+            )
+        ]
+        if status != mention.status:
+            events.append(self._status_event(mention, status, principal))
+        return await self._save(mention, changed, events)
+
+    async def set_status(
+        self, principal: Principal, mention_id: str, status: InboxStatus
+    ) -> Mention:
+        mention = await self.get(principal.workspace, mention_id)
+        if status == mention.status:
+            return mention
+        changed = mention.model_copy(update={"status": status, "version": mention.version + 1})
+        return await self._save(mention, changed, [self._status_event(mention, status, principal)])
+
+    async def add_note(self, principal: Principal, mention_id: str, text: str) -> Mention:
+        mention = await self.get(principal.workspace, mention_id)
+        changed = mention.model_copy(update={"version": mention.version + 1})
+        event = MentionNoteAddedV1(
+            **self._envelope(mention),
+            data=MentionNoteAddedData(
+                mention_id=mention.id, note_id=new_id(), author=principal.subject, text=text
+            ),
+        )
+        return await self._save(mention, changed, [event])
+
+    async def _save(self, before: Mention, after: Mention, events: list[Event]) -> Mention:
+        if not await self._mentions.update(after, events, expected_version=before.version):
+            raise Conflict("the mention changed meanwhile; reload it and try again")
+        return after
+
+    def _status_event(
+        self, mention: Mention, status: InboxStatus, principal: Principal
+    ) -> MentionStatusChangedV1:
+        return MentionStatusChangedV1(
+            **self._envelope(mention),
+            data=MentionStatusChangedData(
+                mention_id=mention.id, status=status, previous=mention.status, by=principal.subject
+            ),
+        )
+
+    @staticmethod
+    def _envelope(mention: Mention) -> dict[str, Any]:
+        return {
+            "source": SOURCE,
+            "subject": mention.id,
+            "workspace": mention.workspace,
+            "correlation_id": correlation_id.get() or new_id(),
+        }

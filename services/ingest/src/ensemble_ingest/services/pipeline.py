@@ -1,0 +1,344 @@
+"""The way in for every mention, whatever the source: archive raw, parse, triage, store, announce.
+
+Archived first (pending), then each raw payload is settled once: processed (with the mentions it
+touched) or rejected (with the reason). A repeat changes nothing; an edit updates the mention
+and announces `mention.updated`; a platform delete tombstones it. Payloads left pending by a
+crash are re-driven by the sweep: every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from ensemble_ingest.connectors.base import (
+    MalformedPayload,
+    MentionChange,
+    MentionDeleted,
+    MentionUpsert,
+    Reply,
+    WebhookConnector,
+)
+from ensemble_ingest.models.mentions import Mention, mention_id
+from ensemble_ingest.models.raw import RawOutcome, RawPayload
+from ensemble_ingest.models.sources import Source
+from ensemble_ingest.services.triage import TriageProvider
+from ensemble_ingest.storage.mentions import MentionRepository
+from ensemble_ingest.storage.raw import RawArchive
+from ensemble_ingest.triage import Triage
+from ensemble_shared.errors import Invalid
+from ensemble_shared.events import (
+    Event,
+    MentionData,
+    MentionDeletedData,
+    MentionDeletedV1,
+    MentionReceivedV1,
+    MentionTriagedData,
+    MentionTriagedV1,
+    MentionUpdatedV1,
+    TriageData,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "ensemble/ingest"
+
+Result = Literal["created", "updated", "unchanged", "deleted", "unknown"]
+
+
+class PayloadRejected(Invalid):
+    """Authentic but malformed: archived as rejected, answered 422 with the reason."""
+
+
+@dataclass(frozen=True)
+class Touched:
+    mention_id: str
+    result: Result
+
+
+@dataclass
+class Received:
+    """What one webhook request amounted to."""
+
+    raw_id: str
+    touched: list[Touched] = field(default_factory=list)
+    reply: Reply | None = None
+
+
+class Observer(Protocol):
+    """Told about every newly stored mention (spike detection counts them)."""
+
+    async def observe(self, mentions: Sequence[Mention]) -> None: ...
+
+
+class Parser(Protocol):
+    def __call__(self, source: Source, raw: RawPayload) -> list[MentionChange]: ...
+
+
+class IngestPipeline:
+    def __init__(
+        self,
+        *,
+        raws: RawArchive,
+        mentions: MentionRepository,
+        triage: TriageProvider,
+        parse: Parser,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        self._raws = raws
+        self._mentions = mentions
+        self._triage = triage
+        self._parse = parse
+        self._observers = observers
+
+    async def receive_webhook(
+        self,
+        source: Source,
+        connector: WebhookConnector,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        correlation_id: str,
+    ) -> Received:
+        """Verified by the caller; archived, parsed and applied here."""
+        raw = RawPayload.webhook(
+            workspace=source.workspace,
+            source_id=source.id,
+            platform=source.platform,
+            headers=dict(headers),
+            body=body,
+        )
+        await self._raws.archive([raw])
+        try:
+            parsed = connector.parse(source.config, headers, body)
+        except MalformedPayload as exc:
+            await self._raws.settle([_rejected(raw, str(exc))])
+            raise PayloadRejected(str(exc)) from exc
+        touched = await self._apply(source, [(raw, parsed.changes)], correlation_id)
+        return Received(raw.id, touched[raw.id], parsed.reply)
+
+    async def ingest_items(
+        self, source: Source, items: Sequence[dict[str, Any]], *, correlation_id: str
+    ) -> dict[str, list[Touched]]:
+        """A page from a pulled or streamed source: archived, then applied as one batch."""
+        raws = [
+            RawPayload(
+                workspace=source.workspace,
+                source_id=source.id,
+                platform=source.platform,
+                kind="item",
+                item=item,
+            )
+            for item in items
+        ]
+        await self._raws.archive(raws)
+        return await self._process(source, raws, correlation_id)
+
+    async def redrive(
+        self, sources: Mapping[str, Source], older_than: timedelta, limit: int
+    ) -> int:
+        """Process payloads a crash left pending; returns how many were settled."""
+        stale, orphans = await self._raws.stale(utcnow() - older_than, limit=limit)
+        await self._raws.forget(orphans)
+        settled = 0
+        by_source: dict[str, list[RawPayload]] = {}
+        for raw in stale:
+            by_source.setdefault(raw.source_id, []).append(raw)
+        for source_id, raws in by_source.items():
+            source = sources.get(source_id)
+            if source is None:
+                await self._raws.settle([_rejected(r, "its source was deleted") for r in raws])
+            else:
+                await self._process(source, raws, f"redrive-{raws[0].id}")
+            settled += len(raws)
+        return settled
+
+    async def _process(
+        self, source: Source, raws: Sequence[RawPayload], correlation_id: str
+    ) -> dict[str, list[Touched]]:
+        parsed: list[tuple[RawPayload, list[MentionChange]]] = []
+        rejected: list[RawOutcome] = []
+        for raw in raws:
+            try:
+                parsed.append((raw, self._parse(source, raw)))
+            except MalformedPayload as exc:
+                rejected.append(_rejected(raw, str(exc)))
+        await self._raws.settle(rejected)
+        touched = await self._apply(source, parsed, correlation_id)
+        return {**{r.id: [] for r in raws}, **touched}
+
+    async def _apply(
+        self,
+        source: Source,
+        batch: Sequence[tuple[RawPayload, list[MentionChange]]],
+        correlation_id: str,
+    ) -> dict[str, list[Touched]]:
+        triage = await self._triage.for_workspace(source.workspace)
+        now = utcnow()
+        staged: dict[str, tuple[Mention, list[Event]]] = {}
+        candidates: dict[str, Mention] = {}  # the latest upsert of each mention in the batch
+        deletions: dict[str, MentionDeleted] = {}
+        touched_by_raw: dict[str, list[str]] = {raw.id: [] for raw, _ in batch}
+        for raw, changes in batch:
+            for change in changes:
+                if isinstance(change, MentionUpsert):
+                    mention = _triaged(
+                        Mention.from_incoming(
+                            source.workspace, source.id, change.mention, raw_id=raw.id
+                        ),
+                        triage,
+                    )
+                    candidates[mention.id] = mention
+                    if mention.id not in staged:
+                        staged[mention.id] = (mention, _arrival_events(mention, correlation_id))
+                    touched_by_raw[raw.id].append(mention.id)
+                else:
+                    key = mention_id(source.workspace, change.platform, change.external_id)
+                    deletions[key] = change
+                    touched_by_raw[raw.id].append(key)
+        inserted = await self._mentions.insert_new(list(staged.values()))
+        results: dict[str, Result] = {key: "created" for key in inserted}
+        # Stored before this batch, or inserted by it and then changed again within it.
+        existing = [k for k, m in candidates.items() if k not in inserted or m is not staged[k][0]]
+        existing += [key for key in deletions if key not in existing]
+        stored = await self._mentions.content_keys(existing) if existing else {}
+        for key in existing:
+            if key in candidates:
+                results[key] = await self._edit(
+                    candidates[key], stored.get(key), triage, now, correlation_id
+                )
+        for key in deletions:
+            results[key] = await self._delete(stored.get(key), now, correlation_id)
+        if inserted:
+            new = [staged[key][0] for key in inserted]
+            for observer in self._observers:
+                await observer.observe(new)
+        await self._raws.settle(
+            [
+                RawOutcome(
+                    id=raw.id,
+                    workspace=source.workspace,
+                    status="processed",
+                    mention_ids=touched_by_raw[raw.id],
+                )
+                for raw, _ in batch
+            ]
+        )
+        return {
+            raw_id: [Touched(key, results.get(key, "unchanged")) for key in keys]
+            for raw_id, keys in touched_by_raw.items()
+        }
+
+    async def _edit(
+        self,
+        mention: Mention,
+        stored: tuple[str, Mention] | None,
+        triage: Triage,
+        now: datetime,
+        correlation_id: str,
+    ) -> Result:
+        if stored is None:
+            return "unchanged"  # inserted by this very batch, then repeated
+        content_key, current = stored
+        if content_key == mention.content_key() or current.deleted_at is not None:
+            return "unchanged"
+        edited = current.model_copy(
+            update={
+                **{name: getattr(mention, name) for name in _EDITABLE},
+                "version": current.version + 1,
+                "edited_at": now,
+            }
+        )
+        edited = _triaged(edited, triage)
+        events: list[Event] = [
+            MentionUpdatedV1(
+                source=SOURCE,
+                subject=edited.id,
+                workspace=edited.workspace,
+                correlation_id=correlation_id,
+                data=edited.event_data(),
+            )
+        ]
+        if edited.triage != current.triage:
+            events.append(_triaged_event(edited, correlation_id))
+        updated = await self._mentions.update(edited, events, expected_version=current.version)
+        return "updated" if updated else "unchanged"
+
+    async def _delete(
+        self, stored: tuple[str, Mention] | None, now: datetime, correlation_id: str
+    ) -> Result:
+        if stored is None:
+            return "unknown"  # deleted before we ever saw it
+        current = stored[1]
+        if current.deleted_at is not None:
+            return "unchanged"
+        tombstone = current.model_copy(update={"deleted_at": now, "version": current.version + 1})
+        event = MentionDeletedV1(
+            source=SOURCE,
+            subject=current.id,
+            workspace=current.workspace,
+            correlation_id=correlation_id,
+            data=MentionDeletedData(
+                mention_id=current.id, platform=current.platform, external_id=current.external_id
+            ),
+        )
+        updated = await self._mentions.update(tombstone, [event], expected_version=current.version)
+        return "deleted" if updated else "unchanged"
+
+
+_EDITABLE = {"url", "author", "text", "language", "in_reply_to", "raw_id"}
+
+
+def _triaged(mention: Mention, triage: Triage) -> Mention:
+    result = triage.apply(
+        mention.text, platform=mention.platform, author_handle=mention.author.handle
+    )
+    data = TriageData(
+        language=result.language,
+        sentiment=result.sentiment,
+        sentiment_score=result.sentiment_score,
+        tags=tuple(result.tags),
+        priority=result.priority,
+        team=result.team,
+        kind=result.kind,
+        vip=result.vip,
+        matched_rules=tuple(result.matched_rules),
+    )
+    team = mention.team if mention.team is not None else result.team
+    return mention.model_copy(update={"triage": data, "team": team})
+
+
+def _arrival_events(mention: Mention, correlation_id: str) -> list[Event]:
+    data = mention.event_data()
+    received = MentionReceivedV1(
+        source=SOURCE,
+        subject=mention.id,
+        workspace=mention.workspace,
+        correlation_id=correlation_id,
+        data=data,
+    )
+    return [received, _triaged_event(mention, correlation_id, cause=received, data=data)]
+
+
+def _triaged_event(
+    mention: Mention,
+    correlation_id: str,
+    cause: Event | None = None,
+    data: MentionData | None = None,
+) -> MentionTriagedV1:
+    return MentionTriagedV1(
+        source=SOURCE,
+        subject=mention.id,
+        workspace=mention.workspace,
+        correlation_id=correlation_id,
+        causation_id=cause.id if cause else None,
+        data=MentionTriagedData(mention=data or mention.event_data(), triage=mention.triage),
+    )
+
+
+def _rejected(raw: RawPayload, reason: str) -> RawOutcome:
+    return RawOutcome(id=raw.id, workspace=raw.workspace, status="rejected", reason=reason[:2000])

@@ -1,0 +1,76 @@
+"""The raw archive: payloads and outcomes are inserted once; pending work is a small pointer set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ensemble_ingest.models.raw import RawOutcome, RawPayload, RawView
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
+from ensemble_shared.storage.idempotency import insert_new
+
+PAYLOADS = "raw_payloads"
+OUTCOMES = "raw_outcomes"
+PENDING = "raw_pending"
+
+
+class RawArchive:
+    INDEXES = {
+        PAYLOADS: [Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="recent")],
+        OUTCOMES: [Index([("workspace", ASCENDING), ("status", ASCENDING)], name="by_status")],
+        PENDING: [Index([("at", ASCENDING)], name="by_age")],
+    }
+
+    def __init__(self, payloads: Collection, outcomes: Collection, pending: Collection) -> None:
+        self._payloads = payloads
+        self._outcomes = outcomes
+        self._pending = pending
+
+    async def archive(self, raws: Sequence[RawPayload]) -> None:
+        """Pointers first: a pointer without its payload is dropped by the sweep; a payload
+        without a pointer would never be re-driven."""
+        if not raws:
+            return
+        await insert_new(self._pending, [{"_id": r.id, "at": r.received_at} for r in raws])
+        await insert_new(
+            self._payloads, [{"_id": r.id, **r.model_dump(exclude={"id"})} for r in raws]
+        )
+
+    async def settle(self, outcomes: Sequence[RawOutcome]) -> None:
+        if not outcomes:
+            return
+        await insert_new(
+            self._outcomes, [{"_id": o.id, **o.model_dump(exclude={"id"})} for o in outcomes]
+        )
+        await self._pending.delete_many({"_id": {"$in": [o.id for o in outcomes]}})
+
+    async def stale(
+        self, older_than: datetime, *, limit: int
+    ) -> tuple[list[RawPayload], list[str]]:
+        """Payloads still pending since before `older_than`, and pointers with no payload."""
+        pointers = await self._pending.find({"at": {"$lt": older_than}}).limit(limit).to_list(limit)
+        ids = [p["_id"] for p in pointers]
+        found = {d["_id"]: d async for d in self._payloads.find({"_id": {"$in": ids}})}
+        return [_payload(found[i]) for i in ids if i in found], [i for i in ids if i not in found]
+
+    async def forget(self, pointer_ids: Sequence[str]) -> None:
+        if pointer_ids:
+            await self._pending.delete_many({"_id": {"$in": list(pointer_ids)}})
+
+    async def view(self, workspace: str, raw_id: str) -> RawView | None:
+        document = await self._payloads.find_one({"_id": raw_id, "workspace": workspace})
+        if document is None:
+            return None
+        outcome = await self._outcomes.find_one({"_id": raw_id})
+        if outcome is None:
+            return RawView(payload=_payload(document), status="pending")
+        return RawView(
+            payload=_payload(document),
+            status=outcome["status"],
+            reason=outcome.get("reason"),
+            mention_ids=outcome.get("mention_ids", []),
+        )
+
+
+def _payload(document: dict[str, object]) -> RawPayload:
+    return RawPayload.model_validate({**document, "id": document["_id"]})

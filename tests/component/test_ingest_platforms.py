@@ -1,0 +1,111 @@
+"""Platform webhooks through ingest's HTTP API: handshakes answered, signed events stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+from support.ingest import Ingest
+from unit.connectors.test_slack_connector import callback, message
+from unit.connectors.test_slack_connector import signed as slack_signed
+
+
+async def create(ingest: Ingest, config: dict[str, object]) -> dict[str, str]:
+    response = await ingest.client.post(
+        "/sources", json={"name": config["platform"], "config": config}, headers=ingest.admin
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, str] = response.json()
+    assert created["secret"] is None  # platform secrets are the platform's, never echoed
+    return created
+
+
+async def test_slack_challenge_and_app_mention_through_the_api(ingest: Ingest) -> None:
+    secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    source = await create(
+        ingest, {"platform": "slack", "signing_secret": secret, "keywords": ["acme"]}
+    )
+    challenge = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    ).encode()
+    now = datetime.now(UTC)
+    answer = await ingest.post(source, challenge, slack_signed(challenge, at=now, secret=secret))
+    assert (answer.status_code, answer.text) == (
+        200,
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    )
+    event = callback(message("Is acme down for anyone else?", type="app_mention"))
+    accepted = await ingest.post(source, event, slack_signed(event, at=now, secret=secret))
+    assert accepted.status_code == 202, accepted.text
+    [touched] = accepted.json()["mentions"]
+    mention = (
+        await ingest.client.get(f"/mentions/{touched['mention_id']}", headers=ingest.manager)
+    ).json()
+    assert (mention["platform"], mention["text"]) == ("slack", "Is acme down for anyone else?")
+    stale = await ingest.post(
+        source, event, slack_signed(event, at=datetime(2020, 1, 1, tzinfo=UTC), secret=secret)
+    )
+    assert stale.status_code == 401  # a replay outside five minutes
+
+
+async def test_meta_handshake_and_signed_comment_through_the_api(ingest: Ingest) -> None:
+    source = await create(
+        ingest, {"platform": "meta", "app_secret": "shh", "verify_token": "tok", "page_id": "1"}
+    )
+    path = source["webhook_path"]
+    ok = await ingest.client.get(
+        path,
+        params={"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1158201444"},
+    )
+    assert (ok.status_code, ok.text) == (200, "1158201444")
+    wrong = await ingest.client.get(
+        path, params={"hub.mode": "subscribe", "hub.verify_token": "no", "hub.challenge": "x"}
+    )
+    assert wrong.status_code == 403
+    body = json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "1",
+                    "time": 1700000000,
+                    "changes": [
+                        {
+                            "field": "feed",
+                            "value": {
+                                "from": {"id": "42", "name": "Camille"},
+                                "item": "comment",
+                                "verb": "add",
+                                "post_id": "1_2",
+                                "comment_id": "2_3",
+                                "parent_id": "1_2",
+                                "created_time": 1700000000,
+                                "message": "Le service client est génial",
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
+    signature = "sha256=" + hmac.new(b"shh", body, hashlib.sha256).hexdigest()
+    accepted = await ingest.client.post(
+        path, content=body, headers={"x-hub-signature-256": signature}
+    )
+    assert accepted.status_code == 202, accepted.text
+    [touched] = accepted.json()["mentions"]
+    mention = (
+        await ingest.client.get(f"/mentions/{touched['mention_id']}", headers=ingest.manager)
+    ).json()
+    assert (mention["platform"], mention["triage"]["language"]) == ("facebook", "fr")
+    forged = await ingest.client.post(
+        path, content=body, headers={"x-hub-signature-256": "sha256=00"}
+    )
+    assert forged.status_code == 401
+    assert await ingest.count("mentions") == 1

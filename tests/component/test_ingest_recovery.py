@@ -1,0 +1,110 @@
+"""Ingest's recovery and aggregate paths on the real store and broker: re-drive, spikes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from faststream.kafka import KafkaBroker
+
+from ensemble_devtools.infra import Infra
+from ensemble_ingest.config import IngestSettings
+from ensemble_ingest.main import create_app
+from ensemble_ingest.models.mentions import GenericWebhook, Mention
+from ensemble_ingest.models.raw import RawPayload
+from ensemble_ingest.services.raw import RawService
+from ensemble_ingest.services.spikes import SpikeDetection
+from ensemble_ingest.storage.raw import RawArchive
+from ensemble_ingest.storage.spikes import SpikeStore
+from ensemble_shared.events import MentionSpikeDetectedV1, TriageData, parse_event
+from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.storage import Database
+from ensemble_shared.storage.outbox import Outbox
+from ensemble_shared.topics import MENTIONS, Topics
+from support.apps import running, settings_for
+from support.ingest import Ingest
+from support.kafka import read_topic
+from support.mentions import mention_body, signed
+
+
+async def test_payloads_a_crash_left_pending_are_redriven_once(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> None:
+    settings = IngestSettings(**settings_for(infra, unique_name("redrive"), auth_secret))
+    app = create_app(settings)
+    async with running(app) as client:
+        ingest = Ingest(client, settings, auth_secret)
+        source = await ingest.source()
+        body = mention_body("crashed-1", text="Stored by the re-drive")
+        # What a crash right after archiving leaves: the payload, its pointer, nothing else.
+        raws: RawService = app.state.raws
+        archive: RawArchive = raws._raws
+        raw = RawPayload.webhook(
+            workspace="acme", source_id=source["id"], platform="generic", headers={}, body=body
+        )
+        await archive.archive(
+            [raw.model_copy(update={"received_at": datetime.now(UTC) - timedelta(minutes=5)})]
+        )
+        assert await ingest.count("mentions") == 0
+        assert await raws.redrive(timedelta(minutes=1)) == 1
+        assert await raws.redrive(timedelta(minutes=1)) == 0  # settled: never twice
+        view = (await client.get(f"/raw/{raw.id}", headers=ingest.manager)).json()
+        assert view["status"] == "processed"
+        assert await ingest.count("mentions") == 1
+        # The same mention then arriving by webhook is a repeat, not a second mention.
+        again = await ingest.post(source, body, signed(source["secret"], body))
+        assert again.json()["mentions"][0]["result"] == "unchanged"
+
+
+def mention_at(n: int, received_at: datetime, *, negative: bool = False) -> Mention:
+    data = GenericWebhook.model_validate_json(mention_body(f"s{n}-{received_at.timestamp()}")).data
+    mention = Mention.from_incoming("acme", "src", data)
+    triage = TriageData(
+        sentiment="negative" if negative else "neutral", tags=("bug",) if negative else ()
+    )
+    return mention.model_copy(update={"received_at": received_at, "triage": triage})
+
+
+async def test_a_burst_is_announced_once_as_a_spike_and_a_flat_series_never(
+    infra: Infra, database: Database, broker: KafkaBroker, topics: Topics
+) -> None:
+    publisher = EventPublisher(broker, topics, [MENTIONS])
+    store = SpikeStore(database["obs"], database["spikes"], Outbox(publisher, topics, database))
+    bucket = timedelta(minutes=5)
+    now = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
+    replicas = [
+        SpikeDetection(store, bucket=bucket, window=6, k=3.0, min_count=10) for _ in range(2)
+    ]
+    detection = replicas[0]
+    start = detection.bucket_of(now) - bucket * 7
+    n = 0
+    for b in range(6):  # six quiet buckets of 3 mentions
+        for _ in range(3):
+            await detection.observe([mention_at(n, start + bucket * b + timedelta(seconds=n))])
+            n += 1
+    burst = [
+        mention_at(n + i, start + bucket * 6 + timedelta(seconds=i), negative=True)
+        for i in range(30)
+    ]
+    await detection.observe(burst)
+    await detection.observe(burst)  # re-driven: counted once
+    async with broker:
+        await broker.start()
+        announced = await asyncio.gather(*(r.evaluate_once(now) for r in replicas))
+        assert sum(announced) == 4  # (all, negative) x (topic "*", topic "bug"), by one replica
+        assert await detection.evaluate_once(now) == 0
+    events = [
+        parse_event(r.value or b"")
+        for r in await read_topic(infra.kafka_bootstrap, topics.topic(MENTIONS))
+    ]
+    spikes = [e for e in events if isinstance(e, MentionSpikeDetectedV1)]
+    assert sorted((s.data.topic, s.data.negative_only) for s in spikes) == [
+        ("*", False),
+        ("*", True),
+        ("bug", False),
+        ("bug", True),
+    ]
+    everything = next(s for s in spikes if s.data.topic == "*" and not s.data.negative_only)
+    assert (everything.data.count, everything.data.mean) == (30, 3.0)
+    assert everything.subject == "acme:*"
