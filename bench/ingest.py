@@ -109,6 +109,7 @@ POSTS = [
     "which is a shame because your prices are usually better and the staff in store are lovely. "
     "Please sort this out, and maybe test updates on older phones before shipping them. I have "
     "screenshots of the error and the tracking page if your team needs them, just ask. "
+    "Order number and account email in DM if that helps you find it faster. "
     "https://t.co/Xy12AbC",
     "Bonjour @AcmeFrance, je voulais simplement vous remercier pour l'accueil hier soir au "
     "magasin de Lyon. La vendeuse a pris le temps de m'expliquer les différences entre les deux "
@@ -120,6 +121,7 @@ POSTS = [
     "reviendrai avec plaisir et je parlerai de vous autour de moi. Continuez comme ça, vraiment, "
     "c'est agréable d'être traité comme une personne et pas comme un numéro. Merci encore ! "
     "Et merci aussi au livreur, ponctuel et souriant malgré la pluie battante de ce matin. "
+    "Je recommande sans hésiter à mes collègues. "
     "https://t.co/Ab34Cd",
 ]
 
