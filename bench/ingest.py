@@ -43,6 +43,7 @@ from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.services.triage import TriageProvider
 from ensemble_ingest.storage import INDEXES, MentionRepository, RawArchive
 from ensemble_ingest.storage.mentions import _document
+from ensemble_ingest.storage.raw import payload_document
 from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageResult, TriageSettings
 from ensemble_shared.events import new_id
@@ -222,12 +223,11 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
         outbox = Outbox(publisher, topics, raw_database)
         mention_docs = [outbox.stage(_document(m), _arrival_events(m, "bench")) for m in staged]
         payload_docs = [
-            {
-                "_id": new_id(),
-                **RawPayload(
+            payload_document(
+                RawPayload(
                     workspace="bench", source_id=source.id, platform="generic", kind="item", item=i
-                ).model_dump(exclude={"id"}),
-            }
+                )
+            )
             for i in items
         ]
         small_docs = [

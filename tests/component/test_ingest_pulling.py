@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -12,6 +13,7 @@ from ensemble_devtools.infra import Infra
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
 from support.apps import running, settings_for
+from support.fake_platforms.jetstream import FakeJetstream
 from support.fake_platforms.mastodon import TOKEN, FakeMastodon
 from support.ingest import Ingest
 from support.waiting import eventually
@@ -102,3 +104,40 @@ async def test_a_rate_limited_source_pauses_and_resumes_without_losing_items(
         )
         refused = [r for r in fake.requests() if r.status == 429]
     assert len(refused) == 2
+
+
+async def test_a_streamed_source_is_consumed_and_resumes_from_its_cursor(
+    fast_ingest: Ingest,
+) -> None:
+    brand = "did:plc:brandbrandbrand"
+    with FakeJetstream() as jetstream:
+        config = {"platform": "bluesky", "jetstream_url": jetstream.url, "brand_did": brand}
+        response = await fast_ingest.client.post(
+            "/sources", json={"name": "bluesky", "config": config}, headers=fast_ingest.admin
+        )
+        assert response.status_code == 201, response.text
+        source_id = response.json()["id"]
+        await eventually(
+            lambda: asyncio.sleep(0, jetstream.live()), lambda n: n >= 1, what="connected"
+        )
+        jetstream.publish(
+            *(jetstream.post("did:plc:camille", f"post {n}", mentions=(brand,)) for n in range(20))
+        )
+        jetstream.publish(jetstream.post("did:plc:other", "nothing about the brand"))
+        await eventually(lambda: fast_ingest.count("mentions"), lambda n: n == 20, what="20 stored")
+
+        async def cursor() -> Any:
+            state = (
+                await fast_ingest.client.get(f"/sources/{source_id}", headers=fast_ingest.admin)
+            ).json()["state"]
+            return state["cursor"] if state else None
+
+        await eventually(cursor, lambda c: c is not None, what="cursor saved")
+        # The lease ends, the stream is reopened from the saved cursor: nothing twice.
+        await eventually(
+            lambda: asyncio.sleep(0, [c.param("cursor") for c in jetstream.connections]),
+            lambda cursors: any(c is not None for c in cursors),
+            timeout=30,
+            what="a resumed connection",
+        )
+        assert await fast_ingest.count("mentions") == 20

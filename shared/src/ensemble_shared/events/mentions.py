@@ -31,6 +31,8 @@ class MentionData(Payload):
     language: str | None = None
     created_at: datetime
     in_reply_to: str | None = Field(default=None, description="External id of the parent post.")
+    thread_id: str | None = Field(default=None, description="External id of the thread's root.")
+    media: tuple[str, ...] = Field(default=(), description="Links to attached images, videos.")
     source_id: str | None = Field(default=None, description="The configured source it came in by.")
 
 

@@ -35,6 +35,8 @@ class IncomingMention(BaseModel):
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     created_at: datetime
     in_reply_to: str | None = Field(default=None, max_length=256)
+    thread_id: str | None = Field(default=None, max_length=256, description="The thread's root.")
+    media: list[HttpUrl] = Field(default_factory=list, max_length=20, description="Attachments.")
 
 
 class GenericWebhook(BaseModel):
@@ -63,6 +65,8 @@ class Mention(BaseModel):
     language: str | None = Field(default=None, description="As the platform declared it.")
     created_at: datetime
     in_reply_to: str | None = None
+    thread_id: str | None = None
+    media: list[HttpUrl] = Field(default_factory=list)
     source_id: str | None = None
     raw_id: str | None = Field(default=None, description="The archived payload it came from.")
     received_at: datetime = Field(default_factory=utcnow)
@@ -102,11 +106,13 @@ class Mention(BaseModel):
             language=self.language,
             created_at=self.created_at,
             in_reply_to=self.in_reply_to,
+            thread_id=self.thread_id,
+            media=tuple(str(link) for link in self.media),
             source_id=self.source_id,
         )
 
 
-_CONTENT = {"url", "author", "text", "language", "in_reply_to"}
+_CONTENT = {"url", "author", "text", "language", "in_reply_to", "thread_id", "media"}
 
 
 class IngestOutcome(BaseModel):

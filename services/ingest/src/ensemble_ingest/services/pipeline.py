@@ -290,7 +290,7 @@ class IngestPipeline:
         return "deleted" if updated else "unchanged"
 
 
-_EDITABLE = {"url", "author", "text", "language", "in_reply_to", "raw_id"}
+_EDITABLE = {"url", "author", "text", "language", "in_reply_to", "thread_id", "media", "raw_id"}
 
 
 def _triaged(mention: Mention, triage: Triage) -> Mention:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from ensemble_ingest.models.raw import RawOutcome, RawPayload, RawView
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 PAYLOADS = "raw_payloads"
@@ -32,9 +33,7 @@ class RawArchive:
         if not raws:
             return
         await insert_new(self._pending, [{"_id": r.id, "at": r.received_at} for r in raws])
-        await insert_new(
-            self._payloads, [{"_id": r.id, **r.model_dump(exclude={"id"})} for r in raws]
-        )
+        await insert_new(self._payloads, [payload_document(r) for r in raws])
 
     async def settle(self, outcomes: Sequence[RawOutcome]) -> None:
         if not outcomes:
@@ -72,5 +71,20 @@ class RawArchive:
         )
 
 
-def _payload(document: dict[str, object]) -> RawPayload:
-    return RawPayload.model_validate({**document, "id": document["_id"]})
+def payload_document(raw: RawPayload) -> Document:
+    """Pulled items are kept as JSON text: platforms use keys a document may not hold
+    (Bluesky's `$type`), and the archive must keep them exactly as they came."""
+    document = {"_id": raw.id, **raw.model_dump(exclude={"id", "item"})}
+    document["item"] = None if raw.item is None else json.dumps(raw.item, separators=(",", ":"))
+    return document
+
+
+def _payload(document: Document) -> RawPayload:
+    item = document.get("item")
+    return RawPayload.model_validate(
+        {
+            **document,
+            "id": document["_id"],
+            "item": json.loads(item) if isinstance(item, str) else item,
+        }
+    )

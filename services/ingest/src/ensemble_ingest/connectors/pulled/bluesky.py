@@ -228,6 +228,8 @@ class JetstreamConnector:
         reply = record.get("reply")
         parent = reply.get("parent") if isinstance(reply, Mapping) else None
         parent_uri = parent.get("uri") if isinstance(parent, Mapping) else None
+        root = reply.get("root") if isinstance(reply, Mapping) else None
+        root_uri = root.get("uri") if isinstance(root, Mapping) else None
         langs = record.get("langs")
         text = record.get("text")
         return upsert(
@@ -239,6 +241,7 @@ class JetstreamConnector:
             language=language(langs[0]) if isinstance(langs, list) and langs else None,
             created_at=_created_at(record, item),
             in_reply_to=parent_uri if isinstance(parent_uri, str) else None,
+            thread_id=root_uri if isinstance(root_uri, str) else None,
         )
 
 

@@ -95,7 +95,16 @@ def parse_notification(item: Mapping[str, Any]) -> list[MentionChange]:
         language=language(status.get("language")),
         created_at=iso_datetime(status.get("created_at"), "mention status"),
         in_reply_to=str(reply_to) if reply_to else None,
+        media=_media(status.get("media_attachments")),
     )
+
+
+def _media(attachments: Any) -> list[str]:
+    """Links of a status's attachments (images, video, audio), as Mastodon serves them."""
+    if not isinstance(attachments, list):
+        return []
+    links = [a.get("url") for a in attachments if isinstance(a, Mapping)]
+    return [link for link in links if isinstance(link, str) and link.startswith("http")][:20]
 
 
 class MastodonPoller:

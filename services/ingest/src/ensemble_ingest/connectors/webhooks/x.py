@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ensemble_ingest.connectors.base import (
     MalformedPayload,
@@ -143,4 +143,15 @@ def _created(config: XConfig, tweet: Doc) -> MentionChange | None:
         language=_language(tweet.opt_text("lang")),
         created_at=parse_x_time(tweet.text("created_at"), tweet.at("created_at")),
         in_reply_to=tweet.opt_text("in_reply_to_status_id_str"),
+        media=_media(tweet.data),
     )
+
+
+def _media(tweet: Mapping[str, Any]) -> list[str]:
+    """Photo and video links from `extended_entities` (or `entities`), as X documents them."""
+    entities = tweet.get("extended_entities") or tweet.get("entities") or {}
+    media = entities.get("media") if isinstance(entities, Mapping) else None
+    if not isinstance(media, list):
+        return []
+    links = [m.get("media_url_https") for m in media if isinstance(m, Mapping)]
+    return [link for link in links if isinstance(link, str)][:20]
