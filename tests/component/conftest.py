@@ -8,6 +8,8 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_feedback.config import FeedbackSettings
+from ensemble_feedback.main import create_app as create_feedback_app
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
 from ensemble_shared.kafka import create_broker
@@ -15,6 +17,7 @@ from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Topics, ensure_topics
 from support.apps import running, settings_for
+from support.feedback import Feedback
 from support.ingest import Ingest
 
 
@@ -48,3 +51,13 @@ async def ingest(
     settings = IngestSettings(**settings_for(infra, unique_name("ingest"), auth_secret))
     async with running(create_app(settings)) as client:
         yield Ingest(client, settings, auth_secret)
+
+
+@pytest.fixture
+async def feedback(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[Feedback]:
+    """The feedback service in-process, on its own topics and database."""
+    settings = FeedbackSettings(**settings_for(infra, unique_name("feedback"), auth_secret))
+    async with running(create_feedback_app(settings)) as client:
+        yield Feedback(client, settings, auth_secret)

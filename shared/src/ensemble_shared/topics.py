@@ -16,6 +16,12 @@ from ensemble_shared.events import (
     ApprovalStepDecidedV1,
     ContentPublishedV1,
     Event,
+    EventCheckedInV1,
+    EventRsvpV1,
+    MemberMergedV1,
+    MemberRegisteredV1,
+    MemberUnmergedV1,
+    MemberUpdatedV1,
     MentionAssignedV1,
     MentionDeletedV1,
     MentionNoteAddedV1,
@@ -26,7 +32,12 @@ from ensemble_shared.events import (
     MentionUpdatedV1,
     NotificationFailedV1,
     NotificationSentV1,
+    SubmissionCommentedV1,
     SubmissionCreatedV1,
+    SubmissionMergedV1,
+    SubmissionStatusChangedV1,
+    SubmissionVotedV1,
+    SuggestionCreatedV1,
 )
 
 log = logging.getLogger(__name__)
@@ -65,7 +76,24 @@ MENTIONS = Stream(
         MentionSpikeDetectedV1,
     ),
 )
-SUBMISSIONS = Stream("submissions", key="submission id", events=(SubmissionCreatedV1,))
+SUBMISSIONS = Stream(
+    "submissions",
+    key="submission id (suggestions: suggestion id)",
+    events=(
+        SubmissionCreatedV1,
+        SubmissionVotedV1,
+        SubmissionCommentedV1,
+        SubmissionStatusChangedV1,
+        SubmissionMergedV1,
+        SuggestionCreatedV1,
+    ),
+)
+MEMBERS = Stream(
+    "members",
+    key="member id (merges: the survivor's id)",
+    events=(MemberRegisteredV1, MemberUpdatedV1, MemberMergedV1, MemberUnmergedV1),
+)
+FIELD_EVENTS = Stream("field_events", key="field event id", events=(EventRsvpV1, EventCheckedInV1))
 APPROVALS = Stream(
     "approvals", key="content item id", events=(ApprovalRequestedV1, ApprovalStepDecidedV1)
 )
@@ -74,7 +102,15 @@ NOTIFICATIONS = Stream(
     "notifications", key="delivery id", events=(NotificationSentV1, NotificationFailedV1)
 )
 
-STREAMS: tuple[Stream, ...] = (MENTIONS, SUBMISSIONS, APPROVALS, CONTENT, NOTIFICATIONS)
+STREAMS: tuple[Stream, ...] = (
+    MENTIONS,
+    SUBMISSIONS,
+    MEMBERS,
+    FIELD_EVENTS,
+    APPROVALS,
+    CONTENT,
+    NOTIFICATIONS,
+)
 
 _STREAM_OF_TYPE = {event.model_fields["type"].default: s for s in STREAMS for event in s.events}
 

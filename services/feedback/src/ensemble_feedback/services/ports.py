@@ -1,0 +1,85 @@
+"""What one part of feedback needs from another, as protocols: submissions ask members who a
+voter really is, everything records member activity, public writes pass moderation.
+
+Each protocol has one implementation in this package; tests may pass a fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+ActivityKind = Literal[
+    "submission", "vote", "comment", "attendance", "rsvp", "mention", "suggestion"
+]
+
+
+class TrustLevel(StrEnum):
+    NEW = "new"  # pre-moderated: what they write waits in the queue
+    TRUSTED = "trusted"  # published at once (filters still apply)
+    BLOCKED = "blocked"  # every public write refused
+
+
+class Activity(BaseModel):
+    """One thing a member did; its id is natural (kind + ref), so recording it twice is a no-op."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace: str
+    member_id: str
+    kind: ActivityKind
+    ref: str  # the submission, comment, field event or mention it is about
+    at: datetime
+
+    @property
+    def activity_id(self) -> str:
+        return f"{self.workspace}:{self.kind}:{self.ref}:{self.member_id}"
+
+
+class MemberDirectory(Protocol):
+    """Members as other parts of feedback see them (implemented by services/members.py)."""
+
+    async def canonical(self, workspace: str, member_ids: Iterable[str]) -> dict[str, str]:
+        """Each id mapped to the member it is merged into now (itself when unmerged)."""
+        ...
+
+    async def trust(self, workspace: str, member_id: str) -> TrustLevel:
+        """The member's trust level; NotFound when no such member in the workspace."""
+        ...
+
+    async def consenting(self, workspace: str, member_ids: Iterable[str], topic: str) -> set[str]:
+        """Those of `member_ids` (canonical) who consented to notifications on `topic`."""
+        ...
+
+    async def by_handle(self, workspace: str, platform: str, handle: str) -> str | None:
+        """The canonical member who linked this platform handle, if any."""
+        ...
+
+
+class ActivityLog(Protocol):
+    """Member activity, for the timeline and the engagement score (services/activity.py)."""
+
+    async def record(self, activities: Iterable[Activity]) -> None: ...
+
+
+class Verdict(StrEnum):
+    PUBLISH = "publish"
+    HOLD = "hold"  # into the moderation queue
+    REJECT = "reject"  # spam, or the member is blocked
+
+
+class Screening(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+
+
+class Moderator(Protocol):
+    """Screens member-written text before it is published (services/moderation.py)."""
+
+    async def screen(self, workspace: str, member_id: str, text: str) -> Screening: ...

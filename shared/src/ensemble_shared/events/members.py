@@ -1,0 +1,58 @@
+"""Events of the members stream, produced by feedback (key: member id)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ensemble_shared.events.envelope import Event, Payload
+
+Language = Literal["en", "fr"]
+
+
+class MemberData(Payload):
+    """What notify needs to reach a member: address, language, and topic consents."""
+
+    member_id: str
+    display_name: str
+    email: str | None = None
+    language: Language = "en"
+    consents: tuple[str, ...] = Field(
+        default=(), description="Topics the member agreed to hear about (ideas_followed, ...)."
+    )
+
+
+class MemberRegisteredV1(Event):
+    """Sent by feedback when a community member signs up."""
+
+    type: Literal["member.registered.v1"] = "member.registered.v1"
+    data: MemberData
+
+
+class MemberUpdatedV1(Event):
+    """Sent by feedback when a member's profile, address or consents change."""
+
+    type: Literal["member.updated.v1"] = "member.updated.v1"
+    data: MemberData
+
+
+class MemberMergeData(Payload):
+    merge_id: str
+    survivor_member_id: str = Field(description="The member that stays.")
+    merged_member_id: str = Field(description="The member folded into the survivor.")
+    by: str
+
+
+class MemberMergedV1(Event):
+    """Sent by feedback when a manager confirms two member identities are one person."""
+
+    type: Literal["member.merged.v1"] = "member.merged.v1"
+    data: MemberMergeData
+
+
+class MemberUnmergedV1(Event):
+    """Sent by feedback when a merge is undone; both members stand apart again."""
+
+    type: Literal["member.unmerged.v1"] = "member.unmerged.v1"
+    data: MemberMergeData
