@@ -13,6 +13,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from ensemble_shared.events import SocialOrigin
+
 ActivityKind = Literal[
     "submission", "vote", "comment", "attendance", "rsvp", "mention", "suggestion"
 ]
@@ -83,3 +85,67 @@ class Moderator(Protocol):
     """Screens member-written text before it is published (services/moderation.py)."""
 
     async def screen(self, workspace: str, member_id: str, text: str) -> Screening: ...
+
+    async def enqueue(self, item: HeldItem) -> None:
+        """Put held content in the moderation queue. Call it *before* storing the content (the
+        id is known in advance): an entry whose content never got stored is dropped on review."""
+        ...
+
+
+HeldKind = Literal["submission", "comment"]
+
+
+class HeldItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workspace: str
+    kind: HeldKind
+    ref: str  # submission id or comment id
+    member_id: str
+    text: str
+    reasons: tuple[str, ...] = ()
+
+
+class HeldContent(Protocol):
+    """What moderation asks of the board when a manager reviews a held item (submissions)."""
+
+    async def release(self, workspace: str, kind: HeldKind, ref: str, by: str) -> None:
+        """Publish held content (emits what a normal publish emits). NotFound if it is gone."""
+        ...
+
+    async def discard(
+        self, workspace: str, kind: HeldKind, ref: str, reason: str, by: str
+    ) -> None: ...
+
+
+class Similar(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    submission_id: str
+    title: str
+    score: float  # 0..100, higher is closer
+
+
+class Board(Protocol):
+    """What suggestions need from submissions (implemented by services/submissions.py)."""
+
+    async def similar(self, workspace: str, text: str, *, limit: int = 5) -> list[Similar]: ...
+
+    async def create_suggested(
+        self,
+        workspace: str,
+        *,
+        submission_id: str,
+        member_id: str,
+        kind: str,
+        title: str,
+        body: str,
+        origin: SocialOrigin,
+        by: str,
+    ) -> str:
+        """Create a submission confirmed from a suggestion (idempotent on `submission_id`)."""
+        ...
+
+    async def vote(self, workspace: str, submission_id: str, member_id: str) -> int:
+        """Vote as `member_id` (idempotent); returns the vote count."""
+        ...
