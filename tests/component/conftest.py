@@ -8,17 +8,19 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
-from ensemble_feedback.config import FeedbackSettings
 from ensemble_feedback.main import create_app as create_feedback_app
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
+from ensemble_scheduler.config import SchedulerSettings
+from ensemble_scheduler.main import create_app as create_scheduler_app
 from ensemble_shared.kafka import create_broker
 from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Topics, ensure_topics
 from support.apps import running, settings_for
-from support.feedback import Feedback
+from support.feedback import Feedback, feedback_settings
 from support.ingest import Ingest
+from support.scheduler import Scheduler
 
 
 @pytest.fixture
@@ -58,6 +60,16 @@ async def feedback(
     infra: Infra, unique_name: Callable[[str], str], auth_secret: str
 ) -> AsyncIterator[Feedback]:
     """The feedback service in-process, on its own topics and database."""
-    settings = FeedbackSettings(**settings_for(infra, unique_name("feedback"), auth_secret))
+    settings = feedback_settings(infra, unique_name("feedback"), auth_secret)
     async with running(create_feedback_app(settings)) as client:
         yield Feedback(client, settings, auth_secret)
+
+
+@pytest.fixture
+async def scheduler(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[Scheduler]:
+    """The scheduler service in-process, on its own topics and database."""
+    settings = SchedulerSettings(**settings_for(infra, unique_name("scheduler"), auth_secret))
+    async with running(create_scheduler_app(settings)) as client:
+        yield Scheduler(client, settings, auth_secret)

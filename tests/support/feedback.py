@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
+from ensemble_devtools.infra import Infra
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_shared.auth import Role
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Stream, Topics
-from support.apps import bearer
+from support.apps import bearer, settings_for
 from support.kafka import read_topic
+
+
+def feedback_settings(
+    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+) -> FeedbackSettings:
+    """Feedback on its own topics and database. Every in-process client has the same address,
+    so the per-address write limit is lifted; per-member limits stay as configured."""
+    return FeedbackSettings(
+        **{
+            **settings_for(infra, prefix, auth_secret),
+            "rate_limit_ip_writes": "100000/minute",
+            **overrides,
+        }
+    )
 
 
 class Feedback:

@@ -25,3 +25,11 @@ class Conflict(EnsembleError):
 
 class Invalid(EnsembleError):
     """The request is well-formed but its content is not acceptable."""
+
+
+class TooManyRequests(EnsembleError):
+    """A rate limit refused the request; `retry_after` seconds until it would pass (429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,6 +17,7 @@ from ensemble_shared.events import (
     ContentPublishedV1,
     Event,
     EventCheckedInV1,
+    EventFollowupInvitedV1,
     EventRsvpV1,
     MemberMergedV1,
     MemberRegisteredV1,
@@ -39,6 +40,14 @@ from ensemble_shared.events import (
     SubmissionVotedV1,
     SuggestionCreatedV1,
 )
+from ensemble_shared.events.approvals import (
+    ApprovalChangesRequestedV1,
+    ApprovalCompletedV1,
+    ApprovalRejectedV1,
+    ApprovalStepOpenedV1,
+)
+from ensemble_shared.events.content import ContentCommentedV1, ContentDraftedV1, ContentEditedV1
+from ensemble_shared.events.notifications import NotificationReadV1
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +102,32 @@ MEMBERS = Stream(
     key="member id (merges: the survivor's id)",
     events=(MemberRegisteredV1, MemberUpdatedV1, MemberMergedV1, MemberUnmergedV1),
 )
-FIELD_EVENTS = Stream("field_events", key="field event id", events=(EventRsvpV1, EventCheckedInV1))
-APPROVALS = Stream(
-    "approvals", key="content item id", events=(ApprovalRequestedV1, ApprovalStepDecidedV1)
+FIELD_EVENTS = Stream(
+    "field_events",
+    key="field event id",
+    events=(EventRsvpV1, EventCheckedInV1, EventFollowupInvitedV1),
 )
-CONTENT = Stream("content", key="content item id", events=(ContentPublishedV1,))
+APPROVALS = Stream(
+    "approvals",
+    key="content item id",
+    events=(
+        ApprovalRequestedV1,
+        ApprovalStepOpenedV1,
+        ApprovalStepDecidedV1,
+        ApprovalChangesRequestedV1,
+        ApprovalCompletedV1,
+        ApprovalRejectedV1,
+    ),
+)
+CONTENT = Stream(
+    "content",
+    key="content item id",
+    events=(ContentDraftedV1, ContentEditedV1, ContentCommentedV1, ContentPublishedV1),
+)
 NOTIFICATIONS = Stream(
-    "notifications", key="delivery id", events=(NotificationSentV1, NotificationFailedV1)
+    "notifications",
+    key="delivery id",
+    events=(NotificationSentV1, NotificationFailedV1, NotificationReadV1),
 )
 
 STREAMS: tuple[Stream, ...] = (

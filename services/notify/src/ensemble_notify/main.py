@@ -10,20 +10,32 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
+from ensemble_notify.channels.base import Channel
+from ensemble_notify.channels.chat import ChatChannel
+from ensemble_notify.channels.email import EmailChannel, SmtpConfig
+from ensemble_notify.channels.in_app import InAppChannel
+from ensemble_notify.channels.templates import Templates
 from ensemble_notify.channels.webhook import WebhookSender
 from ensemble_notify.config import NotifySettings
+from ensemble_notify.handlers import inbox as inbox_http
 from ensemble_notify.handlers import kafka
 from ensemble_notify.handlers.http import router
+from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.services.deliveries import DeliveryService
 from ensemble_notify.services.endpoints import EndpointService
+from ensemble_notify.services.inbox import InboxFeed, InboxService
 from ensemble_notify.services.log import DeliveryLog
+from ensemble_notify.services.people import Directory
 from ensemble_notify.services.policy import DeliveryPolicy
+from ensemble_notify.services.recipients import DirectoryRecipients
 from ensemble_notify.storage import (
     INDEXES,
     AttemptLog,
     DeliveryQueue,
     DeliveryRepository,
     EndpointRepository,
+    InboxRepository,
+    PeopleRepository,
 )
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
@@ -33,6 +45,23 @@ from ensemble_shared.topics import NOTIFICATIONS
 from ensemble_shared.web import create_service_app
 
 VERSION = "0.1.0"
+
+
+def smtp_config(settings: NotifySettings) -> SmtpConfig:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpConfig(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.email_from,
+        message_id_domain=settings.message_id_domain,
+        username=settings.smtp_username,
+        password=password,
+        start_tls={"auto": None, "starttls": True, "tls": False, "none": False}[
+            settings.smtp_security
+        ],
+        use_tls=settings.smtp_security == "tls",
+        timeout=settings.smtp_timeout_seconds,
+    )
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
@@ -49,17 +78,29 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         )
         queue = DeliveryQueue(database["delivery_queue"])
         attempts = AttemptLog(database["delivery_attempts"], database["delivery_attempt_results"])
+        people = PeopleRepository(database["people"])
+        inbox = InboxRepository(database["inbox"], database["inbox_reads"], outbox)
+        feed = InboxFeed()
+        templates = Templates()
         async with httpx.AsyncClient(
             timeout=settings.request_timeout_seconds,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=settings.concurrency * 2),
         ) as http:
+            channels: dict[ChannelName, Channel] = {
+                ChannelName.WEBHOOK: WebhookSender(http),
+                ChannelName.SLACK: ChatChannel(ChannelName.SLACK, http, templates),
+                ChannelName.TEAMS: ChatChannel(ChannelName.TEAMS, http, templates),
+                ChannelName.EMAIL: EmailChannel(smtp_config(settings), templates),
+                ChannelName.IN_APP: InAppChannel(templates, inbox, feed.delivered),
+            }
             service = DeliveryService(
                 endpoints=endpoints,
+                recipients=DirectoryRecipients(endpoints, people),
                 deliveries=deliveries,
                 queue=queue,
                 attempts=attempts,
-                sender=WebhookSender(http),
+                channels=channels,
                 policy=DeliveryPolicy(
                     max_attempts=settings.max_attempts,
                     base_seconds=settings.backoff_base_seconds,
@@ -72,6 +113,9 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             kafka.register(infra, service)
             app.state.endpoints = EndpointService(endpoints)
             app.state.delivery_log = DeliveryLog(deliveries, queue, attempts)
+            app.state.directory = Directory(people)
+            app.state.inbox = InboxService(inbox, feed, poll_seconds=settings.inbox_poll_seconds)
+            app.state.inbox_ping_seconds = settings.inbox_ping_seconds
 
             async def sweeps() -> None:
                 await service.run_sweeps(settings.sweep_interval_seconds)
@@ -89,5 +133,5 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         settings=settings,
         indexes=INDEXES,
         wire=wire,
-        routers=[router],
+        routers=[router, inbox_http.router],
     )

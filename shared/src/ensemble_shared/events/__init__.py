@@ -18,7 +18,9 @@ from ensemble_shared.events.envelope import (
 from ensemble_shared.events.field_events import (
     CheckInData,
     EventCheckedInV1,
+    EventFollowupInvitedV1,
     EventRsvpV1,
+    FollowupInvitationData,
     RsvpData,
 )
 from ensemble_shared.events.members import (
@@ -82,7 +84,9 @@ __all__ = [
     "DeliveryData",
     "Event",
     "EventCheckedInV1",
+    "EventFollowupInvitedV1",
     "EventRsvpV1",
+    "FollowupInvitationData",
     "MemberData",
     "MemberMergeData",
     "MemberMergedV1",

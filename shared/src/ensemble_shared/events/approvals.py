@@ -1,7 +1,8 @@
-"""Events of the approvals stream, produced by scheduler."""
+"""Events of the approvals stream, produced by scheduler (key: content item id)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -18,6 +19,10 @@ class ApprovalRequestData(Payload):
     content_id: str
     policy: str
     steps: tuple[str, ...] = Field(description="Step names in the order they run.")
+    version: int | None = Field(default=None, description="The content version submitted.")
+    requested_by: str | None = None
+    kind: str | None = Field(default=None, description="Content kind: post, reply, ...")
+    channel: str | None = None
 
 
 class ApprovalRequestedV1(Event):
@@ -36,6 +41,11 @@ class StepDecisionData(Payload):
     decision: Decision
     decided_by: str
     comment: str | None = None
+    round: int | None = Field(default=None, description="Opening of the step (0, then +1).")
+    version: int | None = Field(default=None, description="The content version decided on.")
+    via: Literal["api", "link"] | None = Field(
+        default=None, description="`link` for an external approver's signed link."
+    )
 
 
 class ApprovalStepDecidedV1(Event):
@@ -43,3 +53,70 @@ class ApprovalStepDecidedV1(Event):
 
     type: Literal["approval.step_decided.v1"] = "approval.step_decided.v1"
     data: StepDecisionData
+
+
+class ApprovalLink(Payload):
+    """A signed, expiring, single-use link an external approver decides through."""
+
+    approver: str = Field(description="The external approver's id in the policy.")
+    name: str
+    email: str | None = None
+    url: str = Field(description="GET shows the item; POST {decision, comment} decides.")
+    expires_at: datetime
+
+
+class StepOpenedData(Payload):
+    """A step now awaiting decisions: who may decide it, and links for outside approvers."""
+
+    approval_id: str
+    content_id: str
+    step: str
+    round: int
+    position: int = Field(description="0-based index of the step in the workflow.")
+    version: int
+    quorum: str = Field(description='"any", "all", or a number of approvers.')
+    people: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    links: tuple[ApprovalLink, ...] = ()
+    title: str | None = None
+    channel: str | None = None
+
+
+class ApprovalStepOpenedV1(Event):
+    """Sent by scheduler when a step starts (or starts again after an edit) awaiting decisions."""
+
+    type: Literal["approval.step_opened.v1"] = "approval.step_opened.v1"
+    data: StepOpenedData
+
+
+class ApprovalOutcomeData(Payload):
+    """How a workflow (or one of its steps) ended."""
+
+    approval_id: str
+    content_id: str
+    version: int = Field(description="The content version the outcome is about.")
+    step: str | None = Field(default=None, description="The step that decided it, if one did.")
+    decided_by: str | None = None
+    reason: str | None = None
+
+
+class ApprovalCompletedV1(Event):
+    """Sent by scheduler when every step of a workflow is approved for the current version."""
+
+    type: Literal["approval.completed.v1"] = "approval.completed.v1"
+    data: ApprovalOutcomeData
+
+
+class ApprovalRejectedV1(Event):
+    """Sent by scheduler when a step is rejected: the item is back to draft, with the reason."""
+
+    type: Literal["approval.rejected.v1"] = "approval.rejected.v1"
+    data: ApprovalOutcomeData
+
+
+class ApprovalChangesRequestedV1(Event):
+    """Sent by scheduler when an approver asks for changes; the next edit re-opens the step."""
+
+    type: Literal["approval.changes_requested.v1"] = "approval.changes_requested.v1"
+    data: ApprovalOutcomeData

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from ensemble_shared.events.envelope import Event, Payload
 
 
@@ -17,6 +19,12 @@ class RsvpData(Payload):
     starts_at: datetime
     member_id: str
     status: Literal["confirmed", "waitlisted", "cancelled", "promoted"]
+    position: int | None = Field(
+        default=None, ge=1, description="Place on the waitlist (1 = next), when waitlisted."
+    )
+    reason: Literal["member", "event_cancelled"] | None = Field(
+        default=None, description="Why a cancellation happened: the member, or the event."
+    )
 
 
 class EventRsvpV1(Event):
@@ -37,3 +45,19 @@ class EventCheckedInV1(Event):
 
     type: Literal["event.checked_in.v1"] = "event.checked_in.v1"
     data: CheckInData
+
+
+class FollowupInvitationData(Payload):
+    event_id: str
+    title: str
+    ended_at: datetime
+    member_id: str
+    tag: str = Field(description="The tag to put on submissions about it: event:{event_id}.")
+
+
+class EventFollowupInvitedV1(Event):
+    """Sent by feedback once per attendee after a field event ends: an invitation to submit
+    ideas tagged with the event."""
+
+    type: Literal["event.followup_invited.v1"] = "event.followup_invited.v1"
+    data: FollowupInvitationData

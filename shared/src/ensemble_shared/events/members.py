@@ -21,6 +21,23 @@ class MemberData(Payload):
     consents: tuple[str, ...] = Field(
         default=(), description="Topics the member agreed to hear about (ideas_followed, ...)."
     )
+    email_verified: bool = Field(
+        default=False, description="The member proved the address through a verification link."
+    )
+    unsubscribe_paths: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Per topic, the signed one-click unsubscribe path (`/unsubscribe?token=...`) to join "
+            "to feedback's public URL in messages on that topic (List-Unsubscribe)."
+        ),
+    )
+    verify_email_path: str | None = Field(
+        default=None,
+        description=(
+            "Set when the address is new and unverified: the signed verification path to send "
+            "to it (joined to feedback's public URL; valid 7 days)."
+        ),
+    )
 
 
 class MemberRegisteredV1(Event):

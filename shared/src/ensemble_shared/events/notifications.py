@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
+
+from pydantic import Field
 
 from ensemble_shared.events.envelope import Event, Payload
 
@@ -20,6 +23,9 @@ class DeliveryData(Payload):
     attempts: int
     status_code: int | None = None
     reason: str | None = None
+    chat: Literal["slack", "teams"] | None = Field(
+        default=None, description="Which chat service, when the channel is chat."
+    )
 
 
 class NotificationSentV1(Event):
@@ -34,3 +40,20 @@ class NotificationFailedV1(Event):
 
     type: Literal["notification.failed.v1"] = "notification.failed.v1"
     data: DeliveryData
+
+
+class NotificationReadData(Payload):
+    """A person opened (marked read) an in-app notification."""
+
+    notification_id: str = Field(description="The in-app delivery's id (the event's subject).")
+    person: str
+    source_event_id: str
+    source_event_type: str
+    read_at: datetime
+
+
+class NotificationReadV1(Event):
+    """Sent by notify once per in-app notification, when its person first marks it read."""
+
+    type: Literal["notification.read.v1"] = "notification.read.v1"
+    data: NotificationReadData

@@ -19,12 +19,14 @@ from ensemble_shared.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
 )
 from ensemble_shared.logs import configure_logging
 from ensemble_shared.runtime import Infrastructure, Loop, open_infrastructure
 from ensemble_shared.settings import HttpSettings, ServiceSettings
 from ensemble_shared.storage import TRANSIENT_ERRORS, Index
+from ensemble_shared.web.guards import OperatorKeyGuard
 from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics
 from ensemble_shared.web.openapi import include_schemas
 
@@ -36,6 +38,7 @@ _STATUS: dict[type[EnsembleError], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     Conflict: (409, "conflict"),
     Invalid: (422, "invalid"),
+    TooManyRequests: (429, "too_many_requests"),
 }
 
 
@@ -49,6 +52,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         (mapped for cls, mapped in _STATUS.items() if isinstance(exc, cls)), (400, "bad_request")
     )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"error": code, "message": str(exc)}, status_code=status, headers=headers)
 
 
@@ -79,6 +84,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
 def install_common(app: FastAPI, *, service: str, http: HttpSettings, version: str) -> None:
     """Middleware, error mapping, operational routes; the lifespan sets `app.state.infra`."""
     app.add_middleware(RequestMetrics)
+    app.add_middleware(OperatorKeyGuard)  # inside BodyLimit: it reads bodies already capped
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_middleware(CorrelationId)
     app.add_exception_handler(EnsembleError, _domain_error)

@@ -45,8 +45,11 @@ class Activity(BaseModel):
 class MemberDirectory(Protocol):
     """Members as other parts of feedback see them (implemented by services/members.py)."""
 
-    async def canonical(self, workspace: str, member_ids: Iterable[str]) -> dict[str, str]:
-        """Each id mapped to the member it is merged into now (itself when unmerged)."""
+    async def canonical(
+        self, workspace: str, member_ids: Iterable[str], *, fresh: bool = False
+    ) -> dict[str, str]:
+        """Each id mapped to the member it is merged into now (itself when unmerged). Answers
+        may lag other replicas' merges by a second; `fresh` reads the merge log first."""
         ...
 
     async def trust(self, workspace: str, member_id: str) -> TrustLevel:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from ensemble_feedback.models.social import SocialMention
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
@@ -36,3 +39,39 @@ class SocialMentionRepository:
             SocialMention.model_validate({**d, "mention_id": d["_id"]})
             for d in await cursor.limit(limit).to_list(limit)
         ]
+
+    async def by_authors(
+        self,
+        workspace: str,
+        authors: Sequence[tuple[str, Sequence[str]]],
+        *,
+        after: tuple[datetime, str] | None = None,
+        limit: int = 0,
+    ) -> builtins.list[SocialMention]:
+        """Mentions written by any of `authors` ((platform, handle forms)), newest first;
+        `after` = (received_at, mention id) of the last one seen; `limit` 0 = all (members)."""
+        if not authors:
+            return []
+        filters: dict[str, Any] = {
+            "workspace": workspace,
+            "$or": [{"platform": p, "author_handle": {"$in": list(h)}} for p, h in authors],
+        }
+        if after is not None:
+            at, last = after
+            filters = {
+                "$and": [
+                    filters,
+                    {
+                        "$or": [
+                            {"received_at": {"$lt": at}},
+                            {"received_at": at, "_id": {"$lt": last}},
+                        ]
+                    },
+                ]
+            }
+        cursor = self.collection.find(filters).sort(
+            [("received_at", DESCENDING), ("_id", DESCENDING)]
+        )
+        if limit:
+            cursor = cursor.limit(limit)
+        return [SocialMention.model_validate({**d, "mention_id": d["_id"]}) async for d in cursor]

@@ -1,16 +1,25 @@
-"""Notify's HTTP API: webhook endpoints and the delivery log."""
+"""Notify's HTTP API for staff: endpoints, the people directory, the delivery log."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from ensemble_notify.models.deliveries import DeliveryStatus, DeliveryView
-from ensemble_notify.models.endpoints import EndpointCreate, EndpointCreated, EndpointOut
+from ensemble_notify.models.endpoints import (
+    EndpointCreate,
+    EndpointCreated,
+    EndpointOut,
+    EndpointUpdate,
+    SecretRotated,
+    SecretRotation,
+)
+from ensemble_notify.models.people import Person, PersonPut
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.log import DeliveryLog
+from ensemble_notify.services.people import Directory
 from ensemble_shared.auth import Principal, Role
 from ensemble_shared.web import require_roles
 
@@ -25,9 +34,16 @@ def _deliveries(request: Request) -> DeliveryLog:
     return log
 
 
+def _directory(request: Request) -> Directory:
+    directory: Directory = request.app.state.directory
+    return directory
+
+
 Endpoints = Annotated[EndpointService, Depends(_endpoints)]
 Deliveries = Annotated[DeliveryLog, Depends(_deliveries)]
+People = Annotated[Directory, Depends(_directory)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
 router = APIRouter()
@@ -51,6 +67,34 @@ async def create_endpoint(
     return EndpointCreated(**EndpointOut.of(endpoint).model_dump(), secret=secret)
 
 
+@router.get("/endpoints/{endpoint_id}", tags=["endpoints"], summary="One endpoint.")
+async def get_endpoint(endpoint_id: str, principal: Admin, endpoints: Endpoints) -> EndpointOut:
+    return EndpointOut.of(await endpoints.get(principal.workspace, endpoint_id))
+
+
+@router.patch(
+    "/endpoints/{endpoint_id}",
+    tags=["endpoints"],
+    summary="Change an endpoint's event filters, language, description, or disable it.",
+)
+async def update_endpoint(
+    endpoint_id: str, body: EndpointUpdate, principal: Admin, endpoints: Endpoints
+) -> EndpointOut:
+    return EndpointOut.of(await endpoints.update(principal.workspace, endpoint_id, body))
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/secrets/rotate",
+    tags=["endpoints"],
+    summary="Add a new signing secret; the current ones expire after a grace period.",
+)
+async def rotate_secret(
+    endpoint_id: str, body: SecretRotation, principal: Admin, endpoints: Endpoints
+) -> SecretRotated:
+    endpoint, secret = await endpoints.rotate(principal.workspace, endpoint_id, body)
+    return SecretRotated(endpoint=EndpointOut.of(endpoint), secret=secret)
+
+
 @router.get("/endpoints", tags=["endpoints"], summary="The workspace's webhook endpoints.")
 async def list_endpoints(
     principal: Admin, endpoints: Endpoints, limit: Limit = 100
@@ -58,7 +102,31 @@ async def list_endpoints(
     return [EndpointOut.of(e) for e in await endpoints.list(principal.workspace, limit=limit)]
 
 
-@router.get("/deliveries", tags=["deliveries"], summary="Deliveries, newest first.")
+@router.put("/people/{person_id}", tags=["people"], summary="Add or replace a person.")
+async def put_person(
+    person_id: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^/$]+$")],
+    body: PersonPut,
+    principal: Staff,
+    people: People,
+) -> Person:
+    return await people.put(principal.workspace, person_id, body)
+
+
+@router.get("/people/{person_id}", tags=["people"], summary="One person of the directory.")
+async def get_person(person_id: str, principal: Staff, people: People) -> Person:
+    return await people.get(principal.workspace, person_id)
+
+
+@router.get("/people", tags=["people"], summary="The workspace's directory.")
+async def list_people(principal: Staff, people: People, limit: Limit = 100) -> list[Person]:
+    return await people.list(principal.workspace, limit=limit)
+
+
+@router.get(
+    "/deliveries",
+    tags=["deliveries"],
+    summary="Deliveries, newest first; status=failed lists dead letters with their reason.",
+)
 async def list_deliveries(
     principal: Admin,
     deliveries: Deliveries,

@@ -1,4 +1,4 @@
-"""Deliveries: one per (source event, endpoint), the unit of exactly-once sending.
+"""Deliveries: one per (source event, recipient, channel), the unit of exactly-once sending.
 
 Stored as facts that are only ever inserted — the delivery itself, each attempt's claim and
 result, the one outcome — plus a small queue of the deliveries still to do, the only thing
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,9 +23,34 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-def delivery_id(event_id: str, endpoint_id: str) -> str:
-    """The unique key: the same event never makes two deliveries to one endpoint."""
-    return f"{event_id}:{endpoint_id}"
+class ChannelName(StrEnum):
+    """How a delivery reaches its recipient."""
+
+    WEBHOOK = "webhook"  # an integrator's endpoint, Standard Webhooks signed
+    SLACK = "slack"  # a Slack-compatible incoming webhook (Block Kit)
+    TEAMS = "teams"  # a Microsoft Teams incoming webhook (Adaptive Card)
+    EMAIL = "email"
+    IN_APP = "in_app"
+
+
+RecipientKind = Literal["endpoint", "person"]
+
+
+def delivery_id(
+    event_id: str,
+    recipient: str,
+    channel: ChannelName | None = None,
+    kind: RecipientKind = "endpoint",
+) -> str:
+    """The unique key: one delivery per (event, recipient, channel).
+
+    An endpoint is a recipient with exactly one channel, so its key leaves the channel out
+    (`event:endpoint`, the key deliveries had before there were other channels); a person has
+    several channels, so theirs names it (`event:person:channel`).
+    """
+    if kind == "endpoint" or channel is None:
+        return f"{event_id}:{recipient}"
+    return f"{event_id}:{recipient}:{channel.value}"
 
 
 class Delivery(BaseModel):
@@ -32,13 +58,20 @@ class Delivery(BaseModel):
 
     id: str
     workspace: str
-    endpoint_id: str
-    url: str
+    channel: ChannelName = ChannelName.WEBHOOK
+    recipient_kind: RecipientKind = "endpoint"
+    recipient: str = Field(description="The endpoint id, or the person id.")
+    address: str = Field(description="Where it goes: a URL, an email address, a person's inbox.")
     event_id: str
     event_type: str
     correlation_id: str
-    payload: str = Field(description="The exact JSON body sent on every attempt.")
+    payload: str = Field(description="The rendered message, sent as is on every attempt.")
     created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def endpoint_id(self) -> str:
+        """The recipient, under the name it had when only endpoints received deliveries."""
+        return self.recipient
 
 
 class QueueEntry(BaseModel):
@@ -99,15 +132,23 @@ class DeliveryView(Delivery):
 
 
 class AttemptResult(BaseModel):
-    """What one HTTP attempt gave."""
+    """What one attempt gave, whatever the channel (an HTTP status, an SMTP reply code...)."""
 
     status_code: int | None = None
     error: str | None = None
     retry_after: float | None = Field(default=None, description="Seconds the receiver asked for.")
     latency_ms: float
+    accepted: bool = Field(
+        default=False, description="Taken by a non-HTTP receiver (SMTP server, inbox)."
+    )
+    permanent: bool = Field(
+        default=False, description="Retrying cannot help (a refused address, a 410 Gone)."
+    )
 
     @property
     def delivered(self) -> bool:
+        if self.accepted:
+            return True
         return self.status_code is not None and 200 <= self.status_code < 300
 
     def describe(self) -> str:

@@ -1,4 +1,4 @@
-"""Exactly one delivery per (event, endpoint); each attempt claimed by one replica only.
+"""Exactly one delivery per (event, recipient, channel); each attempt claimed by one replica.
 
 Consuming an event only *records* its deliveries (unique ids) and queues them, so Kafka
 redeliveries add nothing. Sending happens beside the consumer: attempt n of delivery d is
@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import partial
-from typing import Protocol
 
+from ensemble_notify.channels.base import Channel
 from ensemble_notify.models.deliveries import (
     AttemptResult,
+    ChannelName,
     Delivery,
     DeliveryStatus,
     Outcome,
     QueueEntry,
 )
 from ensemble_notify.services.policy import Decision, Delivered, DeliveryPolicy, GiveUp, RetryIn
-from ensemble_notify.services.routing import plan_deliveries
+from ensemble_notify.services.recipients import RecipientResolver
+from ensemble_notify.services.routing import compose
 from ensemble_notify.storage import (
     AttemptLog,
     DeliveryQueue,
@@ -47,29 +49,27 @@ log = logging.getLogger(__name__)
 SOURCE = "ensemble/notify"
 
 
-class Sender(Protocol):
-    async def send(self, delivery: Delivery, secrets: Sequence[str]) -> AttemptResult: ...
-
-
 class DeliveryService:
     def __init__(
         self,
         *,
         endpoints: EndpointRepository,
+        recipients: RecipientResolver,
         deliveries: DeliveryRepository,
         queue: DeliveryQueue,
         attempts: AttemptLog,
-        sender: Sender,
+        channels: Mapping[ChannelName, Channel],
         policy: DeliveryPolicy,
         owner: str,
         lease: timedelta,
         concurrency: int,
     ) -> None:
         self._endpoints = endpoints
+        self._recipients = recipients
         self._deliveries = deliveries
         self._queue = queue
         self._attempts = attempts
-        self._sender = sender
+        self._channels = channels
         self._policy = policy
         self._owner = owner
         self._lease = lease
@@ -81,14 +81,25 @@ class DeliveryService:
 
         Both writes are idempotent and the delivery goes first, so a crash in between is
         mended by Kafka's redelivery. A redelivered event re-queues deliveries that already
-        ended; the worker finds their outcome and drops them without sending.
+        ended; the worker finds their outcome and drops them without sending. A notification
+        that cannot be rendered is stored failed at once, with its reason: it never blocks
+        the batch it came in.
         """
-        workspaces = {event.workspace for event in events}
-        endpoints = await self._endpoints.enabled_by_workspace(workspaces)
-        planned = plan_deliveries(events, endpoints)
-        await self._deliveries.insert_new(planned)
+        planned = compose(await self._recipients.resolve(events), self._channels)
+        refused = [delivery for delivery, _ in planned.refused]
+        await self._deliveries.insert_new([*planned.ready, *refused])
+        for delivery, reason in planned.refused:
+            log.warning("notification %s failed before sending: %s", delivery.id, reason)
+            outcome = Outcome(
+                id=delivery.id,
+                workspace=delivery.workspace,
+                status=DeliveryStatus.FAILED,
+                attempts=0,
+                reason=reason,
+            )
+            await self._deliveries.record_outcome(outcome, _announcement(delivery, outcome))
         queued = await self._queue.enqueue(
-            [QueueEntry(id=d.id, workspace=d.workspace) for d in planned]
+            [QueueEntry(id=d.id, workspace=d.workspace) for d in planned.ready]
         )
         self.submit(queued)
 
@@ -128,12 +139,22 @@ class DeliveryService:
             attempt = await self._claim_next(delivery, entry)
             if attempt is None:
                 return
-            endpoint = await self._endpoints.get(delivery.workspace, delivery.endpoint_id)
-            if endpoint is None or not endpoint.enabled:
-                result = AttemptResult(error="the endpoint was deleted or disabled", latency_ms=0)
+            channel = self._channels.get(delivery.channel)
+            if channel is None:
+                result = AttemptResult(error=f"no {delivery.channel} channel", latency_ms=0)
                 await self._finish(delivery, attempt, result, GiveUp(result.describe()))
                 return
-            result = await self._sender.send(delivery, endpoint.secrets)
+            secrets: list[str] = []
+            if delivery.recipient_kind == "endpoint":
+                endpoint = await self._endpoints.get(delivery.workspace, delivery.recipient)
+                if endpoint is None or not endpoint.enabled:
+                    result = AttemptResult(
+                        error="the endpoint was deleted or disabled", latency_ms=0
+                    )
+                    await self._finish(delivery, attempt, result, GiveUp(result.describe()))
+                    return
+                secrets = endpoint.signing_secrets()
+            result = await channel.send(delivery, secrets)
             await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
         finally:
             correlation_id.reset(token)
@@ -241,10 +262,12 @@ class DeliveryService:
 
 def _announcement(delivery: Delivery, outcome: Outcome) -> Event:
     """notification.sent or notification.failed, caused by the event delivered."""
+    chat = delivery.channel in {ChannelName.SLACK, ChannelName.TEAMS}
     data = DeliveryData(
         delivery_id=delivery.id,
-        channel="webhook",
-        recipient=delivery.endpoint_id,
+        channel="chat" if chat else delivery.channel.value,
+        chat=delivery.channel.value if chat else None,
+        recipient=delivery.recipient,
         source_event_id=delivery.event_id,
         source_event_type=delivery.event_type,
         attempts=outcome.attempts,

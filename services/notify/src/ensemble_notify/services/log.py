@@ -37,7 +37,7 @@ class DeliveryLog:
         views = await self._views([delivery_id])
         if not views or views[0].workspace != workspace:
             raise NotFound(f"no delivery {delivery_id!r}")
-        return views[0], await self._attempts.of(delivery_id)
+        return views[0], _settled(views[0], await self._attempts.of(delivery_id))
 
     async def _views(self, ids: list[str]) -> list[DeliveryView]:
         deliveries = await self._deliveries.many(ids)
@@ -48,3 +48,15 @@ class DeliveryLog:
             for i in ids
             if i in deliveries
         ]
+
+
+def _settled(view: DeliveryView, attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The last attempt as its outcome tells it, while its own result is still being written
+    (the outcome goes first, so no other replica ever re-sends a finished delivery)."""
+    if view.status is DeliveryStatus.PENDING or not attempts:
+        return attempts
+    last = attempts[-1]
+    if "outcome" in last or last.get("attempt") != view.attempts:
+        return attempts
+    settled = {**last, "outcome": view.status.value, "status_code": view.last_status_code}
+    return [*attempts[:-1], settled]

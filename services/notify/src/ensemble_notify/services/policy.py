@@ -31,7 +31,8 @@ Decision = Delivered | RetryIn | GiveUp
 @dataclass(frozen=True)
 class DeliveryPolicy:
     """Every non-2xx answer and every network error is retried (receivers recover from their
-    own 4xx misconfigurations too), except 410 Gone, until `max_attempts` is spent."""
+    own 4xx misconfigurations too), except 410 Gone and what the channel calls permanent (a
+    refused address, a malformed chat payload), until `max_attempts` is spent."""
 
     max_attempts: int = 8
     base_seconds: float = 2.0
@@ -49,6 +50,8 @@ class DeliveryPolicy:
             return Delivered()
         if result.status_code == 410:
             return GiveUp("the receiver answered 410 Gone")
+        if result.permanent:
+            return GiveUp(f"refused for good: {result.describe()}")
         if attempt >= self.max_attempts:
             return GiveUp(f"gave up after {attempt} attempts; last: {result.describe()}")
         delay = self.backoff(attempt, rng)

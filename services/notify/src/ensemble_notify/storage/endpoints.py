@@ -25,6 +25,18 @@ class EndpointRepository:
             {"_id": endpoint.id, **endpoint.model_dump(exclude={"id"})}
         )
 
+    async def replace(self, endpoint: Endpoint, *, version: int) -> bool:
+        """Write the new state if nobody changed the endpoint since `version` was read.
+
+        A guard, not a lock (FerretDB's conditional updates are not atomic under concurrency):
+        it turns the common stale-read case into a Conflict; endpoints are edited by hand.
+        """
+        result = await self.collection.replace_one(
+            {"_id": endpoint.id, "workspace": endpoint.workspace, "version": version},
+            endpoint.model_dump(exclude={"id"}),
+        )
+        return result.matched_count == 1
+
     async def get(self, workspace: str, endpoint_id: str) -> Endpoint | None:
         document = await self.collection.find_one({"_id": endpoint_id, "workspace": workspace})
         return _endpoint(document) if document else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ensemble_scheduler.services.replies import ReplyTargetService
-from ensemble_shared.events import MentionReceivedV1
+from ensemble_shared.events import MentionReceivedV1, MentionTriagedV1
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import MENTIONS
@@ -16,7 +16,7 @@ def register(infra: Infrastructure, targets: ReplyTargetService) -> None:
         stream=MENTIONS,
         group=f"{infra.topics.prefix}scheduler",
         handler=targets.record,
-        wants=[MentionReceivedV1],
+        wants=[MentionReceivedV1, MentionTriagedV1],
         retry=RetryPolicy.from_settings(infra.settings.kafka),
-        description="Mentions become reply targets for replies drafted later.",
+        description="Mentions become reply targets; their triage routes replies for approval.",
     )

@@ -1,0 +1,276 @@
+"""Voting through feedback's HTTP API against raw upserts of the same votes, same run.
+
+Load: 200 members on 10 ideas, offered at 1,000 operations/s (votes, ~15 % retracts), each
+member acting in order (its next operation starts at its scheduled time or when its previous
+one is answered, whichever is later), so the final state is known: the last action of each
+(member, idea). Arms, interleaved every round after a warm-up round:
+
+- api: feedback's app in-process (lifespan, middleware, auth, the vote chain with its events
+  on real Kafka) driven through httpx's ASGI transport — the real HTTP stack minus the socket,
+  so the measure is the service, not a client process competing for the same 2 cores;
+- raw_upsert: the same operations as `update_one({_id: idea|member}, {$set: {voted}},
+  upsert=True)` with motor on the same store, no API, no events;
+- api_saturated / raw_saturated: the same operations with no pacing (200 members at once),
+  to show the ceiling of each.
+
+The other areas' ports are permissive stand-ins (every member trusted, nobody merged): the
+bench prices the board, not member lookups. Counts are checked exactly after every round.
+
+Run: `python -m bench.voting` (or `./dev bench --only voting` once wired in bench/__main__).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.report import Arm, Target, show, write
+from ensemble_devtools.infra import Infra, resolve
+from ensemble_feedback.config import FeedbackSettings
+from ensemble_feedback.main import create_app
+from ensemble_feedback.services.ports import Activity, HeldItem, Screening, TrustLevel, Verdict
+from ensemble_feedback.services.submissions import SubmissionService
+from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.events import new_id
+from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
+from ensemble_shared.storage import Collection, create_client
+
+MEMBERS = 200
+IDEAS = 10
+RATE = 1000.0  # operations offered per second
+RETRACT_SHARE = 0.15
+WORKSPACE = "bench"
+
+
+@dataclass(frozen=True)
+class Op:
+    at: float  # seconds after the start
+    member: int
+    idea: int
+    vote: bool  # False: retract
+
+
+def schedule(count: int, seed: int) -> list[Op]:
+    rng = random.Random(seed)
+    return [
+        Op(
+            at=n / RATE,
+            member=rng.randrange(MEMBERS),
+            idea=rng.randrange(IDEAS),
+            vote=rng.random() >= RETRACT_SHARE,
+        )
+        for n in range(count)
+    ]
+
+
+def expected(ops: Iterable[Op]) -> list[int]:
+    last: dict[tuple[int, int], bool] = {}
+    for op in ops:
+        last[(op.idea, op.member)] = op.vote
+    return [sum(1 for (i, _), v in last.items() if i == idea and v) for idea in range(IDEAS)]
+
+
+async def drive(ops: list[Op], act: Callable[[Op], Awaitable[None]], *, paced: bool) -> float:
+    """Operations per second from the first offer to the last answer."""
+    by_member: dict[int, list[Op]] = {}
+    for op in ops:
+        by_member.setdefault(op.member, []).append(op)
+    started = time.perf_counter()
+
+    async def member(queue: list[Op]) -> None:
+        for op in queue:
+            if paced:
+                delay = started + op.at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await act(op)
+
+    await asyncio.gather(*(member(q) for q in by_member.values()))
+    return len(ops) / (time.perf_counter() - started)
+
+
+class Everyone:
+    """Permissive stand-ins for members, moderation and activity."""
+
+    async def canonical(
+        self, workspace: str, member_ids: Iterable[str], *, fresh: bool = False
+    ) -> dict[str, str]:
+        return {m: m for m in member_ids}
+
+    async def trust(self, workspace: str, member_id: str) -> TrustLevel:
+        return TrustLevel.TRUSTED
+
+    async def consenting(self, workspace: str, member_ids: Iterable[str], topic: str) -> set[str]:
+        return set(member_ids)
+
+    async def by_handle(self, workspace: str, platform: str, handle: str) -> str | None:
+        return None
+
+    async def record(self, activities: Iterable[Activity]) -> None:
+        return None
+
+    async def screen(self, workspace: str, member_id: str, text: str) -> Screening:
+        return Screening(verdict=Verdict.PUBLISH)
+
+    async def enqueue(self, item: HeldItem) -> None:
+        return None
+
+
+async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
+    secret = "bench-" + new_id()
+    tokens = Tokens(AuthSettings(secret=secret))
+    headers = [
+        {
+            "authorization": "Bearer "
+            + tokens.mint(
+                Principal(subject=f"m{m}", workspace=WORKSPACE, roles=frozenset({Role.MEMBER}))
+            )
+        }
+        for m in range(MEMBERS)
+    ]
+    client = create_client(MongoSettings(url=infra.mongodb_url))
+    arms = {
+        "api": Arm(
+            "api", f"POST/DELETE /submissions/{{id}}/vote in-process, {RATE:.0f} ops/s offered"
+        ),
+        "raw_upsert": Arm("raw_upsert", f"motor update_one upsert, {RATE:.0f} ops/s offered"),
+        "api_saturated": Arm("api_saturated", "the API, unpaced (200 members at once)"),
+        "raw_saturated": Arm("raw_saturated", "raw upserts, unpaced"),
+    }
+    databases: list[str] = []
+
+    async def api_round(ops: list[Op], paced: bool) -> float:
+        prefix = f"bv{new_id()[:8]}"
+        settings = FeedbackSettings(
+            kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{prefix}."),
+            mongo=MongoSettings(url=infra.mongodb_url),
+            auth=AuthSettings(secret=secret),
+            database=f"{prefix}_db",
+        )
+        databases.append(settings.database)
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            board: SubmissionService = app.state.submissions
+            stand_in = Everyone()
+            board.ports.directory = stand_in
+            board.ports.moderator = stand_in
+            board.ports.activity = stand_in
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://feedback") as http:
+                ideas: list[str] = []
+                for i in range(IDEAS):
+                    created = await http.post(
+                        "/submissions",
+                        json={"kind": "idea", "title": f"Idea number {i} for the bench"},
+                        headers=headers[0],
+                    )
+                    created.raise_for_status()
+                    ideas.append(created.json()["submission"]["id"])
+
+                async def act(op: Op) -> None:
+                    method = http.post if op.vote else http.delete
+                    response = await method(
+                        f"/submissions/{ideas[op.idea]}/vote", headers=headers[op.member]
+                    )
+                    response.raise_for_status()
+
+                rate = await drive(ops, act, paced=paced)
+                board.ledger._tallies.clear()  # read the counts back from the store
+                counts = []
+                for idea in ideas:
+                    got = await http.get(f"/submissions/{idea}", headers=headers[0])
+                    counts.append(got.json()["votes"])
+        want = expected(ops)
+        assert counts == want, f"api counts {counts} != expected {want}"
+        return rate
+
+    async def raw_round(ops: list[Op], paced: bool) -> float:
+        name = f"bv{new_id()[:8]}_raw"
+        databases.append(name)
+        votes: Collection = client[name]["votes"]
+
+        async def act(op: Op) -> None:
+            await votes.update_one(
+                {"_id": f"{op.idea}|{op.member}"},
+                {"$set": {"idea": op.idea, "member": op.member, "voted": op.vote}},
+                upsert=True,
+            )
+
+        rate = await drive(ops, act, paced=paced)
+        counts = [await votes.count_documents({"idea": i, "voted": True}) for i in range(IDEAS)]
+        want = expected(ops)
+        assert counts == want, f"raw counts {counts} != expected {want}"
+        return rate
+
+    async def one_round(n: int, record: bool) -> None:
+        ops = schedule(operations, seed=n)
+        measured = {
+            "api": await api_round(ops, paced=True),
+            "raw_upsert": await raw_round(ops, paced=True),
+            "api_saturated": await api_round(ops, paced=False),
+            "raw_saturated": await raw_round(ops, paced=False),
+        }
+        if record:
+            for name, rate in measured.items():
+                arms[name].rates.append(rate)
+        for database in databases:
+            await client.drop_database(database)
+        databases.clear()
+
+    try:
+        await one_round(-1, record=False)
+        for n in range(rounds):
+            await one_round(n, record=True)
+    finally:
+        for database in databases:
+            await client.drop_database(database)
+        client.close()
+
+    m = {name: arm.median for name, arm in arms.items()}
+    targets = [
+        Target("api / raw_upsert at 1,000 ops/s offered", m["api"] / m["raw_upsert"], 0.5),
+    ]
+    derived = {
+        "api_saturated / raw_saturated (reported)": m["api_saturated"] / m["raw_saturated"],
+    }
+    settings_shown: dict[str, Any] = {
+        "store": infra.store,
+        "kafka": f"{infra.kafka_bootstrap} ({infra.mode})",
+        "members / ideas": f"{MEMBERS} / {IDEAS}",
+        "operations per round": operations,
+        "offered rate": f"{RATE:.0f}/s, retracts {RETRACT_SHARE:.0%}",
+        "rounds (after 1 warm-up)": rounds,
+        "counts": "checked exact against the last action of each (member, idea), every arm",
+    }
+    listed = list(arms.values())
+    show("Voting through the API vs raw upserts", settings_shown, listed, derived, targets)
+    path = write("voting", settings_shown, listed, derived, targets)
+    print(f"written: {path}")
+    return all(t.met for t in targets)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    operations = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
+        infra = resolve(Path(data))
+        try:
+            met = asyncio.run(run(infra, rounds=rounds, operations=operations))
+        finally:
+            infra.stop()
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()

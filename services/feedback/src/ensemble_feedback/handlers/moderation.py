@@ -1,0 +1,78 @@
+"""Moderation queue API for managers: pending items, approve, reject, block a member."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from ensemble_feedback.models.moderation import (
+    BlockRequest,
+    BlockResult,
+    Decision,
+    QueueItem,
+    QueuePage,
+    RejectRequest,
+)
+from ensemble_feedback.services.moderation import ModerationService
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.web import require_roles
+
+
+def _moderation(request: Request) -> ModerationService:
+    service: ModerationService = request.app.state.moderation
+    return service
+
+
+Moderation = Annotated[ModerationService, Depends(_moderation)]
+Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
+
+router = APIRouter(prefix="/moderation", tags=["moderation"])
+
+
+class ItemView(BaseModel):
+    item: QueueItem
+    decision: Decision | None
+
+
+@router.get("/queue", summary="Held items waiting for a decision, oldest first.")
+async def pending(
+    principal: Staff, moderation: Moderation, limit: Limit = 50, cursor: str | None = None
+) -> QueuePage:
+    return await moderation.pending(principal.workspace, limit=limit, cursor=cursor)
+
+
+@router.get("/items/{item_id}", summary="A queue item and its decision, if any.")
+async def item(item_id: str, principal: Staff, moderation: Moderation) -> ItemView:
+    found, decision = await moderation.item(principal.workspace, item_id)
+    return ItemView(item=found, decision=decision)
+
+
+@router.post(
+    "/items/{item_id}/approve",
+    summary="Publish the held content. 409 when the item was already decided.",
+)
+async def approve(item_id: str, principal: Staff, moderation: Moderation) -> Decision:
+    return await moderation.approve(principal.workspace, item_id, principal.subject)
+
+
+@router.post(
+    "/items/{item_id}/reject",
+    summary="Discard the held content with a reason. 409 when the item was already decided.",
+)
+async def reject(
+    item_id: str, body: RejectRequest, principal: Staff, moderation: Moderation
+) -> Decision:
+    return await moderation.reject(principal.workspace, item_id, body.reason, principal.subject)
+
+
+@router.post(
+    "/members/{member_id}/block",
+    summary="Block a member: their later writes are refused, their held items rejected.",
+)
+async def block(
+    member_id: str, body: BlockRequest, principal: Staff, moderation: Moderation
+) -> BlockResult:
+    return await moderation.block(principal.workspace, member_id, body.reason, principal.subject)

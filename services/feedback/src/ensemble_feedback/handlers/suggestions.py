@@ -1,0 +1,75 @@
+"""Suggestions over HTTP: managers review what social mentions propose for the board."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+
+from ensemble_feedback.models.suggestions import (
+    ConfirmSuggestion,
+    DismissSuggestion,
+    SuggestionPage,
+    SuggestionStatus,
+    SuggestionView,
+)
+from ensemble_feedback.services.suggestions import SuggestionService
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.web import require_roles
+
+
+def _service(request: Request) -> SuggestionService:
+    service: SuggestionService = request.app.state.suggestions
+    return service
+
+
+Suggestions = Annotated[SuggestionService, Depends(_service)]
+Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
+
+router = APIRouter(prefix="/suggestions", tags=["suggestions"])
+
+
+@router.get("", summary="Suggestions from social mentions, newest first.")
+async def list_suggestions(
+    principal: Staff,
+    suggestions: Suggestions,
+    status: SuggestionStatus | None = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")] = 50,
+) -> SuggestionPage:
+    return await suggestions.page(principal.workspace, status=status, cursor=cursor, limit=limit)
+
+
+@router.get("/{suggestion_id}", summary="One suggestion, its decision and what it did.")
+async def get_suggestion(
+    suggestion_id: str, principal: Staff, suggestions: Suggestions
+) -> SuggestionView:
+    return await suggestions.get(principal.workspace, suggestion_id)
+
+
+@router.post(
+    "/{suggestion_id}/confirm",
+    summary="Put it on the board: a new submission, or the linked member's vote.",
+    responses={409: {"description": "Already decided, or a vote with no linked member."}},
+)
+async def confirm_suggestion(
+    suggestion_id: str,
+    principal: Staff,
+    suggestions: Suggestions,
+    body: Annotated[ConfirmSuggestion | None, Body()] = None,
+) -> SuggestionView:
+    return await suggestions.confirm(principal, suggestion_id, body or ConfirmSuggestion())
+
+
+@router.post(
+    "/{suggestion_id}/dismiss",
+    summary="Leave it off the board.",
+    responses={409: {"description": "Already decided."}},
+)
+async def dismiss_suggestion(
+    suggestion_id: str,
+    principal: Staff,
+    suggestions: Suggestions,
+    body: Annotated[DismissSuggestion | None, Body()] = None,
+) -> SuggestionView:
+    return await suggestions.dismiss(principal, suggestion_id, body.reason if body else None)

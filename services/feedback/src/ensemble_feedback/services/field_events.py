@@ -1,0 +1,409 @@
+"""Field events: planning by staff, RSVPs with a waitlist, check-in codes, follow-up invitations.
+
+Seats are allocated by appending acts to a per-event log (see models/field_events.py): a writer
+reads the log, plans act `last + 1` on the roster it derived, and inserts it under a unique id.
+Exactly one of several concurrent writers gets each number; the others re-read what they missed
+and plan again on the new roster. So the roster never goes over capacity, the waitlist keeps
+the order acts were written in, and a freed seat goes to the first waitlisted member inside the
+very act that freed it (its `promoted` event rides in that act's outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from ensemble_feedback.models.field_events import (
+    Act,
+    Change,
+    CheckInResult,
+    FieldEvent,
+    FieldEventCreate,
+    FieldEventPage,
+    FieldEventUpdate,
+    FieldEventView,
+    MyRsvp,
+    Roster,
+    RosterEntry,
+    RosterPage,
+    normalize_code,
+    submission_tag,
+)
+from ensemble_feedback.services.ports import Activity, ActivityLog, MemberDirectory, TrustLevel
+from ensemble_feedback.storage.field_events import FieldEventRepository, encode_cursor
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from ensemble_shared.events import (
+    CheckInData,
+    Event,
+    EventCheckedInV1,
+    EventFollowupInvitedV1,
+    EventRsvpV1,
+    FollowupInvitationData,
+    RsvpData,
+    new_id,
+    utcnow,
+)
+from ensemble_shared.logs import correlation_id
+from ensemble_shared.runtime import repeat
+
+log = logging.getLogger(__name__)
+
+SOURCE = "ensemble/feedback"
+# Each lost race costs one re-read of the acts written meanwhile; a request that loses this
+# many times in a row is told to retry rather than held forever.
+MAX_ATTEMPTS = 500
+FOLLOWUP_WINDOW = timedelta(days=3)  # attendees checked in later than this are not invited
+FOLLOWUP_INTERVAL = 60.0  # seconds between follow-up sweeps
+
+
+class FieldEventNotFound(NotFound):
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"no field event {event_id!r}")
+
+
+Planner = Callable[[Roster], tuple[Act, list[Change]] | None]
+
+
+class FieldEventService:
+    def __init__(
+        self,
+        events: FieldEventRepository,
+        members: MemberDirectory,
+        activity: ActivityLog,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._events = events
+        self._members = members
+        self._activity = activity
+        self._clock = clock
+
+    # --- staff: planning ---
+
+    async def create(self, principal: Principal, body: FieldEventCreate) -> FieldEventView:
+        event = FieldEvent(
+            id=new_id(),
+            workspace=principal.workspace,
+            created_by=principal.subject,
+            created_at=self._clock(),
+            **body.model_dump(),
+        )
+        await self._events.insert(event)
+        return FieldEventView.of(event, Roster(capacity=event.capacity))
+
+    async def update(
+        self, principal: Principal, event_id: str, body: FieldEventUpdate
+    ) -> FieldEventView:
+        event = await self._event(principal.workspace, event_id)
+        if event.status == "cancelled":
+            raise Conflict("the event is cancelled")
+        # The stored capacity stays the initial one: the log replays from it.
+        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"capacity"})
+        changed = event.model_copy(update={**changes, "version": event.version + 1})
+        if changed.ends_at <= changed.starts_at:
+            raise Invalid("ends_at must come after starts_at")
+        roster = await self._roster(event)
+        if body.capacity is not None and body.capacity != roster.capacity:
+            capacity = body.capacity
+
+            def resize(current: Roster) -> tuple[Act, list[Change]] | None:
+                if len(current.confirmed) > capacity:
+                    # Nobody loses a seat they were given; staff cancel seats explicitly first.
+                    raise Conflict(
+                        f"{len(current.confirmed)} members hold a seat: capacity cannot go "
+                        f"below that"
+                    )
+                return current.plan("capacity", capacity=capacity)
+
+            roster, _ = await self._append(event, resize, by=principal.subject)
+        if not await self._events.update(changed, expected_version=event.version):
+            raise Conflict("the event changed meanwhile; reload it and try again")
+        return FieldEventView.of(changed, roster)
+
+    async def cancel(self, principal: Principal, event_id: str) -> FieldEventView:
+        """Cancel the event: every RSVP is cancelled (and announced) in one act of the log."""
+        event = await self._event(principal.workspace, event_id)
+        roster, _ = await self._append(
+            event,
+            lambda current: None if current.closed else current.plan("close"),
+            by=principal.subject,
+        )
+        if event.status != "cancelled":
+            changed = event.model_copy(update={"status": "cancelled", "version": event.version + 1})
+            if not await self._events.update(changed, expected_version=event.version):
+                raise Conflict("the event changed meanwhile; cancel it again")
+            event = changed
+        return FieldEventView.of(event, roster)
+
+    async def get(self, workspace: str, event_id: str) -> FieldEventView:
+        event = await self._event(workspace, event_id)
+        return FieldEventView.of(event, await self._roster(event))
+
+    async def page(
+        self, workspace: str, *, cursor: str | None, upcoming: bool, limit: int
+    ) -> FieldEventPage:
+        try:
+            events = await self._events.page(
+                workspace,
+                cursor=cursor,
+                ending_after=self._clock() if upcoming else None,
+                limit=limit,
+            )
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
+        rosters = await asyncio.gather(*(self._roster(e) for e in events))
+        return FieldEventPage(
+            items=[FieldEventView.of(e, r) for e, r in zip(events, rosters, strict=True)],
+            next_cursor=encode_cursor(events[-1].starts_at, events[-1].id)
+            if len(events) == limit
+            else None,
+        )
+
+    async def roster(
+        self, workspace: str, event_id: str, *, cursor: str | None, limit: int
+    ) -> RosterPage:
+        """Confirmed members in seat order, then the waitlist in order (codes never shown)."""
+        event = await self._event(workspace, event_id)
+        roster = await self._roster(event)
+        checked_in = await self._events.checked_in(event.id)
+        entries = [
+            RosterEntry(member_id=m, status="confirmed", position=i + 1, checked_in=m in checked_in)
+            for i, m in enumerate(roster.confirmed)
+        ] + [
+            RosterEntry(member_id=m, status="waitlisted", position=i + 1)
+            for i, m in enumerate(roster.waitlist)
+        ]
+        start = _decode_offset(cursor)
+        items = entries[start : start + limit]
+        more = start + limit < len(entries)
+        return RosterPage(items=items, next_cursor=_encode_offset(start + limit) if more else None)
+
+    # --- members: RSVP ---
+
+    async def rsvp(self, principal: Principal, event_id: str) -> MyRsvp:
+        """Take a seat, or a place on the waitlist; asking twice answers the same."""
+        event = await self._event(principal.workspace, event_id)
+        member = await self._member(principal)
+        self._open(event)
+        roster, _ = await self._append(
+            event,
+            lambda current: (
+                None
+                if current.status_of(member) != "none" or current.closed
+                else current.plan("join", member_id=member)
+            ),
+            by=member,
+        )
+        if roster.closed:
+            raise Conflict("the event is cancelled")
+        return await self._mine(event, roster, member)
+
+    async def withdraw(self, principal: Principal, event_id: str) -> MyRsvp:
+        """Give the seat (or the waitlist place) back; the first waitlisted member moves up."""
+        event = await self._event(principal.workspace, event_id)
+        member = await self._canonical(principal)
+        if self._clock() >= event.ends_at:
+            raise Conflict("the event is over")
+        roster, _ = await self._append(
+            event,
+            lambda current: (
+                None
+                if current.status_of(member) == "none"
+                else current.plan("leave", member_id=member)
+            ),
+            by=member,
+        )
+        return await self._mine(event, roster, member)
+
+    async def my_rsvp(self, principal: Principal, event_id: str) -> MyRsvp:
+        event = await self._event(principal.workspace, event_id)
+        member = await self._canonical(principal)
+        return await self._mine(event, await self._roster(event), member)
+
+    # --- staff: check-in ---
+
+    async def check_in(self, principal: Principal, event_id: str, code: str) -> CheckInResult:
+        """Single use: the first check-in with a code wins, a second is a conflict."""
+        event = await self._event(principal.workspace, event_id)
+        if event.status == "cancelled":
+            raise Conflict("the event is cancelled")
+        roster = await self._roster(event)
+        member = roster.member_of_code(normalize_code(code))
+        if member is None:
+            raise NotFound("no seat holds this check-in code")
+        at = self._clock()
+        checked_in = EventCheckedInV1(
+            **self._envelope(event),
+            data=CheckInData(event_id=event.id, title=event.title, member_id=member),
+        )
+        first = await self._events.check_in(
+            event, member, [checked_in], by=principal.subject, at=at
+        )
+        if not first:
+            at = await self._events.checked_in_at(event.id, member) or at
+        # Recorded on the second use too: it repairs a first use whose recording failed.
+        await self._activity.record(
+            [
+                Activity(
+                    workspace=event.workspace,
+                    member_id=member,
+                    kind="attendance",
+                    ref=event.id,
+                    at=at,
+                )
+            ]
+        )
+        if not first:
+            raise Conflict("this code was already used")
+        return CheckInResult(event_id=event.id, member_id=member, checked_in_at=at)
+
+    # --- after the event ---
+
+    async def invite_followups(self, *, now: datetime | None = None, limit: int = 200) -> int:
+        """Invite every attendee of events that ended lately to submit ideas tagged with the
+        event, once each (unique key per event and member); returns how many were invited.
+
+        Runs in every replica; a repeat, or two replicas at once, invite nobody twice.
+        """
+        now = now or self._clock()
+        invited = 0
+        for event in await self._events.ended_between(now - FOLLOWUP_WINDOW, now, limit=limit):
+            attendees = await self._events.checked_in(event.id)
+            pending = sorted(set(attendees) - await self._events.invited(event.id))
+            if not pending:
+                continue
+            invitations: list[tuple[str, Event]] = [
+                (
+                    member,
+                    EventFollowupInvitedV1(
+                        **self._envelope(event),
+                        data=FollowupInvitationData(
+                            event_id=event.id,
+                            title=event.title,
+                            ended_at=event.ends_at,
+                            member_id=member,
+                            tag=submission_tag(event.id),
+                        ),
+                    ),
+                )
+                for member in pending
+            ]
+            invited += len(await self._events.invite(event, invitations, at=now))
+        return invited
+
+    async def run_followups(self, *, every: float = FOLLOWUP_INTERVAL) -> None:
+        """The background loop main.py starts: invite attendees of events that just ended."""
+        await repeat(self._followups_step, every=every, what="field event follow-ups")
+
+    async def _followups_step(self) -> None:
+        invited = await self.invite_followups()
+        if invited:
+            log.info("invited %d attendees to follow up on their field events", invited)
+
+    # --- internals ---
+
+    async def _append(
+        self, event: FieldEvent, planner: Planner, *, by: str
+    ) -> tuple[Roster, list[Change]]:
+        """Plan on the current roster and append; on a lost race, catch up and plan again."""
+        roster = await self._roster(event)
+        for attempt in range(MAX_ATTEMPTS):
+            planned = planner(roster)
+            if planned is None:
+                return roster, []
+            act, changes = planned
+            events = [self._rsvp_event(event, change) for change in changes]
+            if await self._events.append(event, act, events, by=by, at=self._clock()):
+                roster.apply(act)
+                return roster, changes
+            missed = await self._events.acts_after(event.id, roster.last_seq)
+            for other in missed:
+                roster.apply(other)
+            if not missed:  # the winner's act is not visible yet: let it land
+                await asyncio.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
+        raise Conflict("too many people are signing up at once; try again")
+
+    async def _roster(self, event: FieldEvent) -> Roster:
+        return Roster.replay(event.capacity, await self._events.acts_after(event.id))
+
+    async def _mine(self, event: FieldEvent, roster: Roster, member: str) -> MyRsvp:
+        status = roster.status_of(member)
+        checked_in = (
+            status == "confirmed" and await self._events.checked_in_at(event.id, member) is not None
+        )
+        return MyRsvp(
+            event_id=event.id,
+            member_id=member,
+            status=status,
+            position=roster.position(member),
+            check_in_code=roster.codes.get(member) if status == "confirmed" else None,
+            checked_in=checked_in,
+        )
+
+    async def _event(self, workspace: str, event_id: str) -> FieldEvent:
+        event = await self._events.get(workspace, event_id)
+        if event is None:
+            raise FieldEventNotFound(event_id)
+        return event
+
+    async def _canonical(self, principal: Principal) -> str:
+        """Merged identities hold one seat: the RSVP is the canonical member's."""
+        canonical = await self._members.canonical(principal.workspace, [principal.subject])
+        return canonical.get(principal.subject, principal.subject)
+
+    async def _member(self, principal: Principal) -> str:
+        member = await self._canonical(principal)
+        if await self._members.trust(principal.workspace, member) == TrustLevel.BLOCKED:
+            raise Forbidden("this member is blocked")
+        return member
+
+    def _open(self, event: FieldEvent) -> None:
+        if event.status == "cancelled":
+            raise Conflict("the event is cancelled")
+        if self._clock() >= event.ends_at:
+            raise Conflict("the event is over")
+
+    def _rsvp_event(self, event: FieldEvent, change: Change) -> EventRsvpV1:
+        return EventRsvpV1(
+            **self._envelope(event),
+            data=RsvpData(
+                event_id=event.id,
+                title=event.title,
+                starts_at=event.starts_at,
+                member_id=change.member_id,
+                status=change.status,
+                position=change.position,
+                reason=change.reason,
+            ),
+        )
+
+    @staticmethod
+    def _envelope(event: FieldEvent) -> dict[str, Any]:
+        return {
+            "source": SOURCE,
+            "subject": event.id,
+            "workspace": event.workspace,
+            "correlation_id": correlation_id.get() or new_id(),
+        }
+
+
+def _encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode()).decode()
+
+
+def _decode_offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        offset = int(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise Invalid("cursor: not a cursor this API returned") from exc
+    if offset < 0:
+        raise Invalid("cursor: not a cursor this API returned")
+    return offset

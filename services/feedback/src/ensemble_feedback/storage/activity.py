@@ -1,0 +1,68 @@
+"""Member activity: insert-only, `_id` = the activity's natural id, so a replay is a no-op."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ensemble_feedback.services.ports import Activity
+from ensemble_feedback.storage.members import before
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.idempotency import insert_new
+
+COLLECTION = "member_activity"
+
+
+class ActivityRepository:
+    INDEXES = {
+        COLLECTION: [
+            Index(
+                [
+                    ("workspace", ASCENDING),
+                    ("member_id", ASCENDING),
+                    ("at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="timeline",
+            )
+        ]
+    }
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    async def add_new(self, activities: Sequence[Activity]) -> list[str]:
+        unique = {a.activity_id: a for a in activities}
+        return await insert_new(
+            self.collection,
+            [{"_id": key, **a.model_dump()} for key, a in unique.items()],
+        )
+
+    async def page(
+        self,
+        workspace: str,
+        member_ids: Iterable[str],
+        *,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[tuple[str, Activity]]:
+        """Newest first: (activity id, activity)."""
+        filters: dict[str, Any] = {"workspace": workspace, "member_id": {"$in": list(member_ids)}}
+        if after is not None:
+            filters = {"$and": [filters, before(*after)]}
+        cursor = self.collection.find(filters).sort([("at", DESCENDING), ("_id", DESCENDING)])
+        return [
+            (d["_id"], Activity.model_validate(d)) for d in await cursor.limit(limit).to_list(limit)
+        ]
+
+    async def distinct(
+        self, workspace: str, member_ids: Iterable[str]
+    ) -> list[tuple[str, str, str]]:
+        """(member, kind, ref) of every activity of these members, each once."""
+        pipeline: list[Document] = [
+            {"$match": {"workspace": workspace, "member_id": {"$in": list(member_ids)}}},
+            {"$group": {"_id": {"m": "$member_id", "k": "$kind", "r": "$ref"}}},
+        ]
+        cursor = self.collection.aggregate(pipeline)
+        return [(d["_id"]["m"], d["_id"]["k"], d["_id"]["r"]) async for d in cursor]

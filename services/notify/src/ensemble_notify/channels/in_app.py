@@ -1,0 +1,49 @@
+"""The in-app inbox as a channel: sending is inserting the item under its delivery id."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from ensemble_notify.channels.templates import Templates
+from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
+from ensemble_notify.models.inbox import InAppMessage, InboxItem
+from ensemble_notify.models.notifications import Notification
+from ensemble_notify.storage.inbox import InboxRepository
+
+
+class InAppChannel:
+    name = ChannelName.IN_APP
+
+    def __init__(
+        self,
+        templates: Templates,
+        inbox: InboxRepository,
+        delivered: Callable[[str, str], None] = lambda workspace, person: None,
+    ) -> None:
+        self._templates = templates
+        self._inbox = inbox
+        self._delivered = delivered
+
+    def render(self, notification: Notification) -> str:
+        message = self._templates.render(notification, html=False)
+        return InAppMessage(
+            title=message.subject, body=message.text.strip(), links=list(notification.links)
+        ).model_dump_json()
+
+    async def send(self, delivery: Delivery, secrets: Sequence[str]) -> AttemptResult:
+        """Idempotent: the item's `_id` is the delivery id, so a retried attempt adds nothing."""
+        started = time.perf_counter()
+        message = InAppMessage.model_validate_json(delivery.payload)
+        await self._inbox.add(
+            InboxItem(
+                **message.model_dump(),
+                id=delivery.id,
+                workspace=delivery.workspace,
+                person=delivery.recipient,
+                event_id=delivery.event_id,
+                event_type=delivery.event_type,
+            )
+        )
+        self._delivered(delivery.workspace, delivery.recipient)
+        return AttemptResult(accepted=True, latency_ms=(time.perf_counter() - started) * 1000)

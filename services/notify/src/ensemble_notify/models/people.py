@@ -1,0 +1,89 @@
+"""The directory: people of a workspace, their addresses per channel and their language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.headerregistry import Address
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from ensemble_notify.models.urls import plain_http_url
+from ensemble_shared.events import utcnow
+
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
+
+class AddressError(ValueError):
+    """An address no message can be sent to."""
+
+
+def email_address(value: str) -> str:
+    """`local@domain.tld`, one address, no display name or header injection."""
+    if any(c in value for c in "\r\n<>,;") or value.count("@") != 1:
+        raise AddressError(f"{value!r} is not one email address")
+    try:
+        parsed = Address(addr_spec=value)
+    except (ValueError, IndexError) as exc:
+        raise AddressError(f"{value!r} is not an email address: {exc}") from None
+    if "." not in parsed.domain or not parsed.username:
+        raise AddressError(f"{value!r} has no valid domain")
+    return parsed.addr_spec
+
+
+class PersonPut(BaseModel):
+    """A person as staff describe them; the id is the person's subject in bearer tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    slack_webhook_url: HttpUrl | None = Field(
+        default=None, description="A Slack-compatible incoming webhook reaching this person."
+    )
+    teams_webhook_url: HttpUrl | None = Field(
+        default=None, description="A Microsoft Teams incoming webhook reaching this person."
+    )
+    language: Language = "en"
+    time_zone: str = Field(default="UTC", description="IANA name, e.g. Europe/Paris.")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else email_address(value)
+
+    @field_validator("slack_webhook_url", "teams_webhook_url")
+    @classmethod
+    def _url(cls, url: HttpUrl | None) -> HttpUrl | None:
+        return None if url is None else plain_http_url(url)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+
+class Person(BaseModel):
+    id: str
+    workspace: str
+    name: str
+    email: str | None = None
+    slack_webhook_url: str | None = None
+    teams_webhook_url: str | None = None
+    language: Language = "en"
+    time_zone: str = "UTC"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def of(cls, workspace: str, person_id: str, body: PersonPut) -> Person:
+        return cls(
+            id=person_id,
+            workspace=workspace,
+            **body.model_dump(mode="json"),
+        )

@@ -1,0 +1,162 @@
+"""Recipient resolution: which endpoints and people an event reaches, over which channels.
+
+This is the seam between events and deliveries. Today's rules are fixed in code: endpoints
+by their event filters; people named by the event itself (an assignee, a step's approvers,
+external approvers with their signed links). Per-workspace routing rules, teams, preferences,
+quiet hours and digests replace or filter what `resolve` returns, without touching channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ensemble_notify.channels.templates import LABELS
+from ensemble_notify.models.deliveries import ChannelName
+from ensemble_notify.models.endpoints import Endpoint
+from ensemble_notify.models.inbox import Link
+from ensemble_notify.models.notifications import Notification
+from ensemble_notify.models.people import Language, Person
+from ensemble_notify.storage import EndpointRepository, PeopleRepository
+from ensemble_shared.events import Event
+
+
+class RecipientResolver(Protocol):
+    async def resolve(self, events: Sequence[Event]) -> list[Notification]: ...
+
+
+@dataclass(frozen=True)
+class Named:
+    """A recipient an event names: a person of the directory, or an outside address."""
+
+    person: str
+    links: tuple[Link, ...] = ()
+    email: str | None = None  # an outside approver, reached only by email
+    name: str | None = None
+    external: bool = False  # known to the producer only: no inbox unless in the directory
+
+
+def with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), *params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def decision_links(link: Mapping[str, Any], language: Language) -> tuple[Link, ...]:
+    """Approve / reject buttons from one signed link.
+
+    `approve_url` / `reject_url` are used when the producer gives them; otherwise the one
+    `url` (GET shows the item, POST decides) opens with the decision preselected, so a
+    click never decides by itself through a prefetching mail scanner.
+    """
+    labels = LABELS[language]
+    url = str(link["url"])
+    approve = link.get("approve_url") or with_query(url, decision="approve")
+    reject = link.get("reject_url") or with_query(url, decision="reject")
+    return (
+        Link(action="approve", label=labels["approve"], url=str(approve), style="primary"),
+        Link(action="reject", label=labels["reject"], url=str(reject), style="danger"),
+    )
+
+
+def named_recipients(event: Event) -> list[Named]:
+    """The people an event is about, by rule of its type (next: rules as data)."""
+    data = event.data.model_dump(mode="json")
+    if event.type == "mention.assigned.v1" and data.get("assignee"):
+        return [Named(person=str(data["assignee"]))]
+    if event.type == "approval.step_opened.v1":
+        named = [Named(person=str(person)) for person in data.get("people") or ()]
+        for link in data.get("links") or ():
+            named.append(
+                Named(
+                    person=str(link["approver"]),
+                    links=decision_links(link, "en"),
+                    email=link.get("email"),
+                    name=link.get("name"),
+                    external=True,
+                )
+            )
+        return named
+    return []
+
+
+def localized(links: Iterable[Link], language: Language) -> tuple[Link, ...]:
+    return tuple(
+        link.model_copy(update={"label": LABELS[language].get(link.action, link.label)})
+        for link in links
+    )
+
+
+def endpoint_notifications(event: Event, endpoints: Iterable[Endpoint]) -> list[Notification]:
+    return [
+        Notification(
+            event=event,
+            channel=endpoint.channel,
+            recipient_kind="endpoint",
+            recipient=endpoint.id,
+            address=endpoint.url,
+            language=endpoint.language,
+        )
+        for endpoint in endpoints
+        if endpoint.wants(event.type)
+    ]
+
+
+def person_notifications(event: Event, named: Named, person: Person | None) -> list[Notification]:
+    """In-app always for a directory person (or any Ensemble user named by id), plus every
+    address the directory holds; an outside approver gets email at the address given."""
+    if person is None and named.external:
+        if not named.email:
+            return []
+        return [
+            Notification(
+                event=event,
+                channel=ChannelName.EMAIL,
+                recipient=named.person,
+                address=named.email,
+                name=named.name,
+                links=named.links,
+            )
+        ]
+    language: Language = person.language if person else "en"
+    common = {
+        "event": event,
+        "recipient": named.person,
+        "language": language,
+        "name": person.name if person else named.name,
+        "links": localized(named.links, language),
+    }
+    found = [Notification(channel=ChannelName.IN_APP, address=named.person, **common)]
+    if person is not None:
+        for channel, address in (
+            (ChannelName.EMAIL, person.email or named.email),
+            (ChannelName.SLACK, person.slack_webhook_url),
+            (ChannelName.TEAMS, person.teams_webhook_url),
+        ):
+            if address:
+                found.append(Notification(channel=channel, address=address, **common))
+    return found
+
+
+class DirectoryRecipients:
+    """The default resolver: endpoint filters plus the people each event names."""
+
+    def __init__(self, endpoints: EndpointRepository, people: PeopleRepository) -> None:
+        self._endpoints = endpoints
+        self._people = people
+
+    async def resolve(self, events: Sequence[Event]) -> list[Notification]:
+        endpoints = await self._endpoints.enabled_by_workspace({e.workspace for e in events})
+        named = {event.id: named_recipients(event) for event in events}
+        people = await self._people.many(
+            (event.workspace, n.person) for event in events for n in named[event.id]
+        )
+        notifications: list[Notification] = []
+        for event in events:
+            notifications.extend(endpoint_notifications(event, endpoints.get(event.workspace, ())))
+            for recipient in named[event.id]:
+                person = people.get((event.workspace, recipient.person))
+                notifications.extend(person_notifications(event, recipient, person))
+        return notifications

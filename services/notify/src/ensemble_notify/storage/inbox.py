@@ -1,0 +1,93 @@
+"""Inbox items and read receipts: both inserted once, never updated.
+
+"Read" is a receipt inserted beside the item (its `_id` is the item's), so marking read twice
+is a duplicate key, the unread count is two indexed counts, and the items collection — the
+big one — is never rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from ensemble_notify.models.inbox import InboxItem
+from ensemble_shared.events import Event
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.outbox import Outbox
+
+ITEMS = "inbox"
+READS = "inbox_reads"
+PERSON = [("workspace", ASCENDING), ("person", ASCENDING)]
+
+
+def _item(document: Document) -> InboxItem:
+    return InboxItem.model_validate({**document, "id": document["_id"]})
+
+
+class InboxRepository:
+    INDEXES = {
+        ITEMS: [
+            Index([*PERSON, ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_person_time")
+        ],
+        READS: [Index(PERSON, name="by_person")],
+    }
+
+    def __init__(self, items: Collection, reads: Collection, outbox: Outbox) -> None:
+        self.items = items
+        self.reads = reads
+        self._outbox = outbox
+
+    async def add(self, item: InboxItem) -> bool:
+        document = {"_id": item.id, **item.model_dump(exclude={"id"})}
+        return bool(await insert_new(self.items, [document]))
+
+    async def get(self, workspace: str, person: str, item_id: str) -> InboxItem | None:
+        document = await self.items.find_one(
+            {"_id": item_id, "workspace": workspace, "person": person}
+        )
+        return _item(document) if document else None
+
+    async def page(
+        self, workspace: str, person: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> list[InboxItem]:
+        """Newest first; `before` is the (created_at, id) of the last item already seen."""
+        query: Document = {"workspace": workspace, "person": person}
+        if before is not None:
+            at, item_id = before
+            query["$or"] = [
+                {"created_at": {"$lt": at}},
+                {"created_at": at, "_id": {"$lt": item_id}},
+            ]
+        cursor = self.items.find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        return [_item(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def since(
+        self, workspace: str, person: str, at: datetime, *, limit: int
+    ) -> list[InboxItem]:
+        """Oldest first from `at` (inclusive): what a live stream has not shown yet."""
+        cursor = self.items.find(
+            {"workspace": workspace, "person": person, "created_at": {"$gte": at}}
+        ).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [_item(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def read_at(self, ids: Iterable[str]) -> dict[str, datetime]:
+        cursor = self.reads.find({"_id": {"$in": list(ids)}}, {"read_at": 1})
+        return {d["_id"]: d["read_at"] async for d in cursor}
+
+    async def mark_read(self, item: InboxItem, at: datetime, event: Event) -> bool:
+        """The receipt and its notification.read event, once; False when already read."""
+        document = self._outbox.stage(
+            {"_id": item.id, "workspace": item.workspace, "person": item.person, "read_at": at},
+            [event],
+        )
+        written = await self._outbox.write(
+            self.reads, [document], lambda: insert_new(self.reads, [document])
+        )
+        return bool(written)
+
+    async def unread(self, workspace: str, person: str) -> int:
+        query = {"workspace": workspace, "person": person}
+        items = await self.items.count_documents(query)
+        reads = await self.reads.count_documents(query)
+        return max(0, items - reads)

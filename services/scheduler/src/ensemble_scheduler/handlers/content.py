@@ -1,0 +1,111 @@
+"""HTTP routes for content items: drafts, versions, diffs, comments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from ensemble_scheduler.models.content import (
+    Comment,
+    CommentCreate,
+    CommentPage,
+    ContentCreate,
+    ContentDiff,
+    ContentEdit,
+    ContentPage,
+    ContentVersion,
+    ContentView,
+)
+from ensemble_scheduler.services.content import ContentService
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.web import require_roles
+
+
+def _content(request: Request) -> Any:
+    return request.app.state.content
+
+
+Contents = Annotated[ContentService, Depends(_content)]
+Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
+Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
+Version = Annotated[int, Path(ge=1)]
+
+router = APIRouter(tags=["content"])
+
+
+@router.post("/content", status_code=201, summary="Draft a post, reply, announcement or answer.")
+async def create_content(body: ContentCreate, principal: Manager, content: Contents) -> ContentView:
+    return await content.create(principal, body)
+
+
+@router.get("/content", summary="Content items, newest first.")
+async def list_content(
+    principal: Staff, content: Contents, limit: Limit = 50, cursor: str | None = None
+) -> ContentPage:
+    return await content.page(principal.workspace, cursor=cursor, limit=limit)
+
+
+@router.get("/content/{content_id}", summary="An item's latest version and status.")
+async def get_content(content_id: str, principal: Staff, content: Contents) -> ContentView:
+    return await content.view(principal.workspace, content_id)
+
+
+@router.patch(
+    "/content/{content_id}",
+    summary="Edit: a new version. After approval it re-opens only the steps owning changes.",
+)
+async def edit_content(
+    content_id: str, body: ContentEdit, principal: Manager, content: Contents
+) -> ContentView:
+    return await content.edit(principal, content_id, body)
+
+
+@router.get("/content/{content_id}/versions", summary="Versions, oldest first.")
+async def list_versions(
+    content_id: str,
+    principal: Staff,
+    content: Contents,
+    limit: Limit = 50,
+    since: Annotated[int, Query(ge=1, description="First version number to list.")] = 1,
+) -> list[ContentVersion]:
+    return await content.versions(principal.workspace, content_id, since=since, limit=limit)
+
+
+@router.get("/content/{content_id}/versions/{number}", summary="One version.")
+async def get_version(
+    content_id: str, number: Version, principal: Staff, content: Contents
+) -> ContentVersion:
+    return await content.version(principal.workspace, content_id, number)
+
+
+@router.get(
+    "/content/{content_id}/versions/{a}/diff/{b}", summary="What changed from version a to b."
+)
+async def diff_versions(
+    content_id: str, a: Version, b: Version, principal: Staff, content: Contents
+) -> ContentDiff:
+    return await content.diff(principal.workspace, content_id, a, b)
+
+
+@router.post(
+    "/content/{content_id}/comments",
+    status_code=201,
+    summary="Comment; @name and @team:name are notified.",
+)
+async def add_comment(
+    content_id: str, body: CommentCreate, principal: Staff, content: Contents
+) -> Comment:
+    return await content.comment(principal, content_id, body)
+
+
+@router.get("/content/{content_id}/comments", summary="Comments, oldest first.")
+async def list_comments(
+    content_id: str,
+    principal: Staff,
+    content: Contents,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> CommentPage:
+    return await content.comments(principal.workspace, content_id, cursor=cursor, limit=limit)

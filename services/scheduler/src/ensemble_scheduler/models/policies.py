@@ -1,0 +1,129 @@
+"""Approval policies: which path an item takes (rules) and the ordered steps of that path."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ensemble_scheduler.models.content import CONTENT_FIELDS, ContentKind, FieldName
+from ensemble_shared.auth import Role
+
+Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
+Quorum = Literal["any", "all"] | Annotated[int, Field(ge=1, le=50)]
+Sentiment = Literal["positive", "neutral", "negative"]
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class ExternalApprover(BaseModel):
+    """Someone without an account (a client, outside counsel): decides through signed links."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class StepSpec(BaseModel):
+    """One step: who may decide it, how many must approve, and which fields it answers for.
+
+    Approver slots are each person, each team (any member fills it), each role and each
+    external approver. Quorum `any`: one approval; `all`: every slot covered by an approval;
+    N: N distinct approvers.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Slug
+    people: tuple[Slug, ...] = ()
+    teams: tuple[Slug, ...] = ()
+    roles: tuple[Role, ...] = ()
+    external: tuple[ExternalApprover, ...] = ()
+    quorum: Quorum = "any"
+    owns: tuple[FieldName, ...] = Field(
+        default=CONTENT_FIELDS,
+        description=(
+            "Fields this step answers for: an edit of one re-opens the step. Default: every "
+            "content field (not the slot)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _decidable(self) -> StepSpec:
+        if not (self.people or self.teams or self.roles or self.external):
+            raise ValueError(f"step {self.name!r}: name at least one approver")
+        if Role.MEMBER in self.roles or Role.SERVICE in self.roles:
+            raise ValueError(f"step {self.name!r}: members and services cannot approve")
+        if isinstance(self.quorum, int) and not (self.teams or self.roles):
+            countable = len(set(self.people)) + len({e.id for e in self.external})
+            if self.quorum > countable:
+                raise ValueError(
+                    f"step {self.name!r}: quorum {self.quorum} exceeds its {countable} approvers"
+                )
+        if len({e.id for e in self.external}) != len(self.external):
+            raise ValueError(f"step {self.name!r}: external approver ids must be unique")
+        return self
+
+    def slots(self) -> tuple[str, ...]:
+        return (
+            *(f"person:{p}" for p in dict.fromkeys(self.people)),
+            *(f"team:{t}" for t in dict.fromkeys(self.teams)),
+            *(f"role:{r}" for r in dict.fromkeys(self.roles)),
+            *(f"external:{e.id}" for e in self.external),
+        )
+
+    def external_approver(self, approver_id: str) -> ExternalApprover | None:
+        return next((e for e in self.external if e.id == approver_id), None)
+
+
+class When(BaseModel):
+    """Conditions on an item; every given condition must hold, an empty one always holds.
+
+    `sentiments`, `priorities` and `mention_tags` look at the triage of the mention a reply
+    answers; an item that answers no mention never matches them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: tuple[ContentKind, ...] = ()
+    channels: tuple[str, ...] = ()
+    tags: tuple[str, ...] = Field(default=(), description="Item has any of these tags.")
+    sentiments: tuple[Sentiment, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    mention_tags: tuple[str, ...] = Field(default=(), description="Mention has any of these.")
+
+    def needs_triage(self) -> bool:
+        return bool(self.sentiments or self.priorities or self.mention_tags)
+
+
+class PolicyIn(BaseModel):
+    """A policy as an admin writes it (PUT /approval-policies/{name})."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    priority: int = Field(default=100, ge=0, le=100_000, description="Lower is tried first.")
+    description: str | None = Field(default=None, max_length=1_000)
+    when: When = Field(default_factory=When)
+    steps: tuple[StepSpec, ...] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> PolicyIn:
+        names = [s.name for s in self.steps]
+        if len(names) != len(set(names)):
+            raise ValueError("steps: step names must be unique within a policy")
+        return self
+
+
+class Policy(PolicyIn):
+    """A stored policy of one workspace."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: Slug
+    workspace: str
+
+
+class PolicyPage(BaseModel):
+    items: list[Policy]
+    next_cursor: str | None = None

@@ -1,0 +1,133 @@
+"""Approval facts, insert-only: requests, decisions, step outcomes, step-opened notices, link uses.
+
+Every natural key is an `_id`, so each fact is written at most once whoever races for it:
+- decision `{approval}:{step}:{round}:{approver}`: one approver decides a round of a step once;
+- outcome `{approval}:{step}:{round}`: a round of a step ends once, one way;
+- notice `{approval}:opened:{step}:{round}`: each opening is announced once;
+- link use `{link id}`: each signed link is spent once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ensemble_scheduler.models.approvals import ApprovalRecord, DecisionRecord, OutcomeRecord
+from ensemble_shared.events import Event
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.outbox import FIELD, Outbox
+
+REQUESTS = "approvals"
+DECISIONS = "approval_decisions"
+OUTCOMES = "approval_outcomes"
+NOTICES = "approval_notices"
+LINK_USES = "approval_link_uses"
+
+
+def approval_key(content_id: str, number: int) -> str:
+    return f"{content_id}:a{number:04d}"
+
+
+class ApprovalRepository:
+    INDEXES = {
+        REQUESTS: [Index([("content_id", ASCENDING), ("number", DESCENDING)], name="by_item")],
+        DECISIONS: [Index([("approval_id", ASCENDING)], name="by_approval")],
+        OUTCOMES: [Index([("approval_id", ASCENDING)], name="by_approval")],
+    }
+
+    def __init__(
+        self,
+        requests: Collection,
+        decisions: Collection,
+        outcomes: Collection,
+        notices: Collection,
+        link_uses: Collection,
+        outbox: Outbox,
+    ) -> None:
+        self.requests = requests
+        self.decisions = decisions
+        self.outcomes = outcomes
+        self.notices = notices
+        self.link_uses = link_uses
+        self._outbox = outbox
+
+    async def _insert(
+        self, collection: Collection, document: Document, events: Sequence[Event]
+    ) -> bool:
+        staged = self._outbox.stage(document, events)
+        written = await self._outbox.write(
+            collection, [staged], lambda: insert_new(collection, [staged])
+        )
+        return bool(written)
+
+    async def insert_request(self, record: ApprovalRecord, events: Sequence[Event]) -> bool:
+        """False when that request number is taken (a concurrent request won)."""
+        document = {"_id": record.id, **record.model_dump(mode="json", exclude={"id"})}
+        document["requested_at"] = record.requested_at
+        return await self._insert(self.requests, document, events)
+
+    async def latest_request(self, workspace: str, content_id: str) -> ApprovalRecord | None:
+        document = await self.requests.find_one(
+            {"content_id": content_id, "workspace": workspace},
+            {FIELD: 0},
+            sort=[("number", DESCENDING)],
+        )
+        return (
+            ApprovalRecord.model_validate({**document, "id": document["_id"]}) if document else None
+        )
+
+    async def insert_decision(
+        self, record: DecisionRecord, *, workspace: str, content_id: str, events: Sequence[Event]
+    ) -> bool:
+        """False when this approver already decided this round of this step."""
+        key = f"{record.approval_id}:{record.step}:{record.round}:{record.approver}"
+        document = {
+            "_id": key,
+            "workspace": workspace,
+            "content_id": content_id,
+            **record.model_dump(),
+        }
+        return await self._insert(self.decisions, document, events)
+
+    async def decisions_of(self, approval_id: str) -> list[DecisionRecord]:
+        cursor = self.decisions.find({"approval_id": approval_id}, {FIELD: 0})
+        return [DecisionRecord.model_validate(d) async for d in cursor]
+
+    async def insert_outcome(
+        self, record: OutcomeRecord, *, workspace: str, content_id: str, events: Sequence[Event]
+    ) -> bool:
+        """False when this round of this step already has its outcome (someone else's)."""
+        document = {
+            "_id": f"{record.approval_id}:{record.step}:{record.round}",
+            "workspace": workspace,
+            "content_id": content_id,
+            **record.model_dump(),
+        }
+        return await self._insert(self.outcomes, document, events)
+
+    async def outcomes_of(self, approval_id: str) -> list[OutcomeRecord]:
+        cursor = self.outcomes.find({"approval_id": approval_id}, {FIELD: 0})
+        return [OutcomeRecord.model_validate(d) async for d in cursor]
+
+    async def insert_notice(
+        self, approval_id: str, step: str, round_: int, *, at: datetime, events: Sequence[Event]
+    ) -> bool:
+        document = {
+            "_id": f"{approval_id}:opened:{step}:{round_}",
+            "approval_id": approval_id,
+            "at": at,
+        }
+        return await self._insert(self.notices, document, events)
+
+    async def notice_exists(self, approval_id: str, step: str, round_: int) -> bool:
+        key = f"{approval_id}:opened:{step}:{round_}"
+        return await self.notices.find_one({"_id": key}, {"_id": 1}) is not None
+
+    async def spend_link(self, link_id: str, *, workspace: str, at: datetime) -> bool:
+        """True for the one caller that spends the link; False if it was spent before."""
+        document = {"_id": link_id, "workspace": workspace, "at": at}
+        return bool(await insert_new(self.link_uses, [document]))
+
+    async def link_spent(self, link_id: str) -> bool:
+        return await self.link_uses.find_one({"_id": link_id}, {"_id": 1}) is not None

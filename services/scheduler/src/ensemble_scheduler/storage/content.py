@@ -1,0 +1,152 @@
+"""Content versions and comments: insert-only, each write carrying the events it announces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ensemble_scheduler.models.content import Comment, ContentFields, ContentVersion
+from ensemble_shared.events import Event
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.outbox import FIELD, Outbox
+
+VERSIONS = "content_versions"
+COMMENTS = "content_comments"
+
+
+def version_key(content_id: str, version: int) -> str:
+    """The natural key: two edits of the same version race for one key, one wins."""
+    return f"{content_id}:{version:06d}"
+
+
+def _version_document(version: ContentVersion) -> Document:
+    return {
+        "_id": version_key(version.content_id, version.version),
+        "content_id": version.content_id,
+        "workspace": version.workspace,
+        "kind": version.kind,
+        "version": version.version,
+        "fields": version.fields.model_dump(mode="json"),
+        "slot_at": version.fields.slot,  # a date, for calendar queries
+        "author": version.author,
+        "created_at": version.created_at,
+        "changed": list(version.changed),
+    }
+
+
+def _version(document: Document) -> ContentVersion:
+    return ContentVersion(
+        content_id=document["content_id"],
+        workspace=document["workspace"],
+        kind=document["kind"],
+        version=document["version"],
+        fields=ContentFields.model_validate(document["fields"]),
+        author=document["author"],
+        created_at=document["created_at"],
+        changed=tuple(document.get("changed", ())),
+    )
+
+
+class ContentRepository:
+    INDEXES = {
+        VERSIONS: [
+            Index([("content_id", ASCENDING), ("version", DESCENDING)], name="by_item"),
+            Index(
+                [
+                    ("workspace", ASCENDING),
+                    ("version", ASCENDING),
+                    ("created_at", DESCENDING),
+                    ("_id", DESCENDING),
+                ],
+                name="drafts",
+            ),
+        ],
+        COMMENTS: [
+            Index(
+                [("content_id", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+                name="by_item",
+            )
+        ],
+    }
+
+    def __init__(self, versions: Collection, comments: Collection, outbox: Outbox) -> None:
+        self.versions = versions
+        self.comments = comments
+        self._outbox = outbox
+
+    async def insert_version(self, version: ContentVersion, events: Sequence[Event]) -> bool:
+        """False when that version number already exists (a concurrent edit won)."""
+        document = self._outbox.stage(_version_document(version), events)
+        written = await self._outbox.write(
+            self.versions, [document], lambda: insert_new(self.versions, [document])
+        )
+        return bool(written)
+
+    async def latest(self, workspace: str, content_id: str) -> ContentVersion | None:
+        document = await self.versions.find_one(
+            {"content_id": content_id, "workspace": workspace},
+            {FIELD: 0},
+            sort=[("version", DESCENDING)],
+        )
+        return _version(document) if document else None
+
+    async def version(self, workspace: str, content_id: str, number: int) -> ContentVersion | None:
+        document = await self.versions.find_one(
+            {"_id": version_key(content_id, number), "workspace": workspace}, {FIELD: 0}
+        )
+        return _version(document) if document else None
+
+    async def versions_since(
+        self, workspace: str, content_id: str, since: int, *, limit: int = 10_000
+    ) -> list[ContentVersion]:
+        """Versions numbered `since` and later, oldest first."""
+        cursor = self.versions.find(
+            {"content_id": content_id, "workspace": workspace, "version": {"$gte": since}},
+            {FIELD: 0},
+        ).sort("version", ASCENDING)
+        return [_version(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def drafts(
+        self, workspace: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> list[ContentVersion]:
+        """Items by creation (their version 1), newest first."""
+        filters: dict[str, Any] = {"workspace": workspace, "version": 1}
+        if before is not None:
+            at, last = before
+            filters["$or"] = [
+                {"created_at": {"$lt": at}},
+                {"created_at": at, "_id": {"$lt": last}},
+            ]
+        cursor = self.versions.find(filters, {FIELD: 0}).sort(
+            [("created_at", DESCENDING), ("_id", DESCENDING)]
+        )
+        return [_version(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def insert_comment(self, comment: Comment, events: Sequence[Event]) -> None:
+        document = self._outbox.stage(
+            {"_id": comment.id, **comment.model_dump(exclude={"id"})}, events
+        )
+        await self._outbox.write(
+            self.comments, [document], lambda: insert_new(self.comments, [document])
+        )
+
+    async def comments_of(
+        self, workspace: str, content_id: str, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Comment]:
+        """Oldest first, as a conversation reads."""
+        filters: dict[str, Any] = {"workspace": workspace, "content_id": content_id}
+        if after is not None:
+            at, last = after
+            filters["$or"] = [
+                {"created_at": {"$gt": at}},
+                {"created_at": at, "_id": {"$gt": last}},
+            ]
+        cursor = self.comments.find(filters, {FIELD: 0}).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        return [
+            Comment.model_validate({**d, "id": d["_id"]})
+            for d in await cursor.limit(limit).to_list(limit)
+        ]

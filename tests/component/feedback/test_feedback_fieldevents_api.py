@@ -1,0 +1,325 @@
+"""Field events on the real store and broker: seats under concurrent sign-ups, the waitlist,
+check-in codes, attendance, follow-up invitations, workspace isolation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from ensemble_devtools.infra import Infra
+from ensemble_feedback.main import create_app
+from ensemble_feedback.services.field_events import FieldEventService
+from ensemble_shared.auth import Role
+from ensemble_shared.events import (
+    Event,
+    EventCheckedInV1,
+    EventFollowupInvitedV1,
+    EventRsvpV1,
+    utcnow,
+)
+from ensemble_shared.topics import FIELD_EVENTS
+from support.apps import bearer, running
+from support.feedback import Feedback, feedback_settings
+
+
+@pytest.fixture
+async def field(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[tuple[Feedback, FastAPI]]:
+    """The feedback app in-process, with a handle on the app for its background work."""
+    settings = feedback_settings(infra, unique_name("feedback"), auth_secret)
+    app = create_app(settings)
+    async with running(app) as client:
+        yield Feedback(client, settings, auth_secret), app
+
+
+async def sign_up(feedback: Feedback, name: str, workspace: str = "acme") -> str:
+    response = await feedback.client.post(
+        f"/workspaces/{workspace}/members", json={"display_name": name}
+    )
+    assert response.status_code == 201, response.text
+    member_id: str = response.json()["member"]["member_id"]
+    return member_id
+
+
+async def plan(feedback: Feedback, capacity: int, **changes: Any) -> dict[str, Any]:
+    start = utcnow() + timedelta(days=2)
+    body = {
+        "title": "Tasting night",
+        "description": "Try the new recipes with us.",
+        "place": {"name": "Atelier", "address": "3 rue du Bac, Paris", "lat": 48.85, "lon": 2.32},
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "timezone": "Europe/Paris",
+        "capacity": capacity,
+        "tags": ["paris", "tasting"],
+        **changes,
+    }
+    response = await feedback.client.post("/field-events", json=body, headers=feedback.manager)
+    assert response.status_code == 201, response.text
+    event: dict[str, Any] = response.json()
+    return event
+
+
+async def rsvp(feedback: Feedback, event_id: str, member: str) -> dict[str, Any]:
+    response = await feedback.client.post(
+        f"/field-events/{event_id}/rsvp", headers=feedback.member(member)
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def rsvps(events: list[Event], event_id: str) -> list[tuple[str, str, int | None]]:
+    return [
+        (e.data.member_id, e.data.status, e.data.position)
+        for e in events
+        if isinstance(e, EventRsvpV1) and e.subject == event_id
+    ]
+
+
+async def test_forty_members_on_ten_seats_give_ten_seats_and_thirty_waiting_in_order(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=10)
+    members = await asyncio.gather(*(sign_up(feedback, f"m{i}") for i in range(40)))
+
+    answers = await asyncio.gather(*(rsvp(feedback, event["id"], m) for m in members))
+
+    statuses = Counter(a["status"] for a in answers)
+    assert statuses == {"confirmed": 10, "waitlisted": 30}
+    confirmed = [a for a in answers if a["status"] == "confirmed"]
+    assert len({a["check_in_code"] for a in confirmed}) == 10
+    assert sorted(a["position"] for a in answers if a["status"] == "waitlisted") == list(
+        range(1, 31)
+    )
+    roster = (
+        await feedback.client.get(f"/field-events/{event['id']}/rsvps", headers=feedback.manager)
+    ).json()["items"]
+    assert [r["member_id"] for r in roster if r["status"] == "confirmed"] == [
+        r["member_id"] for r in roster[:10]
+    ]
+    waiting = [r for r in roster if r["status"] == "waitlisted"]
+    by_member = {a["member_id"]: a for a in answers}
+    assert [r["position"] for r in waiting] == list(range(1, 31))
+    assert all(by_member[r["member_id"]]["position"] == r["position"] for r in waiting)
+    assert {r["member_id"] for r in roster[:10]} == {a["member_id"] for a in confirmed}
+    view = await feedback.client.get(f"/field-events/{event['id']}", headers=feedback.manager)
+    assert view.json().items() >= {"confirmed": 10, "waitlisted": 30, "seats_left": 0}.items()
+
+    announced = rsvps(await feedback.events(FIELD_EVENTS), event["id"])
+    assert len(announced) == 40
+    assert Counter(s for _, s, _ in announced) == {"confirmed": 10, "waitlisted": 30}
+    assert sorted(p or 0 for _, s, p in announced if s == "waitlisted") == list(range(1, 31))
+
+
+async def test_a_freed_seat_goes_to_the_first_waitlisted_member_and_is_announced(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=1)
+    ann, bob, cat = [await sign_up(feedback, n) for n in ("ann", "bob", "cat")]
+    for member in (ann, bob, cat):
+        await rsvp(feedback, event["id"], member)
+
+    left = await feedback.client.delete(
+        f"/field-events/{event['id']}/rsvp", headers=feedback.member(ann)
+    )
+
+    assert left.status_code == 200
+    assert left.json()["status"] == "none"
+    bob_now = (
+        await feedback.client.get(
+            f"/field-events/{event['id']}/my-rsvp", headers=feedback.member(bob)
+        )
+    ).json()
+    assert bob_now["status"] == "confirmed"
+    assert bob_now["check_in_code"]
+    cat_now = (
+        await feedback.client.get(
+            f"/field-events/{event['id']}/my-rsvp", headers=feedback.member(cat)
+        )
+    ).json()
+    assert (cat_now["status"], cat_now["position"], cat_now["check_in_code"]) == (
+        "waitlisted",
+        1,
+        None,
+    )
+    announced = rsvps(await feedback.events(FIELD_EVENTS), event["id"])
+    assert announced == [
+        (ann, "confirmed", None),
+        (bob, "waitlisted", 1),
+        (cat, "waitlisted", 2),
+        (ann, "cancelled", None),
+        (bob, "promoted", None),
+    ]
+
+
+async def test_rsvp_twice_or_at_once_holds_one_seat_and_announces_it_once(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=3)
+    ann = await sign_up(feedback, "ann")
+
+    answers = await asyncio.gather(*(rsvp(feedback, event["id"], ann) for _ in range(6)))
+    again = await rsvp(feedback, event["id"], ann)
+
+    assert {(a["status"], a["check_in_code"]) for a in [*answers, again]} == {
+        ("confirmed", answers[0]["check_in_code"])
+    }
+    view = await feedback.client.get(f"/field-events/{event['id']}", headers=feedback.manager)
+    assert view.json()["confirmed"] == 1
+    assert rsvps(await feedback.events(FIELD_EVENTS), event["id"]) == [(ann, "confirmed", None)]
+
+
+async def test_a_check_in_code_works_once_and_records_attendance(feedback: Feedback) -> None:
+    event = await plan(feedback, capacity=2)
+    ann = await sign_up(feedback, "ann")
+    code = (await rsvp(feedback, event["id"], ann))["check_in_code"]
+    url = f"/field-events/{event['id']}/check-in"
+
+    first = await feedback.client.post(url, json={"code": code.lower()}, headers=feedback.manager)
+    second = await feedback.client.post(url, json={"code": code}, headers=feedback.manager)
+    unknown = await feedback.client.post(url, json={"code": "ZZZZZZZZZZ"}, headers=feedback.manager)
+    by_member = await feedback.client.post(url, json={"code": code}, headers=feedback.member(ann))
+
+    assert first.status_code == 200, first.text
+    assert first.json()["member_id"] == ann
+    assert (second.status_code, unknown.status_code, by_member.status_code) == (409, 404, 403)
+    mine = await feedback.client.get(
+        f"/field-events/{event['id']}/my-rsvp", headers=feedback.member(ann)
+    )
+    assert mine.json()["checked_in"] is True
+    timeline = (
+        await feedback.client.get(f"/members/{ann}/activity", headers=feedback.manager)
+    ).json()
+    assert [(i["kind"], i["ref"]) for i in timeline["items"]] == [("attendance", event["id"])]
+    checked = [
+        e
+        for e in await feedback.events(FIELD_EVENTS)
+        if isinstance(e, EventCheckedInV1) and e.subject == event["id"]
+    ]
+    assert [(e.data.member_id, e.data.title) for e in checked] == [(ann, "Tasting night")]
+
+
+async def test_a_code_given_back_with_the_seat_no_longer_checks_in(feedback: Feedback) -> None:
+    event = await plan(feedback, capacity=1)
+    ann = await sign_up(feedback, "ann")
+    code = (await rsvp(feedback, event["id"], ann))["check_in_code"]
+    await feedback.client.delete(f"/field-events/{event['id']}/rsvp", headers=feedback.member(ann))
+
+    answer = await feedback.client.post(
+        f"/field-events/{event['id']}/check-in", json={"code": code}, headers=feedback.manager
+    )
+
+    assert answer.status_code == 404
+
+
+async def test_capacity_raised_promotes_and_cancelling_the_event_cancels_every_rsvp(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=1)
+    ann, bob = [await sign_up(feedback, n) for n in ("ann", "bob")]
+    await rsvp(feedback, event["id"], ann)
+    await rsvp(feedback, event["id"], bob)
+    url = f"/field-events/{event['id']}"
+
+    too_small = await feedback.client.patch(url, json={"capacity": 1}, headers=feedback.manager)
+    raised = await feedback.client.patch(
+        url, json={"capacity": 2, "title": "Tasting night II"}, headers=feedback.manager
+    )
+    lowered = await feedback.client.patch(url, json={"capacity": 1}, headers=feedback.manager)
+    status = await feedback.client.patch(
+        url, json={"status": "cancelled"}, headers=feedback.manager
+    )
+    cancelled = await feedback.client.post(f"{url}/cancel", headers=feedback.manager)
+    late = await feedback.client.post(f"{url}/rsvp", headers=feedback.member(ann))
+
+    assert too_small.status_code == 200  # unchanged capacity: nothing to refuse
+    assert (
+        raised.json().items()
+        >= {"capacity": 2, "confirmed": 2, "title": "Tasting night II"}.items()
+    )
+    assert lowered.status_code == 409
+    assert status.status_code == 422
+    assert (
+        cancelled.json().items() >= {"status": "cancelled", "confirmed": 0, "waitlisted": 0}.items()
+    )
+    assert late.status_code == 409
+    announced = rsvps(await feedback.events(FIELD_EVENTS), event["id"])
+    assert announced[2:] == [
+        (bob, "promoted", None),
+        (ann, "cancelled", None),
+        (bob, "cancelled", None),
+    ]
+
+
+async def test_attendees_are_invited_once_to_submit_ideas_after_the_event(
+    field: tuple[Feedback, FastAPI],
+) -> None:
+    feedback, app = field
+    event = await plan(feedback, capacity=5)
+    ann, bob = [await sign_up(feedback, n) for n in ("ann", "bob")]
+    code = (await rsvp(feedback, event["id"], ann))["check_in_code"]
+    await rsvp(feedback, event["id"], bob)  # RSVPed, never came
+    await feedback.client.post(
+        f"/field-events/{event['id']}/check-in", json={"code": code}, headers=feedback.manager
+    )
+    service: FieldEventService = app.state.field_events
+    from datetime import datetime
+
+    ended = datetime.fromisoformat(event["ends_at"])
+
+    before = await service.invite_followups(now=ended - timedelta(minutes=1))
+    first, second = await asyncio.gather(
+        service.invite_followups(now=ended + timedelta(minutes=1)),
+        service.invite_followups(now=ended + timedelta(minutes=2)),
+    )
+    third = await service.invite_followups(now=ended + timedelta(hours=1))
+
+    assert (before, first + second, third) == (0, 1, 0)
+    invited = [
+        e
+        for e in await feedback.events(FIELD_EVENTS)
+        if isinstance(e, EventFollowupInvitedV1) and e.subject == event["id"]
+    ]
+    assert [(e.data.member_id, e.data.tag) for e in invited] == [(ann, f"event:{event['id']}")]
+    assert event["submission_tag"] == f"event:{event['id']}"
+
+
+async def test_another_workspace_sees_no_event_and_a_member_cannot_plan_one(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=2)
+    ann = await sign_up(feedback, "ann")
+    code = (await rsvp(feedback, event["id"], ann))["check_in_code"]
+    outsider = bearer(feedback.secret, "globex", Role.MANAGER, subject="olga")
+    stranger = await sign_up(feedback, "zed", workspace="globex")
+    url = f"/field-events/{event['id']}"
+
+    answers = [
+        await feedback.client.get(url, headers=outsider),
+        await feedback.client.patch(url, json={"title": "Mine"}, headers=outsider),
+        await feedback.client.post(f"{url}/cancel", headers=outsider),
+        await feedback.client.get(f"{url}/rsvps", headers=outsider),
+        await feedback.client.post(f"{url}/check-in", json={"code": code}, headers=outsider),
+        await feedback.client.post(
+            f"{url}/rsvp", headers=feedback.member(stranger, workspace="globex")
+        ),
+    ]
+    listed = await feedback.client.get("/field-events", headers=outsider)
+    by_member = await feedback.client.post(
+        "/field-events",
+        json={"title": "x", "place": {"name": "a", "address": "b"}, "capacity": 1},
+        headers=feedback.member(ann),
+    )
+
+    assert [a.status_code for a in answers] == [404] * 6
+    assert listed.json()["items"] == []
+    assert by_member.status_code == 403
+    assert (await feedback.client.get(url, headers=feedback.manager)).json()["confirmed"] == 1

@@ -1,0 +1,244 @@
+"""Identities and merges on the real store and broker: handle ownership, suggestions, merge,
+canonical resolution (in this replica and another), unmerge, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ensemble_feedback.main import create_app
+from ensemble_feedback.services.members import MemberService
+from ensemble_shared.auth import Role
+from ensemble_shared.events import MemberData, MemberMergeData
+from ensemble_shared.topics import MEMBERS
+from support.apps import bearer, running
+from support.feedback import Feedback
+from support.waiting import eventually
+
+
+async def sign_up(feedback: Feedback, name: str, **extra: Any) -> tuple[str, dict[str, str]]:
+    response = await feedback.client.post(
+        f"/workspaces/{feedback.workspace}/members", json={"display_name": name, **extra}
+    )
+    assert response.status_code == 201, response.text
+    signed = response.json()
+    return signed["member"]["member_id"], {"authorization": f"Bearer {signed['token']}"}
+
+
+async def link(
+    feedback: Feedback, headers: dict[str, str], platform: str, handle: str
+) -> httpx.Response:
+    return await feedback.client.post(
+        "/members/me/identities", json={"platform": platform, "handle": handle}, headers=headers
+    )
+
+
+def directory(client: httpx.AsyncClient) -> MemberService:
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    service: MemberService = transport.app.state.members  # type: ignore[attr-defined]
+    return service
+
+
+async def verify_email(feedback: Feedback, member_id: str) -> None:
+    events = await feedback.events(MEMBERS)
+    path = next(
+        e.data.verify_email_path
+        for e in events
+        if e.subject == member_id
+        and isinstance(e.data, MemberData)
+        and e.data.verify_email_path is not None
+    )
+    assert (await feedback.client.get(path)).status_code == 200
+
+
+async def test_a_handle_belongs_to_one_member_and_a_member_to_one_handle_per_platform(
+    feedback: Feedback,
+) -> None:
+    ana, ana_headers = await sign_up(feedback, "Ana")
+    bea, bea_headers = await sign_up(feedback, "Bea")
+    first = await link(feedback, ana_headers, "mastodon", "@ana@mastodon.social")
+    assert first.status_code == 200, first.text
+    assert first.json()["identities"][0]["platform"] == "mastodon"
+
+    taken = await link(feedback, bea_headers, "mastodon", "ANA@Mastodon.social")
+    assert taken.status_code == 409
+    assert "another member" in taken.json()["message"]
+    second = await link(feedback, ana_headers, "mastodon", "@ana2@mastodon.social")
+    assert second.status_code == 409
+    again = await link(feedback, ana_headers, "mastodon", "ana@mastodon.social")
+    assert again.status_code == 200  # the same link twice changes nothing
+    other_platform = await link(feedback, bea_headers, "bluesky", "ana.bsky.social")
+    assert other_platform.status_code == 200
+    bad = await feedback.client.post(
+        "/members/me/identities", json={"platform": "myspace", "handle": "x"}, headers=ana_headers
+    )
+    assert bad.status_code == 422
+
+    members = directory(feedback.client)
+    assert await members.by_handle(feedback.workspace, "mastodon", "@Ana@mastodon.social") == ana
+    assert await members.by_handle(feedback.workspace, "bluesky", "ana.bsky.social") == bea
+    assert await members.by_handle(feedback.workspace, "x", "ana") is None
+    assert await members.by_handle("globex", "mastodon", "ana@mastodon.social") is None
+
+    unlinked = await feedback.client.delete("/members/me/identities/mastodon", headers=ana_headers)
+    assert unlinked.status_code == 200
+    assert unlinked.json()["identities"] == []
+    now_free = await link(feedback, bea_headers, "mastodon", "ana@mastodon.social")
+    assert now_free.status_code == 200
+
+
+async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
+    feedback: Feedback,
+) -> None:
+    ana, ana_headers = await sign_up(feedback, "Ana", email="ana@example.org")
+    bea, bea_headers = await sign_up(feedback, "Ana B.", email="ANA@example.org")
+    await sign_up(feedback, "Cy", email="cy@example.org")
+    assert (await link(feedback, ana_headers, "github", "ana")).status_code == 200
+    assert (await link(feedback, bea_headers, "x", "@Ana")).status_code == 200
+
+    suggested = await feedback.client.get("/members/merge-suggestions", headers=feedback.manager)
+    assert suggested.status_code == 200
+    [only] = suggested.json()["items"]  # unverified addresses do not count, handles do
+    assert set(only["member_ids"]) == {ana, bea}
+    assert len(only["reasons"]) == 1
+    await verify_email(feedback, ana)
+    await verify_email(feedback, bea)
+    [both] = (
+        await feedback.client.get("/members/merge-suggestions", headers=feedback.manager)
+    ).json()["items"]
+    assert len(both["reasons"]) == 2
+    assert any("verified email" in r for r in both["reasons"])
+    by_member = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=ana_headers,
+    )
+    assert by_member.status_code == 403
+
+    # A second replica of the service, on the same store, with its own merge cache.
+    async with running(create_app(feedback.settings)) as replica:
+        assert await directory(replica).canonical(feedback.workspace, [bea]) == {bea: bea}
+        merged = await feedback.client.post(
+            "/members/merges",
+            json={"survivor_member_id": ana, "merged_member_id": bea},
+            headers=feedback.manager,
+        )
+        assert merged.status_code == 201, merged.text
+        merge_id = merged.json()["merge_id"]
+        here = directory(feedback.client)
+        assert await here.canonical(feedback.workspace, [ana, bea]) == {ana: ana, bea: ana}
+        await eventually(
+            lambda: directory(replica).canonical(feedback.workspace, [bea]),
+            lambda found: found == {bea: ana},
+            timeout=10,
+            what="the other replica resolving the merged member",
+        )
+
+    me = (await feedback.client.get("/members/me", headers=bea_headers)).json()
+    assert me["member_id"] == ana  # the merged member's token acts as the survivor
+    assert me["merged_member_ids"] == [bea]
+    assert {i["platform"] for i in me["identities"]} == {"github", "x"}
+    listed = (await feedback.client.get("/members", headers=feedback.manager)).json()["items"]
+    assert bea not in {m["member_id"] for m in listed}
+    assert (
+        await feedback.client.get("/members/merge-suggestions", headers=feedback.manager)
+    ).json()["items"] == []
+    twice = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    assert twice.status_code == 409
+
+    undone = await feedback.client.post(
+        f"/members/merges/{merge_id}/undo", headers=feedback.manager
+    )
+    assert undone.status_code == 200
+    assert undone.json()["undone_by"] == "maya"
+    assert (
+        await feedback.client.post(f"/members/merges/{merge_id}/undo", headers=feedback.manager)
+    ).status_code == 200  # idempotent
+    assert (await feedback.client.get("/members/me", headers=bea_headers)).json()[
+        "member_id"
+    ] == bea
+    assert await directory(feedback.client).canonical(feedback.workspace, [bea]) == {bea: bea}
+    # A manager split them: they are not suggested again.
+    assert (
+        await feedback.client.get("/members/merge-suggestions", headers=feedback.manager)
+    ).json()["items"] == []
+
+    events = await feedback.events(MEMBERS)
+    about_bea = [e for e in events if e.type in ("member.merged.v1", "member.unmerged.v1")]
+    assert [e.type for e in about_bea] == ["member.merged.v1", "member.unmerged.v1"]
+    for event in about_bea:
+        assert event.subject == bea
+        assert isinstance(event.data, MemberMergeData)
+        assert (event.data.merge_id, event.data.survivor_member_id) == (merge_id, ana)
+        assert event.data.by == "maya"
+
+
+async def test_members_with_identities_on_the_same_platform_are_never_merged(
+    feedback: Feedback,
+) -> None:
+    ana, ana_headers = await sign_up(feedback, "Ana")
+    bea, bea_headers = await sign_up(feedback, "Bea")
+    cy, cy_headers = await sign_up(feedback, "Cy")
+    await link(feedback, ana_headers, "bluesky", "ana.bsky.social")
+    await link(feedback, bea_headers, "bluesky", "bea.bsky.social")
+    await link(feedback, cy_headers, "reddit", "u/cy")
+    refused = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    assert refused.status_code == 409
+    assert "same platform" in refused.json()["message"]
+    assert "bluesky" in refused.json()["message"]
+
+    # Chains keep the rule: once Cy is folded into Ana, Bea still cannot join.
+    folded = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": cy, "merged_member_id": ana},
+        headers=feedback.manager,
+    )
+    assert folded.status_code == 201
+    still = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": cy, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    assert still.status_code == 409
+    into_merged = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    assert into_merged.status_code == 409
+    # A second bluesky handle cannot be linked into the merged group either.
+    assert (await link(feedback, cy_headers, "bluesky", "cy.bsky.social")).status_code == 409
+
+    events = await feedback.events(MEMBERS)
+    assert [e.type for e in events if e.type == "member.merged.v1"] == ["member.merged.v1"]
+
+
+async def test_merges_are_scoped_to_the_workspace(feedback: Feedback) -> None:
+    ana, _ = await sign_up(feedback, "Ana")
+    bea, _ = await sign_up(feedback, "Bea")
+    other = bearer(feedback.secret, "globex", Role.MANAGER)
+    response = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=other,
+    )
+    assert response.status_code == 404
+    merged = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    merge_id = merged.json()["merge_id"]
+    undo = await feedback.client.post(f"/members/merges/{merge_id}/undo", headers=other)
+    assert undo.status_code == 404
+    assert (await feedback.client.get("/members/merges", headers=other)).json() == []

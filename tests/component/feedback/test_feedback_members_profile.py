@@ -1,0 +1,181 @@
+"""Members on the real store and broker: sign-up and tokens, profile, links, trust, scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ensemble_shared.auth import Role
+from ensemble_shared.events import MemberData
+from ensemble_shared.topics import MEMBERS
+from support.apps import bearer as staff_bearer
+from support.feedback import Feedback
+
+
+async def sign_up(feedback: Feedback, name: str = "Ana", **extra: Any) -> dict[str, Any]:
+    body = {"display_name": name, "language": "fr", "consents": ["status_changes"], **extra}
+    response = await feedback.client.post(f"/workspaces/{feedback.workspace}/members", json=body)
+    assert response.status_code == 201, response.text
+    signed: dict[str, Any] = response.json()
+    return signed
+
+
+def bearer(signed: dict[str, Any]) -> dict[str, str]:
+    return {"authorization": f"Bearer {signed['token']}"}
+
+
+def token_of(path: str) -> str:
+    return parse_qs(urlsplit(path).query)["token"][0]
+
+
+async def test_sign_up_answers_a_member_token_and_announces_the_member(
+    feedback: Feedback,
+) -> None:
+    signed = await sign_up(feedback, email="ana@example.org")
+    member = signed["member"]
+    assert member["trust"] == "new"
+    assert member["email_verified"] is False
+    assert member["consents"] == ["status_changes"]
+
+    me = await feedback.client.get("/members/me", headers=bearer(signed))
+    assert me.status_code == 200
+    assert me.json()["member_id"] == member["member_id"]
+    assert me.json()["language"] == "fr"
+
+    staff_only = await feedback.client.get("/members", headers=bearer(signed))
+    assert staff_only.status_code == 403
+
+    events = await feedback.events(MEMBERS)
+    [registered] = [e for e in events if e.type == "member.registered.v1"]
+    assert registered.subject == member["member_id"]
+    assert registered.workspace == feedback.workspace
+    assert isinstance(registered.data, MemberData)
+    assert registered.data.email == "ana@example.org"
+    assert set(registered.data.unsubscribe_paths) == {
+        "ideas_followed",
+        "status_changes",
+        "events_nearby",
+    }
+    assert registered.data.verify_email_path is not None
+
+
+async def test_a_member_cannot_set_trust_or_counters_on_its_profile(feedback: Feedback) -> None:
+    signed = await sign_up(feedback)
+    for forbidden in ({"trust": "trusted"}, {"votes": 100}, {"email_verified": True}):
+        response = await feedback.client.patch(
+            "/members/me", json={"display_name": "Ana B", **forbidden}, headers=bearer(signed)
+        )
+        assert response.status_code == 422, forbidden
+    on_signup = await feedback.client.post(
+        f"/workspaces/{feedback.workspace}/members",
+        json={"display_name": "Eve", "trust": "trusted"},
+    )
+    assert on_signup.status_code == 422
+    me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
+    assert me["display_name"] == "Ana"
+    assert me["trust"] == "new"
+
+
+async def test_profile_changes_are_stored_and_announced(feedback: Feedback) -> None:
+    signed = await sign_up(feedback)
+    member_id = signed["member"]["member_id"]
+    response = await feedback.client.patch(
+        "/members/me",
+        json={"display_name": "Ana B", "language": "en", "consents": ["ideas_followed"]},
+        headers=bearer(signed),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["display_name"] == "Ana B"
+    assert response.json()["consents"] == ["ideas_followed"]
+    again = await feedback.client.patch(
+        "/members/me", json={"display_name": "Ana B"}, headers=bearer(signed)
+    )
+    assert again.status_code == 200
+
+    events = await feedback.events(MEMBERS)
+    updates = [e for e in events if e.type == "member.updated.v1"]
+    assert len(updates) == 1  # the repeated change changed nothing, so said nothing
+    assert updates[0].subject == member_id
+    assert isinstance(updates[0].data, MemberData)
+    assert updates[0].data.consents == ("ideas_followed",)
+
+
+async def test_an_email_is_verified_by_the_signed_link_it_was_sent(feedback: Feedback) -> None:
+    signed = await sign_up(feedback, email="Ana@Example.org")
+    events = await feedback.events(MEMBERS)
+    registered = next(e for e in events if e.type == "member.registered.v1")
+    assert isinstance(registered.data, MemberData)
+    path = registered.data.verify_email_path
+    assert path is not None
+
+    forged = await feedback.client.get(path[:-3] + "abc")
+    assert forged.status_code == 401
+    verified = await feedback.client.get(path)
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["email_verified"] is True
+
+    changed = await feedback.client.patch(
+        "/members/me", json={"email": "ana@elsewhere.org"}, headers=bearer(signed)
+    )
+    assert changed.json()["email_verified"] is False
+    stale = await feedback.client.get(path)  # it verified the old address only
+    assert stale.status_code == 409
+
+
+async def test_one_click_unsubscribe_removes_one_topic_and_refuses_forgeries(
+    feedback: Feedback,
+) -> None:
+    signed = await sign_up(feedback, consents=["status_changes", "ideas_followed"])
+    events = await feedback.events(MEMBERS)
+    registered = next(e for e in events if e.type == "member.registered.v1")
+    assert isinstance(registered.data, MemberData)
+    link = registered.data.unsubscribe_paths["status_changes"]
+    token = token_of(link)
+
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    forged = await feedback.client.get("/unsubscribe", params={"token": tampered})
+    assert forged.status_code == 401
+    assert "forged" in forged.json()["message"]
+    garbage = await feedback.client.get("/unsubscribe", params={"token": "not-a-link"})
+    assert garbage.status_code == 400
+    a_bearer_token = await feedback.client.get("/unsubscribe", params={"token": signed["token"]})
+    assert a_bearer_token.status_code == 401
+
+    done = await feedback.client.get(link)  # no login
+    assert done.status_code == 200, done.text
+    assert done.json()["topic"] == "status_changes"
+    assert done.json()["consents"] == ["ideas_followed"]
+    twice = await feedback.client.post("/unsubscribe", params={"token": token})  # RFC 8058
+    assert twice.status_code == 200
+    me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
+    assert me["consents"] == ["ideas_followed"]
+
+
+async def test_staff_set_trust_and_another_workspace_sees_nothing(feedback: Feedback) -> None:
+    signed = await sign_up(feedback)
+    member_id = signed["member"]["member_id"]
+    blocked = await feedback.client.put(
+        f"/members/{member_id}/trust",
+        json={"level": "blocked", "reason": "spam"},
+        headers=feedback.manager,
+    )
+    assert blocked.status_code == 200, blocked.text
+    assert blocked.json()["trust"] == "blocked"
+    by_member = await feedback.client.put(
+        f"/members/{member_id}/trust", json={"level": "trusted"}, headers=bearer(signed)
+    )
+    assert by_member.status_code == 403
+
+    other = staff_bearer(feedback.secret, "globex", Role.MANAGER)
+    for method, path, body in [
+        ("GET", f"/members/{member_id}", None),
+        ("GET", f"/members/{member_id}/activity", None),
+        ("PUT", f"/members/{member_id}/trust", {"level": "trusted"}),
+        ("POST", f"/members/{member_id}/identities", {"platform": "x", "handle": "ana"}),
+    ]:
+        response = await feedback.client.request(method, path, json=body, headers=other)
+        assert response.status_code == 404, (method, path, response.text)
+    listed = await feedback.client.get("/members", headers=other)
+    assert listed.json()["items"] == []
+    still = await feedback.client.get(f"/members/{member_id}", headers=feedback.manager)
+    assert still.json()["trust"] == "blocked"

@@ -1,0 +1,158 @@
+"""The in-app inbox: own items only, unread count, read receipts, and a live SSE stream read
+by a real HTTP client over a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from ensemble_devtools.infra import Infra
+from ensemble_shared.events.notifications import NotificationReadV1
+from support.notify import NotifyDriver, running_notify
+from support.notify_events import an_assignment
+from support.waiting import eventually
+
+
+@pytest.fixture
+async def notify(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[NotifyDriver]:
+    async with running_notify(infra, unique_name("notify"), auth_secret) as driver:
+        yield driver
+
+
+async def inbox(notify: NotifyDriver, person: str, **params: Any) -> dict[str, Any]:
+    response = await notify.http.get("/inbox", params=params, headers=notify.person(person))
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page
+
+
+async def unread(notify: NotifyDriver, person: str) -> int:
+    response = await notify.http.get("/inbox/unread-count", headers=notify.person(person))
+    count: int = response.json()["unread"]
+    return count
+
+
+async def test_people_see_only_their_own_inbox_and_read_receipts_are_announced_once(
+    notify: NotifyDriver,
+) -> None:
+    await notify.publish(*(an_assignment("camille") for _ in range(3)), an_assignment("lea"))
+    await eventually(lambda: unread(notify, "camille"), lambda n: n == 3, what="3 for camille")
+    first = await inbox(notify, "camille", limit=2)
+    rest = await inbox(notify, "camille", limit=2, cursor=first["next_cursor"])
+    items = first["items"] + rest["items"]
+    assert len(items) == 3
+    assert rest["next_cursor"] is None
+    assert {i["person"] for i in items} == {"camille"}
+    assert [i["created_at"] for i in items] == sorted(
+        (i["created_at"] for i in items), reverse=True
+    )
+    assert [i["title"] for i in (await inbox(notify, "lea"))["items"]] == [
+        "A mention was assigned to you"
+    ]
+
+    target = items[0]["id"]
+    path = f"/inbox/{target}/read"
+    assert (await notify.http.post(path, headers=notify.person("lea"))).status_code == 404
+    other_workspace = notify.person("camille", workspace="globex")
+    assert (await notify.http.post(path, headers=other_workspace)).status_code == 404
+    first_read = await notify.http.post(path, headers=notify.person("camille"))
+    again = await notify.http.post(path, headers=notify.person("camille"))
+    assert (first_read.json()["newly_read"], again.json()["newly_read"]) == (True, False)
+    assert first_read.json()["read_at"] == again.json()["read_at"]
+    assert await unread(notify, "camille") == 2
+    listed = {i["id"]: i["read_at"] for i in (await inbox(notify, "camille"))["items"]}
+    assert listed[target] is not None
+    assert sum(1 for at in listed.values() if at is None) == 2
+
+    events = await eventually(
+        notify.notifications,
+        lambda n: any(isinstance(e, NotificationReadV1) for e in n),
+        what="notification.read",
+    )
+    reads = [e for e in events if isinstance(e, NotificationReadV1)]
+    assert len(reads) == 1
+    assert (reads[0].subject, reads[0].data.person) == (target, "camille")
+    assert (
+        await notify.http.get(
+            "/inbox", params={"cursor": "garbage"}, headers=notify.person("camille")
+        )
+    ).status_code == 422
+    assert (await notify.http.get("/inbox")).status_code == 401
+
+
+async def read_events(response: httpx.Response, into: asyncio.Queue[dict[str, str]]) -> None:
+    """A minimal SSE parser: fields until a blank line make one event."""
+    event: dict[str, str] = {}
+    async for line in response.aiter_lines():
+        if not line:
+            if "data" in event or "event" in event:
+                await into.put(event)
+            event = {}
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            event[field] = value.removeprefix(" ")
+
+
+async def test_a_live_stream_receives_a_notification_created_after_connecting(
+    notify: NotifyDriver,
+) -> None:
+    await notify.publish(an_assignment("camille"))  # one before: counted, not streamed
+    await eventually(lambda: unread(notify, "camille"), lambda n: n == 1, what="first item")
+    received: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    async with (
+        httpx.AsyncClient(base_url=notify.url, timeout=httpx.Timeout(30, read=60)) as client,
+        client.stream("GET", "/inbox/stream", headers=notify.person("camille")) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        reader = asyncio.create_task(read_events(response, received))
+        try:
+            hello = await asyncio.wait_for(received.get(), 20)
+            assert hello["event"] == "unread"
+            assert json.loads(hello["data"]) == {"unread": 1}
+
+            event = an_assignment("camille")
+            await notify.publish(an_assignment("lea"), event)  # lea's must not show up here
+            got = await asyncio.wait_for(received.get(), 20)
+            assert got["event"] == "notification"
+            assert got["id"] == f"{event.id}:camille:in_app"
+            item = json.loads(got["data"])
+            assert (item["person"], item["title"], item["event_id"]) == (
+                "camille",
+                "A mention was assigned to you",
+                event.id,
+            )
+            await asyncio.sleep(1.5)  # several polls: nothing repeated, nothing of lea's
+            assert received.empty()
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+    # Reconnecting with Last-Event-ID resumes after it: the next item only.
+    later = an_assignment("camille")
+    await notify.publish(later)
+    await eventually(lambda: unread(notify, "camille"), lambda n: n == 3, what="third item")
+    async with (
+        httpx.AsyncClient(base_url=notify.url, timeout=httpx.Timeout(30, read=60)) as client,
+        client.stream(
+            "GET",
+            "/inbox/stream",
+            headers=notify.person("camille") | {"last-event-id": got["id"]},
+        ) as response,
+    ):
+        resumed: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        reader = asyncio.create_task(read_events(response, resumed))
+        try:
+            assert (await asyncio.wait_for(resumed.get(), 20))["event"] == "unread"
+            replayed = await asyncio.wait_for(resumed.get(), 20)
+            assert replayed["id"] == f"{later.id}:camille:in_app"
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)

@@ -1,0 +1,125 @@
+"""Notify served by uvicorn on a loopback port (real sockets, for SSE), with a test driver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from faststream.kafka import KafkaBroker
+
+from ensemble_devtools.infra import Infra
+from ensemble_devtools.processes import free_port
+from ensemble_notify.config import NotifySettings
+from ensemble_notify.main import create_app
+from ensemble_shared.auth import Role
+from ensemble_shared.events import Event, parse_event
+from ensemble_shared.kafka import EventPublisher, create_broker
+from ensemble_shared.settings import KafkaSettings
+from ensemble_shared.topics import APPROVALS, MENTIONS, NOTIFICATIONS, Topics
+from support.apps import bearer, settings_for
+from support.kafka import read_topic
+
+
+@dataclass
+class NotifyDriver:
+    url: str
+    http: httpx.AsyncClient
+    settings: NotifySettings
+    admin: dict[str, str]
+    auth_secret: str
+    publisher: EventPublisher
+    infra: Infra
+
+    def person(self, subject: str, workspace: str = "acme") -> dict[str, str]:
+        """A signed-in person: any role reads their own inbox."""
+        return bearer(self.auth_secret, workspace, Role.APPROVER, subject=subject)
+
+    async def put_person(self, person_id: str, **fields: Any) -> dict[str, Any]:
+        response = await self.http.put(f"/people/{person_id}", json=fields, headers=self.admin)
+        assert response.status_code == 200, response.text
+        person: dict[str, Any] = response.json()
+        return person
+
+    async def endpoint(self, **body: Any) -> dict[str, Any]:
+        response = await self.http.post("/endpoints", json=body, headers=self.admin)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, str | int] = {"limit": 200}
+        if status:
+            params["status"] = status
+        response = await self.http.get("/deliveries", params=params, headers=self.admin)
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    async def publish(self, *events: Event) -> None:
+        await self.publisher.publish(list(events))
+
+    async def notifications(self) -> list[Event]:
+        topic = Topics(self.settings.kafka.topic_prefix).topic(NOTIFICATIONS)
+        records = await read_topic(self.infra.kafka_bootstrap, topic, idle_ms=500)
+        return [parse_event(r.value or b"") for r in records]
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """The app behind a real uvicorn server in this event loop; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        for _ in range(1500):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.02)
+        if task.done():
+            task.result()
+        assert server.started, "notify did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=30)
+
+
+@asynccontextmanager
+async def running_notify(
+    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+) -> AsyncIterator[NotifyDriver]:
+    settings = NotifySettings(
+        **settings_for(infra, prefix, auth_secret),
+        **{
+            "backoff_base_seconds": 0.05,
+            "backoff_max_seconds": 0.2,
+            "max_attempts": 3,
+            "lease_seconds": 2,
+            "sweep_interval_seconds": 0.5,
+            "inbox_poll_seconds": 0.5,
+            **overrides,
+        },
+    )
+    producer: KafkaBroker = create_broker(
+        KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), client_id="producers-stand-in"
+    )
+    publisher = EventPublisher(producer, Topics(settings.kafka.topic_prefix), [MENTIONS, APPROVALS])
+    async with serving(create_app(settings)) as url, producer:
+        await producer.start()
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            yield NotifyDriver(
+                url,
+                http,
+                settings,
+                bearer(auth_secret, "acme", Role.ADMIN),
+                auth_secret,
+                publisher,
+                infra,
+            )

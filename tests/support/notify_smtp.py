@@ -1,0 +1,51 @@
+"""A real SMTP server (aiosmtpd) for notify's tests: records messages, refuses some addresses."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from ensemble_devtools.processes import free_port
+
+
+class Mailbox:
+    """Accepts mail on 127.0.0.1; RCPT to an address in `refuse` gets a 550."""
+
+    def __init__(self, refuse: set[str] | None = None) -> None:
+        self.port = free_port()
+        self.refuse = refuse or set()
+        self._messages: list[tuple[list[str], EmailMessage]] = []
+        self._lock = threading.Lock()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self._messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[tuple[list[str], EmailMessage]]:
+        with self._lock:
+            return list(self._messages)
+
+    def __enter__(self) -> Mailbox:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._controller.stop()

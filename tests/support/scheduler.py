@@ -1,0 +1,54 @@
+"""Driving the scheduler service in tests: staff tokens with teams, its store, its events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import httpx
+
+from ensemble_scheduler.config import SchedulerSettings
+from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.events import Event, parse_event
+from ensemble_shared.settings import AuthSettings, MongoSettings
+from ensemble_shared.storage import Database, create_client
+from ensemble_shared.topics import Stream, Topics
+from support.apps import bearer
+from support.kafka import read_topic
+
+
+class Scheduler:
+    def __init__(self, client: httpx.AsyncClient, settings: SchedulerSettings, secret: str) -> None:
+        self.client = client
+        self.settings = settings
+        self.secret = secret
+        self.workspace = "acme"
+        self.admin = bearer(secret, self.workspace, Role.ADMIN)
+        self.manager = bearer(secret, self.workspace, Role.MANAGER, subject="maya")
+
+    def staff(
+        self,
+        subject: str,
+        *,
+        teams: Iterable[str] = (),
+        roles: Iterable[Role] = (Role.APPROVER,),
+        workspace: str | None = None,
+    ) -> dict[str, str]:
+        """Headers for a staff member of `teams` (tokens carry teams and roles)."""
+        token = Tokens(AuthSettings(secret=self.secret)).mint(
+            Principal(
+                subject=subject,
+                workspace=workspace or self.workspace,
+                roles=frozenset(roles),
+                teams=frozenset(teams),
+            )
+        )
+        return {"authorization": f"Bearer {token}"}
+
+    def database(self) -> Database:
+        return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]
+
+    async def events(self, stream: Stream) -> list[Event]:
+        """Every event scheduler has published on `stream` so far (per key, oldest first)."""
+        topic = Topics(self.settings.kafka.topic_prefix).topic(stream)
+        records = await read_topic(self.settings.kafka.bootstrap_servers, topic)
+        return [parse_event(r.value) for r in records]

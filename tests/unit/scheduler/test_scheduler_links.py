@@ -1,0 +1,71 @@
+"""Signed approval links: authentic, unaltered, unexpired."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ensemble_scheduler.services.links import (
+    LinkClaims,
+    LinkExpired,
+    LinkForged,
+    LinkSigner,
+    link_id,
+)
+
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+SECRET = "s" * 40
+
+
+def claims(**over: object) -> LinkClaims:
+    values: dict[str, object] = {
+        "link_id": link_id("c1:a0001", "legal", 0, "counsel"),
+        "workspace": "acme",
+        "content_id": "c1",
+        "approval_id": "c1:a0001",
+        "step": "legal",
+        "round": 0,
+        "approver": "counsel",
+        "expires": int((NOW + timedelta(hours=1)).timestamp()),
+        **over,
+    }
+    return LinkClaims(**values)  # type: ignore[arg-type]
+
+
+def test_a_signed_link_verifies_to_its_claims() -> None:
+    signer = LinkSigner(SECRET)
+    assert signer.verify(signer.sign(claims()), now=NOW) == claims()
+
+
+def test_an_altered_payload_is_forged() -> None:
+    signer = LinkSigner(SECRET)
+    token = signer.sign(claims())
+    other = signer.sign(claims(workspace="globex"))
+    spliced = f"{other.split('.')[0]}.{token.split('.')[1]}"
+    with pytest.raises(LinkForged):
+        signer.verify(spliced, now=NOW)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "abc.", ".abc", "a.b.c", "!!!.???"])
+def test_garbage_is_forged(token: str) -> None:
+    with pytest.raises(LinkForged):
+        LinkSigner(SECRET).verify(token, now=NOW)
+
+
+def test_another_secret_does_not_verify() -> None:
+    token = LinkSigner("t" * 40).sign(claims())
+    with pytest.raises(LinkForged):
+        LinkSigner(SECRET).verify(token, now=NOW)
+
+
+def test_an_expired_link_says_so() -> None:
+    signer = LinkSigner(SECRET)
+    token = signer.sign(claims())
+    with pytest.raises(LinkExpired, match="expired"):
+        signer.verify(token, now=NOW + timedelta(hours=2))
+
+
+def test_links_differ_per_round_and_approver() -> None:
+    assert link_id("a", "legal", 0, "x") != link_id("a", "legal", 1, "x")
+    assert link_id("a", "legal", 0, "x") != link_id("a", "legal", 0, "y")
