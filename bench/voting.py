@@ -13,32 +13,29 @@ one is answered, whichever is later), so the final state is known: the last acti
 - api_saturated / raw_saturated: the same operations with no pacing (200 members at once),
   to show the ceiling of each.
 
-The other areas' ports are permissive stand-ins (every member trusted, nobody merged): the
-bench prices the board, not member lookups. Counts are checked exactly after every round.
+The members, moderation and activity services are the real ones: 200 members sign up and are
+made trusted through the API before the clock starts; each vote then checks the voter's trust,
+resolves merged identities and records the vote as member activity. Counts are checked exactly
+after every round.
 
-Run: `python -m bench.voting` (or `./dev bench --only voting` once wired in bench/__main__).
+Run: `./dev bench --only voting` (`--rounds`, `--votes`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
-import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.report import Arm, Target, show, write
-from ensemble_devtools.infra import Infra, resolve
+from ensemble_devtools.infra import Infra
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_feedback.main import create_app
-from ensemble_feedback.services.ports import Activity, HeldItem, Screening, TrustLevel, Verdict
 from ensemble_feedback.services.submissions import SubmissionService
 from ensemble_shared.auth import Principal, Role, Tokens
 from ensemble_shared.events import new_id
@@ -99,45 +96,29 @@ async def drive(ops: list[Op], act: Callable[[Op], Awaitable[None]], *, paced: b
     return len(ops) / (time.perf_counter() - started)
 
 
-class Everyone:
-    """Permissive stand-ins for members, moderation and activity."""
-
-    async def canonical(
-        self, workspace: str, member_ids: Iterable[str], *, fresh: bool = False
-    ) -> dict[str, str]:
-        return {m: m for m in member_ids}
-
-    async def trust(self, workspace: str, member_id: str) -> TrustLevel:
-        return TrustLevel.TRUSTED
-
-    async def consenting(self, workspace: str, member_ids: Iterable[str], topic: str) -> set[str]:
-        return set(member_ids)
-
-    async def by_handle(self, workspace: str, platform: str, handle: str) -> str | None:
-        return None
-
-    async def record(self, activities: Iterable[Activity]) -> None:
-        return None
-
-    async def screen(self, workspace: str, member_id: str, text: str) -> Screening:
-        return Screening(verdict=Verdict.PUBLISH)
-
-    async def enqueue(self, item: HeldItem) -> None:
-        return None
+async def sign_up(http: httpx.AsyncClient, staff: dict[str, str]) -> list[dict[str, str]]:
+    """Member tokens for MEMBERS trusted members (set up before the clock starts)."""
+    headers = []
+    for m in range(MEMBERS):
+        signed = await http.post(f"/workspaces/{WORKSPACE}/members", json={"display_name": f"m{m}"})
+        signed.raise_for_status()
+        member_id = signed.json()["member"]["member_id"]
+        trusted = await http.put(
+            f"/members/{member_id}/trust", json={"level": "trusted"}, headers=staff
+        )
+        trusted.raise_for_status()
+        headers.append({"authorization": f"Bearer {signed.json()['token']}"})
+    return headers
 
 
 async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
     secret = "bench-" + new_id()
-    tokens = Tokens(AuthSettings(secret=secret))
-    headers = [
-        {
-            "authorization": "Bearer "
-            + tokens.mint(
-                Principal(subject=f"m{m}", workspace=WORKSPACE, roles=frozenset({Role.MEMBER}))
-            )
-        }
-        for m in range(MEMBERS)
-    ]
+    staff = {
+        "authorization": "Bearer "
+        + Tokens(AuthSettings(secret=secret)).mint(
+            Principal(subject="bench", workspace=WORKSPACE, roles=frozenset({Role.MANAGER}))
+        )
+    }
     client = create_client(MongoSettings(url=infra.mongodb_url))
     arms = {
         "api": Arm(
@@ -156,17 +137,17 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
             mongo=MongoSettings(url=infra.mongodb_url),
             auth=AuthSettings(secret=secret),
             database=f"{prefix}_db",
+            # limits are checked on every vote, set high enough never to refuse the load
+            rate_limit_ip_writes="1000000/minute",
+            rate_limit_member_writes="1000000/minute",
         )
         databases.append(settings.database)
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             board: SubmissionService = app.state.submissions
-            stand_in = Everyone()
-            board.ports.directory = stand_in
-            board.ports.moderator = stand_in
-            board.ports.activity = stand_in
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://feedback") as http:
+                headers = await sign_up(http, staff)
                 ideas: list[str] = []
                 for i in range(IDEAS):
                     created = await http.post(
@@ -257,20 +238,3 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
     path = write("voting", settings_shown, listed, derived, targets)
     print(f"written: {path}")
     return all(t.met for t in targets)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.WARNING)
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    operations = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
-    with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
-        infra = resolve(Path(data))
-        try:
-            met = asyncio.run(run(infra, rounds=rounds, operations=operations))
-        finally:
-            infra.stop()
-    sys.exit(0 if met else 1)
-
-
-if __name__ == "__main__":
-    main()
