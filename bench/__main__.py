@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
 
-from bench import ingest, voting, webhook
+from bench import ingest, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -22,7 +22,9 @@ def main() -> None:
     parser.add_argument("--per-item", type=int, default=300, help="mentions per round, per-item")
     parser.add_argument("--requests", type=int, default=1000, help="webhook requests per round")
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
-    parser.add_argument("--only", choices=["ingest", "webhook", "voting"], help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=["ingest", "webhook", "voting", "timers"], help="run one benchmark"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
@@ -43,6 +45,8 @@ def main() -> None:
                 )
             if args.only in (None, "voting"):
                 met &= asyncio.run(voting.run(infra, rounds=args.rounds, operations=args.votes))
+            if args.only in (None, "timers"):
+                met &= asyncio.run(timers.run(infra))
         finally:
             infra.stop()
     sys.exit(0 if met else 1)

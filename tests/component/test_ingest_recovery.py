@@ -17,15 +17,22 @@ from ensemble_ingest.services.raw import RawService
 from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.spikes import SpikeStore
-from ensemble_shared.events import MentionSpikeDetectedV1, TriageData, parse_event
+from ensemble_shared.events import (
+    IngestRedriveRequestedV1,
+    MentionSpikeDetectedV1,
+    TriageData,
+    parse_event,
+)
+from ensemble_shared.events.schedules import RedriveRequestData
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.storage import Database
 from ensemble_shared.storage.outbox import Outbox
-from ensemble_shared.topics import MENTIONS, Topics
+from ensemble_shared.topics import MENTIONS, SCHEDULES, Topics
 from support.apps import running, settings_for
 from support.ingest import Ingest
 from support.kafka import read_topic
 from support.mentions import mention_body, signed
+from support.waiting import eventually
 
 
 async def test_payloads_a_crash_left_pending_are_redriven_once(
@@ -108,3 +115,41 @@ async def test_a_burst_is_announced_once_as_a_spike_and_a_flat_series_never(
     everything = next(s for s in spikes if s.data.topic == "*" and not s.data.negative_only)
     assert (everything.data.count, everything.data.mean) == (30, 3.0)
     assert everything.subject == "acme:*"
+
+
+async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> None:
+    settings = IngestSettings(**settings_for(infra, unique_name("redrive_job"), auth_secret))
+    app = create_app(settings)
+    async with running(app) as client:
+        ingest = Ingest(client, settings, auth_secret)
+        source = await ingest.source()
+        body = mention_body("crashed-2", text="Stored when the job asks")
+        archive: RawArchive = app.state.raws._raws
+        raw = RawPayload.webhook(
+            workspace="acme", source_id=source["id"], platform="generic", headers={}, body=body
+        )
+        await archive.archive(
+            [raw.model_copy(update={"received_at": datetime.now(UTC) - timedelta(minutes=5)})]
+        )
+        now = datetime.now(UTC)
+        request = IngestRedriveRequestedV1(
+            source="ensemble/scheduler",
+            subject="acme:redrive",
+            workspace="acme",
+            data=RedriveRequestData(
+                job="redrive",
+                run_id=f"acme:redrive:1@{now.isoformat()}",
+                scheduled_for=now,
+                stuck_for_seconds=60,
+            ),
+        )
+        infrastructure = app.state.infra
+        publisher = EventPublisher(infrastructure.broker, infrastructure.topics, [SCHEDULES])
+        await publisher.publish([request, request])  # a redelivered request changes nothing
+        await eventually(lambda: ingest.count("mentions"), lambda n: n == 1, what="re-driven")
+        view = (await client.get(f"/raw/{raw.id}", headers=ingest.manager)).json()
+        assert view["status"] == "processed"
+        await asyncio.sleep(1)
+        assert await ingest.count("mentions") == 1

@@ -43,11 +43,24 @@ from ensemble_shared.events import (
 from ensemble_shared.events.approvals import (
     ApprovalChangesRequestedV1,
     ApprovalCompletedV1,
+    ApprovalEscalatedV1,
+    ApprovalExpiredV1,
     ApprovalRejectedV1,
+    ApprovalReminderDueV1,
     ApprovalStepOpenedV1,
 )
-from ensemble_shared.events.content import ContentCommentedV1, ContentDraftedV1, ContentEditedV1
+from ensemble_shared.events.content import (
+    ContentCommentedV1,
+    ContentDraftedV1,
+    ContentEditedV1,
+    ContentPublishFailedV1,
+    ContentRescheduledV1,
+    ContentScheduledV1,
+    ScheduleHeldV1,
+    ScheduleReleasedV1,
+)
 from ensemble_shared.events.notifications import NotificationReadV1
+from ensemble_shared.events.schedules import DigestRequestedV1, IngestRedriveRequestedV1
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +130,30 @@ APPROVALS = Stream(
         ApprovalChangesRequestedV1,
         ApprovalCompletedV1,
         ApprovalRejectedV1,
+        ApprovalReminderDueV1,
+        ApprovalEscalatedV1,
+        ApprovalExpiredV1,
     ),
 )
 CONTENT = Stream(
     "content",
     key="content item id",
-    events=(ContentDraftedV1, ContentEditedV1, ContentCommentedV1, ContentPublishedV1),
+    events=(
+        ContentDraftedV1,
+        ContentEditedV1,
+        ContentCommentedV1,
+        ContentPublishedV1,
+        ContentScheduledV1,
+        ContentRescheduledV1,
+        ContentPublishFailedV1,
+        ScheduleHeldV1,
+        ScheduleReleasedV1,
+    ),
+)
+SCHEDULES = Stream(
+    "schedules",
+    key="workspace:job name",
+    events=(DigestRequestedV1, IngestRedriveRequestedV1),
 )
 NOTIFICATIONS = Stream(
     "notifications",
@@ -137,6 +168,7 @@ STREAMS: tuple[Stream, ...] = (
     FIELD_EVENTS,
     APPROVALS,
     CONTENT,
+    SCHEDULES,
     NOTIFICATIONS,
 )
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.connectors.registry import WEBHOOK_CONNECTORS, parse_raw
+from ensemble_ingest.handlers import kafka
 from ensemble_ingest.handlers.http import router
 from ensemble_ingest.models.mentions import GenericWebhook
 from ensemble_ingest.services.inbox import InboxService
@@ -63,6 +64,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             raws=raws, mentions=mentions, triage=triage, parse=parse_raw, observers=[spikes]
         )
         raw_service = RawService(raws, pipeline, source_repository)
+        kafka.register(infra, raw_service)
         app.state.sources = sources
         app.state.webhooks = WebhookService(sources, pipeline, WEBHOOK_CONNECTORS)
         app.state.inbox = InboxService(mentions)

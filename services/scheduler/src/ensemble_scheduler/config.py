@@ -19,3 +19,47 @@ class SchedulerSettings(ServiceSettings):
     approval_link_ttl_hours: float = Field(
         default=72.0, gt=0, le=24 * 30, description="How long an external approval link works."
     )
+    # --- settings: calendar and publishing ---
+    calendar_feed_ttl_days: float = Field(
+        default=365.0, gt=0, le=3 * 365, description="How long a signed .ics feed URL works."
+    )
+    publish_settle_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=24 * 3600,
+        description=(
+            "How old an attempt with an unknown outcome must be before a platform's 'no such "
+            "post' lets a new attempt publish (the first request may still be in flight)."
+        ),
+    )
+    crisis_teams: tuple[str, ...] = Field(
+        default=("communication", "legal"),
+        min_length=1,
+        description="Teams whose approval (all of them) releases a crisis hold.",
+    )
+    answer_language: str = Field(
+        default="en",
+        pattern=r"^(fr|en)$",
+        description="Language tried first for answer templates (then en, then fr).",
+    )
+    publish_http_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=300, description="Upper bound of any outbound publishing call."
+    )
+
+    # --- settings: timers, deadlines, jobs ---
+    timer_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Longest wait between two looks for due timers."
+    )
+    timer_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long a claimed timer is held; then (a crash) another replica fires it.",
+    )
+    timer_batch: int = Field(default=200, ge=1, le=1000, description="Timers claimed per insert.")
+    timer_concurrency: int = Field(
+        default=32, ge=1, le=1000, description="Timer handlers run at once per replica."
+    )
+    timer_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="Tries of a failing timer before it is given up."
+    )

@@ -1,12 +1,26 @@
 """Every event type, defined once; import from here."""
 
 from ensemble_shared.events.approvals import (
+    ApprovalEscalatedV1,
+    ApprovalExpiredV1,
+    ApprovalReminderDueV1,
     ApprovalRequestData,
     ApprovalRequestedV1,
     ApprovalStepDecidedV1,
     StepDecisionData,
 )
-from ensemble_shared.events.content import ContentPublishedData, ContentPublishedV1
+from ensemble_shared.events.content import (
+    ContentPublishedData,
+    ContentPublishedV1,
+    ContentPublishFailedV1,
+    ContentRescheduledV1,
+    ContentScheduledV1,
+    HoldData,
+    PublishFailureData,
+    ScheduleData,
+    ScheduleHeldV1,
+    ScheduleReleasedV1,
+)
 from ensemble_shared.events.envelope import (
     Event,
     Payload,
@@ -55,6 +69,7 @@ from ensemble_shared.events.notifications import (
     NotificationFailedV1,
     NotificationSentV1,
 )
+from ensemble_shared.events.schedules import DigestRequestedV1, IngestRedriveRequestedV1
 from ensemble_shared.events.submissions import (
     SocialOrigin,
     SubmissionCommentedData,
@@ -74,19 +89,28 @@ from ensemble_shared.events.submissions import (
 )
 
 __all__ = [
+    "ApprovalEscalatedV1",
+    "ApprovalExpiredV1",
+    "ApprovalReminderDueV1",
     "ApprovalRequestData",
     "ApprovalRequestedV1",
     "ApprovalStepDecidedV1",
     "Author",
     "CheckInData",
+    "ContentPublishFailedV1",
     "ContentPublishedData",
     "ContentPublishedV1",
+    "ContentRescheduledV1",
+    "ContentScheduledV1",
     "DeliveryData",
+    "DigestRequestedV1",
     "Event",
     "EventCheckedInV1",
     "EventFollowupInvitedV1",
     "EventRsvpV1",
     "FollowupInvitationData",
+    "HoldData",
+    "IngestRedriveRequestedV1",
     "MemberData",
     "MemberMergeData",
     "MemberMergedV1",
@@ -110,7 +134,11 @@ __all__ = [
     "NotificationFailedV1",
     "NotificationSentV1",
     "Payload",
+    "PublishFailureData",
     "RsvpData",
+    "ScheduleData",
+    "ScheduleHeldV1",
+    "ScheduleReleasedV1",
     "SocialOrigin",
     "SpikeData",
     "StepDecisionData",

@@ -120,3 +120,68 @@ class ApprovalChangesRequestedV1(Event):
 
     type: Literal["approval.changes_requested.v1"] = "approval.changes_requested.v1"
     data: ApprovalOutcomeData
+
+
+class DeadlineData(Payload):
+    """A step's deadline and the people it concerns (for reminders and escalations)."""
+
+    approval_id: str
+    content_id: str
+    step: str
+    round: int
+    due_at: datetime = Field(description="When the step is due.")
+    slot_at: datetime | None = Field(
+        default=None, description="The publishing slot the due time was derived from."
+    )
+    people: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    title: str | None = None
+    channel: str | None = None
+
+
+class ReminderDueData(DeadlineData):
+    """A reminder to the open step's approvers."""
+
+    minutes_before: int = Field(description="How long before the due time this reminder is.")
+
+
+class ApprovalReminderDueV1(Event):
+    """Sent by scheduler at each configured offset before an open step is due."""
+
+    type: Literal["approval.reminder_due.v1"] = "approval.reminder_due.v1"
+    data: ReminderDueData
+
+
+class EscalationData(DeadlineData):
+    """A step fell due undecided: its backup approvers may now decide it."""
+
+    backup_people: tuple[str, ...] = ()
+    backup_teams: tuple[str, ...] = ()
+    backup_roles: tuple[str, ...] = ()
+
+
+class ApprovalEscalatedV1(Event):
+    """Sent by scheduler when an open step is due: its backup approvers are added to it."""
+
+    type: Literal["approval.escalated.v1"] = "approval.escalated.v1"
+    data: EscalationData
+
+
+class ExpiryData(Payload):
+    """A workflow that ran out of time: the item is a draft again."""
+
+    approval_id: str
+    content_id: str
+    version: int
+    step: str = Field(description="The step that was open when the slot was missed.")
+    slot_at: datetime
+    reason: str
+
+
+class ApprovalExpiredV1(Event):
+    """Sent by scheduler when the publishing slot passes before approval and the policy says
+    `expire`: the workflow ends and the item is back to draft."""
+
+    type: Literal["approval.expired.v1"] = "approval.expired.v1"
+    data: ExpiryData

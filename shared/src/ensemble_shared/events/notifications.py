@@ -26,6 +26,9 @@ class DeliveryData(Payload):
     chat: Literal["slack", "teams"] | None = Field(
         default=None, description="Which chat service, when the channel is chat."
     )
+    replay_of: str | None = Field(
+        default=None, description="A replay: the delivery whose payload was sent again."
+    )
 
 
 class NotificationSentV1(Event):

@@ -13,6 +13,47 @@ Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][
 Quorum = Literal["any", "all"] | Annotated[int, Field(ge=1, le=50)]
 Sentiment = Literal["positive", "neutral", "negative"]
 Priority = Literal["low", "normal", "high", "urgent"]
+MissedSlot = Literal["reslot", "expire", "hold"]
+Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 90)]
+
+
+class Backup(BaseModel):
+    """Who a step escalates to when it falls due undecided: they may then decide it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    people: tuple[Slug, ...] = ()
+    teams: tuple[Slug, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    @model_validator(mode="after")
+    def _someone(self) -> Backup:
+        if not (self.people or self.teams or self.roles):
+            raise ValueError("backup: name at least one person, team or role")
+        if Role.MEMBER in self.roles or Role.SERVICE in self.roles:
+            raise ValueError("backup: members and services cannot approve")
+        return self
+
+
+class Deadlines(BaseModel):
+    """Policy-wide timing: how long a step may take, when to remind, and what a missed
+    publishing slot does to a workflow still under way."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sla_minutes: Minutes = Field(
+        default=24 * 60, description="Time a step gets when no publishing slot sets its due time."
+    )
+    remind_before_minutes: tuple[Minutes, ...] = Field(
+        default=(60,), max_length=5, description="Reminders this long before a step is due."
+    )
+    on_missed_slot: MissedSlot = Field(
+        default="reslot",
+        description=(
+            "When the slot passes before approval: reslot (next free calendar slot), expire "
+            "(back to draft) or hold (wait for a person to pick a new slot)."
+        ),
+    )
 
 
 class ExternalApprover(BaseModel):
@@ -47,6 +88,15 @@ class StepSpec(BaseModel):
             "Fields this step answers for: an edit of one re-opens the step. Default: every "
             "content field (not the slot)."
         ),
+    )
+    sla_minutes: Minutes | None = Field(
+        default=None, description="This step's time, overriding the policy's deadlines."
+    )
+    remind_before_minutes: tuple[Minutes, ...] | None = Field(
+        default=None, max_length=5, description="This step's reminders, overriding the policy's."
+    )
+    backup: Backup | None = Field(
+        default=None, description="Who the step escalates to when it falls due undecided."
     )
 
     @model_validator(mode="after")
@@ -106,6 +156,7 @@ class PolicyIn(BaseModel):
     description: str | None = Field(default=None, max_length=1_000)
     when: When = Field(default_factory=When)
     steps: tuple[StepSpec, ...] = Field(min_length=1, max_length=20)
+    deadlines: Deadlines = Field(default_factory=Deadlines)
 
     @model_validator(mode="after")
     def _unique_steps(self) -> PolicyIn:

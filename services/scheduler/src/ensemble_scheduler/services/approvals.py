@@ -8,7 +8,7 @@ opening) and is safe to run by any number of callers at once: each fact's key ad
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from ensemble_scheduler.exceptions import Gone
@@ -27,6 +27,7 @@ from ensemble_scheduler.models.approvals import (
     StepView,
 )
 from ensemble_scheduler.models.content import ContentVersion
+from ensemble_scheduler.models.deadlines import StepClock
 from ensemble_scheduler.models.policies import Policy
 from ensemble_scheduler.services.envelopes import envelope
 from ensemble_scheduler.services.links import (
@@ -55,6 +56,7 @@ from ensemble_shared.events import Event, utcnow
 from ensemble_shared.events.approvals import (
     ApprovalChangesRequestedV1,
     ApprovalCompletedV1,
+    ApprovalExpiredV1,
     ApprovalLink,
     ApprovalOutcomeData,
     ApprovalRejectedV1,
@@ -62,6 +64,7 @@ from ensemble_shared.events.approvals import (
     ApprovalRequestedV1,
     ApprovalStepDecidedV1,
     ApprovalStepOpenedV1,
+    ExpiryData,
     StepDecisionData,
     StepOpenedData,
 )
@@ -98,7 +101,9 @@ class ApprovalService:
         signer: LinkSigner,
         public_url: str,
         link_ttl: timedelta,
+        clock: StepClock | None = None,
     ) -> None:
+        self._clock = clock  # deadlines: plans each opened step, escalates to backups
         self._approvals = approvals
         self._content = content
         self._policies = policies
@@ -137,6 +142,11 @@ class ApprovalService:
         """The current workflow's state (None if never submitted): what publishing checks."""
         record = await self._approvals.latest_request(workspace, content_id)
         return None if record is None else (await self.settle(record)).state
+
+    async def facts_of(self, workspace: str, content_id: str) -> Facts | None:
+        """The current workflow's settled facts (None if never submitted): what timers check."""
+        record = await self._approvals.latest_request(workspace, content_id)
+        return None if record is None else await self.settle(record)
 
     async def view(self, workspace: str, content_id: str) -> ApprovalView:
         await self._latest(workspace, content_id)
@@ -222,7 +232,10 @@ class ApprovalService:
         """An edit may re-open steps: announce their opening."""
         record = await self._approvals.latest_request(version.workspace, version.content_id)
         if record is not None:
-            await self.settle(record)
+            facts = await self.settle(record)
+            step = facts.state.open_step
+            if self._clock is not None and step is not None and "slot" in version.changed:
+                await self._clock.step_opened(record, step.position, step.round, facts.latest)
 
     async def decide(self, principal: Principal, content_id: str, body: DecisionIn) -> ApprovalView:
         await self._latest(principal.workspace, content_id)
@@ -236,6 +249,8 @@ class ApprovalService:
         covers = eligible_slots(
             step.spec, subject=principal.subject, teams=principal.teams, roles=principal.roles
         )
+        if not covers and self._clock is not None:
+            covers = await self._clock.backup_slots(record, step.name, step.round, principal)
         if not covers:
             raise Forbidden(f"you are not an approver of step {step.name!r}")
         self._check_open(facts.state, step.name)
@@ -307,17 +322,23 @@ class ApprovalService:
                     at=utcnow(),
                 )
                 after = fold(record, facts.versions, facts.decisions, [*facts.outcomes, outcome])
-                await self._approvals.insert_outcome(
+                won = await self._approvals.insert_outcome(
                     outcome,
                     workspace=record.workspace,
                     content_id=record.content_id,
                     events=self._outcome_events(record, outcome, after),
                 )
+                if won and self._clock is not None:
+                    await self._clock.step_closed(record, outcome.step, outcome.round)
                 continue  # won or lost, the stored outcome now decides: read again
             open_step = facts.state.open_step
             if open_step is not None and not await self._approvals.notice_exists(
                 record.id, open_step.name, open_step.round
             ):
+                if self._clock is not None:  # timers first: a crash here re-plans, idempotently
+                    await self._clock.step_opened(
+                        record, open_step.position, open_step.round, facts.latest
+                    )
                 await self._approvals.insert_notice(
                     record.id,
                     open_step.name,
@@ -327,6 +348,42 @@ class ApprovalService:
                 )
             return facts
         raise RuntimeError(f"approval {record.id} did not settle")
+
+    async def expire(self, facts: Facts, *, slot_at: datetime, reason: str) -> bool:
+        """End a workflow whose slot passed (policy `expire`): the open step's round is
+        rejected by the system, so the item is a draft again. False if that round already
+        has its outcome (a decision came first)."""
+        step = facts.state.open_step
+        if step is None:
+            return False
+        record = facts.record
+        outcome = OutcomeRecord(
+            approval_id=record.id,
+            step=step.name,
+            round=step.round,
+            outcome="rejected",
+            version=facts.state.version,
+            decided_by="system:deadlines",
+            reason=reason,
+            at=utcnow(),
+        )
+        event = ApprovalExpiredV1(
+            **envelope(record.workspace, record.content_id),
+            data=ExpiryData(
+                approval_id=record.id,
+                content_id=record.content_id,
+                version=facts.state.version,
+                step=step.name,
+                slot_at=slot_at,
+                reason=reason,
+            ),
+        )
+        won = await self._approvals.insert_outcome(
+            outcome, workspace=record.workspace, content_id=record.content_id, events=[event]
+        )
+        if won and self._clock is not None:
+            await self._clock.step_closed(record, step.name, step.round)
+        return won
 
     def _outcome_events(
         self, record: ApprovalRecord, outcome: OutcomeRecord, after: ApprovalState

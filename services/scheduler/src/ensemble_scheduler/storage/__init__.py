@@ -1,9 +1,14 @@
 """Scheduler's repositories: every MongoDB call of this service lives in this package."""
 
 from ensemble_scheduler.storage.approvals import ApprovalRepository
+from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.content import ContentRepository
+from ensemble_scheduler.storage.deadlines import DeadlineRepository
+from ensemble_scheduler.storage.jobs import JobRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
+from ensemble_scheduler.storage.publishing import PublicationRepository
 from ensemble_scheduler.storage.replies import ReplyTargetRepository
+from ensemble_scheduler.storage.timers import TimerRepository
 from ensemble_shared.storage.outbox import INDEXES as OUTBOX_INDEXES
 
 INDEXES = {
@@ -11,13 +16,23 @@ INDEXES = {
     **ContentRepository.INDEXES,
     **ApprovalRepository.INDEXES,
     **PolicyRepository.INDEXES,
+    **CalendarRepository.INDEXES,
+    **PublicationRepository.INDEXES,
+    **TimerRepository.INDEXES,
+    **DeadlineRepository.INDEXES,
+    **JobRepository.INDEXES,
     **OUTBOX_INDEXES,
 }
 
 __all__ = [
     "INDEXES",
     "ApprovalRepository",
+    "CalendarRepository",
     "ContentRepository",
+    "DeadlineRepository",
+    "JobRepository",
     "PolicyRepository",
+    "PublicationRepository",
     "ReplyTargetRepository",
+    "TimerRepository",
 ]

@@ -1,0 +1,34 @@
+"""Ingest's subscriber: the re-drive sweep on request from scheduler's periodic jobs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from ensemble_ingest.services.raw import RawService
+from ensemble_shared.events import IngestRedriveRequestedV1
+from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
+from ensemble_shared.runtime import Infrastructure
+from ensemble_shared.topics import SCHEDULES
+
+log = logging.getLogger(__name__)
+
+
+def register(infra: Infrastructure, raws: RawService) -> None:
+    async def redrive(events: Sequence[IngestRedriveRequestedV1]) -> None:
+        # One sweep covers every request in the batch: re-driving is idempotent.
+        stuck_for = min(e.data.stuck_for_seconds for e in events)
+        count = await raws.redrive(timedelta(seconds=stuck_for))
+        log.info("re-drive requested by %s: %d items re-driven", events[-1].data.run_id, count)
+
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=SCHEDULES,
+        group=f"{infra.topics.prefix}ingest",
+        handler=redrive,
+        wants=[IngestRedriveRequestedV1],
+        retry=RetryPolicy.from_settings(infra.settings.kafka),
+        description="Scheduled re-drive sweeps of raw payloads left pending.",
+    )

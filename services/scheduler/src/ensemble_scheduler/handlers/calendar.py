@@ -1,0 +1,121 @@
+"""HTTP routes of the calendar: slot plans, scheduling, the calendar, its .ics feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from ensemble_scheduler.models.calendar import (
+    CalendarPage,
+    FeedLink,
+    QueueItem,
+    ScheduleIn,
+    ScheduleView,
+    SlotPlan,
+    SlotPlanIn,
+    Team,
+)
+from ensemble_scheduler.services.calendar import CalendarService
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.errors import Forbidden
+from ensemble_shared.web import require_roles
+
+
+def _calendar(request: Request) -> Any:
+    return request.app.state.calendar
+
+
+Calendars = Annotated[CalendarService, Depends(_calendar)]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
+Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
+ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
+
+router = APIRouter(tags=["calendar"])
+
+
+@router.put("/calendar/channels/{channel}", summary="Set a channel's weekly slots (a revision).")
+async def put_plan(
+    channel: ChannelName, body: SlotPlanIn, principal: Admin, calendar: Calendars
+) -> SlotPlan:
+    return await calendar.put_plan(principal, channel, body)
+
+
+@router.get("/calendar/channels", summary="Every channel's current slot plan.")
+async def list_plans(principal: Staff, calendar: Calendars) -> list[SlotPlan]:
+    return await calendar.plans(principal.workspace)
+
+
+@router.get("/calendar/channels/{channel}", summary="A channel's current slot plan.")
+async def get_plan(channel: ChannelName, principal: Staff, calendar: Calendars) -> SlotPlan:
+    return await calendar.plan(principal.workspace, channel)
+
+
+@router.post(
+    "/content/{content_id}/schedule",
+    summary='Schedule or move an item: a time, or "next" free slot of its channel.',
+)
+async def schedule(
+    content_id: str, body: ScheduleIn, principal: Manager, calendar: Calendars
+) -> ScheduleView:
+    return await calendar.schedule(principal, content_id, body)
+
+
+@router.get("/content/{content_id}/schedule", summary="Where an item stands in the calendar.")
+async def get_schedule(content_id: str, principal: Staff, calendar: Calendars) -> ScheduleView:
+    return await calendar.view(principal.workspace, content_id)
+
+
+@router.get("/calendar", summary="Scheduled items between two times, by slot.")
+async def get_calendar(
+    principal: Staff,
+    calendar: Calendars,
+    start: Annotated[AwareDatetime, Query(alias="from")],
+    end: Annotated[AwareDatetime, Query(alias="to")],
+    channel: Annotated[list[str] | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> CalendarPage:
+    return await calendar.calendar(
+        principal.workspace, start, end, channels=channel or None, limit=limit
+    )
+
+
+@router.get("/calendar/queue", summary="Approved items waiting for a slot.")
+async def get_queue(
+    principal: Staff,
+    calendar: Calendars,
+    channel: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> list[QueueItem]:
+    return await calendar.queue(principal, channel=channel, limit=limit)
+
+
+@router.post(
+    "/calendar/feed-links",
+    status_code=201,
+    summary="A signed .ics feed URL for calendar apps (workspace, or one team's channels).",
+)
+async def create_feed_link(
+    principal: Staff,
+    calendar: Calendars,
+    team: Annotated[Team | None, Body(embed=True)] = None,
+) -> FeedLink:
+    if team is not None and team not in principal.teams and not principal.has_any(Role.MANAGER):
+        raise Forbidden(f"you are not in team {team!r}")
+    return calendar.feed_link(principal, team)
+
+
+@router.get(
+    "/calendar.ics",
+    summary="The iCalendar feed a signed token names (no headers: calendar apps send none).",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def get_feed(
+    calendar: Calendars, token: Annotated[str, Query(min_length=10, max_length=2_000)]
+) -> Response:
+    body = await calendar.feed(token)
+    return Response(body, media_type="text/calendar; charset=utf-8")

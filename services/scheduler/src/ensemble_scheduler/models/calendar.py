@@ -1,0 +1,137 @@
+"""The content calendar: weekly slots per channel, schedule entries, calendar views."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from ensemble_scheduler.models.content import Channel
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Team = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone named; ValueError (→ 422 naming `time_zone`) if there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"time_zone: unknown time zone {name!r}") from None
+
+
+class WeeklySlot(BaseModel):
+    """A wall-clock time on some weekdays, e.g. Mon-Fri 09:30 (in the plan's time zone)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[Weekday, ...] = Field(min_length=1, max_length=7)
+    at: time = Field(description="Local time, HH:MM.")
+
+    @field_validator("at")
+    @classmethod
+    def _minutes(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("at: a wall-clock time without offset (the plan has the zone)")
+        return value.replace(second=0, microsecond=0)
+
+
+class SlotPlanIn(BaseModel):
+    """PUT /calendar/channels/{channel}: the channel's recurring slots and who plans it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_zone: str = Field(min_length=1, max_length=64, examples=["Europe/Paris"])
+    slots: tuple[WeeklySlot, ...] = Field(min_length=1, max_length=50)
+    teams: tuple[Team, ...] = Field(
+        default=(), max_length=20, description="Teams whose .ics feed shows this channel."
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+class SlotPlan(SlotPlanIn):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    workspace: str
+    channel: Channel
+    revision: int = Field(ge=1)
+    updated_by: str
+    updated_at: datetime
+
+
+class ScheduleIn(BaseModel):
+    """POST /content/{id}/schedule: a precise time, or the channel's next free slot."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slot: AwareDatetime | Literal["next"] = Field(
+        description='An ISO time with offset, or "next" for the next free slot of the channel.'
+    )
+    after: AwareDatetime | None = Field(
+        default=None, description='With "next": the earliest time to consider (default now).'
+    )
+
+
+class ScheduleEntry(BaseModel):
+    """One scheduling of an item (insert-only: the highest sequence is the current one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    content_id: str
+    workspace: str
+    channel: str
+    sequence: int = Field(ge=1)
+    slot_at: datetime
+    by: str
+    at: datetime
+    title: str | None = None
+
+
+EntryStatus = Literal["scheduled", "held", "published", "failed"]
+
+
+class CalendarEntry(BaseModel):
+    content_id: str
+    channel: str
+    slot_at: datetime
+    title: str | None
+    status: EntryStatus
+    sequence: int
+    platform_post_id: str | None = None
+
+
+class CalendarPage(BaseModel):
+    items: list[CalendarEntry]
+    truncated: bool = Field(description="True when more entries fall in the range than listed.")
+
+
+class ScheduleView(BaseModel):
+    content_id: str
+    channel: str
+    slot_at: datetime
+    sequence: int
+    status: EntryStatus
+
+
+class QueueItem(BaseModel):
+    """An approved item waiting for a slot."""
+
+    content_id: str
+    channel: str
+    title: str | None
+    version: int
+    approved: bool
+
+
+class FeedLink(BaseModel):
+    url: str
+    team: str | None
+    expires_at: datetime

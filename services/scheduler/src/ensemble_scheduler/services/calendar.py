@@ -1,0 +1,462 @@
+"""The content calendar: weekly slots in a time zone, scheduling items into them, the calendar
+views (JSON and iCalendar) and the signed feed tokens calendar apps use instead of headers.
+
+Slot math is pure (`occurrences`): a slot is a wall-clock time in the plan's zone, so 09:30
+Europe/Paris is 08:30 UTC in winter and 07:30 UTC in summer. A slot that falls in a spring-forward
+gap moves forward by the gap (02:30 → 03:30); a slot in a fall-back overlap is its first
+occurrence (fold 0). Scheduling claims the slot with a unique-key insert, so two items never
+share a slot of a channel, then records the schedule entry and arms the publish timer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+
+from icalendar import Calendar
+from icalendar import Event as VEvent
+from pydantic import ValidationError
+
+from ensemble_scheduler.models.calendar import (
+    WEEKDAYS,
+    CalendarEntry,
+    CalendarPage,
+    FeedLink,
+    QueueItem,
+    ScheduleEntry,
+    ScheduleIn,
+    ScheduleView,
+    SlotPlan,
+    SlotPlanIn,
+    zone,
+)
+from ensemble_scheduler.models.content import ContentEdit
+from ensemble_scheduler.services.content import ContentService
+from ensemble_scheduler.services.envelopes import envelope
+from ensemble_scheduler.services.ports import Timer, Timers
+from ensemble_scheduler.storage.calendar import CalendarRepository
+from ensemble_scheduler.storage.publishing import PublicationRepository
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, Invalid, NotFound, Unauthenticated
+from ensemble_shared.events import utcnow
+from ensemble_shared.events.content import (
+    ContentRescheduledV1,
+    ContentScheduledV1,
+    ScheduleData,
+)
+
+PUBLISH = "publish"
+"""The timer kind publishing registers for."""
+HORIZON = timedelta(days=366)
+"""How far ahead "next free slot" looks before giving up."""
+
+
+# --- pure slot math ----------------------------------------------------------------------
+
+
+def occurrences(plan: SlotPlanIn, after: datetime) -> Iterator[datetime]:
+    """The plan's slots strictly after `after`, in order, as UTC times (endless)."""
+    tz = zone(plan.time_zone)
+    day: date = after.astimezone(tz).date() - timedelta(days=1)  # a gap may shift a slot back
+    while True:
+        weekday = WEEKDAYS[day.weekday()]
+        times = sorted({s.at for s in plan.slots if weekday in s.days})
+        for at in times:
+            local = datetime.combine(day, at, tzinfo=tz)
+            # Round-trip through UTC: a wall time in a spring-forward gap becomes the real
+            # instant after the gap; fold 0 picks the first of two in a fall-back overlap.
+            moment = local.astimezone(UTC)
+            if moment > after:
+                yield moment
+        day += timedelta(days=1)
+
+
+def at_second(moment: datetime) -> datetime:
+    """Slots are compared and claimed to the second, in UTC."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def publish_timer(entry: ScheduleEntry) -> Timer:
+    """One timer per scheduling: a stale one (the item moved since) fires into a no-op."""
+    return Timer(
+        workspace=entry.workspace,
+        timer_id=publish_timer_id(entry.content_id, entry.sequence),
+        kind=PUBLISH,
+        due_at=entry.slot_at,
+        payload={"content_id": entry.content_id, "sequence": entry.sequence},
+    )
+
+
+def publish_timer_id(content_id: str, sequence: int) -> str:
+    return f"publish:{content_id}:s{sequence}"
+
+
+# --- feed tokens -------------------------------------------------------------------------
+
+FEED_PURPOSE = b"ensemble/calendar-feed/v1"
+
+
+class FeedSigner:
+    """`<payload>.<mac>` tokens naming a workspace (and a team) for the .ics feed URL."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), FEED_PURPOSE, hashlib.sha256).digest()
+
+    def _mac(self, payload: str) -> str:
+        raw = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    def sign(self, workspace: str, team: str | None, expires: datetime) -> str:
+        claims = {"ws": workspace, "team": team, "exp": int(expires.timestamp())}
+        raw = json.dumps(claims, separators=(",", ":")).encode()
+        payload = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return f"{payload}.{self._mac(payload)}"
+
+    def verify(self, token: str, *, now: datetime) -> tuple[str, str | None]:
+        """(workspace, team) of an authentic unexpired token; Unauthenticated otherwise."""
+        payload, dot, mac = token.partition(".")
+        if not dot or not hmac.compare_digest(mac, self._mac(payload)):
+            raise Unauthenticated("token: this calendar feed link is not valid")
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            workspace, team, expires = str(claims["ws"]), claims["team"], int(claims["exp"])
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise Unauthenticated("token: this calendar feed link is not valid") from None
+        if expires <= now.timestamp():
+            raise Unauthenticated("token: this calendar feed link expired; ask for a new one")
+        return workspace, (str(team) if team is not None else None)
+
+
+def render_ics(
+    name: str, entries: Sequence[CalendarEntry], *, public_url: str, now: datetime
+) -> bytes:
+    """An iCalendar document, one 15-minute VEVENT per scheduled item (UID stable per item,
+    SEQUENCE = its scheduling sequence, so calendar apps update a moved post in place)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Ensemble//content calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for entry in entries:
+        event = VEvent()
+        event.add("uid", f"{entry.content_id}@ensemble")
+        event.add("dtstamp", now)
+        event.add("dtstart", entry.slot_at)
+        event.add("dtend", entry.slot_at + timedelta(minutes=15))
+        event.add("sequence", entry.sequence)
+        event.add("summary", f"[{entry.channel}] {entry.title or entry.content_id}")
+        event.add("description", f"status: {entry.status}")
+        event.add("status", "CANCELLED" if entry.status == "failed" else "CONFIRMED")
+        event.add("url", f"{public_url}/content/{entry.content_id}")
+        event.add("categories", [entry.channel])
+        calendar.add_component(event)
+    ical: bytes = calendar.to_ical()
+    return ical
+
+
+# --- services ----------------------------------------------------------------------------
+
+
+class SlotFinder:
+    """The next free slot of a channel: what "next" scheduling and re-slotting use."""
+
+    def __init__(self, calendar: CalendarRepository) -> None:
+        self._calendar = calendar
+
+    async def candidates(self, workspace: str, channel: str, after: datetime) -> Iterator[datetime]:
+        plan = await self._calendar.plan(workspace, channel)
+        if plan is None:
+            raise Invalid(
+                f"slot: channel {channel!r} has no slot plan; an admin adds one "
+                f"(PUT /calendar/channels/{channel})"
+            )
+        return occurrences(plan, after)
+
+    async def next_free(
+        self, workspace: str, channel: str, after: datetime, *, content_id: str | None = None
+    ) -> datetime:
+        """The first slot after `after` not claimed by another item (one `content_id` holds
+        counts as free for it). Invalid when the channel has no plan or no free slot within
+        a year."""
+        slots = await self.candidates(workspace, channel, after)
+        limit = after + HORIZON
+        while True:
+            batch = []
+            for moment in slots:
+                batch.append(moment)
+                if len(batch) >= 50 or moment > limit:
+                    break
+            holders = await self._calendar.holders(workspace, channel, batch)
+            for moment in batch:
+                if moment > limit:
+                    raise Invalid(f"slot: channel {channel!r} has no free slot within a year")
+                if holders.get(moment) in (None, content_id):
+                    return moment
+
+
+class CalendarService:
+    def __init__(
+        self,
+        calendar: CalendarRepository,
+        publications: PublicationRepository,
+        content: ContentService,
+        timers: Timers,
+        *,
+        feeds: FeedSigner,
+        public_url: str,
+        feed_ttl: timedelta,
+    ) -> None:
+        self._calendar = calendar
+        self._publications = publications
+        self._content = content
+        self._timers = timers
+        self._feeds = feeds
+        self._public_url = public_url.rstrip("/")
+        self._feed_ttl = feed_ttl
+        self.finder = SlotFinder(calendar)
+
+    # --- plans ---------------------------------------------------------------------------
+
+    async def put_plan(self, principal: Principal, channel: str, body: SlotPlanIn) -> SlotPlan:
+        current = await self._calendar.plan(principal.workspace, channel)
+        try:
+            plan = SlotPlan(
+                **body.model_dump(),
+                workspace=principal.workspace,
+                channel=channel,
+                revision=current.revision + 1 if current else 1,
+                updated_by=principal.subject,
+                updated_at=utcnow(),
+            )
+        except ValidationError as exc:
+            raise Invalid(f"channel: {exc.errors()[0]['msg']}") from None
+        if not await self._calendar.insert_plan(plan):
+            raise Conflict("another change to this channel's slots was saved first; reload")
+        return plan
+
+    async def plans(self, workspace: str) -> list[SlotPlan]:
+        return await self._calendar.plans_of(workspace)
+
+    async def plan(self, workspace: str, channel: str) -> SlotPlan:
+        plan = await self._calendar.plan(workspace, channel)
+        if plan is None:
+            raise NotFound(f"channel {channel!r} has no slot plan")
+        return plan
+
+    # --- scheduling ----------------------------------------------------------------------
+
+    async def current(self, workspace: str, content_id: str) -> ScheduleEntry | None:
+        return await self._calendar.current(workspace, content_id)
+
+    async def schedule(
+        self, principal: Principal, content_id: str, body: ScheduleIn
+    ) -> ScheduleView:
+        """Schedule (or move) an item: to a precise future time, or the channel's next free
+        slot. The slot is also written into the item (a new version: a step owning `slot`
+        re-opens), the publish timer is armed, the old slot is given back."""
+        workspace = principal.workspace
+        latest = await self._content.latest(workspace, content_id)
+        if await self._publications.result(workspace, content_id) is not None:
+            raise Conflict("this item is already published")
+        channel = latest.fields.channel
+        now = utcnow()
+        if body.slot == "next":
+            after = max(body.after or now, now)
+            slot = await self._claim_next(workspace, channel, after, content_id)
+        else:
+            slot = at_second(body.slot)
+            if slot <= now:
+                raise Invalid("slot: the slot is in the past")
+            holder = await self._calendar.claim(workspace, channel, slot, content_id)
+            if holder != content_id:
+                raise Conflict(f"slot: {slot.isoformat()} on {channel!r} is taken by {holder}")
+        return await self._record(principal, latest.content_id, channel, slot, latest.fields.title)
+
+    async def reslot(self, principal: Principal, content_id: str, after: datetime) -> ScheduleView:
+        """Move an item to its channel's next free slot after `after` (missed slots)."""
+        return await self.schedule(principal, content_id, ScheduleIn(slot="next", after=after))
+
+    async def _claim_next(
+        self, workspace: str, channel: str, after: datetime, content_id: str
+    ) -> datetime:
+        for _ in range(20):  # each lost race moves past the slot someone else took
+            slot = await self.finder.next_free(workspace, channel, after, content_id=content_id)
+            if await self._calendar.claim(workspace, channel, slot, content_id) == content_id:
+                return slot
+            after = slot
+        raise Conflict("slot: every free slot was taken while scheduling; try again")
+
+    async def _record(
+        self, principal: Principal, content_id: str, channel: str, slot: datetime, title: str | None
+    ) -> ScheduleView:
+        workspace = principal.workspace
+        current = await self._calendar.current(workspace, content_id)
+        if current is not None and current.slot_at == slot and current.channel == channel:
+            return await self._view(current)
+        try:
+            await self._content.edit(principal, content_id, ContentEdit(slot=slot))
+        except Exception:
+            await self._calendar.release(workspace, channel, slot, content_id)
+            raise
+        entry = ScheduleEntry(
+            content_id=content_id,
+            workspace=workspace,
+            channel=channel,
+            sequence=current.sequence + 1 if current else 1,
+            slot_at=slot,
+            by=principal.subject,
+            at=utcnow(),
+            title=title,
+        )
+        data = ScheduleData(
+            content_id=content_id,
+            channel=channel,
+            slot_at=slot,
+            sequence=entry.sequence,
+            by=principal.subject,
+            previous_slot_at=current.slot_at if current else None,
+            title=title,
+        )
+        head = envelope(workspace, content_id)
+        event = (
+            ContentRescheduledV1(**head, data=data)
+            if current
+            else ContentScheduledV1(**head, data=data)
+        )
+        if not await self._calendar.insert_entry(entry, [event]):
+            await self._calendar.release(workspace, channel, slot, content_id)
+            raise Conflict("another scheduling of this item was saved first; reload")
+        if current is not None:
+            await self._timers.cancel(workspace, publish_timer_id(content_id, current.sequence))
+            await self._calendar.release(workspace, current.channel, current.slot_at, content_id)
+        await self._timers.schedule(publish_timer(entry))
+        return await self._view(entry)
+
+    async def rearm(self, entry: ScheduleEntry) -> None:
+        """Fire the entry's publish timer again, at its slot or now if that passed (a hold
+        was released). A new occurrence key, since (timer id, due time) fired already."""
+        timer = publish_timer(entry)
+        due = max(entry.slot_at, utcnow())
+        await self._timers.schedule(timer.model_copy(update={"due_at": due}))
+
+    async def _view(self, entry: ScheduleEntry) -> ScheduleView:
+        status = (await self._statuses(entry.workspace, [entry]))[entry.content_id]
+        return ScheduleView(
+            content_id=entry.content_id,
+            channel=entry.channel,
+            slot_at=entry.slot_at,
+            sequence=entry.sequence,
+            status=status[0],
+        )
+
+    async def view(self, workspace: str, content_id: str) -> ScheduleView:
+        entry = await self._calendar.current(workspace, content_id)
+        if entry is None:
+            await self._content.latest(workspace, content_id)
+            raise NotFound(f"content item {content_id!r} is not scheduled")
+        return await self._view(entry)
+
+    async def _statuses(
+        self, workspace: str, entries: Sequence[ScheduleEntry]
+    ) -> dict[str, tuple[str, str | None]]:
+        statuses: dict[str, tuple[str, str | None]] = {}
+        for entry in entries:
+            result = await self._publications.result(workspace, entry.content_id)
+            if result is not None:
+                statuses[entry.content_id] = ("published", result.platform_post_id)
+            elif await self._publications.active_hold(workspace, entry.content_id) is not None:
+                statuses[entry.content_id] = ("held", None)
+            elif await self._publications.gate_failed(entry.content_id, entry.sequence):
+                statuses[entry.content_id] = ("failed", None)
+            else:
+                statuses[entry.content_id] = ("scheduled", None)
+        return statuses
+
+    # --- views ---------------------------------------------------------------------------
+
+    async def calendar(
+        self,
+        workspace: str,
+        start: datetime,
+        end: datetime,
+        *,
+        channels: Sequence[str] | None = None,
+        limit: int = 500,
+    ) -> CalendarPage:
+        if end <= start:
+            raise Invalid("to: must be after from")
+        if end - start > timedelta(days=400):
+            raise Invalid("to: a calendar spans at most 400 days")
+        entries = await self._calendar.in_range(workspace, start, end, limit=10 * limit)
+        if channels is not None:
+            entries = [e for e in entries if e.channel in channels]
+        truncated = len(entries) > limit
+        entries = entries[:limit]
+        statuses = await self._statuses(workspace, entries)
+        return CalendarPage(
+            items=[
+                CalendarEntry(
+                    content_id=e.content_id,
+                    channel=e.channel,
+                    slot_at=e.slot_at,
+                    title=e.title,
+                    status=statuses[e.content_id][0],
+                    sequence=e.sequence,
+                    platform_post_id=statuses[e.content_id][1],
+                )
+                for e in entries
+            ],
+            truncated=truncated,
+        )
+
+    async def queue(
+        self, principal: Principal, *, channel: str | None, limit: int
+    ) -> list[QueueItem]:
+        """Approved items without a slot yet, newest first (among the latest 200 items)."""
+        page = await self._content.page(principal.workspace, cursor=None, limit=200)
+        queued: list[QueueItem] = []
+        for item in page.items:
+            if item.status != "approved" or (channel and item.fields.channel != channel):
+                continue
+            if await self._calendar.current(principal.workspace, item.id) is not None:
+                continue
+            queued.append(
+                QueueItem(
+                    content_id=item.id,
+                    channel=item.fields.channel,
+                    title=item.fields.title,
+                    version=item.version,
+                    approved=True,
+                )
+            )
+            if len(queued) >= limit:
+                break
+        return queued
+
+    def feed_link(self, principal: Principal, team: str | None) -> FeedLink:
+        expires = utcnow() + self._feed_ttl
+        token = self._feeds.sign(principal.workspace, team, expires)
+        query = urlencode({"token": token})
+        return FeedLink(
+            url=f"{self._public_url}/calendar.ics?{query}", team=team, expires_at=expires
+        )
+
+    async def feed(self, token: str) -> bytes:
+        """The .ics feed a signed token names: 30 days back, 180 ahead."""
+        now = utcnow()
+        workspace, team = self._feeds.verify(token, now=now)
+        channels: list[str] | None = None
+        if team is not None:
+            channels = [
+                p.channel for p in await self._calendar.plans_of(workspace) if team in p.teams
+            ]
+        page = await self.calendar(
+            workspace, now - timedelta(days=30), now + timedelta(days=180), channels=channels
+        )
+        name = f"Ensemble {workspace}" + (f" ({team})" if team else "")
+        return render_ics(name, page.items, public_url=self._public_url, now=now)

@@ -1,0 +1,380 @@
+"""Publishing at the slot, exactly once.
+
+The publish timer of a scheduling fires `fire`. Nothing goes out unless `publishable()` says the
+item's latest version is fully approved and no crisis hold is active. Each try is an attempt
+claimed by a unique-key insert *before* the platform is called, so two replicas never both
+call it; the post id is recorded (insert-only, first wins, content.published rides on that
+insert) the moment it is known. An attempt without an outcome is unknown: it is settled by
+asking the platform (`reconcile`), and only a platform that answers "no such post", once the
+attempt is old enough that the request cannot still be in flight, lets a new attempt post —
+under the same idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from ensemble_scheduler.connectors import Connector
+from ensemble_scheduler.models.calendar import ScheduleEntry
+from ensemble_scheduler.models.content import ContentVersion
+from ensemble_scheduler.models.publishing import (
+    Absent,
+    Attempt,
+    ChannelAccount,
+    ChannelAccountIn,
+    ChannelAccountView,
+    Found,
+    Hold,
+    Posted,
+    PublicationRequest,
+    PublicationResult,
+    PublicationView,
+    Refused,
+    Unknown,
+)
+from ensemble_scheduler.services.approvals import ApprovalService
+from ensemble_scheduler.services.envelopes import envelope
+from ensemble_scheduler.services.ports import Timer
+from ensemble_scheduler.services.replies import ReplyTargetService
+from ensemble_scheduler.services.workflow import publishable
+from ensemble_scheduler.storage.calendar import CalendarRepository
+from ensemble_scheduler.storage.content import ContentRepository
+from ensemble_scheduler.storage.publishing import PublicationRepository
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, NotFound
+from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.events.content import (
+    ContentPublishedData,
+    ContentPublishedV1,
+    ContentPublishFailedV1,
+    PublishFailureData,
+)
+
+log = logging.getLogger(__name__)
+
+
+def publication_key(content_id: str, version: int) -> str:
+    """The attempt key sent as Idempotency-Key / webhook-id: the same for every attempt at the
+    same approved version, so the platform itself folds a repeat into the first post."""
+    return f"ensemble-{content_id}-v{version}"
+
+
+def compose(version: ContentVersion) -> str:
+    """The text that goes out: the body, then media links (uploads are not supported yet)."""
+    parts = [version.fields.body, *(str(m) for m in version.fields.media)]
+    return "\n\n".join(parts)
+
+
+def reconcile_decision(lookup: object, *, age: timedelta, settle_after: timedelta) -> str:
+    """What an unknown attempt becomes after asking the platform: `found` (record it),
+    `absent` (may post again: the platform says no and the request cannot be in flight any
+    more), or `wait` (ask again later)."""
+    if isinstance(lookup, Found):
+        return "found"
+    if isinstance(lookup, Absent) and age >= settle_after:
+        return "absent"
+    return "wait"
+
+
+class PublishingService:
+    def __init__(
+        self,
+        publications: PublicationRepository,
+        calendar: CalendarRepository,
+        content: ContentRepository,
+        approvals: ApprovalService,
+        targets: ReplyTargetService,
+        connectors: Mapping[str, Connector],
+        *,
+        settle_after: timedelta,
+        owner: str | None = None,
+    ) -> None:
+        self._publications = publications
+        self._calendar = calendar
+        self._content = content
+        self._approvals = approvals
+        self._targets = targets
+        self._connectors = connectors
+        self._settle_after = settle_after
+        self._owner = owner or new_id()
+        self.release_check: Callable[[Hold], Awaitable[str]] | None = None
+        """Set by crisis mode: lets a hold go when its crisis step was approved elsewhere."""
+
+    # --- channel accounts ----------------------------------------------------------------
+
+    async def put_account(
+        self, principal: Principal, channel: str, body: ChannelAccountIn
+    ) -> ChannelAccountView:
+        current = await self._publications.account(principal.workspace, channel)
+        account = ChannelAccount(
+            **body.model_dump(),
+            workspace=principal.workspace,
+            channel=channel,
+            revision=current.revision + 1 if current else 1,
+            updated_by=principal.subject,
+            updated_at=utcnow(),
+        )
+        if not await self._publications.insert_account(account):
+            raise Conflict("another change to this channel's account was saved first; reload")
+        return self._account_view(account)
+
+    async def account(self, workspace: str, channel: str) -> ChannelAccountView:
+        account = await self._publications.account(workspace, channel)
+        if account is None:
+            raise NotFound(f"channel {channel!r} has no publishing account")
+        return self._account_view(account)
+
+    @staticmethod
+    def _account_view(account: ChannelAccount) -> ChannelAccountView:
+        return ChannelAccountView(
+            channel=account.channel,
+            connector=account.connector,
+            base_url=str(account.base_url),
+            visibility=account.visibility,
+            revision=account.revision,
+            updated_by=account.updated_by,
+            updated_at=account.updated_at,
+        )
+
+    # --- firing --------------------------------------------------------------------------
+
+    async def fire(self, timer: Timer) -> None:
+        """The publish timer's handler: idempotent, stale timers are no-ops."""
+        content_id = str(timer.payload.get("content_id", ""))
+        sequence = int(timer.payload.get("sequence", 0))
+        entry = await self._calendar.current(timer.workspace, content_id)
+        if entry is None or entry.sequence != sequence:
+            log.info("publish timer %s is stale (the item moved)", timer.timer_id)
+            return
+        outcome = await self.publish(entry)
+        log.info("publish %s (scheduling %s): %s", content_id, sequence, outcome)
+
+    async def publish(self, entry: ScheduleEntry) -> str:
+        """Publish a scheduled item now if it may go out. Returns what happened: published,
+        held, not_approved, no_connector, refused, in_flight, unknown."""
+        workspace, content_id = entry.workspace, entry.content_id
+        if await self._publications.result(workspace, content_id) is not None:
+            return "published"
+        hold = await self._publications.active_hold(workspace, content_id)
+        if hold is not None and (
+            self.release_check is None or await self.release_check(hold) != "released"
+        ):
+            return "held"  # releasing the hold re-arms the timer
+        latest = await self._content.latest(workspace, content_id)
+        if latest is None:
+            return "not_approved"
+        verdict = publishable(latest, await self._approvals.state_of(workspace, content_id))
+        if not verdict:
+            await self._gate_failure(entry, "not_approved", verdict.reason)
+            return "not_approved"
+        account = await self._publications.account(workspace, entry.channel)
+        connector = self._connectors.get(account.connector) if account else None
+        if account is None or connector is None:
+            await self._gate_failure(
+                entry, "no_connector", f"channel {entry.channel!r} has no publishing account"
+            )
+            return "no_connector"
+        attempts = await self._publications.attempts_of(content_id)
+        outcomes = await self._publications.outcomes_of(content_id)
+        last = attempts[-1] if attempts else None
+        if last is not None and last.number not in outcomes:
+            return await self._reconcile(last)  # unknown: never post again before asking
+        if (
+            last is not None
+            and outcomes[last.number][0] == "refused"
+            and (last.sequence, last.version) == (entry.sequence, latest.version)
+        ):
+            return "refused"  # for good; a new slot or a new version tries again
+        request = await self._request(latest, account)
+        attempt = Attempt(
+            content_id=content_id,
+            workspace=workspace,
+            number=last.number + 1 if last else 1,
+            sequence=entry.sequence,
+            version=latest.version,
+            key=request.key,
+            channel=entry.channel,
+            connector=account.connector,
+            started_at=utcnow(),
+            owner=self._owner,
+        )
+        if not await self._publications.claim_attempt(attempt):
+            return "in_flight"  # another replica is at it
+        outcome = await connector.publish(account, request)
+        if isinstance(outcome, Posted):
+            await self._record(attempt, account, request, outcome.post_id, outcome.url, False)
+            return "published"
+        if isinstance(outcome, Refused):
+            event = ContentPublishFailedV1(
+                **envelope(workspace, content_id),
+                data=PublishFailureData(
+                    content_id=content_id,
+                    channel=entry.channel,
+                    code="refused",
+                    reason=outcome.reason,
+                    slot_at=entry.slot_at,
+                    attempt=attempt.number,
+                ),
+            )
+            await self._publications.insert_outcome(
+                attempt, "refused", outcome.reason, at=utcnow(), events=[event]
+            )
+            return "refused"
+        assert isinstance(outcome, Unknown)
+        log.warning("publishing %s: outcome unknown (%s); asking the platform", content_id, outcome)
+        return await self._reconcile(attempt)
+
+    async def _request(
+        self, version: ContentVersion, account: ChannelAccount
+    ) -> PublicationRequest:
+        in_reply_to: str | None = None
+        target = version.fields.reply_to
+        if target is not None:
+            in_reply_to = target.external_id
+            if in_reply_to is None and target.mention_id:
+                known = await self._targets.get(version.workspace, target.mention_id)
+                in_reply_to = known.external_id if known else None
+        return PublicationRequest(
+            key=publication_key(version.content_id, version.version),
+            content_id=version.content_id,
+            workspace=version.workspace,
+            channel=version.fields.channel,
+            version=version.version,
+            kind=version.kind,
+            text=compose(version),
+            title=version.fields.title,
+            in_reply_to=in_reply_to,
+            visibility=account.visibility,
+        )
+
+    async def _record(
+        self,
+        attempt: Attempt,
+        account: ChannelAccount,
+        request: PublicationRequest,
+        post_id: str,
+        url: str | None,
+        reconciled: bool,
+    ) -> None:
+        result = PublicationResult(
+            content_id=attempt.content_id,
+            workspace=attempt.workspace,
+            channel=attempt.channel,
+            platform=account.connector,
+            platform_post_id=post_id,
+            url=url,
+            attempt=attempt.number,
+            version=attempt.version,
+            reconciled=reconciled,
+            at=utcnow(),
+        )
+        event = ContentPublishedV1(
+            **envelope(attempt.workspace, attempt.content_id),
+            data=ContentPublishedData(
+                content_id=attempt.content_id,
+                channel=attempt.channel,
+                platform_post_id=post_id,
+                url=url,
+                platform=account.connector,
+                version=attempt.version,
+                in_reply_to=request.in_reply_to,
+                attempt=attempt.number,
+                reconciled=reconciled,
+            ),
+        )
+        await self._publications.insert_result(result, [event])
+
+    async def _gate_failure(self, entry: ScheduleEntry, code: str, reason: str) -> None:
+        event = ContentPublishFailedV1(
+            **envelope(entry.workspace, entry.content_id),
+            data=PublishFailureData(
+                content_id=entry.content_id,
+                channel=entry.channel,
+                code=code,
+                reason=reason,
+                slot_at=entry.slot_at,
+            ),
+        )
+        await self._publications.insert_gate_failure(
+            entry.workspace, entry.content_id, entry.sequence, reason, [event]
+        )
+
+    # --- unknown outcomes ----------------------------------------------------------------
+
+    async def _reconcile(self, attempt: Attempt) -> str:
+        account = await self._publications.account(attempt.workspace, attempt.channel)
+        connector = self._connectors.get(attempt.connector)
+        version = await self._content.version(
+            attempt.workspace, attempt.content_id, attempt.version
+        )
+        if account is None or connector is None or version is None:
+            return "unknown"
+        request = await self._request(version, account)
+        lookup = await connector.find(account, request, since=attempt.started_at)
+        decision = reconcile_decision(
+            lookup, age=utcnow() - attempt.started_at, settle_after=self._settle_after
+        )
+        if decision == "found":
+            assert isinstance(lookup, Found)
+            await self._record(attempt, account, request, lookup.post_id, lookup.url, True)
+            return "published"
+        if decision == "absent":
+            await self._publications.insert_outcome(
+                attempt, "absent", "the platform holds no such post", at=utcnow()
+            )
+            entry = await self._calendar.current(attempt.workspace, attempt.content_id)
+            return await self.publish(entry) if entry is not None else "unknown"
+        return "unknown"
+
+    async def reconcile_stuck(self, older_than: timedelta) -> dict[str, str]:
+        """The stuck-publishing detector: attempts in flight longer than `older_than` (within
+        the last week) are settled by asking the platform. content id → what happened."""
+        now = utcnow()
+        stuck = await self._publications.in_flight(
+            started_before=now - older_than, since=now - timedelta(days=7)
+        )
+        settled: dict[str, str] = {}
+        for attempt in stuck:
+            try:
+                settled[attempt.content_id] = await self._reconcile(attempt)
+            except Exception:  # one platform's trouble must not stop the sweep
+                log.exception("reconciling %s failed", attempt.content_id)
+                settled[attempt.content_id] = "error"
+        return settled
+
+    async def stuck(self, older_than: timedelta) -> list[Attempt]:
+        now = utcnow()
+        return await self._publications.in_flight(
+            started_before=now - older_than, since=now - timedelta(days=7)
+        )
+
+    async def view(self, workspace: str, content_id: str) -> PublicationView:
+        if await self._content.latest(workspace, content_id) is None:
+            raise NotFound(f"no content item {content_id!r}")
+        result = await self._publications.result(workspace, content_id)
+        attempts = await self._publications.attempts_of(content_id)
+        if result is not None:
+            return PublicationView(
+                content_id=content_id,
+                status="published",
+                platform_post_id=result.platform_post_id,
+                url=result.url,
+                attempts=len(attempts),
+            )
+        if not attempts:
+            return PublicationView(content_id=content_id, status="not_attempted", attempts=0)
+        outcomes = await self._publications.outcomes_of(content_id)
+        last = attempts[-1]
+        if last.number not in outcomes:
+            return PublicationView(
+                content_id=content_id, status="in_flight", attempts=len(attempts)
+            )
+        kind, reason = outcomes[last.number]
+        return PublicationView(
+            content_id=content_id,
+            status="refused" if kind == "refused" else "in_flight",
+            attempts=len(attempts),
+            reason=reason,
+        )

@@ -1,0 +1,153 @@
+"""Publishing at the slot on the real store and broker, to a fake Mastodon: once, gated by the
+approval, and reconciled (never re-posted) when the platform's answer is lost."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, ContentScheduledV1
+from ensemble_shared.topics import CONTENT
+from support.fake_mastodon_out import TOKEN, FakeMastodonOut
+from support.scheduler import Scheduler
+from support.scheduler_publishing import (
+    approve,
+    draft,
+    mastodon_channel,
+    schedule_in,
+    use_policy,
+)
+from support.waiting import eventually
+
+
+async def publication(s: Scheduler, content_id: str) -> dict[str, Any]:
+    got = await s.client.get(f"/content/{content_id}/publication", headers=s.manager)
+    assert got.status_code == 200, got.text
+    view: dict[str, Any] = got.json()
+    return view
+
+
+async def test_an_approved_reply_goes_out_once_at_its_slot_in_reply_to_the_mention(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    with FakeMastodonOut() as fake:
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN)
+        content_id = await draft(
+            s,
+            kind="reply",
+            title=None,
+            body="Thanks, fixed in 2.1!",
+            reply_to={"platform": "mastodon", "external_id": "4242"},
+        )
+        await approve(s, content_id)
+        scheduled = await schedule_in(s, content_id, 2)
+        assert scheduled["status"] == "scheduled"
+
+        done = await eventually(
+            lambda: publication(s, content_id),
+            lambda v: v["status"] == "published",
+            what="publication",
+        )
+        statuses = fake.created()
+        assert len(statuses) == 1
+        assert statuses[0]["in_reply_to_id"] == "4242"
+        assert done["platform_post_id"] == statuses[0]["id"]
+        post = fake.posts[0]
+        assert post["headers"]["idempotency-key"].startswith(f"ensemble-{content_id}-v")
+        assert post["body"]["visibility"] == "unlisted"
+        assert "Thanks, fixed in 2.1!" in post["body"]["status"]
+
+        events = await eventually(
+            lambda: s.events(CONTENT),
+            lambda es: any(isinstance(e, ContentPublishedV1) for e in es),
+            what="content.published",
+        )
+        kinds = Counter(type(e).__name__ for e in events if e.subject == content_id)
+        assert kinds["ContentScheduledV1"] == 1
+        assert kinds["ContentPublishedV1"] == 1
+        published = next(e for e in events if isinstance(e, ContentPublishedV1))
+        assert published.data.in_reply_to == "4242"
+        assert not published.data.reconciled
+        scheduled_event = next(e for e in events if isinstance(e, ContentScheduledV1))
+        assert scheduled_event.data.channel == "mastodon"
+
+        again = await s.client.post(
+            f"/content/{content_id}/schedule", json={"slot": "next"}, headers=s.manager
+        )
+        assert again.status_code == 409  # published items do not move
+        cal = await s.client.get(
+            "/calendar",
+            params={"from": "2020-01-01T00:00:00Z", "to": "2099-01-01T00:00:00Z"},
+            headers=s.manager,
+        )
+        assert cal.status_code == 422  # more than 400 days
+        assert len(fake.created()) == 1
+
+
+async def test_a_lost_answer_is_reconciled_by_asking_mastodon_and_published_exactly_once(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    with FakeMastodonOut() as fake:
+        fake.hang_next_posts(times=5, seconds=3)
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN, timeout_seconds=0.5)
+        content_id = await draft(s, body="Big news\n\nhttps://example.com/launch")
+        await approve(s, content_id)
+        await schedule_in(s, content_id, 1.5)
+
+        done = await eventually(
+            lambda: publication(s, content_id),
+            lambda v: v["status"] == "published",
+            what="reconciled publication",
+        )
+        assert len(fake.created()) == 1
+        assert len(fake.posts) == 1  # timed out, yet never sent again
+        assert done["platform_post_id"] == fake.created()[0]["id"]
+
+        settled = await s.client.post(
+            "/publishing/reconcile", json={"older_than_seconds": 0}, headers=s.admin
+        )
+        assert settled.status_code == 200
+        assert settled.json() == {}  # nothing left in flight
+
+        events = await eventually(
+            lambda: s.events(CONTENT),
+            lambda es: any(isinstance(e, ContentPublishedV1) for e in es),
+            what="content.published",
+        )
+        published = [e for e in events if isinstance(e, ContentPublishedV1)]
+        assert len(published) == 1
+        assert published[0].data.reconciled
+        assert published[0].data.platform_post_id == fake.created()[0]["id"]
+
+
+async def test_an_item_not_fully_approved_is_never_published(scheduler: Scheduler) -> None:
+    s = scheduler
+    with FakeMastodonOut() as fake:
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN)
+        content_id = await draft(s)
+        requested = await s.client.post(
+            f"/content/{content_id}/approval", json={}, headers=s.manager
+        )
+        assert requested.status_code == 201  # in review, never approved
+        await schedule_in(s, content_id, 1)
+
+        events = await eventually(
+            lambda: s.events(CONTENT),
+            lambda es: any(isinstance(e, ContentPublishFailedV1) for e in es),
+            what="content.publish_failed",
+        )
+        failed = [e for e in events if isinstance(e, ContentPublishFailedV1)]
+        assert len(failed) == 1
+        assert failed[0].data.code == "not_approved"
+        assert "in review" in failed[0].data.reason
+        assert fake.posts == []
+        view = await publication(s, content_id)
+        assert view["status"] == "not_attempted"
+        sched = await s.client.get(f"/content/{content_id}/schedule", headers=s.manager)
+        assert sched.json()["status"] == "failed"
+        assert not any(isinstance(e, ContentPublishedV1) for e in events)

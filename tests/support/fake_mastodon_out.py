@@ -1,0 +1,152 @@
+"""A Mastodon instance as a publishing brand account sees it: the statuses API.
+
+As documented (docs.joinmastodon.org methods/statuses, methods/accounts) and as Mastodon behaves:
+`POST /api/v1/statuses` answers the created status; a repeat with the same `Idempotency-Key`
+answers the status the first call created (Mastodon keeps keys an hour); `content` is HTML;
+`GET /api/v1/accounts/:id/statuses` lists the account's statuses newest first (`limit` ≤ 40,
+`max_id`); `GET /api/v1/statuses/:id` one status, 404 when unknown.
+
+`hang_next_posts(n, seconds)`: the next n POSTs create the status and then keep the connection
+for `seconds` before answering — the client times out although the status exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ensemble_devtools.processes import free_port
+
+TOKEN = "brand-publish-token"
+ACCOUNT = {"id": "109334860508022726", "username": "brand", "acct": "brand"}
+
+
+class FakeMastodonOut:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(110_000_000_000_000_001)
+        self.statuses: list[dict[str, Any]] = []  # oldest first
+        self.posts: list[dict[str, Any]] = []  # every POST received: headers and body
+        self._by_key: dict[str, dict[str, Any]] = {}
+        self._hang: list[float] = []
+        app = Starlette(
+            routes=[
+                Route("/api/v1/statuses", self._post_status, methods=["POST"]),
+                Route("/api/v1/statuses/{id}", self._get_status, methods=["GET"]),
+                Route("/api/v1/accounts/verify_credentials", self._me, methods=["GET"]),
+                Route("/api/v1/accounts/{id}/statuses", self._account_statuses, methods=["GET"]),
+            ]
+        )
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                lifespan="off",
+                timeout_graceful_shutdown=1,
+            )
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def hang_next_posts(self, times: int = 1, seconds: float = 3.0) -> None:
+        with self._lock:
+            self._hang.extend([seconds] * times)
+
+    def created(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.statuses)
+
+    def _authorized(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
+
+    @staticmethod
+    def _unauthorized() -> Response:
+        return JSONResponse({"error": "The access token is invalid"}, status_code=401)
+
+    async def _post_status(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        body = await request.json()
+        key = request.headers.get("idempotency-key")
+        with self._lock:
+            self.posts.append({"headers": dict(request.headers), "body": body})
+            hang = self._hang.pop(0) if self._hang else None
+            status = self._by_key.get(key) if key else None
+            if status is None:
+                if not str(body.get("status", "")).strip():
+                    return JSONResponse({"error": "Validation failed"}, status_code=422)
+                identifier = str(next(self._ids))
+                text = html.escape(str(body["status"])).replace("\n", "<br />")
+                status = {
+                    "id": identifier,
+                    "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "in_reply_to_id": body.get("in_reply_to_id"),
+                    "visibility": body.get("visibility", "public"),
+                    "content": f"<p>{text}</p>",
+                    "url": f"{self.base_url}/@brand/{identifier}",
+                    "account": ACCOUNT,
+                }
+                self.statuses.append(status)
+                if key:
+                    self._by_key[key] = status
+        if hang is not None:
+            await asyncio.sleep(hang)
+        return JSONResponse(status)
+
+    async def _get_status(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        with self._lock:
+            found = next((s for s in self.statuses if s["id"] == request.path_params["id"]), None)
+        if found is None:
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        return JSONResponse(found)
+
+    async def _me(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        return JSONResponse(ACCOUNT)
+
+    async def _account_statuses(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        if request.path_params["id"] != ACCOUNT["id"]:
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        limit = min(int(request.query_params.get("limit", "20")), 40)
+        max_id = request.query_params.get("max_id")
+        with self._lock:
+            newest_first = list(reversed(self.statuses))
+        if max_id is not None:
+            newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
+        return JSONResponse(newest_first[:limit])
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise TimeoutError("FakeMastodonOut did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
