@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
 
-from bench import ingest, timers, voting, webhook
+from bench import ingest, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -22,8 +22,12 @@ def main() -> None:
     parser.add_argument("--per-item", type=int, default=300, help="mentions per round, per-item")
     parser.add_argument("--requests", type=int, default=1000, help="webhook requests per round")
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
+    parser.add_argument("--events", type=int, default=1000, help="notify fan-out events")
+    parser.add_argument("--recipients", type=int, default=50, help="recipients per event")
     parser.add_argument(
-        "--only", choices=["ingest", "webhook", "voting", "timers"], help="run one benchmark"
+        "--only",
+        choices=["ingest", "webhook", "voting", "timers", "notify"],
+        help="run one benchmark",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -47,6 +51,10 @@ def main() -> None:
                 met &= asyncio.run(voting.run(infra, rounds=args.rounds, operations=args.votes))
             if args.only in (None, "timers"):
                 met &= asyncio.run(timers.run(infra))
+            if args.only in (None, "notify"):
+                met &= asyncio.run(
+                    notify.run(infra, rounds=1, events=args.events, recipients=args.recipients)
+                )
         finally:
             infra.stop()
     sys.exit(0 if met else 1)

@@ -77,7 +77,9 @@ async def test_an_assignment_is_emailed_in_french_and_put_in_the_inbox_exactly_o
     assert message["Content-Language"] == "fr"
     assert message["Message-ID"] == message_id(f"{event.id}:camille:email", "notify.test")
     assert message["X-Ensemble-Delivery"] == f"{event.id}:camille:email"
-    assert message["List-Unsubscribe"] is None  # no unsubscribe link was given
+    # every email carries a signed one-click way out of this kind of notification (RFC 8058)
+    assert "/unsubscribe?token=" in (message["List-Unsubscribe"] or "")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_content_type() == "multipart/alternative"
     bodies = parts(message)
     assert set(bodies) == {"text/plain", "text/html"}

@@ -47,6 +47,47 @@ class NotifySettings(ServiceSettings):
         gt=0,
         description="Live inbox streams look for items written by other replicas this often.",
     )
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive failures that open an endpoint's breaker."
+    )
+    breaker_window: int = Field(
+        default=20, ge=1, description="Recent attempts the breaker's failure rate is taken over."
+    )
+    breaker_failure_rate: float = Field(
+        default=0.5, gt=0, le=1, description="Failure share of the window that opens it."
+    )
+    breaker_min_calls: int = Field(
+        default=10, ge=1, description="Attempts in the window before the rate counts."
+    )
+    breaker_cool_down_seconds: float = Field(
+        default=30.0, gt=0, description="How long an open breaker holds deliveries back."
+    )
+    breaker_probe_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="After this, a half-open probe whose replica died is retried.",
+    )
+    breaker_refresh_seconds: float = Field(
+        default=1.0, gt=0, description="How stale a replica's view of a breaker may be."
+    )
     inbox_ping_seconds: int = Field(
         default=15, ge=1, description="Keep-alive comment interval on live inbox streams."
+    )
+    public_url: str = Field(
+        default="http://localhost:8004",
+        description="Notify's public base URL: one-click unsubscribe links point here.",
+    )
+    feedback_public_url: str | None = Field(
+        default=None,
+        description="Feedback's public base URL, joined to members' unsubscribe paths.",
+    )
+    digest_hour: int = Field(
+        default=8,
+        ge=0,
+        le=23,
+        description="Daily and weekly (Monday) digests go at this hour, "
+        "in each person's time zone.",
+    )
+    digest_interval_seconds: float = Field(
+        default=30.0, gt=0, description="How often held notifications are looked at for release."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.notifications import Notification
@@ -29,4 +29,16 @@ class Channel(Renderer, Protocol):
 
     async def send(self, delivery: Delivery, secrets: Sequence[str]) -> AttemptResult:
         """One attempt; `secrets` are the endpoint's active signing secrets (webhooks)."""
+        ...
+
+
+@runtime_checkable
+class BulkChannel(Protocol):
+    """A channel whose sending is an idempotent store write keyed by the delivery id (the
+    in-app inbox): a whole batch goes in one write, and doing it again changes nothing, so it
+    needs no attempt claims, queue or retries — a failed write fails the consumed batch, which
+    Kafka redelivers."""
+
+    async def send_many(self, deliveries: Sequence[Delivery]) -> AttemptResult:
+        """Deliver them all (those already delivered stay as they are); raises on failure."""
         ...

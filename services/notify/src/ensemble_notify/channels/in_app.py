@@ -34,16 +34,26 @@ class InAppChannel:
     async def send(self, delivery: Delivery, secrets: Sequence[str]) -> AttemptResult:
         """Idempotent: the item's `_id` is the delivery id, so a retried attempt adds nothing."""
         started = time.perf_counter()
-        message = InAppMessage.model_validate_json(delivery.payload)
-        await self._inbox.add(
-            InboxItem(
-                **message.model_dump(),
-                id=delivery.id,
-                workspace=delivery.workspace,
-                person=delivery.recipient,
-                event_id=delivery.event_id,
-                event_type=delivery.event_type,
-            )
-        )
+        await self._inbox.add(_item(delivery))
         self._delivered(delivery.workspace, delivery.recipient)
         return AttemptResult(accepted=True, latency_ms=(time.perf_counter() - started) * 1000)
+
+    async def send_many(self, deliveries: Sequence[Delivery]) -> AttemptResult:
+        """A consumed batch's items in one unordered insert, idempotent as `send` is."""
+        started = time.perf_counter()
+        await self._inbox.add_many([_item(delivery) for delivery in deliveries])
+        for workspace, person in sorted({(d.workspace, d.recipient) for d in deliveries}):
+            self._delivered(workspace, person)
+        return AttemptResult(accepted=True, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+def _item(delivery: Delivery) -> InboxItem:
+    message = InAppMessage.model_validate_json(delivery.payload)
+    return InboxItem(
+        **message.model_dump(),
+        id=delivery.id,
+        workspace=delivery.workspace,
+        person=delivery.recipient,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+    )

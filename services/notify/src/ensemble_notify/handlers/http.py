@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ensemble_notify.models.deliveries import DeliveryStatus, DeliveryView
+from ensemble_notify.models.breaker import BreakerView
+from ensemble_notify.models.deliveries import DeliveryDetail, DeliveryStatus, DeliveryView
 from ensemble_notify.models.endpoints import (
     EndpointCreate,
     EndpointCreated,
@@ -17,6 +18,7 @@ from ensemble_notify.models.endpoints import (
     SecretRotation,
 )
 from ensemble_notify.models.people import Person, PersonPut
+from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.log import DeliveryLog
 from ensemble_notify.services.people import Directory
@@ -34,6 +36,11 @@ def _deliveries(request: Request) -> DeliveryLog:
     return log
 
 
+def _breakers(request: Request) -> Breakers:
+    breakers: Breakers = request.app.state.breakers
+    return breakers
+
+
 def _directory(request: Request) -> Directory:
     directory: Directory = request.app.state.directory
     return directory
@@ -42,15 +49,12 @@ def _directory(request: Request) -> Directory:
 Endpoints = Annotated[EndpointService, Depends(_endpoints)]
 Deliveries = Annotated[DeliveryLog, Depends(_deliveries)]
 People = Annotated[Directory, Depends(_directory)]
+CircuitBreakers = Annotated[Breakers, Depends(_breakers)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
 router = APIRouter()
-
-
-class DeliveryDetail(DeliveryView):
-    attempt_log: list[dict[str, Any]]
 
 
 class DeliveryPage(BaseModel):
@@ -67,9 +71,17 @@ async def create_endpoint(
     return EndpointCreated(**EndpointOut.of(endpoint).model_dump(), secret=secret)
 
 
-@router.get("/endpoints/{endpoint_id}", tags=["endpoints"], summary="One endpoint.")
-async def get_endpoint(endpoint_id: str, principal: Admin, endpoints: Endpoints) -> EndpointOut:
-    return EndpointOut.of(await endpoints.get(principal.workspace, endpoint_id))
+class EndpointDetail(EndpointOut):
+    breaker: BreakerView = Field(description="Its circuit breaker, as every replica sees it.")
+
+
+@router.get("/endpoints/{endpoint_id}", tags=["endpoints"], summary="One endpoint and its breaker.")
+async def get_endpoint(
+    endpoint_id: str, principal: Admin, endpoints: Endpoints, breakers: CircuitBreakers
+) -> EndpointDetail:
+    endpoint = await endpoints.get(principal.workspace, endpoint_id)
+    breaker = await breakers.view(endpoint.workspace, endpoint.id)
+    return EndpointDetail(**EndpointOut.of(endpoint).model_dump(), breaker=breaker)
 
 
 @router.patch(
@@ -139,10 +151,11 @@ async def list_deliveries(
 
 
 @router.get(
-    "/deliveries/{delivery_id}", tags=["deliveries"], summary="One delivery and its attempts."
+    "/deliveries/{delivery_id}",
+    tags=["deliveries"],
+    summary="One delivery: its attempts with status codes and latency, and its replays.",
 )
 async def get_delivery(
     delivery_id: str, principal: Admin, deliveries: Deliveries
 ) -> DeliveryDetail:
-    view, attempts = await deliveries.get(principal.workspace, delivery_id)
-    return DeliveryDetail(**view.model_dump(), attempt_log=attempts)
+    return await deliveries.detail(principal.workspace, delivery_id)

@@ -67,6 +67,10 @@ class Delivery(BaseModel):
     correlation_id: str
     payload: str = Field(description="The rendered message, sent as is on every attempt.")
     created_at: datetime = Field(default_factory=utcnow)
+    replay_of: str | None = Field(
+        default=None, description="A replay: the delivery whose payload it sends again."
+    )
+    replay: str | None = Field(default=None, description="A replay: the replay job it is part of.")
 
     @property
     def endpoint_id(self) -> str:
@@ -83,6 +87,9 @@ class QueueEntry(BaseModel):
     due_at: datetime = Field(default_factory=utcnow)
     last_status_code: int | None = None
     last_error: str | None = None
+    held: str | None = Field(
+        default=None, description="Why it waits without spending an attempt (an open breaker)."
+    )
 
 
 class Outcome(BaseModel):
@@ -95,6 +102,7 @@ class Outcome(BaseModel):
     status_code: int | None = None
     reason: str | None = None
     finished_at: datetime = Field(default_factory=utcnow)
+    replay: str | None = Field(default=None, description="The replay job, for its progress.")
 
 
 class DeliveryView(Delivery):
@@ -105,6 +113,7 @@ class DeliveryView(Delivery):
     last_status_code: int | None = None
     last_error: str | None = None
     next_attempt_at: datetime | None = None
+    held: str | None = None
     finished_at: datetime | None = None
 
     @classmethod
@@ -128,6 +137,7 @@ class DeliveryView(Delivery):
             last_status_code=queued.last_status_code if queued else None,
             last_error=queued.last_error if queued else None,
             next_attempt_at=queued.due_at if queued else None,
+            held=queued.held if queued else None,
         )
 
 
@@ -153,3 +163,26 @@ class AttemptResult(BaseModel):
 
     def describe(self) -> str:
         return self.error or f"HTTP {self.status_code}"
+
+
+class AttemptEntry(BaseModel):
+    """One attempt of a delivery, as the delivery log shows it."""
+
+    attempt: int
+    outcome: str | None = Field(
+        default=None,
+        description="delivered, retry, failed, or abandoned (its process stopped); "
+        "None while in flight.",
+    )
+    status_code: int | None = Field(default=None, description="HTTP status or SMTP reply code.")
+    latency_ms: float | None = Field(default=None, description="Time the receiver took.")
+    error: str | None = None
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class DeliveryDetail(DeliveryView):
+    """A delivery, every attempt it took, and the replays made of it."""
+
+    attempt_log: list[AttemptEntry]
+    replays: list[DeliveryView] = Field(default_factory=list)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ensemble_notify.models.deliveries import DeliveryStatus, DeliveryView
+from ensemble_notify.models.deliveries import (
+    AttemptEntry,
+    DeliveryDetail,
+    DeliveryStatus,
+    DeliveryView,
+)
 from ensemble_notify.storage import AttemptLog, DeliveryQueue, DeliveryRepository
 from ensemble_shared.errors import NotFound
+
+MAX_REPLAYS_SHOWN = 50
 
 
 class DeliveryLog:
@@ -22,6 +29,9 @@ class DeliveryLog:
     ) -> list[DeliveryView]:
         if status is DeliveryStatus.PENDING:
             ids = [entry.id for entry in await self._queue.pending(workspace, limit=limit)]
+            # A queue entry outlives its outcome until the next batched removal: not pending.
+            views = await self._views(ids)
+            return [v for v in views if v.status is DeliveryStatus.PENDING]
         elif status is not None:
             ids = [
                 outcome.id
@@ -38,6 +48,16 @@ class DeliveryLog:
         if not views or views[0].workspace != workspace:
             raise NotFound(f"no delivery {delivery_id!r}")
         return views[0], _settled(views[0], await self._attempts.of(delivery_id))
+
+    async def detail(self, workspace: str, delivery_id: str) -> DeliveryDetail:
+        """The delivery, its attempts (status code, latency, error each) and its replays."""
+        view, attempts = await self.get(workspace, delivery_id)
+        replays = await self._deliveries.replays_of(delivery_id, limit=MAX_REPLAYS_SHOWN)
+        return DeliveryDetail(
+            **view.model_dump(),
+            attempt_log=[AttemptEntry.model_validate(a) for a in attempts],
+            replays=await self._views([r.id for r in replays]),
+        )
 
     async def _views(self, ids: list[str]) -> list[DeliveryView]:
         deliveries = await self._deliveries.many(ids)

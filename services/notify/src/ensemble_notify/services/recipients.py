@@ -1,9 +1,12 @@
-"""Recipient resolution: which endpoints and people an event reaches, over which channels.
+"""Recipient resolution: which endpoints, people and members an event reaches, over which
+channels.
 
-This is the seam between events and deliveries. Today's rules are fixed in code: endpoints
-by their event filters; people named by the event itself (an assignee, a step's approvers,
-external approvers with their signed links). Per-workspace routing rules, teams, preferences,
-quiet hours and digests replace or filter what `resolve` returns, without touching channels.
+This is the seam between events and deliveries. Endpoints are reached by their event filters.
+`RoutedRecipients` (what notify runs) reads each workspace's routing rules (models/routing.py)
+to find people, teams, on-call people, outside approvers and community members, then lets the
+attention budget (services/preferences.py) drop, hold or pass each notification.
+`DirectoryRecipients` is the fixed-rule resolver it grew from (no preferences), kept for
+benches and tests that want routing without the attention budget.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from ensemble_notify.channels.templates import LABELS
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.models.inbox import Link
+from ensemble_notify.models.members import Member, member_recipient
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language, Person
+from ensemble_notify.services.members import MemberDirectory
+from ensemble_notify.services.preferences import AttentionBudget, Routed
+from ensemble_notify.services.routing_rules import RoutingRuleService, Target, targets
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
-from ensemble_shared.events import Event
+from ensemble_notify.storage.teams import TeamRepository
+from ensemble_shared.events import Event, utcnow
 
 
 class RecipientResolver(Protocol):
@@ -160,3 +168,109 @@ class DirectoryRecipients:
                 person = people.get((event.workspace, recipient.person))
                 notifications.extend(person_notifications(event, recipient, person))
         return notifications
+
+
+def member_notifications(
+    event: Event, member: Member | None, feedback_url: str | None
+) -> list[Notification]:
+    """Email to a member who still consents to this kind of news (re-checked here: the
+    audience was computed upstream, the member may have unsubscribed since)."""
+    if member is None or not member.email or not member.consents_to(event.type):
+        return []
+    path = member.unsubscribe_path(event.type)
+    return [
+        Notification(
+            event=event,
+            channel=ChannelName.EMAIL,
+            recipient=member_recipient(member.member_id),
+            address=member.email,
+            language=member.language,
+            name=member.display_name,
+            unsubscribe_url=f"{feedback_url.rstrip('/')}{path}" if feedback_url and path else None,
+        )
+    ]
+
+
+def _named(target: Target) -> Named:
+    link = target.approval_link
+    return Named(
+        person=target.id,
+        links=decision_links(link, "en") if link is not None else (),
+        email=target.email,
+        name=target.name,
+        external=target.kind == "external",
+    )
+
+
+class RoutedRecipients:
+    """Endpoint filters, plus the people and members each workspace's routing rules name,
+    through the attention budget."""
+
+    def __init__(
+        self,
+        *,
+        endpoints: EndpointRepository,
+        people: PeopleRepository,
+        teams: TeamRepository,
+        members: MemberDirectory,
+        rules: RoutingRuleService,
+        attention: AttentionBudget,
+        feedback_url: str | None = None,
+    ) -> None:
+        self._endpoints = endpoints
+        self._people = people
+        self._teams = teams
+        self._members = members
+        self._rules = rules
+        self._attention = attention
+        self._feedback_url = feedback_url
+
+    async def resolve(self, events: Sequence[Event]) -> list[Notification]:
+        workspaces = {e.workspace for e in events}
+        endpoints = await self._endpoints.enabled_by_workspace(workspaces)
+        rules = await self._rules.for_workspaces(workspaces)
+        teams = await self._teams.by_workspace(workspaces)
+        now = utcnow()
+        found = {
+            event.id: targets(
+                event.type,
+                event.data.model_dump(mode="json"),
+                rules[event.workspace],
+                teams.get(event.workspace, {}),
+                now,
+            )
+            for event in events
+        }
+        people = await self._people.many(
+            (event.workspace, t.id)
+            for event in events
+            for t in found[event.id]
+            if t.kind != "member"
+        )
+        members: dict[str, dict[str, Member]] = {}
+        for workspace in workspaces:
+            ids = [
+                t.id
+                for event in events
+                if event.workspace == workspace
+                for t in found[event.id]
+                if t.kind == "member"
+            ]
+            members[workspace] = await self._members.many(workspace, ids) if ids else {}
+        notifications: list[Notification] = []
+        routed: list[Routed] = []
+        for event in events:
+            notifications.extend(endpoint_notifications(event, endpoints.get(event.workspace, ())))
+            for target in found[event.id]:
+                if target.kind == "member":
+                    member = members[event.workspace].get(target.id)
+                    routed.extend(
+                        Routed(n) for n in member_notifications(event, member, self._feedback_url)
+                    )
+                    continue
+                person = people.get((event.workspace, target.id))
+                for notification in person_notifications(event, _named(target), person):
+                    if target.channels is not None and notification.channel not in target.channels:
+                        continue
+                    routed.append(Routed(notification, person, target.urgent))
+        return notifications + await self._attention.plan(routed, now)

@@ -1,11 +1,18 @@
 """Notify's repositories: every MongoDB call of this service lives in this package."""
 
 from ensemble_notify.storage.attempts import AttemptLog
+from ensemble_notify.storage.breaker import BreakerLog
 from ensemble_notify.storage.deliveries import DeliveryRepository
+from ensemble_notify.storage.digests import HeldRepository
 from ensemble_notify.storage.endpoints import EndpointRepository
 from ensemble_notify.storage.inbox import InboxRepository
+from ensemble_notify.storage.members import MemberRepository
 from ensemble_notify.storage.people import PeopleRepository
+from ensemble_notify.storage.preferences import PreferenceRepository
 from ensemble_notify.storage.queue import DeliveryQueue
+from ensemble_notify.storage.replay import ReplayRepository
+from ensemble_notify.storage.routing import RoutingRepository
+from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared.storage import outbox
 
 INDEXES = {
@@ -15,15 +22,30 @@ INDEXES = {
     **AttemptLog.INDEXES,
     **InboxRepository.INDEXES,
     **PeopleRepository.INDEXES,
+    **BreakerLog.INDEXES,
+    **ReplayRepository.INDEXES,
+    # --- routing, preferences, digests ---
+    **TeamRepository.INDEXES,
+    **MemberRepository.INDEXES,
+    **RoutingRepository.INDEXES,
+    **PreferenceRepository.INDEXES,
+    **HeldRepository.INDEXES,
     **outbox.INDEXES,
 }
 
 __all__ = [
     "INDEXES",
     "AttemptLog",
+    "BreakerLog",
     "DeliveryQueue",
     "DeliveryRepository",
     "EndpointRepository",
+    "HeldRepository",
     "InboxRepository",
+    "MemberRepository",
     "PeopleRepository",
+    "PreferenceRepository",
+    "ReplayRepository",
+    "RoutingRepository",
+    "TeamRepository",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from ensemble_notify.models.deliveries import Delivery, DeliveryStatus, Outcome
 from ensemble_shared.events import Event
@@ -25,13 +26,20 @@ def _outcome(document: Document) -> Outcome:
 class DeliveryRepository:
     INDEXES = {
         DELIVERIES: [
-            Index([("workspace", ASCENDING), ("created_at", DESCENDING)], name="by_workspace")
+            Index([("workspace", ASCENDING), ("created_at", DESCENDING)], name="by_workspace"),
+            Index(
+                [("recipient", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+                name="by_recipient",
+            ),
+            Index([("replay_of", ASCENDING)], name="by_replay_of"),
+            Index([("replay", ASCENDING)], name="by_replay"),
         ],
         OUTCOMES: [
             Index(
                 [("workspace", ASCENDING), ("status", ASCENDING), ("finished_at", DESCENDING)],
                 name="by_status",
-            )
+            ),
+            Index([("replay", ASCENDING), ("status", ASCENDING)], name="by_replay"),
         ],
     }
 
@@ -59,13 +67,27 @@ class DeliveryRepository:
 
     async def record_outcome(self, outcome: Outcome, event: Event) -> bool:
         """The outcome and its event, written once; False when already recorded."""
-        document = self._outbox.stage(
-            {"_id": outcome.id, **outcome.model_dump(exclude={"id"})}, [event]
-        )
+        return (await self.record_outcomes([(outcome, event)]))[0]
+
+    async def record_outcomes(self, outcomes: Sequence[tuple[Outcome, Event]]) -> list[bool]:
+        """`record_outcome` for many: one pointer insert, one outcome insert, one publish and
+        one pointer delete however many; per outcome, False when already recorded."""
+        documents: dict[str, Document] = {}
+        for outcome, event in outcomes:
+            if outcome.id not in documents:  # one outcome per delivery, even asked twice
+                documents[outcome.id] = self._outbox.stage(
+                    {"_id": outcome.id, **outcome.model_dump(exclude={"id"})}, [event]
+                )
+        staged = list(documents.values())
         written = await self._outbox.write(
-            self.outcomes, [document], lambda: insert_new(self.outcomes, [document])
+            self.outcomes, staged, lambda: insert_new(self.outcomes, staged)
         )
-        return bool(written)
+        seen: set[str] = set()
+        recorded: list[bool] = []
+        for outcome, _ in outcomes:
+            recorded.append(outcome.id in written and outcome.id not in seen)
+            seen.add(outcome.id)
+        return recorded
 
     async def outcome(self, delivery_id: str) -> Outcome | None:
         document = await self.outcomes.find_one({"_id": delivery_id}, {"_outbox": 0})
@@ -85,3 +107,39 @@ class DeliveryRepository:
             _outcome(d)
             for d in await cursor.sort("finished_at", DESCENDING).limit(limit).to_list(limit)
         ]
+
+    async def to_recipient(
+        self,
+        workspace: str,
+        recipient: str,
+        *,
+        since: datetime,
+        before: datetime,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[Delivery]:
+        """A recipient's deliveries created in [since, before), oldest first, after a cursor."""
+        query: Document = {
+            "recipient": recipient,
+            "workspace": workspace,
+            "created_at": {"$gte": since, "$lt": before},
+        }
+        if after is not None:
+            at, last = after
+            query["$or"] = [{"created_at": {"$gt": at}}, {"created_at": at, "_id": {"$gt": last}}]
+        cursor = self.deliveries.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def replays_of(self, delivery_id: str, *, limit: int) -> list[Delivery]:
+        cursor = self.deliveries.find({"replay_of": delivery_id}).sort("created_at", ASCENDING)
+        return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def replay_counts(self, replay: str) -> dict[DeliveryStatus, int]:
+        """How many deliveries of a replay job ended, by status (two indexed counts)."""
+        return {
+            status: await self.outcomes.count_documents({"replay": replay, "status": status.value})
+            for status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+        }
+
+    async def count_replay(self, replay: str) -> int:
+        return await self.deliveries.count_documents({"replay": replay})

@@ -41,6 +41,15 @@ class EndpointRepository:
         document = await self.collection.find_one({"_id": endpoint_id, "workspace": workspace})
         return _endpoint(document) if document else None
 
+    async def many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Endpoint]:
+        """Endpoints by (workspace, id) in one query; one of another workspace is not found."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        cursor = self.collection.find({"_id": {"$in": sorted({e for _, e in wanted})}})
+        found = [_endpoint(d) async for d in cursor]
+        return {(e.workspace, e.id): e for e in found if (e.workspace, e.id) in wanted}
+
     async def in_workspace(self, workspace: str, *, limit: int) -> list[Endpoint]:
         cursor = self.collection.find({"workspace": workspace}).sort("created_at", ASCENDING)
         return [_endpoint(d) for d in await cursor.limit(limit).to_list(limit)]

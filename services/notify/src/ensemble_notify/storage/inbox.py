@@ -7,7 +7,7 @@ big one — is never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ensemble_notify.models.inbox import InboxItem
@@ -41,6 +41,11 @@ class InboxRepository:
     async def add(self, item: InboxItem) -> bool:
         document = {"_id": item.id, **item.model_dump(exclude={"id"})}
         return bool(await insert_new(self.items, [document]))
+
+    async def add_many(self, items: Sequence[InboxItem]) -> list[str]:
+        """One unordered insert; items already there (same delivery id) are left as they are."""
+        documents = {item.id: {"_id": item.id, **item.model_dump(exclude={"id"})} for item in items}
+        return [str(i) for i in await insert_new(self.items, list(documents.values()))]
 
     async def get(self, workspace: str, person: str, item_id: str) -> InboxItem | None:
         document = await self.items.find_one(

@@ -61,9 +61,20 @@ class DeliveryQueue:
                     "due_at": due_at,
                     "last_status_code": status_code,
                     "last_error": error,
+                    "held": None,
                 }
             },
         )
+
+    async def hold(self, delivery_id: str, *, until: datetime, reason: str) -> None:
+        """Push a delivery back without spending an attempt (its endpoint's breaker is open)."""
+        await self.collection.update_one(
+            {"_id": delivery_id}, {"$set": {"due_at": until, "held": reason}}
+        )
+
+    async def remove_many(self, delivery_ids: Sequence[str]) -> None:
+        """One delete (one scan on FerretDB) for many ended deliveries."""
+        await self.collection.delete_many({"_id": {"$in": list(delivery_ids)}})
 
     async def remove(self, delivery_id: str) -> None:
         await self.collection.delete_one({"_id": delivery_id})

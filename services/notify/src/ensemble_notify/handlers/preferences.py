@@ -1,0 +1,113 @@
+"""Preferences: each person's own (self-service), workspace defaults (admins), and the
+one-click unsubscribe links (no login: the signed token is the credential)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from ensemble_notify.models.preferences import Preferences, PreferencesPut
+from ensemble_notify.services.preferences import PreferenceService
+from ensemble_notify.services.unsubscribe import UnsubscribeService, Unsubscription
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import CurrentPrincipal
+
+
+def _preferences(request: Request) -> PreferenceService:
+    service: PreferenceService = request.app.state.preferences
+    return service
+
+
+def _unsubscribe(request: Request) -> UnsubscribeService:
+    service: UnsubscribeService = request.app.state.unsubscribe
+    return service
+
+
+Prefs = Annotated[PreferenceService, Depends(_preferences)]
+Unsubscribe = Annotated[UnsubscribeService, Depends(_unsubscribe)]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Token = Annotated[str, Query(min_length=10, max_length=2000)]
+
+router = APIRouter()
+
+
+class Unsubscribed(BaseModel):
+    event: str
+    channel: str
+    enabled: bool = False
+
+
+@router.get("/me/preferences", tags=["preferences"], summary="My notification preferences.")
+async def get_mine(principal: CurrentPrincipal, preferences: Prefs) -> Preferences:
+    return await preferences.get(principal.workspace, principal.subject)
+
+
+@router.put(
+    "/me/preferences",
+    tags=["preferences"],
+    summary="Replace my preferences (rules per event type and channel, quiet hours).",
+)
+async def put_mine(
+    body: PreferencesPut, principal: CurrentPrincipal, preferences: Prefs
+) -> Preferences:
+    return await preferences.put(principal.workspace, principal.subject, body)
+
+
+@router.get(
+    "/preferences/defaults", tags=["preferences"], summary="The workspace's default preferences."
+)
+async def get_defaults(principal: Admin, preferences: Prefs) -> Preferences:
+    return await preferences.get(principal.workspace, None)
+
+
+@router.put(
+    "/preferences/defaults",
+    tags=["preferences"],
+    summary="Replace the workspace's default preferences.",
+)
+async def put_defaults(body: PreferencesPut, principal: Admin, preferences: Prefs) -> Preferences:
+    return await preferences.put(principal.workspace, None, body)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f'<body style="font-family:sans-serif">{body}</body></html>'
+    )
+
+
+def _what(wanted: Unsubscription) -> str:
+    kind = "all notifications" if wanted.event == "*" else f"{wanted.event} notifications"
+    return f"{escape(kind)} by {escape(wanted.channel.value)}"
+
+
+@router.get(
+    "/unsubscribe",
+    tags=["preferences"],
+    summary="The page an unsubscribe link opens: it asks, it does not act.",
+    response_class=HTMLResponse,
+)
+async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> HTMLResponse:
+    wanted = unsubscribe.preview(token)
+    form = (
+        f"<p>Stop receiving {_what(wanted)}?</p>"
+        f'<form method="post" action="/unsubscribe?token={escape(token)}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe</button></form>'
+    )
+    return HTMLResponse(_page("Unsubscribe", form))
+
+
+@router.post(
+    "/unsubscribe",
+    tags=["preferences"],
+    summary="One-click unsubscribe (RFC 8058 List-Unsubscribe-Post): turns the preference off.",
+)
+async def unsubscribe(token: Token, unsubscribe: Unsubscribe) -> Unsubscribed:
+    done = await unsubscribe.unsubscribe(token)
+    return Unsubscribed(event=done.event, channel=done.channel.value)

@@ -1,0 +1,79 @@
+"""Digests on the real stack: N held items become one email, sent once per person and period,
+while the inbox still gets each item at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from ensemble_devtools.infra import Infra
+from support.notify import NotifyDriver, running_notify
+from support.notify_events import an_assignment
+from support.notify_routing import fast_forward, held_count
+from support.notify_smtp import Mailbox
+from support.waiting import eventually
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def notify(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+) -> AsyncIterator[NotifyDriver]:
+    async with running_notify(
+        infra,
+        unique_name("notify"),
+        auth_secret,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        digest_interval_seconds=0.3,
+    ) as driver:
+        yield driver
+
+
+async def test_a_daily_digest_is_one_email_with_every_item_sent_once(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    await notify.put_person(
+        "camille",
+        name="Camille",
+        email="camille@acme.example",
+        language="fr",
+        time_zone="America/New_York",
+    )
+    defaults = {"rules": [{"event": "mention.*", "channel": "email", "delivery": "daily"}]}
+    response = await notify.http.put("/preferences/defaults", json=defaults, headers=notify.admin)
+    assert response.status_code == 200, response.text
+    events = [an_assignment("camille") for _ in range(3)]
+    await notify.publish(*events)
+    await notify.publish(events[0])  # redelivered: still one item
+    await eventually(
+        lambda: notify.deliveries("delivered"), lambda d: len(d) == 3, what="three inbox items"
+    )
+    assert await held_count(notify) == 3
+    await asyncio.sleep(1.0)
+    assert mailbox.messages == []  # the day is not over
+
+    assert await fast_forward(notify) == 3
+    await eventually(
+        lambda: asyncio.sleep(0, len(mailbox.messages)), lambda n: n >= 1, what="the digest"
+    )
+    await eventually(lambda: held_count(notify), lambda n: n == 0, what="items released")
+    await notify.publish(events[1])  # a redelivery after the digest holds nothing again
+    await asyncio.sleep(2.0)  # several release passes
+    assert await held_count(notify) == 0
+    [(to, message)] = mailbox.messages
+    assert to == ["camille@acme.example"]
+    assert message["Subject"] == "Votre récapitulatif quotidien : 3 notifications"
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert text.get_content().count("Une mention vous a été attribuée") == 3
+    emails = [d for d in await notify.deliveries() if d["channel"] == "email"]
+    assert [d["event_type"] for d in emails] == ["notification.digest.v1"]
+    assert emails[0]["id"].startswith("digest:acme:camille:daily:")

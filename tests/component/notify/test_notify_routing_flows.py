@@ -1,0 +1,164 @@
+"""Routing rules on the real stack: approvers by team, on-call for spikes, rules as data,
+and members hearing about submissions only while they consent (real SMTP server)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+
+import pytest
+
+from ensemble_devtools.infra import Infra
+from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
+from support.notify import NotifyDriver, running_notify
+from support.notify_events import a_step_opened
+from support.notify_routing import a_member, a_status_change, publishing
+from support.notify_smtp import Mailbox
+from support.waiting import eventually
+from unit.test_envelope import a_mention
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def notify(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+) -> AsyncIterator[NotifyDriver]:
+    async with running_notify(
+        infra,
+        unique_name("notify"),
+        auth_secret,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        feedback_public_url="https://feedback.example.org",
+        digest_interval_seconds=0.3,
+    ) as driver:
+        yield driver
+
+
+def a_spike() -> MentionSpikeDetectedV1:
+    now = utcnow()
+    return MentionSpikeDetectedV1(
+        source="ensemble/ingest",
+        subject="acme:*",
+        workspace="acme",
+        data=SpikeData(
+            topic="*",
+            negative_only=False,
+            bucket_start=now - timedelta(minutes=5),
+            bucket_seconds=300,
+            count=40,
+            mean=4.0,
+            stddev=2.0,
+            threshold=10.0,
+        ),
+    )
+
+
+async def put_team(notify: NotifyDriver, name: str, **body: object) -> None:
+    response = await notify.http.put(f"/teams/{name}", json=body, headers=notify.admin)
+    assert response.status_code == 200, response.text
+
+
+def recipients(mailbox: Mailbox) -> list[str]:
+    return sorted(to for tos, _ in mailbox.messages for to in tos)
+
+
+async def test_a_step_reaches_its_teams_and_a_spike_reaches_whoever_is_on_call(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    for person in ("lea", "louis", "olga", "omar"):
+        await notify.put_person(person, name=person.title(), email=f"{person}@acme.example")
+    await put_team(notify, "legal", members=["lea", "louis"])
+    now = utcnow()
+    await put_team(
+        notify,
+        "ops",
+        members=["olga", "omar"],
+        on_call=[
+            {
+                "person": "omar",
+                "starts_at": (now - timedelta(hours=1)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
+            }
+        ],
+        on_call_person="olga",
+    )
+    step = a_step_opened(external_email=None)
+    step = step.model_copy(update={"data": step.data.model_copy(update={"teams": ("legal",)})})
+    await notify.publish(step, a_spike())
+    await eventually(lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 3)
+    await asyncio.sleep(1.0)
+    assert recipients(mailbox) == ["lea@acme.example", "louis@acme.example", "omar@acme.example"]
+    [(_, spike)] = [(t, m) for t, m in mailbox.messages if t == ["omar@acme.example"]]
+    assert spike["Subject"] == "Mention spike: 40 mentions"
+
+
+async def test_rules_are_data_a_workspaces_own_rules_replace_the_defaults(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    await notify.put_person("lea", name="Lea", email="lea@acme.example")
+    await notify.put_person("camille", name="Camille", email="camille@acme.example")
+    await put_team(notify, "legal", members=["lea"])
+    defaults = await notify.http.get("/routing/rules", headers=notify.admin)
+    assert defaults.status_code == 200
+    assert defaults.json()["defaults"] is True
+    rules = {
+        "rules": [
+            {"event": "mention.received.*", "recipients": ["team:legal"], "channels": ["in_app"]}
+        ]
+    }
+    response = await notify.http.put("/routing/rules", json=rules, headers=notify.admin)
+    assert response.status_code == 200, response.text
+    refused = await notify.http.put(
+        "/routing/rules",
+        json={"rules": [{"event": "*", "recipients": ["everyone"]}]},
+        headers=notify.admin,
+    )
+    assert refused.status_code == 422
+    member_token = notify.person("camille")
+    assert (await notify.http.get("/routing/rules", headers=member_token)).status_code == 403
+
+    await notify.publish(a_mention(), a_step_opened("camille", external_email=None))
+    delivered = await eventually(
+        lambda: notify.deliveries("delivered"), lambda d: len(d) >= 1, what="lea's inbox item"
+    )
+    await asyncio.sleep(1.5)  # room for a wrong delivery to camille under the old defaults
+    delivered = await notify.deliveries()
+    assert [(d["recipient"], d["channel"]) for d in delivered] == [("lea", "in_app")]
+    assert mailbox.messages == []
+
+
+async def test_a_status_change_reaches_only_the_members_who_still_consent(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    async with publishing(notify) as publisher:
+        await publisher.publish(
+            [
+                a_member("m1", "m1@members.example", "status_changes", language="fr"),
+                a_member("m2", "m2@members.example", "ideas_followed"),
+            ]
+        )
+        for member in ("m1", "m2"):
+
+            async def projected(member: str = member) -> int:
+                response = await notify.http.get(f"/members/{member}", headers=notify.admin)
+                return response.status_code
+
+            await eventually(projected, lambda status: status == 200, what=f"{member} projected")
+        await publisher.publish([a_status_change("m1", "m2", "m-unknown")])
+    await eventually(lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 1)
+    await asyncio.sleep(1.5)
+    [(to, message)] = mailbox.messages
+    assert to == ["m1@members.example"]
+    assert message["Subject"] == "« Dark mode » : nouveau statut planned"
+    assert str(message["List-Unsubscribe"]).strip() == (
+        "<https://feedback.example.org/unsubscribe?token=tok-m1-status_changes>"
+    )
+    [delivery] = await notify.deliveries()
+    assert delivery["recipient"] == "member:m1"
