@@ -104,8 +104,19 @@ class Stack:
                 time.sleep(0.25)
 
     def start_all(self, ports: Mapping[str, int] | None = None) -> None:
+        given = dict(ports or {})
+        chosen = {name: given.get(name) or processes.free_port() for name in SERVICES}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in chosen.items()}
+        links = {  # services that put links to themselves (or feedback) in what they send
+            "scheduler": {"SCHEDULER_PUBLIC_URL": urls["scheduler"]},
+            "notify": {
+                "NOTIFY_PUBLIC_URL": urls["notify"],
+                "NOTIFY_FEEDBACK_PUBLIC_URL": urls["feedback"],
+            },
+        }
         for name in SERVICES:
-            self.start(name, port=(ports or {}).get(name))
+            service = self.start(name, port=chosen[name], env=links.get(name))
+            service.chosen_port = name not in given  # a taken free port may be rebound
         self.wait_ready(*SERVICES)
 
     def stop(self, name: str) -> None:
