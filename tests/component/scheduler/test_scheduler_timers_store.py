@@ -194,3 +194,48 @@ async def test_a_replica_without_the_handler_leaves_the_timer_to_one_that_has_it
     assert await old.fire_due() == 0
     assert await new.fire_due() == 1
     assert len(recorder.fired) == 1
+
+
+async def test_timers_read_ahead_fire_once_and_never_before_their_due_time(store: Database) -> None:
+    """The running replica learns of some timers by its look-ahead scan (scheduled by another
+    process) and of others as it schedules them itself; it holds both in memory before they
+    are due, and must still fire each at or after its due time, once."""
+    fired_at: dict[str, list[datetime]] = {}
+
+    async def record(timer: Timer) -> None:
+        fired_at.setdefault(occurrence_id(timer.timer_id, timer.due_at), []).append(utcnow())
+
+    running_replica = TimerService(
+        repository(store), owner="r", poll_seconds=0.1, lookahead=timedelta(seconds=15)
+    )
+    running_replica.on("test", record)
+    elsewhere = TimerService(repository(store), owner="elsewhere")
+    start = utcnow() + timedelta(seconds=1)
+    due = {f"e{i}": start + timedelta(milliseconds=37 * i) for i in range(40)}
+    due |= {f"h{i}": start + timedelta(milliseconds=41 * i) for i in range(40)}
+    async with running(running_replica):
+        await elsewhere.schedule_many(
+            [
+                Timer(workspace="acme", timer_id=k, kind="test", due_at=v)
+                for k, v in due.items()
+                if k[0] == "e"
+            ]
+        )
+        await running_replica.schedule_many(
+            [
+                Timer(workspace="acme", timer_id=k, kind="test", due_at=v)
+                for k, v in due.items()
+                if k[0] == "h"
+            ]
+        )
+        await eventually(
+            lambda: asyncio.sleep(0, len(fired_at)), lambda n: n >= 80, what="all 80 fired"
+        )
+        await asyncio.sleep(0.5)  # a double firing would show up now
+    expected = {occurrence_id(k, v): v for k, v in due.items()}
+    assert set(fired_at) == set(expected)
+    assert all(len(times) == 1 for times in fired_at.values())
+    early = {
+        k: (expected[k] - t[0]).total_seconds() for k, t in fired_at.items() if t[0] < expected[k]
+    }
+    assert not early, f"fired before due: {early}"

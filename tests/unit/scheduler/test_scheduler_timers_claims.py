@@ -28,6 +28,8 @@ class MemoryTimers:
         self.claims: dict[str, dict[str, Any]] = {}
         self.results: dict[str, Finished] = {}
         self.cancels: list[tuple[str, str, datetime]] = []
+        self.tried: list[tuple[str, str, int]] = []  # (owner, occurrence, attempt) inserted
+        self.deletes: list[list[str]] = []  # each forget call: one delete on the store
 
     async def insert(self, occurrences: Sequence[Occurrence]) -> list[str]:
         added = []
@@ -78,13 +80,14 @@ class MemoryTimers:
     ) -> list[tuple[Occurrence, int]]:
         won = []
         for o, attempt in attempts:
+            self.tried.append((owner, o.id, attempt))
             key = claim_id(o.id, attempt)
             if key not in self.claims:
                 self.claims[key] = {
                     "occurrence": o.id,
                     "attempt": attempt,
                     "owner": owner,
-                    "lease_until": now + lease,
+                    "lease_until": max(now, o.due_at) + lease,
                 }
                 won.append((o, attempt))
         return won
@@ -98,6 +101,7 @@ class MemoryTimers:
         return stored
 
     async def forget(self, ids: Sequence[str]) -> None:
+        self.deletes.append(list(ids))
         for i in ids:
             self.pending.pop(i, None)
 
@@ -199,3 +203,38 @@ async def test_an_occurrence_another_replica_finished_is_not_fired_again() -> No
     assert await timers.fire_due() == 0
     assert fired == []
     assert store.pending == {}  # the stale pending entry is dropped
+
+
+async def test_a_lost_claim_is_not_inserted_again_until_its_lease_may_have_run_out() -> None:
+    store, clock, fired = MemoryTimers(), Clock(), list[str]()
+    a = service(store, clock, "a", fired)
+    await a.schedule(timer("x", T0))
+    [occurrence] = await store.due(T0, limit=1)
+    await store.claim([(occurrence, 1)], owner="b", lease=timedelta(seconds=30), now=T0)
+    assert await a.fire_due() == 0  # lost to b
+    clock.now = T0 + timedelta(seconds=20)
+    assert await a.fire_due() == 0  # read again, not claimed again
+    assert [(o, n) for o, _, n in store.tried if o == "a"] == [("a", 1)]
+    clock.now = T0 + timedelta(seconds=31)  # b's lease is over and it left no result
+    assert await a.fire_due() == 1
+    assert [(o, n) for o, _, n in store.tried if o == "a"] == [("a", 1), ("a", 2)]
+    assert fired == ["a:x"]
+
+
+async def test_occurrences_finished_in_one_pass_leave_the_pending_set_in_one_delete() -> None:
+    store, clock, fired = MemoryTimers(), Clock(), list[str]()
+    timers = service(store, clock, "a", fired)
+    await timers.schedule_many([timer(f"x{i}", T0) for i in range(3)])
+    assert await timers.fire_due() == 3
+    assert len(store.deletes) == 1
+    assert len(store.deletes[0]) == 3
+    assert store.pending == {}
+
+
+async def test_a_timer_scheduled_here_of_a_kind_handled_elsewhere_is_left_to_others() -> None:
+    store, clock = MemoryTimers(), Clock()
+    other = TimerService(store, owner="other", clock=clock)  # type: ignore[arg-type]
+    await other.schedule(Timer(workspace="acme", timer_id="y", kind="elsewhere", due_at=T0))
+    assert await other.fire_due() == 0
+    assert store.tried == []
+    assert len(store.pending) == 1

@@ -57,6 +57,12 @@ def replica_id() -> str:
 # Shortest pause of the firing loop between two passes: occurrences due a few ms apart are
 # claimed together, one insert for many, rather than one round trip each.
 TICK_SECONDS = 0.05
+# How far ahead of its due time an occurrence is claimed: the claim insert (the one write that
+# contends with other replicas, slow when the store is busy) is out of the way by then, and
+# its lease counts from the due time. A cancel is still checked at the due time.
+CLAIM_AHEAD_SECONDS = 1.0
+# Result inserts the run loop lets run behind its firing before it waits for one.
+MAX_STORING = 8
 
 
 class TimerService:
@@ -100,7 +106,12 @@ class TimerService:
         # or lost): a look-ahead scan that meets them again leaves them alone. Once due longer
         # than a lease ago they are judged by their claims and results, as after a crash.
         self._tried: dict[str, datetime] = {}
-        # Being claimed or fired here right now: a scan meanwhile does not queue them again.
+        # Won here, to fire at their due time (same shape as `_upcoming`).
+        self._claimed: dict[str, tuple[Occurrence, int]] = {}
+        self._claimed_heap: list[tuple[datetime, str]] = []
+        self._armed = asyncio.Event()
+        self._storing: set[asyncio.Task[int]] = set()  # results being inserted (run loop)
+        # Being claimed, held or fired here: a scan meanwhile does not queue them again.
         self._taking: set[str] = set()
         # Finished here, still in the pending set: dropped in batches (`_flush`).
         self._finished: dict[str, None] = {}
@@ -122,7 +133,11 @@ class TimerService:
         added = set(await self._timers.insert(occurrences))
         soon = now + self._lookahead
         for occurrence in occurrences:
-            if occurrence.id in added and occurrence.due_at <= soon:
+            if (
+                occurrence.id in added
+                and occurrence.due_at <= soon
+                and occurrence.kind in self._handlers
+            ):
                 self._expect(occurrence, 1)  # no need to wait for the next scan to see it
         if added:
             self._wake.set()
@@ -138,7 +153,8 @@ class TimerService:
         now = self._clock()
         await self._look(now, now)
         try:
-            return await self._fire_ready(now)
+            await self._claim_ready(now, now)
+            return await self._fire_claimed(now)
         finally:
             await self._flush()
 
@@ -210,54 +226,86 @@ class TimerService:
         self._upcoming[occurrence.id] = (occurrence, attempt)
 
     def _next_due(self) -> datetime | None:
-        while self._heap and self._heap[0][1] not in self._upcoming:
-            heapq.heappop(self._heap)
-        return self._heap[0][0] if self._heap else None
+        return _first(self._heap, self._upcoming)
 
     # --- firing ----------------------------------------------------------------------------
 
-    async def _fire_ready(self, now: datetime) -> int:
-        """Claim and fire what is queued and due by `now`, earliest first; returns the
-        occurrences this replica finished."""
-        ready: list[tuple[Occurrence, int]] = []
-        while (due_at := self._next_due()) is not None and due_at <= now:
-            _, key = heapq.heappop(self._heap)
-            ready.append(self._upcoming.pop(key))
+    async def _claim_ready(self, until: datetime, now: datetime) -> None:
+        """Claim what is queued and due by `until`, earliest first, many per insert; what is
+        won waits in `_claimed` for its due time, what is lost is another replica's."""
+        # Held claims are bounded: a backlog is claimed as it is fired, so no lease runs out
+        # on an occurrence still waiting its turn here.
+        room = 2 * self._batch - len(self._claimed)
+        ready = _pop_until(self._heap, self._upcoming, until, limit=room)
         if not ready:
-            return 0
+            return
         horizon = now - self._lease
         fresh = {o.id: o.due_at for o, attempt in ready if attempt == 1 and o.due_at >= horizon}
         self._tried.update(fresh)
-        taking = {o.id for o, _ in ready}
-        self._taking |= taking
+        pending = {o.id for o, _ in ready}
+        self._taking |= pending
         try:
-            return await self._take(ready)
+            for start in range(0, len(ready), self._batch):
+                chunk = ready[start : start + self._batch]
+                won = await self._timers.claim(
+                    chunk, owner=self.owner, lease=self._lease, now=self._clock()
+                )
+                for occurrence, attempt in won:
+                    heapq.heappush(self._claimed_heap, (occurrence.due_at, occurrence.id))
+                    self._claimed[occurrence.id] = (occurrence, attempt)
+                    pending.discard(occurrence.id)
+                self._taking -= {o.id for o, _ in chunk} - self._claimed.keys()
+                pending -= {o.id for o, _ in chunk}
         except BaseException:
-            for key in fresh:  # let the next scan queue them again
+            for key in pending:  # not claimed: let the next scan queue them again
                 self._tried.pop(key, None)
+            self._taking -= pending
             raise
-        finally:
-            self._taking -= taking
+        if self._claimed:
+            self._armed.set()
 
-    async def _take(self, ready: Sequence[tuple[Occurrence, int]]) -> int:
-        """Claim attempt N of each, fire those won, store the results; returns how many
-        results this call stored."""
-        now = self._clock()
-        cancelled = await self._timers.cancelled_since([o for o, _ in ready])
-        finished = [
-            _result(o, "cancelled", 0, self.owner, now) for o, _ in ready if o.id in cancelled
-        ]
-        attempts = [(o, a) for o, a in ready if o.id not in cancelled]
-        done = 0
-        for start in range(0, len(attempts), self._batch):
-            chunk = attempts[start : start + self._batch]
-            won = await self._timers.claim(
-                chunk, owner=self.owner, lease=self._lease, now=self._clock()
-            )
-            results = await self._fire_all(won)
-            done += await self._store(results)
-        done += await self._store(finished)
-        return done
+    async def _fire_claimed(self, now: datetime, *, wait_for_store: bool = True) -> int:
+        """Fire what this replica holds and is due by `now` (cancelled ones are recorded as
+        such), store the results; returns how many results this call stored.
+
+        The run loop does not wait for the results' insert (`wait_for_store=False`, returns
+        0): a slow insert on a busy store would otherwise make the next due ones late."""
+        stored = 0
+        while ready := _pop_until(self._claimed_heap, self._claimed, now, limit=self._batch):
+            # A batch at a time: its results are stored before the next is fired, so a crash
+            # leaves at most a batch fired but unrecorded (fired again after the lease).
+            try:
+                cancelled = await self._timers.cancelled_since([o for o, _ in ready])
+                finished = [
+                    _result(o, "cancelled", a, self.owner, self._clock())
+                    for o, a in ready
+                    if o.id in cancelled
+                ]
+                results = await self._fire_all([(o, a) for o, a in ready if o.id not in cancelled])
+            except BaseException:
+                self._taking -= {o.id for o, _ in ready}
+                raise
+            storing = self._store_then_release([*results, *finished], {o.id for o, _ in ready})
+            if wait_for_store:
+                stored += await storing
+                continue
+            task = asyncio.create_task(storing)
+            self._storing.add(task)
+            task.add_done_callback(self._stored)
+            if len(self._storing) > MAX_STORING:  # the store is behind: don't race ahead
+                await asyncio.wait(list(self._storing), return_when=asyncio.FIRST_COMPLETED)
+        return stored
+
+    async def _store_then_release(self, results: Sequence[Finished], ids: set[str]) -> int:
+        try:
+            return await self._store(results)
+        finally:
+            self._taking -= ids
+
+    def _stored(self, task: asyncio.Task[int]) -> None:
+        self._storing.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("storing timer results failed (retried after the lease): %r", exc)
 
     async def _fire_all(self, won: Sequence[tuple[Occurrence, int]]) -> list[Finished]:
         if not won:
@@ -327,13 +375,18 @@ class TimerService:
     # --- the loops -------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Forever: read ahead (`_scanning`), fire at due times (`_firing`), drop finished
-        occurrences from the pending set (`_forgetting`). On the way out, what finished is
+        """Forever: read ahead (`_scanning`), claim just ahead of due times (`_claiming`),
+        fire at due times (`_firing`), drop finished occurrences from the pending set
+        (`_forgetting`). On the way out, what finished is
         dropped still, so that a restart does not read it again."""
         try:
-            await asyncio.gather(self._scanning(), self._firing(), self._forgetting())
+            await asyncio.gather(
+                self._scanning(), self._claiming(), self._firing(), self._forgetting()
+            )
         finally:
             with contextlib.suppress(Exception):
+                if self._storing:
+                    await asyncio.wait(self._storing, timeout=5)
                 await asyncio.wait_for(self._flush(), timeout=5)
 
     async def _scanning(self) -> None:
@@ -355,28 +408,43 @@ class TimerService:
             took = time.monotonic() - started
             await asyncio.sleep(min(ceiling, max(self._poll, 3 * took)))
 
-    async def _firing(self) -> None:
-        """Fire what is due, then sleep until the next due time (a tick at least, at most
-        `poll_seconds`), or until something new is queued."""
+    async def _claiming(self) -> None:
+        """Claim what falls due within `CLAIM_AHEAD_SECONDS`, then sleep until the next one
+        does (a tick at least, at most `poll_seconds`), or until something new is queued."""
         while True:
             try:
-                await self._fire_ready(self._clock())
+                now = self._clock()
+                await self._claim_ready(now + timedelta(seconds=CLAIM_AHEAD_SECONDS), now)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("claiming timers failed: %r", exc)
+            self._wake.clear()
+            upcoming = self._next_due()
+            wait = self._poll
+            if upcoming is not None:
+                wait = (upcoming - self._clock()).total_seconds() - CLAIM_AHEAD_SECONDS
+            await _pause(self._wake, wait, self._poll)
+
+    async def _firing(self) -> None:
+        """Fire what this replica holds when it is due, then sleep until the next one is (a
+        tick at least, at most `poll_seconds`), or until something new is claimed."""
+        while True:
+            try:
+                await self._fire_claimed(self._clock(), wait_for_store=False)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("timer firing failed: %r", exc)
-            self._wake.clear()
+            self._armed.clear()
             now = self._clock()
+            held = _first(self._claimed_heap, self._claimed)
             upcoming = self._next_due()
-            wait = self._poll if upcoming is None else (upcoming - now).total_seconds()
-            if self._finished and wait > 1.0:
+            wait = self._poll if held is None else (held - now).total_seconds()
+            idle = upcoming is None or (upcoming - now).total_seconds() > 1.0
+            if self._finished and idle and wait > 1.0:
                 self._flush_now.set()  # idle for a while: a good time for the delete
-            await asyncio.sleep(TICK_SECONDS)
-            if wait > TICK_SECONDS:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._wake.wait(), timeout=min(self._poll, wait - TICK_SECONDS)
-                    )
+            await _pause(self._armed, wait, self._poll)
 
     async def _forgetting(self) -> None:
         """Drop finished occurrences when the firing loop is idle, or every `forget_seconds`
@@ -421,3 +489,38 @@ def _result(
             "error": error,
         }
     )
+
+
+def _first(
+    heap: list[tuple[datetime, str]], entries: dict[str, tuple[Occurrence, int]]
+) -> datetime | None:
+    """The earliest due time in `heap` still in `entries` (others are dropped lazily)."""
+    while heap and heap[0][1] not in entries:
+        heapq.heappop(heap)
+    return heap[0][0] if heap else None
+
+
+def _pop_until(
+    heap: list[tuple[datetime, str]],
+    entries: dict[str, tuple[Occurrence, int]],
+    until: datetime,
+    *,
+    limit: int | None = None,
+) -> list[tuple[Occurrence, int]]:
+    """Take out of `entries`, earliest first, what is due by `until` (at most `limit`)."""
+    taken: list[tuple[Occurrence, int]] = []
+    while (due_at := _first(heap, entries)) is not None and due_at <= until:
+        if limit is not None and len(taken) >= limit:
+            break
+        _, key = heapq.heappop(heap)
+        taken.append(entries.pop(key))
+    return taken
+
+
+async def _pause(event: asyncio.Event, wait: float, poll: float) -> None:
+    """Sleep a tick at least, then until `wait` has passed (at most `poll`) or `event` is
+    set: what falls due a few ms apart is handled together."""
+    await asyncio.sleep(TICK_SECONDS)
+    if wait > TICK_SECONDS:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=min(poll, wait - TICK_SECONDS))

@@ -132,7 +132,9 @@ class TimerRepository:
         """Try to claim each (occurrence, attempt) in one round trip; returns those won.
 
         The documents are `Claims.take`'s, many per insert: the unique `_id` admits one winner
-        per attempt whichever replica inserts first."""
+        per attempt whichever replica inserts first. An occurrence claimed ahead of its due
+        time has its lease counted from the due time: no claim expires before its occurrence
+        has been due for a lease, which is what lets scanners skip reading fresh claims."""
         documents: list[Document] = [
             {
                 "_id": claim_id(occurrence.id, attempt),
@@ -140,7 +142,7 @@ class TimerRepository:
                 "attempt": attempt,
                 "owner": owner,
                 "claimed_at": now,
-                "lease_until": now + lease,
+                "lease_until": max(now, occurrence.due_at) + lease,
             }
             for occurrence, attempt in attempts
         ]
