@@ -19,6 +19,11 @@ class NotifySettings(ServiceSettings):
     backoff_max_seconds: float = Field(default=3600.0, gt=0, description="Longest retry delay.")
     request_timeout_seconds: float = Field(default=10.0, gt=0, description="Per HTTP attempt.")
     concurrency: int = Field(default=32, ge=1, description="Deliveries in flight per process.")
+    backlog: int = Field(
+        default=1000,
+        ge=1,
+        description="Deliveries started and not yet ended past which consuming waits.",
+    )
     lease_seconds: float = Field(
         default=60.0,
         gt=0,

@@ -166,6 +166,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
                 lease=timedelta(seconds=settings.lease_seconds),
                 concurrency=settings.concurrency,
                 breakers=breakers,
+                backlog=settings.backlog,
             )
             replays = ReplayService(
                 replays=ReplayRepository(database["replays"], database["replay_plans"]),
@@ -195,7 +196,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
                 await service.run_sweeps(settings.sweep_interval_seconds)
 
             async def queue_removals() -> None:
-                await service.run_flushes(0.2)
+                # Each delete scans the queue on FerretDB: fewer, larger ones.
+                await service.run_flushes(1.0)
 
             async def replay_sweeps() -> None:
                 await repeat(

@@ -81,7 +81,7 @@ class DeliveryService:
         lease: timedelta,
         concurrency: int,
         breakers: Breakers | None = None,
-        backlog: int = 2000,
+        backlog: int = 1000,
     ) -> None:
         self._endpoints = endpoints
         self._recipients = recipients
@@ -103,6 +103,7 @@ class DeliveryService:
         self._endpoint_reads = GroupCommit(self._endpoints_many)
         self._outcomes = GroupCommit(deliveries.record_outcomes)
         self._results = GroupCommit(attempts.finish_many)
+        self._logging: set[asyncio.Task[bool]] = set()  # attempt results written after the slot
 
     async def _claim_many(self, attempts: list[tuple[str, int]]) -> list[bool]:
         return await self._attempts.claim_many(attempts, owner=self._owner, lease=self._lease)
@@ -257,6 +258,7 @@ class DeliveryService:
                 return
             secrets: list[str] = []
             if delivery.recipient_kind == "endpoint":
+                # Read fresh at each attempt (a rotated secret signs at once), one read for many.
                 endpoint = await self._endpoint_reads((delivery.workspace, delivery.recipient))
                 if endpoint is None or not endpoint.enabled:
                     result = AttemptResult(
@@ -344,15 +346,24 @@ class DeliveryService:
         if status is DeliveryStatus.FAILED:
             log.warning("delivery %s failed: %s", delivery.id, reason)
         await self._outcomes((outcome, _announcement(delivery, outcome)))
-        await self._log_attempt(delivery, attempt, result, decision)
+        # Ended: nothing resends it now, so its slot is free before the result is written (a
+        # crash meanwhile loses only the latency: the log tells the attempt by its outcome).
+        task = asyncio.create_task(self._log_attempt(delivery, attempt, result, decision))
+        self._logging.add(task)
+        task.add_done_callback(self._logged)
         # A delete scans the whole queue on FerretDB: remove ended entries in batches. An
         # entry that outlives its outcome is harmless (`attempt` finds the outcome first).
         self._ended.add(delivery.id)
 
+    def _logged(self, task: asyncio.Task[bool]) -> None:
+        self._logging.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("an attempt result was not written: %r", task.exception())
+
     async def _log_attempt(
         self, delivery: Delivery, attempt: int, result: AttemptResult, decision: Decision
-    ) -> None:
-        await self._results(
+    ) -> bool:
+        return await self._results(
             (
                 delivery.id,
                 attempt,
@@ -406,6 +417,7 @@ class DeliveryService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._logging, return_exceptions=True)  # results already sent
         for batch in (self._claims, self._endpoint_reads, self._outcomes, self._results):
             batch.close()
         with contextlib.suppress(Exception):  # best effort: the sweep mends what is left
