@@ -91,3 +91,23 @@ async def test_a_due_job_run_emits_its_request_once_and_arms_the_next(scheduler:
     assert [j["name"] for j in listed["items"]] == ["morning", "redrive"]
     assert (await s.client.delete("/jobs/redrive", headers=s.admin)).status_code == 204
     assert (await s.client.get("/jobs/redrive", headers=s.manager)).status_code == 404
+
+
+async def test_the_stuck_publishing_job_runs_the_detector(scheduler: Scheduler) -> None:
+    s = scheduler
+    body = {"action": "publishing.stuck_check", "cron": "*/10 * * * *"}
+    assert (await s.client.put("/jobs/stuck", json=body, headers=s.admin)).status_code == 200
+    timers = s.database()["timers"]
+    [armed] = await timers.find({"kind": "job"}).to_list(None)
+    now = utcnow()
+    await timers.delete_many({"kind": "job"})
+    await timers.insert_one({**armed, "_id": occurrence_id(armed["timer_id"], now), "due_at": now})
+
+    async def runs() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            await s.client.get("/jobs/stuck/runs", headers=s.manager)
+        ).json()
+        return found
+
+    done = await eventually(runs, lambda found: len(found) == 1, what="the detector's run")
+    assert done[0]["outcome"] == "checked"  # a registered detector, not "skipped"

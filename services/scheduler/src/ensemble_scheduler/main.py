@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from fastapi import FastAPI, Request
@@ -52,6 +53,8 @@ from ensemble_shared.runtime import Infrastructure, Loop
 from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import APPROVALS, CONTENT, SCHEDULES
 from ensemble_shared.web import create_service_app
+
+log = logging.getLogger(__name__)
 
 VERSION = "0.2.0"
 
@@ -150,6 +153,7 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
             public_url=settings.public_url,
             feed_ttl=timedelta(days=settings.calendar_feed_ttl_days),
         )
+        settle_after = timedelta(seconds=settings.publish_settle_seconds)
         publishing = PublishingService(
             publications,
             calendar_repository,
@@ -157,7 +161,7 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
             approvals,
             targets,
             {"mastodon": MastodonConnector(http), "webhook": WebhookConnector(http)},
-            settle_after=timedelta(seconds=settings.publish_settle_seconds),
+            settle_after=settle_after,
         )
         crisis = CrisisService(
             publications,
@@ -168,6 +172,13 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
             teams=settings.crisis_teams,
         )
         publishing.release_check = lambda hold: _outcome(crisis.settle_hold(hold, by="approval"))
+
+        async def stuck_check(workspace: str, scheduled_for: datetime) -> None:
+            # attempts in flight past the settle time are settled by asking the platform
+            settled = await publishing.reconcile_stuck(settle_after)
+            log.info("stuck-publishing check (%s): %s", workspace, settled or "nothing stuck")
+
+        jobs.register("publishing.stuck_check", stuck_check)
         answers = AnswerService(
             publications,
             content_repository,
