@@ -24,6 +24,7 @@ Run: `./dev bench --only voting` (`--rounds`, `--votes`).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -97,18 +98,26 @@ async def drive(ops: list[Op], act: Callable[[Op], Awaitable[None]], *, paced: b
 
 
 async def sign_up(http: httpx.AsyncClient, staff: dict[str, str]) -> list[dict[str, str]]:
-    """Member tokens for MEMBERS trusted members (set up before the clock starts)."""
-    headers = []
-    for m in range(MEMBERS):
-        signed = await http.post(f"/workspaces/{WORKSPACE}/members", json={"display_name": f"m{m}"})
-        signed.raise_for_status()
-        member_id = signed.json()["member"]["member_id"]
-        trusted = await http.put(
-            f"/members/{member_id}/trust", json={"level": "trusted"}, headers=staff
-        )
-        trusted.raise_for_status()
-        headers.append({"authorization": f"Bearer {signed.json()['token']}"})
-    return headers
+    """Member tokens for MEMBERS trusted members (set up before the clock starts, 20 at once)."""
+    gate = asyncio.Semaphore(20)
+
+    async def one(m: int) -> dict[str, str]:
+        async with gate:
+            return await sign_up_one(http, staff, m)
+
+    return list(await asyncio.gather(*(one(m) for m in range(MEMBERS))))
+
+
+async def sign_up_one(http: httpx.AsyncClient, staff: dict[str, str], m: int) -> dict[str, str]:
+    """One member signed up and made trusted; its member headers."""
+    signed = await http.post(f"/workspaces/{WORKSPACE}/members", json={"display_name": f"m{m}"})
+    signed.raise_for_status()
+    member_id = signed.json()["member"]["member_id"]
+    trusted = await http.put(
+        f"/members/{member_id}/trust", json={"level": "trusted"}, headers=staff
+    )
+    trusted.raise_for_status()
+    return {"authorization": f"Bearer {signed.json()['token']}"}
 
 
 async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
@@ -144,6 +153,7 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
         databases.append(settings.database)
         app = create_app(settings)
         async with app.router.lifespan_context(app):
+            logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
             board: SubmissionService = app.state.submissions
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://feedback") as http:

@@ -23,7 +23,7 @@ from ensemble_feedback.services.ports import (
     TrustLevel,
     Verdict,
 )
-from ensemble_feedback.services.submissions import SubmissionService
+from ensemble_feedback.services.submissions import SubmissionService, VoteLedger, VoteOp
 from ensemble_shared.events import (
     MemberMergeData,
     MemberMergedV1,
@@ -270,6 +270,28 @@ async def test_concurrent_votes_and_retracts_give_the_exact_count(board: Board) 
     assert len(voted) == 65
     assert max(e.data.votes for e in voted) == 50
     assert voted[-1].data.votes >= 35
+
+
+async def test_a_replica_with_a_stale_tally_does_not_drop_a_vote(board: Board) -> None:
+    """This process plans on the tally it holds without probing the store first: a repeat
+    that would write nothing must not be answered from it after another replica's change."""
+    fb = board.feedback
+    sid = (await board.create("author", "Offline mode"))["submission"]["id"]
+    here = board.service.ledger
+    there = VoteLedger(here._votes, board.service.ports)  # another replica, same store
+    assert (await here.run(fb.workspace, sid, VoteOp("vote", ("m1",)))).voting
+    retracted = await there.run(fb.workspace, sid, VoteOp("retract", ("m1",)))
+    assert (retracted.votes, retracted.voting) == (0, False)
+    again = await here.run(fb.workspace, sid, VoteOp("vote", ("m1",)))
+    assert (again.votes, again.voting, len(again.entries)) == (1, True, 1)
+    other = await here.run(fb.workspace, sid, VoteOp("vote", ("m2",)))  # a write catches up
+    assert other.votes == 2
+    # each new vote recorded once as activity, by the batch that wrote it
+    assert [(a.member_id, a.ref) for a in board.activity.recorded if a.kind == "vote"] == [
+        ("m1", sid),
+        ("m1", sid),
+        ("m2", sid),
+    ]
 
 
 def _merged(survivor: str, merged: str, workspace: str) -> MemberMergedV1:

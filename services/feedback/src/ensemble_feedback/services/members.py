@@ -4,7 +4,9 @@ Also the `MemberDirectory` the rest of feedback asks who a member really is. `ca
 on every vote, so merges are cached per workspace: each process keeps the folded merge log and
 re-reads only the entries after the last one it has, at most once per `merge_ttl` seconds (one
 indexed range query that usually returns nothing). A merge made here refreshes this process at
-once; other replicas see it within `merge_ttl`.
+once; other replicas see it within `merge_ttl`. `trust()` runs on every vote too: each identity's
+level is cached for `trust_ttl` seconds (a change made here drops it at once; another replica's
+block is seen here within `trust_ttl`).
 """
 
 from __future__ import annotations
@@ -202,6 +204,8 @@ class MemberService:
         links: SignedLinks,
         *,
         merge_ttl: float = 1.0,
+        trust_ttl: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._members = members
         self._handles = handles
@@ -210,6 +214,9 @@ class MemberService:
         self._tokens = tokens
         self.links = links
         self.cache = MergeCache(merges, ttl=merge_ttl)
+        self._trust_ttl = trust_ttl
+        self._clock = clock
+        self._trusts: dict[tuple[str, str], tuple[TrustLevel, float]] = {}
 
     # --- sign-up and profile -------------------------------------------------------------
 
@@ -337,6 +344,7 @@ class MemberService:
                 data=self._data(changed, verify=verify),
             )
             if await self._members.update(changed, [event], expected_version=member.version):
+                self._trusts.pop((workspace, member.member_id), None)
                 return changed
         raise Conflict("the member changed meanwhile; try again")
 
@@ -586,13 +594,31 @@ class MemberService:
         never launders a block)."""
         state = await self.cache.state(workspace)
         group = state.group(member_id)
-        members = await self._members.get_many(workspace, group)
-        root = members.get(group[0])
-        if root is None:
+        levels = await self._trust_levels(workspace, group)
+        if group[0] not in levels:
             raise NotFound(f"no member {member_id}")
-        if any(m.trust == TrustLevel.BLOCKED for m in members.values()):
+        if any(level == TrustLevel.BLOCKED for level in levels.values()):
             return TrustLevel.BLOCKED
-        return root.trust
+        return levels[group[0]]
+
+    async def _trust_levels(self, workspace: str, member_ids: list[str]) -> dict[str, TrustLevel]:
+        """Each identity's own level, read at most once per `trust_ttl` (the group is not
+        cached: a merge or unmerge counts at once)."""
+        now = self._clock()
+        levels: dict[str, TrustLevel] = {}
+        stale: list[str] = []
+        for member_id in member_ids:
+            cached = self._trusts.get((workspace, member_id))
+            if cached is not None and now - cached[1] < self._trust_ttl:
+                levels[member_id] = cached[0]
+            else:
+                stale.append(member_id)
+        if stale:
+            found = await self._members.get_many(workspace, stale)
+            for member_id, member in found.items():
+                self._trusts[(workspace, member_id)] = (member.trust, now)
+                levels[member_id] = member.trust
+        return levels
 
     async def consenting(self, workspace: str, member_ids: Iterable[str], topic: str) -> set[str]:
         state = await self.cache.state(workspace)

@@ -4,12 +4,15 @@ Votes are a chain per submission (see `Tally`): each process serializes a submis
 changes in a lane and commits whatever queued meanwhile in one insert (group commit); another
 replica's entry taking the same seq makes this one catch up and re-plan. The count a reader sees
 is the chain head's, so reading it is one `_id` probe; member merges append a `recount` entry.
+A batch's vote activities are recorded with one insert, and a votable submission is remembered
+for `VOTABLE_TTL` seconds (a merge closes the chain itself, so a stale entry never lets a vote in).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -84,6 +87,7 @@ SOURCE = "ensemble/feedback"
 MAX_BATCH = 200
 MAX_ATTEMPTS = 20
 ROADMAP_PER_STATUS = 50
+VOTABLE_TTL = 1.0  # seconds a published, unmerged submission is taken as still votable
 
 
 def _envelope(workspace: str, subject: str) -> dict[str, Any]:
@@ -150,6 +154,7 @@ class VoteLedger:
         self._ports = ports
         self._tallies: dict[str, Tally] = {}
         self._lanes: dict[str, _Lane] = {}
+        self._answering: set[asyncio.Task[None]] = set()  # batches recording their activity
 
     async def _load(self, submission_ids: Sequence[str]) -> None:
         cold = [s for s in submission_ids if s not in self._tallies]
@@ -201,9 +206,18 @@ class VoteLedger:
             del self._lanes[submission_id]
 
     async def _commit(self, workspace: str, submission_id: str, batch: list[_Pending]) -> None:
+        """Plans first on the tally this process holds, without probing for the next seq (a
+        probe for a missing `_id` scans the chain on FerretDB): the insert is the check, as
+        another replica's entry at that seq refuses it. Decisions that write nothing (a repeated
+        vote) stand only once a written entry, or a probe, showed the tally was the head."""
         waiting = list(batch)
+        probed = False
         for _ in range(MAX_ATTEMPTS):
-            tally = await self._catch_up(submission_id)
+            if probed or submission_id not in self._tallies:
+                tally = await self._catch_up(submission_id)
+                probed = True
+            else:
+                tally = self._tallies[submission_id]
             acting = {m for p in waiting for m in p.op.members}
             canon = await self._ports.directory.canonical(workspace, {*tally.active, *acting})
             plan = tally.copy()
@@ -231,24 +245,75 @@ class VoteLedger:
             written = await self._votes.append(staged, workspace) if staged else 0
             for entry, _ in staged[:written]:
                 tally.apply(entry)
-            failed_at = next(
-                (
-                    i
-                    for i, (_, start, end, _) in enumerate(spans)
-                    if end > written or start > written
-                ),
-                len(spans),
+            failed_at = (
+                next(
+                    (
+                        i
+                        for i, (_, start, end, _) in enumerate(spans)
+                        if end > written or start > written
+                    ),
+                    len(spans),
+                )
+                if probed or written
+                else 0
             )
-            for pending, _, _, result in spans[:failed_at]:
+            # Answered once their activity is recorded, while the lane goes on with its next batch.
+            answering = asyncio.create_task(
+                self._answer(workspace, submission_id, spans[:failed_at], now)
+            )
+            self._answering.add(answering)
+            answering.add_done_callback(self._answering.discard)
+            waiting = [p for p, _, _, _ in spans[failed_at:]]
+            if not waiting:
+                return
+            # Another replica took a seq, or nothing proved the tally: catch up, plan again.
+            probed = True
+        raise Conflict("too many concurrent votes on this submission; try again")
+
+    async def _answer(
+        self,
+        workspace: str,
+        submission_id: str,
+        done: Sequence[tuple[_Pending, int, int, VoteOutcome | Exception]],
+        at: Any,
+    ) -> None:
+        """The batch's new votes as member activity, one insert, then its answers. Activity is
+        derived data: a failure is logged, the votes stand."""
+        try:
+            await self._record_votes(workspace, submission_id, done, at)
+        finally:
+            for pending, _, _, result in done:
+                if pending.future.done():
+                    continue
                 if isinstance(result, Exception):
                     pending.future.set_exception(result)
                 else:
                     pending.future.set_result(result)
-            waiting = [p for p, _, _, _ in spans[failed_at:]]
-            if not waiting:
-                return
-            # Another replica took a seq: catch up with its entries and plan the rest again.
-        raise Conflict("too many concurrent votes on this submission; try again")
+
+    async def _record_votes(
+        self,
+        workspace: str,
+        submission_id: str,
+        done: Sequence[tuple[_Pending, int, int, VoteOutcome | Exception]],
+        at: Any,
+    ) -> None:
+        activities = [
+            Activity(
+                workspace=workspace,
+                member_id=pending.op.members[0],
+                kind="vote",
+                ref=submission_id,
+                at=at,
+            )
+            for pending, _, _, result in done
+            if pending.op.action == "vote" and isinstance(result, VoteOutcome) and result.entries
+        ]
+        if not activities:
+            return
+        try:
+            await self._ports.activity.record(activities)
+        except Exception:
+            log.exception("vote activities not recorded on %s", submission_id)
 
     @staticmethod
     def _plan(plan: Tally, op: VoteOp, canon: dict[str, str], now: Any) -> list[VoteEntry]:
@@ -321,6 +386,7 @@ class SubmissionService:
         self.ports = ports
         self.ledger = VoteLedger(repositories.votes, ports)
         self._similar = SimilarityIndex(self._load_corpus)
+        self._votables: dict[tuple[str, str], float] = {}  # → when it was seen votable
 
     async def _load_corpus(self, workspace: str) -> list[tuple[str, str, str]]:
         return await self._repo.submissions.corpus(workspace, limit=5000)
@@ -520,6 +586,20 @@ class SubmissionService:
 
     # votes
 
+    async def _open_for_votes(self, workspace: str, submission_id: str, member_id: str) -> None:
+        """`_votable` for votes, remembered for VOTABLE_TTL: a published submission is not
+        unpublished, and the one change that closes it, a merge, also closes its vote chain
+        (the ledger then refuses with the same Conflict)."""
+        key = (workspace, submission_id)
+        seen = self._votables.get(key)
+        now = time.monotonic()
+        if seen is not None and now - seen < VOTABLE_TTL:
+            return
+        await self._votable(workspace, submission_id, member_id)
+        if len(self._votables) > 10_000:
+            self._votables.clear()
+        self._votables[key] = now
+
     async def _votable(self, workspace: str, submission_id: str, member_id: str) -> Submission:
         submission = await self._repo.submissions.get(workspace, submission_id, roll_forward=False)
         if submission is None or (
@@ -533,15 +613,14 @@ class SubmissionService:
         return submission
 
     async def cast(self, workspace: str, submission_id: str, member_id: str) -> VoteResult:
-        await self._votable(workspace, submission_id, member_id)
+        """The vote's activity is recorded by the ledger, with the rest of its batch."""
+        await self._open_for_votes(workspace, submission_id, member_id)
         await self._not_blocked(workspace, member_id)
         outcome = await self.ledger.run(workspace, submission_id, VoteOp("vote", (member_id,)))
-        if outcome.entries:
-            await self._record(workspace, member_id, "vote", submission_id)
         return VoteResult(submission_id=submission_id, votes=outcome.votes, voted=outcome.voting)
 
     async def retract(self, workspace: str, submission_id: str, member_id: str) -> VoteResult:
-        await self._votable(workspace, submission_id, member_id)
+        await self._open_for_votes(workspace, submission_id, member_id)
         outcome = await self.ledger.run(workspace, submission_id, VoteOp("retract", (member_id,)))
         return VoteResult(submission_id=submission_id, votes=outcome.votes, voted=outcome.voting)
 
@@ -550,8 +629,6 @@ class SubmissionService:
         submission = await self._get(workspace, submission_id)
         target = submission.merged_into or submission.id
         outcome = await self.ledger.run(workspace, target, VoteOp("vote", (member_id,)))
-        if outcome.entries:
-            await self._record(workspace, member_id, "vote", target)
         return outcome.votes
 
     async def _not_blocked(self, workspace: str, member_id: str) -> None:
@@ -692,6 +769,7 @@ class SubmissionService:
         self, before: Submission, changes: dict[str, Any], events: list[Event]
     ) -> Submission:
         after = before.model_copy(update={**changes, "version": before.version + 1})
+        self._votables.pop((before.workspace, before.id), None)
         if not await self._repo.submissions.save(before, after, events):
             raise Conflict("the submission changed meanwhile; reload it and try again")
         return after

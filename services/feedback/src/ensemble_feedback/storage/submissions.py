@@ -137,10 +137,9 @@ class SubmissionRepository:
     ) -> Submission | None:
         """`roll_forward=False` skips the repair probe (hot paths that a stale projection
         cannot mislead: a merged source's vote chain is closed on its own)."""
-        document = await self.collection.find_one(
-            {"_id": submission_id, "workspace": workspace}, {FIELD: 0}
-        )
-        if document is None:
+        # `_id` alone, the workspace checked here: FerretDB scans for `{_id, workspace}`
+        document = await self.collection.find_one({"_id": submission_id}, {FIELD: 0})
+        if document is None or document["workspace"] != workspace:
             return None
         submission = _submission(document)
         if not roll_forward:
