@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -82,7 +83,10 @@ async def test_an_open_breaker_holds_deliveries_without_spending_attempts_then_c
             interval=0.05,
             what="breaker open",
         )
-        assert opened["reason"].startswith("3 consecutive failures; last: HTTP 503")
+        # the threshold is 3; failures of attempts already in flight may add to the count
+        tripped = re.match(r"(\d+) consecutive failures; last: HTTP 503", opened["reason"])
+        assert tripped is not None, opened["reason"]
+        assert int(tripped.group(1)) >= 3
         held = await eventually(
             lambda: notify.deliveries("pending"),
             lambda d: len(d) == EVENTS and any(x["held"] for x in d),
