@@ -26,9 +26,9 @@ from ensemble_feedback.models.members import Timeline as TimelineOut
 from ensemble_feedback.services.members import MemberService
 from ensemble_feedback.services.ports import Activity, ActivityLog
 from ensemble_feedback.storage.activity import ActivityRepository
-from ensemble_feedback.storage.members import decode_cursor, encode_cursor
 from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_shared.errors import Invalid
+from ensemble_shared.storage.cursors import decode_cursor, encode_cursor
 
 _MENTION_KEY = "mention:"
 

@@ -35,7 +35,7 @@ from ensemble_feedback.models.field_events import (
     submission_tag,
 )
 from ensemble_feedback.services.ports import Activity, ActivityLog, MemberDirectory, TrustLevel
-from ensemble_feedback.storage.field_events import FieldEventRepository, encode_cursor
+from ensemble_feedback.storage.field_events import FieldEventRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from ensemble_shared.events import (
@@ -51,6 +51,7 @@ from ensemble_shared.events import (
 )
 from ensemble_shared.logs import correlation_id
 from ensemble_shared.runtime import repeat
+from ensemble_shared.storage.cursors import encode_cursor
 
 log = logging.getLogger(__name__)
 

@@ -48,8 +48,6 @@ from ensemble_feedback.storage.members import (
     MemberRepository,
     MergeLogRepository,
     SettingsRepository,
-    decode_cursor,
-    encode_cursor,
 )
 from ensemble_shared.auth import Principal, Role, Tokens
 from ensemble_shared.errors import Conflict, EnsembleError, Invalid, NotFound, Unauthenticated
@@ -64,6 +62,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
+from ensemble_shared.storage.cursors import decode_cursor, encode_cursor
 
 SOURCE = "ensemble/feedback"
 MEMBER_TOKEN_TTL = timedelta(days=30)

@@ -56,7 +56,6 @@ from ensemble_feedback.storage.submissions import (
     FollowRepository,
     SubmissionRepository,
     VoteRepository,
-    encode_cursor,
 )
 from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from ensemble_shared.events import (
@@ -80,6 +79,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
+from ensemble_shared.storage.cursors import encode_cursor
 
 log = logging.getLogger(__name__)
 

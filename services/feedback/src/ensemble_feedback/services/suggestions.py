@@ -27,7 +27,7 @@ from ensemble_feedback.models.suggestions import (
     suggestion_id,
 )
 from ensemble_feedback.services.ports import Activity, ActivityLog, Board, MemberDirectory, Similar
-from ensemble_feedback.storage.suggestions import SuggestionRepository, encode_cursor
+from ensemble_feedback.storage.suggestions import SuggestionRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Invalid, NotFound
 from ensemble_shared.events import (
@@ -39,6 +39,7 @@ from ensemble_shared.events import (
     SuggestionData,
     utcnow,
 )
+from ensemble_shared.storage.cursors import encode_cursor
 
 SOURCE = "ensemble/feedback"
 # Board.similar answers from 60 ("related"); crediting someone's vote to an existing idea needs

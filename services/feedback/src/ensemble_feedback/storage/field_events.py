@@ -9,8 +9,6 @@ updated in place (rare, by staff, with an expected version).
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from ensemble_feedback.models.field_events import Act, FieldEvent
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
+from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
@@ -49,20 +48,6 @@ def _act(document: Document) -> Act:
 
 def act_id(event_id: str, seq: int) -> str:
     return f"{event_id}#{seq:08d}"
-
-
-def encode_cursor(starts_at: datetime, event_id: str) -> str:
-    raw = json.dumps([starts_at.isoformat(), event_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        starts_at, event_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(starts_at), str(event_id)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
 
 
 class FieldEventRepository:

@@ -9,8 +9,6 @@ next number (FerretDB's findAndModify is not atomic, a unique insert is).
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -42,20 +40,6 @@ SETTINGS = "member_settings"
 POINT_READS = 20  # get_many: up to this many ids, `_id` probes rather than one `$in` scan
 
 _DATES = ("created_at", "updated_at")
-
-
-def encode_cursor(at: datetime, key: str) -> str:
-    raw = json.dumps([at.isoformat(), key])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        at, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(at), str(key)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
 
 
 def before(at: datetime, key: str, *, at_field: str = "at") -> dict[str, Any]:

@@ -6,14 +6,13 @@ write an insert, which FerretDB does in ~1 ms where an update scans the collecti
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable
-from datetime import datetime
 
 from ensemble_feedback.models.moderation import Action, Decision, QueueItem
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import ASCENDING, Collection, Document, DuplicateKeyError, Index
+from ensemble_shared.storage.cursors import decode_cursor
+from ensemble_shared.storage.cursors import encode_cursor as encode_at
 
 QUEUE = "moderation_queue"
 DECISIONS = "moderation_decisions"
@@ -25,17 +24,7 @@ def _key(workspace: str, item_id: str) -> str:
 
 
 def encode_cursor(item: QueueItem) -> str:
-    raw = json.dumps([item.queued_at.isoformat(), _key(item.workspace, item.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        queued, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(queued), str(key)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
+    return encode_at(item.queued_at, _key(item.workspace, item.id))
 
 
 def _item(document: Document) -> QueueItem:

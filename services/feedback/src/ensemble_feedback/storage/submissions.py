@@ -9,10 +9,7 @@ then refreshes the submission document lists read from.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from ensemble_feedback.models.submissions import Comment, Submission, VoteEntry
@@ -27,6 +24,7 @@ from ensemble_shared.storage import (
     DuplicateKeyError,
     Index,
 )
+from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
@@ -36,20 +34,6 @@ VOTES = "submission_votes"
 COMMENTS = "submission_comments"
 FOLLOWS = "submission_follows"
 DECISIONS = "submission_decisions"
-
-
-def encode_cursor(at: datetime, item_id: str) -> str:
-    raw = json.dumps([at.isoformat(), item_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        at, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(at), str(item_id)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
 
 
 def _before(cursor: str | None, field: str) -> dict[str, Any]:

@@ -3,10 +3,7 @@ each keyed by suggestion id, so a suggestion, a decision and an outcome each exi
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from ensemble_feedback.models.suggestions import (
@@ -17,26 +14,13 @@ from ensemble_feedback.models.suggestions import (
 )
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
+from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 SUGGESTIONS = "suggestions"
 DECISIONS = "suggestion_decisions"
 OUTCOMES = "suggestion_outcomes"
-
-
-def encode_cursor(at: datetime, item_id: str) -> str:
-    raw = json.dumps([at.isoformat(), item_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        at, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(at), str(item_id)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
 
 
 def _before(field: str, cursor: str | None) -> dict[str, Any]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from ensemble_ingest.models.mentions import Mention
 from ensemble_ingest.models.search import MentionQuery
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.cursors import decode_cursor
+from ensemble_shared.storage.cursors import encode_cursor as encode_at
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox, in_order
 
@@ -30,17 +30,7 @@ def _mention(document: Document) -> Mention:
 
 
 def encode_cursor(mention: Mention) -> str:
-    raw = json.dumps([mention.received_at.isoformat(), mention.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """ValueError when the cursor was not made by `encode_cursor`."""
-    try:
-        received, mention_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(received), str(mention_id)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("cursor: not a cursor this API returned") from exc
+    return encode_at(mention.received_at, mention.id)
 
 
 class MentionRepository:
