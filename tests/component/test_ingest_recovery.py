@@ -38,7 +38,11 @@ from support.waiting import eventually
 async def test_payloads_a_crash_left_pending_are_redriven_once(
     infra: Infra, unique_name: Callable[[str], str], auth_secret: str
 ) -> None:
-    settings = IngestSettings(**settings_for(infra, unique_name("redrive"), auth_secret))
+    # The app's own periodic sweep only takes payloads pending for an hour, so on a slow
+    # machine it cannot settle this 5-minute-old one before the explicit calls below.
+    settings = IngestSettings(
+        **settings_for(infra, unique_name("redrive"), auth_secret), redrive_after_seconds=3600
+    )
     app = create_app(settings)
     async with running(app) as client:
         ingest = Ingest(client, settings, auth_secret)
