@@ -1,6 +1,7 @@
 """A two-step approval across real processes: scheduler opens each step, notify tells that
-step's approver in Slack (and their in-app inbox), the approver decides, and the item becomes
-publishable only when the last step is approved."""
+step's approver in Slack (and their in-app inbox), the approver decides (signed in, or by the
+Slack message's approve button), and the item becomes publishable only when the last step is
+approved."""
 
 from __future__ import annotations
 
@@ -80,7 +81,17 @@ async def test_each_step_reaches_its_approver_who_decides_until_publishable(
         assert (await decide(mia, "marketing"))["publishable"] is False
         await eventually(lambda: _count(lea_slack), lambda n: n >= 1, what="lea told in Slack")
         assert "legal" in texts(lea_slack)[0]
-        done = await decide(lea, "legal")
+        # Lea decides from Slack: the approve button carries her own signed link.
+        approve = button(lea_slack, "approve")
+        assert approve.startswith(f"{scheduler}/approval-links/")
+        shown = await system.http.get(approve)
+        assert (shown.status_code, shown.json()["approver"]) == (200, "person:lea"), shown.text
+        clicked = await system.http.post(approve, json={"decision": "approve"})
+        assert clicked.status_code == 200, clicked.text
+        assert (await system.http.post(approve, json={"decision": "approve"})).status_code == 410
+        done = (
+            await system.http.get(f"{scheduler}/content/{content}/approval", headers=lea)
+        ).json()
         assert (done["status"], done["publishable"]) == ("approved", True)
 
         await asyncio.sleep(2)  # room for a duplicate to arrive, were there one
@@ -88,6 +99,14 @@ async def test_each_step_reaches_its_approver_who_decides_until_publishable(
     inbox = await system.http.get(f"{notify}/inbox", headers=lea)
     assert inbox.status_code == 200, inbox.text
     assert [i["event_type"] for i in inbox.json()["items"]] == ["approval.step_opened.v1"]
+
+
+def button(receiver: Receiver, action: str) -> str:
+    """The URL of the first delivered Slack message's button for `action`."""
+    blocks = json.loads(receiver.delivered()[0].body)["blocks"]
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    [url] = [e["url"] for e in actions["elements"] if e["action_id"] == action]
+    return str(url)
 
 
 async def _count(receiver: Receiver) -> int:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 
 from ensemble_devtools.infra import Infra
 from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
+from ensemble_shared.events.approvals import ApprovalLink
 from support.notify import NotifyDriver, running_notify
 from support.notify_events import a_step_opened
 from support.notify_routing import a_member, a_status_change, publishing
@@ -65,6 +67,12 @@ async def put_team(notify: NotifyDriver, name: str, **body: object) -> None:
     assert response.status_code == 200, response.text
 
 
+def plain_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
 def recipients(mailbox: Mailbox) -> list[str]:
     return sorted(to for tos, _ in mailbox.messages for to in tos)
 
@@ -97,6 +105,30 @@ async def test_a_step_reaches_its_teams_and_a_spike_reaches_whoever_is_on_call(
     assert recipients(mailbox) == ["lea@acme.example", "louis@acme.example", "omar@acme.example"]
     [(_, spike)] = [(t, m) for t, m in mailbox.messages if t == ["omar@acme.example"]]
     assert spike["Subject"] == "Mention spike: 40 mentions"
+
+
+async def test_a_step_naming_a_role_reaches_its_holders_and_a_named_person_gets_buttons(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    ada = await notify.put_person("ada", name="Ada", email="ada@acme.example", roles=["approver"])
+    assert ada["roles"] == ["approver"]
+    await notify.put_person("max", name="Max", email="max@acme.example", roles=["manager"])
+    await notify.put_person("camille", name="Camille", email="camille@acme.example")
+    own = ApprovalLink(
+        approver="person:camille",
+        name="camille",
+        url="https://scheduler.example.org/approval-links/tok-camille",
+        expires_at=utcnow() + timedelta(days=2),
+    )
+    step = a_step_opened("camille", external_email=None)
+    data = step.data.model_copy(update={"roles": ("approver",), "person_links": (own,)})
+    await notify.publish(step.model_copy(update={"data": data}))
+    await eventually(lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 2)
+    await asyncio.sleep(1.0)  # room for a wrong message to Max
+    assert recipients(mailbox) == ["ada@acme.example", "camille@acme.example"]
+    texts = {tos[0]: plain_text(message) for tos, message in mailbox.messages}
+    assert f"{own.url}?decision=approve" in texts["camille@acme.example"]
+    assert "tok-camille" not in texts["ada@acme.example"]
 
 
 async def test_rules_are_data_a_workspaces_own_rules_replace_the_defaults(

@@ -253,3 +253,59 @@ async def test_forged_and_expired_links_are_refused(scheduler: Scheduler) -> Non
     assert "expired" in answer.json()["message"]
     no_reason = await s.client.post(path, json={"decision": "reject"})
     assert no_reason.status_code == 422
+
+
+PEOPLE_AND_TEAM: dict[str, Any] = {
+    "steps": [
+        {
+            "name": "review",
+            "people": ["mia", "noa"],
+            "teams": ["legal"],
+            "quorum": "all",
+        }
+    ]
+}
+
+
+async def test_named_people_decide_through_their_own_links_as_themselves(
+    scheduler: Scheduler,
+) -> None:
+    """Chat and email buttons for internal approvers: one link per person the step names,
+    recorded as that user; a team gets none (only a sign-in says which member decides)."""
+    s = scheduler
+    content_id = await setup(s, PEOPLE_AND_TEAM)
+    await s.client.post(f"/content/{content_id}/approval", json={}, headers=s.manager)
+    [opened] = [
+        e
+        for e in await s.events(APPROVALS)
+        if e.type == "approval.step_opened.v1" and e.subject == content_id
+    ]
+    assert opened.data.links == ()  # type: ignore[attr-defined]
+    links = {link.approver: link for link in opened.data.person_links}  # type: ignore[attr-defined]
+    assert set(links) == {"person:mia", "person:noa"}
+    mia_path = urlparse(links["person:mia"].url).path
+    shown = (await s.client.get(mia_path)).json()
+    assert (shown["approver"], shown["approver_name"]) == ("person:mia", "mia")
+
+    decided = await s.client.post(mia_path, json={"decision": "approve"})
+    assert decided.status_code == 200, decided.text
+    assert (await s.client.post(mia_path, json={"decision": "approve"})).status_code == 410
+    # Mia's link decided as Mia: her signed-in decision is now a second one, refused.
+    again = await decide(s, content_id, s.staff("mia"), "review")
+    assert again.status_code == 409, again.text
+    # Noa's slot and the team's are still missing: quorum "all" is not met by one link.
+    state = (await s.client.get(f"/content/{content_id}/approval", headers=s.manager)).json()
+    assert state["status"] == "in_review"
+    noa = urlparse(links["person:noa"].url).path
+    assert (await s.client.post(noa, json={"decision": "approve"})).status_code == 200
+    assert (
+        await decide(s, content_id, s.staff("lea", teams=["legal"]), "review")
+    ).status_code == 200
+    state = (await s.client.get(f"/content/{content_id}/approval", headers=s.manager)).json()
+    assert state["status"] == "approved"
+    deciders = [
+        e.data.decided_by  # type: ignore[attr-defined]
+        for e in await s.events(APPROVALS)
+        if e.type == "approval.step_decided.v1" and e.subject == content_id
+    ]
+    assert sorted(deciders) == ["user:lea", "user:mia", "user:noa"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language
 from ensemble_notify.services.recipients import decision_links, named_recipients
 from ensemble_notify.services.routing import compose
+from ensemble_shared.events import utcnow
+from ensemble_shared.events.approvals import ApprovalLink
 from support.notify_events import a_step_opened, an_assignment
 
 TEMPLATES = Templates()
@@ -180,3 +183,22 @@ def test_a_step_names_its_people_and_its_outside_approvers_with_their_links() ->
         "https://scheduler.example.org/decide/tok123?sig=abc&decision=reject"
     )
     assert named_recipients(an_assignment("zoe"))[0].person == "zoe"
+
+
+def test_a_named_person_gets_buttons_from_their_own_link() -> None:
+    event = a_step_opened("camille", "lea")
+    own = ApprovalLink(
+        approver="person:camille",
+        name="camille",
+        url="https://scheduler.example.org/approval-links/tok-camille",
+        expires_at=utcnow() + timedelta(days=2),
+    )
+    event = event.model_copy(
+        update={"data": event.data.model_copy(update={"person_links": (own,)})}
+    )
+    camille, lea, _ = named_recipients(event)
+    assert [link.url for link in camille.links] == [
+        "https://scheduler.example.org/approval-links/tok-camille?decision=approve",
+        "https://scheduler.example.org/approval-links/tok-camille?decision=reject",
+    ]
+    assert (camille.external, lea.links) == (False, ())

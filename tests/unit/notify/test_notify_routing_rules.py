@@ -69,6 +69,29 @@ def test_approvers_are_the_steps_people_teams_and_outside_approvers() -> None:
     assert external.email == "o@x.org"
 
 
+def test_a_named_person_gets_their_own_decision_link_and_team_members_none() -> None:
+    link = {"approver": "person:camille", "name": "camille", "url": "https://s/approval-links/t"}
+    data = {"people": ["camille", "lea"], "teams": ["legal"], "person_links": [link]}
+    found = {t.id: t for t in expand("approvers", data, TEAMS, None, NOW)}
+    assert found["camille"].approval_link == link
+    assert found["louis"].approval_link is None
+    # Lea is named and in the team: her link (none here) is not lost by the merge of rules.
+    assert found["lea"].approval_link is None
+
+
+def test_a_step_or_backup_naming_a_role_reaches_the_directorys_holders_of_it() -> None:
+    holders = {"approver": ["ada", "lea"], "manager": ["max"]}
+    step = {"people": ["camille"], "roles": ["approver"]}
+    assert ids(expand("approvers", step, TEAMS, None, NOW, holders)) == [
+        ("person", "ada"),
+        ("person", "camille"),
+        ("person", "lea"),
+    ]
+    assert ids(expand("approvers", step, TEAMS, None, NOW)) == [("person", "camille")]
+    escalation = {"roles": ["approver"], "backup_roles": ["manager"]}
+    assert ids(expand("backup", escalation, TEAMS, None, NOW, holders)) == [("person", "max")]
+
+
 def test_backup_reads_the_escalation_people_and_teams() -> None:
     data = {"people": ["camille"], "backup_people": ["bob"], "backup_teams": ["legal"]}
     assert ids(expand("backup", data, TEAMS, None, NOW)) == [

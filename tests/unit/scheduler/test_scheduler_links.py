@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ensemble_scheduler.models.policies import ExternalApprover, StepSpec
 from ensemble_scheduler.services.links import (
     LinkClaims,
     LinkExpired,
@@ -69,3 +70,20 @@ def test_an_expired_link_says_so() -> None:
 def test_links_differ_per_round_and_approver() -> None:
     assert link_id("a", "legal", 0, "x") != link_id("a", "legal", 1, "x")
     assert link_id("a", "legal", 0, "x") != link_id("a", "legal", 0, "y")
+
+
+def test_a_link_decides_as_the_named_person_or_external_approver_it_was_made_for() -> None:
+    step = StepSpec(
+        name="legal",
+        people=("lea",),
+        teams=("legal",),
+        external=(ExternalApprover(id="counsel", name="Outside Counsel"),),
+    )
+    lea = step.link_holder("person:lea")
+    assert lea is not None
+    assert (lea.approver, lea.covers) == ("user:lea", ("person:lea",))
+    counsel = step.link_holder("counsel")
+    assert counsel is not None
+    assert (counsel.approver, counsel.name) == ("external:counsel", "Outside Counsel")
+    # Nobody else: not a person the step does not name, not a team, not a bare person id.
+    assert [step.link_holder(a) for a in ("person:max", "team:legal", "lea")] == [None] * 3

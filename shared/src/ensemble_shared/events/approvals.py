@@ -56,9 +56,11 @@ class ApprovalStepDecidedV1(Event):
 
 
 class ApprovalLink(Payload):
-    """A signed, expiring, single-use link an external approver decides through."""
+    """A signed, expiring, single-use link an approver decides through, without signing in."""
 
-    approver: str = Field(description="The external approver's id in the policy.")
+    approver: str = Field(
+        description="The external approver's id in the policy, or `person:<id>` for a person."
+    )
     name: str
     email: str | None = None
     url: str = Field(description="GET shows the item; POST {decision, comment} decides.")
@@ -66,7 +68,12 @@ class ApprovalLink(Payload):
 
 
 class StepOpenedData(Payload):
-    """A step now awaiting decisions: who may decide it, and links for outside approvers."""
+    """A step now awaiting decisions: who may decide it, and the links they decide through.
+
+    `links` are for outside approvers (email only); `person_links` for each person the step
+    names, so their chat and email notifications carry working approve / reject buttons.
+    Teams and roles get none: the decider must be known, and only their sign-in says who.
+    """
 
     approval_id: str
     content_id: str
@@ -79,6 +86,7 @@ class StepOpenedData(Payload):
     teams: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     links: tuple[ApprovalLink, ...] = ()
+    person_links: tuple[ApprovalLink, ...] = ()
     title: str | None = None
     channel: str | None = None
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from ensemble_notify.models.urls import plain_http_url
+from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
 
 Language = Literal["en", "fr"]
@@ -48,6 +49,14 @@ class PersonPut(BaseModel):
     )
     language: Language = "en"
     time_zone: str = Field(default="UTC", description="IANA name, e.g. Europe/Paris.")
+    roles: tuple[Role, ...] = Field(
+        default=(),
+        max_length=5,
+        description=(
+            "Roles this person holds in their sign-in token: approval steps (and backups) "
+            "that name a role reach everyone who holds it."
+        ),
+    )
 
     @field_validator("email")
     @classmethod
@@ -78,6 +87,7 @@ class Person(BaseModel):
     teams_webhook_url: str | None = None
     language: Language = "en"
     time_zone: str = "UTC"
+    roles: tuple[Role, ...] = ()
     updated_at: datetime = Field(default_factory=utcnow)
 
     @classmethod

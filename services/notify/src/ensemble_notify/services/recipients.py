@@ -25,7 +25,12 @@ from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language, Person
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.preferences import AttentionBudget, Routed
-from ensemble_notify.services.routing_rules import RoutingRuleService, Target, targets
+from ensemble_notify.services.routing_rules import (
+    RoutingRuleService,
+    Target,
+    names_roles,
+    targets,
+)
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared.events import Event, utcnow
@@ -75,7 +80,13 @@ def named_recipients(event: Event) -> list[Named]:
     if event.type == "mention.assigned.v1" and data.get("assignee"):
         return [Named(person=str(data["assignee"]))]
     if event.type == "approval.step_opened.v1":
-        named = [Named(person=str(person)) for person in data.get("people") or ()]
+        own = {str(link["approver"]): link for link in data.get("person_links") or ()}
+        named = [
+            Named(person=str(person), links=decision_links(own[f"person:{person}"], "en"))
+            if f"person:{person}" in own
+            else Named(person=str(person))
+            for person in data.get("people") or ()
+        ]
         for link in data.get("links") or ():
             named.append(
                 Named(
@@ -230,14 +241,19 @@ class RoutedRecipients:
         endpoints = await self._endpoints.enabled_by_workspace(workspaces)
         rules = await self._rules.for_workspaces(workspaces)
         teams = await self._teams.by_workspace(workspaces)
+        data = {event.id: event.data.model_dump(mode="json") for event in events}
+        by_role = await self._people.role_holders(
+            {e.workspace for e in events if names_roles(data[e.id])}
+        )
         now = utcnow()
         found = {
             event.id: targets(
                 event.type,
-                event.data.model_dump(mode="json"),
+                data[event.id],
                 rules[event.workspace],
                 teams.get(event.workspace, {}),
                 now,
+                by_role.get(event.workspace, {}),
             )
             for event in events
         }

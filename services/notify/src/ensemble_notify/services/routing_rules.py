@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -53,14 +53,26 @@ def on_call(teams: Mapping[str, Team], name: str | None, now: datetime) -> list[
     return [person for team in chosen for person in team.on_call_at(now)]
 
 
+def role_holders(holders: Mapping[str, Sequence[str]], roles: list[str]) -> list[str]:
+    return [person for role in roles for person in holders.get(role, ())]
+
+
+def names_roles(data: Mapping[str, Any]) -> bool:
+    """Whether an event names approvers by role (so the directory's role holders are needed)."""
+    return bool(data.get("roles") or data.get("backup_roles"))
+
+
 def expand(
     spec: str,
     data: Mapping[str, Any],
     teams: Mapping[str, Team],
     on_call_team: str | None,
     now: datetime,
+    holders: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Target]:
-    """The targets one recipient spec names for an event with this `data`."""
+    """The targets one recipient spec names for an event with this `data`; `holders` maps a
+    role to the directory's people who hold it."""
+    holders = holders or {}
 
     def people(ids: list[str]) -> list[Target]:
         return [Target("person", i) for i in ids]
@@ -70,8 +82,15 @@ def expand(
 
     kind, _, argument = spec.partition(":")
     if kind == "approvers":
-        found = people(strings(data.get("people")))
+        own_links = {
+            str(link["approver"]).removeprefix("person:"): link
+            for link in data.get("person_links") or ()
+        }
+        found = [
+            Target("person", i, approval_link=own_links.get(i)) for i in strings(data.get("people"))
+        ]
         found += people(team_members(teams, strings(data.get("teams"))))
+        found += people(role_holders(holders, strings(data.get("roles"))))
         for link in data.get("links") or ():
             found.append(
                 Target(
@@ -87,6 +106,7 @@ def expand(
         ids = [*strings(data.get("backup")), *strings(data.get("backups"))]
         ids += strings(data.get("backup_people"))
         names = [*strings(data.get("backup_team")), *strings(data.get("backup_teams"))]
+        ids += role_holders(holders, strings(data.get("backup_roles")))
         return people(ids + team_members(teams, names))
     if kind == "assignee":
         if data.get("assignee"):
@@ -113,13 +133,14 @@ def targets(
     rules: RoutingRules,
     teams: Mapping[str, Team],
     now: datetime,
+    holders: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Target]:
     """Every target of every matching rule, each once: urgent if any rule says so, on the
     union of the channels the rules allow (unrestricted if any rule is)."""
     merged: dict[tuple[TargetKind, str], Target] = {}
     for rule in rules.matching(event_type):
         for spec in rule.recipients:
-            for target in expand(spec, data, teams, rules.on_call_team, now):
+            for target in expand(spec, data, teams, rules.on_call_team, now, holders):
                 merged[(target.kind, target.id)] = _merge(
                     merged.get((target.kind, target.id)), target, rule
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ensemble_notify.models.people import Person
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
@@ -45,3 +46,17 @@ class PeopleRepository:
     async def in_workspace(self, workspace: str, *, limit: int) -> list[Person]:
         cursor = self.collection.find({"workspace": workspace}).sort("id", ASCENDING)
         return [_person(d) for d in await cursor.limit(limit).to_list(limit)]
+
+    async def role_holders(self, workspaces: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """workspace -> role -> the ids of the people who hold it (the directory is small)."""
+        found: dict[str, dict[str, list[str]]] = {}
+        wanted = sorted(set(workspaces))
+        if not wanted:
+            return found
+        query: dict[str, Any] = {"workspace": {"$in": wanted}}
+        projection = {"id": 1, "workspace": 1, "roles": 1}
+        async for document in self.collection.find(query, projection).sort("id", ASCENDING):
+            for role in document.get("roles") or ():
+                by_role = found.setdefault(document["workspace"], {})
+                by_role.setdefault(str(role), []).append(document["id"])
+        return found

@@ -126,6 +126,28 @@ class StepSpec(BaseModel):
     def external_approver(self, approver_id: str) -> ExternalApprover | None:
         return next((e for e in self.external if e.id == approver_id), None)
 
+    def link_holder(self, approver: str) -> LinkHolder | None:
+        """Who a signed link of this step decides for: a person the step names
+        (`person:<id>`, recorded as that user) or one of its external approvers."""
+        kind, _, person = approver.partition(":")
+        if kind == "person" and person in self.people:
+            return LinkHolder(approver=f"user:{person}", name=person, covers=(approver,))
+        external = self.external_approver(approver)
+        if external is None:
+            return None
+        slot = f"external:{external.id}"
+        return LinkHolder(approver=slot, name=external.name, covers=(slot,))
+
+
+class LinkHolder(BaseModel):
+    """The approver a link decides as, and the step's slots that decision fills."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approver: str
+    name: str
+    covers: tuple[str, ...]
+
 
 class When(BaseModel):
     """Conditions on an item; every given condition must hold, an empty one always holds.

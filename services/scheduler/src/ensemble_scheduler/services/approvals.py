@@ -28,7 +28,7 @@ from ensemble_scheduler.models.approvals import (
 )
 from ensemble_scheduler.models.content import ContentVersion
 from ensemble_scheduler.models.deadlines import StepClock
-from ensemble_scheduler.models.policies import Policy
+from ensemble_scheduler.models.policies import LinkHolder, Policy
 from ensemble_scheduler.services.envelopes import envelope
 from ensemble_scheduler.services.links import (
     LinkClaims,
@@ -41,6 +41,7 @@ from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.routing import MentionFacts, NoPolicy, TriagePending, choose
 from ensemble_scheduler.services.workflow import (
     ApprovalState,
+    StepState,
     eligible_slots,
     evaluate,
     fold,
@@ -409,27 +410,28 @@ class ApprovalService:
         record, step, latest = facts.record, facts.state.open_step, facts.latest
         assert step is not None
         expires = utcnow() + self._link_ttl
-        links = []
-        for external in step.spec.external:
+
+        def signed(approver: str, name: str, email: str | None = None) -> ApprovalLink:
             claims = LinkClaims(
-                link_id=link_id(record.id, step.name, step.round, external.id),
+                link_id=link_id(record.id, step.name, step.round, approver),
                 workspace=record.workspace,
                 content_id=record.content_id,
                 approval_id=record.id,
                 step=step.name,
                 round=step.round,
-                approver=external.id,
+                approver=approver,
                 expires=int(expires.timestamp()),
             )
-            links.append(
-                ApprovalLink(
-                    approver=external.id,
-                    name=external.name,
-                    email=external.email,
-                    url=f"{self._public_url}/approval-links/{self._signer.sign(claims)}",
-                    expires_at=claims.expires_at,
-                )
+            return ApprovalLink(
+                approver=approver,
+                name=name,
+                email=email,
+                url=f"{self._public_url}/approval-links/{self._signer.sign(claims)}",
+                expires_at=claims.expires_at,
             )
+
+        links = tuple(signed(e.id, e.name, e.email) for e in step.spec.external)
+        person_links = tuple(signed(f"person:{p}", p) for p in dict.fromkeys(step.spec.people))
         spec = step.spec
         return ApprovalStepOpenedV1(
             **envelope(record.workspace, record.content_id),
@@ -444,7 +446,8 @@ class ApprovalService:
                 people=spec.people,
                 teams=spec.teams,
                 roles=tuple(str(r) for r in spec.roles),
-                links=tuple(links),
+                links=links,
+                person_links=person_links,
                 title=latest.fields.title,
                 channel=latest.fields.channel,
             ),
@@ -452,7 +455,7 @@ class ApprovalService:
 
     # --- external approvers --------------------------------------------------------------
 
-    async def _link(self, token: str) -> tuple[LinkClaims, Facts]:
+    async def _link(self, token: str) -> tuple[LinkClaims, Facts, StepState, LinkHolder]:
         try:
             claims = self._signer.verify(token, now=utcnow())
         except LinkForged as exc:
@@ -466,21 +469,18 @@ class ApprovalService:
             raise Gone("this approval link was already used; each link decides once")
         facts = await self.settle(record)
         step = facts.state.step(claims.step)
-        if step is None or step.spec.external_approver(claims.approver) is None:
+        holder = step.spec.link_holder(claims.approver) if step is not None else None
+        if step is None or holder is None:
             raise Unauthenticated("this approval link names no approver of this workflow")
         if step.round != claims.round:
             raise Gone(
                 "this approval link is superseded: the item changed since it was sent, and a "
                 "new link went out for the new version"
             )
-        return claims, facts
+        return claims, facts, step, holder
 
     async def link_view(self, token: str) -> LinkView:
-        claims, facts = await self._link(token)
-        step = facts.state.step(claims.step)
-        external = step.spec.external_approver(claims.approver) if step else None
-        assert step is not None
-        assert external is not None
+        claims, facts, step, holder = await self._link(token)
         latest = facts.latest
         return LinkView(
             content_id=latest.content_id,
@@ -488,17 +488,15 @@ class ApprovalService:
             version=latest.version,
             fields=latest.fields,
             step=step.name,
-            approver=external.id,
-            approver_name=external.name,
+            approver=claims.approver,
+            approver_name=holder.name,
             expires_at=claims.expires_at,
             step_status=step.status,
         )
 
     async def link_decide(self, token: str, body: LinkDecisionIn) -> LinkOutcome:
-        claims, facts = await self._link(token)
+        claims, facts, step, holder = await self._link(token)
         self._check_open(facts.state, claims.step)
-        step = facts.state.step(claims.step)
-        assert step is not None
         if not await self._approvals.spend_link(
             claims.link_id, workspace=claims.workspace, at=utcnow()
         ):
@@ -507,8 +505,8 @@ class ApprovalService:
             approval_id=facts.record.id,
             step=step.name,
             round=step.round,
-            approver=f"external:{claims.approver}",
-            covers=(f"external:{claims.approver}",),
+            approver=holder.approver,
+            covers=holder.covers,
             decision=body.decision,
             comment=body.comment,
             version=facts.state.version,
@@ -516,7 +514,10 @@ class ApprovalService:
             decided_at=utcnow(),
         )
         if not await self._record_decision(facts.record, decision):
-            raise Gone("this approval link was already used; each link decides once")
+            raise Gone(
+                f"{holder.name} already decided step {step.name!r} (round {step.round}); "
+                "each approver decides once"
+            )
         settled = await self.settle(facts.record)
         return LinkOutcome(step.name, body.decision, settled.state.status)
 
