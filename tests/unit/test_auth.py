@@ -54,3 +54,14 @@ def test_roles_are_checked_and_admins_pass_every_check() -> None:
     assert not ALICE.has_any(Role.ADMIN)
     admin = Principal(subject="root", workspace="acme", roles=frozenset({Role.ADMIN}))
     assert admin.has_any(Role.APPROVER)
+
+
+def test_scoped_tokens_and_bearer_tokens_never_stand_in_for_each_other() -> None:
+    bearer, tickets = tokens(), tokens().scoped("inbox-stream")
+    assert tickets.verify(tickets.mint(ALICE)) == ALICE
+    with pytest.raises(InvalidToken):
+        bearer.verify(tickets.mint(ALICE))
+    with pytest.raises(InvalidToken):
+        tickets.verify(bearer.mint(ALICE))
+    with pytest.raises(InvalidToken):
+        tokens().scoped("other").verify(tickets.mint(ALICE))

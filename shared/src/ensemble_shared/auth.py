@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -62,6 +63,13 @@ class Tokens:
             "exp": now + ttl,
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def scoped(self, purpose: str) -> Tokens:
+        """Tokens for one narrow use, such as a ticket that must travel in a URL: their own
+        audience, so a scoped token is never accepted as a bearer token, nor the reverse."""
+        scoped = copy.copy(self)
+        scoped._audience = f"{self._audience}/{purpose}"
+        return scoped
 
     def verify(self, token: str) -> Principal:
         try:

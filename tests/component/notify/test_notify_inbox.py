@@ -156,3 +156,38 @@ async def test_a_live_stream_receives_a_notification_created_after_connecting(
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
+
+
+async def test_a_browser_opens_its_stream_with_a_ticket_that_is_good_for_nothing_else(
+    notify: NotifyDriver,
+) -> None:
+    """EventSource cannot send headers: a short-lived ticket in the URL stands in for the
+    bearer token on the stream only."""
+    await notify.publish(an_assignment("camille"))
+    await eventually(lambda: unread(notify, "camille"), lambda n: n == 1, what="first item")
+    issued = await notify.http.post("/inbox/stream-tickets", headers=notify.person("camille"))
+    assert issued.status_code == 201, issued.text
+    ticket = issued.json()
+    assert (await notify.http.post("/inbox/stream-tickets")).status_code == 401
+    received: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    async with (
+        httpx.AsyncClient(base_url=notify.url, timeout=httpx.Timeout(30, read=60)) as client,
+        client.stream("GET", ticket["url"]) as response,
+    ):
+        assert response.status_code == 200
+        reader = asyncio.create_task(read_events(response, received))
+        try:
+            hello = await asyncio.wait_for(received.get(), 20)
+            assert (hello["event"], json.loads(hello["data"])) == ("unread", {"unread": 1})
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+    # The ticket is not a bearer token, and a bearer token is not a ticket.
+    as_bearer = {"authorization": f"Bearer {ticket['ticket']}"}
+    assert (await notify.http.get("/inbox", headers=as_bearer)).status_code == 401
+    bearer_token = notify.person("camille")["authorization"].removeprefix("Bearer ")
+    refused = await notify.http.get("/inbox/stream", params={"ticket": bearer_token})
+    assert refused.status_code == 401
+    assert "stream ticket" in refused.json()["message"]
+    forged = await notify.http.get("/inbox/stream", params={"ticket": ticket["ticket"] + "x"})
+    assert forged.status_code == 401

@@ -11,12 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ensemble_shared.auth import InvalidToken, Principal, Role, Tokens
 from ensemble_shared.errors import Forbidden, Unauthenticated
 
-_bearer = HTTPBearer(auto_error=False, description="A token minted by `./dev token`.")
+bearer_scheme = HTTPBearer(auto_error=False, description="A token minted by `./dev token`.")
 
 
 async def authenticate(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("a bearer token is required")

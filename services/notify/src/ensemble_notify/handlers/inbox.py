@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from ensemble_notify.models.inbox import InboxPage, ReadReceipt, UnreadCount
+from ensemble_notify.models.inbox import InboxPage, ReadReceipt, StreamTicket, UnreadCount
 from ensemble_notify.services.inbox import InboxService, Unread
-from ensemble_shared.web.auth import CurrentPrincipal
+from ensemble_shared.auth import InvalidToken, Principal, Tokens
+from ensemble_shared.errors import Unauthenticated
+from ensemble_shared.events import utcnow
+from ensemble_shared.web.auth import CurrentPrincipal, authenticate, bearer_scheme
 
 
 def _inbox(request: Request) -> InboxService:
@@ -43,18 +49,63 @@ async def mark_read(notification_id: str, principal: CurrentPrincipal, inbox: In
     return await inbox.mark_read(principal.workspace, principal.subject, notification_id)
 
 
+TICKET_PURPOSE = "inbox-stream"
+TICKET_TTL = timedelta(minutes=5)
+
+
+def _tickets(request: Request) -> Tokens:
+    tokens: Tokens = request.app.state.infra.tokens
+    return tokens.scoped(TICKET_PURPOSE)
+
+
+@router.post(
+    "/stream-tickets",
+    status_code=201,
+    summary="A short-lived ticket to open my live stream from a browser.",
+    description=(
+        "A browser's `EventSource` cannot send an `Authorization` header, so it opens "
+        "`/inbox/stream?ticket=...` instead. The ticket opens that stream only, for "
+        f"{int(TICKET_TTL.total_seconds() // 60)} minutes; it is never a bearer token."
+    ),
+)
+async def stream_ticket(request: Request, principal: CurrentPrincipal) -> StreamTicket:
+    ticket = _tickets(request).mint(principal, ttl=TICKET_TTL)
+    return StreamTicket(
+        ticket=ticket,
+        expires_at=utcnow() + TICKET_TTL,
+        url=f"/inbox/stream?{urlencode({'ticket': ticket})}",
+    )
+
+
+async def _stream_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    ticket: Annotated[
+        str | None, Query(max_length=2000, description="From `POST /inbox/stream-tickets`.")
+    ] = None,
+) -> Principal:
+    """The bearer token's principal, or, for a browser, the stream ticket's."""
+    if credentials is not None or ticket is None:
+        return await authenticate(request, credentials)
+    try:
+        return _tickets(request).verify(ticket)
+    except InvalidToken as exc:
+        raise Unauthenticated(f"invalid stream ticket: {exc}; ask for a new one") from exc
+
+
 @router.get(
     "/stream",
     summary="My notifications as they arrive (Server-Sent Events).",
     description=(
         "First an `unread` event with the unread count, then one `notification` event per new "
-        "item (its `id` is the notification id: reconnect with `Last-Event-ID` to resume)."
+        "item (its `id` is the notification id: reconnect with `Last-Event-ID` to resume). "
+        "Signed in by a bearer token, or by `?ticket=` from `POST /inbox/stream-tickets`."
     ),
     response_class=EventSourceResponse,
 )
 async def stream(
     request: Request,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, Depends(_stream_principal)],
     inbox: Inbox,
     last_event_id: Annotated[str | None, Header(max_length=500)] = None,
 ) -> EventSourceResponse:

@@ -52,3 +52,11 @@ class ReadReceipt(BaseModel):
     id: str
     read_at: datetime
     newly_read: bool = Field(description="False when it was already read (nothing re-sent).")
+
+
+class StreamTicket(BaseModel):
+    """Opens the caller's live stream from a browser, where no header can be set."""
+
+    ticket: str
+    expires_at: datetime
+    url: str = Field(description="The stream's path with the ticket, for `new EventSource(url)`.")
