@@ -11,10 +11,7 @@ behind the newest item shown and skips the ids it already sent.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from ensemble_notify.storage import InboxRepository
 from ensemble_shared.errors import Invalid, NotFound
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.notifications import NotificationReadData, NotificationReadV1
+from ensemble_shared.storage import cursors
 
 SOURCE = "ensemble/notify"
 
@@ -52,17 +50,11 @@ class InboxFeed:
                 del self._waiters[(workspace, person)]
 
 
-def encode_cursor(item: InboxItem) -> str:
-    raw = json.dumps([item.created_at.isoformat(), item.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
-        at, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(at), str(item_id)
-    except (ValueError, TypeError, binascii.Error):
-        raise Invalid("cursor: not a cursor this API returned") from None
+        return cursors.decode_cursor(cursor)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,9 @@ class InboxService:
         reads = await self._inbox.read_at(i.id for i in items)
         return InboxPage(
             items=[InboxEntry(**i.model_dump(), read_at=reads.get(i.id)) for i in items],
-            next_cursor=encode_cursor(items[-1]) if len(items) == limit else None,
+            next_cursor=cursors.encode_cursor(items[-1].created_at, items[-1].id)
+            if len(items) == limit
+            else None,
         )
 
     async def unread(self, workspace: str, person: str) -> int:

@@ -21,7 +21,7 @@ from ensemble_scheduler.models.content import (
 )
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.diffs import diff
-from ensemble_scheduler.services.envelopes import decode_cursor, encode_cursor, envelope
+from ensemble_scheduler.services.envelopes import decode_cursor, envelope
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.workflow import changed_fields
 from ensemble_scheduler.storage.content import ContentRepository
@@ -35,6 +35,7 @@ from ensemble_shared.events.content import (
     ContentEditedV1,
     ContentVersionData,
 )
+from ensemble_shared.storage.cursors import encode_cursor
 
 _MENTION = re.compile(r"(?<![\w@.])@(team:)?([A-Za-z0-9](?:[\w.-]*\w)?)")
 
