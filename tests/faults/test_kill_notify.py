@@ -15,6 +15,7 @@ from ensemble_shared.auth import Role
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
 from support.apps import bearer
+from support.faults import kill_and_restart_after
 from support.mentions import mention_body, signed
 from support.receiver import Receiver
 from support.waiting import eventually
@@ -80,17 +81,13 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
 
             senders = [asyncio.create_task(sender()) for _ in range(SENDERS)]
 
-            async def delivered() -> int:
-                return len(receiver.delivered())
-
-            await eventually(
-                delivered, lambda n: n >= MENTIONS // 4, timeout=300, what="a quarter delivered"
+            killed_at = await kill_and_restart_after(
+                stack,
+                "notify",
+                receiver,
+                at_least=MENTIONS // 4,
+                env={"NOTIFY_CONCURRENCY": str(CONCURRENCY)},
             )
-            stack.services["notify"].process.kill9()
-            killed_at = len(receiver.delivered())
-            await asyncio.sleep(1)
-            stack.start("notify", env={"NOTIFY_CONCURRENCY": str(CONCURRENCY)})
-            await asyncio.to_thread(stack.wait_ready, "notify")
             await asyncio.gather(*senders)
 
             def distinct() -> set[str]:

@@ -19,6 +19,7 @@ from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import create_client
 from ensemble_shared.topics import APPROVALS, Topics, ensure_topics
 from support.apps import bearer
+from support.faults import kill_and_restart_after
 from support.notify_events import a_step_opened
 from support.receiver import Receiver
 from support.waiting import eventually
@@ -69,17 +70,13 @@ async def test_kill_9_notify_mid_fan_out_delivers_every_channel_once(
             for start in range(0, EVENTS, 50):
                 await publisher.publish(events[start : start + 50])
 
-            async def delivered() -> int:
-                return len(receiver.delivered())
-
-            await eventually(
-                delivered, lambda n: n >= EVENTS // 4, timeout=300, what="a quarter delivered"
+            killed_after = await kill_and_restart_after(
+                stack,
+                "notify",
+                receiver,
+                at_least=EVENTS // 4,
+                env={"NOTIFY_CONCURRENCY": str(CONCURRENCY)},
             )
-            stack.services["notify"].process.kill9()
-            killed_after = len(receiver.delivered())
-            await asyncio.sleep(1)
-            stack.start("notify", env={"NOTIFY_CONCURRENCY": str(CONCURRENCY)})
-            await asyncio.to_thread(stack.wait_ready, "notify")
 
             expected = EVENTS * (1 + len(PEOPLE))
             outcomes = await eventually(

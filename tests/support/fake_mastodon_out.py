@@ -15,56 +15,41 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
-import threading
-import time
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ensemble_devtools.processes import free_port
+from support.threaded_server import ThreadedServer
 
 TOKEN = "brand-publish-token"
 ACCOUNT = {"id": "109334860508022726", "username": "brand", "acct": "brand"}
 
 
-class FakeMastodonOut:
+class FakeMastodonOut(ThreadedServer):
     def __init__(self, token: str = TOKEN) -> None:
+        super().__init__()
         self.token = token
-        self.port = free_port()
-        self._lock = threading.Lock()
         self._ids = itertools.count(110_000_000_000_000_001)
         self.statuses: list[dict[str, Any]] = []  # oldest first
         self.posts: list[dict[str, Any]] = []  # every POST received: headers and body
         self._by_key: dict[str, dict[str, Any]] = {}
         self._hang: list[float] = []
-        app = Starlette(
-            routes=[
-                Route("/api/v1/statuses", self._post_status, methods=["POST"]),
-                Route("/api/v1/statuses/{id}", self._get_status, methods=["GET"]),
-                Route("/api/v1/accounts/verify_credentials", self._me, methods=["GET"]),
-                Route("/api/v1/accounts/{id}/statuses", self._account_statuses, methods=["GET"]),
-            ]
-        )
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                lifespan="off",
-                timeout_graceful_shutdown=1,
+        self._serve(
+            Starlette(
+                routes=[
+                    Route("/api/v1/statuses", self._post_status, methods=["POST"]),
+                    Route("/api/v1/statuses/{id}", self._get_status, methods=["GET"]),
+                    Route("/api/v1/accounts/verify_credentials", self._me, methods=["GET"]),
+                    Route(
+                        "/api/v1/accounts/{id}/statuses", self._account_statuses, methods=["GET"]
+                    ),
+                ]
             )
         )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def hang_next_posts(self, times: int = 1, seconds: float = 3.0) -> None:
         with self._lock:
@@ -137,16 +122,3 @@ class FakeMastodonOut:
         if max_id is not None:
             newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
         return JSONResponse(newest_first[:limit])
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError("FakeMastodonOut did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)

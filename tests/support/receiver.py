@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ensemble_devtools.processes import free_port
+from support.threaded_server import ThreadedServer
 
 
 @dataclass(frozen=True)
@@ -24,28 +21,21 @@ class Received:
     status: int
 
 
-class Receiver:
+class Receiver(ThreadedServer):
     """Records every request; answers from a script of statuses, then 204."""
 
     def __init__(
         self, script: Iterable[int] = (), *, headers: dict[str, str] | None = None
     ) -> None:
-        self.port = free_port()
+        super().__init__()
         self.received: list[Received] = []
         self._script = list(script)
         self._headers = headers or {}
-        self._lock = threading.Lock()
-        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-            )
-        )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._serve(Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])]))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"{self.base_url}/hook"
 
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
@@ -57,16 +47,3 @@ class Receiver:
     def delivered(self) -> list[Received]:
         with self._lock:
             return [r for r in self.received if 200 <= r.status < 300]
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError("receiver did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
 
-from ensemble_devtools.infra import Infra
 from ensemble_notify.channels.email import message_id
 from ensemble_shared.auth import Role
 from ensemble_shared.events import NotificationFailedV1, NotificationSentV1
 from ensemble_shared.signatures import verify
 from support.apps import bearer
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_smtp import Mailbox
 from support.receiver import Receiver
@@ -28,21 +27,6 @@ from unit.test_envelope import a_mention
 def mailbox() -> Iterator[Mailbox]:
     with Mailbox(refuse={"gone@acme.example"}) as box:
         yield box
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(
-        infra,
-        unique_name("notify"),
-        auth_secret,
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        message_id_domain="notify.test",
-    ) as driver:
-        yield driver
 
 
 def parts(message: EmailMessage) -> dict[str, str]:

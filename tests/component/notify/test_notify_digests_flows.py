@@ -4,37 +4,12 @@ while the inbox still gets each item at once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
 
-import pytest
-
-from ensemble_devtools.infra import Infra
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.notify_events import an_assignment
 from support.notify_routing import fast_forward, held_count
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(
-        infra,
-        unique_name("notify"),
-        auth_secret,
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        digest_interval_seconds=0.3,
-    ) as driver:
-        yield driver
 
 
 async def test_a_daily_digest_is_one_email_with_every_item_sent_once(

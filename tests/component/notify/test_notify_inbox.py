@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from ensemble_devtools.infra import Infra
 from ensemble_shared.events.notifications import NotificationReadV1
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.notify_events import an_assignment
 from support.waiting import eventually
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(infra, unique_name("notify"), auth_secret) as driver:
-        yield driver
 
 
 async def inbox(notify: NotifyDriver, person: str, **params: Any) -> dict[str, Any]:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import pytest
-
-from ensemble_devtools.infra import Infra
 from ensemble_shared.auth import Role
 from support.apps import bearer
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.receiver import Receiver
 from support.waiting import eventually
 from unit.test_envelope import a_mention
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(infra, unique_name("notify"), auth_secret) as driver:
-        yield driver
 
 
 async def test_each_attempt_is_logged_with_its_status_code_and_latency(

@@ -4,7 +4,6 @@ release, email only if the inbox item stays unread, one-click unsubscribe turns 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,38 +11,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ensemble_devtools.infra import Infra
 from ensemble_shared.events import utcnow
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.notify_events import an_assignment
 from support.notify_routing import fast_forward, held_count
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(
-        infra,
-        unique_name("notify"),
-        auth_secret,
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        digest_interval_seconds=0.3,
-        public_url="https://notify.example.org",
-    ) as driver:
-        await driver.put_person(
-            "camille", name="Camille", email="camille@acme.example", time_zone="Europe/Paris"
-        )
-        yield driver
+@pytest.fixture(autouse=True)
+async def camille(notify: NotifyDriver) -> None:
+    """Every test here is about Camille, in Paris, reached by email."""
+    await notify.put_person(
+        "camille", name="Camille", email="camille@acme.example", time_zone="Europe/Paris"
+    )
 
 
 async def set_mine(notify: NotifyDriver, **body: Any) -> dict[str, Any]:

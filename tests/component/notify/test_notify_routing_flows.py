@@ -4,43 +4,17 @@ and members hearing about submissions only while they consent (real SMTP server)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
-import pytest
-
-from ensemble_devtools.infra import Infra
 from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
 from ensemble_shared.events.approvals import ApprovalLink
-from support.notify import NotifyDriver, running_notify
+from support.notify import NotifyDriver
 from support.notify_events import a_step_opened
 from support.notify_routing import a_member, a_status_change, publishing
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
 from unit.test_envelope import a_mention
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
-
-
-@pytest.fixture
-async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
-) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(
-        infra,
-        unique_name("notify"),
-        auth_secret,
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        feedback_public_url="https://feedback.example.org",
-        digest_interval_seconds=0.3,
-    ) as driver:
-        yield driver
 
 
 def a_spike() -> MentionSpikeDetectedV1:

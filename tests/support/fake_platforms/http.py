@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Self
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ensemble_devtools.processes import free_port
+from support.threaded_server import ThreadedServer
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -35,30 +31,16 @@ class Recorded:
         return [v for k, v in self.query if k == name]
 
 
-class FakeHttpPlatform:
+class FakeHttpPlatform(ThreadedServer):
     """Serves `routes` from a thread; subclasses say what a refusal for rate looks like."""
 
     def __init__(self, routes: list[tuple[str, Handler]]) -> None:
-        self.port = free_port()
-        self._lock = threading.Lock()
+        super().__init__()
         self._requests: list[Recorded] = []
         self._throttled: list[float] = []  # Retry-After of the next refused calls
-        app = Starlette(routes=[Route(path, self._wrap(h), methods=["GET"]) for path, h in routes])
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                lifespan="off",
-                timeout_graceful_shutdown=1,
-            )
+        self._serve(
+            Starlette(routes=[Route(path, self._wrap(h), methods=["GET"]) for path, h in routes])
         )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def throttle(self, times: int = 1, retry_after: float = 1) -> None:
         """The next `times` requests are refused with 429, saying to come back in `retry_after`."""
@@ -94,20 +76,3 @@ class FakeHttpPlatform:
             return response
 
         return endpoint
-
-    def _closing(self) -> None:
-        """Hook: end long-lived responses so the server can stop."""
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{type(self).__name__} did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._closing()
-        self._server.should_exit = True
-        self._thread.join(timeout=10)

@@ -1,0 +1,36 @@
+"""Notify in-process with a real SMTP server, its digests swept quickly, and public URLs its
+links are built on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from ensemble_devtools.infra import Infra
+from support.notify import NotifyDriver, running_notify
+from support.notify_smtp import Mailbox
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def notify(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+) -> AsyncIterator[NotifyDriver]:
+    async with running_notify(
+        infra,
+        unique_name("notify"),
+        auth_secret,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        digest_interval_seconds=0.3,
+        message_id_domain="notify.test",
+        public_url="https://notify.example.org",
+        feedback_public_url="https://feedback.example.org",
+    ) as driver:
+        yield driver
