@@ -12,10 +12,8 @@ import pytest
 
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
-from ensemble_shared.settings import MongoSettings
-from ensemble_shared.storage import create_client
 from support.apps import bearer
-from support.faults import kill_and_restart_after
+from support.faults import kill_and_restart_after, notify_records
 from support.mentions import mention_body, signed
 from support.receiver import Receiver
 from support.waiting import eventually
@@ -104,8 +102,8 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
             )
             # Attempts cut short by the kill are retaken once their lease lapses: wait for them.
             statuses = await eventually(
-                lambda: delivery_statuses(stack),
-                lambda s: s == {"delivered": MENTIONS, "deliveries": MENTIONS},
+                lambda: notify_records(stack),
+                lambda s: s == {"delivered": MENTIONS, "deliveries": MENTIONS, "queued": 0},
                 timeout=120,
                 what="every delivery recorded as delivered",
             )
@@ -127,19 +125,4 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
     assert len(by_webhook_id) == len(receipts)
     assert duplicates <= CONCURRENCY
     # Notify's own side effects: one delivery and one outcome per event, nothing left queued.
-    assert statuses == {"delivered": MENTIONS, "deliveries": MENTIONS}
-
-
-async def delivery_statuses(stack: Stack) -> Counter[str]:
-    client = create_client(MongoSettings(url=stack.infra.mongodb_url))
-    try:
-        database = client[f"{stack.database_prefix}notify"]
-        outcomes = Counter(
-            d["status"]
-            for d in await database["delivery_outcomes"].find({}, {"status": 1}).to_list(None)
-        )
-        outcomes["queued"] = await database["delivery_queue"].count_documents({})
-        outcomes["deliveries"] = await database["deliveries"].count_documents({})
-        return +outcomes
-    finally:
-        client.close()
+    assert statuses == {"delivered": MENTIONS, "deliveries": MENTIONS, "queued": 0}

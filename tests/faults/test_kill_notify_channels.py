@@ -19,7 +19,7 @@ from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import create_client
 from ensemble_shared.topics import APPROVALS, Topics, ensure_topics
 from support.apps import bearer
-from support.faults import kill_and_restart_after
+from support.faults import kill_and_restart_after, notify_records
 from support.notify_events import a_step_opened
 from support.receiver import Receiver
 from support.waiting import eventually
@@ -80,7 +80,7 @@ async def test_kill_9_notify_mid_fan_out_delivers_every_channel_once(
 
             expected = EVENTS * (1 + len(PEOPLE))
             outcomes = await eventually(
-                lambda: stored(stack),
+                lambda: notify_records(stack),
                 lambda s: s["delivered"] == expected and s["queued"] == 0,
                 timeout=300,
                 what="every delivery recorded as delivered",
@@ -108,21 +108,6 @@ async def test_kill_9_notify_mid_fan_out_delivers_every_channel_once(
     # notify's own records: one delivery and one outcome each, nothing left queued
     assert outcomes == {"delivered": expected, "deliveries": expected, "queued": 0}
     assert endpoint
-
-
-async def stored(stack: Stack) -> Counter[str]:
-    client = create_client(MongoSettings(url=stack.infra.mongodb_url))
-    try:
-        database = client[f"{stack.database_prefix}notify"]
-        counts = Counter(
-            d["status"]
-            for d in await database["delivery_outcomes"].find({}, {"status": 1}).to_list(None)
-        )
-        counts["queued"] = await database["delivery_queue"].count_documents({})
-        counts["deliveries"] = await database["deliveries"].count_documents({})
-        return counts
-    finally:
-        client.close()
 
 
 async def inbox_items(stack: Stack) -> Counter[tuple[str, str]]:
