@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ensemble_scheduler.main import create_app as create_scheduler_app
 from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, ContentScheduledV1
 from ensemble_shared.topics import CONTENT
+from support.apps import running
 from support.fake_mastodon_out import TOKEN, FakeMastodonOut
 from support.scheduler import Scheduler
 from support.scheduler_publishing import (
@@ -151,3 +153,48 @@ async def test_an_item_not_fully_approved_is_never_published(scheduler: Schedule
         sched = await s.client.get(f"/content/{content_id}/schedule", headers=s.manager)
         assert sched.json()["status"] == "failed"
         assert not any(isinstance(e, ContentPublishedV1) for e in events)
+
+
+async def test_three_replicas_racing_for_the_same_slots_publish_each_item_once(
+    scheduler: Scheduler,
+) -> None:
+    """Every replica looks for due timers; a unique-key claim lets one of them fire each, and
+    a post whose answer is lost (a hang past the client's timeout) is reconciled, not resent."""
+    s = scheduler
+    items = 8
+    with FakeMastodonOut() as fake:
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN, timeout_seconds=1.0)
+        fake.hang_next_posts(times=2, seconds=2.5)
+        async with (
+            running(create_scheduler_app(s.settings)),
+            running(create_scheduler_app(s.settings)),
+        ):
+            content_ids = []
+            for n in range(items):
+                content_id = await draft(s, title=f"Race {n}", body=f"Item number {n}")
+                await approve(s, content_id)
+                content_ids.append(content_id)
+            for n, content_id in enumerate(content_ids):  # one item per slot and second
+                await schedule_in(s, content_id, 3 + n)
+            for content_id in content_ids:
+                await eventually(
+                    lambda c=content_id: publication(s, c),  # type: ignore[misc]
+                    lambda v: v["status"] == "published",
+                    timeout=60,
+                    what=f"{content_id} published",
+                )
+            events = await eventually(
+                lambda: s.events(CONTENT),
+                lambda es: sum(isinstance(e, ContentPublishedV1) for e in es) >= items,
+                what="every content.published",
+            )
+    bodies = Counter(
+        next(n for n in range(items) if f"Item number {n}" in status["content"])
+        for status in fake.created()
+    )
+    assert bodies == Counter(range(items))  # each item exactly once on the platform
+    assert len(fake.posts) == items  # the two lost answers were reconciled, never re-posted
+    published = [e for e in events if isinstance(e, ContentPublishedV1)]
+    assert Counter(e.subject for e in published) == Counter(content_ids)
+    assert sum(e.data.reconciled for e in published) == 2
