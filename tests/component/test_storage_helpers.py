@@ -9,6 +9,7 @@ from ensemble_shared.events import utcnow
 from ensemble_shared.storage import ASCENDING, Database, Index, ensure_indexes
 from ensemble_shared.storage.claims import Claims, ClaimState
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 
 
 async def test_insert_new_stores_each_key_once_and_says_which_were_new(database: Database) -> None:
@@ -52,3 +53,24 @@ async def test_a_claim_is_taken_over_only_once_its_lease_ran_out_unfinished(
     assert not await claims.finish("dead", outcome="done again")  # an outcome is written once
     assert await claims.state("dead") is ClaimState.FINISHED
     assert await claims.state("never-claimed") is ClaimState.ABSENT
+
+
+async def test_a_keyed_read_answers_only_within_its_workspace(database: Database) -> None:
+    items = database["owned"]
+    await items.insert_one(
+        {"_id": "m1", "workspace": "acme", "person": "lea", "text": "hi", "log": {"e": 1}}
+    )
+    found = await find_owned(items, "m1", "acme")
+    assert found is not None
+    assert found["text"] == "hi"
+    assert await find_owned(items, "m1", "other") is None  # another workspace: not found
+    assert await find_owned(items, "nope", "acme") is None
+    assert await find_owned(items, "m1", "acme", person="lea") is not None
+    assert await find_owned(items, "m1", "acme", person="max") is None
+    excluded = await find_owned(items, "m1", "acme", {"log": 0})
+    assert excluded is not None
+    assert "log" not in excluded
+    included = await find_owned(items, "m1", "acme", {"log": 1})
+    assert included is not None
+    assert set(included) == {"_id", "workspace", "log"}
+    assert await find_owned(items, "m1", "other", {"log": 1}) is None

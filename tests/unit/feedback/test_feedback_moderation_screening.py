@@ -64,6 +64,7 @@ class FakeQueue:
         self.items: dict[str, QueueItem] = {}
         self.decisions: dict[str, Decision] = {}
         self.postings: set[str] = set()
+        self.forgotten_before: datetime | None = None
 
     async def enqueue(self, item: QueueItem) -> bool:
         return self.items.setdefault(item.id, item) is item
@@ -110,6 +111,10 @@ class FakeQueue:
         seen = any(k in self.postings for k in keys)
         self.postings.add(keys[0])
         return seen
+
+    async def forget_postings(self, before: datetime) -> int:
+        self.forgotten_before = before
+        return 0
 
 
 class Clock:
@@ -258,3 +263,10 @@ async def test_a_new_member_is_trusted_after_enough_approvals() -> None:
     await service.approve(WS, "submission:s2", "maya")
     assert members.changes == [("m", TrustLevel.TRUSTED, AUTO_TRUST_BY)]
     assert (await service.screen(WS, "m", "Une idée")).verdict is Verdict.PUBLISH
+
+
+async def test_the_purge_keeps_exactly_the_two_buckets_a_repeat_is_checked_against() -> None:
+    service, queue, clock = moderation(FakeMembers())
+    clock.now = datetime(2026, 11, 2, 10, 7, 30, tzinfo=UTC)  # 600 s buckets: 10:00 is current
+    await service.forget_old_fingerprints()
+    assert queue.forgotten_before == datetime(2026, 11, 2, 9, 50, tzinfo=UTC)

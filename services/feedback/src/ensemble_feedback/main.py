@@ -50,7 +50,7 @@ from ensemble_feedback.storage.submissions import (
 )
 from ensemble_feedback.storage.suggestions import SuggestionRepository
 from ensemble_shared.kafka import EventPublisher
-from ensemble_shared.runtime import Infrastructure, Loop
+from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import FIELD_EVENTS, MEMBERS, SUBMISSIONS
 from ensemble_shared.web import create_service_app
@@ -110,6 +110,13 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             app.state.members,
             auto_trust_after=settings.moderation_auto_trust_after,
             duplicate_window_seconds=settings.moderation_duplicate_window_seconds,
+        )
+        loops.append(
+            lambda: repeat(
+                app.state.moderation.forget_old_fingerprints,
+                every=max(60.0, settings.moderation_duplicate_window_seconds / 2),
+                what="fingerprint purge",
+            )
         )
         # --- wire: submissions ---
         the_board = SubmissionService(

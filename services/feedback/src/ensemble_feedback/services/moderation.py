@@ -12,7 +12,7 @@ fails the decision is taken back, so the manager can try again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from ensemble_feedback.models.moderation import (
@@ -78,6 +78,8 @@ class Queue(Protocol):
         self, workspace: str, member_id: str, fingerprint: str, buckets: list[int]
     ) -> bool: ...
 
+    async def forget_postings(self, before: datetime) -> int: ...
+
 
 class ModerationService:
     """The Moderator port for the board, and the queue API for managers."""
@@ -137,6 +139,13 @@ class ModerationService:
         bucket = int(self._clock().timestamp() // self.duplicate_window_seconds)
         fingerprint = filters.fingerprint(text)
         return await self.repository.posted(workspace, member_id, fingerprint, [bucket, bucket - 1])
+
+    async def forget_old_fingerprints(self) -> int:
+        """Fingerprints older than the two buckets a repeat is checked against are dead
+        weight (FerretDB has no TTL indexes): a periodic job drops them."""
+        bucket = int(self._clock().timestamp() // self.duplicate_window_seconds)
+        oldest_kept = (bucket - 1) * self.duplicate_window_seconds
+        return await self.repository.forget_postings(datetime.fromtimestamp(oldest_kept, UTC))
 
     # --- the queue, for managers ---
 

@@ -18,6 +18,7 @@ from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 EVENTS = "field_events"
@@ -79,7 +80,7 @@ class FieldEventRepository:
         await self.events.insert_one(_event_document(event))
 
     async def get(self, workspace: str, event_id: str) -> FieldEvent | None:
-        document = await self.events.find_one({"_id": event_id, "workspace": workspace})
+        document = await find_owned(self.events, event_id, workspace)
         return _event(document) if document else None
 
     async def update(self, event: FieldEvent, *, expected_version: int) -> bool:

@@ -7,6 +7,7 @@ write an insert, which FerretDB does in ~1 ms where an update scans the collecti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from ensemble_feedback.models.moderation import Action, Decision, QueueItem
 from ensemble_shared.events import utcnow
@@ -141,8 +142,8 @@ class ModerationRepository:
         )
 
     # Fingerprints only matter for the duplicate window, but FerretDB 1.24 refuses TTL indexes
-    # ("expireAfterSeconds is not implemented"): they stay (~100 bytes each) until a purge job
-    # removes old buckets; on MongoDB a TTL index on `at` would do it.
+    # ("expireAfterSeconds is not implemented"): `forget_postings` (a periodic job) removes
+    # old ones; on MongoDB a TTL index on `at` would do it.
     async def posted(
         self, workspace: str, member_id: str, fingerprint: str, buckets: list[int]
     ) -> bool:
@@ -153,5 +154,12 @@ class ModerationRepository:
             await self.postings.insert_one({"_id": keys[0], "workspace": workspace, "at": utcnow()})
         except DuplicateKeyError:
             return True
-        earlier = await self.postings.find_one({"_id": {"$in": keys[1:]}}, {"_id": 1})
-        return earlier is not None
+        for key in keys[1:]:  # `_id` alone: FerretDB reads `$in` by scanning
+            if await self.postings.find_one({"_id": key}, {"_id": 1}) is not None:
+                return True
+        return False
+
+    async def forget_postings(self, before: datetime) -> int:
+        """Remove fingerprints recorded before `before`; how many went."""
+        result = await self.postings.delete_many({"at": {"$lt": before}})
+        return int(result.deleted_count)

@@ -26,6 +26,7 @@ from ensemble_shared.storage import (
 )
 from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 SUBMISSIONS = "submissions"
@@ -266,9 +267,7 @@ class CommentRepository:
         )
 
     async def get(self, workspace: str, comment_id: str) -> Comment | None:
-        document = await self.collection.find_one(
-            {"_id": comment_id, "workspace": workspace}, {FIELD: 0}
-        )
+        document = await find_owned(self.collection, comment_id, workspace, {FIELD: 0})
         return _comment(document) if document else None
 
     async def decide(

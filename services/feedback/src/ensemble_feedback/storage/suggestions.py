@@ -16,6 +16,7 @@ from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 SUGGESTIONS = "suggestions"
@@ -91,9 +92,7 @@ class SuggestionRepository:
         )
 
     async def get(self, workspace: str, suggestion_id: str) -> Suggestion | None:
-        document = await self.suggestions.find_one(
-            {"_id": suggestion_id, "workspace": workspace}, {FIELD: 0}
-        )
+        document = await find_owned(self.suggestions, suggestion_id, workspace, {FIELD: 0})
         return _suggestion(document) if document else None
 
     async def newest(self, workspace: str, *, cursor: str | None, limit: int) -> list[Suggestion]:

@@ -13,6 +13,7 @@ from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document,
 from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.cursors import encode_cursor as encode_at
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox, in_order
 
 COLLECTION = "mentions"
@@ -84,9 +85,7 @@ class MentionRepository:
         return bool(await self._outbox.write(self.collection, [staged], write))
 
     async def get(self, workspace: str, mention_id: str) -> Mention | None:
-        document = await self.collection.find_one(
-            {"_id": mention_id, "workspace": workspace}, {FIELD: 0}
-        )
+        document = await find_owned(self.collection, mention_id, workspace, {FIELD: 0})
         return _mention(document) if document else None
 
     async def search(self, workspace: str, query: MentionQuery, *, limit: int) -> list[Mention]:
@@ -104,9 +103,7 @@ class MentionRepository:
 
     async def events(self, workspace: str, mention_id: str) -> list[dict[str, Any]] | None:
         """Every event recorded with the mention, oldest first (its timeline)."""
-        document = await self.collection.find_one(
-            {"_id": mention_id, "workspace": workspace}, {FIELD: 1}
-        )
+        document = await find_owned(self.collection, mention_id, workspace, {FIELD: 1})
         if document is None:
             return None
         entries = in_order(document.get(FIELD, {}).values())

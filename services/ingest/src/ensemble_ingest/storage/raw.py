@@ -9,6 +9,7 @@ from datetime import datetime
 from ensemble_ingest.models.raw import RawOutcome, RawPayload, RawView
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 
 PAYLOADS = "raw_payloads"
 OUTCOMES = "raw_outcomes"
@@ -57,7 +58,7 @@ class RawArchive:
             await self._pending.delete_many({"_id": {"$in": list(pointer_ids)}})
 
     async def view(self, workspace: str, raw_id: str) -> RawView | None:
-        document = await self._payloads.find_one({"_id": raw_id, "workspace": workspace})
+        document = await find_owned(self._payloads, raw_id, workspace)
         if document is None:
             return None
         outcome = await self._outcomes.find_one({"_id": raw_id})

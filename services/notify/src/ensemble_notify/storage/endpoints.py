@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ensemble_notify.models.endpoints import Endpoint
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage.lookups import find_owned
 
 COLLECTION = "endpoints"
 
@@ -38,7 +39,7 @@ class EndpointRepository:
         return result.matched_count == 1
 
     async def get(self, workspace: str, endpoint_id: str) -> Endpoint | None:
-        document = await self.collection.find_one({"_id": endpoint_id, "workspace": workspace})
+        document = await find_owned(self.collection, endpoint_id, workspace)
         return _endpoint(document) if document else None
 
     async def many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Endpoint]:

@@ -14,6 +14,7 @@ from ensemble_notify.models.inbox import InboxItem
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import Outbox
 
 ITEMS = "inbox"
@@ -48,9 +49,7 @@ class InboxRepository:
         return [str(i) for i in await insert_new(self.items, list(documents.values()))]
 
     async def get(self, workspace: str, person: str, item_id: str) -> InboxItem | None:
-        document = await self.items.find_one(
-            {"_id": item_id, "workspace": workspace, "person": person}
-        )
+        document = await find_owned(self.items, item_id, workspace, person=person)
         return _item(document) if document else None
 
     async def page(

@@ -27,6 +27,7 @@ from ensemble_scheduler.models.publishing import (
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 ACCOUNTS = "publishing_accounts"
@@ -158,9 +159,7 @@ class PublicationRepository:
         return await self._insert(self.results, document, events)
 
     async def result(self, workspace: str, content_id: str) -> PublicationResult | None:
-        document = await self.results.find_one(
-            {"_id": content_id, "workspace": workspace}, {FIELD: 0}
-        )
+        document = await find_owned(self.results, content_id, workspace, {FIELD: 0})
         return PublicationResult.model_validate(document) if document else None
 
     async def in_flight(self, *, started_before: datetime, since: datetime) -> list[Attempt]:
@@ -199,7 +198,7 @@ class PublicationRepository:
         return await self._insert(self.crises, {"_id": crisis.id, **crisis.model_dump()})
 
     async def crisis(self, workspace: str, crisis_id: str) -> Crisis | None:
-        document = await self.crises.find_one({"_id": crisis_id, "workspace": workspace})
+        document = await find_owned(self.crises, crisis_id, workspace)
         return Crisis.model_validate(document) if document else None
 
     async def crises_of(self, workspace: str, *, limit: int) -> list[Crisis]:

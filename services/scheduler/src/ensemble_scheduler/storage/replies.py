@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from ensemble_scheduler.models.replies import ReplyTarget, ReplyTriage
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.lookups import find_owned
 
 COLLECTION = "reply_targets"
 TRIAGE = "mention_triage"
@@ -54,7 +55,7 @@ class ReplyTargetRepository:
         return ReplyTriage.model_validate(document) if document else None
 
     async def get(self, workspace: str, mention_id: str) -> ReplyTarget | None:
-        document = await self.collection.find_one({"_id": mention_id, "workspace": workspace})
+        document = await find_owned(self.collection, mention_id, workspace)
         if document is None:
             return None
         target = ReplyTarget.model_validate({**document, "mention_id": document["_id"]})
