@@ -160,6 +160,18 @@ def test_a_vote_counts_once_and_a_repeat_is_a_no_op() -> None:
     assert (tally.seq, tally.count) == (3, 1)
 
 
+def test_an_entry_folded_twice_counts_once_and_a_gap_is_refused() -> None:
+    """A reader catching up and the writer that wrote an entry may both fold it in."""
+    planned = Tally("s")
+    first, second = planned.plan_vote("m1", {}, AT)[0], planned.plan_vote("m2", {}, AT)[0]
+    held = Tally("s")
+    for entry in (first, second, second, first):
+        held.apply(entry)
+    assert (held.seq, held.count, list(held.active)) == (2, 2, ["m1", "m2"])
+    with pytest.raises(ValueError, match="gap"):
+        Tally("s").apply(second)
+
+
 def test_merged_identities_vote_once_including_votes_cast_before_the_merge() -> None:
     tally = Tally("s")
     tally.plan_vote("a", {}, AT)

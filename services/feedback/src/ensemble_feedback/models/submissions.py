@@ -239,6 +239,10 @@ class Tally:
         return twin
 
     def apply(self, entry: VoteEntry) -> None:
+        """Fold the next entry in. One already folded is skipped: readers catching up and the
+        writer that wrote it may both bring it, and a seq is unique in the chain."""
+        if entry.seq <= self.seq:
+            return
         if entry.seq != self.seq + 1:
             raise ValueError(f"vote chain gap: at {self.seq}, got {entry.seq}")
         self.seq = entry.seq
