@@ -40,3 +40,11 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return check
+
+
+# The callers every service's routes name, one meaning each (admins pass every check).
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
+Internal = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
+"""Someone of the company's internal teams: a community manager or an approver."""
+Member = Annotated[Principal, Depends(require_roles(Role.MEMBER))]

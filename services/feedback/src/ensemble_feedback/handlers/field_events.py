@@ -20,6 +20,7 @@ from ensemble_feedback.models.field_events import (
 from ensemble_feedback.services.field_events import FieldEventService
 from ensemble_shared.auth import Principal, Role
 from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager, Member
 
 
 def _service(request: Request) -> FieldEventService:
@@ -28,8 +29,6 @@ def _service(request: Request) -> FieldEventService:
 
 
 FieldEvents = Annotated[FieldEventService, Depends(_service)]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-Member = Annotated[Principal, Depends(require_roles(Role.MEMBER))]
 Anyone = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.MANAGER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the last page.")]
@@ -41,7 +40,7 @@ router = APIRouter(prefix="/field-events", tags=["field events"])
 
 @router.post("", status_code=201, summary="Plan a field event.")
 async def create_field_event(
-    body: FieldEventCreate, principal: Staff, events: FieldEvents
+    body: FieldEventCreate, principal: Manager, events: FieldEvents
 ) -> FieldEventView:
     return await events.create(principal, body)
 
@@ -64,14 +63,14 @@ async def get_field_event(event_id: str, principal: Anyone, events: FieldEvents)
 
 @router.patch("/{event_id}", summary="Change an event (capacity: never below seats held).")
 async def update_field_event(
-    event_id: str, body: FieldEventUpdate, principal: Staff, events: FieldEvents
+    event_id: str, body: FieldEventUpdate, principal: Manager, events: FieldEvents
 ) -> FieldEventView:
     return await events.update(principal, event_id, body)
 
 
 @router.post("/{event_id}/cancel", summary="Cancel the event and every RSVP to it.")
 async def cancel_field_event(
-    event_id: str, principal: Staff, events: FieldEvents
+    event_id: str, principal: Manager, events: FieldEvents
 ) -> FieldEventView:
     return await events.cancel(principal, event_id)
 
@@ -79,7 +78,7 @@ async def cancel_field_event(
 @router.get("/{event_id}/rsvps", summary="Seats in order, then the waitlist in order.")
 async def field_event_roster(
     event_id: str,
-    principal: Staff,
+    principal: Manager,
     events: FieldEvents,
     cursor: Cursor = None,
     limit: Limit = 100,
@@ -116,6 +115,6 @@ async def my_rsvp(event_id: str, principal: Member, events: FieldEvents) -> MyRs
     responses={404: {"description": "Unknown code."}, 409: {"description": "Code already used."}},
 )
 async def check_in(
-    event_id: str, body: CheckInRequest, principal: Staff, events: FieldEvents
+    event_id: str, body: CheckInRequest, principal: Manager, events: FieldEvents
 ) -> CheckInResult:
     return await events.check_in(principal, event_id, body.code)

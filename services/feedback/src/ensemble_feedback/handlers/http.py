@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ensemble_feedback.models.social import SocialMention
 from ensemble_feedback.services.social import SocialMentionService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager
 
 
 def _social(request: Request) -> SocialMentionService:
@@ -18,14 +17,13 @@ def _social(request: Request) -> SocialMentionService:
 
 
 Social = Annotated[SocialMentionService, Depends(_social)]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 
 router = APIRouter()
 
 
 @router.get("/social-mentions", tags=["social"], summary="Mentions seen, newest first.")
 async def list_social_mentions(
-    principal: Staff,
+    principal: Manager,
     social: Social,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[SocialMention]:

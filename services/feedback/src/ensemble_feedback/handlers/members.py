@@ -25,8 +25,7 @@ from ensemble_feedback.models.members import (
 )
 from ensemble_feedback.services.activity import ActivityService
 from ensemble_feedback.services.members import MemberService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager, Member
 
 
 def _state(name: str) -> Any:
@@ -38,8 +37,6 @@ def _state(name: str) -> Any:
 
 Members = Annotated[MemberService, Depends(_state("members"))]
 Activities = Annotated[ActivityService, Depends(_state("activity"))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-Me = Annotated[Principal, Depends(require_roles(Role.MEMBER))]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 Cursor = Annotated[
     str | None, Query(max_length=500, description="`next_cursor` of the previous page.")
@@ -97,7 +94,7 @@ async def verify_email(token: LinkToken, members: Members) -> MemberProfile:
 
 
 @router.get("/members/me", summary="My profile (a merged member sees its survivor).")
-async def my_profile(principal: Me, members: Members) -> MemberProfile:
+async def my_profile(principal: Member, members: Members) -> MemberProfile:
     return await members.profile(principal.workspace, principal.subject)
 
 
@@ -106,13 +103,15 @@ async def my_profile(principal: Me, members: Members) -> MemberProfile:
     dependencies=MemberLimited,
     summary="Change my display name, email, language or consents (nothing else).",
 )
-async def change_my_profile(body: ProfileChange, principal: Me, members: Members) -> MemberProfile:
+async def change_my_profile(
+    body: ProfileChange, principal: Member, members: Members
+) -> MemberProfile:
     return await members.change_profile(principal.workspace, principal.subject, body)
 
 
 @router.get("/members/me/activity", summary="My activity timeline and engagement score.")
 async def my_activity(
-    principal: Me, activity: Activities, cursor: Cursor = None, limit: Limit = 50
+    principal: Member, activity: Activities, cursor: Cursor = None, limit: Limit = 50
 ) -> Timeline:
     return await activity.timeline(
         principal.workspace, principal.subject, cursor=cursor, limit=limit
@@ -124,7 +123,9 @@ async def my_activity(
     dependencies=MemberLimited,
     summary="Link one of my platform handles (one per platform; a handle has one owner).",
 )
-async def link_my_identity(body: IdentityLink, principal: Me, members: Members) -> MemberProfile:
+async def link_my_identity(
+    body: IdentityLink, principal: Member, members: Members
+) -> MemberProfile:
     return await members.link_identity(
         principal.workspace, principal.subject, body.platform, body.handle
     )
@@ -135,13 +136,15 @@ async def link_my_identity(body: IdentityLink, principal: Me, members: Members) 
     dependencies=MemberLimited,
     summary="Unlink my handle on a platform.",
 )
-async def unlink_my_identity(platform: Platform, principal: Me, members: Members) -> MemberProfile:
+async def unlink_my_identity(
+    platform: Platform, principal: Member, members: Members
+) -> MemberProfile:
     return await members.unlink_identity(principal.workspace, principal.subject, platform)
 
 
 @router.get("/members", summary="Members (canonical ones), newest first, with engagement.")
 async def list_members(
-    principal: Staff, activity: Activities, cursor: Cursor = None, limit: Limit = 50
+    principal: Manager, activity: Activities, cursor: Cursor = None, limit: Limit = 50
 ) -> MemberPage:
     return await activity.directory(principal.workspace, cursor=cursor, limit=limit)
 
@@ -151,13 +154,13 @@ async def list_members(
     summary="Members that look like one person (same verified email, same handle).",
 )
 async def merge_suggestions(
-    principal: Staff, members: Members, cursor: Cursor = None, limit: Limit = 50
+    principal: Manager, members: Members, cursor: Cursor = None, limit: Limit = 50
 ) -> MergeSuggestionPage:
     return await members.suggestions(principal.workspace, cursor=cursor, limit=limit)
 
 
 @router.get("/members/merges", summary="Merges, newest first (undone ones included).")
-async def list_merges(principal: Staff, members: Members, limit: Limit = 50) -> list[Merge]:
+async def list_merges(principal: Manager, members: Members, limit: Limit = 50) -> list[Merge]:
     return await members.merges(principal.workspace, limit=limit)
 
 
@@ -167,38 +170,38 @@ async def list_merges(principal: Staff, members: Members, limit: Limit = 50) -> 
     summary="Confirm that two members are one person: fold one into the other.",
     responses={409: {"description": "Both have an identity on the same platform, or ..."}},
 )
-async def merge_members(body: MergeRequest, principal: Staff, members: Members) -> Merge:
+async def merge_members(body: MergeRequest, principal: Manager, members: Members) -> Merge:
     return await members.merge(
         principal.workspace, body.survivor_member_id, body.merged_member_id, principal.subject
     )
 
 
 @router.post("/members/merges/{merge_id}/undo", summary="Undo a merge (idempotent).")
-async def undo_merge(merge_id: MemberId, principal: Staff, members: Members) -> Merge:
+async def undo_merge(merge_id: MemberId, principal: Manager, members: Members) -> Merge:
     return await members.unmerge(principal.workspace, merge_id, principal.subject)
 
 
 @router.get("/members/engagement-weights", summary="Points per activity kind.")
-async def get_weights(principal: Staff, members: Members) -> EngagementWeights:
+async def get_weights(principal: Manager, members: Members) -> EngagementWeights:
     return await members.weights(principal.workspace)
 
 
 @router.put("/members/engagement-weights", summary="Set the points per activity kind.")
 async def set_weights(
-    body: EngagementWeights, principal: Staff, members: Members
+    body: EngagementWeights, principal: Manager, members: Members
 ) -> EngagementWeights:
     return await members.set_weights(principal.workspace, body, principal.subject)
 
 
 @router.get("/members/{member_id}", summary="A member (a merged id answers its survivor).")
-async def get_member(member_id: MemberId, principal: Staff, members: Members) -> MemberProfile:
+async def get_member(member_id: MemberId, principal: Manager, members: Members) -> MemberProfile:
     return await members.profile(principal.workspace, member_id)
 
 
 @router.get("/members/{member_id}/activity", summary="A member's timeline and engagement.")
 async def member_activity(
     member_id: MemberId,
-    principal: Staff,
+    principal: Manager,
     activity: Activities,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -208,7 +211,7 @@ async def member_activity(
 
 @router.put("/members/{member_id}/trust", summary="Set a member's trust level (or block).")
 async def set_trust(
-    member_id: MemberId, body: TrustChange, principal: Staff, members: Members
+    member_id: MemberId, body: TrustChange, principal: Manager, members: Members
 ) -> MemberProfile:
     return await members.set_trust(
         principal.workspace, member_id, body.level, principal.subject, reason=body.reason
@@ -217,13 +220,13 @@ async def set_trust(
 
 @router.post("/members/{member_id}/identities", summary="Link a handle to a member (staff).")
 async def link_identity(
-    member_id: MemberId, body: IdentityLink, principal: Staff, members: Members
+    member_id: MemberId, body: IdentityLink, principal: Manager, members: Members
 ) -> MemberProfile:
     return await members.link_identity(principal.workspace, member_id, body.platform, body.handle)
 
 
 @router.delete("/members/{member_id}/identities/{platform}", summary="Unlink a member's handle.")
 async def unlink_identity(
-    member_id: MemberId, platform: Platform, principal: Staff, members: Members
+    member_id: MemberId, platform: Platform, principal: Manager, members: Members
 ) -> MemberProfile:
     return await members.unlink_identity(principal.workspace, member_id, platform)

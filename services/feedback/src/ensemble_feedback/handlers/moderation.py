@@ -16,8 +16,7 @@ from ensemble_feedback.models.moderation import (
     RejectRequest,
 )
 from ensemble_feedback.services.moderation import ModerationService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager
 
 
 def _moderation(request: Request) -> ModerationService:
@@ -26,7 +25,6 @@ def _moderation(request: Request) -> ModerationService:
 
 
 Moderation = Annotated[ModerationService, Depends(_moderation)]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
@@ -39,13 +37,13 @@ class ItemView(BaseModel):
 
 @router.get("/queue", summary="Held items waiting for a decision, oldest first.")
 async def pending(
-    principal: Staff, moderation: Moderation, limit: Limit = 50, cursor: str | None = None
+    principal: Manager, moderation: Moderation, limit: Limit = 50, cursor: str | None = None
 ) -> QueuePage:
     return await moderation.pending(principal.workspace, limit=limit, cursor=cursor)
 
 
 @router.get("/items/{item_id}", summary="A queue item and its decision, if any.")
-async def item(item_id: str, principal: Staff, moderation: Moderation) -> ItemView:
+async def item(item_id: str, principal: Manager, moderation: Moderation) -> ItemView:
     found, decision = await moderation.item(principal.workspace, item_id)
     return ItemView(item=found, decision=decision)
 
@@ -54,7 +52,7 @@ async def item(item_id: str, principal: Staff, moderation: Moderation) -> ItemVi
     "/items/{item_id}/approve",
     summary="Publish the held content. 409 when the item was already decided.",
 )
-async def approve(item_id: str, principal: Staff, moderation: Moderation) -> Decision:
+async def approve(item_id: str, principal: Manager, moderation: Moderation) -> Decision:
     return await moderation.approve(principal.workspace, item_id, principal.subject)
 
 
@@ -63,7 +61,7 @@ async def approve(item_id: str, principal: Staff, moderation: Moderation) -> Dec
     summary="Discard the held content with a reason. 409 when the item was already decided.",
 )
 async def reject(
-    item_id: str, body: RejectRequest, principal: Staff, moderation: Moderation
+    item_id: str, body: RejectRequest, principal: Manager, moderation: Moderation
 ) -> Decision:
     return await moderation.reject(principal.workspace, item_id, body.reason, principal.subject)
 
@@ -73,6 +71,6 @@ async def reject(
     summary="Block a member: their later writes are refused, their held items rejected.",
 )
 async def block(
-    member_id: str, body: BlockRequest, principal: Staff, moderation: Moderation
+    member_id: str, body: BlockRequest, principal: Manager, moderation: Moderation
 ) -> BlockResult:
     return await moderation.block(principal.workspace, member_id, body.reason, principal.subject)

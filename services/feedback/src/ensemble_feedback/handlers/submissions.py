@@ -31,6 +31,7 @@ from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import MEMBERS
 from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager, Member
 
 
 def _board(request: Request) -> Any:
@@ -38,8 +39,6 @@ def _board(request: Request) -> Any:
 
 
 Board = Annotated[SubmissionService, Depends(_board)]
-Member = Annotated[Principal, Depends(require_roles(Role.MEMBER))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Anyone = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.MANAGER, Role.APPROVER))]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 RateLimited = [Depends(member_write_limit)]  # every member write counts against the limits
@@ -152,7 +151,7 @@ async def comments(
 
 @router.post("/submissions/{submission_id}/status", summary="Move it on the roadmap (staff).")
 async def change_status(
-    submission_id: str, body: StatusChange, principal: Staff, board: Board
+    submission_id: str, body: StatusChange, principal: Manager, board: Board
 ) -> SubmissionOut:
     return await board.change_status(
         principal.workspace, submission_id, body.status, body.reason, principal.subject
@@ -161,7 +160,7 @@ async def change_status(
 
 @router.post("/submissions/{submission_id}/merge", summary="Merge a duplicate into another.")
 async def merge(
-    submission_id: str, body: MergeRequest, principal: Staff, board: Board
+    submission_id: str, body: MergeRequest, principal: Manager, board: Board
 ) -> MergeResult:
     return await board.merge(principal.workspace, submission_id, body.target_id, principal.subject)
 

@@ -14,8 +14,7 @@ from ensemble_feedback.models.suggestions import (
     SuggestionView,
 )
 from ensemble_feedback.services.suggestions import SuggestionService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Manager
 
 
 def _service(request: Request) -> SuggestionService:
@@ -24,14 +23,13 @@ def _service(request: Request) -> SuggestionService:
 
 
 Suggestions = Annotated[SuggestionService, Depends(_service)]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 
 router = APIRouter(prefix="/suggestions", tags=["suggestions"])
 
 
 @router.get("", summary="Suggestions from social mentions, newest first.")
 async def list_suggestions(
-    principal: Staff,
+    principal: Manager,
     suggestions: Suggestions,
     status: SuggestionStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -42,7 +40,7 @@ async def list_suggestions(
 
 @router.get("/{suggestion_id}", summary="One suggestion, its decision and what it did.")
 async def get_suggestion(
-    suggestion_id: str, principal: Staff, suggestions: Suggestions
+    suggestion_id: str, principal: Manager, suggestions: Suggestions
 ) -> SuggestionView:
     return await suggestions.get(principal.workspace, suggestion_id)
 
@@ -54,7 +52,7 @@ async def get_suggestion(
 )
 async def confirm_suggestion(
     suggestion_id: str,
-    principal: Staff,
+    principal: Manager,
     suggestions: Suggestions,
     body: Annotated[ConfirmSuggestion | None, Body()] = None,
 ) -> SuggestionView:
@@ -68,7 +66,7 @@ async def confirm_suggestion(
 )
 async def dismiss_suggestion(
     suggestion_id: str,
-    principal: Staff,
+    principal: Manager,
     suggestions: Suggestions,
     body: Annotated[DismissSuggestion | None, Body()] = None,
 ) -> SuggestionView:

@@ -17,10 +17,9 @@ from ensemble_ingest.services.sources import SourceService
 from ensemble_ingest.services.triage import TriageProvider
 from ensemble_ingest.services.webhooks import WebhookService
 from ensemble_ingest.triage import TriageSettings
-from ensemble_shared.auth import Principal, Role
 from ensemble_shared.events import new_id
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Internal
 from ensemble_shared.web.openapi import raw_json_body
 
 
@@ -36,8 +35,6 @@ Webhooks = Annotated[WebhookService, Depends(_state("webhooks"))]
 Inbox = Annotated[InboxService, Depends(_state("inbox"))]
 Raws = Annotated[RawService, Depends(_state("raws"))]
 Triages = Annotated[TriageProvider, Depends(_state("triage"))]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Platform = Literal["generic", "meta", "x", "slack", "github", "youtube"]
 
@@ -130,7 +127,7 @@ async def receive_webhook(
 
 @router.get("/mentions", tags=["inbox"], summary="Search the inbox, newest first.")
 async def search_mentions(
-    principal: Staff,
+    principal: Internal,
     inbox: Inbox,
     query: Annotated[MentionQuery, Query()],
     limit: Limit = 50,
@@ -139,14 +136,16 @@ async def search_mentions(
 
 
 @router.get("/mentions/{mention_id}", tags=["inbox"], summary="One mention.")
-async def get_mention(mention_id: str, principal: Staff, inbox: Inbox) -> Mention:
+async def get_mention(mention_id: str, principal: Internal, inbox: Inbox) -> Mention:
     return await inbox.get(principal.workspace, mention_id)
 
 
 @router.get(
     "/mentions/{mention_id}/timeline", tags=["inbox"], summary="What happened to it, in order."
 )
-async def mention_timeline(mention_id: str, principal: Staff, inbox: Inbox) -> list[dict[str, Any]]:
+async def mention_timeline(
+    mention_id: str, principal: Internal, inbox: Inbox
+) -> list[dict[str, Any]]:
     return await inbox.timeline(principal.workspace, mention_id)
 
 
@@ -157,7 +156,7 @@ class Assignment(BaseModel):
 
 @router.post("/mentions/{mention_id}/assignment", tags=["inbox"], summary="Assign it.")
 async def assign_mention(
-    mention_id: str, body: Assignment, principal: Staff, inbox: Inbox
+    mention_id: str, body: Assignment, principal: Internal, inbox: Inbox
 ) -> Mention:
     return await inbox.assign(principal, mention_id, assignee=body.assignee, team=body.team)
 
@@ -168,7 +167,7 @@ class StatusChange(BaseModel):
 
 @router.post("/mentions/{mention_id}/status", tags=["inbox"], summary="Move it along.")
 async def change_status(
-    mention_id: str, body: StatusChange, principal: Staff, inbox: Inbox
+    mention_id: str, body: StatusChange, principal: Internal, inbox: Inbox
 ) -> Mention:
     return await inbox.set_status(principal, mention_id, body.status)
 
@@ -178,17 +177,17 @@ class NoteIn(BaseModel):
 
 
 @router.post("/mentions/{mention_id}/notes", tags=["inbox"], summary="Add an internal note.")
-async def add_note(mention_id: str, body: NoteIn, principal: Staff, inbox: Inbox) -> Mention:
+async def add_note(mention_id: str, body: NoteIn, principal: Internal, inbox: Inbox) -> Mention:
     return await inbox.add_note(principal, mention_id, body.text)
 
 
 @router.get("/raw/{raw_id}", tags=["inbox"], summary="An archived payload and what became of it.")
-async def get_raw(raw_id: str, principal: Staff, raws: Raws) -> RawView:
+async def get_raw(raw_id: str, principal: Internal, raws: Raws) -> RawView:
     return await raws.view(principal.workspace, raw_id)
 
 
 @router.get("/triage/settings", tags=["triage"], summary="Rules and VIP authors.")
-async def get_triage(principal: Staff, triage: Triages) -> TriageSettings:
+async def get_triage(principal: Internal, triage: Triages) -> TriageSettings:
     return await triage.settings(principal.workspace)
 
 

@@ -22,8 +22,7 @@ from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.log import DeliveryLog
 from ensemble_notify.services.people import Directory
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Manager
 
 
 def _endpoints(request: Request) -> EndpointService:
@@ -50,8 +49,6 @@ Endpoints = Annotated[EndpointService, Depends(_endpoints)]
 Deliveries = Annotated[DeliveryLog, Depends(_deliveries)]
 People = Annotated[Directory, Depends(_directory)]
 CircuitBreakers = Annotated[Breakers, Depends(_breakers)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
 router = APIRouter()
@@ -118,19 +115,19 @@ async def list_endpoints(
 async def put_person(
     person_id: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^/$]+$")],
     body: PersonPut,
-    principal: Staff,
+    principal: Manager,
     people: People,
 ) -> Person:
     return await people.put(principal.workspace, person_id, body)
 
 
 @router.get("/people/{person_id}", tags=["people"], summary="One person of the directory.")
-async def get_person(person_id: str, principal: Staff, people: People) -> Person:
+async def get_person(person_id: str, principal: Manager, people: People) -> Person:
     return await people.get(principal.workspace, person_id)
 
 
 @router.get("/people", tags=["people"], summary="The workspace's directory.")
-async def list_people(principal: Staff, people: People, limit: Limit = 100) -> list[Person]:
+async def list_people(principal: Manager, people: People, limit: Limit = 100) -> list[Person]:
     return await people.list(principal.workspace, limit=limit)
 
 

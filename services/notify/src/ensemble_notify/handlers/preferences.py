@@ -13,9 +13,7 @@ from pydantic import BaseModel
 from ensemble_notify.models.preferences import Preferences, PreferencesPut
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.unsubscribe import UnsubscribeService, Unsubscription
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
-from ensemble_shared.web.auth import CurrentPrincipal
+from ensemble_shared.web.auth import Admin, CurrentPrincipal
 
 
 def _preferences(request: Request) -> PreferenceService:
@@ -30,7 +28,6 @@ def _unsubscribe(request: Request) -> UnsubscribeService:
 
 Prefs = Annotated[PreferenceService, Depends(_preferences)]
 Unsubscribe = Annotated[UnsubscribeService, Depends(_unsubscribe)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Token = Annotated[str, Query(min_length=10, max_length=2000)]
 
 router = APIRouter()

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Header, Request
 
 from ensemble_notify.models.replay import EndpointReplayRequest, ReplayProgress
 from ensemble_notify.services.replay import ReplayService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin
 
 
 def _replays(request: Request) -> ReplayService:
@@ -18,7 +17,6 @@ def _replays(request: Request) -> ReplayService:
 
 
 Replays = Annotated[ReplayService, Depends(_replays)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -12,8 +12,7 @@ from ensemble_notify.models.teams import Team, TeamPut
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.routing_rules import RoutingRuleService
 from ensemble_notify.services.teams import Teams
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Manager
 
 
 def _rules(request: Request) -> RoutingRuleService:
@@ -34,8 +33,6 @@ def _members(request: Request) -> MemberDirectory:
 Rules = Annotated[RoutingRuleService, Depends(_rules)]
 TeamService = Annotated[Teams, Depends(_teams)]
 Members = Annotated[MemberDirectory, Depends(_members)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Name = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^/$:]+$")]
 
 router = APIRouter()
@@ -56,18 +53,18 @@ async def put_rules(body: RoutingRulesPut, principal: Admin, rules: Rules) -> Ro
 
 
 @router.put("/teams/{name}", tags=["people"], summary="Add or replace a team.")
-async def put_team(name: Name, body: TeamPut, principal: Staff, teams: TeamService) -> Team:
+async def put_team(name: Name, body: TeamPut, principal: Manager, teams: TeamService) -> Team:
     return await teams.put(principal.workspace, name, body)
 
 
 @router.get("/teams/{name}", tags=["people"], summary="One team, its members and on-call.")
-async def get_team(name: str, principal: Staff, teams: TeamService) -> Team:
+async def get_team(name: str, principal: Manager, teams: TeamService) -> Team:
     return await teams.get(principal.workspace, name)
 
 
 @router.get("/teams", tags=["people"], summary="The workspace's teams.")
 async def list_teams(
-    principal: Staff,
+    principal: Manager,
     teams: TeamService,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[Team]:
@@ -79,5 +76,5 @@ async def list_teams(
     tags=["people"],
     summary="A community member as notify knows them (from feedback's events).",
 )
-async def get_member(member_id: str, principal: Staff, members: Members) -> Member:
+async def get_member(member_id: str, principal: Manager, members: Members) -> Member:
     return await members.get(principal.workspace, member_id)

@@ -18,8 +18,7 @@ from ensemble_scheduler.models.approvals import (
 from ensemble_scheduler.models.policies import Policy, PolicyIn, PolicyPage, Slug
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.policies import PolicyService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Internal, Manager
 
 
 def _state(name: str) -> Any:
@@ -31,9 +30,6 @@ def _state(name: str) -> Any:
 
 Approvals = Annotated[ApprovalService, Depends(_state("approvals"))]
 Policies = Annotated[PolicyService, Depends(_state("policies"))]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 PolicyName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
 
 router = APIRouter()
@@ -48,7 +44,7 @@ async def put_policy(
 
 @router.get("/approval-policies", tags=["policies"], summary="The workspace's policies.")
 async def list_policies(
-    principal: Staff,
+    principal: Internal,
     policies: Policies,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Slug | None = None,
@@ -57,7 +53,7 @@ async def list_policies(
 
 
 @router.get("/approval-policies/{name}", tags=["policies"], summary="One policy.")
-async def get_policy(name: PolicyName, principal: Staff, policies: Policies) -> Policy:
+async def get_policy(name: PolicyName, principal: Internal, policies: Policies) -> Policy:
     return await policies.get(principal.workspace, name)
 
 
@@ -73,7 +69,9 @@ async def delete_policy(name: PolicyName, principal: Admin, policies: Policies) 
     tags=["approvals"],
     summary="The policy a request for approval would follow now.",
 )
-async def preview_policy(content_id: str, principal: Staff, approvals: Approvals) -> PolicyChoice:
+async def preview_policy(
+    content_id: str, principal: Internal, approvals: Approvals
+) -> PolicyChoice:
     return await approvals.preview(principal.workspace, content_id)
 
 
@@ -90,7 +88,7 @@ async def request_approval(
 
 
 @router.get("/content/{content_id}/approval", tags=["approvals"], summary="The workflow's state.")
-async def get_approval(content_id: str, principal: Staff, approvals: Approvals) -> ApprovalView:
+async def get_approval(content_id: str, principal: Internal, approvals: Approvals) -> ApprovalView:
     return await approvals.view(principal.workspace, content_id)
 
 
@@ -101,7 +99,7 @@ async def get_approval(content_id: str, principal: Staff, approvals: Approvals) 
     responses={403: {"description": "You are not an approver of that step."}},
 )
 async def decide(
-    content_id: str, body: DecisionIn, principal: Staff, approvals: Approvals
+    content_id: str, body: DecisionIn, principal: Internal, approvals: Approvals
 ) -> ApprovalView:
     return await approvals.decide(principal, content_id, body)
 

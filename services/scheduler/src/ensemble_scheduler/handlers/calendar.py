@@ -19,9 +19,9 @@ from ensemble_scheduler.models.calendar import (
     Team,
 )
 from ensemble_scheduler.services.calendar import CalendarService
-from ensemble_shared.auth import Principal, Role
+from ensemble_shared.auth import Role
 from ensemble_shared.errors import Forbidden
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Internal, Manager
 
 
 def _calendar(request: Request) -> Any:
@@ -29,9 +29,6 @@ def _calendar(request: Request) -> Any:
 
 
 Calendars = Annotated[CalendarService, Depends(_calendar)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 
 router = APIRouter(tags=["calendar"])
@@ -45,12 +42,12 @@ async def put_plan(
 
 
 @router.get("/calendar/channels", summary="Every channel's current slot plan.")
-async def list_plans(principal: Staff, calendar: Calendars) -> list[SlotPlan]:
+async def list_plans(principal: Internal, calendar: Calendars) -> list[SlotPlan]:
     return await calendar.plans(principal.workspace)
 
 
 @router.get("/calendar/channels/{channel}", summary="A channel's current slot plan.")
-async def get_plan(channel: ChannelName, principal: Staff, calendar: Calendars) -> SlotPlan:
+async def get_plan(channel: ChannelName, principal: Internal, calendar: Calendars) -> SlotPlan:
     return await calendar.plan(principal.workspace, channel)
 
 
@@ -65,13 +62,13 @@ async def schedule(
 
 
 @router.get("/content/{content_id}/schedule", summary="Where an item stands in the calendar.")
-async def get_schedule(content_id: str, principal: Staff, calendar: Calendars) -> ScheduleView:
+async def get_schedule(content_id: str, principal: Internal, calendar: Calendars) -> ScheduleView:
     return await calendar.view(principal.workspace, content_id)
 
 
 @router.get("/calendar", summary="Scheduled items between two times, by slot.")
 async def get_calendar(
-    principal: Staff,
+    principal: Internal,
     calendar: Calendars,
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime, Query(alias="to")],
@@ -85,7 +82,7 @@ async def get_calendar(
 
 @router.get("/calendar/queue", summary="Approved items waiting for a slot.")
 async def get_queue(
-    principal: Staff,
+    principal: Internal,
     calendar: Calendars,
     channel: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -99,7 +96,7 @@ async def get_queue(
     summary="A signed .ics feed URL for calendar apps (workspace, or one team's channels).",
 )
 async def create_feed_link(
-    principal: Staff,
+    principal: Internal,
     calendar: Calendars,
     team: Annotated[Team | None, Body(embed=True)] = None,
 ) -> FeedLink:

@@ -18,8 +18,7 @@ from ensemble_scheduler.models.content import (
     ContentView,
 )
 from ensemble_scheduler.services.content import ContentService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Internal, Manager
 
 
 def _content(request: Request) -> Any:
@@ -27,8 +26,6 @@ def _content(request: Request) -> Any:
 
 
 Contents = Annotated[ContentService, Depends(_content)]
-Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 Version = Annotated[int, Path(ge=1)]
 
@@ -42,13 +39,13 @@ async def create_content(body: ContentCreate, principal: Manager, content: Conte
 
 @router.get("/content", summary="Content items, newest first.")
 async def list_content(
-    principal: Staff, content: Contents, limit: Limit = 50, cursor: str | None = None
+    principal: Internal, content: Contents, limit: Limit = 50, cursor: str | None = None
 ) -> ContentPage:
     return await content.page(principal.workspace, cursor=cursor, limit=limit)
 
 
 @router.get("/content/{content_id}", summary="An item's latest version and status.")
-async def get_content(content_id: str, principal: Staff, content: Contents) -> ContentView:
+async def get_content(content_id: str, principal: Internal, content: Contents) -> ContentView:
     return await content.view(principal.workspace, content_id)
 
 
@@ -65,7 +62,7 @@ async def edit_content(
 @router.get("/content/{content_id}/versions", summary="Versions, oldest first.")
 async def list_versions(
     content_id: str,
-    principal: Staff,
+    principal: Internal,
     content: Contents,
     limit: Limit = 50,
     since: Annotated[int, Query(ge=1, description="First version number to list.")] = 1,
@@ -75,7 +72,7 @@ async def list_versions(
 
 @router.get("/content/{content_id}/versions/{number}", summary="One version.")
 async def get_version(
-    content_id: str, number: Version, principal: Staff, content: Contents
+    content_id: str, number: Version, principal: Internal, content: Contents
 ) -> ContentVersion:
     return await content.version(principal.workspace, content_id, number)
 
@@ -84,7 +81,7 @@ async def get_version(
     "/content/{content_id}/versions/{a}/diff/{b}", summary="What changed from version a to b."
 )
 async def diff_versions(
-    content_id: str, a: Version, b: Version, principal: Staff, content: Contents
+    content_id: str, a: Version, b: Version, principal: Internal, content: Contents
 ) -> ContentDiff:
     return await content.diff(principal.workspace, content_id, a, b)
 
@@ -95,7 +92,7 @@ async def diff_versions(
     summary="Comment; @name and @team:name are notified.",
 )
 async def add_comment(
-    content_id: str, body: CommentCreate, principal: Staff, content: Contents
+    content_id: str, body: CommentCreate, principal: Internal, content: Contents
 ) -> Comment:
     return await content.comment(principal, content_id, body)
 
@@ -103,7 +100,7 @@ async def add_comment(
 @router.get("/content/{content_id}/comments", summary="Comments, oldest first.")
 async def list_comments(
     content_id: str,
-    principal: Staff,
+    principal: Internal,
     content: Contents,
     limit: Limit = 50,
     cursor: str | None = None,

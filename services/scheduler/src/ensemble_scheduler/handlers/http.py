@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ensemble_scheduler.models.replies import ReplyTarget
 from ensemble_scheduler.services.replies import ReplyTargetService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Internal
 
 
 def _targets(request: Request) -> ReplyTargetService:
@@ -18,7 +17,6 @@ def _targets(request: Request) -> ReplyTargetService:
 
 
 Targets = Annotated[ReplyTargetService, Depends(_targets)]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 
 router = APIRouter()
 
@@ -27,7 +25,7 @@ router = APIRouter()
     "/reply-targets", tags=["replies"], summary="Mentions a reply could go to, newest first."
 )
 async def list_reply_targets(
-    principal: Staff,
+    principal: Internal,
     targets: Targets,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ReplyTarget]:

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ensemble_scheduler.models.jobs import Job, JobIn, JobName, JobPage, JobRun
 from ensemble_scheduler.services.jobs import JobService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Manager
 
 
 def _jobs(request: Request) -> Any:
@@ -17,8 +16,6 @@ def _jobs(request: Request) -> Any:
 
 
 Jobs = Annotated[JobService, Depends(_jobs)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Manager = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
 
 router = APIRouter(tags=["jobs"])

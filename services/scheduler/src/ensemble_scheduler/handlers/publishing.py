@@ -21,9 +21,8 @@ from ensemble_scheduler.models.publishing import (
 from ensemble_scheduler.services.answers import AnswerService
 from ensemble_scheduler.services.crisis import CrisisService
 from ensemble_scheduler.services.publishing import PublishingService
-from ensemble_shared.auth import Principal, Role
 from ensemble_shared.events.submissions import SubmissionStatus
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Internal
 
 
 def _publishing(request: Request) -> Any:
@@ -41,8 +40,6 @@ def _answers(request: Request) -> Any:
 Publishing = Annotated[PublishingService, Depends(_publishing)]
 Crises = Annotated[CrisisService, Depends(_crisis)]
 Answers = Annotated[AnswerService, Depends(_answers)]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 Language = Annotated[str, Path(pattern=r"^(fr|en)$")]
 
@@ -62,7 +59,7 @@ async def put_account(
 
 @router.get("/publishing/channels/{channel}", tags=["publishing"], summary="A channel's account.")
 async def get_account(
-    channel: ChannelName, principal: Staff, publishing: Publishing
+    channel: ChannelName, principal: Internal, publishing: Publishing
 ) -> ChannelAccountView:
     return await publishing.account(principal.workspace, channel)
 
@@ -73,7 +70,7 @@ async def get_account(
     summary="Whether an item went out, and its post id.",
 )
 async def get_publication(
-    content_id: str, principal: Staff, publishing: Publishing
+    content_id: str, principal: Internal, publishing: Publishing
 ) -> PublicationView:
     return await publishing.view(principal.workspace, content_id)
 
@@ -94,13 +91,13 @@ async def reconcile(
 
 @router.get("/crises", tags=["crisis"], summary="Crises (negative spikes), newest first.")
 async def list_crises(
-    principal: Staff, crisis: Crises, limit: Annotated[int, Query(ge=1, le=100)] = 20
+    principal: Internal, crisis: Crises, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[Crisis]:
     return await crisis.crises(principal.workspace, limit=limit)
 
 
 @router.get("/crises/{crisis_id}", tags=["crisis"], summary="A crisis and the items it holds.")
-async def get_crisis(crisis_id: str, principal: Staff, crisis: Crises) -> CrisisView:
+async def get_crisis(crisis_id: str, principal: Internal, crisis: Crises) -> CrisisView:
     return await crisis.view(principal.workspace, crisis_id)
 
 
@@ -110,7 +107,7 @@ async def get_crisis(crisis_id: str, principal: Staff, crisis: Crises) -> Crisis
     summary="Communication/legal decide the crisis step of held items: approval releases.",
 )
 async def decide_crisis(
-    crisis_id: str, body: ReleaseIn, principal: Staff, crisis: Crises
+    crisis_id: str, body: ReleaseIn, principal: Internal, crisis: Crises
 ) -> list[ReleaseResult]:
     return await crisis.decide(principal, crisis_id, body)
 
@@ -131,5 +128,5 @@ async def put_template(
 
 
 @router.get("/answer-templates", tags=["answers"], summary="The workspace's answer templates.")
-async def list_templates(principal: Staff, answers: Answers) -> list[AnswerTemplate]:
+async def list_templates(principal: Internal, answers: Answers) -> list[AnswerTemplate]:
     return await answers.templates(principal.workspace)

@@ -10,8 +10,7 @@ from ensemble_scheduler.models.deadlines import StepPlan
 from ensemble_scheduler.models.timers import TimerStats
 from ensemble_scheduler.services.deadlines import DeadlineService
 from ensemble_scheduler.services.timers import TimerService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
+from ensemble_shared.web.auth import Admin, Internal
 
 
 def _state(name: str) -> Any:
@@ -23,8 +22,6 @@ def _state(name: str) -> Any:
 
 Timers = Annotated[TimerService, Depends(_state("timers"))]
 Deadlines = Annotated[DeadlineService, Depends(_state("deadlines"))]
-Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-Staff = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.APPROVER))]
 
 router = APIRouter()
 
@@ -43,5 +40,7 @@ async def timer_stats(principal: Admin, timers: Timers) -> TimerStats:
     tags=["approvals"],
     summary="When each opened step of the current workflow is due, and its reminders.",
 )
-async def deadlines_of(content_id: str, principal: Staff, deadlines: Deadlines) -> list[StepPlan]:
+async def deadlines_of(
+    content_id: str, principal: Internal, deadlines: Deadlines
+) -> list[StepPlan]:
     return await deadlines.plans(principal.workspace, content_id)
