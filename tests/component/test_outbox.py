@@ -55,7 +55,7 @@ async def test_when_kafka_refuses_the_relay_publishes_later_exactly_what_was_wri
     event = a_mention()
     # The broker is not started: publishing fails like an unreachable Kafka.
     documents = [outbox.stage({"_id": "m"}, [event])]
-    written = await outbox.write(items, documents, lambda: insert_new(items, documents))
+    written = await outbox.insert(items, documents)
     assert written == {"m"}
     assert await outbox.pointers.count_documents({}) == 1
     relay = OutboxRelay(outbox, publisher, grace=timedelta(0))

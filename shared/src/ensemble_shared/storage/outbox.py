@@ -30,6 +30,7 @@ from ensemble_shared.metrics import OUTBOX_RELAYED
 from ensemble_shared.runtime import repeat
 from ensemble_shared.settings import ServiceSettings
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
+from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,19 @@ class Outbox:
         if done:
             await self._forget(done)
         return written
+
+    async def insert(self, collection: Collection, documents: Sequence[Document]) -> set[Any]:
+        """`write` for the common case: insert the staged documents whose `_id` is new
+        (`insert_new`); returns the ids written, whose events are published."""
+        return await self.write(collection, documents, lambda: insert_new(collection, documents))
+
+    async def insert_one(
+        self, collection: Collection, document: Document, events: Sequence[Event] = ()
+    ) -> bool:
+        """Insert `document` carrying `events` if its `_id` is new; True when it was."""
+        if not events:
+            return bool(await insert_new(collection, [document]))
+        return bool(await self.insert(collection, [self.stage(document, events)]))
 
     async def _forget(self, pointer_ids: Sequence[Any]) -> None:
         """Delete these pointers, with whatever other writers queued meanwhile; returns once a

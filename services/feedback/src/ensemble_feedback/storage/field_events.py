@@ -17,7 +17,6 @@ from ensemble_feedback.models.field_events import Act, FieldEvent
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.cursors import decode_cursor
-from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
@@ -127,7 +126,8 @@ class FieldEventRepository:
     ) -> bool:
         """Insert the act at its sequence number with its events; False when another act took
         that number first (the caller re-reads the log and plans again)."""
-        document = self._outbox.stage(
+        return await self._outbox.insert_one(
+            self.acts,
             {
                 "_id": act_id(event.id, act.seq),
                 "event_id": event.id,
@@ -142,10 +142,6 @@ class FieldEventRepository:
             },
             events,
         )
-        written = await self._outbox.write(
-            self.acts, [document], lambda: insert_new(self.acts, [document])
-        )
-        return bool(written)
 
     # --- check-ins ---
 
@@ -153,7 +149,8 @@ class FieldEventRepository:
         self, event: FieldEvent, member_id: str, events: Sequence[Event], *, by: str, at: datetime
     ) -> bool:
         """Record the member's check-in once; False when they were already checked in."""
-        document = self._outbox.stage(
+        return await self._outbox.insert_one(
+            self.check_ins,
             {
                 "_id": f"{event.id}#{member_id}",
                 "event_id": event.id,
@@ -164,10 +161,6 @@ class FieldEventRepository:
             },
             events,
         )
-        written = await self._outbox.write(
-            self.check_ins, [document], lambda: insert_new(self.check_ins, [document])
-        )
-        return bool(written)
 
     async def checked_in_at(self, event_id: str, member_id: str) -> datetime | None:
         document = await self.check_ins.find_one({"_id": f"{event_id}#{member_id}"}, {"at": 1})
@@ -201,7 +194,5 @@ class FieldEventRepository:
             )
             for member_id, invitation in invitations
         ]
-        written = await self._outbox.write(
-            self.followups, documents, lambda: insert_new(self.followups, documents)
-        )
+        written = await self._outbox.insert(self.followups, documents)
         return {str(doc_id).split("#", 1)[1] for doc_id in written}

@@ -30,7 +30,6 @@ from ensemble_shared.storage import (
     DuplicateKeyError,
     Index,
 )
-from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 MEMBERS = "members"
@@ -77,10 +76,7 @@ class MemberRepository:
         self._outbox = outbox
 
     async def insert(self, member: Member, events: Sequence[Event]) -> None:
-        document = self._outbox.stage(_document(member), events)
-        await self._outbox.write(
-            self.collection, [document], lambda: insert_new(self.collection, [document])
-        )
+        await self._outbox.insert_one(self.collection, _document(member), events)
 
     async def update(
         self, member: Member, events: Sequence[Event], *, expected_version: int
@@ -258,7 +254,8 @@ class MergeLogRepository:
 
     async def append(self, workspace: str, entry: MergeEntry, events: Sequence[Event]) -> bool:
         """False when another entry took `entry.seq` first (the caller reloads and retries)."""
-        document = self._outbox.stage(
+        return await self._outbox.insert_one(
+            self.collection,
             {
                 "_id": f"{workspace}|{entry.seq:012d}",
                 "workspace": workspace,
@@ -272,10 +269,6 @@ class MergeLogRepository:
             },
             events,
         )
-        written = await self._outbox.write(
-            self.collection, [document], lambda: insert_new(self.collection, [document])
-        )
-        return bool(written)
 
     async def since(self, workspace: str, seq: int) -> list[MergeEntry]:
         cursor = self.collection.find(

@@ -80,11 +80,9 @@ class SubmissionRepository:
 
     async def insert(self, submission: Submission, events: Sequence[Event]) -> bool:
         """Store a new submission with its events; False when its id exists already."""
-        document = self._outbox.stage(_submission_document(submission), events)
-        written = await self._outbox.write(
-            self.collection, [document], lambda: insert_new(self.collection, [document])
+        return await self._outbox.insert_one(
+            self.collection, _submission_document(submission), events
         )
-        return bool(written)
 
     async def save(self, before: Submission, after: Submission, events: Sequence[Event]) -> bool:
         """Move `before` to `after` (version + 1) with its events; False on a lost race.
@@ -103,9 +101,7 @@ class SubmissionRepository:
             },
             events,
         )
-        written = await self._outbox.write(
-            self.revisions, [revision], lambda: insert_new(self.revisions, [revision])
-        )
+        written = await self._outbox.insert(self.revisions, [revision])
         if not written:
             return False
         await self._project(after)
@@ -262,9 +258,7 @@ class CommentRepository:
         document = self._outbox.stage(
             {"_id": comment.id, **body, "created_at": comment.created_at}, events
         )
-        await self._outbox.write(
-            self.collection, [document], lambda: insert_new(self.collection, [document])
-        )
+        await self._outbox.insert(self.collection, [document])
 
     async def get(self, workspace: str, comment_id: str) -> Comment | None:
         document = await find_owned(self.collection, comment_id, workspace, {FIELD: 0})

@@ -87,9 +87,7 @@ class SuggestionRepository:
             )
             for s, events in staged
         ]
-        return await self._outbox.write(
-            self.suggestions, documents, lambda: insert_new(self.suggestions, documents)
-        )
+        return await self._outbox.insert(self.suggestions, documents)
 
     async def get(self, workspace: str, suggestion_id: str) -> Suggestion | None:
         document = await find_owned(self.suggestions, suggestion_id, workspace, {FIELD: 0})

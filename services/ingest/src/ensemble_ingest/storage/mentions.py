@@ -12,7 +12,6 @@ from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.cursors import encode_cursor as encode_at
-from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox, in_order
 
@@ -57,9 +56,7 @@ class MentionRepository:
         """Store mentions not seen before, each with its events, and announce those; returns
         the new ids. One pointer insert, one mention insert, one publish, one pointer delete."""
         documents = [self._outbox.stage(_document(m), events) for m, events in staged]
-        return await self._outbox.write(
-            self.collection, documents, lambda: insert_new(self.collection, documents)
-        )
+        return await self._outbox.insert(self.collection, documents)
 
     async def content_keys(self, ids: Iterable[str]) -> dict[str, tuple[str, Mention]]:
         """Stored content key and mention, for the ids that exist."""

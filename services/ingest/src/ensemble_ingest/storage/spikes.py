@@ -92,11 +92,7 @@ class SpikeStore:
 
     async def record(self, spike_id: str, spike: Document, event: Event) -> bool:
         """Each spike is recorded and announced once, whichever replica finds it first."""
-        document = self._outbox.stage({"_id": spike_id, **spike}, [event])
-        written = await self._outbox.write(
-            self._spikes, [document], lambda: insert_new(self._spikes, [document])
-        )
-        return bool(written)
+        return await self._outbox.insert_one(self._spikes, {"_id": spike_id, **spike}, [event])
 
     async def prune(self, before: datetime) -> None:
         await self._observations.delete_many({"bucket": {"$lt": before}})

@@ -79,9 +79,7 @@ class DeliveryRepository:
                     {"_id": outcome.id, **outcome.model_dump(exclude={"id"})}, [event]
                 )
         staged = list(documents.values())
-        written = await self._outbox.write(
-            self.outcomes, staged, lambda: insert_new(self.outcomes, staged)
-        )
+        written = await self._outbox.insert(self.outcomes, staged)
         seen: set[str] = set()
         recorded: list[bool] = []
         for outcome, _ in outcomes:

@@ -81,14 +81,11 @@ class InboxRepository:
 
     async def mark_read(self, item: InboxItem, at: datetime, event: Event) -> bool:
         """The receipt and its notification.read event, once; False when already read."""
-        document = self._outbox.stage(
+        return await self._outbox.insert_one(
+            self.reads,
             {"_id": item.id, "workspace": item.workspace, "person": item.person, "read_at": at},
             [event],
         )
-        written = await self._outbox.write(
-            self.reads, [document], lambda: insert_new(self.reads, [document])
-        )
-        return bool(written)
 
     async def unread(self, workspace: str, person: str) -> int:
         query = {"workspace": workspace, "person": person}

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ensemble_scheduler.models.approvals import ApprovalRecord, DecisionRecord, OutcomeRecord
 from ensemble_shared.events import Event
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
@@ -52,20 +52,11 @@ class ApprovalRepository:
         self.link_uses = link_uses
         self._outbox = outbox
 
-    async def _insert(
-        self, collection: Collection, document: Document, events: Sequence[Event]
-    ) -> bool:
-        staged = self._outbox.stage(document, events)
-        written = await self._outbox.write(
-            collection, [staged], lambda: insert_new(collection, [staged])
-        )
-        return bool(written)
-
     async def insert_request(self, record: ApprovalRecord, events: Sequence[Event]) -> bool:
         """False when that request number is taken (a concurrent request won)."""
         document = {"_id": record.id, **record.model_dump(mode="json", exclude={"id"})}
         document["requested_at"] = record.requested_at
-        return await self._insert(self.requests, document, events)
+        return await self._outbox.insert_one(self.requests, document, events)
 
     async def latest_request(self, workspace: str, content_id: str) -> ApprovalRecord | None:
         document = await self.requests.find_one(
@@ -88,7 +79,7 @@ class ApprovalRepository:
             "content_id": content_id,
             **record.model_dump(),
         }
-        return await self._insert(self.decisions, document, events)
+        return await self._outbox.insert_one(self.decisions, document, events)
 
     async def decisions_of(self, approval_id: str) -> list[DecisionRecord]:
         cursor = self.decisions.find({"approval_id": approval_id}, {FIELD: 0})
@@ -104,7 +95,7 @@ class ApprovalRepository:
             "content_id": content_id,
             **record.model_dump(),
         }
-        return await self._insert(self.outcomes, document, events)
+        return await self._outbox.insert_one(self.outcomes, document, events)
 
     async def outcomes_of(self, approval_id: str) -> list[OutcomeRecord]:
         cursor = self.outcomes.find({"approval_id": approval_id}, {FIELD: 0})
@@ -118,7 +109,7 @@ class ApprovalRepository:
             "approval_id": approval_id,
             "at": at,
         }
-        return await self._insert(self.notices, document, events)
+        return await self._outbox.insert_one(self.notices, document, events)
 
     async def notice_exists(self, approval_id: str, step: str, round_: int) -> bool:
         key = f"{approval_id}:opened:{step}:{round_}"

@@ -86,13 +86,11 @@ class CalendarRepository:
 
     async def insert_entry(self, entry: ScheduleEntry, events: Sequence[Event]) -> bool:
         """False when that sequence exists already (a concurrent reschedule won)."""
-        document = self._outbox.stage(
-            {"_id": entry_key(entry.content_id, entry.sequence), **entry.model_dump()}, events
+        return await self._outbox.insert_one(
+            self.entries,
+            {"_id": entry_key(entry.content_id, entry.sequence), **entry.model_dump()},
+            events,
         )
-        written = await self._outbox.write(
-            self.entries, [document], lambda: insert_new(self.entries, [document])
-        )
-        return bool(written)
 
     async def current(self, workspace: str, content_id: str) -> ScheduleEntry | None:
         document = await self.entries.find_one(

@@ -9,7 +9,6 @@ from typing import Any
 from ensemble_scheduler.models.content import Comment, ContentFields, ContentVersion
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
-from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 VERSIONS = "content_versions"
@@ -78,11 +77,7 @@ class ContentRepository:
 
     async def insert_version(self, version: ContentVersion, events: Sequence[Event]) -> bool:
         """False when that version number already exists (a concurrent edit won)."""
-        document = self._outbox.stage(_version_document(version), events)
-        written = await self._outbox.write(
-            self.versions, [document], lambda: insert_new(self.versions, [document])
-        )
-        return bool(written)
+        return await self._outbox.insert_one(self.versions, _version_document(version), events)
 
     async def latest(self, workspace: str, content_id: str) -> ContentVersion | None:
         document = await self.versions.find_one(
@@ -128,9 +123,7 @@ class ContentRepository:
         document = self._outbox.stage(
             {"_id": comment.id, **comment.model_dump(exclude={"id"})}, events
         )
-        await self._outbox.write(
-            self.comments, [document], lambda: insert_new(self.comments, [document])
-        )
+        await self._outbox.insert(self.comments, [document])
 
     async def comments_of(
         self, workspace: str, content_id: str, *, after: tuple[datetime, str] | None, limit: int

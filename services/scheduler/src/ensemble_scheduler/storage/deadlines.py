@@ -37,15 +37,6 @@ class DeadlineRepository:
         self.escalations = escalations
         self._outbox = outbox
 
-    async def _insert(
-        self, collection: Collection, document: Document, events: Sequence[Event]
-    ) -> bool:
-        staged = self._outbox.stage(document, events)
-        written = await self._outbox.write(
-            collection, [staged], lambda: insert_new(collection, [staged])
-        )
-        return bool(written)
-
     async def insert_plan(self, plan: StepPlan) -> StepPlan:
         """The stored plan for this key: ours if we were first, else the first one."""
         document = {"_id": plan.id, **plan.model_dump(mode="python", exclude={"id"})}
@@ -65,13 +56,13 @@ class DeadlineRepository:
 
     async def insert_notice(self, key: str, document: Document, events: Sequence[Event]) -> bool:
         """False when this notice went out before."""
-        return await self._insert(self.notices, {"_id": key, **document}, events)
+        return await self._outbox.insert_one(self.notices, {"_id": key, **document}, events)
 
     async def insert_escalation(self, escalation: Escalation, events: Sequence[Event]) -> bool:
         key = escalation_key(escalation.approval_id, escalation.step, escalation.round)
         document = {"_id": key, **escalation.model_dump(mode="python")}
         document["backup"] = escalation.backup.model_dump(mode="json")
-        return await self._insert(self.escalations, document, events)
+        return await self._outbox.insert_one(self.escalations, document, events)
 
     async def escalation(self, approval_id: str, step: str, round_: int) -> Escalation | None:
         document = await self.escalations.find_one(

@@ -9,7 +9,6 @@ from typing import Any
 from ensemble_scheduler.models.jobs import Job, JobRun
 from ensemble_shared.events import Event
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, DuplicateKeyError, Index
-from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
 JOBS = "jobs"
@@ -52,11 +51,9 @@ class JobRepository:
 
     async def insert_run(self, run: JobRun, events: Sequence[Event]) -> bool:
         """False when this occurrence already ran."""
-        staged = self._outbox.stage({"_id": run.id, **run.model_dump(exclude={"id"})}, events)
-        written = await self._outbox.write(
-            self.runs, [staged], lambda: insert_new(self.runs, [staged])
+        return await self._outbox.insert_one(
+            self.runs, {"_id": run.id, **run.model_dump(exclude={"id"})}, events
         )
-        return bool(written)
 
     async def runs_of(self, workspace: str, job: str, *, limit: int) -> list[JobRun]:
         cursor = (

@@ -25,8 +25,7 @@ from ensemble_scheduler.models.publishing import (
     PublicationResult,
 )
 from ensemble_shared.events import Event
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
-from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.outbox import FIELD, Outbox
 
@@ -87,17 +86,6 @@ class PublicationRepository:
         self.templates = database[TEMPLATES]
         self._outbox = outbox
 
-    async def _insert(
-        self, collection: Collection, document: Document, events: Sequence[Event] = ()
-    ) -> bool:
-        if not events:
-            return bool(await insert_new(collection, [document]))
-        staged = self._outbox.stage(document, events)
-        written = await self._outbox.write(
-            collection, [staged], lambda: insert_new(collection, [staged])
-        )
-        return bool(written)
-
     # --- channel accounts ----------------------------------------------------------------
 
     async def insert_account(self, account: ChannelAccount) -> bool:
@@ -110,7 +98,7 @@ class PublicationRepository:
             "secret": account.secret.get_secret_value() if account.secret else None,
             "updated_at": account.updated_at,
         }
-        return await self._insert(self.accounts, document)
+        return await self._outbox.insert_one(self.accounts, document)
 
     async def account(self, workspace: str, channel: str) -> ChannelAccount | None:
         document = await self.accounts.find_one(
@@ -123,7 +111,7 @@ class PublicationRepository:
     async def claim_attempt(self, attempt: Attempt) -> bool:
         """True for the one caller that may call the platform for this attempt."""
         document = {"_id": attempt_key(attempt.content_id, attempt.number), **attempt.model_dump()}
-        return await self._insert(self.attempts, document)
+        return await self._outbox.insert_one(self.attempts, document)
 
     async def attempts_of(self, content_id: str) -> list[Attempt]:
         cursor = self.attempts.find({"content_id": content_id}).sort("number", ASCENDING)
@@ -146,7 +134,7 @@ class PublicationRepository:
             "reason": reason,
             "at": at,
         }
-        return await self._insert(self.outcomes, document, events)
+        return await self._outbox.insert_one(self.outcomes, document, events)
 
     async def outcomes_of(self, content_id: str) -> dict[int, tuple[str, str]]:
         """attempt number → (outcome, reason)."""
@@ -156,7 +144,7 @@ class PublicationRepository:
     async def insert_result(self, result: PublicationResult, events: Sequence[Event]) -> bool:
         """False when the item was published already (its events are then not sent again)."""
         document = {"_id": result.content_id, **result.model_dump()}
-        return await self._insert(self.results, document, events)
+        return await self._outbox.insert_one(self.results, document, events)
 
     async def result(self, workspace: str, content_id: str) -> PublicationResult | None:
         document = await find_owned(self.results, content_id, workspace, {FIELD: 0})
@@ -186,7 +174,7 @@ class PublicationRepository:
             "content_id": content_id,
             "reason": reason,
         }
-        return await self._insert(self.gate, document, events)
+        return await self._outbox.insert_one(self.gate, document, events)
 
     async def gate_failed(self, content_id: str, sequence: int) -> bool:
         key = f"{content_id}:s{sequence:04d}"
@@ -195,7 +183,7 @@ class PublicationRepository:
     # --- crises and holds ----------------------------------------------------------------
 
     async def insert_crisis(self, crisis: Crisis) -> bool:
-        return await self._insert(self.crises, {"_id": crisis.id, **crisis.model_dump()})
+        return await self._outbox.insert_one(self.crises, {"_id": crisis.id, **crisis.model_dump()})
 
     async def crisis(self, workspace: str, crisis_id: str) -> Crisis | None:
         document = await find_owned(self.crises, crisis_id, workspace)
@@ -207,7 +195,7 @@ class PublicationRepository:
 
     async def insert_hold(self, hold: Hold, events: Sequence[Event]) -> bool:
         document = {"_id": hold.hold_id, **hold.model_dump(exclude={"released_at", "released_by"})}
-        return await self._insert(self.holds, document, events)
+        return await self._outbox.insert_one(self.holds, document, events)
 
     async def _with_release(self, document: Document) -> Hold:
         release = await self.releases.find_one({"_id": document["_id"]}, {FIELD: 0})
@@ -251,7 +239,7 @@ class PublicationRepository:
             "resolution": resolution,
             "at": at,
         }
-        return await self._insert(self.releases, document, events)
+        return await self._outbox.insert_one(self.releases, document, events)
 
     # --- answer templates ----------------------------------------------------------------
 
@@ -261,7 +249,7 @@ class PublicationRepository:
             f"{template.revision:06d}",
             **template.model_dump(),
         }
-        return await self._insert(self.templates, document)
+        return await self._outbox.insert_one(self.templates, document)
 
     async def template(self, workspace: str, status: str, language: str) -> AnswerTemplate | None:
         document = await self.templates.find_one(
