@@ -11,6 +11,7 @@ from ensemble_scheduler.models.timers import (
     Finished,
     Occurrence,
     claim_id,
+    latest_attempts,
     normalized,
     occurrence_id,
 )
@@ -61,14 +62,12 @@ class MemoryTimers:
         return {i for i in ids if i in self.results}
 
     async def latest_claims(self, ids: Iterable[str]) -> dict[str, ClaimView]:
-        latest: dict[str, ClaimView] = {}
         wanted = set(ids)
-        for doc in self.claims.values():
-            if doc["occurrence"] in wanted:
-                view = ClaimView.model_validate(doc)
-                if view.occurrence not in latest or latest[view.occurrence].attempt < view.attempt:
-                    latest[view.occurrence] = view
-        return latest
+        return latest_attempts(
+            ClaimView.model_validate(doc)
+            for doc in self.claims.values()
+            if doc["occurrence"] in wanted
+        )
 
     async def claim(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -75,6 +76,15 @@ class ClaimView(BaseModel):
     attempt: int
     owner: str
     lease_until: datetime
+
+
+def latest_attempts(claims: Iterable[ClaimView]) -> dict[str, ClaimView]:
+    """The highest attempt claimed on each occurrence among `claims`."""
+    latest: dict[str, ClaimView] = {}
+    for view in claims:
+        if view.occurrence not in latest or latest[view.occurrence].attempt < view.attempt:
+            latest[view.occurrence] = view
+    return latest
 
 
 class Finished(BaseModel):

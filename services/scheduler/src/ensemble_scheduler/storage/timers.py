@@ -16,7 +16,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from ensemble_scheduler.models.timers import ClaimView, Finished, Occurrence, claim_id
+from ensemble_scheduler.models.timers import (
+    ClaimView,
+    Finished,
+    Occurrence,
+    claim_id,
+    latest_attempts,
+)
 from ensemble_shared.events import new_id
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
 from ensemble_shared.storage.claims import Claims
@@ -108,18 +114,13 @@ class TimerRepository:
     async def latest_claims(self, ids: Iterable[str]) -> dict[str, ClaimView]:
         """The highest attempt claimed so far on each occurrence that has one."""
         wanted = list(ids)
-        latest: dict[str, ClaimView] = {}
         if not wanted:
-            return latest
+            return {}
         cursor = self.claims.claims.find(
             {"occurrence": {"$in": wanted}},
             {"occurrence": 1, "attempt": 1, "owner": 1, "lease_until": 1},
         )
-        async for doc in cursor:
-            view = ClaimView.model_validate(doc)
-            if view.occurrence not in latest or latest[view.occurrence].attempt < view.attempt:
-                latest[view.occurrence] = view
-        return latest
+        return latest_attempts([ClaimView.model_validate(doc) async for doc in cursor])
 
     async def claim(
         self,
