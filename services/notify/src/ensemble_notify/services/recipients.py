@@ -29,6 +29,7 @@ from ensemble_notify.services.routing_rules import (
     RoutingRuleService,
     Target,
     names_roles,
+    person_links,
     targets,
 )
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
@@ -80,10 +81,10 @@ def named_recipients(event: Event) -> list[Named]:
     if event.type == "mention.assigned.v1" and data.get("assignee"):
         return [Named(person=str(data["assignee"]))]
     if event.type == "approval.step_opened.v1":
-        own = {str(link["approver"]): link for link in data.get("person_links") or ()}
+        own = person_links(data)
         named = [
-            Named(person=str(person), links=decision_links(own[f"person:{person}"], "en"))
-            if f"person:{person}" in own
+            Named(person=str(person), links=decision_links(own[person], "en"))
+            if person in own
             else Named(person=str(person))
             for person in data.get("people") or ()
         ]

@@ -57,6 +57,14 @@ def role_holders(holders: Mapping[str, Sequence[str]], roles: list[str]) -> list
     return [person for role in roles for person in holders.get(role, ())]
 
 
+def person_links(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A step's own decision link of each person it names, by person id."""
+    return {
+        str(link["approver"]).removeprefix("person:"): link
+        for link in data.get("person_links") or ()
+    }
+
+
 def names_roles(data: Mapping[str, Any]) -> bool:
     """Whether an event names approvers by role (so the directory's role holders are needed)."""
     return bool(data.get("roles") or data.get("backup_roles"))
@@ -82,10 +90,7 @@ def expand(
 
     kind, _, argument = spec.partition(":")
     if kind == "approvers":
-        own_links = {
-            str(link["approver"]).removeprefix("person:"): link
-            for link in data.get("person_links") or ()
-        }
+        own_links = person_links(data)
         found = [
             Target("person", i, approval_link=own_links.get(i)) for i in strings(data.get("people"))
         ]
