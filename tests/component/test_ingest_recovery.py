@@ -153,7 +153,12 @@ async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
         publisher = EventPublisher(infrastructure.broker, infrastructure.topics, [SCHEDULES])
         await publisher.publish([request, request])  # a redelivered request changes nothing
         await eventually(lambda: ingest.count("mentions"), lambda n: n == 1, what="re-driven")
-        view = (await client.get(f"/raw/{raw.id}", headers=ingest.manager)).json()
-        assert view["status"] == "processed"
+
+        async def status() -> str:
+            view = (await client.get(f"/raw/{raw.id}", headers=ingest.manager)).json()
+            return str(view["status"])
+
+        # The raw payload is settled after its mention is stored (archive first, settle last).
+        await eventually(status, lambda s: s == "processed", what="raw payload settled")
         await asyncio.sleep(1)
         assert await ingest.count("mentions") == 1
