@@ -48,9 +48,9 @@ from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageResult, TriageSettings
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, OutgoingRecord, create_broker, record_for
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Client, Database, create_client, ensure_indexes
-from ensemble_shared.storage.outbox import Outbox
 from ensemble_shared.topics import MENTIONS, Topics, ensure_topics
 from support.mentions import mention_body
 from unit.triage.perf_probe import QUERIES

@@ -23,8 +23,8 @@ from ensemble_ingest.storage import INDEXES, MentionRepository, RawArchive
 from ensemble_ingest.storage.triage import TriageSettingsRepository
 from ensemble_shared.events import new_id, utcnow
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.runtime import open_infrastructure
-from ensemble_shared.storage.outbox import Outbox
 from ensemble_shared.topics import MENTIONS
 
 

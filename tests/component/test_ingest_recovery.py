@@ -25,8 +25,8 @@ from ensemble_shared.events import (
 )
 from ensemble_shared.events.schedules import RedriveRequestData
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.storage import Database
-from ensemble_shared.storage.outbox import Outbox
 from ensemble_shared.topics import MENTIONS, SCHEDULES, Topics
 from support.apps import running, settings_for
 from support.ingest import Ingest

@@ -9,9 +9,9 @@ from faststream.kafka import KafkaBroker
 from ensemble_devtools.infra import Infra
 from ensemble_shared.events import parse_event, utcnow
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.storage import Database
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import MENTIONS, Topics
 from support.kafka import read_topic
 from unit.test_envelope import a_mention

@@ -204,19 +204,45 @@ def test(ctx: typer.Context) -> None:
     raise typer.Exit(code)
 
 
+MAX_MODULE_LINES = 450
+
+
+def _oversized_modules() -> list[str]:
+    """Production modules longer than a newcomer can hold in mind at once."""
+    root = repo_root()
+    modules = [*root.glob("shared/src/**/*.py"), *root.glob("services/*/src/**/*.py")]
+    sizes = {path: len(path.read_text().splitlines()) for path in modules}
+    return [
+        f"{path.relative_to(root)}: {lines} lines"
+        for path, lines in sorted(sizes.items())
+        if lines > MAX_MODULE_LINES
+    ]
+
+
 @app.command()
 def check() -> None:
-    """Lint, formatting and types: ruff and mypy --strict, as CI runs them."""
+    """Lint, formatting, types, import contracts and module sizes, as CI runs them."""
+    python = [sys.executable, "-m"]
     steps = (
-        ["ruff", "check", "."],
-        ["ruff", "format", "--check", "."],
-        ["mypy"],
+        [*python, "ruff", "check", "."],
+        [*python, "ruff", "format", "--check", "."],
+        [*python, "mypy"],
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
     )
     for step in steps:
-        console.print(f"[bold]$ {' '.join(step)}[/]")
-        code = subprocess.call([sys.executable, "-m", *step], cwd=repo_root())
+        console.print(
+            f"[bold]$ {' '.join(step[len(python) :] if step[0] == python[0] else step)}[/]"
+        )
+        code = subprocess.call(step, cwd=repo_root())
         if code:
             raise typer.Exit(code)
+    console.print(f"[bold]$ modules over {MAX_MODULE_LINES} lines[/]")
+    oversized = _oversized_modules()
+    for line in oversized:
+        console.print(f"[red]{line}[/]")
+    if oversized:
+        raise typer.Exit(1)
+    console.print("none")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

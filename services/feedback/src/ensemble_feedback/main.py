@@ -50,8 +50,8 @@ from ensemble_feedback.storage.submissions import (
 )
 from ensemble_feedback.storage.suggestions import SuggestionRepository
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
-from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import FIELD_EVENTS, MEMBERS, SUBMISSIONS
 from ensemble_shared.web import create_service_app
 

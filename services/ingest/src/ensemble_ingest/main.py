@@ -28,9 +28,9 @@ from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.storage.triage import TriageSettingsRepository
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.storage.claims import Claims
-from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import MENTIONS
 from ensemble_shared.web import create_service_app
 

@@ -58,8 +58,8 @@ from ensemble_notify.storage import (
 )
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
-from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import NOTIFICATIONS
 from ensemble_shared.web import create_service_app
 

@@ -49,8 +49,8 @@ from ensemble_scheduler.storage import (
     TimerRepository,
 )
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop
-from ensemble_shared.storage.outbox import Outbox, OutboxRelay
 from ensemble_shared.topics import APPROVALS, CONTENT, SCHEDULES
 from ensemble_shared.web import create_service_app
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ensemble_shared.logs import correlation_id
 
 
 def utcnow() -> datetime:
@@ -16,6 +19,32 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid4())
+
+
+class Source(StrEnum):
+    """The producing service named in every event's `source`; declared once for all."""
+
+    INGEST = "ensemble/ingest"
+    FEEDBACK = "ensemble/feedback"
+    SCHEDULER = "ensemble/scheduler"
+    NOTIFY = "ensemble/notify"
+    IDENTITY = "ensemble/identity"
+
+
+def envelope(
+    source: Source, workspace: str, subject: str, *, cause: Event | None = None
+) -> dict[str, Any]:
+    """Envelope fields of a new event about `subject` (its aggregate id, hence its Kafka key).
+
+    The correlation id is the cause's, else the current request's, else a new one, so a chain of
+    events started by one request or one event can be followed across services.
+    """
+    fields: dict[str, Any] = {"source": source, "subject": subject, "workspace": workspace}
+    if cause is None:
+        fields["correlation_id"] = correlation_id.get() or new_id()
+    else:
+        fields.update(correlation_id=cause.correlation_id, causation_id=cause.id)
+    return fields
 
 
 class Payload(BaseModel):

@@ -28,7 +28,7 @@ from ensemble_feedback.services.ports import Activity, ActivityLog
 from ensemble_feedback.storage.activity import ActivityRepository
 from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_shared.errors import Invalid
-from ensemble_shared.storage.cursors import decode_cursor, encode_cursor
+from ensemble_shared.storage.pagination import decode_cursor, encode_cursor
 
 _MENTION_KEY = "mention:"
 

@@ -62,7 +62,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.storage.cursors import decode_cursor, encode_cursor
+from ensemble_shared.storage.pagination import decode_cursor, encode_cursor
 
 SOURCE = "ensemble/feedback"
 MEMBER_TOKEN_TTL = timedelta(days=30)

@@ -79,7 +79,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.storage.cursors import encode_cursor
+from ensemble_shared.storage.pagination import encode_cursor
 
 log = logging.getLogger(__name__)
 

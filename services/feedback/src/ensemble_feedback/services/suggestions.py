@@ -39,7 +39,7 @@ from ensemble_shared.events import (
     SuggestionData,
     utcnow,
 )
-from ensemble_shared.storage.cursors import encode_cursor
+from ensemble_shared.storage.pagination import encode_cursor
 
 SOURCE = "ensemble/feedback"
 # Board.similar answers from 60 ("related"); crediting someone's vote to an existing idea needs

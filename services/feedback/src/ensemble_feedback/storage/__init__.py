@@ -17,7 +17,8 @@ from ensemble_feedback.storage.submissions import (
     VoteRepository,
 )
 from ensemble_feedback.storage.suggestions import SuggestionRepository
-from ensemble_shared.storage import Index, outbox
+from ensemble_shared import outbox
+from ensemble_shared.storage import Index
 
 INDEXES: dict[str, list[Index]] = {
     **SocialMentionRepository.INDEXES,

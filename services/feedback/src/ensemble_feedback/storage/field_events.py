@@ -15,10 +15,10 @@ from typing import Any
 
 from ensemble_feedback.models.field_events import Act, FieldEvent
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
-from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import FIELD, Outbox
+from ensemble_shared.storage.pagination import decode_cursor
 
 EVENTS = "field_events"
 ACTS = "field_event_acts"

@@ -22,6 +22,7 @@ from ensemble_feedback.models.members import (
     handle_stem,
 )
 from ensemble_shared.events import Event, utcnow
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import (
     ASCENDING,
     DESCENDING,
@@ -30,7 +31,6 @@ from ensemble_shared.storage import (
     DuplicateKeyError,
     Index,
 )
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 MEMBERS = "members"
 HANDLES = "member_handles"

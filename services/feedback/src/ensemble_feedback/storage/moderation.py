@@ -12,8 +12,8 @@ from datetime import datetime
 from ensemble_feedback.models.moderation import Action, Decision, QueueItem
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import ASCENDING, Collection, Document, DuplicateKeyError, Index
-from ensemble_shared.storage.cursors import decode_cursor
-from ensemble_shared.storage.cursors import encode_cursor as encode_at
+from ensemble_shared.storage.pagination import decode_cursor
+from ensemble_shared.storage.pagination import encode_cursor as encode_at
 
 QUEUE = "moderation_queue"
 DECISIONS = "moderation_decisions"

@@ -14,6 +14,7 @@ from typing import Any
 
 from ensemble_feedback.models.submissions import Comment, Submission, VoteEntry
 from ensemble_shared.events import Event, utcnow
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import (
     ASCENDING,
     DESCENDING,
@@ -24,10 +25,9 @@ from ensemble_shared.storage import (
     DuplicateKeyError,
     Index,
 )
-from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import FIELD, Outbox
+from ensemble_shared.storage.pagination import decode_cursor
 
 SUBMISSIONS = "submissions"
 REVISIONS = "submission_revisions"

@@ -13,11 +13,11 @@ from ensemble_feedback.models.suggestions import (
     Suggestion,
 )
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
-from ensemble_shared.storage.cursors import decode_cursor
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import FIELD, Outbox
+from ensemble_shared.storage.pagination import decode_cursor
 
 SUGGESTIONS = "suggestions"
 DECISIONS = "suggestion_decisions"

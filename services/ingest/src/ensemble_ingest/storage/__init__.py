@@ -3,7 +3,7 @@
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.sources import SourceRepository
-from ensemble_shared.storage import outbox
+from ensemble_shared import outbox
 
 INDEXES = {
     **MentionRepository.INDEXES,

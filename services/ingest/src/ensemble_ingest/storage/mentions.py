@@ -9,11 +9,11 @@ from typing import Any
 from ensemble_ingest.models.mentions import Mention
 from ensemble_ingest.models.search import MentionQuery
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox, in_order
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
-from ensemble_shared.storage.cursors import decode_cursor
-from ensemble_shared.storage.cursors import encode_cursor as encode_at
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import FIELD, Outbox, in_order
+from ensemble_shared.storage.pagination import decode_cursor
+from ensemble_shared.storage.pagination import encode_cursor as encode_at
 
 COLLECTION = "mentions"
 _STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at")

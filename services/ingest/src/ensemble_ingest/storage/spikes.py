@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import Outbox
 
 OBSERVATIONS = "spike_observations"
 SPIKES = "spikes"

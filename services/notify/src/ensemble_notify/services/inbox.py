@@ -22,7 +22,7 @@ from ensemble_notify.storage import InboxRepository
 from ensemble_shared.errors import Invalid, NotFound
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.notifications import NotificationReadData, NotificationReadV1
-from ensemble_shared.storage import cursors
+from ensemble_shared.storage import pagination
 
 SOURCE = "ensemble/notify"
 
@@ -52,7 +52,7 @@ class InboxFeed:
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
-        return cursors.decode_cursor(cursor)
+        return pagination.decode_cursor(cursor)
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
 
@@ -86,7 +86,7 @@ class InboxService:
         reads = await self._inbox.read_at(i.id for i in items)
         return InboxPage(
             items=[InboxEntry(**i.model_dump(), read_at=reads.get(i.id)) for i in items],
-            next_cursor=cursors.encode_cursor(items[-1].created_at, items[-1].id)
+            next_cursor=pagination.encode_cursor(items[-1].created_at, items[-1].id)
             if len(items) == limit
             else None,
         )

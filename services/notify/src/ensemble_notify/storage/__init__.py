@@ -13,7 +13,7 @@ from ensemble_notify.storage.queue import DeliveryQueue
 from ensemble_notify.storage.replay import ReplayRepository
 from ensemble_notify.storage.routing import RoutingRepository
 from ensemble_notify.storage.teams import TeamRepository
-from ensemble_shared.storage import outbox
+from ensemble_shared import outbox
 
 INDEXES = {
     **EndpointRepository.INDEXES,

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from ensemble_notify.models.deliveries import Delivery, DeliveryStatus, Outcome
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import Outbox
 
 DELIVERIES = "deliveries"
 OUTCOMES = "delivery_outcomes"

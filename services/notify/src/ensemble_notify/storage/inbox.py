@@ -12,10 +12,10 @@ from datetime import datetime
 
 from ensemble_notify.models.inbox import InboxItem
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import Outbox
 
 ITEMS = "inbox"
 READS = "inbox_reads"

@@ -35,7 +35,7 @@ from ensemble_shared.events.content import (
     ContentEditedV1,
     ContentVersionData,
 )
-from ensemble_shared.storage.cursors import encode_cursor
+from ensemble_shared.storage.pagination import encode_cursor
 
 _MENTION = re.compile(r"(?<![\w@.])@(team:)?([A-Za-z0-9](?:[\w.-]*\w)?)")
 

@@ -8,7 +8,7 @@ from typing import Any
 from ensemble_shared.errors import Invalid
 from ensemble_shared.events import new_id
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.storage import cursors
+from ensemble_shared.storage import pagination
 
 SOURCE = "ensemble/scheduler"
 
@@ -27,6 +27,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     if cursor is None:
         return None
     try:
-        return cursors.decode_cursor(cursor)
+        return pagination.decode_cursor(cursor)
     except ValueError as exc:
         raise Invalid(str(exc)) from exc

@@ -9,7 +9,7 @@ from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
 from ensemble_scheduler.storage.replies import ReplyTargetRepository
 from ensemble_scheduler.storage.timers import TimerRepository
-from ensemble_shared.storage.outbox import INDEXES as OUTBOX_INDEXES
+from ensemble_shared.outbox import INDEXES as OUTBOX_INDEXES
 
 INDEXES = {
     **ReplyTargetRepository.INDEXES,

@@ -14,9 +14,9 @@ from datetime import datetime
 
 from ensemble_scheduler.models.approvals import ApprovalRecord, DecisionRecord, OutcomeRecord
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 REQUESTS = "approvals"
 DECISIONS = "approval_decisions"

@@ -15,9 +15,9 @@ from typing import Any
 
 from ensemble_scheduler.models.calendar import ScheduleEntry, SlotPlan
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, DuplicateKeyError, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 PLANS = "calendar_plans"
 ENTRIES = "schedule_entries"

@@ -8,8 +8,8 @@ from typing import Any
 
 from ensemble_scheduler.models.content import Comment, ContentFields, ContentVersion
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 VERSIONS = "content_versions"
 COMMENTS = "content_comments"

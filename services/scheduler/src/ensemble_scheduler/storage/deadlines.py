@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from ensemble_scheduler.models.deadlines import Escalation, StepPlan
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 PLANS = "approval_deadlines"
 NOTICES = "approval_deadline_notices"

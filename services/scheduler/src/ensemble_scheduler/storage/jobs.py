@@ -8,8 +8,8 @@ from typing import Any
 
 from ensemble_scheduler.models.jobs import Job, JobRun
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, DuplicateKeyError, Index
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 JOBS = "jobs"
 RUNS = "job_runs"

@@ -25,9 +25,9 @@ from ensemble_scheduler.models.publishing import (
     PublicationResult,
 )
 from ensemble_shared.events import Event
+from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.outbox import FIELD, Outbox
 
 ACCOUNTS = "publishing_accounts"
 ATTEMPTS = "publication_attempts"
