@@ -10,10 +10,10 @@ from ensemble_scheduler.models.publishing import (
     ChannelAccountIn,
     ChannelAccountView,
 )
+from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.storage.accounts import ChannelAccountRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, NotFound
-from ensemble_shared.events import utcnow
 
 
 class ChannelAccountService:
@@ -26,11 +26,8 @@ class ChannelAccountService:
         current = await self._accounts.account(principal.workspace, channel)
         account = ChannelAccount(
             **body.model_dump(),
-            workspace=principal.workspace,
             channel=channel,
-            revision=current.revision + 1 if current else 1,
-            updated_by=principal.subject,
-            updated_at=utcnow(),
+            **next_revision(principal, current),
         )
         if not await self._accounts.insert_account(account):
             raise Conflict("another change to this channel's account was saved first; reload")

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from ensemble_scheduler.models.answers import AnswerTemplate, AnswerTemplateIn
 from ensemble_scheduler.models.approvals import ApprovalRequestIn
 from ensemble_scheduler.models.content import ContentFields, ContentVersion, ReplyTo
+from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.storage.templates import AnswerTemplateRepository
@@ -83,12 +84,9 @@ class AnswerService:
         current = await self._templates.template(principal.workspace, status, language)
         template = AnswerTemplate(
             **body.model_dump(),
-            workspace=principal.workspace,
             status=status,
             language=language,
-            revision=current.revision + 1 if current else 1,
-            updated_by=principal.subject,
-            updated_at=utcnow(),
+            **next_revision(principal, current),
         )
         if not await self._templates.insert_template(template):
             raise Conflict("another change to this template was saved first; reload")

@@ -30,6 +30,7 @@ from ensemble_scheduler.models.calendar import (
     publish_timer_id,
 )
 from ensemble_scheduler.models.content import ContentEdit
+from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.feeds import FeedSigner
 from ensemble_scheduler.services.ics import render_ics
@@ -81,11 +82,8 @@ class CalendarService:
         try:
             plan = SlotPlan(
                 **body.model_dump(),
-                workspace=principal.workspace,
                 channel=channel,
-                revision=current.revision + 1 if current else 1,
-                updated_by=principal.subject,
-                updated_at=utcnow(),
+                **next_revision(principal, current),
             )
         except ValidationError as exc:
             raise Invalid(f"channel: {exc.errors()[0]['msg']}") from None

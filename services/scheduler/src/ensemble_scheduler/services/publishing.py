@@ -75,6 +75,24 @@ def reconcile_decision(lookup: object, *, age: timedelta, settle_after: timedelt
     return "wait"
 
 
+def publish_failed(
+    entry: ScheduleEntry, code: str, reason: str, *, attempt: int | None = None
+) -> ContentPublishFailedV1:
+    """content.publish_failed for a scheduling: refused by the platform (an attempt), or
+    stopped at the gate (not approved, no connector)."""
+    return ContentPublishFailedV1(
+        **envelope(Source.SCHEDULER, entry.workspace, entry.content_id),
+        data=PublishFailureData(
+            content_id=entry.content_id,
+            channel=entry.channel,
+            code=code,
+            reason=reason,
+            slot_at=entry.slot_at,
+            attempt=attempt,
+        ),
+    )
+
+
 class PublishingService:
     """Handles the publish timers (registered when built)."""
 
@@ -171,17 +189,7 @@ class PublishingService:
             await self._record(attempt, account, request, outcome.post_id, outcome.url, False)
             return "published"
         if isinstance(outcome, Refused):
-            event = ContentPublishFailedV1(
-                **envelope(Source.SCHEDULER, workspace, content_id),
-                data=PublishFailureData(
-                    content_id=content_id,
-                    channel=entry.channel,
-                    code="refused",
-                    reason=outcome.reason,
-                    slot_at=entry.slot_at,
-                    attempt=attempt.number,
-                ),
-            )
+            event = publish_failed(entry, "refused", outcome.reason, attempt=attempt.number)
             await self._publications.insert_outcome(
                 attempt, "refused", outcome.reason, at=utcnow(), events=[event]
             )
@@ -251,16 +259,7 @@ class PublishingService:
         await self._publications.insert_result(result, [event])
 
     async def _gate_failure(self, entry: ScheduleEntry, code: str, reason: str) -> None:
-        event = ContentPublishFailedV1(
-            **envelope(Source.SCHEDULER, entry.workspace, entry.content_id),
-            data=PublishFailureData(
-                content_id=entry.content_id,
-                channel=entry.channel,
-                code=code,
-                reason=reason,
-                slot_at=entry.slot_at,
-            ),
-        )
+        event = publish_failed(entry, code, reason)
         await self._publications.insert_gate_failure(
             entry.workspace, entry.content_id, entry.sequence, reason, [event]
         )
