@@ -109,16 +109,17 @@ class TimerClaims:
 
     # --- claiming --------------------------------------------------------------------------
 
-    async def claim_ready(self, until: datetime, now: datetime) -> None:
+    async def claim_ready(self, until: datetime, now: datetime) -> bool:
         """Claim what is queued and due by `until`, earliest first, many per insert; what is
-        won waits in `claimed` for its due time, what is lost is another replica's."""
+        won waits in `claimed` for its due time, what is lost is another replica's. False
+        when nothing was due to claim."""
         work = self._work
         # Held claims are bounded: a backlog is claimed as it is fired, so no lease runs out
         # on an occurrence still waiting its turn here.
         room = 2 * self._batch - len(work.claimed)
         ready = work.upcoming.pop_until(until, limit=room)
         if not ready:
-            return
+            return False
         horizon = now - self._lease
         fresh = {o.id: o.due_at for o, attempt in ready if attempt == 1 and o.due_at >= horizon}
         work.tried.update(fresh)
@@ -140,3 +141,4 @@ class TimerClaims:
                 work.tried.pop(key, None)
             work.taking -= pending
             raise
+        return True

@@ -150,8 +150,8 @@ class TimerService:
             await self._firer.flush()
 
     async def _claim_ready(self, until: datetime, now: datetime) -> None:
-        await self._claims.claim_ready(until, now)
-        if self._work.claimed:
+        """Claim what is due by `until`; wake the firing loop when this pass claimed some."""
+        if await self._claims.claim_ready(until, now) and self._work.claimed:
             self._armed.set()
 
     # --- the loops -------------------------------------------------------------------------
