@@ -39,8 +39,8 @@ from ensemble_scheduler.services.slots import SlotFinder, at_second
 from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
-from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Invalid, NotFound
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from ensemble_shared.events import Source, envelope, utcnow
 from ensemble_shared.events.content import (
     ContentRescheduledV1,
@@ -289,6 +289,10 @@ class CalendarService:
         return queued
 
     def feed_link(self, principal: Principal, team: str | None) -> FeedLink:
+        """A signed feed URL of the workspace, or of one team's channels (its members' and
+        managers' to ask for)."""
+        if team is not None and team not in principal.teams and not principal.has_any(Role.MANAGER):
+            raise Forbidden(f"you are not in team {team!r}")
         expires = utcnow() + self._feed_ttl
         token = self._feeds.sign(principal.workspace, team, expires)
         query = urlencode({"token": token})

@@ -91,7 +91,7 @@ class CrisisService:
             return
         if await self._crises.active_hold(workspace, content_id) is not None:
             return  # already held (this crisis replayed, or an earlier one)
-        await self.amend(workspace, content_id, crisis.id)
+        await self._amend(workspace, content_id, crisis.id)
         hold = Hold(
             hold_id=f"{content_id}:{crisis.id}",
             crisis_id=crisis.id,
@@ -114,7 +114,7 @@ class CrisisService:
         )
         await self._crises.insert_hold(hold, [event])
 
-    async def amend(self, workspace: str, content_id: str, crisis_id: str) -> bool:
+    async def _amend(self, workspace: str, content_id: str, crisis_id: str) -> bool:
         """Put the crisis step first in the item's approval (idempotent); False when there is
         no approval to amend (a draft, or rejected: the hold keeps it back until released)."""
         return await self._approvals.amend(
@@ -146,7 +146,7 @@ class CrisisService:
     async def _decide_one(self, principal: Principal, hold: Hold, body: ReleaseIn) -> ReleaseResult:
         if hold.resolution is not None:
             return ReleaseResult(content_id=hold.content_id, outcome="not_held")
-        await self.amend(hold.workspace, hold.content_id, hold.crisis_id)
+        await self._amend(hold.workspace, hold.content_id, hold.crisis_id)
         state = await self._approvals.state_of(hold.workspace, hold.content_id)
         step = state.step(CRISIS_STEP) if state is not None else None
         if step is None:  # never submitted or rejected: nothing can publish; just let go

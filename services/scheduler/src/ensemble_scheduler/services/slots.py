@@ -48,7 +48,9 @@ class SlotFinder:
     def __init__(self, calendar: CalendarRepository) -> None:
         self._calendar = calendar
 
-    async def candidates(self, workspace: str, channel: str, after: datetime) -> Iterator[datetime]:
+    async def _candidates(
+        self, workspace: str, channel: str, after: datetime
+    ) -> Iterator[datetime]:
         plan = await self._calendar.plan(workspace, channel)
         if plan is None:
             raise Invalid(
@@ -63,7 +65,7 @@ class SlotFinder:
         """The first slot after `after` not claimed by another item (one `content_id` holds
         counts as free for it). Invalid when the channel has no plan or no free slot within
         a year."""
-        slots = await self.candidates(workspace, channel, after)
+        slots = await self._candidates(workspace, channel, after)
         limit = after + HORIZON
         while True:
             batch = []
