@@ -19,8 +19,7 @@ from typing import Any
 
 from bench.report import Arm, Target, show, write
 from ensemble_devtools.infra import Infra
-from ensemble_scheduler.models.timers import occurrence_id
-from ensemble_scheduler.services.ports import Timer
+from ensemble_scheduler.models.timers import Timer, occurrence_id
 from ensemble_scheduler.services.timers import TimerService
 from ensemble_scheduler.storage.timers import TimerRepository
 from ensemble_shared.events import new_id, utcnow

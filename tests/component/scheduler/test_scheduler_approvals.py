@@ -309,3 +309,18 @@ async def test_named_people_decide_through_their_own_links_as_themselves(
         if e.type == "approval.step_decided.v1" and e.subject == content_id
     ]
     assert sorted(deciders) == ["user:lea", "user:mia", "user:noa"]
+
+
+async def test_links_and_feeds_with_non_ascii_text_are_refused_like_forged_ones(
+    scheduler: Scheduler,
+) -> None:
+    """A token is opaque text from outside: letters no signer writes get the same 401 as any
+    forgery, never a 500."""
+    s = scheduler
+    for token in ("%C3%A9", "abc.%C3%A9.def", "%E2%9C%93" * 4):
+        shown = await s.client.get(f"/approval-links/{token}")
+        assert shown.status_code == 401, shown.text
+        decided = await s.client.post(f"/approval-links/{token}", json={"decision": "approve"})
+        assert decided.status_code == 401, decided.text
+    feed = await s.client.get("/calendar.ics", params={"token": "é" * 12})
+    assert feed.status_code == 401, feed.text

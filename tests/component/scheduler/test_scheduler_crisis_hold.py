@@ -13,8 +13,8 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.topics import CONTENT
-from support.fake_mastodon_out import TOKEN, FakeMastodonOut
 from support.scheduler import Scheduler
+from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.scheduler_publishing import (
     approve,
     draft,

@@ -10,8 +10,8 @@ from ensemble_scheduler.main import create_app as create_scheduler_app
 from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, ContentScheduledV1
 from ensemble_shared.topics import CONTENT
 from support.apps import running
-from support.fake_mastodon_out import TOKEN, FakeMastodonOut
 from support.scheduler import Scheduler
+from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.scheduler_publishing import (
     approve,
     draft,

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ensemble_scheduler.models.timers import occurrence_id
-from ensemble_scheduler.services.ports import Timer
+from ensemble_scheduler.models.timers import Finished, Timer, occurrence_id
 from ensemble_scheduler.services.timers import TimerService
 from ensemble_scheduler.storage.timers import TimerRepository
 from ensemble_shared.events import utcnow
@@ -26,6 +25,12 @@ def repository(database: Database) -> TimerRepository:
         database["timer_results"],
         database["timer_cancellations"],
     )
+
+
+async def results_of(database: Database, timer_id: str) -> list[Finished]:
+    """How the occurrences of `timer_id` ended, read from the store."""
+    cursor = database["timer_results"].find({"timer_id": timer_id})
+    return [Finished.model_validate({**d, "occurrence": d["_id"]}) async for d in cursor]
 
 
 @pytest.fixture
@@ -141,7 +146,7 @@ async def test_a_claim_whose_owner_died_is_fired_by_another_replica_after_its_le
     assert not recorder.fired
     await asyncio.sleep(1.2)
     assert await survivor.fire_due() == 1
-    [result] = await repo.results_of("held")
+    [result] = await results_of(store, "held")
     assert (result.outcome, result.attempt, result.owner) == ("fired", 2, "survivor")
     assert recorder.fired[occurrence.id] == 1
 
@@ -162,7 +167,7 @@ async def test_a_failing_handler_is_retried_after_the_lease_then_given_up(store:
     assert await service.fire_due() == 0  # lease running: not retried at once
     await asyncio.sleep(0.3)
     assert await service.fire_due() == 1
-    [result] = await repository(store).results_of("flaky")
+    [result] = await results_of(store, "flaky")
     assert (result.outcome, result.attempt, len(calls)) == ("failed", 2, 2)
     assert "platform down" in (result.error or "")
 
@@ -176,7 +181,7 @@ async def test_a_cancelled_timer_does_not_fire_but_a_later_schedule_does(store: 
     await service.cancel("other", "c2")  # another workspace's cancel changes nothing here
     assert await service.fire_due() == 1
     assert not recorder.fired
-    [result] = await repository(store).results_of("c")
+    [result] = await results_of(store, "c")
     assert result.outcome == "cancelled"
     again = past + timedelta(milliseconds=5)
     await service.schedule(Timer(workspace="acme", timer_id="c", kind="test", due_at=again))

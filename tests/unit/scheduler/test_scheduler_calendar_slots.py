@@ -10,7 +10,9 @@ from icalendar import Calendar
 from pydantic import ValidationError
 
 from ensemble_scheduler.models.calendar import CalendarEntry, SlotPlanIn
-from ensemble_scheduler.services.calendar import FeedSigner, occurrences, render_ics
+from ensemble_scheduler.services.feeds import FeedSigner
+from ensemble_scheduler.services.ics import render_ics
+from ensemble_scheduler.services.slots import occurrences
 from ensemble_shared.errors import Unauthenticated
 
 WEEKDAYS_0930 = SlotPlanIn.model_validate(
@@ -113,8 +115,14 @@ def test_feed_tokens_are_bound_to_a_workspace_and_expire() -> None:
     assert signer.verify(token, now=now) == ("acme", "legal")
     with pytest.raises(Unauthenticated, match="expired"):
         signer.verify(token, now=now + timedelta(days=2))
-    payload, mac = token.split(".")
+    head, payload, mac = token.split(".")
     with pytest.raises(Unauthenticated):
-        signer.verify(f"{payload}x.{mac}", now=now)
+        signer.verify(f"{head}.{payload}x.{mac}", now=now)
     with pytest.raises(Unauthenticated):
         FeedSigner("other").verify(token, now=now)
+
+
+@pytest.mark.parametrize("token", ["é" * 12, "ünï.cödé.✓✓✓✓✓"])
+def test_a_feed_token_with_non_ascii_text_is_refused_like_any_forged_one(token: str) -> None:
+    with pytest.raises(Unauthenticated, match="not valid"):
+        FeedSigner("s3cret").verify(token, now=datetime(2026, 1, 1, tzinfo=UTC))

@@ -6,14 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ensemble_scheduler.exceptions import Gone
 from ensemble_scheduler.models.policies import ExternalApprover, StepSpec
-from ensemble_scheduler.services.links import (
-    LinkClaims,
-    LinkExpired,
-    LinkForged,
-    LinkSigner,
-    link_id,
-)
+from ensemble_scheduler.services.feeds import FeedSigner
+from ensemble_scheduler.services.links import LinkClaims, LinkSigner, link_id
+from ensemble_shared.errors import Unauthenticated
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 SECRET = "s" * 40
@@ -43,27 +40,39 @@ def test_an_altered_payload_is_forged() -> None:
     signer = LinkSigner(SECRET)
     token = signer.sign(claims())
     other = signer.sign(claims(workspace="globex"))
-    spliced = f"{other.split('.')[0]}.{token.split('.')[1]}"
-    with pytest.raises(LinkForged):
+    spliced = f"{other.rsplit('.', 1)[0]}.{token.rsplit('.', 1)[1]}"
+    with pytest.raises(Unauthenticated):
         signer.verify(spliced, now=NOW)
 
 
 @pytest.mark.parametrize("token", ["", "abc", "abc.", ".abc", "a.b.c", "!!!.???"])
 def test_garbage_is_forged(token: str) -> None:
-    with pytest.raises(LinkForged):
+    with pytest.raises(Unauthenticated):
         LinkSigner(SECRET).verify(token, now=NOW)
+
+
+@pytest.mark.parametrize("token", ["é", "abc.é", "ünï.cödé.✓", "\ud800"])
+def test_non_ascii_text_is_refused_like_any_forged_link(token: str) -> None:
+    with pytest.raises(Unauthenticated, match="not valid"):
+        LinkSigner(SECRET).verify(token, now=NOW)
+
+
+def test_a_token_made_for_another_purpose_is_not_a_link() -> None:
+    feed = FeedSigner(SECRET).sign("acme", None, NOW + timedelta(hours=1))
+    with pytest.raises(Unauthenticated):
+        LinkSigner(SECRET).verify(feed, now=NOW)
 
 
 def test_another_secret_does_not_verify() -> None:
     token = LinkSigner("t" * 40).sign(claims())
-    with pytest.raises(LinkForged):
+    with pytest.raises(Unauthenticated):
         LinkSigner(SECRET).verify(token, now=NOW)
 
 
 def test_an_expired_link_says_so() -> None:
     signer = LinkSigner(SECRET)
     token = signer.sign(claims())
-    with pytest.raises(LinkExpired, match="expired"):
+    with pytest.raises(Gone, match="expired"):
         signer.verify(token, now=NOW + timedelta(hours=2))
 
 

@@ -10,12 +10,12 @@ from ensemble_scheduler.models.timers import (
     ClaimView,
     Finished,
     Occurrence,
+    Timer,
     claim_id,
     latest_attempts,
     normalized,
     occurrence_id,
 )
-from ensemble_scheduler.services.ports import Timer
 from ensemble_scheduler.services.timers import TimerService
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

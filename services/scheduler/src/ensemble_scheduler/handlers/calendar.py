@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
+from ensemble_scheduler.handlers.deps import Calendars
 from ensemble_scheduler.models.calendar import (
+    RANGE_LIMIT,
     CalendarPage,
     FeedLink,
     QueueItem,
@@ -18,17 +20,9 @@ from ensemble_scheduler.models.calendar import (
     SlotPlanIn,
     Team,
 )
-from ensemble_scheduler.services.calendar import CalendarService
-from ensemble_shared.auth import Role
-from ensemble_shared.errors import Forbidden
 from ensemble_shared.web.auth import Admin, Internal, Manager
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageSize
 
-
-def _calendar(request: Request) -> Any:
-    return request.app.state.calendar
-
-
-Calendars = Annotated[CalendarService, Depends(_calendar)]
 ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 
 router = APIRouter(tags=["calendar"])
@@ -73,7 +67,10 @@ async def get_calendar(
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime, Query(alias="to")],
     channel: Annotated[list[str] | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=RANGE_LIMIT, description=f"Entries at most ({RANGE_LIMIT}); not paged."),
+    ] = 200,
 ) -> CalendarPage:
     return await calendar.calendar(
         principal.workspace, start, end, channels=channel or None, limit=limit
@@ -85,9 +82,9 @@ async def get_queue(
     principal: Internal,
     calendar: Calendars,
     channel: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> list[QueueItem]:
-    return await calendar.queue(principal, channel=channel, limit=limit)
+    return await calendar.queue(principal.workspace, channel=channel, limit=limit)
 
 
 @router.post(
@@ -100,8 +97,6 @@ async def create_feed_link(
     calendar: Calendars,
     team: Annotated[Team | None, Body(embed=True)] = None,
 ) -> FeedLink:
-    if team is not None and team not in principal.teams and not principal.has_any(Role.MANAGER):
-        raise Forbidden(f"you are not in team {team!r}")
     return calendar.feed_link(principal, team)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
+from ensemble_scheduler.handlers.deps import Contents
 from ensemble_scheduler.models.content import (
     Comment,
     CommentCreate,
@@ -17,16 +18,9 @@ from ensemble_scheduler.models.content import (
     ContentVersion,
     ContentView,
 )
-from ensemble_scheduler.services.content import ContentService
 from ensemble_shared.web.auth import Internal, Manager
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
-
-def _content(request: Request) -> Any:
-    return request.app.state.content
-
-
-Contents = Annotated[ContentService, Depends(_content)]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 Version = Annotated[int, Path(ge=1)]
 
 router = APIRouter(tags=["content"])
@@ -39,7 +33,10 @@ async def create_content(body: ContentCreate, principal: Manager, content: Conte
 
 @router.get("/content", summary="Content items, newest first.")
 async def list_content(
-    principal: Internal, content: Contents, limit: Limit = 50, cursor: str | None = None
+    principal: Internal,
+    content: Contents,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ) -> ContentPage:
     return await content.page(principal.workspace, cursor=cursor, limit=limit)
 
@@ -64,7 +61,7 @@ async def list_versions(
     content_id: str,
     principal: Internal,
     content: Contents,
-    limit: Limit = 50,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
     since: Annotated[int, Query(ge=1, description="First version number to list.")] = 1,
 ) -> list[ContentVersion]:
     return await content.versions(principal.workspace, content_id, since=since, limit=limit)
@@ -102,7 +99,7 @@ async def list_comments(
     content_id: str,
     principal: Internal,
     content: Contents,
-    limit: Limit = 50,
-    cursor: str | None = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ) -> CommentPage:
     return await content.comments(principal.workspace, content_id, cursor=cursor, limit=limit)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path
 
+from ensemble_scheduler.handlers.deps import Jobs
 from ensemble_scheduler.models.jobs import Job, JobIn, JobName, JobPage, JobRun
-from ensemble_scheduler.services.jobs import JobService
 from ensemble_shared.web.auth import Admin, Manager
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageSize
 
-
-def _jobs(request: Request) -> Any:
-    return request.app.state.jobs
-
-
-Jobs = Annotated[JobService, Depends(_jobs)]
 Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
 
 router = APIRouter(tags=["jobs"])
@@ -34,7 +29,7 @@ async def put_job(name: Name, body: JobIn, principal: Admin, jobs: Jobs) -> Job:
 async def list_jobs(
     principal: Manager,
     jobs: Jobs,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: JobName | None = None,
 ) -> JobPage:
     return await jobs.page(principal.workspace, after=cursor, limit=limit)
@@ -50,11 +45,11 @@ async def job_runs(
     name: Name,
     principal: Manager,
     jobs: Jobs,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: PageSize = 20,
 ) -> list[JobRun]:
     return await jobs.runs(principal.workspace, name, limit=limit)
 
 
 @router.delete("/jobs/{name}", status_code=204, summary="Delete a job; its next run is cancelled.")
 async def delete_job(name: Name, principal: Admin, jobs: Jobs) -> None:
-    await jobs.delete(principal.workspace, name)
+    await jobs.delete(principal, name)

@@ -1,26 +1,20 @@
-"""The content calendar: weekly slots per channel, schedule entries, calendar views."""
+"""The content calendar: weekly slots per channel, schedule entries and their publish timers,
+calendar views."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from ensemble_scheduler.models.content import Channel
+from ensemble_scheduler.models.timers import Timer
+from ensemble_scheduler.models.zones import zone
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Team = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA zone named; ValueError (→ 422 naming `time_zone`) if there is none."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"time_zone: unknown time zone {name!r}") from None
 
 
 class WeeklySlot(BaseModel):
@@ -93,6 +87,30 @@ class ScheduleEntry(BaseModel):
     by: str
     at: datetime
     title: str | None = None
+
+
+PUBLISH = "publish"
+"""The timer kind of a scheduling's publish timer (publishing handles it)."""
+
+
+def publish_timer(entry: ScheduleEntry) -> Timer:
+    """One timer per scheduling: a stale one (the item moved since) fires into a no-op."""
+    return Timer(
+        workspace=entry.workspace,
+        timer_id=publish_timer_id(entry.content_id, entry.sequence),
+        kind=PUBLISH,
+        due_at=entry.slot_at,
+        payload={"content_id": entry.content_id, "sequence": entry.sequence},
+    )
+
+
+def publish_timer_id(content_id: str, sequence: int) -> str:
+    return f"publish:{content_id}:s{sequence}"
+
+
+RANGE_LIMIT = 500
+"""The most entries one calendar range lists (it is not paged: `truncated` says there is more;
+a narrower range shows the rest)."""
 
 
 EntryStatus = Literal["scheduled", "held", "published", "failed"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -157,30 +157,3 @@ def backup_covers(spec: StepSpec, backup: Backup, principal: Principal) -> tuple
     ):
         return spec.slots()
     return ()
-
-
-class StepClock(Protocol):
-    """What the approval workflow tells the deadline service (services/deadlines.py)."""
-
-    async def step_opened(
-        self, record: ApprovalRecord, position: int, round_: int, latest: ContentVersion
-    ) -> None:
-        """A step opened (or the slot of an open step moved): plan and arm its timers."""
-        ...
-
-    async def step_closed(self, record: ApprovalRecord, step: str, round_: int) -> None:
-        """A step's round has its outcome: its timers need not fire."""
-        ...
-
-    async def backup_slots(
-        self, record: ApprovalRecord, step: str, round_: int, principal: Principal
-    ) -> tuple[str, ...]:
-        """The slots `principal` fills as a backup of an escalated step (empty if none)."""
-        ...
-
-
-class Reslotter(Protocol):
-    """Moves an item to its channel's next free slot after `after` (its `slot` field changes,
-    which re-plans the open step). The calendar's `CalendarService.reslot` has this shape."""
-
-    async def reslot(self, principal: Principal, content_id: str, after: datetime) -> object: ...

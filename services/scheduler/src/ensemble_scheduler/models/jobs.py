@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import (  # type: ignore[import-untyped]  # no stubs: the lead may add croniter to the mypy overrides
     CroniterBadCronError,
@@ -19,6 +18,8 @@ from croniter import (  # type: ignore[import-untyped]  # no stubs: the lead may
 )
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ensemble_scheduler.models.zones import zone
+
 JobName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
 JobAction = Literal["digest.daily", "digest.weekly", "ingest.redrive", "publishing.stuck_check"]
 ACTIONS: tuple[JobAction, ...] = (
@@ -27,13 +28,6 @@ ACTIONS: tuple[JobAction, ...] = (
     "ingest.redrive",
     "publishing.stuck_check",
 )
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
 
 
 def check_cron(expression: str) -> str:

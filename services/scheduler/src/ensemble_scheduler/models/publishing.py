@@ -1,19 +1,16 @@
-"""Publishing: channel accounts (where a channel publishes), attempts and their outcomes, the
-publication record, crisis holds, and answer templates."""
+"""Publishing: channel accounts (where a channel publishes), what a connector sends and hears
+back, attempts and their outcomes, and the publication record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, model_validator
 
-from ensemble_shared.events.submissions import SubmissionStatus
-
 ConnectorName = Literal["mastodon", "webhook"]
 Visibility = Literal["public", "unlisted", "private", "direct"]
-Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 
 
 class ChannelAccountIn(BaseModel):
@@ -164,82 +161,3 @@ class PublicationView(BaseModel):
     url: str | None = None
     attempts: int
     reason: str | None = None
-
-
-class Hold(BaseModel):
-    """A scheduled item held back by a crisis until communication + legal release it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    hold_id: str
-    crisis_id: str
-    content_id: str
-    workspace: str
-    channel: str
-    slot_at: datetime | None
-    at: datetime
-    released_at: datetime | None = None
-    released_by: str | None = None
-    resolution: Literal["released", "rejected"] | None = None
-
-
-class Crisis(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    workspace: str
-    topic: str
-    count: int
-    bucket_start: datetime
-    at: datetime
-
-
-class CrisisView(Crisis):
-    holds: list[Hold]
-
-
-class ReleaseIn(BaseModel):
-    """A communication/legal decision on the crisis step of every item a crisis holds."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Literal["approve", "reject"]
-    comment: str | None = Field(default=None, min_length=1, max_length=5_000)
-    content_ids: tuple[str, ...] | None = Field(
-        default=None, max_length=200, description="Only these held items (default: all)."
-    )
-
-    @model_validator(mode="after")
-    def _reasoned(self) -> ReleaseIn:
-        if self.decision == "reject" and not self.comment:
-            raise ValueError("comment: a reason is required to reject")
-        return self
-
-
-class ReleaseResult(BaseModel):
-    content_id: str
-    outcome: Literal["released", "waiting", "rejected", "not_allowed", "not_held"]
-    detail: str | None = None
-
-
-class AnswerTemplateIn(BaseModel):
-    """PUT /answer-templates/{status}/{language}: a pre-approved reply text. Placeholders:
-    {title}, {status}, {reason}, {author} (the original poster's handle)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    body: str = Field(min_length=1, max_length=2_000)
-    channel: str | None = Field(
-        default=None, max_length=64, description="Channel to answer on (default: the platform)."
-    )
-
-
-class AnswerTemplate(AnswerTemplateIn):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    workspace: str
-    status: SubmissionStatus
-    language: Language
-    revision: int
-    updated_by: str
-    updated_at: datetime

@@ -1,14 +1,35 @@
-"""Durable timer occurrences as stored: the pending promise, its claims and its one result."""
+"""Durable timers: the promise a service makes (`Timer`), and its occurrences as stored — the
+pending promise, its claims and its one result.
+
+A timer is a promise to run a named handler at a time, exactly once across replicas, even if
+every replica was down when it fell due (it then fires on recovery).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ensemble_scheduler.services.ports import Timer
+
+class Timer(BaseModel):
+    """One occurrence to fire. `timer_id` names the promise (e.g. `publish:{content}`); the
+    occurrence key is (timer_id, due_at), so re-scheduling the same time is a no-op."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace: str
+    timer_id: str
+    kind: str = Field(description="Which handler fires it: publish, reminder, escalation, ...")
+    due_at: datetime
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+TimerHandler = Callable[[Timer], Awaitable[None]]
+"""Runs a fired timer. Must be idempotent: after a crash mid-handler the occurrence fires
+again on another replica once its lease runs out."""
 
 Outcome = Literal["fired", "cancelled", "failed", "unhandled"]
 

@@ -13,19 +13,16 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 
+from ensemble_scheduler.models.answers import AnswerTemplate, AnswerTemplateIn
 from ensemble_scheduler.models.approvals import ApprovalRequestIn
 from ensemble_scheduler.models.content import ContentFields, ContentVersion, ReplyTo
-from ensemble_scheduler.models.publishing import AnswerTemplate, AnswerTemplateIn
+from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.content import ContentService
-from ensemble_scheduler.services.envelopes import envelope
-from ensemble_scheduler.storage.approvals import ApprovalRepository
-from ensemble_scheduler.storage.content import ContentRepository
-from ensemble_scheduler.storage.publishing import PublicationRepository
+from ensemble_scheduler.storage.templates import AnswerTemplateRepository
 from ensemble_shared.auth import Principal, Role
 from ensemble_shared.errors import Conflict, Invalid
 from ensemble_shared.events import Event, SubmissionStatusChangedV1, utcnow
-from ensemble_shared.events.content import ContentDraftedV1
 from ensemble_shared.events.submissions import SubmissionStatus
 
 log = logging.getLogger(__name__)
@@ -64,18 +61,14 @@ def answer_id(event_id: str) -> str:
 class AnswerService:
     def __init__(
         self,
-        publications: PublicationRepository,
-        content: ContentRepository,
-        contents: ContentService,
-        approval_records: ApprovalRepository,
+        templates: AnswerTemplateRepository,
+        content: ContentService,
         approvals: ApprovalService,
         *,
         languages: Sequence[str],
     ) -> None:
-        self._publications = publications
+        self._templates = templates
         self._content = content
-        self._contents = contents
-        self._records = approval_records
         self._approvals = approvals
         self._languages = tuple(dict.fromkeys([*languages, "en", "fr"]))
 
@@ -88,26 +81,23 @@ class AnswerService:
         language: str,
         body: AnswerTemplateIn,
     ) -> AnswerTemplate:
-        current = await self._publications.template(principal.workspace, status, language)
+        current = await self._templates.template(principal.workspace, status, language)
         template = AnswerTemplate(
             **body.model_dump(),
-            workspace=principal.workspace,
             status=status,
             language=language,
-            revision=current.revision + 1 if current else 1,
-            updated_by=principal.subject,
-            updated_at=utcnow(),
+            **next_revision(principal, current),
         )
-        if not await self._publications.insert_template(template):
+        if not await self._templates.insert_template(template):
             raise Conflict("another change to this template was saved first; reload")
         return template
 
     async def templates(self, workspace: str) -> list[AnswerTemplate]:
-        return await self._publications.templates_of(workspace)
+        return await self._templates.templates_of(workspace)
 
     async def _template(self, workspace: str, status: str) -> AnswerTemplate | None:
         for language in self._languages:
-            template = await self._publications.template(workspace, status, language)
+            template = await self._templates.template(workspace, status, language)
             if template is not None:
                 return template
         return None
@@ -130,7 +120,7 @@ class AnswerService:
             log.info("no answer template for %s/%s: no reply drafted", workspace, data.status)
             return None
         content_id = answer_id(event.id)
-        if await self._content.latest(workspace, content_id) is None:
+        if await self._content.find(workspace, content_id) is None:
             words = STATUS_WORDS.get(template.language, STATUS_WORDS["en"])
             body = render(
                 template.body,
@@ -160,12 +150,8 @@ class AnswerService:
                 author=AUTHOR,
                 created_at=utcnow(),
             )
-            drafted = ContentDraftedV1(
-                **envelope(workspace, content_id),
-                data=ContentService._data(version),
-            )
-            await self._content.insert_version(version, [drafted])
-        if await self._records.latest_request(workspace, content_id) is None:
+            await self._content.draft(version)
+        if await self._approvals.current(workspace, content_id) is None:
             service = Principal(
                 subject=AUTHOR, workspace=workspace, roles=frozenset({Role.SERVICE})
             )
@@ -180,6 +166,6 @@ class AnswerService:
             except Invalid as exc:  # no policy: the draft waits for a person to route it
                 log.warning("answer %s drafted, approval not requested: %s", content_id, exc)
             except Conflict:
-                if await self._records.latest_request(workspace, content_id) is None:
+                if await self._approvals.current(workspace, content_id) is None:
                     raise  # triage pending: the consumer retries
         return content_id

@@ -1,30 +1,22 @@
-"""The content calendar: weekly slots in a time zone, scheduling items into them, the calendar
-views (JSON and iCalendar) and the signed feed tokens calendar apps use instead of headers.
+"""The content calendar: slot plans per channel, scheduling items into slots, the calendar views
+(JSON and the signed .ics feeds).
 
-Slot math is pure (`occurrences`): a slot is a wall-clock time in the plan's zone, so 09:30
-Europe/Paris is 08:30 UTC in winter and 07:30 UTC in summer. A slot that falls in a spring-forward
-gap moves forward by the gap (02:30 → 03:30); a slot in a fall-back overlap is its first
-occurrence (fold 0). Scheduling claims the slot with a unique-key insert, so two items never
-share a slot of a channel, then records the schedule entry and arms the publish timer.
+Scheduling claims the slot with a unique-key insert, so two items never share a slot of a
+channel, then records the schedule entry and arms the publish timer. Slot math and "next free
+slot" are services/slots.py; the feed tokens services/feeds.py; the iCalendar rendering
+services/ics.py.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from icalendar import Calendar
-from icalendar import Event as VEvent
 from pydantic import ValidationError
 
 from ensemble_scheduler.models.calendar import (
-    WEEKDAYS,
+    RANGE_LIMIT,
     CalendarEntry,
     CalendarPage,
     FeedLink,
@@ -34,169 +26,30 @@ from ensemble_scheduler.models.calendar import (
     ScheduleView,
     SlotPlan,
     SlotPlanIn,
-    zone,
+    publish_timer,
+    publish_timer_id,
 )
 from ensemble_scheduler.models.content import ContentEdit
+from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.services.content import ContentService
-from ensemble_scheduler.services.envelopes import envelope
-from ensemble_scheduler.services.ports import Timer, Timers
+from ensemble_scheduler.services.feeds import FeedSigner
+from ensemble_scheduler.services.ics import render_ics
+from ensemble_scheduler.services.ports import Timers
+from ensemble_scheduler.services.slots import SlotFinder, at_second
 from ensemble_scheduler.storage.calendar import CalendarRepository
+from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
-from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Invalid, NotFound, Unauthenticated
-from ensemble_shared.events import utcnow
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from ensemble_shared.events import Source, envelope, utcnow
 from ensemble_shared.events.content import (
     ContentRescheduledV1,
     ContentScheduledV1,
     ScheduleData,
 )
 
-PUBLISH = "publish"
-"""The timer kind publishing registers for."""
-HORIZON = timedelta(days=366)
-"""How far ahead "next free slot" looks before giving up."""
-
-
-# --- pure slot math ----------------------------------------------------------------------
-
-
-def occurrences(plan: SlotPlanIn, after: datetime) -> Iterator[datetime]:
-    """The plan's slots strictly after `after`, in order, as UTC times (endless)."""
-    tz = zone(plan.time_zone)
-    day: date = after.astimezone(tz).date() - timedelta(days=1)  # a gap may shift a slot back
-    while True:
-        weekday = WEEKDAYS[day.weekday()]
-        times = sorted({s.at for s in plan.slots if weekday in s.days})
-        for at in times:
-            local = datetime.combine(day, at, tzinfo=tz)
-            # Round-trip through UTC: a wall time in a spring-forward gap becomes the real
-            # instant after the gap; fold 0 picks the first of two in a fall-back overlap.
-            moment = local.astimezone(UTC)
-            if moment > after:
-                yield moment
-        day += timedelta(days=1)
-
-
-def at_second(moment: datetime) -> datetime:
-    """Slots are compared and claimed to the second, in UTC."""
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def publish_timer(entry: ScheduleEntry) -> Timer:
-    """One timer per scheduling: a stale one (the item moved since) fires into a no-op."""
-    return Timer(
-        workspace=entry.workspace,
-        timer_id=publish_timer_id(entry.content_id, entry.sequence),
-        kind=PUBLISH,
-        due_at=entry.slot_at,
-        payload={"content_id": entry.content_id, "sequence": entry.sequence},
-    )
-
-
-def publish_timer_id(content_id: str, sequence: int) -> str:
-    return f"publish:{content_id}:s{sequence}"
-
-
-# --- feed tokens -------------------------------------------------------------------------
-
-FEED_PURPOSE = b"ensemble/calendar-feed/v1"
-
-
-class FeedSigner:
-    """`<payload>.<mac>` tokens naming a workspace (and a team) for the .ics feed URL."""
-
-    def __init__(self, secret: str) -> None:
-        self._key = hmac.new(secret.encode(), FEED_PURPOSE, hashlib.sha256).digest()
-
-    def _mac(self, payload: str) -> str:
-        raw = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    def sign(self, workspace: str, team: str | None, expires: datetime) -> str:
-        claims = {"ws": workspace, "team": team, "exp": int(expires.timestamp())}
-        raw = json.dumps(claims, separators=(",", ":")).encode()
-        payload = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-        return f"{payload}.{self._mac(payload)}"
-
-    def verify(self, token: str, *, now: datetime) -> tuple[str, str | None]:
-        """(workspace, team) of an authentic unexpired token; Unauthenticated otherwise."""
-        payload, dot, mac = token.partition(".")
-        if not dot or not hmac.compare_digest(mac, self._mac(payload)):
-            raise Unauthenticated("token: this calendar feed link is not valid")
-        try:
-            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            workspace, team, expires = str(claims["ws"]), claims["team"], int(claims["exp"])
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            raise Unauthenticated("token: this calendar feed link is not valid") from None
-        if expires <= now.timestamp():
-            raise Unauthenticated("token: this calendar feed link expired; ask for a new one")
-        return workspace, (str(team) if team is not None else None)
-
-
-def render_ics(
-    name: str, entries: Sequence[CalendarEntry], *, public_url: str, now: datetime
-) -> bytes:
-    """An iCalendar document, one 15-minute VEVENT per scheduled item (UID stable per item,
-    SEQUENCE = its scheduling sequence, so calendar apps update a moved post in place)."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Ensemble//content calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
-    for entry in entries:
-        event = VEvent()
-        event.add("uid", f"{entry.content_id}@ensemble")
-        event.add("dtstamp", now)
-        event.add("dtstart", entry.slot_at)
-        event.add("dtend", entry.slot_at + timedelta(minutes=15))
-        event.add("sequence", entry.sequence)
-        event.add("summary", f"[{entry.channel}] {entry.title or entry.content_id}")
-        event.add("description", f"status: {entry.status}")
-        event.add("status", "CANCELLED" if entry.status == "failed" else "CONFIRMED")
-        event.add("url", f"{public_url}/content/{entry.content_id}")
-        event.add("categories", [entry.channel])
-        calendar.add_component(event)
-    ical: bytes = calendar.to_ical()
-    return ical
-
-
-# --- services ----------------------------------------------------------------------------
-
-
-class SlotFinder:
-    """The next free slot of a channel: what "next" scheduling and re-slotting use."""
-
-    def __init__(self, calendar: CalendarRepository) -> None:
-        self._calendar = calendar
-
-    async def candidates(self, workspace: str, channel: str, after: datetime) -> Iterator[datetime]:
-        plan = await self._calendar.plan(workspace, channel)
-        if plan is None:
-            raise Invalid(
-                f"slot: channel {channel!r} has no slot plan; an admin adds one "
-                f"(PUT /calendar/channels/{channel})"
-            )
-        return occurrences(plan, after)
-
-    async def next_free(
-        self, workspace: str, channel: str, after: datetime, *, content_id: str | None = None
-    ) -> datetime:
-        """The first slot after `after` not claimed by another item (one `content_id` holds
-        counts as free for it). Invalid when the channel has no plan or no free slot within
-        a year."""
-        slots = await self.candidates(workspace, channel, after)
-        limit = after + HORIZON
-        while True:
-            batch = []
-            for moment in slots:
-                batch.append(moment)
-                if len(batch) >= 50 or moment > limit:
-                    break
-            holders = await self._calendar.holders(workspace, channel, batch)
-            for moment in batch:
-                if moment > limit:
-                    raise Invalid(f"slot: channel {channel!r} has no free slot within a year")
-                if holders.get(moment) in (None, content_id):
-                    return moment
+QUEUE_SCAN = 200
+"""The queue looks for approved items without a slot among this many latest items."""
 
 
 class CalendarService:
@@ -204,6 +57,7 @@ class CalendarService:
         self,
         calendar: CalendarRepository,
         publications: PublicationRepository,
+        crises: CrisisRepository,
         content: ContentService,
         timers: Timers,
         *,
@@ -213,12 +67,13 @@ class CalendarService:
     ) -> None:
         self._calendar = calendar
         self._publications = publications
+        self._crises = crises
         self._content = content
         self._timers = timers
         self._feeds = feeds
         self._public_url = public_url.rstrip("/")
         self._feed_ttl = feed_ttl
-        self.finder = SlotFinder(calendar)
+        self._finder = SlotFinder(calendar)
 
     # --- plans ---------------------------------------------------------------------------
 
@@ -227,11 +82,8 @@ class CalendarService:
         try:
             plan = SlotPlan(
                 **body.model_dump(),
-                workspace=principal.workspace,
                 channel=channel,
-                revision=current.revision + 1 if current else 1,
-                updated_by=principal.subject,
-                updated_at=utcnow(),
+                **next_revision(principal, current),
             )
         except ValidationError as exc:
             raise Invalid(f"channel: {exc.errors()[0]['msg']}") from None
@@ -285,7 +137,7 @@ class CalendarService:
         self, workspace: str, channel: str, after: datetime, content_id: str
     ) -> datetime:
         for _ in range(20):  # each lost race moves past the slot someone else took
-            slot = await self.finder.next_free(workspace, channel, after, content_id=content_id)
+            slot = await self._finder.next_free(workspace, channel, after, content_id=content_id)
             if await self._calendar.claim(workspace, channel, slot, content_id) == content_id:
                 return slot
             after = slot
@@ -322,7 +174,7 @@ class CalendarService:
             previous_slot_at=current.slot_at if current else None,
             title=title,
         )
-        head = envelope(workspace, content_id)
+        head = envelope(Source.SCHEDULER, workspace, content_id)
         event = (
             ContentRescheduledV1(**head, data=data)
             if current
@@ -369,7 +221,7 @@ class CalendarService:
             result = await self._publications.result(workspace, entry.content_id)
             if result is not None:
                 statuses[entry.content_id] = ("published", result.platform_post_id)
-            elif await self._publications.active_hold(workspace, entry.content_id) is not None:
+            elif await self._crises.active_hold(workspace, entry.content_id) is not None:
                 statuses[entry.content_id] = ("held", None)
             elif await self._publications.gate_failed(entry.content_id, entry.sequence):
                 statuses[entry.content_id] = ("failed", None)
@@ -386,7 +238,7 @@ class CalendarService:
         end: datetime,
         *,
         channels: Sequence[str] | None = None,
-        limit: int = 500,
+        limit: int = RANGE_LIMIT,
     ) -> CalendarPage:
         if end <= start:
             raise Invalid("to: must be after from")
@@ -414,16 +266,14 @@ class CalendarService:
             truncated=truncated,
         )
 
-    async def queue(
-        self, principal: Principal, *, channel: str | None, limit: int
-    ) -> list[QueueItem]:
+    async def queue(self, workspace: str, *, channel: str | None, limit: int) -> list[QueueItem]:
         """Approved items without a slot yet, newest first (among the latest 200 items)."""
-        page = await self._content.page(principal.workspace, cursor=None, limit=200)
+        page = await self._content.page(workspace, cursor=None, limit=QUEUE_SCAN)
         queued: list[QueueItem] = []
         for item in page.items:
             if item.status != "approved" or (channel and item.fields.channel != channel):
                 continue
-            if await self._calendar.current(principal.workspace, item.id) is not None:
+            if await self._calendar.current(workspace, item.id) is not None:
                 continue
             queued.append(
                 QueueItem(
@@ -439,6 +289,10 @@ class CalendarService:
         return queued
 
     def feed_link(self, principal: Principal, team: str | None) -> FeedLink:
+        """A signed feed URL of the workspace, or of one team's channels (its members' and
+        managers' to ask for)."""
+        if team is not None and team not in principal.teams and not principal.has_any(Role.MANAGER):
+            raise Forbidden(f"you are not in team {team!r}")
         expires = utcnow() + self._feed_ttl
         token = self._feeds.sign(principal.workspace, team, expires)
         query = urlencode({"token": token})

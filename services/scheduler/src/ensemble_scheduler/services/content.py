@@ -21,13 +21,12 @@ from ensemble_scheduler.models.content import (
 )
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.diffs import diff
-from ensemble_scheduler.services.envelopes import decode_cursor, envelope
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.workflow import changed_fields
-from ensemble_scheduler.storage.content import ContentRepository
+from ensemble_scheduler.storage.content import ContentRepository, version_key
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Invalid, NotFound
-from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.events import Source, envelope, new_id, utcnow
 from ensemble_shared.events.content import (
     ContentCommentData,
     ContentCommentedV1,
@@ -35,9 +34,22 @@ from ensemble_shared.events.content import (
     ContentEditedV1,
     ContentVersionData,
 )
-from ensemble_shared.storage.pagination import encode_cursor
+from ensemble_shared.storage.pagination import next_cursor, parse_cursor
 
 _MENTION = re.compile(r"(?<![\w@.])@(team:)?([A-Za-z0-9](?:[\w.-]*\w)?)")
+
+
+def version_data(version: ContentVersion) -> ContentVersionData:
+    """What content.drafted and content.edited say about a version."""
+    return ContentVersionData(
+        content_id=version.content_id,
+        kind=version.kind,
+        channel=version.fields.channel,
+        version=version.version,
+        author=version.author,
+        title=version.fields.title,
+        changed=version.changed,
+    )
 
 
 def parse_mentions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -59,6 +71,10 @@ class ContentService:
         self._content = content
         self._approvals = approvals
         self._targets = targets
+
+    async def find(self, workspace: str, content_id: str) -> ContentVersion | None:
+        """The item's latest version, None if there is no such item."""
+        return await self._content.latest(workspace, content_id)
 
     async def latest(self, workspace: str, content_id: str) -> ContentVersion:
         version = await self._content.latest(workspace, content_id)
@@ -113,11 +129,16 @@ class ContentService:
             author=principal.subject,
             created_at=utcnow(),
         )
-        event = ContentDraftedV1(
-            **envelope(principal.workspace, version.content_id), data=self._data(version)
-        )
-        await self._content.insert_version(version, [event])
+        await self.draft(version)
         return await self._view(version)
+
+    async def draft(self, version: ContentVersion) -> bool:
+        """Record a new item (its version 1) and announce it; False if that item exists."""
+        event = ContentDraftedV1(
+            **envelope(Source.SCHEDULER, version.workspace, version.content_id),
+            data=version_data(version),
+        )
+        return await self._content.insert_version(version, [event])
 
     async def edit(self, principal: Principal, content_id: str, body: ContentEdit) -> ContentView:
         latest = await self.latest(principal.workspace, content_id)
@@ -145,7 +166,8 @@ class ContentService:
             changed=changed,
         )
         event = ContentEditedV1(
-            **envelope(principal.workspace, content_id), data=self._data(version)
+            **envelope(Source.SCHEDULER, principal.workspace, content_id),
+            data=version_data(version),
         )
         if not await self._content.insert_version(version, [event]):
             raise Conflict(
@@ -154,30 +176,17 @@ class ContentService:
         await self._approvals.after_edit(version)
         return await self._view(version)
 
-    @staticmethod
-    def _data(version: ContentVersion) -> ContentVersionData:
-        return ContentVersionData(
-            content_id=version.content_id,
-            kind=version.kind,
-            channel=version.fields.channel,
-            version=version.version,
-            author=version.author,
-            title=version.fields.title,
-            changed=version.changed,
-        )
-
     async def page(self, workspace: str, *, cursor: str | None, limit: int) -> ContentPage:
-        drafts = await self._content.drafts(workspace, before=decode_cursor(cursor), limit=limit)
+        drafts = await self._content.drafts(workspace, before=parse_cursor(cursor), limit=limit)
         views = []
         for first in drafts:
             latest = await self._content.latest(workspace, first.content_id)
             views.append(await self._view(latest or first))
-        last = drafts[-1] if len(drafts) == limit else None
         return ContentPage(
             items=views,
-            next_cursor=encode_cursor(last.created_at, f"{last.content_id}:000001")
-            if last
-            else None,
+            next_cursor=next_cursor(
+                drafts, limit, lambda first: (first.created_at, version_key(first.content_id, 1))
+            ),
         )
 
     async def versions(
@@ -214,7 +223,7 @@ class ContentService:
             created_at=utcnow(),
         )
         event = ContentCommentedV1(
-            **envelope(principal.workspace, content_id),
+            **envelope(Source.SCHEDULER, principal.workspace, content_id),
             data=ContentCommentData(
                 content_id=content_id,
                 comment_id=comment.id,
@@ -233,9 +242,8 @@ class ContentService:
     ) -> CommentPage:
         await self.latest(workspace, content_id)
         items = await self._content.comments_of(
-            workspace, content_id, after=decode_cursor(cursor), limit=limit
+            workspace, content_id, after=parse_cursor(cursor), limit=limit
         )
-        last = items[-1] if len(items) == limit else None
         return CommentPage(
-            items=items, next_cursor=encode_cursor(last.created_at, last.id) if last else None
+            items=items, next_cursor=next_cursor(items, limit, lambda c: (c.created_at, c.id))
         )

@@ -11,16 +11,16 @@ the first cron time after now.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from ensemble_scheduler.models.jobs import Job, JobAction, JobIn, JobPage, JobRun, next_run
-from ensemble_scheduler.services.envelopes import envelope
-from ensemble_scheduler.services.ports import Timer, Timers
+from ensemble_scheduler.models.timers import Timer
+from ensemble_scheduler.services.ports import Timers
 from ensemble_scheduler.storage.jobs import JobRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import NotFound
-from ensemble_shared.events import Event, new_id, utcnow
+from ensemble_shared.events import Event, Source, envelope, new_id, utcnow
 from ensemble_shared.events.schedules import (
     DigestRequestData,
     DigestRequestedV1,
@@ -38,22 +38,22 @@ JobCheck = Callable[[str, datetime], Awaitable[None]]
 
 
 class JobService:
+    """Handles the job timers (registered when built). `checks` are the actions run in this
+    process (the stuck-publishing detector); the others send an event."""
+
     def __init__(
         self,
         jobs: JobRepository,
         timers: Timers,
         *,
+        checks: Mapping[JobAction, JobCheck],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._jobs = jobs
         self._timers = timers
         self._now = clock
-        self._checks: dict[JobAction, JobCheck] = {}
+        self._checks = dict(checks)
         timers.on(JOB, self.fire)
-
-    def register(self, action: JobAction, check: JobCheck) -> None:
-        """An in-process job action (the stuck-publishing detector registers here)."""
-        self._checks[action] = check
 
     # --- admin -----------------------------------------------------------------------------
 
@@ -84,10 +84,10 @@ class JobService:
             raise NotFound(f"no job {name!r}")
         return job
 
-    async def delete(self, workspace: str, name: str) -> None:
-        job = await self.get(workspace, name)
-        await self._jobs.delete(workspace, name)
-        await self._timers.cancel(workspace, job.timer_id())
+    async def delete(self, principal: Principal, name: str) -> None:
+        job = await self.get(principal.workspace, name)
+        await self._jobs.delete(principal.workspace, name)
+        await self._timers.cancel(principal.workspace, job.timer_id())
 
     async def page(self, workspace: str, *, after: str | None, limit: int) -> JobPage:
         items = await self._jobs.page(workspace, after=after, limit=limit)
@@ -121,7 +121,7 @@ class JobService:
         run_id = job.run_id(scheduled_for)
         events: list[Event] = []
         outcome = "requested"
-        head = envelope(job.workspace, f"{job.workspace}:{job.name}")
+        head = envelope(Source.SCHEDULER, job.workspace, f"{job.workspace}:{job.name}")
         if job.action in ("digest.daily", "digest.weekly"):
             daily = job.action == "digest.daily"
             events.append(

@@ -1,30 +1,24 @@
-"""Signed, expiring approval links for approvers without an account. Pure (no I/O).
+"""Signed, expiring approval links for approvers who decide without signing in: the token, and
+the links issued when a step opens (one per external approver, one per person it names).
 
-A token is `<payload>.<mac>`: base64url JSON claims and an HMAC-SHA256 over them, keyed by a key
-derived from the shared auth secret for this purpose only (a link is never a bearer token).
-Single use is not the token's business: the service records each use under the link id with a
-unique-key insert.
+A link is a capability token (`ensemble_shared.capabilities`, purpose "approval-link"): it is
+refused for any other purpose and is never a bearer token. Single use is not the token's
+business: deciding through a link records its use under the link id (services/link_decisions.py).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-PURPOSE = b"ensemble/approval-links/v1"
+from ensemble_scheduler.exceptions import Gone
+from ensemble_scheduler.models.approvals import ApprovalRecord
+from ensemble_scheduler.models.policies import StepSpec
+from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
+from ensemble_shared.errors import Unauthenticated
+from ensemble_shared.events.approvals import ApprovalLink
 
-
-class LinkForged(Exception):
-    """Malformed, or not signed with our key."""
-
-
-class LinkExpired(Exception):
-    """Authentic, but past its expiry."""
+PURPOSE = "approval-link"
 
 
 @dataclass(frozen=True)
@@ -36,7 +30,7 @@ class LinkClaims:
     step: str
     round: int
     approver: str
-    expires: int  # unix seconds
+    expires: int  # unix seconds; the token's own expiry, shown to the approver
 
     @property
     def expires_at(self) -> datetime:
@@ -44,40 +38,65 @@ class LinkClaims:
 
 
 def link_id(approval_id: str, step: str, round_: int, approver: str) -> str:
-    """One link per external approver per opening of a step."""
+    """One link per approver per opening of a step."""
     return f"{approval_id}:{step}:{round_}:{approver}"
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class LinkSigner:
-    def __init__(self, secret: str) -> None:
-        self._key = hmac.new(secret.encode(), PURPOSE, hashlib.sha256).digest()
+    """Approval link tokens: claims in, claims out; refusals as the API answers them."""
 
-    def _mac(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+    def __init__(self, secret: str) -> None:
+        self._capabilities = Capabilities(secret, PURPOSE)
 
     def sign(self, claims: LinkClaims) -> str:
-        payload = _b64(json.dumps(asdict(claims), separators=(",", ":")).encode())
-        return f"{payload}.{self._mac(payload)}"
+        return self._capabilities.sign(asdict(claims), expires=claims.expires_at)
 
     def verify(self, token: str, *, now: datetime) -> LinkClaims:
-        """The claims of an authentic, unexpired token; LinkForged / LinkExpired otherwise."""
-        payload, dot, mac = token.partition(".")
-        if not dot or not payload or not hmac.compare_digest(mac, self._mac(payload)):
-            raise LinkForged("this approval link is not valid (altered or not ours)")
+        """The claims of an authentic, unexpired link: Unauthenticated (401) when it is forged
+        or unreadable, Gone (410) when it expired."""
         try:
-            claims = LinkClaims(**json.loads(_unb64(payload)))
-        except (ValueError, TypeError, binascii.Error) as exc:
-            raise LinkForged("this approval link is not valid (unreadable)") from exc
-        if claims.expires <= now.timestamp():
-            raise LinkExpired(
-                f"this approval link expired at {claims.expires_at.isoformat()}; ask for a new one"
+            return LinkClaims(**self._capabilities.verify(token, now=now))
+        except CapabilityExpired as exc:
+            raise Gone(
+                f"this approval link expired at {exc.expired_at.isoformat()}; ask for a new one"
+            ) from None
+        except (CapabilityInvalid, TypeError):
+            raise Unauthenticated("this approval link is not valid (altered or not ours)") from None
+
+
+class ApprovalLinks:
+    """Issues the links of an opened step, as the step-opened event carries them."""
+
+    def __init__(self, signer: LinkSigner, *, public_url: str, ttl: timedelta) -> None:
+        self._signer = signer
+        self._public_url = public_url.rstrip("/")
+        self._ttl = ttl
+
+    def of_step(
+        self, record: ApprovalRecord, spec: StepSpec, round_: int, *, now: datetime
+    ) -> tuple[tuple[ApprovalLink, ...], tuple[ApprovalLink, ...]]:
+        """(links of the external approvers, links of the people the step names)."""
+        expires = int((now + self._ttl).timestamp())
+
+        def signed(approver: str, name: str, email: str | None = None) -> ApprovalLink:
+            claims = LinkClaims(
+                link_id=link_id(record.id, spec.name, round_, approver),
+                workspace=record.workspace,
+                content_id=record.content_id,
+                approval_id=record.id,
+                step=spec.name,
+                round=round_,
+                approver=approver,
+                expires=expires,
             )
-        return claims
+            return ApprovalLink(
+                approver=approver,
+                name=name,
+                email=email,
+                url=f"{self._public_url}/approval-links/{self._signer.sign(claims)}",
+                expires_at=claims.expires_at,
+            )
+
+        external = tuple(signed(e.id, e.name, e.email) for e in spec.external)
+        people = tuple(signed(f"person:{p}", p) for p in dict.fromkeys(spec.people))
+        return external, people

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ensemble_scheduler.models.policies import Policy, PolicyIn, PolicyPage
 from ensemble_scheduler.storage.policies import PolicyRepository
+from ensemble_shared.auth import Principal
 from ensemble_shared.errors import NotFound
 
 
@@ -11,9 +12,9 @@ class PolicyService:
     def __init__(self, policies: PolicyRepository) -> None:
         self._policies = policies
 
-    async def put(self, workspace: str, name: str, body: PolicyIn) -> Policy:
+    async def put(self, principal: Principal, name: str, body: PolicyIn) -> Policy:
         """In-flight workflows keep the steps they started with; new requests use this."""
-        policy = Policy(name=name, workspace=workspace, **body.model_dump())
+        policy = Policy(name=name, workspace=principal.workspace, **body.model_dump())
         await self._policies.put(policy)
         return policy
 
@@ -23,8 +24,8 @@ class PolicyService:
             raise NotFound(f"no approval policy {name!r}")
         return policy
 
-    async def delete(self, workspace: str, name: str) -> None:
-        if not await self._policies.delete(workspace, name):
+    async def delete(self, principal: Principal, name: str) -> None:
+        if not await self._policies.delete(principal.workspace, name):
             raise NotFound(f"no approval policy {name!r}")
 
     async def page(self, workspace: str, *, after: str | None, limit: int) -> PolicyPage:

@@ -1,35 +1,22 @@
-"""What publishing and approvals need from durable timers, as a protocol: a timer is a promise
-to run a named handler at a time, exactly once across replicas, even if every replica was down
-when it fell due (it then fires on recovery).
+"""What one service needs from another, as protocols: the seams that keep the wiring acyclic.
 
-Implemented by services/timers.py; handlers are registered per `kind` at wiring time.
+- `Timers`: durable timers (services/timers.py); handlers are registered per `kind` when the
+  services that handle them are built, before the timer loop starts.
+- `StepClock`: what the approval workflow tells the deadline planner (services/deadline_plans.py).
+- `Reslotter`: how a missed slot moves an item (the calendar, services/calendar.py).
+- `Holds`: whether a crisis hold keeps an item back (crisis mode, services/crisis.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class Timer(BaseModel):
-    """One occurrence to fire. `timer_id` names the promise (e.g. `publish:{content}`); the
-    occurrence key is (timer_id, due_at), so re-scheduling the same time is a no-op."""
-
-    model_config = ConfigDict(frozen=True)
-
-    workspace: str
-    timer_id: str
-    kind: str = Field(description="Which handler fires it: publish, reminder, escalation, ...")
-    due_at: datetime
-    payload: dict[str, Any] = Field(default_factory=dict)
-
-
-TimerHandler = Callable[[Timer], Awaitable[None]]
-"""Runs a fired timer. Must be idempotent: after a crash mid-handler the occurrence fires
-again on another replica once its lease runs out."""
+from ensemble_scheduler.models.approvals import ApprovalRecord
+from ensemble_scheduler.models.content import ContentVersion
+from ensemble_scheduler.models.timers import Timer, TimerHandler
+from ensemble_shared.auth import Principal
 
 
 class Timers(Protocol):
@@ -37,10 +24,49 @@ class Timers(Protocol):
         """Promise to fire `timer` at `due_at` (at once if it is past). Idempotent."""
         ...
 
+    async def schedule_many(self, timers: Sequence[Timer]) -> int:
+        """`schedule` for several timers in one round trip; returns how many were new."""
+        ...
+
     async def cancel(self, workspace: str, timer_id: str) -> None:
         """Occurrences of `timer_id` not fired yet will not fire (idempotent)."""
         ...
 
     def on(self, kind: str, handler: TimerHandler) -> None:
-        """Register the handler for timers of `kind` (before the service starts)."""
+        """Register the handler for timers of `kind` (before the timer loop starts)."""
+        ...
+
+
+class StepClock(Protocol):
+    """What the approval workflow tells the deadline planner."""
+
+    async def step_opened(
+        self, record: ApprovalRecord, position: int, round_: int, latest: ContentVersion
+    ) -> None:
+        """A step opened (or the slot of an open step moved): plan and arm its timers."""
+        ...
+
+    async def step_closed(self, record: ApprovalRecord, step: str, round_: int) -> None:
+        """A step's round has its outcome: its timers need not fire."""
+        ...
+
+    async def backup_slots(
+        self, record: ApprovalRecord, step: str, round_: int, principal: Principal
+    ) -> tuple[str, ...]:
+        """The slots `principal` fills as a backup of an escalated step (empty if none)."""
+        ...
+
+
+class Reslotter(Protocol):
+    """Moves an item to its channel's next free slot after `after` (its `slot` field changes,
+    which re-plans the open step). The calendar's `CalendarService.reslot` has this shape."""
+
+    async def reslot(self, principal: Principal, content_id: str, after: datetime) -> object: ...
+
+
+class Holds(Protocol):
+    """What publishing asks crisis mode before each try to publish an item."""
+
+    async def holds_back(self, workspace: str, content_id: str) -> bool:
+        """Whether a crisis hold keeps the item back now (one released meanwhile does not)."""
         ...

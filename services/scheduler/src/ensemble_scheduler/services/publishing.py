@@ -13,20 +13,17 @@ under the same idempotency key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from ensemble_scheduler.connectors import Connector
-from ensemble_scheduler.models.calendar import ScheduleEntry
+from ensemble_scheduler.models.calendar import PUBLISH, ScheduleEntry
 from ensemble_scheduler.models.content import ContentVersion
 from ensemble_scheduler.models.publishing import (
     Absent,
     Attempt,
     ChannelAccount,
-    ChannelAccountIn,
-    ChannelAccountView,
     Found,
-    Hold,
     Posted,
     PublicationRequest,
     PublicationResult,
@@ -34,17 +31,17 @@ from ensemble_scheduler.models.publishing import (
     Refused,
     Unknown,
 )
+from ensemble_scheduler.models.timers import Timer
 from ensemble_scheduler.services.approvals import ApprovalService
-from ensemble_scheduler.services.envelopes import envelope
-from ensemble_scheduler.services.ports import Timer
+from ensemble_scheduler.services.ports import Holds, Timers
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.workflow import publishable
+from ensemble_scheduler.storage.accounts import ChannelAccountRepository
 from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.content import ContentRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
-from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, NotFound
-from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.errors import NotFound
+from ensemble_shared.events import Source, envelope, new_id, utcnow
 from ensemble_shared.events.content import (
     ContentPublishedData,
     ContentPublishedV1,
@@ -78,65 +75,53 @@ def reconcile_decision(lookup: object, *, age: timedelta, settle_after: timedelt
     return "wait"
 
 
+def publish_failed(
+    entry: ScheduleEntry, code: str, reason: str, *, attempt: int | None = None
+) -> ContentPublishFailedV1:
+    """content.publish_failed for a scheduling: refused by the platform (an attempt), or
+    stopped at the gate (not approved, no connector)."""
+    return ContentPublishFailedV1(
+        **envelope(Source.SCHEDULER, entry.workspace, entry.content_id),
+        data=PublishFailureData(
+            content_id=entry.content_id,
+            channel=entry.channel,
+            code=code,
+            reason=reason,
+            slot_at=entry.slot_at,
+            attempt=attempt,
+        ),
+    )
+
+
 class PublishingService:
+    """Handles the publish timers (registered when built)."""
+
     def __init__(
         self,
         publications: PublicationRepository,
+        accounts: ChannelAccountRepository,
         calendar: CalendarRepository,
         content: ContentRepository,
         approvals: ApprovalService,
         targets: ReplyTargetService,
+        holds: Holds,
         connectors: Mapping[str, Connector],
+        timers: Timers,
         *,
         settle_after: timedelta,
         owner: str | None = None,
     ) -> None:
         self._publications = publications
+        self._accounts = accounts
         self._calendar = calendar
         self._content = content
         self._approvals = approvals
         self._targets = targets
+        self._holds = holds
         self._connectors = connectors
         self._settle_after = settle_after
         self._owner = owner or new_id()
-        self.release_check: Callable[[Hold], Awaitable[str]] | None = None
-        """Set by crisis mode: lets a hold go when its crisis step was approved elsewhere."""
-
-    # --- channel accounts ----------------------------------------------------------------
-
-    async def put_account(
-        self, principal: Principal, channel: str, body: ChannelAccountIn
-    ) -> ChannelAccountView:
-        current = await self._publications.account(principal.workspace, channel)
-        account = ChannelAccount(
-            **body.model_dump(),
-            workspace=principal.workspace,
-            channel=channel,
-            revision=current.revision + 1 if current else 1,
-            updated_by=principal.subject,
-            updated_at=utcnow(),
-        )
-        if not await self._publications.insert_account(account):
-            raise Conflict("another change to this channel's account was saved first; reload")
-        return self._account_view(account)
-
-    async def account(self, workspace: str, channel: str) -> ChannelAccountView:
-        account = await self._publications.account(workspace, channel)
-        if account is None:
-            raise NotFound(f"channel {channel!r} has no publishing account")
-        return self._account_view(account)
-
-    @staticmethod
-    def _account_view(account: ChannelAccount) -> ChannelAccountView:
-        return ChannelAccountView(
-            channel=account.channel,
-            connector=account.connector,
-            base_url=str(account.base_url),
-            visibility=account.visibility,
-            revision=account.revision,
-            updated_by=account.updated_by,
-            updated_at=account.updated_at,
-        )
+        timers.on(PUBLISH, self.fire)
 
     # --- firing --------------------------------------------------------------------------
 
@@ -157,10 +142,7 @@ class PublishingService:
         workspace, content_id = entry.workspace, entry.content_id
         if await self._publications.result(workspace, content_id) is not None:
             return "published"
-        hold = await self._publications.active_hold(workspace, content_id)
-        if hold is not None and (
-            self.release_check is None or await self.release_check(hold) != "released"
-        ):
+        if await self._holds.holds_back(workspace, content_id):
             return "held"  # releasing the hold re-arms the timer
         latest = await self._content.latest(workspace, content_id)
         if latest is None:
@@ -169,7 +151,7 @@ class PublishingService:
         if not verdict:
             await self._gate_failure(entry, "not_approved", verdict.reason)
             return "not_approved"
-        account = await self._publications.account(workspace, entry.channel)
+        account = await self._accounts.account(workspace, entry.channel)
         connector = self._connectors.get(account.connector) if account else None
         if account is None or connector is None:
             await self._gate_failure(
@@ -207,17 +189,7 @@ class PublishingService:
             await self._record(attempt, account, request, outcome.post_id, outcome.url, False)
             return "published"
         if isinstance(outcome, Refused):
-            event = ContentPublishFailedV1(
-                **envelope(workspace, content_id),
-                data=PublishFailureData(
-                    content_id=content_id,
-                    channel=entry.channel,
-                    code="refused",
-                    reason=outcome.reason,
-                    slot_at=entry.slot_at,
-                    attempt=attempt.number,
-                ),
-            )
+            event = publish_failed(entry, "refused", outcome.reason, attempt=attempt.number)
             await self._publications.insert_outcome(
                 attempt, "refused", outcome.reason, at=utcnow(), events=[event]
             )
@@ -271,7 +243,7 @@ class PublishingService:
             at=utcnow(),
         )
         event = ContentPublishedV1(
-            **envelope(attempt.workspace, attempt.content_id),
+            **envelope(Source.SCHEDULER, attempt.workspace, attempt.content_id),
             data=ContentPublishedData(
                 content_id=attempt.content_id,
                 channel=attempt.channel,
@@ -287,16 +259,7 @@ class PublishingService:
         await self._publications.insert_result(result, [event])
 
     async def _gate_failure(self, entry: ScheduleEntry, code: str, reason: str) -> None:
-        event = ContentPublishFailedV1(
-            **envelope(entry.workspace, entry.content_id),
-            data=PublishFailureData(
-                content_id=entry.content_id,
-                channel=entry.channel,
-                code=code,
-                reason=reason,
-                slot_at=entry.slot_at,
-            ),
-        )
+        event = publish_failed(entry, code, reason)
         await self._publications.insert_gate_failure(
             entry.workspace, entry.content_id, entry.sequence, reason, [event]
         )
@@ -304,7 +267,7 @@ class PublishingService:
     # --- unknown outcomes ----------------------------------------------------------------
 
     async def _reconcile(self, attempt: Attempt) -> str:
-        account = await self._publications.account(attempt.workspace, attempt.channel)
+        account = await self._accounts.account(attempt.workspace, attempt.channel)
         connector = self._connectors.get(attempt.connector)
         version = await self._content.version(
             attempt.workspace, attempt.content_id, attempt.version
@@ -344,11 +307,11 @@ class PublishingService:
                 settled[attempt.content_id] = "error"
         return settled
 
-    async def stuck(self, older_than: timedelta) -> list[Attempt]:
-        now = utcnow()
-        return await self._publications.in_flight(
-            started_before=now - older_than, since=now - timedelta(days=7)
-        )
+    async def stuck_check(self, workspace: str, scheduled_for: datetime) -> None:
+        """The `publishing.stuck_check` job: attempts in flight past the settle time are
+        settled by asking the platform."""
+        settled = await self.reconcile_stuck(self._settle_after)
+        log.info("stuck-publishing check (%s): %s", workspace, settled or "nothing stuck")
 
     async def view(self, workspace: str, content_id: str) -> PublicationView:
         if await self._content.latest(workspace, content_id) is None:

@@ -1,13 +1,16 @@
 """Scheduler's repositories: every MongoDB call of this service lives in this package."""
 
+from ensemble_scheduler.storage.accounts import ChannelAccountRepository
 from ensemble_scheduler.storage.approvals import ApprovalRepository
 from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.content import ContentRepository
+from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.deadlines import DeadlineRepository
 from ensemble_scheduler.storage.jobs import JobRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
 from ensemble_scheduler.storage.replies import ReplyTargetRepository
+from ensemble_scheduler.storage.templates import AnswerTemplateRepository
 from ensemble_scheduler.storage.timers import TimerRepository
 from ensemble_shared.outbox import INDEXES as OUTBOX_INDEXES
 
@@ -18,6 +21,9 @@ INDEXES = {
     **PolicyRepository.INDEXES,
     **CalendarRepository.INDEXES,
     **PublicationRepository.INDEXES,
+    **ChannelAccountRepository.INDEXES,
+    **CrisisRepository.INDEXES,
+    **AnswerTemplateRepository.INDEXES,
     **TimerRepository.INDEXES,
     **DeadlineRepository.INDEXES,
     **JobRepository.INDEXES,
@@ -26,9 +32,12 @@ INDEXES = {
 
 __all__ = [
     "INDEXES",
+    "AnswerTemplateRepository",
     "ApprovalRepository",
     "CalendarRepository",
+    "ChannelAccountRepository",
     "ContentRepository",
+    "CrisisRepository",
     "DeadlineRepository",
     "JobRepository",
     "PolicyRepository",

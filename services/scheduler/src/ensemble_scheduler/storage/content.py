@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from ensemble_scheduler.models.content import Comment, ContentFields, ContentVersion
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage.pagination import Position, newer_than, older_than
 
 VERSIONS = "content_versions"
 COMMENTS = "content_comments"
@@ -104,16 +103,10 @@ class ContentRepository:
         return [_version(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def drafts(
-        self, workspace: str, *, before: tuple[datetime, str] | None, limit: int
+        self, workspace: str, *, before: Position | None, limit: int
     ) -> list[ContentVersion]:
         """Items by creation (their version 1), newest first."""
-        filters: dict[str, Any] = {"workspace": workspace, "version": 1}
-        if before is not None:
-            at, last = before
-            filters["$or"] = [
-                {"created_at": {"$lt": at}},
-                {"created_at": at, "_id": {"$lt": last}},
-            ]
+        filters = {"workspace": workspace, "version": 1, **older_than("created_at", before)}
         cursor = self.versions.find(filters, {FIELD: 0}).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)]
         )
@@ -126,16 +119,14 @@ class ContentRepository:
         await self._outbox.insert(self.comments, [document])
 
     async def comments_of(
-        self, workspace: str, content_id: str, *, after: tuple[datetime, str] | None, limit: int
+        self, workspace: str, content_id: str, *, after: Position | None, limit: int
     ) -> list[Comment]:
         """Oldest first, as a conversation reads."""
-        filters: dict[str, Any] = {"workspace": workspace, "content_id": content_id}
-        if after is not None:
-            at, last = after
-            filters["$or"] = [
-                {"created_at": {"$gt": at}},
-                {"created_at": at, "_id": {"$gt": last}},
-            ]
+        filters = {
+            "workspace": workspace,
+            "content_id": content_id,
+            **newer_than("created_at", after),
+        }
         cursor = self.comments.find(filters, {FIELD: 0}).sort(
             [("created_at", ASCENDING), ("_id", ASCENDING)]
         )

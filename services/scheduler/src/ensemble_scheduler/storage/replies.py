@@ -24,9 +24,9 @@ class ReplyTargetRepository:
         ],
     }
 
-    def __init__(self, collection: Collection, triage: Collection | None = None) -> None:
+    def __init__(self, collection: Collection, triage: Collection) -> None:
         self.collection = collection
-        self.triage = triage if triage is not None else collection.database[TRIAGE]
+        self.triage = triage
 
     async def add_new(self, targets: Sequence[ReplyTarget]) -> list[str]:
         return await insert_new(

@@ -99,11 +99,6 @@ class TimerRepository:
             cursor = cursor.skip(skip)
         return [_occurrence(d) for d in await cursor.limit(limit).to_list(limit)]
 
-    async def next_due(self) -> datetime | None:
-        cursor = self.pending.find({}, {"due_at": 1}).sort("due_at", ASCENDING).limit(1)
-        first = await cursor.to_list(1)
-        return first[0]["due_at"] if first else None
-
     async def finished_among(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
         if not wanted:
@@ -161,14 +156,6 @@ class TimerRepository:
             await self.pending.delete_many({"_id": {"$in": list(ids)}})
 
     # --- reading ---------------------------------------------------------------------------
-
-    async def results_of(self, timer_id: str) -> list[Finished]:
-        cursor = self.results.find({"timer_id": timer_id})
-        return [Finished.model_validate({**d, "occurrence": d["_id"]}) async for d in cursor]
-
-    async def pending_of(self, timer_id: str) -> list[Occurrence]:
-        cursor = self.pending.find({"timer_id": timer_id}).sort("due_at", ASCENDING)
-        return [_occurrence(d) async for d in cursor]
 
     async def counts(self, workspace: str, now: datetime) -> dict[str, Any]:
         mine = {"workspace": workspace}

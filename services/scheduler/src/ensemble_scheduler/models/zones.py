@@ -1,0 +1,13 @@
+"""IANA time zones by name: slot plans and cron jobs are wall-clock times in a zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone named; ValueError (→ 422 naming `time_zone`) if there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"time_zone: unknown time zone {name!r}") from None

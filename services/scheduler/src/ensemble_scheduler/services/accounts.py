@@ -1,0 +1,52 @@
+"""Channel accounts: where a channel publishes (a Mastodon account or a signed webhook).
+
+Each change is a new revision (insert-only); the secrets are stored but never shown.
+"""
+
+from __future__ import annotations
+
+from ensemble_scheduler.models.publishing import (
+    ChannelAccount,
+    ChannelAccountIn,
+    ChannelAccountView,
+)
+from ensemble_scheduler.models.revisions import next_revision
+from ensemble_scheduler.storage.accounts import ChannelAccountRepository
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, NotFound
+
+
+class ChannelAccountService:
+    def __init__(self, accounts: ChannelAccountRepository) -> None:
+        self._accounts = accounts
+
+    async def put(
+        self, principal: Principal, channel: str, body: ChannelAccountIn
+    ) -> ChannelAccountView:
+        current = await self._accounts.account(principal.workspace, channel)
+        account = ChannelAccount(
+            **body.model_dump(),
+            channel=channel,
+            **next_revision(principal, current),
+        )
+        if not await self._accounts.insert_account(account):
+            raise Conflict("another change to this channel's account was saved first; reload")
+        return _view(account)
+
+    async def get(self, workspace: str, channel: str) -> ChannelAccountView:
+        account = await self._accounts.account(workspace, channel)
+        if account is None:
+            raise NotFound(f"channel {channel!r} has no publishing account")
+        return _view(account)
+
+
+def _view(account: ChannelAccount) -> ChannelAccountView:
+    return ChannelAccountView(
+        channel=account.channel,
+        connector=account.connector,
+        base_url=str(account.base_url),
+        visibility=account.visibility,
+        revision=account.revision,
+        updated_by=account.updated_by,
+        updated_at=account.updated_at,
+    )
