@@ -12,10 +12,12 @@ from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
+from fastapi import FastAPI
 
 from ensemble_devtools.infra import Infra
 from ensemble_identity.config import IdentitySettings
 from ensemble_identity.main import create_app
+from ensemble_identity.services.registry import Services
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.keys import JwksVerifier
 from ensemble_shared.settings import MongoSettings
@@ -66,6 +68,13 @@ class IdentityDriver:
     settings: IdentitySettings
     mailbox: Mailbox
     infra: Infra
+    app: FastAPI
+
+    @property
+    def services(self) -> Services:
+        """The running process's services (to force what a timer would do, e.g. a refresh)."""
+        services: Services = self.app.state.services
+        return services
 
     async def post(self, path: str, body: dict[str, Any], **headers: str) -> httpx.Response:
         return await self.http.post(path, json=body, headers=headers)
@@ -179,8 +188,6 @@ async def running_identity(
     settings = identity_settings(
         infra, prefix, auth_secret, smtp_host="127.0.0.1", smtp_port=mailbox.port, **overrides
     )
-    async with (
-        serving(create_app(settings)) as url,
-        httpx.AsyncClient(base_url=url, timeout=30) as http,
-    ):
-        yield IdentityDriver(url, http, settings, mailbox, infra)
+    app = create_app(settings)
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+        yield IdentityDriver(url, http, settings, mailbox, infra, app)
