@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
 from ensemble_devtools.infra import Infra
+from ensemble_identity import cli
 from ensemble_identity.config import IdentitySettings
 from ensemble_identity.main import create_app
 from ensemble_identity.services.registry import Services
@@ -173,6 +174,24 @@ class IdentityDriver:
             yield client[self.settings.database]
         finally:
             client.close()
+
+
+@asynccontextmanager
+async def called_from(settings: IdentitySettings, peer: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Identity in-process, its socket peer set to `peer`. Without uvicorn, whose own proxy
+    handling believes X-Forwarded-For from loopback (FORWARDED_ALLOW_IPS) before we see it."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=(peer, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://identity") as http:
+            yield http
+
+
+@asynccontextmanager
+async def operator(identity: IdentityDriver) -> AsyncIterator[Services]:
+    """What `python -m ensemble_identity.cli` works with, on the same store."""
+    async with cli.services(identity.settings) as services:
+        yield services
 
 
 def text_of(message: EmailMessage) -> str:
