@@ -77,11 +77,14 @@ async def test_a_retired_key_leaves_the_jwks_once_its_tokens_have_expired(
         after = replica(identity, store, clock=lambda: rotated_at + lifetime + timedelta(minutes=2))
         await just_before.refresh()
         await after.refresh()
-        options = {"issuer": identity.settings.issuer, "audience": identity.settings.audience}
+        issuer, audience = identity.settings.issuer, identity.settings.audience
         # An old token lives at most `lifetime`: until then its key stays published.
-        assert verify_with(old_token, just_before.verification_keys(), **options).ws == "acme"
+        kept = verify_with(
+            old_token, just_before.verification_keys(), issuer=issuer, audience=audience
+        )
+        assert kept.ws == "acme"
         with pytest.raises(UnknownKey):
-            verify_with(old_token, after.verification_keys(), **options)
+            verify_with(old_token, after.verification_keys(), issuer=issuer, audience=audience)
         assert kid_of(old_token) not in {k["kid"] for k in after.jwks()["keys"]}
 
 
@@ -188,7 +191,7 @@ async def test_a_verifier_refuses_every_token_identity_did_not_sign_as_is(
         "no workspace": keyring.sign(_claims(identity, ws=None)),
         "no jti": keyring.sign(_claims(identity, jti=None)),
         "altered claims": f"{head}.{forged_body}.{signature}",
-        "alg none": jwt.encode(_claims(identity), None, algorithm="none", headers=header),
+        "alg none": jwt.encode(_claims(identity), "", algorithm="none", headers=header),
         "HS256 keyed with the public key": hs256(_claims(identity), public, kid),
         "HS256 keyed with the JWK": hs256(
             _claims(identity), json.dumps(jwks["keys"][0]).encode(), kid
