@@ -152,6 +152,8 @@ async def test_staff_get_no_magic_link_and_a_member_session_reaches_no_staff_pla
         "/access-tokens", json={"workspace": "beta"}, headers=session(member_session)
     )
     assert allowed.status_code == 200
+    teams = await identity.http.get("/workspaces/beta/teams", headers=session(member_session))
+    assert teams.status_code == 403  # the community does not see who is in which team
 
 
 async def test_email_verification_for_the_first_admin(identity: IdentityDriver) -> None:

@@ -1,7 +1,8 @@
 """Identity's messages in French and English: subject, plain text and HTML per kind.
 
-Templates live in `templates/<lang>/<kind>.<part>`; HTML is autoescaped and undefined
-variables raise, so a mistake fails loudly in the tests instead of sending half a message.
+Templates live in `templates/<lang>/<kind>.<part>`, around one HTML layout; HTML is
+autoescaped and undefined variables raise, so a mistake fails loudly in the tests instead of
+sending half a message.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Messages:
     def render(self, kind: Kind, language: Language, **context: Any) -> Rendered:
         context = {
             **context,
+            "language": language,
             "roles": [ROLE_NAMES[language].get(r, r) for r in context.get("roles", ())],
         }
         parts = {

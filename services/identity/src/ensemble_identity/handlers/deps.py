@@ -11,7 +11,7 @@ from ensemble_identity.models.accounts import Account
 from ensemble_identity.models.context import Actor, Origin
 from ensemble_identity.models.sessions import Session
 from ensemble_identity.services.addresses import client_ip
-from ensemble_identity.services.callers import require_admin, require_staff
+from ensemble_identity.services.callers import require_admin, require_staff, require_staff_member
 from ensemble_identity.services.registry import Services
 from ensemble_shared.errors import Unauthenticated
 
@@ -74,8 +74,14 @@ async def _manager(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
     return require_staff(actor, "manager")
 
 
+async def _staff(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
+    return require_staff_member(actor)
+
+
 WorkspaceActor = Annotated[Actor, Depends(_actor)]
 """Anyone with a place in the path's workspace (session or access token)."""
 WorkspaceAdmin = Annotated[Actor, Depends(_admin)]
+WorkspaceStaff = Annotated[Actor, Depends(_staff)]
+"""Anyone on the company's side of the workspace (any role but member)."""
 WorkspaceManager = Annotated[Actor, Depends(_manager)]
 """An admin or a community manager (they see who is in the workspace)."""

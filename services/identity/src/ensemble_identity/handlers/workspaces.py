@@ -11,6 +11,7 @@ from ensemble_identity.handlers.deps import (
     WorkspaceAdmin,
     WorkspaceId,
     WorkspaceManager,
+    WorkspaceStaff,
 )
 from ensemble_identity.models.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyView
 from ensemble_identity.models.audit import AuditPage
@@ -83,7 +84,7 @@ async def remove_member(
 
 @router.get("/teams", tags=["members"], summary="Teams and who is in them.")
 async def list_teams(
-    workspace: WorkspaceId, actor: WorkspaceActor, services: Identity
+    workspace: WorkspaceId, actor: WorkspaceStaff, services: Identity
 ) -> list[TeamView]:
     return await services.members.teams(workspace)
 
@@ -131,7 +132,7 @@ async def revoke_invitation(
 async def create_api_key(
     workspace: WorkspaceId,
     body: ApiKeyCreate,
-    actor: WorkspaceActor,
+    actor: WorkspaceStaff,
     services: Identity,
     origin: ClientOrigin,
 ) -> ApiKeyCreated:
@@ -140,7 +141,7 @@ async def create_api_key(
 
 @router.get("/api-keys", tags=["api keys"], summary="Keys (admins: all; others: their own).")
 async def list_api_keys(
-    workspace: WorkspaceId, actor: WorkspaceActor, services: Identity
+    workspace: WorkspaceId, actor: WorkspaceStaff, services: Identity
 ) -> list[ApiKeyView]:
     return await services.api_keys.visible(workspace, actor)
 
@@ -149,7 +150,7 @@ async def list_api_keys(
 async def revoke_api_key(
     workspace: WorkspaceId,
     key_id: str,
-    actor: WorkspaceActor,
+    actor: WorkspaceStaff,
     services: Identity,
     origin: ClientOrigin,
 ) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
@@ -19,15 +20,17 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once per process
+
+
 def _time_zone(name: str | None) -> str | None:
     if name is None:
         return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
-    if name not in available_timezones():
+    if name not in _zones():
         raise ValueError(f"unknown time zone {name!r}")
+    ZoneInfo(name)
     return name
 
 

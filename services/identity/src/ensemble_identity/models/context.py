@@ -37,6 +37,11 @@ class Actor:
     def is_admin(self) -> bool:
         return "admin" in self.roles
 
+    @property
+    def is_staff(self) -> bool:
+        """Any company-side role (a community member's token is not)."""
+        return bool(self.roles) and "member" not in self.roles
+
 
 OPERATOR = Actor(id="operator", kind="operator", roles=("admin",), name="Ensemble")
 SYSTEM = Actor(id="system", kind="system", name="Ensemble")

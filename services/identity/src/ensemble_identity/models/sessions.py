@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ensemble_identity.models.accounts import AccountView, Email
-from ensemble_identity.models.roles import Kind, Locale
+from ensemble_identity.models.roles import Kind
 from ensemble_shared.storage import Document
 
 Method = Literal["password", "oidc", "invitation", "setup", "magic_link"]
@@ -116,7 +116,3 @@ class AccessToken(BaseModel):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the RFC 6749 type name
     expires_in: int
     scope: str | None = Field(default=None, description="The roles granted, space-separated.")
-
-
-class LocaleChoice(BaseModel):
-    locale: Locale | None = None

@@ -56,6 +56,13 @@ def require_admin(actor: Actor) -> Actor:
     return actor
 
 
+def require_staff_member(actor: Actor) -> Actor:
+    """Anyone on the company's side: the community does not see teams or make API keys."""
+    if not actor.is_staff:
+        raise Forbidden("this is for staff")
+    return actor
+
+
 def require_staff(actor: Actor, *roles: str) -> Actor:
     """Admins, or anyone holding one of `roles`."""
     if not actor.is_admin and not set(roles) & set(actor.roles):
