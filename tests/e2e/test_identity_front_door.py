@@ -34,6 +34,11 @@ async def test_invited_colleague_signs_in_and_their_token_verifies(
         stack.wait_ready("identity")
         url = stack.services["identity"].url
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            assert (await http.get("/readyz")).json()["status"] == "ready"
+            assert (await http.get("/openapi.json")).json()["info"]["title"] == "Ensemble identity"
+            asyncapi = (await http.get("/asyncapi.json")).json()
+            assert any("accounts" in name for name in asyncapi["channels"])
+            assert "ensemble_http_request_seconds" in (await http.get("/metrics")).text
             setup = await http.post(
                 "/setup",
                 json={

@@ -4,10 +4,12 @@ community members (single use, expiring, sign-up where the workspace allows it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx
 
 from ensemble_devtools.infra import Infra
+from ensemble_shared.events import utcnow
 from support.identity import (
     ADMIN_EMAIL,
     PASSWORD,
@@ -168,3 +170,27 @@ async def test_email_verification_for_the_first_admin(identity: IdentityDriver) 
     assert verified.status_code == 200, verified.text
     assert verified.json()["email_verified"] is True
     assert replay.status_code == 410
+
+
+async def test_old_links_and_their_use_records_are_purged_in_that_order(
+    identity: IdentityDriver,
+) -> None:
+    await identity.setup()
+    await identity.post("/password-resets", {"email": ADMIN_EMAIL})
+    token = await identity.link(ADMIN_EMAIL, "/reset-password/")
+    reset = {"token": token, "new_password": NEW_PASSWORD}
+    assert (await identity.post("/password-resets/consume", reset)).status_code == 204
+    links, week = identity.services.links, timedelta(days=7)
+    async with identity.store() as store:
+        counts = [
+            await store["links"].count_documents({}),
+            await store["spent_secrets"].count_documents({}),
+        ]
+        assert await links.purge(longest_ttl=week, now=utcnow() + timedelta(days=20)) == 0
+        # A month after it expired, the reset link goes; its use record stays a week more.
+        assert await links.purge(longest_ttl=week, now=utcnow() + timedelta(days=32)) == 1
+        assert await store["spent_secrets"].count_documents({}) == counts[1]
+        # Then the use record, with the verification link (which expired a week in).
+        assert await links.purge(longest_ttl=week, now=utcnow() + timedelta(days=40)) == 2
+        assert await store["spent_secrets"].count_documents({}) == 0
+    assert counts == [2, 1]  # the reset link and the first admin's verification link

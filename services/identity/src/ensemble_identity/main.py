@@ -233,6 +233,13 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         app.state.services = services
         await services.keyring.refresh()  # the first replica to start creates the first key
 
+        longest_link = max(
+            timedelta(days=settings.invitation_days),
+            timedelta(days=settings.verification_days),
+            timedelta(minutes=settings.reset_minutes),
+            timedelta(minutes=settings.magic_link_minutes),
+        )
+
         async def keys() -> None:
             await services.keyring.run(settings.keyring_refresh_seconds)
 
@@ -243,6 +250,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
             async def purge() -> None:
                 await services.sessions.purge()
                 await services.signin.purge()
+                await services.oidc.purge()
+                await services.links.purge(longest_ttl=longest_link)
 
             await repeat(purge, every=PURGE_SECONDS, what="identity purge")
 

@@ -3,7 +3,7 @@ spent (once). The page paths they point at are the console's, on ENSEMBLE_PUBLIC
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ensemble_identity.exceptions import Gone
 from ensemble_identity.models.links import PAGE_PATHS, Link, LinkStatus, Purpose
@@ -18,6 +18,7 @@ _SECRET_KIND: dict[Purpose, Kind] = {
     "magic": "magic",
     "verify": "verify",
 }
+RETENTION = timedelta(days=30)
 _WHAT = {
     "invitation": "invitation",
     "reset": "password reset link",
@@ -85,3 +86,10 @@ class Links:
 
     async def states(self, digests: list[str]) -> dict[str, str]:
         return await self._spent.outcomes(digests)
+
+    async def purge(self, *, longest_ttl: timedelta, now: datetime | None = None) -> int:
+        """Forget links a month after they expired, and use records once no link they could
+        guard is left (a use record outlives its link: it is what makes the link spent)."""
+        now = now or utcnow()
+        purged = await self._links.purge(now - RETENTION)
+        return purged + await self._spent.purge(now - RETENTION - longest_ttl)

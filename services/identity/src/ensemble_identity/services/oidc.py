@@ -126,6 +126,9 @@ class OidcSignIn:
             await self._people.update(account, {"email_verified": True})
         return account.id
 
+    async def purge(self) -> int:
+        return await self._repo.purge(utcnow())
+
     def _provider(self, name: str) -> ProviderClient:
         provider = self._providers.get(name)
         if provider is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ensemble_identity.models.links import Link
 from ensemble_shared.storage import Collection
 
@@ -18,3 +20,7 @@ class LinkRepository:
     async def get(self, digest: str) -> Link | None:
         document = await self.collection.find_one({"_id": digest})
         return Link.of(document) if document else None
+
+    async def purge(self, expired_before: datetime) -> int:
+        result = await self.collection.delete_many({"expires_at": {"$lt": expired_before}})
+        return int(result.deleted_count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any
 
 from ensemble_shared.events import utcnow
@@ -22,6 +23,10 @@ class OidcRepository:
 
     async def state(self, state_digest: str) -> Document | None:
         return await self.states.find_one({"_id": state_digest})
+
+    async def purge(self, expired_before: datetime) -> int:
+        result = await self.states.delete_many({"expires_at": {"$lt": expired_before}})
+        return int(result.deleted_count)
 
     async def linked(self, provider: str, subject: str) -> str | None:
         found = await self.links.find_one({"_id": f"{provider}:{subject}"})

@@ -7,6 +7,7 @@ revoking a link is spending it with another outcome. Insert-only, like FerretDB 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import Collection, DuplicateKeyError
@@ -29,6 +30,10 @@ class SpentSecrets:
     async def outcome(self, digest: str) -> str | None:
         found = await self.collection.find_one({"_id": digest})
         return str(found["outcome"]) if found else None
+
+    async def purge(self, before: datetime) -> int:
+        result = await self.collection.delete_many({"at": {"$lt": before}})
+        return int(result.deleted_count)
 
     async def outcomes(self, digests: Iterable[str]) -> dict[str, str]:
         ids = sorted(set(digests))
