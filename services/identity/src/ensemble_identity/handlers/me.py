@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from ensemble_identity.handlers.deps import ClientOrigin, Identity, SignedIn
@@ -36,8 +36,9 @@ async def change_password(
 
 
 @router.post("/me/email-verification", status_code=202, summary="Email a new verification link.")
-async def request_verification(signed_in: SignedIn, services: Identity) -> None:
+async def request_verification(signed_in: SignedIn, services: Identity) -> Response:
     await services.accounts.request_verification(signed_in[0])
+    return Response(status_code=202)
 
 
 @router.get("/me/sessions", summary="Where the account is signed in.")

@@ -69,8 +69,9 @@ async def sign_in(body: SignIn, services: Identity, origin: ClientOrigin) -> Ses
 )
 async def request_magic_link(
     body: MagicLinkRequest, services: Identity, origin: ClientOrigin
-) -> None:
+) -> Response:
     await services.recovery.request_magic_link(body, origin)
+    return Response(status_code=202)
 
 
 @router.post("/magic-links/lookup", tags=["sign-in"], summary="A sign-in link, for its page.")
@@ -93,8 +94,9 @@ async def consume_magic_link(
 @router.post(
     "/password-resets", status_code=202, tags=["sign-in"], summary="Email a password reset link."
 )
-async def request_reset(body: ResetRequest, services: Identity, origin: ClientOrigin) -> None:
+async def request_reset(body: ResetRequest, services: Identity, origin: ClientOrigin) -> Response:
     await services.recovery.request_reset(body, origin)
+    return Response(status_code=202)
 
 
 @router.post("/password-resets/lookup", tags=["sign-in"], summary="A reset link, for its page.")
