@@ -24,7 +24,13 @@ from ensemble_devtools.stack import SERVICES, Stack
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
 
-DEV_PORTS = {"ingest": 8001, "feedback": 8002, "scheduler": 8003, "notify": 8004}
+DEV_PORTS = {
+    "ingest": 8001,
+    "feedback": 8002,
+    "scheduler": 8003,
+    "notify": 8004,
+    "identity": 8005,
+}
 INFRA_PROCESSES = ("kafka", "ferretdb")
 
 
@@ -52,10 +58,12 @@ def _running() -> dict[str, int]:
 
 
 def _ports() -> dict[str, int]:
-    """Service ports: 8001-8004 when free, remembered per checkout."""
+    """Service ports: 8001-8005 when free, remembered per checkout."""
     path = state_dir() / "ports.json"
     if path.exists():
-        return {k: int(v) for k, v in json.loads(path.read_text()).items()}
+        remembered = {k: int(v) for k, v in json.loads(path.read_text()).items()}
+        if remembered.keys() >= DEV_PORTS.keys():
+            return remembered
     ports = {
         name: port if not processes.port_open(port) else processes.free_port()
         for name, port in DEV_PORTS.items()
@@ -71,7 +79,7 @@ def _compose(*args: str) -> int:
 
 @app.command()
 def up() -> None:
-    """Start Kafka, the store and the four services; Ctrl-C (or ./dev down) stops them."""
+    """Start Kafka, the store and the services; Ctrl-C (or ./dev down) stops them."""
     if _running():
         console.print("[red]Already up[/] (see ./dev status); run ./dev down first.")
         raise typer.Exit(1)
@@ -163,7 +171,7 @@ def status() -> None:
 
 @app.command()
 def logs(service: str, lines: int = 100) -> None:
-    """Follow a process's log (ingest, feedback, scheduler, notify, kafka, ferretdb)."""
+    """Follow a process's log (ingest, feedback, scheduler, notify, identity, kafka, ferretdb)."""
     path = state_dir() / "logs" / f"{service}.log"
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")

@@ -1,7 +1,9 @@
-"""The four services as real processes (uvicorn), on given infrastructure."""
+"""The services as real processes (uvicorn), on given infrastructure."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import sys
 import time
 from collections.abc import Mapping
@@ -13,7 +15,14 @@ import httpx
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity")
+
+
+def dev_key_encryption_key(auth_secret: str) -> str:
+    """A Fernet key for identity's private keys, derived from the stack's secret: stable per
+    checkout (the keys stored by the last run still decrypt), never used beyond development."""
+    digest = hashlib.sha256(b"ensemble/identity-key-encryption/" + auth_secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 @dataclass
@@ -63,9 +72,15 @@ class Stack:
             "KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{name.upper()}_DATABASE": f"{self.database_prefix}{name}",
             "PYTHONUNBUFFERED": "1",
+            **self._secrets(name),
             **self.env,
             **(extra or {}),
         }
+
+    def _secrets(self, name: str) -> dict[str, str]:
+        if name != "identity":
+            return {}
+        return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
 
     def start(
         self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None

@@ -12,6 +12,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import Field
 
 from ensemble_shared.events import (
+    AccountRegisteredV1,
+    AccountUpdatedV1,
     ApprovalRequestedV1,
     ApprovalStepDecidedV1,
     ContentPublishedV1,
@@ -21,6 +23,8 @@ from ensemble_shared.events import (
     EventRsvpV1,
     MemberMergedV1,
     MemberRegisteredV1,
+    MembershipChangedV1,
+    MembershipRemovedV1,
     MemberUnmergedV1,
     MemberUpdatedV1,
     MentionAssignedV1,
@@ -160,6 +164,11 @@ NOTIFICATIONS = Stream(
     key="delivery id",
     events=(NotificationSentV1, NotificationFailedV1, NotificationReadV1),
 )
+ACCOUNTS = Stream(
+    "accounts",
+    key="account id",
+    events=(AccountRegisteredV1, AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1),
+)
 
 STREAMS: tuple[Stream, ...] = (
     MENTIONS,
@@ -170,6 +179,7 @@ STREAMS: tuple[Stream, ...] = (
     CONTENT,
     SCHEDULES,
     NOTIFICATIONS,
+    ACCOUNTS,
 )
 
 _STREAM_OF_TYPE = {event.model_fields["type"].default: s for s in STREAMS for event in s.events}

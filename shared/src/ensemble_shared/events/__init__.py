@@ -1,5 +1,16 @@
 """Every event type, defined once; import from here."""
 
+from ensemble_shared.events.accounts import (
+    AccountData,
+    AccountKind,
+    AccountRegisteredV1,
+    AccountUpdatedV1,
+    MembershipChangedV1,
+    MembershipData,
+    MembershipRemovedData,
+    MembershipRemovedV1,
+    RegistrationData,
+)
 from ensemble_shared.events.approvals import (
     ApprovalEscalatedV1,
     ApprovalExpiredV1,
@@ -91,6 +102,10 @@ from ensemble_shared.events.submissions import (
 )
 
 __all__ = [
+    "AccountData",
+    "AccountKind",
+    "AccountRegisteredV1",
+    "AccountUpdatedV1",
     "ApprovalEscalatedV1",
     "ApprovalExpiredV1",
     "ApprovalReminderDueV1",
@@ -119,6 +134,10 @@ __all__ = [
     "MemberRegisteredV1",
     "MemberUnmergedV1",
     "MemberUpdatedV1",
+    "MembershipChangedV1",
+    "MembershipData",
+    "MembershipRemovedData",
+    "MembershipRemovedV1",
     "MentionAssignedData",
     "MentionAssignedV1",
     "MentionData",
@@ -137,6 +156,7 @@ __all__ = [
     "NotificationSentV1",
     "Payload",
     "PublishFailureData",
+    "RegistrationData",
     "RsvpData",
     "ScheduleData",
     "ScheduleHeldV1",

@@ -1,0 +1,1 @@
+"""Ensemble identity: workspaces, accounts, sign-in, roles and teams, API keys, token keys."""

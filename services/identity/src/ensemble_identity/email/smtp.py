@@ -1,0 +1,72 @@
+"""Sending one message over SMTP (aiosmtplib): multipart text + HTML."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+
+from ensemble_identity.email.templates import Rendered
+from ensemble_shared.events import utcnow
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    hostname: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    start_tls: bool | None = None  # None: STARTTLS when the server offers it
+    use_tls: bool = False
+    timeout: float = 15.0
+
+
+class SendFailed(Exception):
+    """The server refused or could not be reached; `permanent` when retrying cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def build(email_id: str, to: str, message: Rendered, sender: str) -> EmailMessage:
+    built = EmailMessage()
+    domain = sender.rsplit("@", 1)[-1].rstrip(">") or "ensemble.invalid"
+    built["From"] = sender
+    built["To"] = to
+    built["Subject"] = message.subject
+    built["Date"] = format_datetime(utcnow())
+    # Derived from our id: a resend after a crash is recognisably the same message.
+    built["Message-ID"] = f"<{hashlib.sha256(email_id.encode()).hexdigest()[:32]}@{domain}>"
+    built["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
+    built.set_content(message.text)
+    built.add_alternative(message.html, subtype="html")
+    built["Content-Language"] = message.language  # after set_content, which clears Content-*
+    return built
+
+
+class SmtpSender:
+    def __init__(self, config: SmtpConfig) -> None:
+        self._config = config
+
+    async def send(self, email_id: str, to: str, message: Rendered) -> None:
+        config = self._config
+        try:
+            await aiosmtplib.send(
+                build(email_id, to, message, config.sender),
+                hostname=config.hostname,
+                port=config.port,
+                username=config.username,
+                password=config.password,
+                start_tls=config.start_tls,
+                use_tls=config.use_tls,
+                timeout=config.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise SendFailed(f"recipient refused: {exc}", permanent=True) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise SendFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc

@@ -1,0 +1,1 @@
+"""Identity's HTTP API (transport only: parse, call one service method, answer)."""

@@ -1,0 +1,1 @@
+"""Identity's documents, API schemas and value types (no I/O)."""

@@ -1,0 +1,1 @@
+"""OpenID Connect relying party: talking to identity providers (Authlib, joserfc)."""

@@ -1,0 +1,1 @@
+"""Identity's rules: sign-in, sessions, tokens, invitations, roles; no web or driver code."""

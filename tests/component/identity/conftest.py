@@ -1,0 +1,25 @@
+"""Identity in-process behind a real HTTP server, with a real SMTP server for its email."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from ensemble_devtools.infra import Infra
+from support.identity import IdentityDriver, running_identity
+from support.notify_smtp import Mailbox
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def identity(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+) -> AsyncIterator[IdentityDriver]:
+    async with running_identity(infra, unique_name("identity"), auth_secret, mailbox) as driver:
+        yield driver
