@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process, utils
 
-from ensemble_feedback.services.ports import Similar
+from ensemble_feedback.models.submissions import Similar
 
 _STOP_WORDS = """
     a an and are as at be by can could do for from have how i if in into is it its me my
