@@ -27,6 +27,7 @@ from ensemble_feedback.services.moderation import ModerationService
 from ensemble_feedback.services.ports import ActivityLog, MemberDirectory, Moderator
 from ensemble_feedback.services.ratelimits import WriteLimiter
 from ensemble_feedback.services.screening import Screener
+from ensemble_feedback.services.similarity import SimilarityIndex
 from ensemble_feedback.services.social import SocialMentionService
 from ensemble_feedback.services.statuses import StatusService
 from ensemble_feedback.services.submissions import SubmissionService
@@ -84,7 +85,8 @@ def board(
     comments = CommentRepository(database, outbox)
     follows = FollowRepository(database)
     ledger = VoteLedger(votes, directory, activity)
-    reading = SubmissionService(submissions, follows, ledger, moderator, activity)
+    similarity = SimilarityIndex(submissions)
+    reading = SubmissionService(submissions, follows, ledger, similarity, moderator, activity)
     following = FollowService(reading, submissions, follows, ledger, directory)
     commenting = CommentService(comments, reading, submissions, following, moderator, activity)
     return Board(
@@ -94,9 +96,9 @@ def board(
         following=following,
         comments=commenting,
         statuses=StatusService(reading, following),
-        duplicates=DuplicateService(reading, submissions, ledger, follows, comments),
+        duplicates=DuplicateService(reading, submissions, ledger, similarity, follows, comments),
         held=HeldContentService(
-            HeldDecisionRepository(database), reading, commenting, comments, activity
+            HeldDecisionRepository(database), reading, similarity, commenting, comments, activity
         ),
     )
 

@@ -4,6 +4,7 @@ to the target without counting a voter twice. Safe to repeat after a failure: ea
 from __future__ import annotations
 
 from ensemble_feedback.models.submissions import MergeResult
+from ensemble_feedback.services.similarity import SimilarityIndex
 from ensemble_feedback.services.submissions import SubmissionService
 from ensemble_feedback.services.vote_ledger import VoteLedger, VoteOp
 from ensemble_feedback.storage.comments import CommentRepository
@@ -20,12 +21,14 @@ class DuplicateService:
         submissions: SubmissionService,
         stored: SubmissionRepository,
         ledger: VoteLedger,
+        similarity: SimilarityIndex,
         follows: FollowRepository,
         comments: CommentRepository,
     ) -> None:
         self._submissions = submissions
         self._stored = stored
         self._ledger = ledger
+        self._similarity = similarity
         self._follows = follows
         self._comments = comments
 
@@ -64,7 +67,7 @@ class DuplicateService:
                 ),
             )
             source = await self._submissions.save(source, {"merged_into": target.id}, [event])
-            self._submissions.similarity.remove(workspace, source.id)
+            self._similarity.remove(workspace, source.id)
         source_out, target_out = await self._submissions.out([source, target])
         return MergeResult(
             source=source_out,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ensemble_feedback.models.moderation import HeldKind
 from ensemble_feedback.services.comments import CommentService
 from ensemble_feedback.services.ports import ActivityLog, HeldContent
+from ensemble_feedback.services.similarity import SimilarityIndex
 from ensemble_feedback.services.submissions import (
     SubmissionService,
     created_event,
@@ -25,12 +26,14 @@ class HeldContentService:
         self,
         decisions: HeldDecisionRepository,
         submissions: SubmissionService,
+        similarity: SimilarityIndex,
         comments: CommentService,
         stored_comments: CommentRepository,
         activity: ActivityLog,
     ) -> None:
         self._decisions = decisions
         self._submissions = submissions
+        self._similarity = similarity
         self._comments = comments
         self._stored_comments = stored_comments
         self._activity = activity
@@ -64,7 +67,7 @@ class HeldContentService:
         )
         after = await self._submissions.save(submission, changes, events)
         if publish:
-            self._submissions.similarity.add(workspace, after.id, after.title, after.body)
+            self._similarity.add(workspace, after.id, after.title, after.body)
             await record_activity(
                 self._activity, workspace, after.author_member_id, "submission", after.id
             )

@@ -50,7 +50,6 @@ from ensemble_shared.storage.pagination import next_cursor, parse_cursor
 log = logging.getLogger(__name__)
 
 ROADMAP_PER_STATUS = 50
-CORPUS_SIZE = 5000  # live submissions a workspace's similarity index holds
 KINDS: tuple[SubmissionKind, ...] = ("idea", "feedback", "content_proposal", "question")
 
 
@@ -102,18 +101,16 @@ class SubmissionService:
         submissions: SubmissionRepository,
         follows: FollowRepository,
         ledger: VoteLedger,
+        similarity: SimilarityIndex,
         moderator: Moderator,
         activity: ActivityLog,
     ) -> None:
         self._submissions = submissions
         self._follows = follows
         self._ledger = ledger
+        self._similarity = similarity
         self._moderator = moderator
         self._activity = activity
-        self.similarity = SimilarityIndex(self._corpus)
-
-    async def _corpus(self, workspace: str) -> list[tuple[str, str, str]]:
-        return await self._submissions.corpus(workspace, limit=CORPUS_SIZE)
 
     # --- reading ---
 
@@ -175,7 +172,7 @@ class SubmissionService:
         )
 
     async def similar(self, workspace: str, text: str, *, limit: int = 5) -> list[Similar]:
-        return await self.similarity.similar(workspace, text, limit=limit)
+        return await self._similarity.similar(workspace, text, limit=limit)
 
     async def roadmap(self, workspace: str) -> Roadmap:
         """Published, unmerged submissions by status, most voted first (capped per status)."""
@@ -206,7 +203,7 @@ class SubmissionService:
         published = await admit(
             self._moderator, workspace, member_id, "submission", submission_id, text
         )
-        similar = await self.similarity.similar(workspace, text)
+        similar = await self._similarity.similar(workspace, text)
         submission = Submission(
             id=submission_id,
             workspace=workspace,
@@ -259,7 +256,7 @@ class SubmissionService:
         workspace = submission.workspace
         await self._follows.add_new(workspace, submission.id, [submission.author_member_id])
         if submission.visible:
-            self.similarity.add(workspace, submission.id, submission.title, submission.body)
+            self._similarity.add(workspace, submission.id, submission.title, submission.body)
         await record_activity(
             self._activity, workspace, submission.author_member_id, "submission", submission.id
         )

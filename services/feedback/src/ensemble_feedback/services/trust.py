@@ -1,7 +1,7 @@
 """Trust levels: what moderation reads on every member write and sets on a block.
 
-`trust()` runs on every vote too, so each identity's level is cached for `ttl` seconds: a change
-made here drops it at once, another replica's block is seen here within `ttl`. A merge never
+`trust()` runs on every vote too, so each identity's level is cached for `TTL` seconds: a change
+made here drops it at once, another replica's block is seen here within `TTL`. A merge never
 launders a block: a member is blocked when any identity merged into it is.
 """
 
@@ -17,6 +17,8 @@ from ensemble_feedback.storage.members import MemberRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import NotFound
 
+TTL = 1.0  # seconds an identity's level is taken as current
+
 
 class TrustService:
     """Implements `TrustLevels` (services/ports.py); `trust` also answers for `Directory`."""
@@ -26,15 +28,10 @@ class TrustService:
         members: MemberService,
         stored: MemberRepository,
         merges: MergeCache,
-        *,
-        ttl: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._members = members
         self._stored = stored
         self._merges = merges
-        self._ttl = ttl
-        self._clock = clock
         self._levels: dict[tuple[str, str], tuple[TrustLevel, float]] = {}
 
     async def trust(self, workspace: str, member_id: str) -> TrustLevel:
@@ -88,14 +85,14 @@ class TrustService:
         return await self._members.find(workspace, root)
 
     async def _levels_of(self, workspace: str, member_ids: list[str]) -> dict[str, TrustLevel]:
-        """Each identity's own level, read at most once per `ttl` (the group is not cached:
+        """Each identity's own level, read at most once per `TTL` (the group is not cached:
         a merge or unmerge counts at once)."""
-        now = self._clock()
+        now = time.monotonic()
         levels: dict[str, TrustLevel] = {}
         stale: list[str] = []
         for member_id in member_ids:
             cached = self._levels.get((workspace, member_id))
-            if cached is not None and now - cached[1] < self._ttl:
+            if cached is not None and now - cached[1] < TTL:
                 levels[member_id] = cached[0]
             else:
                 stale.append(member_id)

@@ -57,6 +57,10 @@ class _Pending:
     future: asyncio.Future[VoteOutcome]
 
 
+_Span = tuple[_Pending, int, int, VoteOutcome | Exception]
+"""An op of a batch, the range [start, end) of the staged entries it wrote, and its answer."""
+
+
 @dataclass
 class _Lane:
     queue: list[_Pending] = field(default_factory=list)
@@ -142,7 +146,7 @@ class VoteLedger:
             canon = await self._directory.canonical(workspace, {*tally.active, *acting})
             plan = tally.copy()
             now = utcnow()
-            spans: list[tuple[_Pending, int, int, VoteOutcome | Exception]] = []
+            spans: list[_Span] = []
             staged: list[tuple[VoteEntry, Sequence[Event]]] = []
             for pending in waiting:
                 start = len(staged)
@@ -194,7 +198,7 @@ class VoteLedger:
         self,
         workspace: str,
         submission_id: str,
-        done: Sequence[tuple[_Pending, int, int, VoteOutcome | Exception]],
+        done: Sequence[_Span],
         at: datetime,
     ) -> None:
         """The batch's new votes as member activity, one insert, then its answers. Activity is
@@ -214,7 +218,7 @@ class VoteLedger:
         self,
         workspace: str,
         submission_id: str,
-        done: Sequence[tuple[_Pending, int, int, VoteOutcome | Exception]],
+        done: Sequence[_Span],
         at: datetime,
     ) -> None:
         activities = [
