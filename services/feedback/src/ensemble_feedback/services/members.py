@@ -112,12 +112,9 @@ class MemberService:
             expires_in=int(MEMBER_TOKEN_TTL.total_seconds()),
         )
 
-    async def profile(self, principal: Principal, member_id: str) -> MemberProfile:
-        """The member as it stands (the caller's own, or any one for staff)."""
-        return await self.find(principal.workspace, member_id)
-
     async def find(self, workspace: str, member_id: str) -> MemberProfile:
-        """A merged id answers with its survivor; NotFound when no such member."""
+        """The member as it stands: a merged id answers with its survivor; NotFound when no
+        such member."""
         state = await self._merges.state(workspace)
         root = state.canonical(member_id)
         member = await self._members.get(workspace, root)
