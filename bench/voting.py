@@ -37,7 +37,7 @@ from bench.report import Arm, Target, show, write
 from ensemble_devtools.infra import Infra
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_feedback.main import create_app
-from ensemble_feedback.services.submissions import SubmissionService
+from ensemble_feedback.services.vote_ledger import VoteLedger
 from ensemble_shared.auth import Principal, Role, Tokens
 from ensemble_shared.events import new_id
 from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
@@ -154,7 +154,7 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
-            board: SubmissionService = app.state.submissions
+            ledger: VoteLedger = app.state.services.board.ledger
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://feedback") as http:
                 headers = await sign_up(http, staff)
@@ -176,7 +176,7 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
                     response.raise_for_status()
 
                 rate = await drive(ops, act, paced=paced)
-                board.ledger._tallies.clear()  # read the counts back from the store
+                ledger._tallies.clear()  # read the counts back from the store
                 counts = []
                 for idea in ideas:
                     got = await http.get(f"/submissions/{idea}", headers=headers[0])

@@ -270,7 +270,7 @@ async def test_attendees_are_invited_once_to_submit_ideas_after_the_event(
     await feedback.client.post(
         f"/field-events/{event['id']}/check-in", json={"code": code}, headers=feedback.manager
     )
-    service: FieldEventService = app.state.field_events
+    service: FieldEventService = app.state.services.field_events
     from datetime import datetime
 
     ended = datetime.fromisoformat(event["ends_at"])

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
+from ensemble_feedback.models.activity import Activity
 from ensemble_feedback.services.activity import ActivityService
-from ensemble_feedback.services.ports import Activity
 from ensemble_feedback.services.social import SocialMentionService
+from ensemble_feedback.wiring import Services
 from ensemble_shared.auth import Role
 from ensemble_shared.events import Author, MentionData, MentionReceivedV1
 from support.apps import bearer
@@ -19,10 +20,11 @@ from support.feedback import Feedback
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
-def state(feedback: Feedback) -> Any:
+def services(feedback: Feedback) -> Services:
     transport = feedback.client._transport
     assert isinstance(transport, httpx.ASGITransport)
-    return transport.app.state  # type: ignore[attr-defined]
+    built: Services = transport.app.state.services  # type: ignore[attr-defined]
+    return built
 
 
 async def sign_up(feedback: Feedback, name: str) -> tuple[str, dict[str, str]]:
@@ -71,8 +73,8 @@ async def test_timeline_and_score_count_a_merged_member_once(feedback: Feedback)
             headers=bea_headers,
         )
     ).status_code == 200
-    activity: ActivityService = state(feedback).activity
-    social: SocialMentionService = state(feedback).social
+    activity: ActivityService = services(feedback).activity
+    social: SocialMentionService = services(feedback).social
     recorded = [
         did(ana, "submission", "idea-1", 1),
         did(ana, "vote", "idea-2", 2),
@@ -162,7 +164,7 @@ async def test_timeline_and_score_count_a_merged_member_once(feedback: Feedback)
 
 async def test_engagement_weights_are_per_workspace(feedback: Feedback) -> None:
     ana, ana_headers = await sign_up(feedback, "Ana")
-    activity: ActivityService = state(feedback).activity
+    activity: ActivityService = services(feedback).activity
     await activity.record([did(ana, "vote", "idea-1", 1), did(ana, "comment", "c-1", 2)])
     defaults = await feedback.client.get("/members/engagement-weights", headers=feedback.manager)
     assert defaults.json()["vote"] == 1

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from ensemble_feedback.main import create_app
-from ensemble_feedback.services.members import MemberService
+from ensemble_feedback.services.directory import Directory
 from ensemble_shared.auth import Role
 from ensemble_shared.events import MemberData, MemberMergeData
 from ensemble_shared.topics import MEMBERS
@@ -34,10 +34,10 @@ async def link(
     )
 
 
-def directory(client: httpx.AsyncClient) -> MemberService:
+def directory(client: httpx.AsyncClient) -> Directory:
     transport = client._transport
     assert isinstance(transport, httpx.ASGITransport)
-    service: MemberService = transport.app.state.members  # type: ignore[attr-defined]
+    service: Directory = transport.app.state.services.directory  # type: ignore[attr-defined]
     return service
 
 

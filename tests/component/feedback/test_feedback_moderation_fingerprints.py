@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ensemble_feedback.storage.moderation import ModerationRepository
+from ensemble_feedback.storage.postings import PostingRepository
 from ensemble_shared.events import utcnow
 from ensemble_shared.storage import Database
 
 
 async def test_posting_fingerprints_see_a_repeat_until_purged(database: Database) -> None:
-    repository = ModerationRepository(database["queue"], database["decisions"], database["posts"])
+    repository = PostingRepository(database)
     assert await repository.posted("acme", "m1", "fp", [10, 9]) is False
     assert await repository.posted("acme", "m1", "fp", [10, 9]) is True  # same bucket
     assert await repository.posted("acme", "m1", "fp", [11, 10]) is True  # the next one

@@ -1,6 +1,7 @@
 """Moderation on the real app and store: the queue (held → approve / reject / block), write
 limits (429 + Retry-After, per member and per address) and the `$`-key guard on feedback and
-ingest. Members and the board are in-test fakes set on the running app."""
+ingest. Members and the board are in-test fakes: moderation is built on the app's store with
+them and put behind the routes."""
 
 from __future__ import annotations
 
@@ -9,14 +10,19 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from fastapi import Depends
+from fastapi import Depends, FastAPI
 
 from ensemble_devtools.infra import Infra
 from ensemble_feedback.config import FeedbackSettings
+from ensemble_feedback.handlers import dependencies
 from ensemble_feedback.handlers.limits import MemberWrite, ip_write_limit
 from ensemble_feedback.main import create_app
+from ensemble_feedback.models.members import TrustLevel
+from ensemble_feedback.models.moderation import HeldItem, HeldKind, Verdict
 from ensemble_feedback.services.moderation import ModerationService
-from ensemble_feedback.services.ports import HeldItem, HeldKind, TrustLevel, Verdict
+from ensemble_feedback.services.screening import Screener
+from ensemble_feedback.storage.moderation import ModerationRepository
+from ensemble_feedback.storage.postings import PostingRepository
 from ensemble_shared.auth import Role
 from ensemble_shared.errors import NotFound
 from support.apps import bearer, running, settings_for
@@ -71,14 +77,26 @@ class Board:
 
 class Stage:
     def __init__(
-        self, client: httpx.AsyncClient, moderation: ModerationService, secret: str
+        self, client: httpx.AsyncClient, app: FastAPI, settings: FeedbackSettings, secret: str
     ) -> None:
         self.client = client
-        self.moderation = moderation
         self.members = Members()
         self.board = Board()
-        moderation.members = self.members
-        moderation.content = self.board
+        database = app.state.infra.database
+        queue = ModerationRepository(database)
+        self.screener = Screener(
+            queue,
+            PostingRepository(database),
+            self.members,
+            duplicate_window_seconds=settings.moderation_duplicate_window_seconds,
+        )
+        self.moderation = ModerationService(
+            queue,
+            self.members,
+            self.board,
+            auto_trust_after=settings.moderation_auto_trust_after,
+        )
+        app.dependency_overrides[dependencies.moderation] = lambda: self.moderation
         self.manager = bearer(secret, WS, Role.MANAGER, subject="maya")
         self.secret = secret
 
@@ -87,7 +105,7 @@ class Stage:
 
     async def write(self, member_id: str, text: str, ref: str) -> Verdict:
         """What the submissions area does on a member's write."""
-        screening = await self.moderation.screen(WS, member_id, text)
+        screening = await self.screener.screen(WS, member_id, text)
         if screening.verdict is Verdict.HOLD:
             item = HeldItem(
                 workspace=WS,
@@ -97,7 +115,7 @@ class Stage:
                 text=text,
                 reasons=screening.reasons,
             )
-            await self.moderation.enqueue(item)
+            await self.screener.enqueue(item)
             self.board.held.add(ref)
         return screening.verdict
 
@@ -124,7 +142,7 @@ async def stage(
         return {"by": principal.subject}
 
     async with running(app) as client:
-        yield Stage(client, app.state.moderation, auth_secret)
+        yield Stage(client, app, settings, auth_secret)
 
 
 async def test_held_items_are_listed_approved_once_and_rejected_with_a_reason(stage: Stage) -> None:
@@ -132,7 +150,7 @@ async def test_held_items_are_listed_approved_once_and_rejected_with_a_reason(st
     assert await stage.write("newbie", "Une idée : un mode sombre", "s1") is Verdict.HOLD
     assert await stage.write("regular", "Ajoutez un export CSV", "s2") is Verdict.PUBLISH
     assert await stage.write("regular", "Cette mise à jour est de la merde", "s3") is Verdict.HOLD
-    await stage.moderation.enqueue(  # a retried enqueue: still one item
+    await stage.screener.enqueue(  # a retried enqueue: still one item
         HeldItem(workspace=WS, kind="submission", ref="s1", member_id="newbie", text="x")
     )
 

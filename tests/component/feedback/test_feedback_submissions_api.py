@@ -1,7 +1,8 @@
 """The board through feedback's HTTP API on real Kafka and the real store.
 
-The other areas' ports (members, moderation, activity) are replaced with fakes on the wired
-service, so each test decides who is merged, blocked, or held.
+The board is built on the app's store and outbox with fakes for the other areas' ports
+(members, moderation, activity) and put behind the routes, so each test decides who is merged,
+blocked, or held.
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_feedback import wiring
+from ensemble_feedback.handlers import dependencies
 from ensemble_feedback.main import create_app
-from ensemble_feedback.services.ports import (
-    Activity,
-    HeldItem,
-    Screening,
-    TrustLevel,
-    Verdict,
-)
-from ensemble_feedback.services.submissions import SubmissionService, VoteLedger, VoteOp
+from ensemble_feedback.models.activity import Activity
+from ensemble_feedback.models.members import TrustLevel
+from ensemble_feedback.models.moderation import HeldItem, Screening, Verdict
+from ensemble_feedback.services.vote_ledger import VoteLedger, VoteOp
 from ensemble_shared.events import (
     MemberMergeData,
     MemberMergedV1,
@@ -90,7 +89,7 @@ class FakeActivity:
 @dataclass
 class Board:
     feedback: Feedback
-    service: SubmissionService
+    service: wiring.Board
     directory: FakeDirectory
     moderator: FakeModerator
     activity: FakeActivity
@@ -120,13 +119,17 @@ async def board(
     settings = feedback_settings(infra, unique_name("board"), auth_secret)
     app = create_app(settings)
     async with running(app) as client:
-        service: SubmissionService = app.state.submissions
         directory = FakeDirectory()
         moderator = FakeModerator(directory)
         activity = FakeActivity()
-        service.ports.directory = directory
-        service.ports.moderator = moderator
-        service.ports.activity = activity
+        service = wiring.board(
+            app.state.infra.database,
+            app.state.services.outbox,
+            directory=directory,
+            activity=activity,
+            moderator=moderator,
+        )
+        app.dependency_overrides[dependencies.board] = lambda: service
         yield Board(
             Feedback(client, settings, auth_secret), service, directory, moderator, activity
         )
@@ -188,8 +191,8 @@ async def test_held_submission_waits_unpublished_until_released(board: Board) ->
     queue = await fb.client.get("/submissions", params={"held": True}, headers=fb.manager)
     assert [s["id"] for s in queue.json()["items"]] == [held["id"]]
 
-    await board.service.release(fb.workspace, "submission", held["id"], "maya")
-    await board.service.release(fb.workspace, "submission", held["id"], "maya")  # repeat: no-op
+    await board.service.held.release(fb.workspace, "submission", held["id"], "maya")
+    await board.service.held.release(fb.workspace, "submission", held["id"], "maya")  # a repeat
     public = await fb.client.get("/submissions", headers=fb.member("other"))
     assert held["id"] in {s["id"] for s in public.json()["items"]}
     created_events = [e for e in await fb.events(SUBMISSIONS) if e.type == "submission.created.v1"]
@@ -284,7 +287,7 @@ async def test_a_replica_with_a_stale_tally_does_not_drop_a_vote(board: Board) -
     fb = board.feedback
     sid = (await board.create("author", "Offline mode"))["submission"]["id"]
     here = board.service.ledger
-    there = VoteLedger(here._votes, board.service.ports)  # another replica, same store
+    there = VoteLedger(here._votes, board.directory, board.activity)  # another replica, same store
     assert (await here.run(fb.workspace, sid, VoteOp("vote", ("m1",)))).voting
     retracted = await there.run(fb.workspace, sid, VoteOp("retract", ("m1",)))
     assert (retracted.votes, retracted.voting) == (0, False)
@@ -318,13 +321,13 @@ async def test_merged_members_vote_once_and_unmerge_gives_it_back(board: Board) 
         await fb.client.post(f"/submissions/{sid}/vote", headers=fb.member(member))
     assert await board.votes(sid) == 3
     board.directory.merged["ana-mastodon"] = "ana"
-    await board.service.members_changed([_merged("ana", "ana-mastodon", fb.workspace)])
+    await board.service.votes.members_changed([_merged("ana", "ana-mastodon", fb.workspace)])
     assert await board.votes(sid) == 2
     again = await fb.client.post(f"/submissions/{sid}/vote", headers=fb.member("ana"))
     assert again.json() == {"submission_id": sid, "votes": 2, "voted": True}
     del board.directory.merged["ana-mastodon"]
     unmerged = _merged("ana", "ana-mastodon", fb.workspace)
-    await board.service.members_changed(
+    await board.service.votes.members_changed(
         [MemberUnmergedV1(**unmerged.model_dump(exclude={"type", "id"}))]
     )
     assert await board.votes(sid) == 3
@@ -339,7 +342,7 @@ async def test_status_change_tells_author_voters_and_followers_once(board: Board
     await fb.client.post(f"/submissions/{sid}/follow", headers=fb.member("v2"))
     await fb.client.delete(f"/submissions/{sid}/follow", headers=fb.member("v2"))
     board.directory.merged["v1-alt"] = "v1"
-    await board.service.members_changed([_merged("v1", "v1-alt", fb.workspace)])
+    await board.service.votes.members_changed([_merged("v1", "v1-alt", fb.workspace)])
     board.directory.refusing.add("quiet")
 
     illegal = await fb.client.post(
@@ -386,7 +389,7 @@ async def test_comments_replies_and_their_audience(board: Board) -> None:
     assert [c["body"] for c in thread.json()["items"]] == ["Yes please", "Agreed"]
     commented = [e for e in await fb.events(SUBMISSIONS) if e.type == "submission.commented.v1"]
     assert [e.data.audience for e in commented] == [("author",), ("voter",)]  # type: ignore[attr-defined]
-    await board.service.release(fb.workspace, "comment", held.json()["id"], "maya")
+    await board.service.held.release(fb.workspace, "comment", held.json()["id"], "maya")
     thread = await fb.client.get(f"/submissions/{sid}/comments", headers=fb.member("x"))
     assert len(thread.json()["items"]) == 3
 

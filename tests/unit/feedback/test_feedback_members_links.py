@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from ensemble_feedback.models.members import MergeEntry
-from ensemble_feedback.services.members import BadLink, MergeCache, SignedLinks
-from ensemble_feedback.storage.members import MergeLogRepository
+from ensemble_feedback.models.merges import MergeEntry
+from ensemble_feedback.services.links import VERIFY_EMAIL, BadLink, SignedLinks
+from ensemble_feedback.services.merge_cache import MergeCache
+from ensemble_feedback.storage.merge_log import MergeLogRepository
 from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.errors import Unauthenticated
 from ensemble_shared.settings import AuthSettings
 
@@ -59,15 +61,9 @@ def test_a_verification_link_expires_and_names_the_address() -> None:
     links = SignedLinks(SECRET)
     token = token_of(links.verification_path("acme", "m-1", "Ana@Example.org"))
     assert links.read_verification(token) == ("acme", "m-1", "ana@example.org")
-    expired = jwt.encode(
-        {
-            "ws": "acme",
-            "sub": "m-1",
-            "email": "ana@example.org",
-            "exp": datetime.now(UTC) - timedelta(seconds=1),
-        },
-        links._keys["verify-email"],
-        algorithm="HS256",
+    expired = Capabilities(SECRET, VERIFY_EMAIL).sign(
+        {"ws": "acme", "sub": "m-1", "email": "ana@example.org"},
+        expires=datetime.now(UTC) - timedelta(seconds=1),
     )
     with pytest.raises(Unauthenticated, match="expired"):
         links.read_verification(expired)

@@ -8,21 +8,21 @@ from typing import Literal
 import pytest
 from pydantic import ValidationError
 
-from ensemble_feedback.models.members import (
+from ensemble_feedback.models.activity import (
+    Activity,
     EngagementWeights,
-    MergeEntry,
-    MergeState,
-    ProfileChange,
-    SignUp,
     TimelineItem,
     engagement,
+)
+from ensemble_feedback.models.members import (
+    ProfileChange,
+    SignUp,
     handle_key,
     handle_stem,
     mention_handles,
-    suggest_merges,
 )
+from ensemble_feedback.models.merges import MergeEntry, MergeState, suggest_merges
 from ensemble_feedback.services.activity import merged_page
-from ensemble_feedback.services.ports import Activity
 from ensemble_shared.errors import Conflict
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)

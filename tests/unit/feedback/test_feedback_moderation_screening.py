@@ -6,10 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ensemble_feedback.models.moderation import Action, Decision, QueueItem
+from ensemble_feedback.models.members import TrustLevel
+from ensemble_feedback.models.moderation import (
+    Action,
+    Decision,
+    HeldItem,
+    HeldKind,
+    QueueItem,
+    Verdict,
+)
 from ensemble_feedback.services.moderation import AUTO_TRUST_BY, ModerationService
-from ensemble_feedback.services.ports import HeldItem, HeldKind, TrustLevel, Verdict
+from ensemble_feedback.services.screening import Screener
+from ensemble_shared.auth import Principal, Role
 from ensemble_shared.errors import Conflict, NotFound
+from ensemble_shared.storage.pagination import Position
 
 WS = "acme"
 
@@ -85,8 +95,8 @@ class FakeQueue:
         return self.decisions.get(item_id)
 
     async def pending(
-        self, workspace: str, *, limit: int, cursor: str | None, scan: int
-    ) -> tuple[list[QueueItem], str | None]:
+        self, workspace: str, *, limit: int, after: Position | None, scan: int
+    ) -> tuple[list[QueueItem], Position | None]:
         waiting = [i for i in self.items.values() if i.id not in self.decisions]
         return waiting[:limit], None
 
@@ -127,17 +137,19 @@ class Clock:
 
 def moderation(
     members: FakeMembers, content: FakeContent | None = None, *, auto_trust_after: int = 0
-) -> tuple[ModerationService, FakeQueue, Clock]:
+) -> tuple[Screener, ModerationService, FakeQueue, Clock]:
+    """Screening and the review queue on one queue and one set of members, as the app wires
+    them."""
     queue, clock = FakeQueue(), Clock()
-    service = ModerationService(
-        queue,
-        members,
-        content=content or FakeContent(),
-        auto_trust_after=auto_trust_after,
-        duplicate_window_seconds=600,
-        clock=clock,
+    screener = Screener(queue, queue, members, duplicate_window_seconds=600, clock=clock)
+    review = ModerationService(
+        queue, members, content or FakeContent(), auto_trust_after=auto_trust_after, clock=clock
     )
-    return service, queue, clock
+    return screener, review, queue, clock
+
+
+def staff(subject: str) -> Principal:
+    return Principal(subject=subject, workspace=WS, roles=frozenset({Role.MANAGER}))
 
 
 SPAM = "Crypto giveaway! click here https://x.ru https://y.ru https://z.ru"
@@ -161,8 +173,8 @@ SPAM = "Crypto giveaway! click here https://x.ru https://y.ru https://z.ru"
 async def test_the_screening_matrix(
     level: TrustLevel, text: str, verdict: Verdict, reason: str | None
 ) -> None:
-    service, _, _ = moderation(FakeMembers(m=level))
-    screening = await service.screen(WS, "m", text)
+    screener, _, _, _ = moderation(FakeMembers(m=level))
+    screening = await screener.screen(WS, "m", text)
     assert screening.verdict is verdict
     if reason is None:
         assert screening.reasons == ()
@@ -171,27 +183,27 @@ async def test_the_screening_matrix(
 
 
 async def test_an_unknown_member_is_not_found() -> None:
-    service, _, _ = moderation(FakeMembers())
+    screener, _, _, _ = moderation(FakeMembers())
     with pytest.raises(NotFound):
-        await service.screen(WS, "ghost", "hello")
+        await screener.screen(WS, "ghost", "hello")
 
 
 async def test_the_same_text_twice_within_the_window_is_held_then_passes_later() -> None:
-    service, _, clock = moderation(FakeMembers(m=TrustLevel.TRUSTED))
-    first = await service.screen(WS, "m", "Ajoutez un mode sombre")
-    again = await service.screen(WS, "m", "ajoutez un mode  SOMBRE !")
+    screener, _, _, clock = moderation(FakeMembers(m=TrustLevel.TRUSTED))
+    first = await screener.screen(WS, "m", "Ajoutez un mode sombre")
+    again = await screener.screen(WS, "m", "ajoutez un mode  SOMBRE !")
     assert first.verdict is Verdict.PUBLISH
     assert again.verdict is Verdict.HOLD
     assert "duplicate" in again.reasons
     clock.now += timedelta(seconds=1_201)  # two windows on: forgotten
-    assert (await service.screen(WS, "m", "Ajoutez un mode sombre")).verdict is Verdict.PUBLISH
+    assert (await screener.screen(WS, "m", "Ajoutez un mode sombre")).verdict is Verdict.PUBLISH
 
 
 async def test_a_duplicate_of_spammy_text_is_rejected() -> None:
-    service, _, _ = moderation(FakeMembers(m=TrustLevel.TRUSTED))
+    screener, _, _, _ = moderation(FakeMembers(m=TrustLevel.TRUSTED))
     text = "WIN A FREE PHONE TODAY, VISIT OUR SHOP!!!!!!"
-    assert (await service.screen(WS, "m", text)).verdict is Verdict.HOLD
-    assert (await service.screen(WS, "m", text)).verdict is Verdict.REJECT
+    assert (await screener.screen(WS, "m", text)).verdict is Verdict.HOLD
+    assert (await screener.screen(WS, "m", text)).verdict is Verdict.REJECT
 
 
 def held(ref: str, member_id: str = "m") -> HeldItem:
@@ -200,73 +212,73 @@ def held(ref: str, member_id: str = "m") -> HeldItem:
 
 async def test_approve_releases_once_and_a_second_decision_is_a_conflict() -> None:
     content = FakeContent()
-    service, queue, _ = moderation(FakeMembers(m=TrustLevel.NEW), content)
-    await service.enqueue(held("s1"))
-    await service.enqueue(held("s1"))  # a retried write: still one item
+    screener, review, queue, _ = moderation(FakeMembers(m=TrustLevel.NEW), content)
+    await screener.enqueue(held("s1"))
+    await screener.enqueue(held("s1"))  # a retried write: still one item
     assert len(queue.items) == 1
-    decision = await service.approve(WS, "submission:s1", "maya")
+    decision = await review.approve(staff("maya"), "submission:s1")
     assert (decision.action, decision.by) == (Action.APPROVED, "maya")
     with pytest.raises(Conflict, match="already approved by maya"):
-        await service.approve(WS, "submission:s1", "maya")
+        await review.approve(staff("maya"), "submission:s1")
     with pytest.raises(Conflict):
-        await service.reject(WS, "submission:s1", "spam", "leo")
+        await review.reject(staff("leo"), "submission:s1", "spam")
     assert content.released == ["s1"]
     assert content.discarded == []
-    assert (await service.pending(WS, limit=10)).items == []
+    assert (await review.pending(WS, limit=10)).items == []
 
 
 async def test_a_failed_release_takes_the_decision_back() -> None:
     content = FakeContent(broken=True)
-    service, queue, _ = moderation(FakeMembers(m=TrustLevel.NEW), content)
-    await service.enqueue(held("s1"))
+    screener, review, queue, _ = moderation(FakeMembers(m=TrustLevel.NEW), content)
+    await screener.enqueue(held("s1"))
     with pytest.raises(RuntimeError):
-        await service.approve(WS, "submission:s1", "maya")
+        await review.approve(staff("maya"), "submission:s1")
     assert queue.decisions == {}
     content.broken = False
-    await service.approve(WS, "submission:s1", "maya")
+    await review.approve(staff("maya"), "submission:s1")
     assert content.released == ["s1"]
 
 
 async def test_content_that_was_never_stored_is_dropped_from_the_queue() -> None:
-    service, queue, _ = moderation(
+    screener, review, queue, _ = moderation(
         FakeMembers(m=TrustLevel.NEW), FakeContent(gone=frozenset({"s1"}))
     )
-    await service.enqueue(held("s1"))
+    await screener.enqueue(held("s1"))
     with pytest.raises(NotFound, match="dropped"):
-        await service.approve(WS, "submission:s1", "maya")
+        await review.approve(staff("maya"), "submission:s1")
     assert queue.decisions["submission:s1"].action is Action.DROPPED
 
 
 async def test_block_sets_the_level_and_rejects_every_waiting_item_of_the_member() -> None:
     members = FakeMembers(m=TrustLevel.NEW, other=TrustLevel.NEW)
     content = FakeContent()
-    service, _, _ = moderation(members, content)
+    screener, review, _, _ = moderation(members, content)
     for ref in ("s1", "s2"):
-        await service.enqueue(held(ref))
-    await service.enqueue(held("s3", member_id="other"))
-    await service.approve(WS, "submission:s1", "maya")
-    result = await service.block(WS, "m", "spam account", "maya")
+        await screener.enqueue(held(ref))
+    await screener.enqueue(held("s3", member_id="other"))
+    await review.approve(staff("maya"), "submission:s1")
+    result = await review.block(staff("maya"), "m", "spam account")
     assert result.discarded == ["submission:s2"]
     assert members.levels["m"] is TrustLevel.BLOCKED
     assert content.discarded == [("s2", "member blocked: spam account")]
-    assert [i.id for i in (await service.pending(WS, limit=10)).items] == ["submission:s3"]
-    assert (await service.screen(WS, "m", "hello again")).verdict is Verdict.REJECT
+    assert [i.id for i in (await review.pending(WS, limit=10)).items] == ["submission:s3"]
+    assert (await screener.screen(WS, "m", "hello again")).verdict is Verdict.REJECT
 
 
 async def test_a_new_member_is_trusted_after_enough_approvals() -> None:
     members = FakeMembers(m=TrustLevel.NEW)
-    service, _, _ = moderation(members, auto_trust_after=2)
+    screener, review, _, _ = moderation(members, auto_trust_after=2)
     for ref in ("s1", "s2"):
-        await service.enqueue(held(ref))
-    await service.approve(WS, "submission:s1", "maya")
+        await screener.enqueue(held(ref))
+    await review.approve(staff("maya"), "submission:s1")
     assert members.levels["m"] is TrustLevel.NEW
-    await service.approve(WS, "submission:s2", "maya")
+    await review.approve(staff("maya"), "submission:s2")
     assert members.changes == [("m", TrustLevel.TRUSTED, AUTO_TRUST_BY)]
-    assert (await service.screen(WS, "m", "Une idée")).verdict is Verdict.PUBLISH
+    assert (await screener.screen(WS, "m", "Une idée")).verdict is Verdict.PUBLISH
 
 
 async def test_the_purge_keeps_exactly_the_two_buckets_a_repeat_is_checked_against() -> None:
-    service, queue, clock = moderation(FakeMembers())
+    screener, _, queue, clock = moderation(FakeMembers())
     clock.now = datetime(2026, 11, 2, 10, 7, 30, tzinfo=UTC)  # 600 s buckets: 10:00 is current
-    await service.forget_old_fingerprints()
+    await screener.forget_old_fingerprints()
     assert queue.forgotten_before == datetime(2026, 11, 2, 9, 50, tzinfo=UTC)

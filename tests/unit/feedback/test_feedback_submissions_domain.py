@@ -13,11 +13,11 @@ from ensemble_feedback.models.submissions import (
     STATUSES,
     TRANSITIONS,
     SubmissionCreate,
-    Tally,
     check_transition,
 )
+from ensemble_feedback.models.votes import Tally
+from ensemble_feedback.services.following import build_audience
 from ensemble_feedback.services.similarity import normalize, rank
-from ensemble_feedback.services.submissions import build_audience
 from ensemble_shared.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.unit

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ensemble_feedback.models.submissions import Similar
 from ensemble_feedback.models.suggestions import suggestion_id
-from ensemble_feedback.services.ports import Similar
 from ensemble_feedback.services.suggestions import VOTE_THRESHOLD, closest, suggest, title_of
 from ensemble_shared.events import (
     Author,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from ensemble_feedback.handlers.limits import member_write_limit
+from ensemble_feedback.handlers.dependencies import Community, FieldEvents
+from ensemble_feedback.handlers.limits import MEMBER_WRITE
 from ensemble_feedback.models.field_events import (
     CheckInRequest,
     CheckInResult,
@@ -17,23 +18,8 @@ from ensemble_feedback.models.field_events import (
     MyRsvp,
     RosterPage,
 )
-from ensemble_feedback.services.field_events import FieldEventService
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.web import require_roles
 from ensemble_shared.web.auth import Manager, Member
-
-
-def _service(request: Request) -> FieldEventService:
-    service: FieldEventService = request.app.state.field_events
-    return service
-
-
-FieldEvents = Annotated[FieldEventService, Depends(_service)]
-Anyone = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.MANAGER))]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
-Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the last page.")]
-
-RateLimited = [Depends(member_write_limit)]  # every member write counts against the limits
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
 router = APIRouter(prefix="/field-events", tags=["field events"])
 
@@ -47,17 +33,19 @@ async def create_field_event(
 
 @router.get("", summary="The workspace's field events, soonest first.")
 async def list_field_events(
-    principal: Anyone,
+    principal: Community,
     events: FieldEvents,
-    cursor: Cursor = None,
+    cursor: PageCursor = None,
     upcoming: Annotated[bool, Query(description="Only events not over yet.")] = False,
-    limit: Limit = 50,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> FieldEventPage:
     return await events.page(principal.workspace, cursor=cursor, upcoming=upcoming, limit=limit)
 
 
 @router.get("/{event_id}", summary="One field event with its seats.")
-async def get_field_event(event_id: str, principal: Anyone, events: FieldEvents) -> FieldEventView:
+async def get_field_event(
+    event_id: str, principal: Community, events: FieldEvents
+) -> FieldEventView:
     return await events.get(principal.workspace, event_id)
 
 
@@ -80,15 +68,15 @@ async def field_event_roster(
     event_id: str,
     principal: Manager,
     events: FieldEvents,
-    cursor: Cursor = None,
-    limit: Limit = 100,
+    cursor: PageCursor = None,
+    limit: PageSize = 100,
 ) -> RosterPage:
     return await events.roster(principal.workspace, event_id, cursor=cursor, limit=limit)
 
 
 @router.post(
     "/{event_id}/rsvp",
-    dependencies=RateLimited,
+    dependencies=MEMBER_WRITE,
     summary="Take a seat, or a place on the waitlist (asking twice answers the same).",
 )
 async def rsvp(event_id: str, principal: Member, events: FieldEvents) -> MyRsvp:
@@ -97,7 +85,7 @@ async def rsvp(event_id: str, principal: Member, events: FieldEvents) -> MyRsvp:
 
 @router.delete(
     "/{event_id}/rsvp",
-    dependencies=RateLimited,
+    dependencies=MEMBER_WRITE,
     summary="Give the seat back; the waitlist moves up.",
 )
 async def withdraw_rsvp(event_id: str, principal: Member, events: FieldEvents) -> MyRsvp:

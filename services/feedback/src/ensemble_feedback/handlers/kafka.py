@@ -1,37 +1,49 @@
-"""Feedback's subscribers."""
+"""Feedback's subscribers: each its own consumer group, so they retry and lag independently."""
 
 from __future__ import annotations
 
-from ensemble_feedback.services.social import SocialMentionService
-from ensemble_feedback.services.suggestions import SuggestionService
-from ensemble_shared.events import MentionReceivedV1, MentionTriagedV1
+from ensemble_feedback.wiring import Services
+from ensemble_shared.events import (
+    MemberMergedV1,
+    MemberUnmergedV1,
+    MentionReceivedV1,
+    MentionTriagedV1,
+)
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
-from ensemble_shared.topics import MENTIONS
+from ensemble_shared.topics import MEMBERS, MENTIONS
 
 
-def register(infra: Infrastructure, social: SocialMentionService) -> None:
+def subscribe(infra: Infrastructure, services: Services) -> None:
+    prefix = infra.topics.prefix
+    retry = RetryPolicy.from_settings(infra.settings.kafka)
     subscribe_reliably(
         infra.broker,
         topics=infra.topics,
         stream=MENTIONS,
-        group=f"{infra.topics.prefix}feedback",
-        handler=social.record,
+        group=f"{prefix}feedback",
+        handler=services.social.record,
         wants=[MentionReceivedV1],
-        retry=RetryPolicy.from_settings(infra.settings.kafka),
+        retry=retry,
         description="Mentions are kept so their authors can be linked to members.",
     )
-
-
-def register_suggestions(infra: Infrastructure, suggestions: SuggestionService) -> None:
-    """Its own group: suggestions and the mentions projection retry and lag independently."""
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=MEMBERS,
+        group=f"{prefix}feedback-submissions",
+        handler=services.board.votes.members_changed,
+        wants=[MemberMergedV1, MemberUnmergedV1],
+        retry=retry,
+        description="Vote counts are recounted when members are merged or unmerged.",
+    )
     subscribe_reliably(
         infra.broker,
         topics=infra.topics,
         stream=MENTIONS,
-        group=f"{infra.topics.prefix}feedback-suggestions",
-        handler=suggestions.on_triaged,
+        group=f"{prefix}feedback-suggestions",
+        handler=services.suggestions.on_triaged,
         wants=[MentionTriagedV1],
-        retry=RetryPolicy.from_settings(infra.settings.kafka),
+        retry=retry,
         description="Mentions triaged as request/feedback become suggestions for the board.",
     )

@@ -2,26 +2,22 @@
 
 Add to a member write route (it authenticates too, so the route keeps its own role check):
 
-    @router.post("/submissions", dependencies=[Depends(member_write_limit)])
+    @router.post("/submissions", dependencies=MEMBER_WRITE)
 
 or take the principal from it: `principal: MemberWrite`. Unauthenticated writes (sign-up)
-use `Depends(ip_write_limit)`. Over the limit: 429 with Retry-After and a message.
+use `dependencies=IP_WRITE`. Over the limit: 429 with Retry-After and a message.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from ensemble_feedback.handlers.dependencies import Limiter
 from ensemble_feedback.services.ratelimits import WriteLimiter
 from ensemble_shared.auth import Principal
 from ensemble_shared.web.auth import CurrentPrincipal
-
-
-def _limiter(request: Request) -> WriteLimiter:
-    limiter: WriteLimiter = request.app.state.write_limiter
-    return limiter
 
 
 def _ip(request: Request, limiter: WriteLimiter) -> str:
@@ -29,15 +25,15 @@ def _ip(request: Request, limiter: WriteLimiter) -> str:
     return limiter.client_ip(peer, request.headers.getlist("x-forwarded-for"))
 
 
-async def ip_write_limit(request: Request) -> None:
+async def ip_write_limit(request: Request, limiter: Limiter) -> None:
     """Counts one write against the client's address."""
-    limiter = _limiter(request)
     await limiter.check(ip=_ip(request, limiter))
 
 
-async def member_write_limit(request: Request, principal: CurrentPrincipal) -> Principal:
+async def member_write_limit(
+    request: Request, principal: CurrentPrincipal, limiter: Limiter
+) -> Principal:
     """Counts one write against the client's address and the calling member."""
-    limiter = _limiter(request)
     await limiter.check(
         ip=_ip(request, limiter), member=f"{principal.workspace}:{principal.subject}"
     )
@@ -45,3 +41,5 @@ async def member_write_limit(request: Request, principal: CurrentPrincipal) -> P
 
 
 MemberWrite = Annotated[Principal, Depends(member_write_limit)]
+MEMBER_WRITE: list[Any] = [Depends(member_write_limit)]  # a member's own writes
+IP_WRITE: list[Any] = [Depends(ip_write_limit)]  # public writes without a login

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from ensemble_feedback.handlers.dependencies import Moderation
 from ensemble_feedback.models.moderation import (
     BlockRequest,
     BlockResult,
@@ -15,17 +16,11 @@ from ensemble_feedback.models.moderation import (
     QueuePage,
     RejectRequest,
 )
-from ensemble_feedback.services.moderation import ModerationService
 from ensemble_shared.web.auth import Manager
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor
 
-
-def _moderation(request: Request) -> ModerationService:
-    service: ModerationService = request.app.state.moderation
-    return service
-
-
-Moderation = Annotated[ModerationService, Depends(_moderation)]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
+# Below the shared cap of 200: a queue page reads up to five times its size of the queue.
+QueueSize = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
 
@@ -37,7 +32,10 @@ class ItemView(BaseModel):
 
 @router.get("/queue", summary="Held items waiting for a decision, oldest first.")
 async def pending(
-    principal: Manager, moderation: Moderation, limit: Limit = 50, cursor: str | None = None
+    principal: Manager,
+    moderation: Moderation,
+    limit: QueueSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ) -> QueuePage:
     return await moderation.pending(principal.workspace, limit=limit, cursor=cursor)
 
@@ -53,7 +51,7 @@ async def item(item_id: str, principal: Manager, moderation: Moderation) -> Item
     summary="Publish the held content. 409 when the item was already decided.",
 )
 async def approve(item_id: str, principal: Manager, moderation: Moderation) -> Decision:
-    return await moderation.approve(principal.workspace, item_id, principal.subject)
+    return await moderation.approve(principal, item_id)
 
 
 @router.post(
@@ -63,7 +61,7 @@ async def approve(item_id: str, principal: Manager, moderation: Moderation) -> D
 async def reject(
     item_id: str, body: RejectRequest, principal: Manager, moderation: Moderation
 ) -> Decision:
-    return await moderation.reject(principal.workspace, item_id, body.reason, principal.subject)
+    return await moderation.reject(principal, item_id, body.reason)
 
 
 @router.post(
@@ -73,4 +71,4 @@ async def reject(
 async def block(
     member_id: str, body: BlockRequest, principal: Manager, moderation: Moderation
 ) -> BlockResult:
-    return await moderation.block(principal.workspace, member_id, body.reason, principal.subject)
+    return await moderation.block(principal, member_id, body.reason)

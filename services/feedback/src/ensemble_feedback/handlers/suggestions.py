@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body
 
+from ensemble_feedback.handlers.dependencies import Suggestions
 from ensemble_feedback.models.suggestions import (
     ConfirmSuggestion,
     DismissSuggestion,
@@ -13,16 +14,8 @@ from ensemble_feedback.models.suggestions import (
     SuggestionStatus,
     SuggestionView,
 )
-from ensemble_feedback.services.suggestions import SuggestionService
 from ensemble_shared.web.auth import Manager
-
-
-def _service(request: Request) -> SuggestionService:
-    service: SuggestionService = request.app.state.suggestions
-    return service
-
-
-Suggestions = Annotated[SuggestionService, Depends(_service)]
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
 router = APIRouter(prefix="/suggestions", tags=["suggestions"])
 
@@ -32,8 +25,8 @@ async def list_suggestions(
     principal: Manager,
     suggestions: Suggestions,
     status: SuggestionStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")] = 50,
+    cursor: PageCursor = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> SuggestionPage:
     return await suggestions.page(principal.workspace, status=status, cursor=cursor, limit=limit)
 

@@ -1,13 +1,53 @@
-"""The moderation queue: held items, the one decision each gets, and the API's shapes."""
+"""Moderation: the verdict on a member's text, held items, the one decision each gets, and the
+API's shapes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ensemble_feedback.services.ports import HeldKind
+from ensemble_shared.errors import Forbidden, Invalid
+
+
+class Verdict(StrEnum):
+    PUBLISH = "publish"
+    HOLD = "hold"  # into the moderation queue
+    REJECT = "reject"  # spam, or the member is blocked
+
+
+class Screening(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+
+    def refuse_if_rejected(self) -> None:
+        """Forbidden (403) when the writer is blocked, Invalid (422) for other refusals."""
+        if self.verdict != Verdict.REJECT:
+            return
+        reasons = "; ".join(self.reasons) or "refused by moderation"
+        if any("block" in r for r in self.reasons):
+            raise Forbidden(reasons)
+        raise Invalid(reasons)
+
+
+HeldKind = Literal["submission", "comment"]
+
+
+class HeldItem(BaseModel):
+    """A member's text held for review; the board knows its id before storing it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace: str
+    kind: HeldKind
+    ref: str  # submission id or comment id
+    member_id: str
+    text: str
+    reasons: tuple[str, ...] = ()
 
 
 class Action(StrEnum):

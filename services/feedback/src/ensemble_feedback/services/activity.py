@@ -11,24 +11,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ensemble_feedback.models.members import (
+from ensemble_feedback.models.activity import (
+    Activity,
     EngagementWeights,
-    Identity,
-    MemberPage,
+    Timeline,
     TimelineItem,
     engagement,
-    mention_handles,
 )
-from ensemble_feedback.models.members import Timeline as TimelineOut
+from ensemble_feedback.models.members import Identity, MemberPage, mention_handles
+from ensemble_feedback.services.directory import Directory
 from ensemble_feedback.services.members import MemberService
-from ensemble_feedback.services.ports import Activity, ActivityLog
+from ensemble_feedback.services.ports import ActivityLog
 from ensemble_feedback.storage.activity import ActivityRepository
 from ensemble_feedback.storage.social import SocialMentionRepository
-from ensemble_shared.errors import Invalid
-from ensemble_shared.storage.pagination import decode_cursor, encode_cursor
+from ensemble_feedback.storage.weights import WeightsRepository
+from ensemble_shared.auth import Principal
+from ensemble_shared.storage.pagination import Position, encode_cursor, parse_cursor
 
 _MENTION_KEY = "mention:"
 
@@ -57,7 +57,7 @@ def merged_page(
     return [item for _, item in page], (page[-1] if len(page) == limit else None)
 
 
-def _mention_bound(after: tuple[datetime, str]) -> tuple[datetime, str]:
+def _mention_bound(after: Position) -> Position:
     """The cursor as a bound on mention ids, in the same (time, key) order as the page: at the
     cursor's very time, mentions sort by `mention:<id>` against an activity id."""
     at, key = after
@@ -67,17 +67,22 @@ def _mention_bound(after: tuple[datetime, str]) -> tuple[datetime, str]:
 
 
 class ActivityService:
-    """Implements `ActivityLog` (services/ports.py)."""
+    """Implements `ActivityLog` (services/ports.py); the timeline, the engagement score and its
+    weights per workspace."""
 
     def __init__(
         self,
         activities: ActivityRepository,
         mentions: SocialMentionRepository,
+        weights: WeightsRepository,
         members: MemberService,
+        directory: Directory,
     ) -> None:
         self._activities = activities
         self._mentions = mentions
+        self._weights = weights
         self._members = members
+        self._directory = directory
 
     async def record(self, activities: Iterable[Activity]) -> None:
         """Idempotent: an activity already recorded (same natural id) is skipped."""
@@ -85,28 +90,25 @@ class ActivityService:
 
     async def counts(self, workspace: str, member_id: str) -> dict[str, int]:
         """Distinct activities per kind over the member's merge group, mentions included."""
-        group = await self._members.group(workspace, member_id)
+        group = await self._directory.group(workspace, member_id)
         distinct = {(k, r) for _, k, r in await self._activities.distinct(workspace, group)}
-        identities = await self._members.identities(workspace, group)
+        identities = await self._directory.identities(workspace, group)
         for mention in await self._mentions.by_authors(workspace, _authors(identities)):
             distinct.add(("mention", mention.mention_id))
         return dict(Counter(kind for kind, _ in distinct))
 
     async def score(self, workspace: str, member_id: str) -> float:
-        weights = await self._members.weights(workspace)
+        weights = await self.weights(workspace)
         return engagement(await self.counts(workspace, member_id), weights)
 
     async def timeline(
         self, workspace: str, member_id: str, *, cursor: str | None, limit: int
-    ) -> TimelineOut:
+    ) -> Timeline:
         """One page of the member's activity (its merge group's), newest first, with the
         engagement score. NotFound when no such member in the workspace."""
-        profile = await self._members.profile(workspace, member_id)
-        try:
-            after = decode_cursor(cursor) if cursor else None
-        except ValueError as exc:
-            raise Invalid(str(exc)) from exc
-        group = await self._members.group(workspace, profile.member_id)
+        profile = await self._members.find(workspace, member_id)
+        after = parse_cursor(cursor)
+        group = await self._directory.group(workspace, profile.member_id)
         activities = await self._activities.page(workspace, group, after=after, limit=limit)
         mention_after = _mention_bound(after) if after else None
         found = await self._mentions.by_authors(
@@ -129,8 +131,8 @@ class ActivityService:
         ]
         items, last = merged_page(activities, mentions, limit)
         counts = await self.counts(workspace, profile.member_id)
-        weights = await self._members.weights(workspace)
-        return TimelineOut(
+        weights = await self.weights(workspace)
+        return Timeline(
             member_id=profile.member_id,
             engagement=engagement(counts, weights),
             counts=counts,
@@ -138,9 +140,11 @@ class ActivityService:
             next_cursor=encode_cursor(last[1].at, last[0]) if last else None,
         )
 
-    async def directory(self, workspace: str, *, cursor: str | None, limit: int) -> MemberPage:
-        """The staff member list, each with its engagement score."""
-        profiles, next_cursor = await self._members.page(workspace, cursor=cursor, limit=limit)
+    async def members(self, workspace: str, *, cursor: str | None, limit: int) -> MemberPage:
+        """The staff's member list, each with its engagement score."""
+        profiles, next_cursor = await self._members.page(
+            workspace, after=parse_cursor(cursor), limit=limit
+        )
         scored = [
             p.model_copy(update={"engagement": await self.score(workspace, p.member_id)})
             for p in profiles
@@ -148,7 +152,13 @@ class ActivityService:
         return MemberPage(items=scored, next_cursor=next_cursor)
 
     async def weights(self, workspace: str) -> EngagementWeights:
-        return await self._members.weights(workspace)
+        return await self._weights.weights(workspace) or EngagementWeights()
+
+    async def set_weights(
+        self, principal: Principal, weights: EngagementWeights
+    ) -> EngagementWeights:
+        await self._weights.set_weights(principal.workspace, weights, principal.subject)
+        return weights
 
 
 if TYPE_CHECKING:  # mypy proves the service is the log other areas record into

@@ -16,8 +16,8 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
+from ensemble_feedback.models.activity import Activity
 from ensemble_feedback.models.field_events import (
     Act,
     Change,
@@ -34,10 +34,11 @@ from ensemble_feedback.models.field_events import (
     normalize_code,
     submission_tag,
 )
-from ensemble_feedback.services.ports import Activity, ActivityLog, MemberDirectory, TrustLevel
+from ensemble_feedback.services.directory import refuse_blocked
+from ensemble_feedback.services.ports import ActivityLog, MemberDirectory
 from ensemble_feedback.storage.field_events import FieldEventRepository
 from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from ensemble_shared.errors import Conflict, Invalid, NotFound
 from ensemble_shared.events import (
     CheckInData,
     Event,
@@ -46,16 +47,16 @@ from ensemble_shared.events import (
     EventRsvpV1,
     FollowupInvitationData,
     RsvpData,
+    Source,
+    envelope,
     new_id,
     utcnow,
 )
-from ensemble_shared.logs import correlation_id
 from ensemble_shared.runtime import repeat
-from ensemble_shared.storage.pagination import encode_cursor
+from ensemble_shared.storage.pagination import next_cursor, parse_cursor
 
 log = logging.getLogger(__name__)
 
-SOURCE = "ensemble/feedback"
 # Each lost race costs one re-read of the acts written meanwhile; a request that loses this
 # many times in a row is told to retry rather than held forever.
 MAX_ATTEMPTS = 500
@@ -149,21 +150,16 @@ class FieldEventService:
     async def page(
         self, workspace: str, *, cursor: str | None, upcoming: bool, limit: int
     ) -> FieldEventPage:
-        try:
-            events = await self._events.page(
-                workspace,
-                cursor=cursor,
-                ending_after=self._clock() if upcoming else None,
-                limit=limit,
-            )
-        except ValueError as exc:
-            raise Invalid(str(exc)) from exc
+        events = await self._events.page(
+            workspace,
+            after=parse_cursor(cursor),
+            ending_after=self._clock() if upcoming else None,
+            limit=limit,
+        )
         rosters = await asyncio.gather(*(self._roster(e) for e in events))
         return FieldEventPage(
             items=[FieldEventView.of(e, r) for e, r in zip(events, rosters, strict=True)],
-            next_cursor=encode_cursor(events[-1].starts_at, events[-1].id)
-            if len(events) == limit
-            else None,
+            next_cursor=next_cursor(events, limit, lambda e: (e.starts_at, e.id)),
         )
 
     async def roster(
@@ -240,7 +236,7 @@ class FieldEventService:
             raise NotFound("no seat holds this check-in code")
         at = self._clock()
         checked_in = EventCheckedInV1(
-            **self._envelope(event),
+            **envelope(Source.FEEDBACK, event.workspace, event.id),
             data=CheckInData(event_id=event.id, title=event.title, member_id=member),
         )
         first = await self._events.check_in(
@@ -283,7 +279,7 @@ class FieldEventService:
                 (
                     member,
                     EventFollowupInvitedV1(
-                        **self._envelope(event),
+                        **envelope(Source.FEEDBACK, event.workspace, event.id),
                         data=FollowupInvitationData(
                             event_id=event.id,
                             title=event.title,
@@ -360,8 +356,7 @@ class FieldEventService:
 
     async def _member(self, principal: Principal) -> str:
         member = await self._canonical(principal)
-        if await self._members.trust(principal.workspace, member) == TrustLevel.BLOCKED:
-            raise Forbidden("this member is blocked")
+        await refuse_blocked(self._members, principal.workspace, member)
         return member
 
     def _open(self, event: FieldEvent) -> None:
@@ -372,7 +367,7 @@ class FieldEventService:
 
     def _rsvp_event(self, event: FieldEvent, change: Change) -> EventRsvpV1:
         return EventRsvpV1(
-            **self._envelope(event),
+            **envelope(Source.FEEDBACK, event.workspace, event.id),
             data=RsvpData(
                 event_id=event.id,
                 title=event.title,
@@ -383,15 +378,6 @@ class FieldEventService:
                 reason=change.reason,
             ),
         )
-
-    @staticmethod
-    def _envelope(event: FieldEvent) -> dict[str, Any]:
-        return {
-            "source": SOURCE,
-            "subject": event.id,
-            "workspace": event.workspace,
-            "correlation_id": correlation_id.get() or new_id(),
-        }
 
 
 def _encode_offset(offset: int) -> str:

@@ -1,49 +1,25 @@
-"""What one part of feedback needs from another, as protocols: submissions ask members who a
-voter really is, everything records member activity, public writes pass moderation.
+"""What one area of feedback needs from another, as protocols: the board asks members who a
+voter really is, everything records member activity, member writes pass moderation, moderation
+asks the board to publish or discard what it held, suggestions put mentions on the board.
 
-Each protocol has one implementation in this package; tests may pass a fake.
+Each protocol has one implementation in this package (named on it); tests may pass a fake.
+Calls through a port take plain ids: the caller is another area, not a person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
-
+from ensemble_feedback.models.activity import Activity
+from ensemble_feedback.models.members import TrustLevel
+from ensemble_feedback.models.moderation import HeldItem, HeldKind, Screening
+from ensemble_feedback.models.submissions import Similar
 from ensemble_shared.events import SocialOrigin
-
-ActivityKind = Literal[
-    "submission", "vote", "comment", "attendance", "rsvp", "mention", "suggestion"
-]
-
-
-class TrustLevel(StrEnum):
-    NEW = "new"  # pre-moderated: what they write waits in the queue
-    TRUSTED = "trusted"  # published at once (filters still apply)
-    BLOCKED = "blocked"  # every public write refused
-
-
-class Activity(BaseModel):
-    """One thing a member did; its id is natural (kind + ref), so recording it twice is a no-op."""
-
-    model_config = ConfigDict(frozen=True)
-
-    workspace: str
-    member_id: str
-    kind: ActivityKind
-    ref: str  # the submission, comment, field event or mention it is about
-    at: datetime
-
-    @property
-    def activity_id(self) -> str:
-        return f"{self.workspace}:{self.kind}:{self.ref}:{self.member_id}"
 
 
 class MemberDirectory(Protocol):
-    """Members as other parts of feedback see them (implemented by services/members.py)."""
+    """Members as other areas see them (services/directory.py)."""
 
     async def canonical(
         self, workspace: str, member_ids: Iterable[str], *, fresh: bool = False
@@ -65,27 +41,30 @@ class MemberDirectory(Protocol):
         ...
 
 
+class TrustLevels(Protocol):
+    """What moderation reads and sets of a member's trust (services/trust.py)."""
+
+    async def trust(self, workspace: str, member_id: str) -> TrustLevel: ...
+
+    async def set_trust(
+        self,
+        workspace: str,
+        member_id: str,
+        level: TrustLevel,
+        by: str,
+        *,
+        reason: str | None = None,
+    ) -> object: ...
+
+
 class ActivityLog(Protocol):
     """Member activity, for the timeline and the engagement score (services/activity.py)."""
 
     async def record(self, activities: Iterable[Activity]) -> None: ...
 
 
-class Verdict(StrEnum):
-    PUBLISH = "publish"
-    HOLD = "hold"  # into the moderation queue
-    REJECT = "reject"  # spam, or the member is blocked
-
-
-class Screening(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    verdict: Verdict
-    reasons: tuple[str, ...] = ()
-
-
 class Moderator(Protocol):
-    """Screens member-written text before it is published (services/moderation.py)."""
+    """Screens member-written text before it is published (services/screening.py)."""
 
     async def screen(self, workspace: str, member_id: str, text: str) -> Screening: ...
 
@@ -95,22 +74,8 @@ class Moderator(Protocol):
         ...
 
 
-HeldKind = Literal["submission", "comment"]
-
-
-class HeldItem(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    workspace: str
-    kind: HeldKind
-    ref: str  # submission id or comment id
-    member_id: str
-    text: str
-    reasons: tuple[str, ...] = ()
-
-
 class HeldContent(Protocol):
-    """What moderation asks of the board when a manager reviews a held item (submissions)."""
+    """What moderation asks of the board when a manager reviews a held item (services/held.py)."""
 
     async def release(self, workspace: str, kind: HeldKind, ref: str, by: str) -> None:
         """Publish held content (emits what a normal publish emits). NotFound if it is gone."""
@@ -121,16 +86,8 @@ class HeldContent(Protocol):
     ) -> None: ...
 
 
-class Similar(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    submission_id: str
-    title: str
-    score: float  # 0..100, higher is closer
-
-
 class Board(Protocol):
-    """What suggestions need from submissions (implemented by services/submissions.py)."""
+    """What suggestions need of the board's submissions (services/submissions.py)."""
 
     async def similar(self, workspace: str, text: str, *, limit: int = 5) -> list[Similar]: ...
 
@@ -148,6 +105,10 @@ class Board(Protocol):
     ) -> str:
         """Create a submission confirmed from a suggestion (idempotent on `submission_id`)."""
         ...
+
+
+class Ballot(Protocol):
+    """What suggestions need of the board's votes (services/votes.py)."""
 
     async def vote(self, workspace: str, submission_id: str, member_id: str) -> int:
         """Vote as `member_id` (idempotent); returns the vote count."""

@@ -9,12 +9,13 @@ does not match every query containing that word at 100).
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rapidfuzz import fuzz, process, utils
 
-from ensemble_feedback.services.ports import Similar
+from ensemble_feedback.models.submissions import Similar
 
 _STOP_WORDS = """
     a an and are as at be by can could do for from have how i if in into is it its me my
@@ -28,6 +29,7 @@ STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 MIN_SCORE = 60.0
 MIN_QUERY = 3  # characters, once normalized
+CORPUS_SIZE = 5000  # live submissions a workspace's index holds
 
 
 def normalize(text: str) -> str:
@@ -78,7 +80,10 @@ def rank(
     ]
 
 
-Loader = Callable[[str], Awaitable[list[tuple[str, str, str]]]]
+class Source(Protocol):
+    """Where the live submissions are read from (storage/submissions.py)."""
+
+    async def corpus(self, workspace: str, *, limit: int) -> list[tuple[str, str, str]]: ...
 
 
 class SimilarityIndex:
@@ -86,9 +91,9 @@ class SimilarityIndex:
     submissions created by this process are added at once."""
 
     def __init__(
-        self, load: Loader, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
+        self, source: Source, *, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._load = load
+        self._source = source
         self._ttl = ttl
         self._clock = clock
         self._corpora: dict[str, Corpus] = {}
@@ -96,7 +101,7 @@ class SimilarityIndex:
     async def _corpus(self, workspace: str) -> Corpus:
         corpus = self._corpora.get(workspace)
         if corpus is None or self._clock() - corpus.loaded_at > self._ttl:
-            rows = await self._load(workspace)
+            rows = await self._source.corpus(workspace, limit=CORPUS_SIZE)
             corpus = Corpus(
                 loaded_at=self._clock(),
                 items={i: (t, normalize(t), normalize(b[:1000])) for i, t, b in rows},

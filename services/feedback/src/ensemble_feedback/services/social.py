@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ensemble_feedback.models.social import SocialMention
-from ensemble_feedback.storage import SocialMentionRepository
+from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_shared.events import MentionReceivedV1
 
 

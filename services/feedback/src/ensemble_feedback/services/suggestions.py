@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
+from ensemble_feedback.models.activity import Activity
+from ensemble_feedback.models.submissions import Similar
 from ensemble_feedback.models.suggestions import (
     ConfirmSuggestion,
     Decision,
@@ -26,22 +27,28 @@ from ensemble_feedback.models.suggestions import (
     submission_id_for,
     suggestion_id,
 )
-from ensemble_feedback.services.ports import Activity, ActivityLog, Board, MemberDirectory, Similar
+from ensemble_feedback.services.ports import ActivityLog, Ballot, Board, MemberDirectory
 from ensemble_feedback.storage.suggestions import SuggestionRepository
 from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Invalid, NotFound
+from ensemble_shared.errors import Conflict, NotFound
 from ensemble_shared.events import (
     Event,
     MentionTriagedV1,
     SocialOrigin,
+    Source,
     SubmissionKind,
     SuggestionCreatedV1,
     SuggestionData,
+    envelope,
     utcnow,
 )
-from ensemble_shared.storage.pagination import encode_cursor
+from ensemble_shared.storage.pagination import (
+    Position,
+    encode_cursor,
+    next_cursor,
+    parse_cursor,
+)
 
-SOURCE = "ensemble/feedback"
 # Board.similar answers from 60 ("related"); crediting someone's vote to an existing idea needs
 # a clearly closer match, else the suggestion is a new submission (the manager still decides).
 VOTE_THRESHOLD = 75.0
@@ -109,11 +116,13 @@ class SuggestionService:
         self,
         suggestions: SuggestionRepository,
         board: Board,
+        ballot: Ballot,
         members: MemberDirectory,
         activity: ActivityLog,
     ) -> None:
         self._suggestions = suggestions
         self._board = board
+        self._ballot = ballot
         self._members = members
         self._activity = activity
 
@@ -148,12 +157,10 @@ class SuggestionService:
         cursor: str | None,
         limit: int,
     ) -> SuggestionPage:
-        try:
-            if status in ("confirmed", "dismissed"):
-                return await self._decided_page(workspace, status, cursor=cursor, limit=limit)
-            return await self._newest_page(workspace, status, cursor=cursor, limit=limit)
-        except ValueError as exc:
-            raise Invalid(str(exc)) from exc
+        after = parse_cursor(cursor)
+        if status in ("confirmed", "dismissed"):
+            return await self._decided_page(workspace, status, after=after, limit=limit)
+        return await self._newest_page(workspace, status, after=after, limit=limit)
 
     async def get(self, workspace: str, suggestion: str) -> SuggestionView:
         found = await self._get(workspace, suggestion)
@@ -243,7 +250,7 @@ class SuggestionService:
     ) -> Outcome:
         if suggestion.action == "vote" and suggestion.submission_id is not None:
             assert member is not None
-            votes = await self._board.vote(suggestion.workspace, suggestion.submission_id, member)
+            votes = await self._ballot.vote(suggestion.workspace, suggestion.submission_id, member)
             return Outcome(
                 suggestion_id=suggestion.id,
                 action="vote",
@@ -288,32 +295,32 @@ class SuggestionService:
         return [SuggestionView.of(s, decisions.get(s.id), outcomes.get(s.id)) for s in suggestions]
 
     async def _newest_page(
-        self, workspace: str, status: SuggestionStatus | None, *, cursor: str | None, limit: int
+        self, workspace: str, status: SuggestionStatus | None, *, after: Position | None, limit: int
     ) -> SuggestionPage:
         items: list[SuggestionView] = []
         for _ in range(PENDING_SCAN_ROUNDS if status == "pending" else 1):
-            batch = await self._suggestions.newest(workspace, cursor=cursor, limit=limit)
+            batch = await self._suggestions.newest(workspace, after=after, limit=limit)
             for view in await self._views(batch):
-                cursor = encode_cursor(view.created_at, view.id)
+                after = view.created_at, view.id
                 if status is None or view.status == status:
                     items.append(view)
                     if len(items) == limit:
-                        return SuggestionPage(items=items, next_cursor=cursor)
+                        return SuggestionPage(items=items, next_cursor=encode_cursor(*after))
             if len(batch) < limit:
                 return SuggestionPage(items=items, next_cursor=None)
         # Many decided ones in a row: a short page, and the cursor goes on from what was scanned.
-        return SuggestionPage(items=items, next_cursor=cursor)
+        return SuggestionPage(items=items, next_cursor=encode_cursor(*after) if after else None)
 
     async def _decided_page(
         self,
         workspace: str,
         status: SuggestionStatus,
         *,
-        cursor: str | None,
+        after: Position | None,
         limit: int,
     ) -> SuggestionPage:
         decision: Decision = "confirmed" if status == "confirmed" else "dismissed"
-        records = await self._suggestions.decided(workspace, decision, cursor=cursor, limit=limit)
+        records = await self._suggestions.decided(workspace, decision, after=after, limit=limit)
         found = await self._suggestions.by_ids(r.suggestion_id for r in records)
         outcomes = await self._suggestions.outcomes_of(found)
         items = [
@@ -325,17 +332,15 @@ class SuggestionService:
             ]
             if view.status == status
         ]
-        more = len(records) == limit
         return SuggestionPage(
             items=items,
-            next_cursor=encode_cursor(records[-1].at, records[-1].suggestion_id) if more else None,
+            next_cursor=next_cursor(records, limit, lambda r: (r.at, r.suggestion_id)),
         )
 
     @staticmethod
     def _created_event(event: MentionTriagedV1, suggestion: Suggestion) -> SuggestionCreatedV1:
-        envelope: dict[str, Any] = {"source": SOURCE, "subject": suggestion.id, **event.caused()}
         return SuggestionCreatedV1(
-            **envelope,
+            **envelope(Source.FEEDBACK, event.workspace, suggestion.id, cause=event),
             data=SuggestionData(
                 suggestion_id=suggestion.id,
                 mention_id=suggestion.mention_id,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from ensemble_feedback.services.ports import Activity
-from ensemble_feedback.storage.members import before
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_feedback.models.activity import Activity
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.pagination import Position, older_than
 
 COLLECTION = "member_activity"
 
@@ -29,8 +28,8 @@ class ActivityRepository:
         ]
     }
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def add_new(self, activities: Sequence[Activity]) -> list[str]:
         unique = {a.activity_id: a for a in activities}
@@ -44,13 +43,13 @@ class ActivityRepository:
         workspace: str,
         member_ids: Iterable[str],
         *,
-        after: tuple[datetime, str] | None,
+        after: Position | None,
         limit: int,
     ) -> list[tuple[str, Activity]]:
         """Newest first: (activity id, activity)."""
         filters: dict[str, Any] = {"workspace": workspace, "member_id": {"$in": list(member_ids)}}
         if after is not None:
-            filters = {"$and": [filters, before(*after)]}
+            filters = {"$and": [filters, older_than("at", after)]}
         cursor = self.collection.find(filters).sort([("at", DESCENDING), ("_id", DESCENDING)])
         return [
             (d["_id"], Activity.model_validate(d)) for d in await cursor.limit(limit).to_list(limit)

@@ -18,7 +18,7 @@ from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.pagination import decode_cursor
+from ensemble_shared.storage.pagination import Position, newer_than
 
 EVENTS = "field_events"
 ACTS = "field_event_acts"
@@ -92,17 +92,12 @@ class FieldEventRepository:
         return bool(result.modified_count)
 
     async def page(
-        self, workspace: str, *, cursor: str | None, ending_after: datetime | None, limit: int
+        self, workspace: str, *, after: Position | None, ending_after: datetime | None, limit: int
     ) -> list[FieldEvent]:
-        filters: dict[str, Any] = {"workspace": workspace}
+        """Soonest first."""
+        filters: dict[str, Any] = {"workspace": workspace, **newer_than("starts_at", after)}
         if ending_after is not None:
             filters["ends_at"] = {"$gt": ending_after}
-        if cursor is not None:
-            starts_at, last_id = decode_cursor(cursor)
-            filters["$or"] = [
-                {"starts_at": {"$gt": starts_at}},
-                {"starts_at": starts_at, "_id": {"$gt": last_id}},
-            ]
         found = self.events.find(filters).sort([("starts_at", ASCENDING), ("_id", ASCENDING)])
         return [_event(d) for d in await found.limit(limit).to_list(limit)]
 

@@ -1,4 +1,4 @@
-"""The moderation queue, its decisions and posting fingerprints: insert-only, unique keys decide.
+"""The moderation queue and its decisions: insert-only, unique keys decide.
 
 Pending = queued and not decided. Deriving it (instead of updating the queue item) keeps every
 write an insert, which FerretDB does in ~1 ms where an update scans the collection.
@@ -7,25 +7,22 @@ write an insert, which FerretDB does in ~1 ms where an update scans the collecti
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from ensemble_feedback.models.moderation import Action, Decision, QueueItem
-from ensemble_shared.events import utcnow
-from ensemble_shared.storage import ASCENDING, Collection, Document, DuplicateKeyError, Index
-from ensemble_shared.storage.pagination import decode_cursor
-from ensemble_shared.storage.pagination import encode_cursor as encode_at
+from ensemble_shared.storage import ASCENDING, Database, Document, DuplicateKeyError, Index
+from ensemble_shared.storage.lookups import find_owned
+from ensemble_shared.storage.pagination import Position, newer_than
 
 QUEUE = "moderation_queue"
 DECISIONS = "moderation_decisions"
-POSTINGS = "moderation_postings"
 
 
 def _key(workspace: str, item_id: str) -> str:
     return f"{workspace}:{item_id}"
 
 
-def encode_cursor(item: QueueItem) -> str:
-    return encode_at(item.queued_at, _key(item.workspace, item.id))
+def _position(item: QueueItem) -> Position:
+    return item.queued_at, _key(item.workspace, item.id)
 
 
 def _item(document: Document) -> QueueItem:
@@ -50,10 +47,9 @@ class ModerationRepository:
         ],
     }
 
-    def __init__(self, queue: Collection, decisions: Collection, postings: Collection) -> None:
-        self.queue = queue
-        self.decisions = decisions
-        self.postings = postings
+    def __init__(self, database: Database) -> None:
+        self.queue = database[QUEUE]
+        self.decisions = database[DECISIONS]
 
     async def enqueue(self, item: QueueItem) -> bool:
         """False when the item was already queued (a retried write)."""
@@ -66,9 +62,7 @@ class ModerationRepository:
         return True
 
     async def item(self, workspace: str, item_id: str) -> QueueItem | None:
-        document = await self.queue.find_one(
-            {"_id": _key(workspace, item_id), "workspace": workspace}
-        )
+        document = await find_owned(self.queue, _key(workspace, item_id), workspace)
         return _item(document) if document else None
 
     async def decide(self, decision: Decision) -> Decision | None:
@@ -103,17 +97,12 @@ class ModerationRepository:
         return {d["_id"] async for d in cursor}
 
     async def pending(
-        self, workspace: str, *, limit: int, cursor: str | None, scan: int
-    ) -> tuple[list[QueueItem], str | None]:
-        """Oldest pending items first. Reads at most `scan` queue items per call, so a long run
-        of decided items costs bounded work: the page may come back short with a cursor."""
-        filters: Document = {"workspace": workspace}
-        if cursor is not None:
-            queued, key = decode_cursor(cursor)
-            filters["$or"] = [
-                {"queued_at": {"$gt": queued}},
-                {"queued_at": queued, "_id": {"$gt": key}},
-            ]
+        self, workspace: str, *, limit: int, after: Position | None, scan: int
+    ) -> tuple[list[QueueItem], Position | None]:
+        """Oldest pending items first, and where the next page starts (None on the last).
+        Reads at most `scan` queue items per call, so a long run of decided items costs bounded
+        work: the page may come back short with a next position."""
+        filters: Document = {"workspace": workspace, **newer_than("queued_at", after)}
         found = self.queue.find(filters).sort([("queued_at", ASCENDING), ("_id", ASCENDING)])
         documents = await found.limit(scan).to_list(scan)
         decided = await self._decided(workspace, [d["_id"] for d in documents])
@@ -124,10 +113,10 @@ class ModerationRepository:
             pending.append(_item(document))
             if len(pending) == limit:
                 more = position < len(documents) - 1 or len(documents) == scan
-                return pending, encode_cursor(pending[-1]) if more else None
+                return pending, _position(pending[-1]) if more else None
         if len(documents) < scan:
             return pending, None
-        return pending, encode_cursor(_item(documents[-1]))
+        return pending, _position(_item(documents[-1]))
 
     async def pending_of(self, workspace: str, member_id: str, *, cap: int) -> list[QueueItem]:
         """The member's undecided items (at most `cap` read)."""
@@ -140,26 +129,3 @@ class ModerationRepository:
         return await self.decisions.count_documents(
             {"workspace": workspace, "member_id": member_id, "action": Action.APPROVED.value}
         )
-
-    # Fingerprints only matter for the duplicate window, but FerretDB 1.24 refuses TTL indexes
-    # ("expireAfterSeconds is not implemented"): `forget_postings` (a periodic job) removes
-    # old ones; on MongoDB a TTL index on `at` would do it.
-    async def posted(
-        self, workspace: str, member_id: str, fingerprint: str, buckets: list[int]
-    ) -> bool:
-        """Record that the member posted this text in `buckets[0]` (now); True when they had
-        posted it in any of `buckets` already. One insert and at most one `_id` read."""
-        keys = [f"{workspace}:{member_id}:{fingerprint}:{b}" for b in buckets]
-        try:
-            await self.postings.insert_one({"_id": keys[0], "workspace": workspace, "at": utcnow()})
-        except DuplicateKeyError:
-            return True
-        for key in keys[1:]:  # `_id` alone: FerretDB reads `$in` by scanning
-            if await self.postings.find_one({"_id": key}, {"_id": 1}) is not None:
-                return True
-        return False
-
-    async def forget_postings(self, before: datetime) -> int:
-        """Remove fingerprints recorded before `before`; how many went."""
-        result = await self.postings.delete_many({"at": {"$lt": before}})
-        return int(result.deleted_count)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from ensemble_feedback.models.social import SocialMention
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.pagination import Position, older_than
 
 COLLECTION = "social_mentions"
 
@@ -24,8 +24,8 @@ class SocialMentionRepository:
         ]
     }
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def add_new(self, mentions: Sequence[SocialMention]) -> list[str]:
         return await insert_new(
@@ -45,7 +45,7 @@ class SocialMentionRepository:
         workspace: str,
         authors: Sequence[tuple[str, Sequence[str]]],
         *,
-        after: tuple[datetime, str] | None = None,
+        after: Position | None = None,
         limit: int = 0,
     ) -> builtins.list[SocialMention]:
         """Mentions written by any of `authors` ((platform, handle forms)), newest first;
@@ -57,18 +57,7 @@ class SocialMentionRepository:
             "$or": [{"platform": p, "author_handle": {"$in": list(h)}} for p, h in authors],
         }
         if after is not None:
-            at, last = after
-            filters = {
-                "$and": [
-                    filters,
-                    {
-                        "$or": [
-                            {"received_at": {"$lt": at}},
-                            {"received_at": at, "_id": {"$lt": last}},
-                        ]
-                    },
-                ]
-            }
+            filters = {"$and": [filters, older_than("received_at", after)]}
         cursor = self.collection.find(filters).sort(
             [("received_at", DESCENDING), ("_id", DESCENDING)]
         )

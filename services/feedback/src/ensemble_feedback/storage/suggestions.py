@@ -4,7 +4,6 @@ each keyed by suggestion id, so a suggestion, a decision and an outcome each exi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from ensemble_feedback.models.suggestions import (
     Decision,
@@ -17,18 +16,11 @@ from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.pagination import decode_cursor
+from ensemble_shared.storage.pagination import Position, older_than
 
 SUGGESTIONS = "suggestions"
 DECISIONS = "suggestion_decisions"
 OUTCOMES = "suggestion_outcomes"
-
-
-def _before(field: str, cursor: str | None) -> dict[str, Any]:
-    if cursor is None:
-        return {}
-    at, last_id = decode_cursor(cursor)
-    return {"$or": [{field: {"$lt": at}}, {field: at, "_id": {"$lt": last_id}}]}
 
 
 def _suggestion(document: Document) -> Suggestion:
@@ -93,9 +85,11 @@ class SuggestionRepository:
         document = await find_owned(self.suggestions, suggestion_id, workspace, {FIELD: 0})
         return _suggestion(document) if document else None
 
-    async def newest(self, workspace: str, *, cursor: str | None, limit: int) -> list[Suggestion]:
+    async def newest(
+        self, workspace: str, *, after: Position | None, limit: int
+    ) -> list[Suggestion]:
         found = self.suggestions.find(
-            {"workspace": workspace, **_before("created_at", cursor)}, {FIELD: 0}
+            {"workspace": workspace, **older_than("created_at", after)}, {FIELD: 0}
         ).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
         return [_suggestion(d) for d in await found.limit(limit).to_list(limit)]
 
@@ -119,10 +113,10 @@ class SuggestionRepository:
         return {d["_id"]: _decision(d) async for d in found}
 
     async def decided(
-        self, workspace: str, decision: Decision, *, cursor: str | None, limit: int
+        self, workspace: str, decision: Decision, *, after: Position | None, limit: int
     ) -> list[DecisionRecord]:
         found = self.decisions.find(
-            {"workspace": workspace, "decision": decision, **_before("at", cursor)}
+            {"workspace": workspace, "decision": decision, **older_than("at", after)}
         ).sort([("at", DESCENDING), ("_id", DESCENDING)])
         return [_decision(d) for d in await found.limit(limit).to_list(limit)]
 
