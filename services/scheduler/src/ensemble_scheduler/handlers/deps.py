@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -27,8 +27,9 @@ from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.timers import TimerService
 
 
-def _service(name: str) -> Callable[[Request], Any]:
-    def get(request: Request) -> Any:
+def _service(name: str) -> Callable[[Request], Awaitable[Any]]:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request
+    async def get(request: Request) -> Any:
         return getattr(request.app.state.scheduler, name)
 
     return get
