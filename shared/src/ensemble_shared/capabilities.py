@@ -27,6 +27,10 @@ class CapabilityInvalid(Exception):
     """Malformed, altered, or signed for another purpose."""
 
 
+class CapabilityForged(CapabilityInvalid):
+    """Well-formed, but the signature or the purpose is not ours: altered or forged."""
+
+
 class CapabilityExpired(Exception):
     """Authentic, but past its expiry."""
 
@@ -47,12 +51,15 @@ class Capabilities:
             secret.encode(), f"ensemble/capability/{purpose}".encode(), hashlib.sha256
         ).digest()
 
-    def sign(self, claims: Mapping[str, Any], *, expires: datetime) -> str:
-        """A token carrying `claims` (JSON values) until `expires`."""
+    def sign(self, claims: Mapping[str, Any], *, expires: datetime | None) -> str:
+        """A token carrying `claims` (JSON values) until `expires` (None: until revoked by the
+        service that honours it, e.g. an unsubscribe link)."""
         reserved = _RESERVED & claims.keys()
         if reserved:
             raise ValueError(f"claims may not set {sorted(reserved)}")
-        payload = {**claims, "aud": self._audience, "exp": int(expires.timestamp())}
+        payload = {**claims, "aud": self._audience}
+        if expires is not None:
+            payload["exp"] = int(expires.timestamp())
         return jwt.encode(payload, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str, *, now: datetime | None = None) -> dict[str, Any]:
@@ -63,12 +70,15 @@ class Capabilities:
                 self._key,
                 algorithms=[ALGORITHM],
                 audience=self._audience,
-                options={"require": ["aud", "exp"], "verify_exp": False},
+                options={"require": ["aud"], "verify_exp": False},
             )
-            expires_at = datetime.fromtimestamp(int(claims.pop("exp")), UTC)
+            expires = claims.pop("exp", None)
+            expires_at = None if expires is None else datetime.fromtimestamp(int(expires), UTC)
+        except (jwt.InvalidSignatureError, jwt.InvalidAudienceError) as exc:
+            raise CapabilityForged(f"this {self.purpose} was altered or is not ours") from exc
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError) as exc:
             raise CapabilityInvalid(f"this {self.purpose} is not valid") from exc
         claims.pop("aud", None)
-        if expires_at <= (now or utcnow()):
+        if expires_at is not None and expires_at <= (now or utcnow()):
             raise CapabilityExpired(f"this {self.purpose} has expired", expired_at=expires_at)
         return claims

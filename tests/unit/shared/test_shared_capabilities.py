@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
+from ensemble_shared.capabilities import (
+    Capabilities,
+    CapabilityExpired,
+    CapabilityForged,
+    CapabilityInvalid,
+)
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 SECRET = "s" * 40
@@ -47,3 +52,20 @@ def test_claims_may_not_override_the_reserved_ones() -> None:
 def test_any_string_is_refused_cleanly(text: str) -> None:
     with pytest.raises(CapabilityInvalid):
         Capabilities(SECRET, "feed").verify(text, now=NOW)
+
+
+def test_a_forged_signature_is_told_apart_from_garbage() -> None:
+    token = Capabilities(SECRET, "feed").sign({"ws": "acme"}, expires=NOW + timedelta(days=1))
+    with pytest.raises(CapabilityForged):
+        Capabilities("t" * 40, "feed").verify(token, now=NOW)
+    with pytest.raises(CapabilityForged):
+        Capabilities(SECRET, "unsubscribe").verify(token, now=NOW)
+    with pytest.raises(CapabilityInvalid) as garbage:
+        Capabilities(SECRET, "feed").verify("not a token", now=NOW)
+    assert not isinstance(garbage.value, CapabilityForged)
+
+
+def test_a_token_without_expiry_lasts_until_its_service_revokes_it() -> None:
+    links = Capabilities(SECRET, "unsubscribe")
+    token = links.sign({"sub": "m-1"}, expires=None)
+    assert links.verify(token, now=NOW + timedelta(days=365 * 30)) == {"sub": "m-1"}

@@ -13,16 +13,18 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import jwt
-
 from ensemble_feedback.models.members import TOPICS, Topic
-from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
+from ensemble_shared.capabilities import (
+    Capabilities,
+    CapabilityExpired,
+    CapabilityForged,
+    CapabilityInvalid,
+)
 from ensemble_shared.errors import EnsembleError, Unauthenticated
 from ensemble_shared.events import utcnow
 
 UNSUBSCRIBE = "unsubscribe"
 VERIFY_EMAIL = "verify-email"
-UNSUBSCRIBE_LINK_TTL = timedelta(days=3650)
 EMAIL_LINK_TTL = timedelta(days=7)
 UNSUBSCRIBE_PATH = "/unsubscribe"
 VERIFY_EMAIL_PATH = "/members/verify-email"
@@ -39,7 +41,7 @@ class SignedLinks:
 
     def unsubscribe_token(self, workspace: str, member_id: str, topic: Topic) -> str:
         claims = {"ws": workspace, "sub": member_id, "topic": topic}
-        return self._unsubscribe.sign(claims, expires=utcnow() + UNSUBSCRIBE_LINK_TTL)
+        return self._unsubscribe.sign(claims, expires=None)  # RFC 8058 links do not expire
 
     def unsubscribe_path(self, workspace: str, member_id: str, topic: Topic) -> str:
         """`/unsubscribe?token=...`: the path notify appends to feedback's public URL."""
@@ -68,11 +70,11 @@ def _read(capabilities: Capabilities, token: str, what: str, required: list[str]
         claims = capabilities.verify(token)
     except CapabilityExpired as exc:
         raise Unauthenticated(f"{what}: the link has expired") from exc
+    except CapabilityForged as exc:
+        raise Unauthenticated(
+            f"{what}: the signature does not match (the link was altered or forged)"
+        ) from exc
     except CapabilityInvalid as exc:
-        if isinstance(exc.__cause__, jwt.InvalidSignatureError):
-            raise Unauthenticated(
-                f"{what}: the signature does not match (the link was altered or forged)"
-            ) from exc
         raise BadLink(f"{what}: not a link this service made ({exc.__cause__ or exc})") from exc
     missing = [name for name in required if name not in claims]
     if missing:
