@@ -16,6 +16,9 @@ def serve(app_factory: str) -> None:
         host=server.host,
         port=server.port,
         log_config=None,
+        # The apps decide whom to believe about the client's address (their trusted-proxies
+        # settings); uvicorn would otherwise rewrite it from X-Forwarded-For first.
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
 
