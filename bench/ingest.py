@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from bench.report import Arm, Target, show, write
+from bench.triage import QUERIES
 from ensemble_devtools.infra import Infra
 from ensemble_ingest.connectors.base import MentionChange, MentionUpsert
 from ensemble_ingest.models.mentions import GenericWebhook, Mention
@@ -53,7 +54,6 @@ from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Client, Database, create_client, ensure_indexes
 from ensemble_shared.topics import MENTIONS, Topics, ensure_topics
 from support.mentions import mention_body
-from unit.triage.perf_probe import QUERIES
 
 BATCH = 500
 IN_FLIGHT = 2

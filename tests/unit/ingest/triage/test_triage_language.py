@@ -7,7 +7,7 @@ import pytest
 from ensemble_ingest.triage.language import LanguageDetector, detect_language
 from ensemble_ingest.triage.models import DEFAULT_LANGUAGES
 from ensemble_ingest.triage.text import fold_words
-from unit.triage.samples import LANGUAGE_SAMPLES, NO_LANGUAGE_SAMPLES
+from unit.ingest.triage.samples import LANGUAGE_SAMPLES, NO_LANGUAGE_SAMPLES
 
 
 @pytest.fixture(scope="module")
