@@ -39,6 +39,7 @@ from ensemble_ingest.connectors.base import MentionChange, MentionUpsert
 from ensemble_ingest.models.mentions import GenericWebhook, Mention
 from ensemble_ingest.models.raw import RawPayload
 from ensemble_ingest.models.sources import GenericConfig, Source
+from ensemble_ingest.models.triage import TriageResult
 from ensemble_ingest.services.pipeline import IngestPipeline, _arrival_events, _triaged
 from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.services.triage import TriageProvider
@@ -46,7 +47,7 @@ from ensemble_ingest.storage import INDEXES, MentionRepository, RawArchive
 from ensemble_ingest.storage.mentions import _document
 from ensemble_ingest.storage.raw import payload_document
 from ensemble_ingest.storage.spikes import SpikeStore
-from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageResult, TriageSettings
+from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageSettings
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, OutgoingRecord, create_broker, record_for
 from ensemble_shared.outbox import Outbox

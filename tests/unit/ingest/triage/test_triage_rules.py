@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ensemble_ingest.triage.models import Rule, RuleActions, Sentiment
+from ensemble_ingest.models.triage import Sentiment
 from ensemble_ingest.triage.rules import MatchDoc, QueryError, compile_query
+from ensemble_ingest.triage.settings import Rule, RuleActions
 
 POST = "Mon remboursement n'est toujours pas arrivé, l'App plante! Service client nul 😡"
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ensemble_ingest.models.triage import PRIORITY_RANK, MentionKind, Priority, TriageResult
 from ensemble_ingest.triage.language import LanguageDetector
-from ensemble_ingest.triage.models import (
-    PRIORITY_RANK,
-    MentionKind,
-    Priority,
-    TriageResult,
-    TriageSettings,
-)
 from ensemble_ingest.triage.rules import MatchDoc, compile_query, normalize_handle
 from ensemble_ingest.triage.sentiment import label, score_folded, warm_up
+from ensemble_ingest.triage.settings import TriageSettings
 from ensemble_ingest.triage.text import fold_text
 
 _PRIORITY_BY_RANK: dict[int, Priority] = {rank: name for name, rank in PRIORITY_RANK.items()}

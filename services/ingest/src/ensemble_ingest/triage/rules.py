@@ -17,7 +17,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from ensemble_ingest.triage.models import Sentiment
+from ensemble_ingest.models.triage import Sentiment
 from ensemble_ingest.triage.text import FoldedText, fold_text
 
 _GRAMMAR = r"""
