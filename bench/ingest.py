@@ -186,7 +186,7 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
         database_name = f"bench_{new_id()[:8]}_{name}"
         databases.append(database_name)
         database = client[database_name]
-        await ensure_indexes(database, {**INDEXES, **SpikeStore.INDEXES})
+        await ensure_indexes(database, INDEXES)
         return database
 
     def pipeline(database: Database, with_triage: Triage) -> IngestPipeline:
@@ -218,11 +218,11 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
             )
             for i in items
         ]
-        events = [e for m in staged for e in _arrival_events(m, "bench")]
+        events = [e for m in staged for e in _arrival_events(m)]
         records: list[OutgoingRecord] = [record_for(e, topics) for e in events]
         raw_database = await fresh_database(f"raw_{tag}")
         outbox = Outbox(publisher, topics, raw_database)
-        mention_docs = [outbox.stage(_document(m), _arrival_events(m, "bench")) for m in staged]
+        mention_docs = [outbox.stage(_document(m), _arrival_events(m)) for m in staged]
         payload_docs = [
             payload_document(
                 RawPayload(
@@ -291,7 +291,7 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
 
         async def naive() -> None:
             for m in staged[:per_item]:
-                entry = record_for(_arrival_events(m, "bench")[0], topics)
+                entry = record_for(_arrival_events(m)[0], topics)
                 await naive_db["mentions"].insert_one(_document(m))
                 await producer.send_and_wait(topic, entry.value, key=entry.key.encode())
 

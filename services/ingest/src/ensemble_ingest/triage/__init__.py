@@ -4,7 +4,7 @@ Its vocabulary and verdict (`Sentiment`, `Priority`, `TriageResult`) are in `mod
 """
 
 from ensemble_ingest.triage.engine import Triage
-from ensemble_ingest.triage.language import LanguageDetector, detect_language
+from ensemble_ingest.triage.language import LanguageDetector
 from ensemble_ingest.triage.rules import CompiledQuery, MatchDoc, QueryError, compile_query
 from ensemble_ingest.triage.sentiment import score_sentiment
 from ensemble_ingest.triage.settings import Rule, RuleActions, TriageSettings
@@ -24,6 +24,5 @@ __all__ = [
     "TriageSettings",
     "bucket_verdict",
     "compile_query",
-    "detect_language",
     "score_sentiment",
 ]

@@ -67,10 +67,6 @@ class Triage:
         )
         self._rules_read_text = any(query.reads_text for query in queries)
 
-    def is_vip(self, platform: str, author_handle: str) -> bool:
-        """Whether the author is a VIP on that platform (case and a leading @ ignored)."""
-        return self._is_vip(platform.strip().lower(), normalize_handle(author_handle))
-
     def _is_vip(self, platform: str, handle: str) -> bool:
         return bool(handle) and (handle in self._vip_anywhere or (platform, handle) in self._vip_on)
 

@@ -106,25 +106,6 @@ class MatchDoc:
             sentiment=sentiment,
         )
 
-    @classmethod
-    def from_text(
-        cls,
-        text: str,
-        *,
-        platform: str = "",
-        language: str | None = None,
-        author: str = "",
-        sentiment: Sentiment = "neutral",
-    ) -> MatchDoc:
-        """From a raw text: for tests and one-off checks (the engine folds the text once)."""
-        return cls.build(
-            fold_text(text),
-            platform=platform,
-            language=language,
-            author=author,
-            sentiment=sentiment,
-        )
-
 
 def normalize_handle(handle: str) -> str:
     """How handles compare: "@Camille " is "camille"."""
