@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the un
 
 from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageSettings
 from ensemble_ingest.triage.language import LanguageDetector
-from ensemble_ingest.triage.rules import CompiledQuery, MatchDoc, compile_query
+from ensemble_ingest.triage.predicates import MatchDoc
+from ensemble_ingest.triage.rules import CompiledQuery, compile_query
 from ensemble_ingest.triage.sentiment import score_folded
 from ensemble_ingest.triage.text import fold_text
 from unit.ingest.triage.samples import ENGLISH_SENTIMENT_SAMPLES, FRENCH_SENTIMENT_SAMPLES

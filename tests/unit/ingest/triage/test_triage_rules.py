@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from ensemble_ingest.models.triage import Sentiment
-from ensemble_ingest.triage.rules import MatchDoc, QueryError, compile_query
+from ensemble_ingest.triage.predicates import MatchDoc
+from ensemble_ingest.triage.rules import QueryError, compile_query
 from ensemble_ingest.triage.settings import Rule, RuleActions
 from ensemble_ingest.triage.text import fold_text
 

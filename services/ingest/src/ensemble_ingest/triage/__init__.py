@@ -5,7 +5,8 @@ Its vocabulary and verdict (`Sentiment`, `Priority`, `TriageResult`) are in `mod
 
 from ensemble_ingest.triage.engine import Triage
 from ensemble_ingest.triage.language import LanguageDetector
-from ensemble_ingest.triage.rules import CompiledQuery, MatchDoc, QueryError, compile_query
+from ensemble_ingest.triage.predicates import MatchDoc
+from ensemble_ingest.triage.rules import CompiledQuery, QueryError, compile_query
 from ensemble_ingest.triage.sentiment import score_sentiment
 from ensemble_ingest.triage.settings import Rule, RuleActions, TriageSettings
 from ensemble_ingest.triage.spikes import BucketVerdict, Spike, SpikeDetector, bucket_verdict

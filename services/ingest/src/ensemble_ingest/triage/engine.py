@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ensemble_ingest.models.triage import PRIORITY_RANK, MentionKind, Priority, TriageResult
 from ensemble_ingest.triage.language import LanguageDetector
-from ensemble_ingest.triage.rules import MatchDoc, compile_query, normalize_handle
+from ensemble_ingest.triage.predicates import MatchDoc, normalize_handle
+from ensemble_ingest.triage.rules import compile_query
 from ensemble_ingest.triage.sentiment import label, score_folded, warm_up
 from ensemble_ingest.triage.settings import TriageSettings
 from ensemble_ingest.triage.text import fold_text
