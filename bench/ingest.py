@@ -33,11 +33,13 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from bench.report import Arm, Target, show, write
+from bench.triage import QUERIES
 from ensemble_devtools.infra import Infra
 from ensemble_ingest.connectors.base import MentionChange, MentionUpsert
 from ensemble_ingest.models.mentions import GenericWebhook, Mention
 from ensemble_ingest.models.raw import RawPayload
 from ensemble_ingest.models.sources import GenericConfig, Source
+from ensemble_ingest.models.triage import TriageResult
 from ensemble_ingest.services.pipeline import IngestPipeline, _arrival_events, _triaged
 from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.services.triage import TriageProvider
@@ -45,7 +47,7 @@ from ensemble_ingest.storage import INDEXES, MentionRepository, RawArchive
 from ensemble_ingest.storage.mentions import _document
 from ensemble_ingest.storage.raw import payload_document
 from ensemble_ingest.storage.spikes import SpikeStore
-from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageResult, TriageSettings
+from ensemble_ingest.triage import Rule, RuleActions, Triage, TriageSettings
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, OutgoingRecord, create_broker, record_for
 from ensemble_shared.outbox import Outbox
@@ -53,7 +55,6 @@ from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Client, Database, create_client, ensure_indexes
 from ensemble_shared.topics import MENTIONS, Topics, ensure_topics
 from support.mentions import mention_body
-from unit.triage.perf_probe import QUERIES
 
 BATCH = 500
 IN_FLIGHT = 2
@@ -185,7 +186,7 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
         database_name = f"bench_{new_id()[:8]}_{name}"
         databases.append(database_name)
         database = client[database_name]
-        await ensure_indexes(database, {**INDEXES, **SpikeStore.INDEXES})
+        await ensure_indexes(database, INDEXES)
         return database
 
     def pipeline(database: Database, with_triage: Triage) -> IngestPipeline:
@@ -217,11 +218,11 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
             )
             for i in items
         ]
-        events = [e for m in staged for e in _arrival_events(m, "bench")]
+        events = [e for m in staged for e in _arrival_events(m)]
         records: list[OutgoingRecord] = [record_for(e, topics) for e in events]
         raw_database = await fresh_database(f"raw_{tag}")
         outbox = Outbox(publisher, topics, raw_database)
-        mention_docs = [outbox.stage(_document(m), _arrival_events(m, "bench")) for m in staged]
+        mention_docs = [outbox.stage(_document(m), _arrival_events(m)) for m in staged]
         payload_docs = [
             payload_document(
                 RawPayload(
@@ -290,7 +291,7 @@ async def run(infra: Infra, *, rounds: int, mentions: int, per_item: int) -> boo
 
         async def naive() -> None:
             for m in staged[:per_item]:
-                entry = record_for(_arrival_events(m, "bench")[0], topics)
+                entry = record_for(_arrival_events(m)[0], topics)
                 await naive_db["mentions"].insert_one(_document(m))
                 await producer.send_and_wait(topic, entry.value, key=entry.key.encode())
 

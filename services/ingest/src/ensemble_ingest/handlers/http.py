@@ -21,21 +21,23 @@ from ensemble_shared.events import new_id
 from ensemble_shared.logs import correlation_id
 from ensemble_shared.web.auth import Admin, Internal
 from ensemble_shared.web.openapi import raw_json_body
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
 
-def _state(name: str) -> Any:
+def _service(name: str) -> Any:
+    """The service `name` of this process (built once by `wiring.build`)."""
+
     def get(request: Request) -> Any:
-        return getattr(request.app.state, name)
+        return getattr(request.app.state.ingest, name)
 
     return get
 
 
-Sources = Annotated[SourceService, Depends(_state("sources"))]
-Webhooks = Annotated[WebhookService, Depends(_state("webhooks"))]
-Inbox = Annotated[InboxService, Depends(_state("inbox"))]
-Raws = Annotated[RawService, Depends(_state("raws"))]
-Triages = Annotated[TriageProvider, Depends(_state("triage"))]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
+Sources = Annotated[SourceService, Depends(_service("sources"))]
+Webhooks = Annotated[WebhookService, Depends(_service("webhooks"))]
+Inbox = Annotated[InboxService, Depends(_service("inbox"))]
+Raws = Annotated[RawService, Depends(_service("raws"))]
+Triages = Annotated[TriageProvider, Depends(_service("triage"))]
 Platform = Literal["generic", "meta", "x", "slack", "github", "youtube"]
 
 router = APIRouter()
@@ -43,18 +45,20 @@ router = APIRouter()
 
 @router.post("/sources", status_code=201, tags=["sources"], summary="Connect a source.")
 async def create_source(body: SourceCreate, principal: Admin, sources: Sources) -> SourceCreated:
-    source, secret = await sources.create(principal.workspace, body)
+    source, secret = await sources.create(principal, body)
     return SourceCreated(**SourceOut.of(source).model_dump(), secret=secret)
 
 
 @router.get("/sources", tags=["sources"], summary="The workspace's sources.")
-async def list_sources(principal: Admin, sources: Sources, limit: Limit = 100) -> list[SourceOut]:
-    return [SourceOut.of(s) for s in await sources.in_workspace(principal.workspace, limit=limit)]
+async def list_sources(
+    principal: Admin, sources: Sources, limit: PageSize = 100
+) -> list[SourceOut]:
+    return [SourceOut.of(s) for s in await sources.in_workspace(principal, limit=limit)]
 
 
 @router.get("/sources/{source_id}", tags=["sources"], summary="A source and its health.")
 async def get_source(source_id: str, principal: Admin, sources: Sources) -> SourceDetail:
-    return await sources.detail(principal.workspace, source_id)
+    return await sources.detail(principal, source_id)
 
 
 class Enabled(BaseModel):
@@ -65,7 +69,7 @@ class Enabled(BaseModel):
 async def set_enabled(
     source_id: str, body: Enabled, principal: Admin, sources: Sources
 ) -> SourceDetail:
-    return await sources.set_enabled(principal.workspace, source_id, body.enabled)
+    return await sources.set_enabled(principal, source_id, body.enabled)
 
 
 @router.get(
@@ -130,14 +134,15 @@ async def search_mentions(
     principal: Internal,
     inbox: Inbox,
     query: Annotated[MentionQuery, Query()],
-    limit: Limit = 50,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ) -> MentionPage:
-    return await inbox.search(principal.workspace, query, limit=limit)
+    return await inbox.search(principal, query, limit=limit, cursor=cursor)
 
 
 @router.get("/mentions/{mention_id}", tags=["inbox"], summary="One mention.")
 async def get_mention(mention_id: str, principal: Internal, inbox: Inbox) -> Mention:
-    return await inbox.get(principal.workspace, mention_id)
+    return await inbox.get(principal, mention_id)
 
 
 @router.get(
@@ -146,7 +151,7 @@ async def get_mention(mention_id: str, principal: Internal, inbox: Inbox) -> Men
 async def mention_timeline(
     mention_id: str, principal: Internal, inbox: Inbox
 ) -> list[dict[str, Any]]:
-    return await inbox.timeline(principal.workspace, mention_id)
+    return await inbox.timeline(principal, mention_id)
 
 
 class Assignment(BaseModel):
@@ -183,15 +188,15 @@ async def add_note(mention_id: str, body: NoteIn, principal: Internal, inbox: In
 
 @router.get("/raw/{raw_id}", tags=["inbox"], summary="An archived payload and what became of it.")
 async def get_raw(raw_id: str, principal: Internal, raws: Raws) -> RawView:
-    return await raws.view(principal.workspace, raw_id)
+    return await raws.view(principal, raw_id)
 
 
 @router.get("/triage/settings", tags=["triage"], summary="Rules and VIP authors.")
 async def get_triage(principal: Internal, triage: Triages) -> TriageSettings:
-    return await triage.settings(principal.workspace)
+    return await triage.settings(principal)
 
 
 @router.put("/triage/settings", tags=["triage"], summary="Replace rules and VIP authors.")
 async def put_triage(body: TriageSettings, principal: Admin, triage: Triages) -> TriageSettings:
-    await triage.replace(principal.workspace, body)
+    await triage.replace(principal, body)
     return body

@@ -115,15 +115,6 @@ class Mention(BaseModel):
 _CONTENT = {"url", "author", "text", "language", "in_reply_to", "thread_id", "media"}
 
 
-class IngestOutcome(BaseModel):
-    """What became of one incoming mention."""
-
-    mention_id: str
-    duplicate: bool = Field(
-        description="True when this mention was already stored: nothing changed."
-    )
-
-
 class MentionPage(BaseModel):
     items: list[Mention]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")

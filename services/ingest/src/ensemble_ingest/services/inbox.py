@@ -11,7 +11,7 @@ from typing import Any
 from ensemble_ingest.exceptions import MentionNotFound
 from ensemble_ingest.models.mentions import InboxStatus, Mention, MentionPage
 from ensemble_ingest.models.search import MentionQuery
-from ensemble_ingest.storage.mentions import MentionRepository, encode_cursor
+from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Invalid
 from ensemble_shared.events import (
@@ -22,33 +22,34 @@ from ensemble_shared.events import (
     MentionNoteAddedV1,
     MentionStatusChangedData,
     MentionStatusChangedV1,
+    Source,
+    envelope,
     new_id,
 )
-from ensemble_shared.logs import correlation_id
-
-SOURCE = "ensemble/ingest"
+from ensemble_shared.storage.pagination import Position, next_cursor, parse_cursor
 
 
 class InboxService:
     def __init__(self, mentions: MentionRepository) -> None:
         self._mentions = mentions
 
-    async def search(self, workspace: str, query: MentionQuery, *, limit: int) -> MentionPage:
-        try:
-            items = await self._mentions.search(workspace, query, limit=limit)
-        except ValueError as exc:
-            raise Invalid(str(exc)) from exc
-        cursor = encode_cursor(items[-1]) if len(items) == limit else None
-        return MentionPage(items=items, next_cursor=cursor)
+    async def search(
+        self, principal: Principal, query: MentionQuery, *, limit: int, cursor: str | None
+    ) -> MentionPage:
+        """A page of the inbox, newest first; a made-up cursor is refused (422)."""
+        items = await self._mentions.search(
+            principal.workspace, query, after=parse_cursor(cursor), limit=limit
+        )
+        return MentionPage(items=items, next_cursor=next_cursor(items, limit, _position))
 
-    async def get(self, workspace: str, mention_id: str) -> Mention:
-        mention = await self._mentions.get(workspace, mention_id)
+    async def get(self, principal: Principal, mention_id: str) -> Mention:
+        mention = await self._mentions.get(principal.workspace, mention_id)
         if mention is None:
             raise MentionNotFound(mention_id)
         return mention
 
-    async def timeline(self, workspace: str, mention_id: str) -> list[dict[str, Any]]:
-        events = await self._mentions.events(workspace, mention_id)
+    async def timeline(self, principal: Principal, mention_id: str) -> list[dict[str, Any]]:
+        events = await self._mentions.events(principal.workspace, mention_id)
         if events is None:
             raise MentionNotFound(mention_id)
         return events
@@ -58,7 +59,7 @@ class InboxService:
     ) -> Mention:
         if assignee is None and team is None:
             raise Invalid("assignee, team: give a person, a team, or both")
-        mention = await self.get(principal.workspace, mention_id)
+        mention = await self.get(principal, mention_id)
         status: InboxStatus = "assigned" if mention.status == "new" else mention.status
         changed = mention.model_copy(
             update={
@@ -70,7 +71,7 @@ class InboxService:
         )
         events: list[Event] = [
             MentionAssignedV1(
-                **self._envelope(mention),
+                **envelope(Source.INGEST, mention.workspace, mention.id),
                 data=MentionAssignedData(
                     mention_id=mention.id, assignee=assignee, team=team, by=principal.subject
                 ),
@@ -83,17 +84,17 @@ class InboxService:
     async def set_status(
         self, principal: Principal, mention_id: str, status: InboxStatus
     ) -> Mention:
-        mention = await self.get(principal.workspace, mention_id)
+        mention = await self.get(principal, mention_id)
         if status == mention.status:
             return mention
         changed = mention.model_copy(update={"status": status, "version": mention.version + 1})
         return await self._save(mention, changed, [self._status_event(mention, status, principal)])
 
     async def add_note(self, principal: Principal, mention_id: str, text: str) -> Mention:
-        mention = await self.get(principal.workspace, mention_id)
+        mention = await self.get(principal, mention_id)
         changed = mention.model_copy(update={"version": mention.version + 1})
         event = MentionNoteAddedV1(
-            **self._envelope(mention),
+            **envelope(Source.INGEST, mention.workspace, mention.id),
             data=MentionNoteAddedData(
                 mention_id=mention.id, note_id=new_id(), author=principal.subject, text=text
             ),
@@ -109,17 +110,13 @@ class InboxService:
         self, mention: Mention, status: InboxStatus, principal: Principal
     ) -> MentionStatusChangedV1:
         return MentionStatusChangedV1(
-            **self._envelope(mention),
+            **envelope(Source.INGEST, mention.workspace, mention.id),
             data=MentionStatusChangedData(
                 mention_id=mention.id, status=status, previous=mention.status, by=principal.subject
             ),
         )
 
-    @staticmethod
-    def _envelope(mention: Mention) -> dict[str, Any]:
-        return {
-            "source": SOURCE,
-            "subject": mention.id,
-            "workspace": mention.workspace,
-            "correlation_id": correlation_id.get() or new_id(),
-        }
+
+def _position(mention: Mention) -> Position:
+    """Where a mention stands in the inbox's order (newest first)."""
+    return mention.received_at, mention.id

@@ -9,7 +9,8 @@ crash are re-driven by the sweep: every step is idempotent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -40,12 +41,13 @@ from ensemble_shared.events import (
     MentionTriagedV1,
     MentionUpdatedV1,
     TriageData,
+    envelope,
     utcnow,
 )
+from ensemble_shared.events import Source as Producer
+from ensemble_shared.logs import correlation_id as current_correlation
 
 log = logging.getLogger(__name__)
-
-SOURCE = "ensemble/ingest"
 
 Result = Literal["created", "updated", "unchanged", "deleted", "unknown"]
 
@@ -118,7 +120,8 @@ class IngestPipeline:
         except MalformedPayload as exc:
             await self._raws.settle([_rejected(raw, str(exc))])
             raise PayloadRejected(str(exc)) from exc
-        touched = await self._apply(source, [(raw, parsed.changes)], correlation_id)
+        with _correlated(correlation_id):
+            touched = await self._apply(source, [(raw, parsed.changes)])
         return Received(raw.id, touched[raw.id], parsed.reply)
 
     async def ingest_items(
@@ -136,7 +139,8 @@ class IngestPipeline:
             for item in items
         ]
         await self._raws.archive(raws)
-        return await self._process(source, raws, correlation_id)
+        with _correlated(correlation_id):
+            return await self._process(source, raws)
 
     async def redrive(
         self, sources: Mapping[str, Source], older_than: timedelta, limit: int
@@ -153,12 +157,13 @@ class IngestPipeline:
             if source is None:
                 await self._raws.settle([_rejected(r, "its source was deleted") for r in raws])
             else:
-                await self._process(source, raws, f"redrive-{raws[0].id}")
+                with _correlated(f"redrive-{raws[0].id}"):
+                    await self._process(source, raws)
             settled += len(raws)
         return settled
 
     async def _process(
-        self, source: Source, raws: Sequence[RawPayload], correlation_id: str
+        self, source: Source, raws: Sequence[RawPayload]
     ) -> dict[str, list[Touched]]:
         parsed: list[tuple[RawPayload, list[MentionChange]]] = []
         rejected: list[RawOutcome] = []
@@ -168,15 +173,15 @@ class IngestPipeline:
             except MalformedPayload as exc:
                 rejected.append(_rejected(raw, str(exc)))
         await self._raws.settle(rejected)
-        touched = await self._apply(source, parsed, correlation_id)
+        touched = await self._apply(source, parsed)
         return {**{r.id: [] for r in raws}, **touched}
 
     async def _apply(
         self,
         source: Source,
         batch: Sequence[tuple[RawPayload, list[MentionChange]]],
-        correlation_id: str,
     ) -> dict[str, list[Touched]]:
+        """Triage, store and announce a batch's changes (within `_correlated`)."""
         triage = await self._triage.for_workspace(source.workspace)
         now = utcnow()
         staged: dict[str, tuple[Mention, list[Event]]] = {}
@@ -194,7 +199,7 @@ class IngestPipeline:
                     )
                     candidates[mention.id] = mention
                     if mention.id not in staged:
-                        staged[mention.id] = (mention, _arrival_events(mention, correlation_id))
+                        staged[mention.id] = (mention, _arrival_events(mention))
                     touched_by_raw[raw.id].append(mention.id)
                 else:
                     key = mention_id(source.workspace, change.platform, change.external_id)
@@ -208,11 +213,9 @@ class IngestPipeline:
         stored = await self._mentions.content_keys(existing) if existing else {}
         for key in existing:
             if key in candidates:
-                results[key] = await self._edit(
-                    candidates[key], stored.get(key), triage, now, correlation_id
-                )
+                results[key] = await self._edit(candidates[key], stored.get(key), triage, now)
         for key in deletions:
-            results[key] = await self._delete(stored.get(key), now, correlation_id)
+            results[key] = await self._delete(stored.get(key), now)
         if inserted:
             new = [staged[key][0] for key in inserted]
             for observer in self._observers:
@@ -239,7 +242,6 @@ class IngestPipeline:
         stored: tuple[str, Mention] | None,
         triage: Triage,
         now: datetime,
-        correlation_id: str,
     ) -> Result:
         if stored is None:
             return "unchanged"  # inserted by this very batch, then repeated
@@ -256,21 +258,15 @@ class IngestPipeline:
         edited = _triaged(edited, triage)
         events: list[Event] = [
             MentionUpdatedV1(
-                source=SOURCE,
-                subject=edited.id,
-                workspace=edited.workspace,
-                correlation_id=correlation_id,
-                data=edited.event_data(),
+                **envelope(Producer.INGEST, edited.workspace, edited.id), data=edited.event_data()
             )
         ]
         if edited.triage != current.triage:
-            events.append(_triaged_event(edited, correlation_id))
+            events.append(_triaged_event(edited))
         updated = await self._mentions.update(edited, events, expected_version=current.version)
         return "updated" if updated else "unchanged"
 
-    async def _delete(
-        self, stored: tuple[str, Mention] | None, now: datetime, correlation_id: str
-    ) -> Result:
+    async def _delete(self, stored: tuple[str, Mention] | None, now: datetime) -> Result:
         if stored is None:
             return "unknown"  # deleted before we ever saw it
         current = stored[1]
@@ -278,10 +274,7 @@ class IngestPipeline:
             return "unchanged"
         tombstone = current.model_copy(update={"deleted_at": now, "version": current.version + 1})
         event = MentionDeletedV1(
-            source=SOURCE,
-            subject=current.id,
-            workspace=current.workspace,
-            correlation_id=correlation_id,
+            **envelope(Producer.INGEST, current.workspace, current.id),
             data=MentionDeletedData(
                 mention_id=current.id, platform=current.platform, external_id=current.external_id
             ),
@@ -312,32 +305,32 @@ def _triaged(mention: Mention, triage: Triage) -> Mention:
     return mention.model_copy(update={"triage": data, "team": team})
 
 
-def _arrival_events(mention: Mention, correlation_id: str) -> list[Event]:
+def _arrival_events(mention: Mention) -> list[Event]:
     data = mention.event_data()
     received = MentionReceivedV1(
-        source=SOURCE,
-        subject=mention.id,
-        workspace=mention.workspace,
-        correlation_id=correlation_id,
-        data=data,
+        **envelope(Producer.INGEST, mention.workspace, mention.id), data=data
     )
-    return [received, _triaged_event(mention, correlation_id, cause=received, data=data)]
+    return [received, _triaged_event(mention, cause=received, data=data)]
 
 
 def _triaged_event(
-    mention: Mention,
-    correlation_id: str,
-    cause: Event | None = None,
-    data: MentionData | None = None,
+    mention: Mention, cause: Event | None = None, data: MentionData | None = None
 ) -> MentionTriagedV1:
     return MentionTriagedV1(
-        source=SOURCE,
-        subject=mention.id,
-        workspace=mention.workspace,
-        correlation_id=correlation_id,
-        causation_id=cause.id if cause else None,
+        **envelope(Producer.INGEST, mention.workspace, mention.id, cause=cause),
         data=MentionTriagedData(mention=data or mention.event_data(), triage=mention.triage),
     )
+
+
+@contextmanager
+def _correlated(correlation_id: str) -> Iterator[None]:
+    """The events built inside carry `correlation_id` (the caller's: a webhook request's, a
+    pulled page's, a re-drive's), as `envelope` reads it from the context."""
+    token = current_correlation.set(correlation_id)
+    try:
+        yield
+    finally:
+        current_correlation.reset(token)
 
 
 def _rejected(raw: RawPayload, reason: str) -> RawOutcome:

@@ -9,6 +9,7 @@ from ensemble_ingest.models.raw import RawView
 from ensemble_ingest.services.pipeline import IngestPipeline
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.sources import SourceRepository
+from ensemble_shared.auth import Principal
 
 
 class RawService:
@@ -19,8 +20,8 @@ class RawService:
         self._pipeline = pipeline
         self._sources = sources
 
-    async def view(self, workspace: str, raw_id: str) -> RawView:
-        view = await self._raws.view(workspace, raw_id)
+    async def view(self, principal: Principal, raw_id: str) -> RawView:
+        view = await self._raws.view(principal.workspace, raw_id)
         if view is None:
             raise RawNotFound(raw_id)
         return view

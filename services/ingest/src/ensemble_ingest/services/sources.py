@@ -12,6 +12,7 @@ from ensemble_ingest.models.sources import (
     SourceOut,
 )
 from ensemble_ingest.storage.sources import SourceRepository
+from ensemble_shared.auth import Principal
 from ensemble_shared.signatures import new_secret
 
 
@@ -19,33 +20,37 @@ class SourceService:
     def __init__(self, sources: SourceRepository) -> None:
         self._sources = sources
 
-    async def create(self, workspace: str, request: SourceCreate) -> tuple[Source, str | None]:
+    async def create(
+        self, principal: Principal, request: SourceCreate
+    ) -> tuple[Source, str | None]:
         """The new source, and for generic sources the signing secret Ensemble made for it."""
         config = request.config
         secret = None
         if isinstance(config, GenericConfig):
             secret = new_secret()
             config = GenericConfig(secrets=[secret])
-        source = Source(workspace=workspace, name=request.name, config=config)
+        source = Source(workspace=principal.workspace, name=request.name, config=config)
         await self._sources.add(source)
         return source, secret
 
-    async def in_workspace(self, workspace: str, *, limit: int) -> list[Source]:
-        return await self._sources.in_workspace(workspace, limit=limit)
+    async def in_workspace(self, principal: Principal, *, limit: int) -> list[Source]:
+        return await self._sources.in_workspace(principal.workspace, limit=limit)
 
-    async def detail(self, workspace: str, source_id: str) -> SourceDetail:
+    async def detail(self, principal: Principal, source_id: str) -> SourceDetail:
         source = await self._sources.get(source_id)
-        if source is None or source.workspace != workspace:
+        if source is None or source.workspace != principal.workspace:
             raise SourceNotFound(source_id)
         state = (
             None if source.platform in WEBHOOK_PLATFORMS else await self._sources.state(source_id)
         )
         return SourceDetail(**SourceOut.of(source).model_dump(), state=state)
 
-    async def set_enabled(self, workspace: str, source_id: str, enabled: bool) -> SourceDetail:
-        if not await self._sources.set_enabled(workspace, source_id, enabled):
+    async def set_enabled(
+        self, principal: Principal, source_id: str, enabled: bool
+    ) -> SourceDetail:
+        if not await self._sources.set_enabled(principal.workspace, source_id, enabled):
             raise SourceNotFound(source_id)
-        return await self.detail(workspace, source_id)
+        return await self.detail(principal, source_id)
 
     async def for_webhook(self, platform: str, source_id: str) -> Source:
         """The enabled source behind a webhook URL; 404 for anything else (no enumeration)."""

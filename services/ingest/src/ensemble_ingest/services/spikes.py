@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 from ensemble_ingest.models.mentions import Mention
 from ensemble_ingest.storage.spikes import BucketCount, Observation, SpikeStore
 from ensemble_ingest.triage.spikes import bucket_verdict
-from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, new_id, utcnow
+from ensemble_shared.events import MentionSpikeDetectedV1, Source, SpikeData, envelope, utcnow
 
-SOURCE = "ensemble/ingest"
 ALL = "*"
 EVALUATED_BUCKETS = 3  # closed buckets looked at each run: a replica down briefly misses none
 
@@ -81,13 +80,8 @@ class SpikeDetection:
                     stddev=verdict.stddev,
                     threshold=verdict.threshold,
                 )
-                subject = f"{workspace}:{topic}"
                 event = MentionSpikeDetectedV1(
-                    source=SOURCE,
-                    subject=subject,
-                    workspace=workspace,
-                    correlation_id=new_id(),
-                    data=data,
+                    **envelope(Source.INGEST, workspace, f"{workspace}:{topic}"), data=data
                 )
                 spike_id = f"{workspace}|{topic}|{int(negative_only)}|{bucket.isoformat()}"
                 document = {"workspace": workspace, **data.model_dump()}

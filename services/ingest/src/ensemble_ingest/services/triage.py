@@ -6,6 +6,7 @@ import time
 
 from ensemble_ingest.storage.triage import TriageSettingsRepository
 from ensemble_ingest.triage import Triage, TriageSettings
+from ensemble_shared.auth import Principal
 
 
 class TriageProvider:
@@ -25,9 +26,9 @@ class TriageProvider:
         self._cache[workspace] = (time.monotonic(), triage)
         return triage
 
-    async def settings(self, workspace: str) -> TriageSettings:
-        return await self._settings.get(workspace)
+    async def settings(self, principal: Principal) -> TriageSettings:
+        return await self._settings.get(principal.workspace)
 
-    async def replace(self, workspace: str, settings: TriageSettings) -> None:
-        await self._settings.put(workspace, settings)
-        self._cache[workspace] = (time.monotonic(), Triage(settings))
+    async def replace(self, principal: Principal, settings: TriageSettings) -> None:
+        await self._settings.put(principal.workspace, settings)
+        self._cache[principal.workspace] = (time.monotonic(), Triage(settings))

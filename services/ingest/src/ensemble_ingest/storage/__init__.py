@@ -3,13 +3,15 @@
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.sources import SourceRepository
+from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_shared import outbox
 
 INDEXES = {
     **MentionRepository.INDEXES,
     **SourceRepository.INDEXES,
     **RawArchive.INDEXES,
+    **SpikeStore.INDEXES,
     **outbox.INDEXES,
 }
 
-__all__ = ["INDEXES", "MentionRepository", "RawArchive", "SourceRepository"]
+__all__ = ["INDEXES", "MentionRepository", "RawArchive", "SourceRepository", "SpikeStore"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from ensemble_ingest.models.mentions import Mention
@@ -12,8 +14,7 @@ from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox, in_order
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.pagination import decode_cursor
-from ensemble_shared.storage.pagination import encode_cursor as encode_at
+from ensemble_shared.storage.pagination import Position, older_than
 
 COLLECTION = "mentions"
 _STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at")
@@ -27,10 +28,6 @@ def _document(mention: Mention) -> Document:
 
 def _mention(document: Document) -> Mention:
     return Mention.model_validate({**document, "id": document["_id"]})
-
-
-def encode_cursor(mention: Mention) -> str:
-    return encode_at(mention.received_at, mention.id)
 
 
 class MentionRepository:
@@ -85,14 +82,15 @@ class MentionRepository:
         document = await find_owned(self.collection, mention_id, workspace, {FIELD: 0})
         return _mention(document) if document else None
 
-    async def search(self, workspace: str, query: MentionQuery, *, limit: int) -> list[Mention]:
-        filters: dict[str, Any] = {"workspace": workspace, **query.filters()}
-        if query.cursor is not None:
-            received, last_id = decode_cursor(query.cursor)
-            filters["$or"] = [
-                {"received_at": {"$lt": received}},
-                {"received_at": received, "_id": {"$lt": last_id}},
-            ]
+    async def search(
+        self, workspace: str, query: MentionQuery, *, after: Position | None, limit: int
+    ) -> list[Mention]:
+        """A page of the workspace's mentions matching `query`, newest first, after `after`."""
+        filters = {
+            "workspace": workspace,
+            **_search_filter(query),
+            **older_than("received_at", after),
+        }
         cursor = self.collection.find(filters, {FIELD: 0}).sort(
             [("received_at", DESCENDING), ("_id", DESCENDING)]
         )
@@ -105,3 +103,31 @@ class MentionRepository:
             return None
         entries = in_order(document.get(FIELD, {}).values())
         return [json.loads(entry["value"]) for entry in entries]
+
+
+def _search_filter(query: MentionQuery) -> dict[str, Any]:
+    """Values go in as plain values, never as operators (no injection from input)."""
+    filters: dict[str, Any] = {}
+    if query.text:
+        filters["text"] = {"$regex": re.escape(query.text), "$options": "i"}
+    exact = {
+        "platform": query.platform,
+        "triage.sentiment": query.sentiment,
+        "triage.priority": query.priority,
+        "triage.tags": query.tag,
+        "triage.kind": query.kind,
+        "status": query.status,
+        "assignee": query.assignee,
+        "team": query.team,
+    }
+    filters.update({k: v for k, v in exact.items() if v is not None})
+    received: dict[str, datetime] = {}
+    if query.since:
+        received["$gte"] = query.since
+    if query.until:
+        received["$lt"] = query.until
+    if received:
+        filters["received_at"] = received
+    if not query.include_deleted:
+        filters["deleted_at"] = None
+    return filters

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ensemble_ingest.triage import TriageSettings
+from ensemble_ingest.triage.settings import TriageSettings
 from ensemble_shared.storage import Collection
 
 COLLECTION = "triage_settings"

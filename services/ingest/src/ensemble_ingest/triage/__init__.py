@@ -1,18 +1,14 @@
-"""Mention triage: language, sentiment, VIP authors, rules and spike detection; no I/O."""
+"""Mention triage: language, sentiment, VIP authors, rules and spike detection; no I/O.
+
+Its vocabulary and verdict (`Sentiment`, `Priority`, `TriageResult`) are in `models.triage`.
+"""
 
 from ensemble_ingest.triage.engine import Triage
-from ensemble_ingest.triage.language import LanguageDetector, detect_language
-from ensemble_ingest.triage.models import (
-    MentionKind,
-    Priority,
-    Rule,
-    RuleActions,
-    Sentiment,
-    TriageResult,
-    TriageSettings,
-)
-from ensemble_ingest.triage.rules import CompiledQuery, MatchDoc, QueryError, compile_query
+from ensemble_ingest.triage.language import LanguageDetector
+from ensemble_ingest.triage.predicates import MatchDoc
+from ensemble_ingest.triage.rules import CompiledQuery, QueryError, compile_query
 from ensemble_ingest.triage.sentiment import score_sentiment
+from ensemble_ingest.triage.settings import Rule, RuleActions, TriageSettings
 from ensemble_ingest.triage.spikes import BucketVerdict, Spike, SpikeDetector, bucket_verdict
 
 __all__ = [
@@ -20,19 +16,14 @@ __all__ = [
     "CompiledQuery",
     "LanguageDetector",
     "MatchDoc",
-    "MentionKind",
-    "Priority",
     "QueryError",
     "Rule",
     "RuleActions",
-    "Sentiment",
     "Spike",
     "SpikeDetector",
     "Triage",
-    "TriageResult",
     "TriageSettings",
     "bucket_verdict",
     "compile_query",
-    "detect_language",
     "score_sentiment",
 ]

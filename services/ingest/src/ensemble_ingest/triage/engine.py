@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ensemble_ingest.models.triage import PRIORITY_RANK, MentionKind, Priority, TriageResult
 from ensemble_ingest.triage.language import LanguageDetector
-from ensemble_ingest.triage.models import (
-    PRIORITY_RANK,
-    MentionKind,
-    Priority,
-    TriageResult,
-    TriageSettings,
-)
-from ensemble_ingest.triage.rules import MatchDoc, compile_query, normalize_handle
+from ensemble_ingest.triage.predicates import MatchDoc, normalize_handle
+from ensemble_ingest.triage.rules import compile_query
 from ensemble_ingest.triage.sentiment import label, score_folded, warm_up
+from ensemble_ingest.triage.settings import TriageSettings
 from ensemble_ingest.triage.text import fold_text
 
 _PRIORITY_BY_RANK: dict[int, Priority] = {rank: name for name, rank in PRIORITY_RANK.items()}
@@ -71,10 +67,6 @@ class Triage:
             for rule, query in zip(enabled, queries, strict=True)
         )
         self._rules_read_text = any(query.reads_text for query in queries)
-
-    def is_vip(self, platform: str, author_handle: str) -> bool:
-        """Whether the author is a VIP on that platform (case and a leading @ ignored)."""
-        return self._is_vip(platform.strip().lower(), normalize_handle(author_handle))
 
     def _is_vip(self, platform: str, handle: str) -> bool:
         return bool(handle) and (handle in self._vip_anywhere or (platform, handle) in self._vip_on)

@@ -6,7 +6,7 @@ import copy
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -182,13 +182,3 @@ class LanguageDetector:
         if best_votes >= _MIN_LEAD * (len(votes) - best_votes):
             return self.candidates[tally.index(best_votes)]
         return None
-
-
-def detect_language(text: str, candidates: Sequence[str]) -> str | None:
-    """ISO 639-1 code of the text's language among the candidates, or None for too little text."""
-    return _detector(tuple(candidates)).detect(text)
-
-
-@functools.lru_cache(maxsize=64)
-def _detector(candidates: tuple[str, ...]) -> LanguageDetector:
-    return LanguageDetector(candidates)

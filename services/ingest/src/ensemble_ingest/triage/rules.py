@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Final, get_args
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import (
@@ -17,8 +17,22 @@ from lark.exceptions import (
     VisitError,
 )
 
-from ensemble_ingest.triage.models import Sentiment
-from ensemble_ingest.triage.text import FoldedText, fold_text
+from ensemble_ingest.models.triage import Sentiment
+from ensemble_ingest.triage.predicates import (
+    And,
+    Field,
+    FieldName,
+    Node,
+    Not,
+    Or,
+    Predicate,
+    Text,
+    Word,
+    normalize_handle,
+    predicate,
+    reads_text,
+)
+from ensemble_ingest.triage.text import fold_text
 
 _GRAMMAR = r"""
     ?start: or_expr
@@ -47,7 +61,6 @@ _GRAMMAR = r"""
 # search for the word "or"), which the default contextual lexer would not.
 _PARSER: Final = Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
 
-FieldName = Literal["platform", "lang", "author", "sentiment"]
 _FIELDS: Final = frozenset(get_args(FieldName))
 _SENTIMENTS: Final = frozenset(get_args(Sentiment))
 _TOKEN_NAMES: Final = {
@@ -73,65 +86,6 @@ class QueryError(ValueError):
         self.reason = reason
         self.column = column
         self.line = line
-
-
-@dataclass(frozen=True, slots=True)
-class MatchDoc:
-    """What rules read of one mention, prepared once: folded tokens, and the fields."""
-
-    tokens: frozenset[str]  # folded words and emoji (see text.fold_text)
-    text: str  # the folded words (not the emoji) joined by single spaces, and one at each end
-    platform: str
-    language: str | None
-    author: str  # lowercase handle without "@"
-    sentiment: Sentiment
-
-    @classmethod
-    def build(
-        cls,
-        folded: FoldedText,
-        *,
-        platform: str,
-        language: str | None,
-        author: str,
-        sentiment: Sentiment,
-    ) -> MatchDoc:
-        """From a mention's folded text (`text.fold_text`) and its fields."""
-        return cls(
-            tokens=frozenset(folded.words).union(folded.emoji),
-            text=f" {' '.join(folded.words)} ",
-            platform=platform.strip().lower(),
-            language=language,
-            author=normalize_handle(author),
-            sentiment=sentiment,
-        )
-
-    @classmethod
-    def from_text(
-        cls,
-        text: str,
-        *,
-        platform: str = "",
-        language: str | None = None,
-        author: str = "",
-        sentiment: Sentiment = "neutral",
-    ) -> MatchDoc:
-        """From a raw text: for tests and one-off checks (the engine folds the text once)."""
-        return cls.build(
-            fold_text(text),
-            platform=platform,
-            language=language,
-            author=author,
-            sentiment=sentiment,
-        )
-
-
-def normalize_handle(handle: str) -> str:
-    """How handles compare: "@Camille " is "camille"."""
-    return handle.strip().lstrip("@").lower()
-
-
-Predicate = Callable[[MatchDoc], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +132,7 @@ def _compile_cached(query: str) -> CompiledQuery:
         if isinstance(error.orig_exc, QueryError):
             raise error.orig_exc from None
         raise
-    return CompiledQuery(query, _predicate(node), _reads_text(node))
+    return CompiledQuery(query, predicate(node), reads_text(node))
 
 
 def _syntax_error(query: str, error: UnexpectedInput) -> QueryError:
@@ -210,53 +164,17 @@ def _expected(names: set[str]) -> str:
     return f": expected {listed}"
 
 
-# The query's syntax tree, before compilation.
-@dataclass(frozen=True, slots=True)
-class _Word:
-    word: str  # one folded word: a set lookup
-
-
-@dataclass(frozen=True, slots=True)
-class _Text:
-    needle: str  # a phrase or a prefix: a substring search on MatchDoc.text
-    whole_words: frozenset[str]  # its complete words, checked first: a set lookup is cheaper
-
-
-@dataclass(frozen=True, slots=True)
-class _Field:
-    name: FieldName
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Not:
-    child: _Node
-
-
-@dataclass(frozen=True, slots=True)
-class _And:
-    children: tuple[_Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Or:
-    children: tuple[_Node, ...]
-
-
-_Node = _Word | _Text | _Field | _Not | _And | _Or
-
-
 @v_args(inline=True)
-class _ToNodes(Transformer[Token, _Node]):
+class _ToNodes(Transformer[Token, Node]):
     """Turns the parse tree into nodes, checking what the grammar cannot."""
 
-    def term(self, token: Token) -> _Node:
+    def term(self, token: Token) -> Node:
         return _words_node(str(token), token)
 
-    def phrase(self, token: Token) -> _Node:
+    def phrase(self, token: Token) -> Node:
         return _words_node(str(token)[1:-1], token, quoted=True)
 
-    def field(self, name_token: Token, value_token: Token) -> _Node:
+    def field(self, name_token: Token, value_token: Token) -> Node:
         name = str(name_token)[:-1].lower()
         value = str(value_token)
         if value_token.type == "PHRASE":
@@ -273,29 +191,29 @@ class _ToNodes(Transformer[Token, _Node]):
             value = value.lower()
             if value not in _SENTIMENTS:
                 raise _at(value_token, "sentiment: must be positive, neutral or negative")
-            return _Field("sentiment", value)
+            return Field("sentiment", value)
         if name == "author":
-            return _Field("author", normalize_handle(value))
-        return _Field("platform" if name == "platform" else "lang", value.lower())
+            return Field("author", normalize_handle(value))
+        return Field("platform" if name == "platform" else "lang", value.lower())
 
-    def negation(self, child: _Node) -> _Node:
-        return child.child if isinstance(child, _Not) else _Not(child)
+    def negation(self, child: Node) -> Node:
+        return child.child if isinstance(child, Not) else Not(child)
 
-    def and_expr(self, *children: _Node) -> _Node:
-        return _And(_flatten(children, _And))
+    def and_expr(self, *children: Node) -> Node:
+        return And(_flatten(children, And))
 
-    def or_expr(self, *children: _Node) -> _Node:
-        return _Or(_flatten(children, _Or))
+    def or_expr(self, *children: Node) -> Node:
+        return Or(_flatten(children, Or))
 
 
-def _flatten(children: Sequence[_Node], kind: type[_And] | type[_Or]) -> tuple[_Node, ...]:
-    flat: list[_Node] = []
+def _flatten(children: Sequence[Node], kind: type[And] | type[Or]) -> tuple[Node, ...]:
+    flat: list[Node] = []
     for child in children:
         flat.extend(child.children if isinstance(child, kind) else (child,))
     return tuple(flat)
 
 
-def _words_node(raw: str, token: Token, *, quoted: bool = False) -> _Node:
+def _words_node(raw: str, token: Token, *, quoted: bool = False) -> Node:
     prefix = raw.endswith("*")
     body = raw[:-1] if prefix else raw
     if "*" in body:
@@ -307,125 +225,18 @@ def _words_node(raw: str, token: Token, *, quoted: bool = False) -> _Node:
             raise _at(
                 token, f"an emoji is searched on its own, not in a phrase or with '*': {raw!r}"
             )
-        return _Word(folded.emoji[0])
+        return Word(folded.emoji[0])
     if not words:
         what = "phrase" if quoted else "term"
         raise _at(token, f"{what} {raw!r} has no letters, digits or emoji to match")
     if prefix and not body[-1:].isalnum():
         raise _at(token, f"'*' must follow a letter or digit: {raw!r}")
     if len(words) == 1 and not prefix:
-        return _Word(words[0])
+        return Word(words[0])
     # " a b " finds the phrase on word boundaries; " remb" finds words starting with "remb".
     whole_words = frozenset(words[:-1] if prefix else words)
-    return _Text(f" {' '.join(words)}" + ("" if prefix else " "), whole_words)
+    return Text(f" {' '.join(words)}" + ("" if prefix else " "), whole_words)
 
 
 def _at(token: Token, reason: str) -> QueryError:
     return QueryError(reason, token.column or 1, token.line or 1)
-
-
-def _reads_text(node: _Node) -> bool:
-    """Whether the query searches phrases or prefixes in `MatchDoc.text`."""
-    if isinstance(node, _Text):
-        return True
-    if isinstance(node, _Not):
-        return _reads_text(node.child)
-    if isinstance(node, _And | _Or):
-        return any(_reads_text(child) for child in node.children)
-    return False
-
-
-def _predicate(node: _Node) -> Predicate:
-    """Compiles a node, grouping the cheap checks of a level into single set operations."""
-    if isinstance(node, _Word):
-        word = node.word
-        return lambda doc: word in doc.tokens
-    if isinstance(node, _Text):
-        needle, whole_words = node.needle, node.whole_words
-        if whole_words:
-            return lambda doc: whole_words <= doc.tokens and needle in doc.text
-        return lambda doc: needle in doc.text
-    if isinstance(node, _Field):
-        return _field_predicate(node.name, frozenset((node.value,)))
-    if isinstance(node, _Not):
-        inner = _predicate(node.child)
-        return lambda doc: not inner(doc)
-    if isinstance(node, _And):
-        return _all_of(node.children)
-    return _any_of(node.children)
-
-
-def _field_predicate(name: FieldName, values: frozenset[str]) -> Predicate:
-    if name == "platform":
-        return lambda doc: doc.platform in values
-    if name == "lang":
-        return lambda doc: doc.language in values
-    if name == "author":
-        return lambda doc: doc.author in values
-    return lambda doc: doc.sentiment in values
-
-
-def _all_of(children: Sequence[_Node]) -> Predicate:
-    required = frozenset(c.word for c in children if isinstance(c, _Word))
-    excluded = frozenset(
-        c.child.word for c in children if isinstance(c, _Not) and isinstance(c.child, _Word)
-    )
-    checks: list[Predicate] = []
-    if required:
-        checks.append(lambda doc: required <= doc.tokens)
-    if excluded:
-        checks.append(lambda doc: excluded.isdisjoint(doc.tokens))
-    rest = [
-        c
-        for c in children
-        if not isinstance(c, _Word) and not (isinstance(c, _Not) and isinstance(c.child, _Word))
-    ]
-    # Field checks are cheapest, then substring searches, then nested groups.
-    rest.sort(key=_cost)
-    checks.extend(_predicate(child) for child in rest)
-    return _conjunction(checks)
-
-
-def _any_of(children: Sequence[_Node]) -> Predicate:
-    words = frozenset(c.word for c in children if isinstance(c, _Word))
-    checks: list[Predicate] = []
-    if words:
-        checks.append(lambda doc: not words.isdisjoint(doc.tokens))
-    fields: dict[FieldName, set[str]] = {}
-    for child in children:
-        if isinstance(child, _Field):
-            fields.setdefault(child.name, set()).add(child.value)
-    checks.extend(_field_predicate(name, frozenset(values)) for name, values in fields.items())
-    rest = sorted((c for c in children if not isinstance(c, _Word | _Field)), key=_cost)
-    checks.extend(_predicate(child) for child in rest)
-    return _disjunction(checks)
-
-
-def _cost(node: _Node) -> int:
-    if isinstance(node, _Field):
-        return 0
-    if isinstance(node, _Word | _Text):
-        return 1
-    if isinstance(node, _Not):
-        return _cost(node.child)
-    return 2
-
-
-def _conjunction(checks: Sequence[Predicate]) -> Predicate:
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda doc: first(doc) and second(doc)
-    frozen = tuple(checks)
-    return lambda doc: all(check(doc) for check in frozen)
-
-
-def _disjunction(checks: Sequence[Predicate]) -> Predicate:
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda doc: first(doc) or second(doc)
-    frozen = tuple(checks)
-    return lambda doc: any(check(doc) for check in frozen)

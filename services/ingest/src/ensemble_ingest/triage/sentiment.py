@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import xml.etree.ElementTree as ElementTree
-from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from importlib.util import find_spec
 from itertools import compress
-from pathlib import Path
 from typing import Any
 
-from vaderSentiment import vaderSentiment as vader
-
-from ensemble_ingest.triage.language import FUNCTION_WORDS
-from ensemble_ingest.triage.models import Sentiment
-from ensemble_ingest.triage.text import FoldedText, fold_text, fold_words
+from ensemble_ingest.models.triage import Sentiment
+from ensemble_ingest.triage.lexicons import (
+    EMOTICON_STARTS,
+    FRENCH_IDIOMS,
+    FRENCH_NEGATIONS,
+    Lexicons,
+    Mark,
+    lexicons,
+)
+from ensemble_ingest.triage.text import FoldedText, fold_text
 
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
-_NEGATION_SCALAR: float = vader.N_SCALAR
+_NEGATION_SCALAR = -0.74  # VADER's N_SCALAR: a negated word weighs -0.74 times itself
 _BOOSTER_DAMPING = (1.0, 0.95, 0.9)  # a booster counts less the further it is from its word
 _VADER_ALPHA = 15.0  # VADER's normalization constant: compound = sum / sqrt(sum² + alpha)
 
@@ -36,230 +34,15 @@ _NT_STEMS = frozenset(
         *("weren", "won", "wouldn"),
     )
 )
-# textblob-fr's negations ("n'" folds to "n"), and "aucune" it forgets.
-_FRENCH_NEGATIONS = frozenset(
-    ("n", "ne", "ni", "non", "pas", "rien", "sans", "aucun", "aucune", "jamais")
-)
-
-# Emoji whose VADER valence (from their description) contradicts how posts use them: "😡" is a
-# "pouting face" (0), "👍" "thumbs up" (0), "🔥" "fire" (-1.4).
-_EMOJI_OVERRIDES = {
-    "😡": -2.4,
-    "🤬": -3.0,
-    "😠": -2.3,
-    "😤": -1.2,
-    "🙄": -1.2,
-    "😒": -1.2,
-    "💩": -1.5,
-    "👎": -1.8,
-    "👍": 1.6,
-    "👌": 1.2,
-    "🙏": 1.0,
-    "🙌": 1.5,
-    "🔥": 1.5,
-}
-# Support vocabulary VADER lacks, valued like its nearest VADER word ("crashing" as "crash").
-_ENGLISH_SUPPLEMENT = {
-    **dict.fromkeys(("crashing", "crashes", "crashed"), -1.7),
-    **dict.fromkeys(("outage", "outages", "overcharged"), -1.5),
-    **dict.fromkeys(("glitch", "glitches", "glitchy", "bug", "bugs", "buggy"), -1.2),
-    "laggy": -1.4,
-    "unusable": -2.0,
-    "nightmare": -2.5,
-    "ripoff": -2.5,
-    "scammed": -2.7,
-    "canceled": -1.0,
-}
-# Words textblob-fr's adjective lexicon lacks or reads the wrong way round, as social posts use
-# them: (polarity, intensity, is a modifier).
-_FRENCH_SUPPLEMENT: dict[str, tuple[float, float, bool]] = {
-    **dict.fromkeys(("top", "bravo", "nickel"), (0.6, 1.0, False)),
-    **dict.fromkeys(("reussi", "reussie", "reussis", "reussies"), (0.6, 1.0, False)),
-    "bof": (-0.3, 1.0, False),
-    **dict.fromkeys(("nul", "nulle", "nuls", "nulles", "naze", "nase"), (-0.6, 1.0, False)),
-    **dict.fromkeys(("panne", "pannes", "galere", "abuse", "penible"), (-0.5, 1.0, False)),
-    **dict.fromkeys(("abime", "abimee", "abimes", "abimees"), (-0.5, 1.0, False)),
-    **dict.fromkeys(("bug", "bugs", "beug", "bugue", "plantage"), (-0.4, 1.0, False)),
-    **dict.fromkeys(("arnaque", "arnaques", "scandale", "honte"), (-0.7, 1.0, False)),
-    **dict.fromkeys(("inadmissible", "inacceptable", "deteste"), (-0.7, 1.0, False)),
-    **dict.fromkeys(
-        ("incompetent", "incompetente", "incompetents", "defectueux", "defectueuse"),
-        (-0.6, 1.0, False),
-    ),
-}
-# Idioms whose meaning is not the sum of their words: (words, polarity).
-_FRENCH_IDIOM_LIST: tuple[tuple[tuple[str, ...], float], ...] = (
-    (("pas", "terrible"), -0.4),
-    (("trop", "bien"), 0.7),
-    (("trop", "cool"), 0.7),
-    (("trop", "top"), 0.7),
-    (("bien", "joue"), 0.7),
-    (("marche", "pas"), -0.5),
-    (("marche", "plus"), -0.5),
-    (("fonctionne", "pas"), -0.5),
-    (("fonctionne", "plus"), -0.5),
-    (("n", "importe", "quoi"), -0.5),
-)
-
-
-def _idioms_by_first_words() -> dict[str, dict[str, tuple[tuple[str, ...], float]]]:
-    """First word -> second word -> (the words after, polarity): a lookup per word scored."""
-    idioms: dict[str, dict[str, tuple[tuple[str, ...], float]]] = {}
-    for phrase, polarity in _FRENCH_IDIOM_LIST:
-        idioms.setdefault(phrase[0], {})[phrase[1]] = (phrase[2:], polarity)
-    return idioms
-
-
-_FRENCH_IDIOMS = _idioms_by_first_words()
-
 
 # Emoticons are found by their first character (each pattern starts with a literal, which the
 # regex engine skips to quickly), then must stand alone between spaces, as VADER requires.
-_EMOTICON_STARTS = {start: re.compile(re.escape(start) + r"\S*") for start in ":;=<"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Lexicons:
-    """Everything scoring reads, built once from the packages' files (see `_lexicons`)."""
-
-    # English: folded word -> VADER valence (boosters are modifiers, not words).
-    english: dict[str, float]
-    # The valences, and the words that modify the next three (boosters, negations) marked.
-    english_marks: dict[str, float | _Mark]
-    boosters: dict[str, float]
-    english_negations: frozenset[str]
-    # French: folded word -> (polarity, intensity, is a modifier), as textblob-fr has it.
-    french: dict[str, tuple[float, float, bool]]
-    # The polarity of the words that neither modify nor negate, nor start an idiom; the other
-    # words that matter (and the rare plain word of polarity 0, which `compress` would skip)
-    # are marked.
-    french_marks: dict[str, float | _Mark]
-    emoji: dict[str, float]  # emoji -> VADER valence, for every language
-    emoticons: dict[str, float]  # lowercase emoticon (":)", "<3") -> VADER valence
-
-
-@functools.cache
-def _lexicons() -> _Lexicons:
-    """Reads the lexicons the installed packages bundle, once per process."""
-    raw: dict[str, float] = {}
-    for line in _package_file("vaderSentiment", "vader_lexicon.txt").splitlines():
-        if line.strip():
-            token, measure = line.strip().split("\t")[:2]
-            raw[token] = float(measure)  # a repeated token keeps its last value, as in VADER
-    boosters = {word: scale for word, scale in vader.BOOSTER_DICT.items() if " " not in word}
-    words = {word: v for word, v in raw.items() if word.isalnum() and word not in boosters}
-    words.update(_ENGLISH_SUPPLEMENT)
-    english_negations = frozenset(word for word in vader.NEGATE if word.isalpha())
-    emoticons = {
-        token.lower(): raw.get(token.lower(), valence)
-        for token, valence in raw.items()
-        if token[0] in _EMOTICON_STARTS and " " not in token
-    }
-    emoji: dict[str, float] = {}
-    for line in _package_file("vaderSentiment", "emoji_utf8_lexicon.txt").splitlines():
-        symbol, _, description = line.partition("\t")
-        if len(symbol) == 1:
-            valence = sum(words.get(word, 0.0) for word in fold_words(description))
-            if valence:
-                emoji[symbol] = valence
-    emoji.update(_EMOJI_OVERRIDES)
-
-    french = _french_lexicon()
-    modifiers = frozenset(boosters) | english_negations | {"t", "no", "least", "kind"}
-    return _Lexicons(
-        english=words,
-        english_marks={**words, **dict.fromkeys(modifiers, _Mark.MODIFIER)},
-        boosters=boosters,
-        english_negations=english_negations,
-        french=french,
-        french_marks={
-            **dict.fromkeys((*french, *_FRENCH_NEGATIONS, *_FRENCH_IDIOMS), _Mark.MODIFIER),
-            **{
-                word: polarity
-                for word, (polarity, _, is_modifier) in french.items()
-                if polarity
-                and not is_modifier
-                and word not in _FRENCH_NEGATIONS
-                and word not in _FRENCH_IDIOMS
-            },
-        },
-        emoji=emoji,
-        emoticons=emoticons,
-    )
-
-
-def _french_lexicon() -> dict[str, tuple[float, float, bool]]:
-    """textblob-fr's lexicon by folded word: senses and parts of speech averaged, as it does."""
-    # Package data shipped with textblob-fr, not untrusted input.
-    root = ElementTree.fromstring(_package_file("textblob_fr", "fr-sentiment.xml"))  # noqa: S314
-    senses: dict[str, dict[str | None, list[tuple[float, float]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for element in root.iter("word"):
-        form = element.get("form") or ""
-        polarity = float(element.get("polarity", 0.0))
-        intensity = float(element.get("intensity", 1.0))
-        senses[form][element.get("pos")].append((polarity, intensity))
-    homographs = _french_homographs(set(senses))
-    by_folded: dict[str, list[tuple[float, float, bool]]] = defaultdict(list)
-    for form, by_pos in senses.items():
-        folded = fold_words(form)
-        # Without accents "sûr" reads "sur" and "équipé" "équipe": such a form must not turn
-        # every "sur" or "équipe" into a sentiment word. Nor must the elided "n'" (folded "n",
-        # a negation), which textblob-fr's own tokenizer never matches.
-        if len(folded) != 1 or len(folded[0]) < 2:
-            continue
-        if folded[0] != form and folded[0] in homographs:
-            continue
-        per_pos = [_mean_pairs(pairs) for pairs in by_pos.values()]
-        polarity, intensity = _mean_pairs(per_pos)
-        by_folded[folded[0]].append((polarity, intensity, "RB" in by_pos))
-    lexicon = {
-        word: (
-            sum(entry[0] for entry in entries) / len(entries),
-            sum(entry[1] for entry in entries) / len(entries),
-            any(entry[2] for entry in entries),
-        )
-        for word, entries in by_folded.items()
-    }
-    lexicon.update(_FRENCH_SUPPLEMENT)
-    return lexicon
-
-
-def _french_homographs(sentiment_forms: set[str]) -> frozenset[str]:
-    """Folded spellings of French nouns and function words that have no sentiment of their own.
-
-    Read from textblob-fr's part-of-speech lexicon (Lefff). Verbs are left out on purpose: "oublie"
-    and "oublié" are the same verb and lean the same way.
-    """
-    lexicon = _package_file("textblob_fr", "fr-lexicon.txt")
-    homographs = set(FUNCTION_WORDS["fr"])
-    for line in lexicon.splitlines():
-        form, _, tag = line.partition(" ")
-        if tag in _NON_SENTIMENT_TAGS and form.lower() not in sentiment_forms:
-            homographs.update(fold_text(form).words)
-    return frozenset(homographs)
-
-
-_NON_SENTIMENT_TAGS = frozenset(("NN", "NNS", "IN", "DT", "CC", "PRP", "PRP$", "WP", "WRB"))
-
-
-def _package_file(package: str, name: str) -> str:
-    """A data file an installed package ships, read without importing the package (importing
-    textblob_fr loads its whole tagger, and warns)."""
-    spec = find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"{package} is not installed")
-    return (Path(next(iter(spec.submodule_search_locations))) / name).read_text("utf-8")
-
-
-def _mean_pairs(pairs: Sequence[tuple[float, float]]) -> tuple[float, float]:
-    return sum(p for p, _ in pairs) / len(pairs), sum(i for _, i in pairs) / len(pairs)
+_EMOTICON_PATTERNS = {start: re.compile(re.escape(start) + r"\S*") for start in EMOTICON_STARTS}
 
 
 def warm_up() -> None:
     """Loads the lexicons now rather than on the first mention."""
-    _lexicons()
+    lexicons()
 
 
 def label(score: float) -> Sentiment:
@@ -275,8 +58,8 @@ def score_sentiment(text: str, language: str | None) -> tuple[Sentiment, float]:
     """Sentiment of a text in a language (ISO 639-1), with its score in -1..1.
 
     Calling VADER (~300 µs) or textblob-fr (~240 µs) per mention is too slow for ingest, so this
-    reuses the lexicons those packages ship, read once from their installed data files, with
-    their rules simplified, on the folded words the rest of triage reads anyway:
+    reuses the lexicons those packages ship (copied into ours as data, see `triage.lexicons`),
+    with their rules simplified, on the folded words the rest of triage reads anyway:
 
     - English follows VADER: a sum of word valences; a booster ("very", "kinda") up to three
       words before a word scales it, a negation ("not", "never", "isn't") flips it and damps it
@@ -309,24 +92,24 @@ def score_folded(
     `tokens`, the set of its words, saves a scan when the caller has it already. Emoji and
     emoticons count wherever they stand, without the words around them.
     """
-    lexicons = _lexicons()
-    symbols = _emoticons(text, lexicons.emoticons)
+    tables = lexicons()
+    symbols = _emoticons(text, tables.emoticons)
     if folded.emoji:
-        emoji = lexicons.emoji
+        emoji = tables.emoji
         symbols.extend(emoji[symbol] for symbol in folded.emoji if symbol in emoji)
     words = folded.words
     primary = language.partition("-")[0].lower() if language else None  # "en-GB" reads "en"
     if primary == "en":
-        return _english_score(words, text, symbols, lexicons, words if tokens is None else tokens)
+        return _english_score(words, text, symbols, tables, words if tokens is None else tokens)
     if primary == "fr":
-        return _french_score(words, symbols, lexicons)
+        return _french_score(words, symbols, tables)
     return _normalize(sum(symbols))
 
 
 def _emoticons(text: str, emoticons: dict[str, float]) -> list[float]:
     """Valences of the emoticons (":)", "<3") standing between spaces in the text."""
     found: list[float] = []
-    for start, pattern in _EMOTICON_STARTS.items():
+    for start, pattern in _EMOTICON_PATTERNS.items():
         if start not in text:
             continue
         for match in pattern.finditer(text):
@@ -346,26 +129,26 @@ def _english_score(
     words: Sequence[str],
     text: str,
     symbols: list[float],
-    lexicons: _Lexicons,
+    tables: Lexicons,
     tokens: Collection[str],
 ) -> float:
     """VADER's compound score. One pass marks the valued words and the modifiers; a valued word
     with no modifier within the three words before it (most of them) is simply added."""
-    # Any: float or _Mark, and `compress` skips the None; a cast() per word would cost a call.
-    found: list[Any] = list(map(lexicons.english_marks.get, words))
+    # Any: float or Mark, and `compress` skips the None; a cast() per word would cost a call.
+    found: list[Any] = list(map(tables.english_marks.get, words))
     but = words.index("but") if "but" in tokens else -1
-    modifier = _Mark.MODIFIER
+    modifier = Mark.MODIFIER
     last_modifier = -4
     total = 0.0
     for i in compress(range(len(words)), found):
         valence = found[i]
         if valence is modifier:
             last_modifier = i
-            valence = lexicons.english.get(words[i])  # "no", "kind": modifier and valued word
+            valence = tables.english.get(words[i])  # "no", "kind": modifier and valued word
             if valence is None:
                 continue
         if i - last_modifier <= 3:
-            valence = _english_in_context(words, i, valence, lexicons)
+            valence = _english_in_context(words, i, valence, tables)
         if but >= 0:
             valence *= 0.5 if i < but else 1.5  # "but": what follows outweighs what precedes
         total += valence
@@ -379,16 +162,9 @@ def _english_score(
     return _normalize(total)
 
 
-class _Mark(Enum):
-    """What the marks of `_Lexicons` give a word that is not simply added: it modifies others,
-    or is modified, or starts an idiom."""
-
-    MODIFIER = "modifier"
-
-
-def _english_in_context(words: Sequence[str], i: int, valence: float, lexicons: _Lexicons) -> float:
+def _english_in_context(words: Sequence[str], i: int, valence: float, tables: Lexicons) -> float:
     """VADER's adjustments of words[i] by the three words before it."""
-    valences, boosters, negations = lexicons.english, lexicons.boosters, lexicons.english_negations
+    valences, boosters, negations = tables.english, tables.boosters, tables.english_negations
     word = words[i]
     if i + 1 < len(words) and (
         (word == "no" and words[i + 1] in valences) or (word == "kind" and words[i + 1] == "of")
@@ -427,16 +203,16 @@ def _english_negates(words: Sequence[str], j: int, i: int, negations: frozenset[
     return not (before == "without" and "doubt" in between)
 
 
-def _french_score(words: Sequence[str], symbols: list[float], lexicons: _Lexicons) -> float:
+def _french_score(words: Sequence[str], symbols: list[float], tables: Lexicons) -> float:
     """textblob-fr's assessment walk, stopping only at the words that can matter.
 
     An assessment is a known word, possibly merged with the adverb before it ("très bon") and
     negated; the score is their mean polarity. A plain known word (no adverb or negation pending
     before it, not one itself) is final at once: that fast path is most of a long text.
     """
-    lexicon = lexicons.french
-    found: list[Any] = list(map(lexicons.french_marks.get, words))  # as in _english_score
-    special = _Mark.MODIFIER
+    lexicon = tables.french
+    found: list[Any] = list(map(tables.french_marks.get, words))  # as in _english_score
+    special = Mark.MODIFIER
     total = 0.0
     count = 0
     # The last assessment stays open while an adverb or a later negation may still change it:
@@ -461,8 +237,8 @@ def _french_score(words: Sequence[str], symbols: list[float], lexicons: _Lexicon
             longest = max(map(len, words[resume:i]))
             negation = negation and longest <= 1
             modifier = modifier and longest <= 2
-        if word in _FRENCH_IDIOMS and i + 1 < len(words):
-            idiom = _FRENCH_IDIOMS[word].get(words[i + 1])
+        if word in FRENCH_IDIOMS and i + 1 < len(words):
+            idiom = FRENCH_IDIOMS[word].get(words[i + 1])
             if idiom is not None:
                 rest, polarity = idiom
                 if tuple(words[i + 2 : i + 2 + len(rest)]) == rest:
@@ -493,7 +269,7 @@ def _french_score(words: Sequence[str], symbols: list[float], lexicons: _Lexicon
             last[1] = 1.0 / last[1] if last[1] else 1.0
             last[2] = 1.0
         modifier, modifier_word = is_modifier, word
-        negation = word in _FRENCH_NEGATIONS
+        negation = word in FRENCH_NEGATIONS
     if last is not None:
         total += last[0] * -0.5 if last[2] else last[0]  # "not good" = slightly bad
     # Emoji and emoticons on textblob-fr's scale (-1..1, VADER's is -4..4), as assessments.

@@ -33,19 +33,20 @@ from ensemble_ingest.connectors.base import (
     MentionDeleted,
     Streamed,
 )
+from ensemble_ingest.connectors.keywords import matches_keywords
 from ensemble_ingest.connectors.pulled.common import (
-    Backoff,
+    RECONNECT_BACKOFF,
     Recent,
     iso_datetime,
     language,
     mapping_field,
-    matches_keywords,
     natural_key,
     text_field,
     upsert,
 )
 from ensemble_ingest.models.sources import BlueskyConfig
 from ensemble_shared.events import Author
+from ensemble_shared.retries import Backoff
 
 PLATFORM = "bluesky"
 POST = "app.bsky.feed.post"
@@ -121,7 +122,7 @@ class JetstreamConnector:
         remember: int = 10_000,
     ) -> None:
         self._rewind_us = rewind_us
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or RECONNECT_BACKOFF
         self._checkpoint_every = checkpoint_every
         self._is_known = is_known
         self._remember = remember
@@ -188,8 +189,8 @@ class JetstreamConnector:
                 raise
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError):
                 pass
-            await asyncio.sleep(self._backoff.delay(attempt))
             attempt += 1
+            await asyncio.sleep(self._backoff.delay(attempt))
 
     async def _verdict(
         self, config: BlueskyConfig, event: Mapping[str, Any], known: Recent

@@ -1,15 +1,12 @@
-"""What the pulled and streamed connectors share: HTML to text, keywords, field checks, backoff."""
+"""What the pulled and streamed connectors share: HTML to text, field checks, reconnecting."""
 
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -17,10 +14,13 @@ from pydantic import ValidationError
 
 from ensemble_ingest.connectors.base import MalformedPayload, MentionChange, MentionUpsert
 from ensemble_ingest.models.mentions import IncomingMention
+from ensemble_shared.retries import Backoff
 
 MAX_TEXT = 40_000  # IncomingMention.text
 MAX_EXTERNAL_ID = 256  # IncomingMention.external_id
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+# Waits between a stream's reconnections, growing after each failure: an outage is not hammered.
+RECONNECT_BACKOFF = Backoff(base_seconds=0.5, max_seconds=30.0)
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -57,22 +57,6 @@ def html_to_text(html: str) -> str:
     text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parser.parts))
     text = re.sub(r" *\n *", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-@lru_cache(maxsize=512)
-def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
-    phrases = sorted({" ".join(k.split()) for k in keywords if k.strip()}, key=len, reverse=True)
-    if not phrases:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, p.split(" "))) for p in phrases)
-    # Lookarounds rather than \b: a keyword may start or end with a non-word character (C++, @acme).
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
-def matches_keywords(text: str, keywords: Sequence[str]) -> bool:
-    """Whether a keyword occurs as a whole word (or phrase), ignoring case; False with none."""
-    pattern = _keyword_pattern(tuple(keywords))
-    return pattern is not None and pattern.search(text) is not None
 
 
 def language(value: object) -> str | None:
@@ -150,15 +134,3 @@ class Recent:
         self._keys.move_to_end(key)
         while len(self._keys) > self._size:
             self._keys.popitem(last=False)
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential delays with jitter between reconnections: an outage is not hammered."""
-
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        delay: float = min(self.cap, self.base * 2 ** min(attempt, 16))
-        return delay * random.uniform(0.5, 1.0)

@@ -33,7 +33,7 @@ from ensemble_ingest.connectors.base import (
     Streamed,
 )
 from ensemble_ingest.connectors.pulled.common import (
-    Backoff,
+    RECONNECT_BACKOFF,
     html_to_text,
     iso_datetime,
     language,
@@ -46,6 +46,7 @@ from ensemble_ingest.connectors.pulled.common import (
 from ensemble_ingest.connectors.pulled.ratelimit import parse_rate_limit, refusal
 from ensemble_ingest.models.sources import MastodonConfig
 from ensemble_shared.events import Author
+from ensemble_shared.retries import Backoff
 
 PLATFORM = "mastodon"
 NOTIFICATIONS_PATH = "/api/v1/notifications"
@@ -221,7 +222,7 @@ class MastodonStream:
         is_known: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         self._path = path
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or RECONNECT_BACKOFF
         self._timeout = httpx.Timeout(30.0, read=read_timeout)
         # When set, deletes of statuses the caller never stored are dropped here; without it
         # every delete of the home timeline is passed on (a brand account's is small).
@@ -253,8 +254,8 @@ class MastodonStream:
                 except httpx.HTTPStatusError as error:
                     if error.response.status_code < 500:
                         raise  # a refused token or a wrong URL: the runner records it
-                await asyncio.sleep(delay if delay is not None else self._backoff.delay(attempt))
                 attempt += 1
+                await asyncio.sleep(delay if delay is not None else self._backoff.delay(attempt))
 
     async def _catch_up(
         self, config: MastodonConfig, http: httpx.AsyncClient, last: str | None

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from ensemble_ingest.connectors.base import Page, RateLimit
+from ensemble_shared.retries import retry_after_seconds
 
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 says nothing about when to come back
 _UNIX_TIME_FLOOR = 1_000_000_000  # a reset below this is "seconds from now", above a Unix time
@@ -51,14 +52,6 @@ def _reset(value: str, now: datetime) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _retry_after(value: str, now: datetime) -> float | None:
-    number = _number(value)
-    if number is not None:
-        return max(0.0, number)
-    when = _http_date(value)
-    return None if when is None else max(0.0, (when - now).total_seconds())
-
-
 def _meta_remaining(value: str) -> int | None:
     try:
         usage = json.loads(value)
@@ -91,7 +84,7 @@ def parse_rate_limit(
     retry_after: float | None = None
     if status == 429:
         if "retry-after" in lower:
-            retry_after = _retry_after(lower["retry-after"], now)
+            retry_after = retry_after_seconds(lower["retry-after"], now=now)
         if retry_after is None and reset_at is not None:
             retry_after = max(0.0, (reset_at - now).total_seconds())
         if retry_after is None:

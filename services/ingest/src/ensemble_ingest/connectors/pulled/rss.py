@@ -25,10 +25,10 @@ import feedparser
 import httpx
 
 from ensemble_ingest.connectors.base import MalformedPayload, MentionChange, Page
+from ensemble_ingest.connectors.keywords import matches_keywords
 from ensemble_ingest.connectors.pulled.common import (
     html_to_text,
     iso_datetime,
-    matches_keywords,
     natural_key,
     upsert,
     web_url,

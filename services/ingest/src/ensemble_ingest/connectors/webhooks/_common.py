@@ -1,4 +1,4 @@
-"""What the webhook connectors share: field access that names the field, HMAC checks, keywords."""
+"""What the webhook connectors share: field access that names the field, HMAC checks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import base64
 import binascii
 import hmac
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,22 +186,3 @@ def check_base64_hmac(
 def secrets_equal(given: str, expected: str) -> bool:
     """Compare a shared token without leaking, through timing, how much of it matched."""
     return hmac.compare_digest(given.encode(), expected.encode())
-
-
-class Keywords:
-    """Brand keywords matched case-insensitively on word boundaries (`@acme`, `C++` included)."""
-
-    __slots__ = ("_pattern",)
-
-    def __init__(self, keywords: Sequence[str]) -> None:
-        words = sorted({k.strip() for k in keywords if k.strip()}, key=len, reverse=True)
-        alternatives = "|".join(re.escape(w) for w in words)
-        self._pattern = (
-            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if words else None
-        )
-
-    def __bool__(self) -> bool:
-        return self._pattern is not None
-
-    def match(self, text: str | None) -> bool:
-        return bool(self._pattern and text and self._pattern.search(text))

@@ -13,10 +13,10 @@ from ensemble_ingest.connectors.base import (
     Parsed,
     Reply,
 )
+from ensemble_ingest.connectors.keywords import Keywords
 from ensemble_ingest.connectors.webhooks._common import (
     NO_HANDSHAKE,
     Doc,
-    Keywords,
     build_upsert,
     check_hex_hmac,
     header,

@@ -15,10 +15,10 @@ from ensemble_ingest.connectors.base import (
     Reply,
     SignatureRefused,
 )
+from ensemble_ingest.connectors.keywords import Keywords
 from ensemble_ingest.connectors.webhooks._common import (
     NO_HANDSHAKE,
     Doc,
-    Keywords,
     build_upsert,
     check_hex_hmac,
     header,

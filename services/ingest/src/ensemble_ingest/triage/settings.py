@@ -1,20 +1,16 @@
-"""Triage settings a workspace edits, and the verdict triage gives each mention."""
+"""Triage settings a workspace edits: rules (checked by the query compiler), VIPs, languages."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from ensemble_ingest.models.triage import MentionKind, Priority
 from ensemble_ingest.triage.language import known_languages
+from ensemble_ingest.triage.rules import compile_query
 
-Sentiment = Literal["positive", "neutral", "negative"]
-Priority = Literal["low", "normal", "high", "urgent"]
-MentionKind = Literal["request", "feedback"]
-
-PRIORITY_RANK: dict[Priority, int] = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 DEFAULT_LANGUAGES = ["en", "fr", "de", "es", "it", "nl", "pt"]
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -57,8 +53,6 @@ class Rule(BaseModel):
     @classmethod
     def _query_compiles(cls, query: str) -> str:
         """An invalid query is refused when saved, with what is wrong and where."""
-        from ensemble_ingest.triage.rules import compile_query  # rules imports this module
-
         compile_query(query)  # raises QueryError, a ValueError, naming the column
         return query
 
@@ -105,19 +99,3 @@ class TriageSettings(BaseModel):
         if unknown:
             raise ValueError(f"languages the detector does not know: {', '.join(unknown)}")
         return codes
-
-
-class TriageResult(BaseModel):
-    """Triage's verdict on one mention."""
-
-    model_config = ConfigDict(frozen=True)
-
-    language: str | None = Field(description="ISO 639-1, or None when the text says too little.")
-    sentiment: Sentiment
-    sentiment_score: float = Field(ge=-1.0, le=1.0)
-    tags: list[str] = Field(description="Sorted, unique.")
-    priority: Priority
-    team: str | None
-    kind: MentionKind | None
-    vip: bool
-    matched_rules: list[str] = Field(description="Ids of the rules that matched, in rule order.")

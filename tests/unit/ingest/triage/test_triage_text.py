@@ -7,7 +7,7 @@ import random
 import pytest
 
 from ensemble_ingest.triage.text import FoldedText, _fold_nfkd, fold_text, fold_words
-from unit.triage.samples import (
+from unit.ingest.triage.samples import (
     ENGLISH_SENTIMENT_SAMPLES,
     FRENCH_SENTIMENT_SAMPLES,
     LANGUAGE_SAMPLES,

@@ -10,18 +10,18 @@ import pytest
 
 from ensemble_ingest.connectors.base import MentionDeleted, MentionUpsert
 from ensemble_ingest.connectors.pulled import STREAMED_CONNECTORS
-from ensemble_ingest.connectors.pulled.common import Backoff
 from ensemble_ingest.connectors.pulled.mastodon import (
     NOTIFICATIONS_PATH,
     STREAM_PATH,
     MastodonStream,
 )
 from ensemble_ingest.models.sources import MastodonConfig
+from ensemble_shared.retries import Backoff
 from support.fake_platforms.mastodon import FakeMastodon
 from support.fake_platforms.runner import Consumer
 from support.waiting import eventually
 
-FAST = Backoff(base=0.05, cap=0.2)
+FAST = Backoff(base_seconds=0.05, max_seconds=0.2)
 
 
 @pytest.fixture

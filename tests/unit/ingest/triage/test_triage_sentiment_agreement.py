@@ -9,7 +9,7 @@ import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ensemble_ingest.triage.sentiment import label, score_sentiment
-from unit.triage.samples import ENGLISH_SENTIMENT_SAMPLES, FRENCH_SENTIMENT_SAMPLES
+from unit.ingest.triage.samples import ENGLISH_SENTIMENT_SAMPLES, FRENCH_SENTIMENT_SAMPLES
 
 MIN_AGREEMENT = 0.9
 

@@ -11,8 +11,8 @@ import pytest
 from ensemble_ingest.connectors.base import MentionDeleted, MentionUpsert
 from ensemble_ingest.connectors.pulled import STREAMED_CONNECTORS
 from ensemble_ingest.connectors.pulled.bluesky import REWIND_US, JetstreamConnector, post_uri
-from ensemble_ingest.connectors.pulled.common import Backoff
 from ensemble_ingest.models.sources import BlueskyConfig
+from ensemble_shared.retries import Backoff
 from support.fake_platforms.jetstream import POST, FakeJetstream
 from support.fake_platforms.runner import Consumer
 from support.waiting import eventually
@@ -20,7 +20,7 @@ from support.waiting import eventually
 BRAND = "did:plc:brandacme0000000000000"
 CAMILLE = "did:plc:camille00000000000000000"
 NOAH = "did:plc:noah0000000000000000000"
-FAST = Backoff(base=0.05, cap=0.2)
+FAST = Backoff(base_seconds=0.05, max_seconds=0.2)
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ensemble_ingest.triage.models import Rule, RuleActions, Sentiment
-from ensemble_ingest.triage.rules import MatchDoc, QueryError, compile_query
+from ensemble_ingest.models.triage import Sentiment
+from ensemble_ingest.triage.predicates import MatchDoc
+from ensemble_ingest.triage.rules import QueryError, compile_query
+from ensemble_ingest.triage.settings import Rule, RuleActions
+from ensemble_ingest.triage.text import fold_text
 
 POST = "Mon remboursement n'est toujours pas arrivé, l'App plante! Service client nul 😡"
 
@@ -20,8 +23,8 @@ def matches(
     author: str = "@Camille",
     sentiment: Sentiment = "negative",
 ) -> bool:
-    doc = MatchDoc.from_text(
-        text, platform=platform, language=language, author=author, sentiment=sentiment
+    doc = MatchDoc.build(
+        fold_text(text), platform=platform, language=language, author=author, sentiment=sentiment
     )
     return compile_query(query).matches(doc)
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ensemble_ingest.triage.language import LanguageDetector, detect_language
-from ensemble_ingest.triage.models import DEFAULT_LANGUAGES
+from ensemble_ingest.triage.language import LanguageDetector
+from ensemble_ingest.triage.settings import DEFAULT_LANGUAGES
 from ensemble_ingest.triage.text import fold_words
-from unit.triage.samples import LANGUAGE_SAMPLES, NO_LANGUAGE_SAMPLES
+from unit.ingest.triage.samples import LANGUAGE_SAMPLES, NO_LANGUAGE_SAMPLES
+
+
+def detect_language(text: str, candidates: list[str]) -> str | None:
+    return LanguageDetector(candidates).detect(text)
 
 
 @pytest.fixture(scope="module")

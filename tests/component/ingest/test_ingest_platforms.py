@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from support.ingest import Ingest
-from unit.connectors.test_slack_connector import callback, message
-from unit.connectors.test_slack_connector import signed as slack_signed
+from unit.ingest.connectors.test_slack_connector import callback, message
+from unit.ingest.connectors.test_slack_connector import signed as slack_signed
 
 
 async def create(ingest: Ingest, config: dict[str, object]) -> dict[str, str]:

@@ -49,8 +49,8 @@ async def test_payloads_a_crash_left_pending_are_redriven_once(
         source = await ingest.source()
         body = mention_body("crashed-1", text="Stored by the re-drive")
         # What a crash right after archiving leaves: the payload, its pointer, nothing else.
-        raws: RawService = app.state.raws
-        archive: RawArchive = raws._raws
+        raws: RawService = app.state.ingest.raws
+        archive: RawArchive = app.state.ingest.repositories.raws
         raw = RawPayload.webhook(
             workspace="acme", source_id=source["id"], platform="generic", headers={}, body=body
         )
@@ -130,7 +130,7 @@ async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
         ingest = Ingest(client, settings, auth_secret)
         source = await ingest.source()
         body = mention_body("crashed-2", text="Stored when the job asks")
-        archive: RawArchive = app.state.raws._raws
+        archive: RawArchive = app.state.ingest.repositories.raws
         raw = RawPayload.webhook(
             workspace="acme", source_id=source["id"], platform="generic", headers={}, body=body
         )

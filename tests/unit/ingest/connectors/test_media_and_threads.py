@@ -7,7 +7,7 @@ from ensemble_ingest.connectors.pulled import PULLED_CONNECTORS, STREAMED_CONNEC
 from ensemble_ingest.models.sources import BlueskyConfig, MastodonConfig
 from support.fake_platforms.jetstream import FakeJetstream
 from support.fake_platforms.mastodon import FakeMastodon
-from unit.connectors.test_x_connector import CONFIG, CONNECTOR, created, tweet
+from unit.ingest.connectors.test_x_connector import CONFIG, CONNECTOR, created, tweet
 
 
 def test_mastodon_attachments_become_media_links() -> None:

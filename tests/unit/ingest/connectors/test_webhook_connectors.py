@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from ensemble_ingest.connectors.base import MalformedPayload, SignatureRefused
+from ensemble_ingest.connectors.keywords import Keywords
 from ensemble_ingest.connectors.webhooks import WEBHOOK_CONNECTORS
 from ensemble_ingest.connectors.webhooks._common import (
     Doc,
-    Keywords,
     build_upsert,
     check_base64_hmac,
     check_hex_hmac,

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ensemble_ingest.triage import (
-    Priority,
-    Rule,
-    Triage,
-    TriageResult,
-    TriageSettings,
-)
+from ensemble_ingest.models.triage import Priority, TriageResult
+from ensemble_ingest.triage import Rule, Triage, TriageSettings
 
 NEUTRAL_POST = "What time does the shop open on Sunday? I need to pick up my order there"
 NEGATIVE_POST = "Worst customer service ever, still waiting for my refund 😡"
