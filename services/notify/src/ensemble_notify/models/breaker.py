@@ -80,10 +80,6 @@ class Tally:
         while len(self.recent) > window:
             self.recent.popleft()
 
-    def reset(self) -> None:
-        self.consecutive = 0
-        self.recent.clear()
-
 
 @dataclass(frozen=True)
 class Pass:
