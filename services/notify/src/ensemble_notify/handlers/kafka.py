@@ -43,7 +43,7 @@ def register(infra: Infrastructure, notify: Notify) -> None:
         group=f"{infra.topics.prefix}notify-members",
         handler=notify.members.project,
         retry=retry,
-        description="Members' addresses, languages and consents, projected for recipient resolution.",
+        description="Members' addresses, languages and consents, for recipient resolution.",
     )
 
     async def digest_requested(events: Sequence[Event]) -> None:
