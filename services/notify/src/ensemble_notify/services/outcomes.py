@@ -14,7 +14,6 @@ from ensemble_shared.events import (
     NotificationFailedV1,
     NotificationSentV1,
     Source,
-    envelope,
 )
 
 CHATS = frozenset({ChannelName.SLACK, ChannelName.TEAMS})
@@ -43,7 +42,12 @@ def ended(
 
 def announcement(delivery: Delivery, outcome: Outcome) -> Event:
     """notification.sent or notification.failed, caused by the event delivered (whose
-    correlation id it keeps: the delivery may end long after, in another process)."""
+    correlation id it keeps: the delivery may end long after, in another process).
+
+    Its envelope is written out rather than made by `envelope()`: the cause is known by the ids
+    its delivery kept, not as an event, and this runs once per delivery on the fan-out path,
+    where `envelope()` would mint a correlation id (a uuid4) only for it to be replaced.
+    """
     chat = delivery.channel in CHATS
     data = DeliveryData(
         delivery_id=delivery.id,
@@ -58,7 +62,9 @@ def announcement(delivery: Delivery, outcome: Outcome) -> Event:
         replay_of=delivery.replay_of,
     )
     fields = {
-        **envelope(Source.NOTIFY, delivery.workspace, delivery.id),
+        "source": Source.NOTIFY,
+        "subject": delivery.id,
+        "workspace": delivery.workspace,
         "correlation_id": delivery.correlation_id,
         "causation_id": delivery.event_id,
     }
