@@ -13,9 +13,9 @@ from ensemble_notify.models.digests import HeldItem, HoldKind
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Person
 from ensemble_notify.models.preferences import PreferenceRule, Preferences, QuietHours
+from ensemble_notify.services.attention import AttentionBudget, Resolved
+from ensemble_notify.services.composition import compose
 from ensemble_notify.services.digests import digest_notifications
-from ensemble_notify.services.preferences import AttentionBudget, Routed
-from ensemble_notify.services.routing import compose
 from support.notify_events import an_assignment
 
 TEMPLATES = Templates()
@@ -58,7 +58,7 @@ def budget(*layers: Preferences) -> tuple[AttentionBudget, Held]:
     return found, held
 
 
-def routed(channel: ChannelName, *, urgent: bool = False, event: Any = None) -> Routed:
+def resolved(channel: ChannelName, *, urgent: bool = False, event: Any = None) -> Resolved:
     notification = Notification(
         event=event or an_assignment("camille"),
         channel=channel,
@@ -66,7 +66,7 @@ def routed(channel: ChannelName, *, urgent: bool = False, event: Any = None) -> 
         address="c@acme.example" if channel is EMAIL else "camille",
         name="Camille",
     )
-    return Routed(notification, CAMILLE, urgent)
+    return Resolved(notification, CAMILLE, urgent)
 
 
 def mine(*rules: PreferenceRule, quiet: QuietHours | None = None) -> Preferences:
@@ -75,7 +75,7 @@ def mine(*rules: PreferenceRule, quiet: QuietHours | None = None) -> Preferences
 
 async def test_without_preferences_everything_goes_now_with_an_unsubscribe_link() -> None:
     attention, held = budget()
-    found = await attention.plan([routed(EMAIL), routed(IN_APP)], NOON)
+    found = await attention.plan([resolved(EMAIL), resolved(IN_APP)], NOON)
     assert [n.channel for n in found] == [EMAIL, IN_APP]
     assert held.items == []
     assert found[0].unsubscribe_url == (
@@ -86,14 +86,14 @@ async def test_without_preferences_everything_goes_now_with_an_unsubscribe_link(
 
 async def test_a_preference_turned_off_sends_nothing_on_that_channel() -> None:
     attention, held = budget(mine(PreferenceRule(channel=EMAIL, enabled=False)))
-    found = await attention.plan([routed(EMAIL), routed(IN_APP)], NOON)
+    found = await attention.plan([resolved(EMAIL), resolved(IN_APP)], NOON)
     assert [n.channel for n in found] == [IN_APP]
     assert held.items == []
 
 
 async def test_digest_items_are_held_in_the_period_of_the_persons_zone() -> None:
     attention, held = budget(mine(PreferenceRule(channel=EMAIL, delivery="daily")))
-    found = await attention.plan([routed(EMAIL), routed(IN_APP)], NOON)
+    found = await attention.plan([resolved(EMAIL), resolved(IN_APP)], NOON)
     assert [n.channel for n in found] == [IN_APP]
     [item] = held.items
     assert item.kind == "digest"
@@ -106,11 +106,11 @@ async def test_digest_items_are_held_in_the_period_of_the_persons_zone() -> None
 async def test_quiet_hours_hold_intrusive_channels_but_not_the_inbox_nor_urgent_items() -> None:
     lunch = QuietHours.model_validate({"start": "11:30", "end": "13:00"})
     attention, held = budget(mine(quiet=lunch))
-    found = await attention.plan([routed(EMAIL), routed(IN_APP)], NOON)
+    found = await attention.plan([resolved(EMAIL), resolved(IN_APP)], NOON)
     assert [n.channel for n in found] == [IN_APP]
     [item] = held.items
     assert (item.kind, item.due_at) == ("quiet", datetime(2026, 6, 1, 11, 0, tzinfo=UTC))
-    urgent = await attention.plan([routed(EMAIL, urgent=True)], NOON)
+    urgent = await attention.plan([resolved(EMAIL, urgent=True)], NOON)
     assert [n.channel for n in urgent] == [EMAIL]
 
 
@@ -118,14 +118,16 @@ async def test_email_if_unread_waits_for_a_check_only_when_the_inbox_gets_it_too
     rule = PreferenceRule(channel=EMAIL, email_if_unread_minutes=30)
     attention, held = budget(mine(rule))
     event = an_assignment("camille")
-    found = await attention.plan([routed(EMAIL, event=event), routed(IN_APP, event=event)], NOON)
+    found = await attention.plan(
+        [resolved(EMAIL, event=event), resolved(IN_APP, event=event)], NOON
+    )
     assert [n.channel for n in found] == [IN_APP]
     [item] = held.items
     event_id = event.id
     assert item.kind == "unread"
     assert item.unread_of == f"{event_id}:camille:in_app"
     assert item.due_at == datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
-    alone = await attention.plan([routed(EMAIL)], NOON)  # no inbox item to read: send
+    alone = await attention.plan([resolved(EMAIL)], NOON)  # no inbox item to read: send
     assert [n.channel for n in alone] == [EMAIL]
 
 

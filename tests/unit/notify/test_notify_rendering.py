@@ -17,11 +17,12 @@ from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.inbox import InAppMessage
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language
-from ensemble_notify.services.recipients import decision_links, named_recipients
-from ensemble_notify.services.routing import compose
+from ensemble_notify.services.composition import compose
+from ensemble_notify.services.recipients import decision_links
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.approvals import ApprovalLink
 from support.notify_events import a_step_opened, an_assignment
+from support.notify_recipients import named_recipients
 
 TEMPLATES = Templates()
 SMTP = SmtpConfig(hostname="localhost", port=25, sender="x@y.org", message_id_domain="y.org")

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from ensemble_notify.models.deliveries import ChannelName
-from ensemble_notify.models.routing import DEFAULT_RULES, RoutingRule, RoutingRules
+from ensemble_notify.models.routing_rules import DEFAULT_RULES, RoutingRule, RoutingRules
 from ensemble_notify.models.teams import Shift, Team
 from ensemble_notify.services.routing_rules import Target, expand, targets
 

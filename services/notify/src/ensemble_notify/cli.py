@@ -21,7 +21,15 @@ from typing import Any
 
 import httpx
 
+from ensemble_shared.retries import Backoff
+
 RETRIES = 5
+BACKOFF = Backoff(base_seconds=0.2, max_seconds=5.0)
+
+
+def _pause(attempt: int) -> None:
+    """Wait before retry `attempt` (0-based) of a request the service did not answer."""
+    time.sleep(BACKOFF.delay(attempt + 1))
 
 
 def _start(
@@ -41,7 +49,7 @@ def _start(
                 job: dict[str, Any] = response.json()
                 return job
             last = f"HTTP {response.status_code}"
-        time.sleep(min(2.0**attempt * 0.2, 5.0))
+        _pause(attempt)
     raise SystemExit(f"could not start the replay: {last}")
 
 
@@ -50,14 +58,14 @@ def _poll(client: httpx.Client, job_id: str, headers: dict[str, str]) -> dict[st
         try:
             response = client.get(f"/replays/{job_id}", headers=headers)
         except httpx.TransportError:
-            time.sleep(min(2.0**attempt * 0.2, 5.0))
+            _pause(attempt)
             continue
         if response.status_code == 200:
             progress: dict[str, Any] = response.json()
             return progress
         if response.status_code < 500:
             raise SystemExit(f"refused ({response.status_code}): {response.text}")
-        time.sleep(min(2.0**attempt * 0.2, 5.0))
+        _pause(attempt)
     raise SystemExit("lost the service while following the replay")
 
 

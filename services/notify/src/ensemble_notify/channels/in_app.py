@@ -1,15 +1,27 @@
-"""The in-app inbox as a channel: sending is inserting the item under its delivery id."""
+"""The in-app inbox as a channel: sending is inserting the item under its delivery id.
+
+The channel writes through `Inbox`, a port the inbox repository fills (wired in `wiring.py`),
+so no channel reaches the store by itself.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ensemble_notify.channels.templates import Templates
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.inbox import InAppMessage, InboxItem
 from ensemble_notify.models.notifications import Notification
-from ensemble_notify.storage.inbox import InboxRepository
+
+
+class Inbox(Protocol):
+    """Where in-app items go: inserts keyed by the item id, a duplicate left as it is."""
+
+    async def add(self, item: InboxItem) -> bool: ...
+
+    async def add_many(self, items: Sequence[InboxItem]) -> list[str]: ...
 
 
 class InAppChannel:
@@ -18,7 +30,7 @@ class InAppChannel:
     def __init__(
         self,
         templates: Templates,
-        inbox: InboxRepository,
+        inbox: Inbox,
         delivered: Callable[[str, str], None] = lambda workspace, person: None,
     ) -> None:
         self._templates = templates

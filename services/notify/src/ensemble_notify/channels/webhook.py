@@ -5,26 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.notifications import Notification
 from ensemble_shared.events import Event, utcnow
+from ensemble_shared.retries import retry_after_seconds
 from ensemble_shared.signatures import sign
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def webhook_payload(event: Event) -> str:
@@ -91,6 +79,3 @@ class WebhookSender:
         # webhook-id is the event id: a receiver dedupes on it, and a resend keeps it.
         headers = sign(secrets, message_id=delivery.event_id, timestamp=utcnow(), body=body)
         return await post_json(self._client, delivery.address, body, headers)
-
-
-WebhookChannel = WebhookSender

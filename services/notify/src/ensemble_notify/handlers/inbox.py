@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from ensemble_notify.handlers.dependencies import Inbox, Tickets
 from ensemble_notify.models.inbox import InboxPage, ReadReceipt, StreamTicket, UnreadCount
-from ensemble_notify.services.inbox import InboxService, Unread
-from ensemble_shared.auth import InvalidToken, Principal, Tokens
-from ensemble_shared.errors import Unauthenticated
-from ensemble_shared.events import utcnow
+from ensemble_notify.services.inbox import Unread
+from ensemble_notify.services.stream_tickets import TTL
+from ensemble_shared.auth import Principal
 from ensemble_shared.web.auth import CurrentPrincipal, authenticate, bearer_scheme
-
-
-def _inbox(request: Request) -> InboxService:
-    service: InboxService = request.app.state.inbox
-    return service
-
-
-Inbox = Annotated[InboxService, Depends(_inbox)]
+from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
 
@@ -33,8 +24,8 @@ router = APIRouter(prefix="/inbox", tags=["inbox"])
 async def list_inbox(
     principal: CurrentPrincipal,
     inbox: Inbox,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")] = 50,
+    cursor: PageCursor = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> InboxPage:
     return await inbox.page(principal.workspace, principal.subject, cursor=cursor, limit=limit)
 
@@ -49,15 +40,6 @@ async def mark_read(notification_id: str, principal: CurrentPrincipal, inbox: In
     return await inbox.mark_read(principal.workspace, principal.subject, notification_id)
 
 
-TICKET_PURPOSE = "inbox-stream"
-TICKET_TTL = timedelta(minutes=5)
-
-
-def _tickets(request: Request) -> Tokens:
-    tokens: Tokens = request.app.state.infra.tokens
-    return tokens.scoped(TICKET_PURPOSE)
-
-
 @router.post(
     "/stream-tickets",
     status_code=201,
@@ -65,21 +47,17 @@ def _tickets(request: Request) -> Tokens:
     description=(
         "A browser's `EventSource` cannot send an `Authorization` header, so it opens "
         "`/inbox/stream?ticket=...` instead. The ticket opens that stream only, for "
-        f"{int(TICKET_TTL.total_seconds() // 60)} minutes; it is never a bearer token."
+        f"{int(TTL.total_seconds() // 60)} minutes; it is never a bearer token."
     ),
 )
-async def stream_ticket(request: Request, principal: CurrentPrincipal) -> StreamTicket:
-    ticket = _tickets(request).mint(principal, ttl=TICKET_TTL)
-    return StreamTicket(
-        ticket=ticket,
-        expires_at=utcnow() + TICKET_TTL,
-        url=f"/inbox/stream?{urlencode({'ticket': ticket})}",
-    )
+async def stream_ticket(principal: CurrentPrincipal, tickets: Tickets) -> StreamTicket:
+    return tickets.issue(principal)
 
 
 async def _stream_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    tickets: Tickets,
     ticket: Annotated[
         str | None, Query(max_length=2000, description="From `POST /inbox/stream-tickets`.")
     ] = None,
@@ -87,10 +65,10 @@ async def _stream_principal(
     """The bearer token's principal, or, for a browser, the stream ticket's."""
     if credentials is not None or ticket is None:
         return await authenticate(request, credentials)
-    try:
-        return _tickets(request).verify(ticket)
-    except InvalidToken as exc:
-        raise Unauthenticated(f"invalid stream ticket: {exc}; ask for a new one") from exc
+    return tickets.principal(ticket)
+
+
+StreamPrincipal = Annotated[Principal, Depends(_stream_principal)]
 
 
 @router.get(
@@ -104,8 +82,7 @@ async def _stream_principal(
     response_class=EventSourceResponse,
 )
 async def stream(
-    request: Request,
-    principal: Annotated[Principal, Depends(_stream_principal)],
+    principal: StreamPrincipal,
     inbox: Inbox,
     last_event_id: Annotated[str | None, Header(max_length=500)] = None,
 ) -> EventSourceResponse:
@@ -120,4 +97,4 @@ async def stream(
             else:
                 yield ServerSentEvent(event="notification", id=item.id, data=item.model_dump_json())
 
-    return EventSourceResponse(events(), ping=request.app.state.inbox_ping_seconds)
+    return EventSourceResponse(events(), ping=inbox.ping_seconds)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
-from ensemble_notify.services.deliveries import DeliveryService
-from ensemble_notify.services.members import MemberDirectory
+from ensemble_notify.wiring import Notify
 from ensemble_shared.events import Event
 from ensemble_shared.events.schedules import DigestRequestedV1
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
@@ -20,13 +19,7 @@ from ensemble_shared.topics import (
 )
 
 
-def register(
-    infra: Infrastructure,
-    deliveries: DeliveryService,
-    *,
-    members: MemberDirectory | None = None,
-    digests_due: Callable[[], Awaitable[object]] | None = None,
-) -> None:
+def register(infra: Infrastructure, notify: Notify) -> None:
     retry = RetryPolicy.from_settings(infra.settings.kafka)
     for stream, description in (
         (MENTIONS, "Mentions to endpoints; assignments, spikes to people by routing rules."),
@@ -39,36 +32,32 @@ def register(
             topics=infra.topics,
             stream=stream,
             group=f"{infra.topics.prefix}notify",
-            handler=deliveries.accept,
+            handler=notify.deliveries.accept,
             retry=retry,
             description=description,
         )
-    # --- routing, preferences, digests ---
-    if members is not None:
-        subscribe_reliably(
-            infra.broker,
-            topics=infra.topics,
-            stream=MEMBERS,
-            group=f"{infra.topics.prefix}notify-members",
-            handler=members.project,
-            retry=retry,
-            description="Members' addresses, languages and consents, projected for routing.",
-        )
-    if digests_due is not None:
-        release = digests_due
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=MEMBERS,
+        group=f"{infra.topics.prefix}notify-members",
+        handler=notify.members.project,
+        retry=retry,
+        description="Members' addresses, languages and consents, for recipient resolution.",
+    )
 
-        async def digest_requested(events: Sequence[Event]) -> None:
-            """scheduler's digest job: release what is due now rather than at the next pass
-            (idempotent, so a redelivered request sends nothing twice)."""
-            await release()
+    async def digest_requested(events: Sequence[Event]) -> None:
+        """scheduler's digest job: release what is due now rather than at the next pass
+        (idempotent, so a redelivered request sends nothing twice)."""
+        await notify.digests.release_once()
 
-        subscribe_reliably(
-            infra.broker,
-            topics=infra.topics,
-            stream=SCHEDULES,
-            group=f"{infra.topics.prefix}notify",
-            handler=digest_requested,
-            wants=[DigestRequestedV1],
-            retry=retry,
-            description="digest.requested: release due digests at once.",
-        )
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=SCHEDULES,
+        group=f"{infra.topics.prefix}notify",
+        handler=digest_requested,
+        wants=[DigestRequestedV1],
+        retry=retry,
+        description="digest.requested: release due digests at once.",
+    )

@@ -6,37 +6,17 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
 
-from ensemble_notify.models.preferences import Preferences, PreferencesPut
-from ensemble_notify.services.preferences import PreferenceService
-from ensemble_notify.services.unsubscribe import UnsubscribeService, Unsubscription
+from ensemble_notify.handlers.dependencies import Prefs, Unsubscribe
+from ensemble_notify.models.preferences import Preferences, PreferencesPut, Unsubscribed
+from ensemble_notify.services.unsubscribe import Unsubscription
 from ensemble_shared.web.auth import Admin, CurrentPrincipal
 
-
-def _preferences(request: Request) -> PreferenceService:
-    service: PreferenceService = request.app.state.preferences
-    return service
-
-
-def _unsubscribe(request: Request) -> UnsubscribeService:
-    service: UnsubscribeService = request.app.state.unsubscribe
-    return service
-
-
-Prefs = Annotated[PreferenceService, Depends(_preferences)]
-Unsubscribe = Annotated[UnsubscribeService, Depends(_unsubscribe)]
 Token = Annotated[str, Query(min_length=10, max_length=2000)]
 
 router = APIRouter()
-
-
-class Unsubscribed(BaseModel):
-    event: str
-    channel: str
-    enabled: bool = False
 
 
 @router.get("/me/preferences", tags=["preferences"], summary="My notification preferences.")

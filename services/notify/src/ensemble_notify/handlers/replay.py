@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header
 
+from ensemble_notify.handlers.dependencies import Replays
 from ensemble_notify.models.replay import EndpointReplayRequest, ReplayProgress
-from ensemble_notify.services.replay import ReplayService
 from ensemble_shared.web.auth import Admin
 
-
-def _replays(request: Request) -> ReplayService:
-    service: ReplayService = request.app.state.replays
-    return service
-
-
-Replays = Annotated[ReplayService, Depends(_replays)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -80,10 +80,6 @@ class Tally:
         while len(self.recent) > window:
             self.recent.popleft()
 
-    def reset(self) -> None:
-        self.consecutive = 0
-        self.recent.clear()
-
 
 @dataclass(frozen=True)
 class Pass:
@@ -129,45 +125,44 @@ def gate(current: Transition, now: datetime) -> Gate | BreakerState:
     return BreakerState.HALF_OPEN
 
 
-def opened(
-    current: Transition, reason: str, now: datetime, settings: BreakerSettings, by: str
+def _next(
+    current: Transition,
+    state: BreakerState,
+    *,
+    at: datetime,
+    until: datetime | None,
+    reason: str,
+    by: str,
 ) -> Transition:
+    """The transition after `current` (its seq is the one replicas race to insert)."""
     return current.model_copy(
         update={
             "seq": current.seq + 1,
-            "state": BreakerState.OPEN,
-            "at": now,
-            "until": now + settings.cool_down,
+            "state": state,
+            "at": at,
+            "until": until,
             "reason": reason,
             "by": by,
         }
     )
 
 
+def opened(
+    current: Transition, reason: str, now: datetime, settings: BreakerSettings, by: str
+) -> Transition:
+    until = now + settings.cool_down
+    return _next(current, BreakerState.OPEN, at=now, until=until, reason=reason, by=by)
+
+
 def probing(current: Transition, now: datetime, settings: BreakerSettings, by: str) -> Transition:
-    return current.model_copy(
-        update={
-            "seq": current.seq + 1,
-            "state": BreakerState.HALF_OPEN,
-            "at": now,
-            "until": now + settings.probe_lease,
-            "reason": "cool-down over: one probe",
-            "by": by,
-        }
-    )
+    until = now + settings.probe_lease
+    reason = "cool-down over: one probe"
+    return _next(current, BreakerState.HALF_OPEN, at=now, until=until, reason=reason, by=by)
 
 
 def closed(current: Transition, now: datetime, by: str) -> Transition:
-    return current.model_copy(
-        update={
-            "seq": current.seq + 1,
-            "state": BreakerState.CLOSED,
-            "at": now,
-            "until": None,
-            "reason": "the probe succeeded",
-            "by": by,
-        }
-    )
+    reason = "the probe succeeded"
+    return _next(current, BreakerState.CLOSED, at=now, until=None, reason=reason, by=by)
 
 
 class BreakerView(BaseModel):

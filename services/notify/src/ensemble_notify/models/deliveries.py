@@ -72,11 +72,6 @@ class Delivery(BaseModel):
     )
     replay: str | None = Field(default=None, description="A replay: the replay job it is part of.")
 
-    @property
-    def endpoint_id(self) -> str:
-        """The recipient, under the name it had when only endpoints received deliveries."""
-        return self.recipient
-
 
 class QueueEntry(BaseModel):
     """A delivery still to be made, and when."""
@@ -186,3 +181,7 @@ class DeliveryDetail(DeliveryView):
 
     attempt_log: list[AttemptEntry]
     replays: list[DeliveryView] = Field(default_factory=list)
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryView]

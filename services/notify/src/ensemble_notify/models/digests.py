@@ -18,7 +18,6 @@ from ensemble_notify.models.preferences import Cadence, QuietHours, wall_clock
 from ensemble_shared.events import Event, Payload, utcnow
 
 HoldKind = Literal["digest", "quiet", "unread"]
-DIGEST_EVENT = "notification.digest.v1"
 
 
 class HeldItem(BaseModel):

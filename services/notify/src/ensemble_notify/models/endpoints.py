@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from ensemble_notify.models.breaker import BreakerView
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.people import Language
 from ensemble_notify.models.urls import plain_http_url
@@ -152,6 +153,10 @@ class EndpointOut(BaseModel):
                 "secrets": [SecretOut.model_validate(s.model_dump()) for s in endpoint.secrets],
             }
         )
+
+
+class EndpointDetail(EndpointOut):
+    breaker: BreakerView = Field(description="Its circuit breaker, as every replica sees it.")
 
 
 class EndpointCreated(EndpointOut):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ensemble_notify.models.deliveries import ChannelName
-from ensemble_notify.models.routing import event_glob, matches
+from ensemble_notify.models.routing_rules import event_glob, matches
 from ensemble_shared.events import utcnow
 
 Cadence = Literal["immediate", "hourly", "daily", "weekly"]
@@ -164,3 +164,11 @@ def quiet_until(at: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datet
         if start <= moment < end:
             return end
     return None
+
+
+class Unsubscribed(BaseModel):
+    """What a one-click unsubscribe turned off."""
+
+    event: str
+    channel: str
+    enabled: bool = False

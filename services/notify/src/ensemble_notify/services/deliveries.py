@@ -41,29 +41,21 @@ from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.services.batching import GroupCommit
 from ensemble_notify.services.breaker import Breakers
+from ensemble_notify.services.composition import compose
+from ensemble_notify.services.outcomes import ended
 from ensemble_notify.services.policy import Decision, Delivered, DeliveryPolicy, GiveUp, RetryIn
 from ensemble_notify.services.recipients import RecipientResolver
-from ensemble_notify.services.routing import compose
 from ensemble_notify.storage import (
     AttemptLog,
     DeliveryQueue,
     DeliveryRepository,
     EndpointRepository,
 )
-from ensemble_shared.events import (
-    DeliveryData,
-    Event,
-    NotificationFailedV1,
-    NotificationSentV1,
-    utcnow,
-)
+from ensemble_shared.events import Event, utcnow
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.runtime import repeat
 from ensemble_shared.storage.claims import ClaimState
 
 log = logging.getLogger(__name__)
-
-SOURCE = "ensemble/notify"
 
 
 class DeliveryService:
@@ -77,10 +69,10 @@ class DeliveryService:
         attempts: AttemptLog,
         channels: Mapping[ChannelName, Channel],
         policy: DeliveryPolicy,
+        breakers: Breakers,
         owner: str,
         lease: timedelta,
         concurrency: int,
-        breakers: Breakers | None = None,
         backlog: int = 1000,
     ) -> None:
         self._endpoints = endpoints
@@ -130,23 +122,16 @@ class DeliveryService:
     async def deliver(self, notifications: Sequence[Notification]) -> None:
         """Record, queue and start these resolved notifications (also how held ones, digests
         and quiet-hour releases, go out): idempotent by delivery id, as `accept` is."""
-        planned = compose(notifications, self._channels)
-        refused = [delivery for delivery, _ in planned.refused]
-        new = set(await self._deliveries.insert_new([*planned.ready, *refused]))
+        composed = compose(notifications, self._channels)
+        refused = [delivery for delivery, _ in composed.refused]
+        new = set(await self._deliveries.insert_new([*composed.ready, *refused]))
         failed: list[tuple[Outcome, Event]] = []
-        for delivery, reason in planned.refused:
+        for delivery, reason in composed.refused:
             log.warning("notification %s failed before sending: %s", delivery.id, reason)
-            outcome = Outcome(
-                id=delivery.id,
-                workspace=delivery.workspace,
-                status=DeliveryStatus.FAILED,
-                attempts=0,
-                reason=reason,
-            )
-            failed.append((outcome, _announcement(delivery, outcome)))
+            failed.append(ended(delivery, DeliveryStatus.FAILED, attempts=0, reason=reason))
         if failed:
             await self._deliveries.record_outcomes(failed)
-        rest = list(planned.ready)
+        rest = list(composed.ready)
         inbox = self._channels.get(ChannelName.IN_APP)
         if isinstance(inbox, BulkChannel):
             in_app = [d for d in rest if d.channel is ChannelName.IN_APP]
@@ -167,21 +152,8 @@ class DeliveryService:
         written are duplicates and change nothing; no event is announced twice.
         """
         result = await channel.send_many(deliveries)
-        outcomes = [
-            Outcome(
-                id=d.id,
-                workspace=d.workspace,
-                status=DeliveryStatus.DELIVERED,
-                attempts=1,
-                replay=d.replay,
-            )
-            for d in deliveries
-        ]
         await self._deliveries.record_outcomes(
-            [
-                (outcome, _announcement(d, outcome))
-                for d, outcome in zip(deliveries, outcomes, strict=True)
-            ]
+            [ended(d, DeliveryStatus.DELIVERED, attempts=1) for d in deliveries]
         )
         attempts = [(d.id, 1) for d in deliveries]
         await self._attempts.claim_many(attempts, owner=self._owner, lease=self._lease)
@@ -241,7 +213,7 @@ class DeliveryService:
         token = correlation_id.set(delivery.correlation_id)
         try:
             probe = False
-            if self._breakers is not None and delivery.recipient_kind == "endpoint":
+            if delivery.recipient_kind == "endpoint":
                 self._held.get(delivery.recipient, set()).discard(key)
                 verdict = await self._breakers.admit(delivery.workspace, delivery.recipient)
                 if isinstance(verdict, Wait):
@@ -269,7 +241,7 @@ class DeliveryService:
                 secrets = endpoint.signing_secrets()
             result = await channel.send(delivery, secrets)
             await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
-            if self._breakers is not None and delivery.recipient_kind == "endpoint":
+            if delivery.recipient_kind == "endpoint":
                 moved = await self._breakers.record(
                     delivery.workspace, delivery.recipient, result, probe=probe
                 )
@@ -334,18 +306,11 @@ class DeliveryService:
             DeliveryStatus.DELIVERED if isinstance(decision, Delivered) else DeliveryStatus.FAILED
         )
         reason = decision.reason if isinstance(decision, GiveUp) else None
-        outcome = Outcome(
-            id=delivery.id,
-            workspace=delivery.workspace,
-            status=status,
-            attempts=attempt,
-            status_code=result.status_code,
-            reason=reason,
-            replay=delivery.replay,
-        )
         if status is DeliveryStatus.FAILED:
             log.warning("delivery %s failed: %s", delivery.id, reason)
-        await self._outcomes((outcome, _announcement(delivery, outcome)))
+        await self._outcomes(
+            ended(delivery, status, attempts=attempt, status_code=result.status_code, reason=reason)
+        )
         # Ended: nothing resends it now, so its slot is free before the result is written (a
         # crash meanwhile loses only the latency: the log tells the attempt by its outcome).
         task = asyncio.create_task(self._log_attempt(delivery, attempt, result, decision))
@@ -394,9 +359,6 @@ class DeliveryService:
         self.submit(fresh)
         return len(fresh)
 
-    async def run_sweeps(self, interval: float) -> None:
-        await repeat(self.sweep_once, every=interval, what="delivery sweep")
-
     async def flush_ended(self) -> int:
         """Remove the queue entries of deliveries that ended; returns how many."""
         ended, self._ended = self._ended, set()
@@ -407,9 +369,6 @@ class DeliveryService:
                 self._ended |= ended  # next flush
                 raise
         return len(ended)
-
-    async def run_flushes(self, interval: float) -> None:
-        await repeat(self.flush_ended, every=interval, what="queue removals")
 
     async def drain(self) -> None:
         """Stop: cancel in-flight attempts (their claims lapse and are retaken elsewhere)."""
@@ -422,30 +381,3 @@ class DeliveryService:
             batch.close()
         with contextlib.suppress(Exception):  # best effort: the sweep mends what is left
             await self.flush_ended()
-
-
-def _announcement(delivery: Delivery, outcome: Outcome) -> Event:
-    """notification.sent or notification.failed, caused by the event delivered."""
-    chat = delivery.channel in {ChannelName.SLACK, ChannelName.TEAMS}
-    data = DeliveryData(
-        delivery_id=delivery.id,
-        channel="chat" if chat else delivery.channel.value,
-        chat=delivery.channel.value if chat else None,
-        recipient=delivery.recipient,
-        source_event_id=delivery.event_id,
-        source_event_type=delivery.event_type,
-        attempts=outcome.attempts,
-        status_code=outcome.status_code,
-        reason=outcome.reason,
-        replay_of=delivery.replay_of,
-    )
-    envelope = {
-        "source": SOURCE,
-        "subject": delivery.id,
-        "workspace": delivery.workspace,
-        "correlation_id": delivery.correlation_id,
-        "causation_id": delivery.event_id,
-    }
-    if outcome.status is DeliveryStatus.DELIVERED:
-        return NotificationSentV1(**envelope, data=data)
-    return NotificationFailedV1(**envelope, data=data)

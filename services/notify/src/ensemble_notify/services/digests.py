@@ -26,15 +26,13 @@ from ensemble_notify.models.digests import (
 )
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.preferences import quiet_until
-from ensemble_notify.services.preferences import Unsubscribing
+from ensemble_notify.services.unsubscribe import Unsubscribing
 from ensemble_notify.storage.digests import HeldRepository
 from ensemble_notify.storage.inbox import InboxRepository
-from ensemble_shared.events import parse_event, utcnow
-from ensemble_shared.runtime import repeat
+from ensemble_shared.events import Source, envelope, parse_event, utcnow
 
 log = logging.getLogger(__name__)
 
-SOURCE = "ensemble/notify"
 Deliver = Callable[[Sequence[Notification]], Awaitable[object]]
 
 
@@ -82,12 +80,12 @@ def digest_notifications(
                 )
             )
         event = NotificationDigestV1(
+            **{
+                **envelope(Source.NOTIFY, first.workspace, first.person),
+                "correlation_id": f"digest:{group}",  # the same on every pass, as the id is
+            },
             id=f"digest:{group}",
-            source=SOURCE,
-            subject=first.person,
-            workspace=first.workspace,
             time=last.due_at,
-            correlation_id=f"digest:{group}",
             data=data.model_copy(update={"count": len(entries), "items": tuple(entries)}),
         )
         template = thaw(last)  # the newest address, language and name
@@ -143,9 +141,6 @@ class DigestService:
             except Exception:
                 log.exception("releasing %s failed; the next pass tries again", group)
         return released
-
-    async def run(self, interval: float) -> None:
-        await repeat(self.release_once, every=interval, what="digest release")
 
     async def _release(self, group: str, items: list[HeldItem], now: datetime) -> int:
         if not items:

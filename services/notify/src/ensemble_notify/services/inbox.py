@@ -15,16 +15,16 @@ import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ensemble_notify.models.inbox import InboxEntry, InboxItem, InboxPage, ReadReceipt
 from ensemble_notify.storage import InboxRepository
-from ensemble_shared.errors import Invalid, NotFound
-from ensemble_shared.events import utcnow
+from ensemble_shared.errors import NotFound
+from ensemble_shared.events import Source, envelope, utcnow
 from ensemble_shared.events.notifications import NotificationReadData, NotificationReadV1
-from ensemble_shared.storage import pagination
+from ensemble_shared.storage.pagination import next_cursor, parse_cursor
 
-SOURCE = "ensemble/notify"
+LIVE_PAGE = 200  # items a live stream reads per poll
 
 
 class InboxFeed:
@@ -50,13 +50,6 @@ class InboxFeed:
                 del self._waiters[(workspace, person)]
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        return pagination.decode_cursor(cursor)
-    except ValueError as exc:
-        raise Invalid(str(exc)) from exc
-
-
 @dataclass(frozen=True)
 class Unread:
     """The first message of a stream: where the person stands when it opens."""
@@ -71,24 +64,24 @@ class InboxService:
         feed: InboxFeed,
         *,
         poll_seconds: float = 2.0,
+        ping_seconds: int = 15,
         skew: timedelta = timedelta(seconds=5),
     ) -> None:
         self._inbox = inbox
         self._feed = feed
         self._poll = poll_seconds
+        self.ping_seconds = ping_seconds  # keep-alive comments on live streams
         self._skew = skew
 
     async def page(
         self, workspace: str, person: str, *, cursor: str | None, limit: int
     ) -> InboxPage:
-        before = decode_cursor(cursor) if cursor else None
+        before = parse_cursor(cursor or None)  # an empty cursor asks for the first page
         items = await self._inbox.page(workspace, person, before=before, limit=limit)
         reads = await self._inbox.read_at(i.id for i in items)
         return InboxPage(
             items=[InboxEntry(**i.model_dump(), read_at=reads.get(i.id)) for i in items],
-            next_cursor=pagination.encode_cursor(items[-1].created_at, items[-1].id)
-            if len(items) == limit
-            else None,
+            next_cursor=next_cursor(items, limit, lambda i: (i.created_at, i.id)),
         )
 
     async def unread(self, workspace: str, person: str) -> int:
@@ -102,9 +95,7 @@ class InboxService:
         at = utcnow()
         at = at.replace(microsecond=at.microsecond // 1000 * 1000)  # as the store keeps it
         event = NotificationReadV1(
-            source=SOURCE,
-            subject=item.id,
-            workspace=workspace,
+            **envelope(Source.NOTIFY, workspace, item.id),
             causation_id=item.event_id,
             data=NotificationReadData(
                 notification_id=item.id,
@@ -134,7 +125,7 @@ class InboxService:
         sent = {
             item.id: item.created_at
             for item in await self._inbox.since(
-                workspace, person, watermark - self._skew, limit=200
+                workspace, person, watermark - self._skew, limit=LIVE_PAGE
             )
             if item.created_at <= watermark
         }
@@ -143,7 +134,7 @@ class InboxService:
             waiter = self._feed.listen(workspace, person)
             try:
                 fresh = await self._inbox.since(
-                    workspace, person, watermark - self._skew, limit=200
+                    workspace, person, watermark - self._skew, limit=LIVE_PAGE
                 )
                 new = 0
                 for item in fresh:
@@ -154,7 +145,7 @@ class InboxService:
                         yield item
                 horizon = watermark - self._skew
                 sent = {i: at for i, at in sent.items() if at >= horizon}
-                if len(fresh) < 200 or new == 0:  # a full page all seen: wait, do not spin
+                if len(fresh) < LIVE_PAGE or new == 0:  # a full page all seen: wait, do not spin
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(waiter.wait(), self._poll)
             finally:

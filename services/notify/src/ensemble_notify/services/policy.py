@@ -6,6 +6,9 @@ import random
 from dataclasses import dataclass
 
 from ensemble_notify.models.deliveries import AttemptResult
+from ensemble_shared.retries import Backoff
+
+DEFAULT_BACKOFF = Backoff(base_seconds=2.0, max_seconds=3600.0)
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,7 @@ class DeliveryPolicy:
     refused address, a malformed chat payload), until `max_attempts` is spent."""
 
     max_attempts: int = 8
-    base_seconds: float = 2.0
-    max_seconds: float = 3600.0
-
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        """'Equal jitter': half the exponential delay fixed, half random, so retries spread out."""
-        ceiling = min(self.max_seconds, self.base_seconds * 2.0 ** (attempt - 1))
-        return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+    backoff: Backoff = DEFAULT_BACKOFF
 
     def decide(
         self, attempt: int, result: AttemptResult, rng: random.Random | None = None
@@ -54,7 +51,7 @@ class DeliveryPolicy:
             return GiveUp(f"refused for good: {result.describe()}")
         if attempt >= self.max_attempts:
             return GiveUp(f"gave up after {attempt} attempts; last: {result.describe()}")
-        delay = self.backoff(attempt, rng)
+        delay = self.backoff.delay(attempt, rng)
         if result.retry_after is not None:
-            delay = max(delay, min(result.retry_after, self.max_seconds))
+            delay = max(delay, min(result.retry_after, self.backoff.max_seconds))
         return RetryIn(delay)

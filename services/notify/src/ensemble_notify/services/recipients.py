@@ -1,19 +1,17 @@
-"""Recipient resolution: which endpoints, people and members an event reaches, over which
-channels.
+"""Resolving recipients: which endpoints, people and members an event reaches, on which channels.
 
 This is the seam between events and deliveries. Endpoints are reached by their event filters.
-`RoutedRecipients` (what notify runs) reads each workspace's routing rules (models/routing.py)
-to find people, teams, on-call people, outside approvers and community members, then lets the
-attention budget (services/preferences.py) drop, hold or pass each notification.
-`DirectoryRecipients` is the fixed-rule resolver it grew from (no preferences), kept for
-benches and tests that want routing without the attention budget.
+People, teams, on-call people, outside approvers and community members are the targets each
+workspace's routing rules name (services/routing_rules.py); each of their notifications then
+goes through the attention budget (services/attention.py), which drops, holds or passes it.
+Composing the message for each channel comes after (services/composition.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ensemble_notify.channels.templates import LABELS
@@ -23,22 +21,17 @@ from ensemble_notify.models.inbox import Link
 from ensemble_notify.models.members import Member, member_recipient
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language, Person
+from ensemble_notify.services.attention import AttentionBudget, Resolved
 from ensemble_notify.services.members import MemberDirectory
-from ensemble_notify.services.preferences import AttentionBudget, Routed
 from ensemble_notify.services.routing_rules import (
     RoutingRuleService,
     Target,
     names_roles,
-    person_links,
     targets,
 )
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared.events import Event, utcnow
-
-
-class RecipientResolver(Protocol):
-    async def resolve(self, events: Sequence[Event]) -> list[Notification]: ...
 
 
 @dataclass(frozen=True)
@@ -73,33 +66,6 @@ def decision_links(link: Mapping[str, Any], language: Language) -> tuple[Link, .
         Link(action="approve", label=labels["approve"], url=str(approve), style="primary"),
         Link(action="reject", label=labels["reject"], url=str(reject), style="danger"),
     )
-
-
-def named_recipients(event: Event) -> list[Named]:
-    """The people an event is about, by rule of its type (next: rules as data)."""
-    data = event.data.model_dump(mode="json")
-    if event.type == "mention.assigned.v1" and data.get("assignee"):
-        return [Named(person=str(data["assignee"]))]
-    if event.type == "approval.step_opened.v1":
-        own = person_links(data)
-        named = [
-            Named(person=str(person), links=decision_links(own[person], "en"))
-            if person in own
-            else Named(person=str(person))
-            for person in data.get("people") or ()
-        ]
-        for link in data.get("links") or ():
-            named.append(
-                Named(
-                    person=str(link["approver"]),
-                    links=decision_links(link, "en"),
-                    email=link.get("email"),
-                    name=link.get("name"),
-                    external=True,
-                )
-            )
-        return named
-    return []
 
 
 def localized(links: Iterable[Link], language: Language) -> tuple[Link, ...]:
@@ -160,28 +126,6 @@ def person_notifications(event: Event, named: Named, person: Person | None) -> l
     return found
 
 
-class DirectoryRecipients:
-    """The default resolver: endpoint filters plus the people each event names."""
-
-    def __init__(self, endpoints: EndpointRepository, people: PeopleRepository) -> None:
-        self._endpoints = endpoints
-        self._people = people
-
-    async def resolve(self, events: Sequence[Event]) -> list[Notification]:
-        endpoints = await self._endpoints.enabled_by_workspace({e.workspace for e in events})
-        named = {event.id: named_recipients(event) for event in events}
-        people = await self._people.many(
-            (event.workspace, n.person) for event in events for n in named[event.id]
-        )
-        notifications: list[Notification] = []
-        for event in events:
-            notifications.extend(endpoint_notifications(event, endpoints.get(event.workspace, ())))
-            for recipient in named[event.id]:
-                person = people.get((event.workspace, recipient.person))
-                notifications.extend(person_notifications(event, recipient, person))
-        return notifications
-
-
 def member_notifications(
     event: Event, member: Member | None, feedback_url: str | None
 ) -> list[Notification]:
@@ -203,7 +147,8 @@ def member_notifications(
     ]
 
 
-def _named(target: Target) -> Named:
+def named(target: Target) -> Named:
+    """A rule's target as the recipient it names, with decision buttons from its own link."""
     link = target.approval_link
     return Named(
         person=target.id,
@@ -214,7 +159,7 @@ def _named(target: Target) -> Named:
     )
 
 
-class RoutedRecipients:
+class RecipientResolver:
     """Endpoint filters, plus the people and members each workspace's routing rules name,
     through the attention budget."""
 
@@ -275,19 +220,19 @@ class RoutedRecipients:
             ]
             members[workspace] = await self._members.many(workspace, ids) if ids else {}
         notifications: list[Notification] = []
-        routed: list[Routed] = []
+        resolved: list[Resolved] = []
         for event in events:
             notifications.extend(endpoint_notifications(event, endpoints.get(event.workspace, ())))
             for target in found[event.id]:
                 if target.kind == "member":
                     member = members[event.workspace].get(target.id)
-                    routed.extend(
-                        Routed(n) for n in member_notifications(event, member, self._feedback_url)
+                    resolved.extend(
+                        Resolved(n) for n in member_notifications(event, member, self._feedback_url)
                     )
                     continue
                 person = people.get((event.workspace, target.id))
-                for notification in person_notifications(event, _named(target), person):
+                for notification in person_notifications(event, named(target), person):
                     if target.channels is not None and notification.channel not in target.channels:
                         continue
-                    routed.append(Routed(notification, person, target.urgent))
-        return notifications + await self._attention.plan(routed, now)
+                    resolved.append(Resolved(notification, person, target.urgent))
+        return notifications + await self._attention.plan(resolved, now)

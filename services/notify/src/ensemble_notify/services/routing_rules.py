@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ensemble_notify.models.deliveries import ChannelName
-from ensemble_notify.models.routing import RoutingRule, RoutingRules, RoutingRulesPut
+from ensemble_notify.models.routing_rules import RoutingRule, RoutingRules, RoutingRulesPut
 from ensemble_notify.models.teams import Team
-from ensemble_notify.storage.routing import RoutingRepository
+from ensemble_notify.storage.routing_rules import RoutingRuleRepository
 from ensemble_shared.errors import Conflict
 from ensemble_shared.events import utcnow
 
@@ -177,7 +177,7 @@ def _merge(current: Target | None, target: Target, rule: RoutingRule) -> Target:
 
 
 class RoutingRuleService:
-    def __init__(self, rules: RoutingRepository) -> None:
+    def __init__(self, rules: RoutingRuleRepository) -> None:
         self._rules = rules
 
     async def get(self, workspace: str) -> RoutingRules:

@@ -1,28 +1,28 @@
-"""One-click, signed unsubscribe links (RFC 8058) that turn one preference off.
+"""One-click unsubscribe links (RFC 8058) that turn one preference off.
 
-A link names a workspace, a person, an event type (or `*`) and a channel, signed as an HS256
-JWT under a key derived from the service's auth secret for this purpose only, so a link is
-never a bearer token. Links do not expire: mail clients and RFC 8058 expect them to keep
-working for the life of the message.
+A link names a workspace, a person, an event type (or `*`) and a channel, signed as a
+capability of its own purpose (ensemble_shared.capabilities), so a link is never a bearer token
+nor any other service's link. Mail clients and RFC 8058 expect a link to keep working for the
+life of the message, so links live for years rather than hours.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Protocol
 from urllib.parse import urlencode
-
-import jwt
 
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.preferences import PreferenceRule
 from ensemble_notify.services.preferences import PreferenceService
+from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
 from ensemble_shared.errors import Invalid, Unauthenticated
 from ensemble_shared.events import utcnow
 
 PATH = "/unsubscribe"
+PURPOSE = "notify-unsubscribe"
+LIFETIME = timedelta(days=10 * 365)
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,20 @@ class Unsubscription:
     channel: ChannelName
 
 
+class Unsubscribing(Protocol):
+    """Makes the unsubscribe link an email carries."""
+
+    def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
+
+
 class UnsubscribeLinks:
-    def __init__(self, secret: str, base_url: str) -> None:
-        self._key = hmac.new(secret.encode(), b"ensemble/notify-unsubscribe", hashlib.sha256)
+    def __init__(self, capabilities: Capabilities, base_url: str) -> None:
+        self._capabilities = capabilities
         self._base = base_url.rstrip("/")
 
     def token(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
-        claims = {"ws": workspace, "sub": person, "ev": event, "ch": channel.value, "iat": utcnow()}
-        return jwt.encode(claims, self._key.hexdigest(), algorithm="HS256")
+        claims = {"ws": workspace, "sub": person, "ev": event, "ch": channel.value}
+        return self._capabilities.sign(claims, expires=utcnow() + LIFETIME)
 
     def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         query = urlencode({"token": self.token(workspace, person, event, channel)})
@@ -48,21 +54,17 @@ class UnsubscribeLinks:
 
     def read(self, token: str) -> Unsubscription:
         try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                self._key.hexdigest(),
-                algorithms=["HS256"],
-                options={"require": ["ws", "sub", "ev", "ch"]},
-            )
-        except jwt.InvalidSignatureError as exc:
-            raise Unauthenticated("unsubscribe link: the signature does not match") from exc
-        except jwt.PyJWTError as exc:
-            raise Invalid(f"unsubscribe link: not a link we sent ({exc})") from exc
+            claims = self._capabilities.verify(token)
+        except CapabilityExpired as exc:
+            raise Invalid("unsubscribe link: this link has expired") from exc
+        except CapabilityInvalid as exc:
+            raise Unauthenticated("unsubscribe link: not a link we sent") from exc
         try:
-            channel = ChannelName(claims["ch"])
-        except ValueError:
-            raise Invalid("unsubscribe link: unknown channel") from None
-        return Unsubscription(str(claims["ws"]), str(claims["sub"]), str(claims["ev"]), channel)
+            return Unsubscription(
+                str(claims["ws"]), str(claims["sub"]), str(claims["ev"]), ChannelName(claims["ch"])
+            )
+        except (KeyError, ValueError):
+            raise Invalid("unsubscribe link: it does not name a preference") from None
 
 
 class UnsubscribeService:

@@ -11,7 +11,7 @@ from ensemble_notify.storage.people import PeopleRepository
 from ensemble_notify.storage.preferences import PreferenceRepository
 from ensemble_notify.storage.queue import DeliveryQueue
 from ensemble_notify.storage.replay import ReplayRepository
-from ensemble_notify.storage.routing import RoutingRepository
+from ensemble_notify.storage.routing_rules import RoutingRuleRepository
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared import outbox
 
@@ -24,10 +24,9 @@ INDEXES = {
     **PeopleRepository.INDEXES,
     **BreakerLog.INDEXES,
     **ReplayRepository.INDEXES,
-    # --- routing, preferences, digests ---
     **TeamRepository.INDEXES,
     **MemberRepository.INDEXES,
-    **RoutingRepository.INDEXES,
+    **RoutingRuleRepository.INDEXES,
     **PreferenceRepository.INDEXES,
     **HeldRepository.INDEXES,
     **outbox.INDEXES,
@@ -46,6 +45,6 @@ __all__ = [
     "PeopleRepository",
     "PreferenceRepository",
     "ReplayRepository",
-    "RoutingRepository",
+    "RoutingRuleRepository",
     "TeamRepository",
 ]

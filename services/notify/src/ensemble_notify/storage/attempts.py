@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from ensemble_shared.events import utcnow
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.claims import Claims, ClaimState
 from ensemble_shared.storage.idempotency import insert_new
 
@@ -21,23 +21,14 @@ def attempt_id(delivery_id: str, attempt: int) -> str:
 class AttemptLog:
     INDEXES = {CLAIMS: [Index([("delivery_id", ASCENDING)], name="by_delivery")]}
 
-    def __init__(self, claims: Collection, results: Collection) -> None:
-        self._claims = Claims(claims, results)
-
-    async def claim(self, delivery_id: str, attempt: int, *, owner: str, lease: timedelta) -> bool:
-        return await self._claims.take(
-            attempt_id(delivery_id, attempt),
-            owner=owner,
-            lease=lease,
-            delivery_id=delivery_id,
-            attempt=attempt,
-        )
+    def __init__(self, database: Database) -> None:
+        self._claims = Claims(database[CLAIMS], database[RESULTS])
 
     async def claim_many(
         self, attempts: Sequence[tuple[str, int]], *, owner: str, lease: timedelta
     ) -> list[bool]:
-        """`claim` for many attempts in one unordered insert: each unique key still decides
-        alone (a duplicate lost the race). Same documents as `Claims.take` writes."""
+        """Claim many attempts in one unordered insert: each unique key still decides alone
+        (a duplicate lost the race). Same documents as `Claims.take` writes."""
         now = utcnow()
         documents = {
             attempt_id(delivery, attempt): {

@@ -10,7 +10,7 @@ from ensemble_notify.models.breaker import Transition
 from ensemble_shared.storage import (
     ASCENDING,
     DESCENDING,
-    Collection,
+    Database,
     Document,
     DuplicateKeyError,
     Index,
@@ -32,8 +32,8 @@ class BreakerLog:
         COLLECTION: [Index([("endpoint", ASCENDING), ("seq", DESCENDING)], name="by_endpoint")]
     }
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def append(self, transition: Transition) -> bool:
         """True when this transition is now the endpoint's; False when another replica made
@@ -53,7 +53,3 @@ class BreakerLog:
         cursor = self.collection.find({"endpoint": endpoint}, {"_id": 0})
         found = await cursor.sort("seq", DESCENDING).limit(1).to_list(1)
         return _transition(found[0]) if found else None
-
-    async def history(self, endpoint: str, *, limit: int) -> list[Transition]:
-        cursor = self.collection.find({"endpoint": endpoint}, {"_id": 0}).sort("seq", DESCENDING)
-        return [_transition(d) for d in await cursor.limit(limit).to_list(limit)]

@@ -8,8 +8,9 @@ from datetime import datetime
 from ensemble_notify.models.deliveries import Delivery, DeliveryStatus, Outcome
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import Outbox
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
+from ensemble_shared.storage.pagination import Position, newer_than
 
 DELIVERIES = "deliveries"
 OUTCOMES = "delivery_outcomes"
@@ -43,9 +44,9 @@ class DeliveryRepository:
         ],
     }
 
-    def __init__(self, deliveries: Collection, outcomes: Collection, outbox: Outbox) -> None:
-        self.deliveries = deliveries
-        self.outcomes = outcomes
+    def __init__(self, database: Database, outbox: Outbox) -> None:
+        self.deliveries = database[DELIVERIES]
+        self.outcomes = database[OUTCOMES]
         self._outbox = outbox
 
     async def insert_new(self, deliveries: Sequence[Delivery]) -> list[str]:
@@ -65,13 +66,10 @@ class DeliveryRepository:
         cursor = self.deliveries.find({"workspace": workspace}).sort("created_at", DESCENDING)
         return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 
-    async def record_outcome(self, outcome: Outcome, event: Event) -> bool:
-        """The outcome and its event, written once; False when already recorded."""
-        return (await self.record_outcomes([(outcome, event)]))[0]
-
     async def record_outcomes(self, outcomes: Sequence[tuple[Outcome, Event]]) -> list[bool]:
-        """`record_outcome` for many: one pointer insert, one outcome insert, one publish and
-        one pointer delete however many; per outcome, False when already recorded."""
+        """Each outcome and its event, written once: one pointer insert, one outcome insert,
+        one publish and one pointer delete however many; per outcome, False when already
+        recorded."""
         documents: dict[str, Document] = {}
         for outcome, event in outcomes:
             if outcome.id not in documents:  # one outcome per delivery, even asked twice
@@ -113,7 +111,7 @@ class DeliveryRepository:
         *,
         since: datetime,
         before: datetime,
-        after: tuple[datetime, str] | None,
+        after: Position | None,
         limit: int,
     ) -> list[Delivery]:
         """A recipient's deliveries created in [since, before), oldest first, after a cursor."""
@@ -121,10 +119,8 @@ class DeliveryRepository:
             "recipient": recipient,
             "workspace": workspace,
             "created_at": {"$gte": since, "$lt": before},
+            **newer_than("created_at", after),
         }
-        if after is not None:
-            at, last = after
-            query["$or"] = [{"created_at": {"$gt": at}}, {"created_at": at, "_id": {"$gt": last}}]
         cursor = self.deliveries.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
         return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 

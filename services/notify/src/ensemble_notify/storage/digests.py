@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ensemble_notify.models.digests import DigestRecord, HeldItem
 from ensemble_shared.events import utcnow
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 HELD = "held"
@@ -41,10 +41,10 @@ class HeldRepository:
         DIGESTS: [Index([("workspace", ASCENDING), ("person", ASCENDING)], name="by_person")],
     }
 
-    def __init__(self, held: Collection, done: Collection, digests: Collection) -> None:
-        self.held = held
-        self.done = done
-        self.digests = digests
+    def __init__(self, database: Database) -> None:
+        self.held = database[HELD]
+        self.done = database[DONE]
+        self.digests = database[DIGESTS]
 
     async def hold(self, items: Sequence[HeldItem]) -> list[str]:
         """Hold items not held yet and not gone already; returns the ids newly held."""
@@ -67,12 +67,6 @@ class HeldRepository:
         cursor = self.held.find({"group": {"$in": sorted(set(groups))}})
         return [_held(d) async for d in cursor]
 
-    async def pending(self, workspace: str, person: str, *, limit: int) -> list[HeldItem]:
-        cursor = self.held.find({"workspace": workspace, "person": person})
-        return [
-            _held(d) for d in await cursor.sort("due_at", ASCENDING).limit(limit).to_list(limit)
-        ]
-
     async def regroup(self, ids: Sequence[str], *, group: str, due_at: datetime) -> None:
         """Move items that missed their group's digest to the next one (a small working set)."""
         if ids:
@@ -88,10 +82,6 @@ class HeldRepository:
         stored = await self.digests.find_one({"_id": record.id})
         assert stored is not None
         return DigestRecord.model_validate({**stored, "id": stored["_id"]})
-
-    async def get_record(self, group: str) -> DigestRecord | None:
-        stored = await self.digests.find_one({"_id": group})
-        return DigestRecord.model_validate({**stored, "id": stored["_id"]}) if stored else None
 
     async def finish(self, ids: Sequence[str], *, outcome: str, group: str) -> None:
         """Remember the items went, then drop them from the working set (in that order: a crash

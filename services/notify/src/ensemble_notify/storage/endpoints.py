@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ensemble_notify.models.endpoints import Endpoint
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
 
 COLLECTION = "endpoints"
@@ -18,8 +18,8 @@ def _endpoint(document: Document) -> Endpoint:
 class EndpointRepository:
     INDEXES = {COLLECTION: [Index([("workspace", ASCENDING)], name="by_workspace")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def add(self, endpoint: Endpoint) -> None:
         await self.collection.insert_one(

@@ -13,9 +13,10 @@ from datetime import datetime
 from ensemble_notify.models.inbox import InboxItem
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import Outbox
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
+from ensemble_shared.storage.pagination import Position, older_than
 
 ITEMS = "inbox"
 READS = "inbox_reads"
@@ -34,9 +35,9 @@ class InboxRepository:
         READS: [Index(PERSON, name="by_person")],
     }
 
-    def __init__(self, items: Collection, reads: Collection, outbox: Outbox) -> None:
-        self.items = items
-        self.reads = reads
+    def __init__(self, database: Database, outbox: Outbox) -> None:
+        self.items = database[ITEMS]
+        self.reads = database[READS]
         self._outbox = outbox
 
     async def add(self, item: InboxItem) -> bool:
@@ -53,16 +54,14 @@ class InboxRepository:
         return _item(document) if document else None
 
     async def page(
-        self, workspace: str, person: str, *, before: tuple[datetime, str] | None, limit: int
+        self, workspace: str, person: str, *, before: Position | None, limit: int
     ) -> list[InboxItem]:
         """Newest first; `before` is the (created_at, id) of the last item already seen."""
-        query: Document = {"workspace": workspace, "person": person}
-        if before is not None:
-            at, item_id = before
-            query["$or"] = [
-                {"created_at": {"$lt": at}},
-                {"created_at": at, "_id": {"$lt": item_id}},
-            ]
+        query: Document = {
+            "workspace": workspace,
+            "person": person,
+            **older_than("created_at", before),
+        }
         cursor = self.items.find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
         return [_item(d) for d in await cursor.limit(limit).to_list(limit)]
 

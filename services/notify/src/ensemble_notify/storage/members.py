@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ensemble_notify.models.members import Member
-from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 COLLECTION = "members"
@@ -31,8 +31,8 @@ class MemberRepository:
         ]
     }
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def add(self, versions: Sequence[Member]) -> list[str]:
         documents = [{"_id": m.event_id, **m.model_dump()} for m in versions]

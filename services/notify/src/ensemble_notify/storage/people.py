@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ensemble_notify.models.people import Person
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 
 COLLECTION = "people"
 
@@ -22,8 +22,8 @@ def _person(document: Document) -> Person:
 class PeopleRepository:
     INDEXES = {COLLECTION: [Index([("workspace", ASCENDING), ("id", ASCENDING)], name="by_id")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def put(self, person: Person) -> None:
         """Last write wins: two staff editing one person at once is not worth a lock."""

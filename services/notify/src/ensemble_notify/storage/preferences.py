@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ensemble_notify.models.preferences import Preferences
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 COLLECTION = "preferences"
@@ -27,8 +27,8 @@ def _preferences(document: Document) -> Preferences:
 class PreferenceRepository:
     INDEXES = {COLLECTION: [Index([("workspace", ASCENDING)], name="by_workspace")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def get(self, workspace: str, person: str | None) -> Preferences | None:
         document = await self.collection.find_one({"_id": _key(workspace, person)})

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ensemble_notify.models.deliveries import QueueEntry
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 COLLECTION = "delivery_queue"
@@ -19,8 +19,8 @@ def _entry(document: Document) -> QueueEntry:
 class DeliveryQueue:
     INDEXES = {COLLECTION: [Index([("due_at", ASCENDING)], name="due")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def enqueue(self, entries: Sequence[QueueEntry]) -> list[str]:
         """Queue entries not queued yet; returns the ids newly queued."""
@@ -75,6 +75,3 @@ class DeliveryQueue:
     async def remove_many(self, delivery_ids: Sequence[str]) -> None:
         """One delete (one scan on FerretDB) for many ended deliveries."""
         await self.collection.delete_many({"_id": {"$in": list(delivery_ids)}})
-
-    async def remove(self, delivery_id: str) -> None:
-        await self.collection.delete_one({"_id": delivery_id})

@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from ensemble_notify.models.replay import ReplayJob, ReplayPlan
-from ensemble_shared.storage import ASCENDING, Collection, Document, DuplicateKeyError, Index
+from ensemble_shared.storage import (
+    ASCENDING,
+    Database,
+    Document,
+    DuplicateKeyError,
+    Index,
+)
 
 JOBS = "replays"
 PLANS = "replay_plans"
@@ -24,9 +30,9 @@ def _plan(document: Document) -> ReplayPlan:
 class ReplayRepository:
     INDEXES = {JOBS: [Index([("created_at", ASCENDING)], name="by_time")]}
 
-    def __init__(self, jobs: Collection, plans: Collection) -> None:
-        self.jobs = jobs
-        self.plans = plans
+    def __init__(self, database: Database) -> None:
+        self.jobs = database[JOBS]
+        self.plans = database[PLANS]
 
     async def create(self, job: ReplayJob) -> bool:
         """True when this job is new; False when its id (its idempotency key) was seen."""

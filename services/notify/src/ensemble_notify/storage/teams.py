@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ensemble_notify.models.teams import Team
-from ensemble_shared.storage import ASCENDING, Collection, Document, Index
+from ensemble_shared.storage import ASCENDING, Database, Document, Index
 
 COLLECTION = "teams"
 
@@ -21,8 +21,8 @@ def _team(document: Document) -> Team:
 class TeamRepository:
     INDEXES = {COLLECTION: [Index([("workspace", ASCENDING), ("name", ASCENDING)], name="by_name")]}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def put(self, team: Team) -> None:
         """Last write wins, as for people: staff edit teams by hand."""

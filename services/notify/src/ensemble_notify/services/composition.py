@@ -1,4 +1,8 @@
-"""From resolved notifications to deliveries: each rendered once by its channel."""
+"""Composing messages: each resolved notification rendered once by its channel, as a delivery.
+
+Rendering happens here, before anything is stored, so every attempt sends the same bytes and
+a notification that cannot be rendered fails alone, with its reason, never its batch.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ensemble_notify.channels.base import Renderer, RenderError
-from ensemble_notify.channels.webhook import webhook_payload
 from ensemble_notify.models.deliveries import ChannelName, Delivery, delivery_id
-from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.models.notifications import Notification
-from ensemble_notify.services.recipients import endpoint_notifications
-from ensemble_shared.events import Event
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Planned", "compose", "plan_deliveries", "webhook_payload"]
-
 
 @dataclass(frozen=True)
-class Planned:
+class Composed:
     """Deliveries to queue, and deliveries that failed before any attempt (with why)."""
 
     ready: list[Delivery]
@@ -29,7 +27,7 @@ class Planned:
 
 def compose(
     notifications: Sequence[Notification], channels: Mapping[ChannelName, Renderer]
-) -> Planned:
+) -> Composed:
     """Render each notification; one that cannot be rendered fails alone, with its reason."""
     ready: list[Delivery] = []
     refused: list[tuple[Delivery, str]] = []
@@ -71,23 +69,4 @@ def compose(
             ready.append(delivery)
         else:
             refused.append((delivery, reason[:500]))
-    return Planned(ready, refused)
-
-
-def plan_deliveries(
-    events: Sequence[Event], endpoints: Mapping[str, Sequence[Endpoint]]
-) -> list[Delivery]:
-    """Webhook deliveries only: one per (event, endpoint of its workspace that wants it)."""
-    webhooks = {ChannelName.WEBHOOK: _WebhookBodies()}
-    notifications = [
-        n
-        for event in events
-        for n in endpoint_notifications(event, endpoints.get(event.workspace, ()))
-        if n.channel is ChannelName.WEBHOOK
-    ]
-    return compose(notifications, webhooks).ready
-
-
-class _WebhookBodies:
-    def render(self, notification: Notification) -> str:
-        return webhook_payload(notification.event)
+    return Composed(ready, refused)

@@ -7,14 +7,15 @@ import random
 
 import pytest
 
-from ensemble_notify.channels.webhook import retry_after_seconds
+from ensemble_notify.channels.webhook import webhook_payload
 from ensemble_notify.models.deliveries import AttemptResult
 from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.services.policy import Delivered, DeliveryPolicy, GiveUp, RetryIn
-from ensemble_notify.services.routing import plan_deliveries, webhook_payload
+from ensemble_shared.retries import Backoff, retry_after_seconds
+from support.notify_recipients import plan_deliveries
 from unit.test_envelope import a_mention
 
-POLICY = DeliveryPolicy(max_attempts=5, base_seconds=2, max_seconds=60)
+POLICY = DeliveryPolicy(max_attempts=5, backoff=Backoff(base_seconds=2, max_seconds=60))
 
 
 def result(status: int | None = None, retry_after: float | None = None) -> AttemptResult:
@@ -46,7 +47,7 @@ def test_410_gone_is_not_retried() -> None:
 def test_backoff_grows_exponentially_with_jitter_under_the_cap() -> None:
     rng = random.Random(7)
     for attempt, ceiling in [(1, 2), (2, 4), (3, 8), (4, 16), (10, 60)]:
-        delays = [POLICY.backoff(attempt, rng) for _ in range(200)]
+        delays = [POLICY.backoff.delay(attempt, rng) for _ in range(200)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert max(delays) - min(delays) > ceiling / 4  # spread, not one fixed value
 
@@ -92,7 +93,7 @@ def test_each_event_goes_once_to_each_endpoint_of_its_workspace_that_wants_it() 
     planned = plan_deliveries(
         [event], {"acme": [wants_all, wants_it, wants_other, disabled], "globex": [elsewhere]}
     )
-    assert sorted(d.endpoint_id for d in planned) == sorted([wants_all.id, wants_it.id])
+    assert sorted(d.recipient for d in planned) == sorted([wants_all.id, wants_it.id])
     assert {d.id for d in planned} == {f"{event.id}:{wants_all.id}", f"{event.id}:{wants_it.id}"}
     again = plan_deliveries([event], {"acme": [wants_all, wants_it]})
     assert [d.id for d in again] == [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ensemble_notify.models.routing import RoutingRules
-from ensemble_shared.storage import Collection, Document, Index
+from ensemble_notify.models.routing_rules import RoutingRules
+from ensemble_shared.storage import Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 
 COLLECTION = "routing_rules"
@@ -15,11 +15,11 @@ def _rules(document: Document) -> RoutingRules:
     return RoutingRules.model_validate({**document, "workspace": document["_id"]})
 
 
-class RoutingRepository:
+class RoutingRuleRepository:
     INDEXES: dict[str, list[Index]] = {}
 
-    def __init__(self, collection: Collection) -> None:
-        self.collection = collection
+    def __init__(self, database: Database) -> None:
+        self.collection = database[COLLECTION]
 
     async def get(self, workspace: str) -> RoutingRules | None:
         document = await self.collection.find_one({"_id": workspace})
