@@ -81,13 +81,14 @@ def start_containers() -> Infra:
 
 
 def resolve(data_dir: Path) -> Infra:
-    """Env first, then a Docker engine, then local processes (this is what tests use)."""
+    """Env first, then a Docker engine with the images, then local processes (what tests use).
+    An engine without the images (no registry, nothing built) is not an error: local processes."""
     given = from_env()
     if given is not None:
         log.info("using Kafka and MongoDB from the environment")
         return given
-    if docker_env.engine_available():
-        log.info("a Docker engine answers: starting containers")
+    if docker_env.ready():
+        log.info("a Docker engine answers and has the images: starting containers")
         return start_containers()
-    log.info("no Docker engine: provisioning Kafka and FerretDB locally")
+    log.info("no Docker engine with the images: provisioning Kafka and FerretDB locally")
     return start_local(data_dir)
