@@ -306,6 +306,30 @@ def check() -> None:
     console.print("none")
 
 
+@app.command()
+def caddyfile() -> None:
+    """Write deploy/Caddyfile, the compose proxy's configuration, from devtools' route table."""
+    from ensemble_devtools.proxy_config import compose_front_door
+
+    path = repo_root() / "deploy" / "Caddyfile"
+    path.write_text(compose_front_door().render())
+    console.print(f"wrote {path.relative_to(repo_root())}")
+
+
+@app.command("compose-check")
+def compose_check(
+    rebuild_images: Annotated[
+        bool, typer.Option(help="Make the stand-in base images again, even if unchanged.")
+    ] = False,
+    keep: Annotated[bool, typer.Option(help="Leave the stack running (no down -v).")] = False,
+) -> None:
+    """Run docker-compose.yml for real: images built here, scaled, mentions and an approval
+    through the proxy, Kafka and the store killed and started; prints what it measured."""
+    from ensemble_devtools import compose_check as check
+
+    check.run(rebuild_images=rebuild_images, keep=keep, console=console)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks in bench/ (JSON in bench/results/, a table on screen)."""
