@@ -64,9 +64,17 @@ def images_available(*images: str) -> bool:
     return True
 
 
+def _reaper_image() -> list[str]:
+    """testcontainers' reaper (Ryuk) is an image too, unless TESTCONTAINERS_RYUK_DISABLED."""
+    from testcontainers.core.config import testcontainers_config
+
+    return [] if testcontainers_config.ryuk_disabled else [testcontainers_config.ryuk_image]
+
+
 def ready() -> bool:
-    """The Docker path can run: an engine answers and Kafka's and the store's images are there."""
-    return engine_available() and images_available(kafka_image(), mongo_image())
+    """The Docker path can run: an engine answers and Kafka's, the store's and the reaper's
+    images are there."""
+    return engine_available() and images_available(kafka_image(), mongo_image(), *_reaper_image())
 
 
 @dataclass
@@ -80,7 +88,7 @@ class Containers:
 
     def start(self) -> Containers:
         from testcontainers.core.container import DockerContainer
-        from testcontainers.core.waiting_utils import wait_for_logs
+        from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
         port = free_port()
         kafka = (
@@ -100,10 +108,10 @@ class Containers:
             .with_env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
             .with_env("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
             .with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+            .waiting_for(LogMessageWaitStrategy("Kafka Server started").with_startup_timeout(120))
         )
-        kafka.start()
         self._started.append(kafka)
-        wait_for_logs(kafka, "Kafka Server started", timeout=120)
+        kafka.start()
         password = secrets.token_urlsafe(16)
         store_port = free_port()
         store = (
