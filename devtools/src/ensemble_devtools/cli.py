@@ -159,17 +159,23 @@ def up(
 
 
 def _announce(door: LocalFrontDoor, stack: Stack, found: infra.Infra) -> None:
-    console.print(f"[bold]Ensemble is up[/] ({found.mode} infrastructure): [bold]{door.url}[/]")
-    console.print(f"  APIs       {door.url}/api/<service>/   docs {door.url}/api/ingest/docs, …")
-    console.print(f"  webhooks   {door.url}/webhooks/<platform>/<source id>")
+    lines = [
+        f"[bold]Ensemble is up[/] ({found.mode} infrastructure): [bold]{door.url}[/]",
+        f"  APIs       {door.url}/api/<service>/   docs: {door.url}/api/ingest/docs, …",
+        f"  webhooks   {door.url}/webhooks/<platform>/<source id>",
+    ]
     if door.mailpit is not None:
-        console.print(f"  email      {door.url}/dev/mail/   (every email sent lands here)")
+        lines.append(f"  email      {door.url}/dev/mail/   (every email sent lands here)")
     replicas = ", ".join(f"{s.key} :{s.port}" for s in stack.services.values())
-    console.print(f"  debugging  each replica on its own port: {replicas}")
-    console.print(f"  logs       {stack.log_dir}/<process>.log  (./dev logs <process>)")
-    console.print(f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}")
-    console.print("Token: ./dev token --workspace acme --subject alice --role admin")
-    console.print("Ctrl-C stops everything.")
+    lines += [
+        f"  debugging  each process on its own port: {replicas}",
+        f"  logs       {stack.log_dir}/<process>.log  (./dev logs <process>)",
+        f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}",
+        "Token: ./dev token --workspace acme --subject alice --role admin",
+        "Ctrl-C stops everything.",
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 @app.command()
