@@ -127,7 +127,8 @@ def _faults(compose: compose_tool.Compose, mentions: Mentions, report: Report) -
     """Kill Kafka and send; kill the store and send; start both; measure how long until each
     thing is back; send again what was not answered 202, and more."""
     compose.run("kill", "kafka")
-    _phase(report, "Kafka killed", mentions.send(OUTAGE_BATCH, "kafka-down", timeout=90))
+    outage = mentions.send(OUTAGE_BATCH, "kafka-down", parallel=OUTAGE_BATCH, timeout=90)
+    _phase(report, "Kafka killed", outage)
     compose.run("kill", "mongo")
     _phase(report, "Kafka and store killed", mentions.send(4, "all-down", timeout=90))
     states = {c["Service"]: c["State"] for c in compose.containers()}
