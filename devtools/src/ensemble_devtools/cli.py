@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ensemble_devtools import docker_env, infra, processes
+from ensemble_devtools import compose_tool, docker_env, infra, processes
 from ensemble_devtools.front_door import LocalFrontDoor
 from ensemble_devtools.local_mailpit import LocalMailpit
 from ensemble_devtools.paths import repo_root, state_dir
@@ -84,7 +84,7 @@ def _compose(*args: str) -> int:
         "MONGO_PASSWORD": _secret("mongo-password"),
         "COMPOSE_PROFILES": os.environ.get("COMPOSE_PROFILES", "dev"),
     }
-    return subprocess.call(["docker", "compose", *args], cwd=repo_root(), env=env)
+    return subprocess.call([*compose_tool.command({}), *args], cwd=repo_root(), env=env)
 
 
 ScaleOption = Annotated[
