@@ -40,7 +40,7 @@ class LocalProxy:
         binary = provision()
         self.config_dir.mkdir(parents=True, exist_ok=True)
         self.caddyfile().write_text(door.render())
-        managed = processes.start(
+        return processes.start_listening(
             "proxy",
             [str(binary), "run", "--config", str(self.caddyfile()), "--adapter", "caddyfile"],
             log_path=log_path or self.config_dir / "proxy.log",
@@ -49,13 +49,6 @@ class LocalProxy:
                 "XDG_DATA_HOME": str(self.config_dir / "data"),
                 "XDG_CONFIG_HOME": str(self.config_dir / "config"),
             },
+            port=self.port,
             pid_dir=pid_dir,
         )
-        processes.wait_until(
-            lambda: processes.port_open(self.port) or not managed.alive(),
-            timeout=30,
-            what="the proxy to listen",
-        )
-        if not managed.alive():
-            raise RuntimeError(f"Caddy exited at start:\n{managed.log_tail()}")
-        return managed

@@ -51,7 +51,7 @@ class LocalFerretDB:
     ) -> processes.Managed:
         binary = provision()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        managed = processes.start(
+        return processes.start_listening(
             "ferretdb",
             [
                 str(binary),
@@ -63,14 +63,7 @@ class LocalFerretDB:
                 "--telemetry=disable",
                 "--log-level=warn",
             ],
+            port=self.port,
             log_path=log_path or self.data_dir / "ferretdb.log",
             pid_dir=pid_dir,
         )
-        processes.wait_until(
-            lambda: processes.port_open(self.port) or not managed.alive(),
-            timeout=30,
-            what="FerretDB to listen",
-        )
-        if not managed.alive():
-            raise RuntimeError(f"FerretDB exited at start:\n{managed.log_tail()}")
-        return managed

@@ -122,21 +122,11 @@ class LocalKafka:
                 check=True,
                 capture_output=True,
             )
-        managed = processes.start(
+        return processes.start_listening(
             "kafka",
             _java(libs, "kafka.Kafka", str(properties)),
+            port=self.port,
             log_path=log_path or self.data_dir / "kafka.log",
             pid_dir=pid_dir,
+            timeout=90,
         )
-        try:
-            processes.wait_until(
-                lambda: processes.port_open(self.port) or not managed.alive(),
-                timeout=90,
-                what="Kafka to listen",
-            )
-        except TimeoutError:
-            managed.stop()
-            raise
-        if not managed.alive():
-            raise RuntimeError(f"Kafka exited at start:\n{managed.log_tail()}")
-        return managed

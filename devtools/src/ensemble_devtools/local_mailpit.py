@@ -73,7 +73,7 @@ class LocalMailpit:
     ) -> processes.Managed:
         binary = provision()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        managed = processes.start(
+        return processes.start_listening(
             "mailpit",
             [
                 str(binary),
@@ -83,14 +83,7 @@ class LocalMailpit:
                 f"--database={self.data_dir / 'mailpit.db'}",
                 "--disable-version-check",
             ],
+            port=self.ui_port,
             log_path=log_path or self.data_dir / "mailpit.log",
             pid_dir=pid_dir,
         )
-        processes.wait_until(
-            lambda: processes.port_open(self.ui_port) or not managed.alive(),
-            timeout=30,
-            what="Mailpit to listen",
-        )
-        if not managed.alive():
-            raise RuntimeError(f"Mailpit exited at start:\n{managed.log_tail()}")
-        return managed
