@@ -17,29 +17,39 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ensemble_devtools import docker_env, infra, processes
+from ensemble_devtools import compose_tool, docker_env, infra, processes
+from ensemble_devtools.front_door import LocalFrontDoor
+from ensemble_devtools.local_mailpit import LocalMailpit
 from ensemble_devtools.paths import repo_root, state_dir
-from ensemble_devtools.stack import SERVICES, Stack
+from ensemble_devtools.stack import SERVICES, Stack, parse_scale
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
 
 DEV_PORTS = {
+    "proxy": 8000,
     "ingest": 8001,
     "feedback": 8002,
     "scheduler": 8003,
     "notify": 8004,
     "identity": 8005,
+    "mail-smtp": 1025,
+    "mail-ui": 8025,
 }
-INFRA_PROCESSES = ("kafka", "ferretdb")
+INFRA_PROCESSES = ("proxy", "mailpit", "kafka", "ferretdb")  # stopped after the services
 
 
-def _auth_secret() -> str:
-    path = state_dir() / "auth-secret"
+def _secret(name: str) -> str:
+    """A random secret made on first use and kept in this checkout's state (mode 600)."""
+    path = state_dir() / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _auth_secret() -> str:
+    return _secret("auth-secret")
 
 
 def _pid_dir() -> Path:
@@ -58,35 +68,51 @@ def _running() -> dict[str, int]:
 
 
 def _ports() -> dict[str, int]:
-    """Service ports: 8001-8005 when free, remembered per checkout."""
+    """Fixed ports (the proxy on 8000, services on 8001-8004) when free, remembered per checkout."""
     path = state_dir() / "ports.json"
-    if path.exists():
-        remembered = {k: int(v) for k, v in json.loads(path.read_text()).items()}
-        if remembered.keys() >= DEV_PORTS.keys():
-            return remembered
-    ports = {
-        name: port if not processes.port_open(port) else processes.free_port()
-        for name, port in DEV_PORTS.items()
-    }
-    path.write_text(json.dumps(ports))
-    return ports
+    known = {k: int(v) for k, v in json.loads(path.read_text()).items()} if path.exists() else {}
+    for name, port in DEV_PORTS.items():
+        if name not in known:
+            known[name] = port if not processes.port_open(port) else processes.free_port()
+    path.write_text(json.dumps(known))
+    return known
 
 
 def _compose(*args: str) -> int:
-    env = {**os.environ, "ENSEMBLE_AUTH_SECRET": _auth_secret()}
-    return subprocess.call(["docker", "compose", *args], cwd=repo_root(), env=env)
+    env = {
+        **os.environ,
+        "ENSEMBLE_AUTH_SECRET": _auth_secret(),
+        "MONGO_PASSWORD": _secret("mongo-password"),
+        "COMPOSE_PROFILES": os.environ.get("COMPOSE_PROFILES", "dev"),
+    }
+    return subprocess.call([*compose_tool.command({}), *args], cwd=repo_root(), env=env)
+
+
+ScaleOption = Annotated[
+    list[str] | None,
+    typer.Option(help="Replicas per service behind the proxy, e.g. ingest=2,notify=3."),
+]
 
 
 @app.command()
-def up() -> None:
-    """Start Kafka, the store and the services; Ctrl-C (or ./dev down) stops them."""
+def up(
+    scale: ScaleOption = None,
+    mail: Annotated[bool, typer.Option(help="Run the Mailpit mail catcher.")] = True,
+) -> None:
+    """Start Kafka, the store, the services, the mail catcher and the proxy in front of them;
+    Ctrl-C (or ./dev down) stops them."""
+    try:
+        replicas = parse_scale(scale or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scale") from exc
     if _running():
         console.print("[red]Already up[/] (see ./dev status); run ./dev down first.")
         raise typer.Exit(1)
     given = infra.from_env()
-    if given is None and docker_env.engine_available():
+    if given is None and docker_env.ready():
         console.print("A Docker engine answers: [bold]docker compose up --build[/]")
-        raise typer.Exit(_compose("up", "--build"))
+        args = [f"--scale={name}={count}" for name, count in replicas.items()]
+        raise typer.Exit(_compose("up", "--build", *args))
     state = state_dir()
     log_dir = state / "logs"
     if given is None:
@@ -96,29 +122,61 @@ def up() -> None:
         found = infra.start_local(state / "data", pid_dir=_pid_dir(), log_dir=log_dir)
     else:
         found = given
-    stack = Stack(infra=found, log_dir=log_dir, auth_secret=_auth_secret(), pid_dir=_pid_dir())
+    ports = _ports()
+    mailpit = LocalMailpit(state / "data" / "mailpit", ports["mail-smtp"], ports["mail-ui"])
+    door = LocalFrontDoor(
+        state, ports["proxy"], mailpit if mail else None, pid_dir=_pid_dir(), log_dir=log_dir
+    )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     up_pid = _pid_dir() / "up.pid"
     up_pid.write_text(str(os.getpid()))
+    stack: Stack | None = None
     try:
-        stack.start_all(_ports())
-        console.print(f"[bold]Ensemble is up[/] ({found.mode} infrastructure)")
-        for name, service in stack.services.items():
-            console.print(f"  {name:<10} {service.url}   docs {service.url}/docs")
-        console.print(f"  logs       {log_dir}/<service>.log  (./dev logs <service>)")
-        console.print(f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}")
-        console.print("Token: ./dev token --workspace acme --subject alice --role admin")
-        console.print("Ctrl-C stops everything.")
+        stack = Stack(
+            infra=found,
+            log_dir=log_dir,
+            auth_secret=_auth_secret(),
+            pid_dir=_pid_dir(),
+            env=door.mail_env(),
+            public_url=door.url,
+        )
+        stack.start_all(ports, replicas)
+        door.open(stack)
+        ports_by_process = {s.key: s.port for s in stack.services.values()}
+        (state / "replicas.json").write_text(json.dumps(ports_by_process))
+        _announce(door, stack, found)
         while not stopping.wait(1):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         console.print("Stopping…")
-        stack.stop_all()
+        if stack is not None:
+            stack.stop_all()
+        door.stop()
         found.stop()
         up_pid.unlink(missing_ok=True)
+
+
+def _announce(door: LocalFrontDoor, stack: Stack, found: infra.Infra) -> None:
+    lines = [
+        f"[bold]Ensemble is up[/] ({found.mode} infrastructure): [bold]{door.url}[/]",
+        f"  APIs       {door.url}/api/<service>/   docs: {door.url}/api/ingest/docs, …",
+        f"  webhooks   {door.url}/webhooks/<platform>/<source id>",
+    ]
+    if door.mailpit is not None:
+        lines.append(f"  email      {door.url}/dev/mail/   (every email sent lands here)")
+    replicas = ", ".join(f"{s.key} :{s.port}" for s in stack.services.values())
+    lines += [
+        f"  debugging  each process on its own port: {replicas}",
+        f"  logs       {stack.log_dir}/<process>.log  (./dev logs <process>)",
+        f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}",
+        "Token: ./dev token --workspace acme --subject alice --role admin",
+        "Ctrl-C stops everything.",
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 @app.command()
@@ -146,20 +204,22 @@ def down() -> None:
 
 @app.command()
 def status() -> None:
-    """What is running, and whether each service is ready."""
+    """What is running, and whether each service replica is ready."""
     import httpx
 
     running = _running()
-    ports = _ports()
+    running.pop("up", None)
+    path = state_dir() / "replicas.json"
+    replicas: dict[str, int] = json.loads(path.read_text()) if path.exists() else {}
     table = Table()
     for column in ("process", "pid", "state"):
         table.add_column(column)
-    for name in (*INFRA_PROCESSES, *SERVICES):
+    for name in sorted({*INFRA_PROCESSES, *SERVICES, *running}):
         pid = running.get(name)
         state = "stopped"
-        if pid and name in ports:
+        if pid and name in replicas:
             try:
-                ready = httpx.get(f"http://127.0.0.1:{ports[name]}/readyz", timeout=2)
+                ready = httpx.get(f"http://127.0.0.1:{replicas[name]}/readyz", timeout=2)
                 state = "ready" if ready.status_code == 200 else f"not ready: {ready.text[:80]}"
             except httpx.HTTPError as exc:
                 state = f"not answering ({type(exc).__name__})"
@@ -171,7 +231,7 @@ def status() -> None:
 
 @app.command()
 def logs(service: str, lines: int = 100) -> None:
-    """Follow a process's log (ingest, feedback, scheduler, notify, identity, kafka, ferretdb)."""
+    """Follow a process's log (ingest, ingest-2, …, identity, proxy, mailpit, kafka, ferretdb)."""
     path = state_dir() / "logs" / f"{service}.log"
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")
@@ -251,6 +311,30 @@ def check() -> None:
     if oversized:
         raise typer.Exit(1)
     console.print("none")
+
+
+@app.command()
+def caddyfile() -> None:
+    """Write deploy/Caddyfile, the compose proxy's configuration, from devtools' route table."""
+    from ensemble_devtools.proxy_config import compose_front_door
+
+    path = repo_root() / "deploy" / "Caddyfile"
+    path.write_text(compose_front_door().render())
+    console.print(f"wrote {path.relative_to(repo_root())}")
+
+
+@app.command("compose-check")
+def compose_check(
+    rebuild_images: Annotated[
+        bool, typer.Option(help="Make the stand-in base images again, even if unchanged.")
+    ] = False,
+    keep: Annotated[bool, typer.Option(help="Leave the stack running (no down -v).")] = False,
+) -> None:
+    """Run docker-compose.yml for real: images built here, scaled, mentions and an approval
+    through the proxy, Kafka and the store killed and started; prints what it measured."""
+    from ensemble_devtools import compose_check as check
+
+    check.run(rebuild_images=rebuild_images, keep=keep, console=console)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

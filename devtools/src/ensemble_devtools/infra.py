@@ -80,14 +80,24 @@ def start_containers() -> Infra:
     return infra
 
 
+def choose() -> Mode:
+    """Env first, then a Docker engine with the images, then local processes. An engine without
+    the images (no registry, nothing built) is not an error: local processes."""
+    if from_env() is not None:
+        return Mode.GIVEN
+    if docker_env.ready():
+        return Mode.DOCKER
+    return Mode.LOCAL
+
+
 def resolve(data_dir: Path) -> Infra:
-    """Env first, then a Docker engine, then local processes (this is what tests use)."""
+    """Kafka and the store the way `choose` says (this is what tests use)."""
     given = from_env()
     if given is not None:
         log.info("using Kafka and MongoDB from the environment")
         return given
-    if docker_env.engine_available():
-        log.info("a Docker engine answers: starting containers")
+    if choose() is Mode.DOCKER:
+        log.info("a Docker engine answers and has the images: starting containers")
         return start_containers()
-    log.info("no Docker engine: provisioning Kafka and FerretDB locally")
+    log.info("no Docker engine with the images: provisioning Kafka and FerretDB locally")
     return start_local(data_dir)

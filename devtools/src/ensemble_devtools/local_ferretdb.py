@@ -2,57 +2,37 @@
 
 `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that panics at
 start ("Invalid build/version/version.txt"): the release expects a generated version file. So the
-module's source is taken from the proxy (`go mod download`), the file written, and it is built.
+module's source is taken from the proxy, the file written, and it is built (see gobuild).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ensemble_devtools import processes
-from ensemble_devtools.paths import cache_dir
+from ensemble_devtools.gobuild import GoProgram
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
 
 
+def _write_version_file(tree: Path) -> None:
+    (tree / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+
+
+FERRETDB = GoProgram(
+    "ferretdb",
+    FERRETDB_VERSION,
+    package="./cmd/ferretdb",
+    module=FERRETDB_MODULE,
+    prepare=_write_version_file,
+)
+
+
 def provision() -> Path:
     """The FerretDB binary, built once into the cache."""
-    binary = cache_dir() / "bin" / f"ferretdb-{FERRETDB_VERSION}"
-    if binary.exists():
-        return binary
-    if shutil.which("go") is None:
-        raise RuntimeError("`go` is needed to build FerretDB for local runs")
-    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod"}
-    listing = subprocess.run(
-        ["go", "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    module_dir = Path(json.loads(listing.stdout)["Dir"])
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache_dir()) as work:
-        source = Path(work) / "ferretdb"
-        shutil.copytree(module_dir, source)
-        for path in source.rglob("*"):  # the module cache is read-only
-            path.chmod(path.stat().st_mode | 0o200)
-        (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
-        partial = binary.with_suffix(".partial")
-        subprocess.run(
-            ["go", "build", "-trimpath", "-o", str(partial), "./cmd/ferretdb"],
-            cwd=source,
-            check=True,
-            env=env,
-        )
-        partial.rename(binary)
-    return binary
+    return FERRETDB.provision()
 
 
 @dataclass
@@ -71,7 +51,7 @@ class LocalFerretDB:
     ) -> processes.Managed:
         binary = provision()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        managed = processes.start(
+        return processes.start_listening(
             "ferretdb",
             [
                 str(binary),
@@ -83,14 +63,7 @@ class LocalFerretDB:
                 "--telemetry=disable",
                 "--log-level=warn",
             ],
+            port=self.port,
             log_path=log_path or self.data_dir / "ferretdb.log",
             pid_dir=pid_dir,
         )
-        processes.wait_until(
-            lambda: processes.port_open(self.port) or not managed.alive(),
-            timeout=30,
-            what="FerretDB to listen",
-        )
-        if not managed.alive():
-            raise RuntimeError(f"FerretDB exited at start:\n{managed.log_tail()}")
-        return managed

@@ -15,9 +15,9 @@ from ensemble_devtools.paths import RESOURCES, cache_dir
 KAFKA_VERSION = "4.3.1"
 
 
-def provision() -> Path:
-    """The folder of Kafka's jars, fetched once by Maven into the cache."""
-    libs = cache_dir() / f"kafka-{KAFKA_VERSION}" / "libs"
+def provision(pom: str = "kafka-pom.xml", folder: str = f"kafka-{KAFKA_VERSION}") -> Path:
+    """The folder of Kafka's jars, fetched once by Maven into the cache (`pom` in resources/)."""
+    libs = cache_dir() / folder / "libs"
     done = libs.parent / ".complete"
     if done.exists():
         return libs
@@ -32,7 +32,7 @@ def provision() -> Path:
             "-q",
             "-B",
             "-f",
-            str(RESOURCES / "kafka-pom.xml"),
+            str(RESOURCES / pom),
             "dependency:copy-dependencies",
             f"-DoutputDirectory={libs}",
             "-DincludeScope=runtime",
@@ -122,21 +122,11 @@ class LocalKafka:
                 check=True,
                 capture_output=True,
             )
-        managed = processes.start(
+        return processes.start_listening(
             "kafka",
             _java(libs, "kafka.Kafka", str(properties)),
+            port=self.port,
             log_path=log_path or self.data_dir / "kafka.log",
             pid_dir=pid_dir,
+            timeout=90,
         )
-        try:
-            processes.wait_until(
-                lambda: processes.port_open(self.port) or not managed.alive(),
-                timeout=90,
-                what="Kafka to listen",
-            )
-        except TimeoutError:
-            managed.stop()
-            raise
-        if not managed.alive():
-            raise RuntimeError(f"Kafka exited at start:\n{managed.log_tail()}")
-        return managed

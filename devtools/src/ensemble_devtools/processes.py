@@ -135,3 +135,30 @@ def start(
         pid_path = pid_dir / f"{name}.pid"
         pid_path.write_text(str(popen.pid))
     return Managed(name=name, popen=popen, log_path=log_path, pid_path=pid_path)
+
+
+def start_listening(
+    name: str,
+    argv: Sequence[str],
+    *,
+    port: int,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    pid_dir: Path | None = None,
+    timeout: float = 30,
+) -> Managed:
+    """`start`, then wait until it listens on `port`; stopped, with its log's end in the error,
+    if it exits or does not listen in time."""
+    managed = start(name, argv, log_path=log_path, env=env, pid_dir=pid_dir)
+    try:
+        wait_until(
+            lambda: port_open(port) or not managed.alive(),
+            timeout=timeout,
+            what=f"{name} to listen",
+        )
+    except TimeoutError:
+        managed.stop()
+        raise
+    if not managed.alive():
+        raise RuntimeError(f"{name} exited at start:\n{managed.log_tail()}")
+    return managed

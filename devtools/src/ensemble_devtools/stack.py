@@ -1,4 +1,4 @@
-"""The services as real processes (uvicorn), on given infrastructure."""
+"""The services as real processes (uvicorn), one or more replicas each, on given infrastructure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import hashlib
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +14,25 @@ import httpx
 
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.proxy_config import public_urls
 
 SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity")
+MAX_REPLICAS = 8
+
+
+def parse_scale(values: Sequence[str]) -> dict[str, int]:
+    """`ingest=2,notify=3` (or several such values) as replicas per service."""
+    scale: dict[str, int] = {}
+    for item in (part.strip() for value in values for part in value.split(",")):
+        if not item:
+            continue
+        name, _, count = item.partition("=")
+        if name not in SERVICES:
+            raise ValueError(f"unknown service {name!r} (one of {', '.join(SERVICES)})")
+        if not count.isdigit() or not 1 <= int(count) <= MAX_REPLICAS:
+            raise ValueError(f"{item!r}: replicas must be a number from 1 to {MAX_REPLICAS}")
+        scale[name] = int(count)
+    return scale
 
 
 def dev_key_encryption_key(auth_secret: str) -> str:
@@ -32,6 +49,12 @@ class Service:
     process: processes.Managed
     chosen_port: bool = False  # picked by us, so another free one will do
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    replica: int = 1
+
+    @property
+    def key(self) -> str:
+        """Its name in `Stack.services`, PID files and logs: `ingest`, then `ingest-2`, …"""
+        return replica_key(self.name, self.replica)
 
     @property
     def url(self) -> str:
@@ -60,6 +83,8 @@ class Stack:
     pid_dir: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
+    # The front door's URL, when one runs: every link the services send is built on it.
+    public_url: str | None = None
 
     def environment(
         self, name: str, port: int, extra: Mapping[str, str] | None = None
@@ -83,25 +108,32 @@ class Stack:
         return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
 
     def start(
-        self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+        replica: int = 1,
     ) -> Service:
         chosen = port is None
         port = port or processes.free_port()
+        key = replica_key(name, replica)
         process = processes.start(
-            name,
+            key,
             [sys.executable, "-m", f"ensemble_{name}"],
-            log_path=self.log_dir / f"{name}.log",
+            log_path=self.log_dir / f"{key}.log",
             env=self.environment(name, port, env),
             pid_dir=self.pid_dir,
         )
-        service = Service(name, port, process, chosen, dict(env or {}))
-        self.services[name] = service
+        service = Service(name, port, process, chosen, dict(env or {}), replica)
+        self.services[key] = service
         return service
 
-    def wait_ready(self, *names: str, timeout: float = 120.0) -> None:
+    def wait_ready(self, *keys: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
-        for name in names or tuple(self.services):
-            service = self.services[name]
+        for key in keys or tuple(self.services):
+            service = self.services[key]
+            name = service.name
             rebinds = 0
             while not service.process.alive() or not service.ready():
                 if not service.process.alive():
@@ -109,7 +141,7 @@ class Stack:
                     if service.chosen_port and "address already in use" in log and rebinds < 3:
                         rebinds += 1
                         # Someone took the free port between our check and the bind.
-                        service = self.start(name, env=service.extra_env)
+                        service = self.start(name, env=service.extra_env, replica=service.replica)
                         continue
                     raise RuntimeError(f"{name} exited:\n{log}")
                 if time.monotonic() > deadline:
@@ -118,27 +150,49 @@ class Stack:
                     )
                 time.sleep(0.25)
 
-    def start_all(self, ports: Mapping[str, int] | None = None) -> None:
+    def start_all(
+        self, ports: Mapping[str, int] | None = None, scale: Mapping[str, int] | None = None
+    ) -> None:
+        """Every service, `scale[name]` replicas each (one by default); the first replica takes
+        `ports[name]` when given, the others free ports."""
         given = dict(ports or {})
         chosen = {name: given.get(name) or processes.free_port() for name in SERVICES}
-        urls = {name: f"http://127.0.0.1:{port}" for name, port in chosen.items()}
-        links = {  # services that put links to themselves (or feedback) in what they send
-            "scheduler": {"SCHEDULER_PUBLIC_URL": urls["scheduler"]},
-            "notify": {
-                "NOTIFY_PUBLIC_URL": urls["notify"],
-                "NOTIFY_FEEDBACK_PUBLIC_URL": urls["feedback"],
-            },
-        }
+        links = self._links(chosen)
         for name in SERVICES:
-            service = self.start(name, port=chosen[name], env=links.get(name))
-            service.chosen_port = name not in given  # a taken free port may be rebound
-        self.wait_ready(*SERVICES)
+            for replica in range(1, (scale or {}).get(name, 1) + 1):
+                port = chosen[name] if replica == 1 else None
+                service = self.start(name, port=port, env=links, replica=replica)
+                # a taken free port may be rebound
+                service.chosen_port = replica > 1 or name not in given
+        self.wait_ready()
 
-    def stop(self, name: str) -> None:
-        service = self.services.pop(name, None)
+    def _links(self, ports: Mapping[str, int]) -> dict[str, str]:
+        """Public URLs for the links services send: the front door's, or else each service's own
+        port (a stack without a proxy, as most tests run it)."""
+        if self.public_url is not None:
+            return public_urls(self.public_url)
+        return {
+            "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{ports['scheduler']}",
+            "NOTIFY_PUBLIC_URL": f"http://127.0.0.1:{ports['notify']}",
+            "NOTIFY_FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{ports['feedback']}",
+        }
+
+    def upstreams(self) -> dict[str, list[str]]:
+        """Each running service's replicas, as host:port, for the proxy."""
+        found: dict[str, list[str]] = {}
+        for service in self.services.values():
+            found.setdefault(service.name, []).append(f"127.0.0.1:{service.port}")
+        return found
+
+    def stop(self, key: str) -> None:
+        service = self.services.pop(key, None)
         if service is not None:
             service.process.stop()
 
     def stop_all(self) -> None:
         for name in reversed(list(self.services)):
             self.stop(name)
+
+
+def replica_key(name: str, replica: int) -> str:
+    return name if replica == 1 else f"{name}-{replica}"

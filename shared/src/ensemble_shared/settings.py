@@ -53,12 +53,26 @@ class AuthSettings(BaseSettings):
     audience: str = Field(default="ensemble", description="`aud` of minted tokens.")
 
 
+def api_root_path(service: str) -> str:
+    """Where the front door serves a service's HTTP API: /api/<service>/ on the one origin."""
+    return f"/api/{service}"
+
+
 class HttpSettings(BaseSettings):
-    """Limits applied to every HTTP API (env prefix ENSEMBLE_HTTP_)."""
+    """Limits applied to every HTTP API, and where it is served (env prefix ENSEMBLE_HTTP_)."""
 
     model_config = SettingsConfigDict(env_prefix="ENSEMBLE_HTTP_", extra="ignore")
 
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, description="Larger bodies get 413.")
+    root_path: str | None = Field(
+        default=None,
+        pattern=r"^(/[A-Za-z0-9._~-]+)*$",
+        description="Path prefix the proxy serves this API under, stripped before it arrives "
+        "(/docs and /openapi.json link through it); default /api/<service>, '' for none.",
+    )
+
+    def root_path_of(self, service: str) -> str:
+        return api_root_path(service) if self.root_path is None else self.root_path
 
 
 class ServiceSettings(BaseSettings):

@@ -27,7 +27,7 @@ from ensemble_shared.runtime import Infrastructure, Loop, open_infrastructure
 from ensemble_shared.settings import HttpSettings, ServiceSettings
 from ensemble_shared.storage import TRANSIENT_ERRORS, Index
 from ensemble_shared.web.guards import OperatorKeyGuard
-from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics
+from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics, RootPath
 from ensemble_shared.web.openapi import include_schemas
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,7 @@ def create_service_app(
         title=f"Ensemble {service}", version=version, description=description, lifespan=lifespan
     )
     install_common(app, service=service, http=settings.http, version=version)
+    app.add_middleware(RootPath, root_path=settings.http.root_path_of(service))  # outermost
     for router in routers:
         app.include_router(router)
     if schemas:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette._utils import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ensemble_shared.web.middleware import _send_json
@@ -52,7 +53,7 @@ class OperatorKeyGuard:
         if (
             scope["type"] != "http"
             or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
-            or scope["path"].startswith(EXEMPT_PREFIXES)
+            or get_route_path(scope).startswith(EXEMPT_PREFIXES)
             or not _is_json(scope)
         ):
             await self.app(scope, receive, send)

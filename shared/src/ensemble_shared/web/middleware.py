@@ -1,4 +1,4 @@
-"""ASGI middleware: body size limit, correlation ids, request metrics."""
+"""ASGI middleware: body size limit, correlation ids, request metrics, the root path."""
 
 from __future__ import annotations
 
@@ -74,8 +74,18 @@ class BodyLimit:
                 await _send_json(send, 413, message)
 
 
+def _correlation(headers: dict[bytes, bytes]) -> str:
+    """The caller's X-Correlation-ID, else the front door's X-Request-ID, else a new id."""
+    for name in (b"x-correlation-id", b"x-request-id"):
+        given = headers.get(name, b"").decode(errors="replace")
+        if _VALID_CORRELATION.match(given):
+            return given
+    return new_id()
+
+
 class CorrelationId:
-    """Takes X-Correlation-ID from the caller (or makes one), logs with it, echoes it back."""
+    """Takes the correlation id from the caller or the proxy (or makes one), logs with it,
+    echoes it back as X-Correlation-ID."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -84,8 +94,7 @@ class CorrelationId:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-correlation-id", b"").decode(errors="replace")
-        value = given if _VALID_CORRELATION.match(given) else new_id()
+        value = _correlation(dict(scope["headers"]))
         token = correlation_id.set(value)
 
         async def send_with_id(message: Message) -> None:
@@ -100,6 +109,21 @@ class CorrelationId:
             await self.app(scope, receive, send_with_id)
         finally:
             correlation_id.reset(token)
+
+
+class RootPath:
+    """Serves the app under the prefix the proxy strips (/api/<service>): /docs and the OpenAPI
+    `servers` link through it, and a request that still carries the prefix (on a service's own
+    port) routes the same, as Starlette drops a path's root_path before routing."""
+
+    def __init__(self, app: ASGIApp, *, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.root_path and scope["type"] in ("http", "websocket"):
+            scope = {**scope, "root_path": self.root_path}
+        await self.app(scope, receive, send)
 
 
 class RequestMetrics:
