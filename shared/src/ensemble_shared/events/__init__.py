@@ -39,6 +39,13 @@ from ensemble_shared.events.field_events import (
     FollowupInvitationData,
     RsvpData,
 )
+from ensemble_shared.events.insights import (
+    Localized,
+    ReportChart,
+    ReportData,
+    ReportFigure,
+    ReportPublishedV1,
+)
 from ensemble_shared.events.members import (
     MemberData,
     MemberMergeData,
@@ -113,6 +120,7 @@ __all__ = [
     "FollowupInvitationData",
     "HoldData",
     "IngestRedriveRequestedV1",
+    "Localized",
     "MemberData",
     "MemberMergeData",
     "MemberMergedV1",
@@ -137,6 +145,10 @@ __all__ = [
     "NotificationSentV1",
     "Payload",
     "PublishFailureData",
+    "ReportChart",
+    "ReportData",
+    "ReportFigure",
+    "ReportPublishedV1",
     "RsvpData",
     "ScheduleData",
     "ScheduleHeldV1",

@@ -1,0 +1,233 @@
+"""Series and breakdowns of one metric, with filters and the previous period.
+
+What may be asked is the catalogue's: a filter or a breakdown on a dimension the metric is
+kept by, both together only for the pairs it keeps crossed. Hours span at most 31 days (they
+read quarter-hours), days at most 400. Counts add up; a duration's value is its mean (with
+count and percentiles beside); a distinct metric counts the keys seen at least once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ensemble_insights.models.api import Breakdown, Period, Point, Row, Series, Stats, change
+from ensemble_insights.models.catalog import CATALOG, Metric
+from ensemble_insights.models.series import COUNT, SUM, key
+from ensemble_insights.models.settings import WorkspaceSettings
+from ensemble_insights.services.reading import (
+    Buckets,
+    Reader,
+    duration_keys,
+    previous,
+    series_keys_matching,
+    stats_of,
+)
+from ensemble_insights.storage.settings import SettingsRepository, Views
+from ensemble_shared.errors import Invalid
+
+MAX_DAYS = 400
+MAX_HOURLY_DAYS = 31
+
+
+def metric_of(name: str) -> Metric:
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise Invalid(f"metric: unknown metric {name!r} (see GET /insights/catalog)") from None
+
+
+def check_period(period: Period, granularity: str = "day") -> None:
+    length = (period.end - period.start).days + 1
+    if length < 1:
+        raise Invalid("end: the period ends before it starts")
+    limit = MAX_HOURLY_DAYS if granularity == "hour" else MAX_DAYS
+    if length > limit:
+        raise Invalid(f"end: at most {limit} days by {granularity}")
+
+
+def check_dims(metric_name: str, metric: Metric, fixed: Mapping[str, str], by: str | None) -> None:
+    for dim in [*fixed, *([by] if by else [])]:
+        if dim not in metric.dims:
+            kept = ", ".join(metric.dims) or "none"
+            raise Invalid(f"{metric_name} is not kept by {dim!r} (kept by: {kept})")
+    if len(fixed) > 1:
+        raise Invalid("filter: one dimension at a time")
+    if fixed and by and not metric.pair_kept(next(iter(fixed)), by):
+        raise Invalid(f"{metric_name}: {next(iter(fixed))} and {by} are not kept together")
+    if fixed and metric.kind == "distinct":
+        raise Invalid(f"{metric_name}: a distinct metric takes no filter")
+
+
+def total_of(
+    metric_name: str,
+    metric: Metric,
+    buckets: Buckets,
+    fixed: Mapping[str, str],
+    labels: list[str] | None = None,
+) -> tuple[float | None, Stats | None]:
+    """The metric over `labels` (all by default): its value, and stats for durations."""
+    chosen = buckets.labels if labels is None else labels
+    if metric.kind == "count":
+        series = key(metric_name, fixed)
+        return float(buckets.per_key([series], chosen).get(series, 0)), None
+    if metric.kind == "distinct":
+        members = [s for s in buckets.series_names() if s.startswith(f"{metric_name}|")]
+        totals = buckets.per_key(members, chosen)
+        return float(sum(1 for n in totals.values() if n > 0)), None
+    wanted = [
+        f"{metric_name}{SUM}{key('', fixed)}",
+        f"{metric_name}{COUNT}{key('', fixed)}",
+        *duration_keys(metric_name, fixed, buckets.series_names()),
+    ]
+    stats = stats_of(metric_name, fixed, buckets.per_key(wanted, chosen))
+    return stats.mean_seconds, stats
+
+
+class Queries:
+    def __init__(self, reader: Reader, views: Views, settings: SettingsRepository) -> None:
+        self.reader = reader
+        self._views = views
+        self._settings = settings
+
+    async def settings_of(self, workspace: str) -> WorkspaceSettings:
+        return await self._settings.get(workspace) or WorkspaceSettings.default(workspace)
+
+    async def zone(self, workspace: str) -> str:
+        """The zone the workspace's days are kept in now (its setting, once re-derived)."""
+        return await self._views.get(workspace) or (await self.settings_of(workspace)).time_zone
+
+    async def series(
+        self,
+        workspace: str,
+        metric_name: str,
+        period: Period,
+        *,
+        granularity: str = "day",
+        fixed: Mapping[str, str] | None = None,
+        compare: bool = False,
+    ) -> Series:
+        metric = metric_of(metric_name)
+        fixed = dict(fixed or {})
+        check_period(period, granularity)
+        check_dims(metric_name, metric, fixed, None)
+        zone = await self.zone(workspace)
+        current = await self._series(
+            workspace, zone, metric_name, metric, period, granularity, fixed
+        )
+        if compare:
+            before = await self._series(
+                workspace, zone, metric_name, metric, previous(period), granularity, fixed
+            )
+            current.previous = before
+            current.change = change(current.total, before.total)
+        return current
+
+    async def _series(
+        self,
+        workspace: str,
+        zone: str,
+        metric_name: str,
+        metric: Metric,
+        period: Period,
+        granularity: str,
+        fixed: dict[str, str],
+    ) -> Series:
+        if granularity == "hour":
+            buckets = await self.reader.hourly(workspace, zone, metric.family, period)
+        else:
+            buckets = (await self.reader.daily(workspace, zone, [metric.family], period))[
+                metric.family
+            ]
+        points = []
+        for label in buckets.labels:
+            value, stats = total_of(metric_name, metric, buckets, fixed, [label])
+            points.append(Point(period=label, value=value, stats=stats))
+        total, stats = total_of(metric_name, metric, buckets, fixed)
+        return Series(
+            metric=metric_name,
+            kind=metric.kind,
+            filter=fixed,
+            granularity="hour" if granularity == "hour" else "day",
+            time_zone=zone,
+            period=period,
+            points=points,
+            total=total,
+            stats=stats,
+        )
+
+    async def breakdown(
+        self,
+        workspace: str,
+        metric_name: str,
+        by: str,
+        period: Period,
+        *,
+        fixed: Mapping[str, str] | None = None,
+        compare: bool = False,
+        limit: int = 50,
+        only: set[str] | None = None,
+    ) -> Breakdown:
+        metric = metric_of(metric_name)
+        fixed = dict(fixed or {})
+        check_period(period)
+        check_dims(metric_name, metric, fixed, by)
+        zone = await self.zone(workspace)
+        before = previous(period)
+        span = Period(start=before.start if compare else period.start, end=period.end)
+        buckets = (await self.reader.daily(workspace, zone, [metric.family], span))[metric.family]
+        now_labels = [label for label in buckets.labels if label >= period.start.isoformat()]
+        then_labels = [label for label in buckets.labels if label < period.start.isoformat()]
+        rows = self._rows(metric_name, metric, by, fixed, buckets, now_labels)
+        if only is not None:
+            rows = {value: row for value, row in rows.items() if value in only}
+        if compare:
+            old = self._rows(metric_name, metric, by, fixed, buckets, then_labels)
+            for value, row in rows.items():
+                row.previous = old[value].total if value in old else 0.0
+                row.change = change(row.total, row.previous)
+        ordered = sorted(rows.values(), key=lambda r: (-(r.total or 0), r.value))[:limit]
+        if metric.kind == "count":
+            whole = sum(r.total or 0 for r in rows.values())
+            for row in ordered:
+                row.share = (row.total or 0) / whole if whole else None
+        total, _ = total_of(metric_name, metric, buckets, fixed, now_labels)
+        return Breakdown(
+            metric=metric_name,
+            kind=metric.kind,
+            by=by,
+            filter=fixed,
+            time_zone=zone,
+            period=period,
+            previous_period=before if compare else None,
+            rows=ordered,
+            total=total,
+        )
+
+    @staticmethod
+    def _rows(
+        metric_name: str,
+        metric: Metric,
+        by: str,
+        fixed: dict[str, str],
+        buckets: Buckets,
+        labels: list[str],
+    ) -> dict[str, Row]:
+        keys = buckets.series_names()
+        if metric.kind == "duration":
+            values = {
+                v for v in series_keys_matching(keys, f"{metric_name}{COUNT}", by, fixed).values()
+            }
+            rows = {}
+            for value in values:
+                _, stats = total_of(metric_name, metric, buckets, {**fixed, by: value}, labels)
+                rows[value] = Row(
+                    value=value, total=stats.mean_seconds if stats else None, stats=stats
+                )
+            return rows
+        matching = series_keys_matching(keys, metric_name, by, fixed)
+        totals = buckets.per_key(matching, labels)
+        return {
+            value: Row(value=value, total=float(totals.get(series, 0)))
+            for series, value in matching.items()
+            if totals.get(series, 0) != 0
+        }
