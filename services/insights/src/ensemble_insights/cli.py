@@ -1,6 +1,6 @@
 """`python -m ensemble_insights.cli`: operator commands of insights.
 
-`rebuild` starts a new generation of the projection: a new consumer group (which reads every
+`rebuild` starts a new generation of the projection: new consumer groups (which read every
 stream from its earliest offset) and new collections. Running replicas follow within
 `INSIGHTS_GENERATION_POLL_SECONDS`; stopped ones start on it. `status` shows the generation.
 """
@@ -25,10 +25,12 @@ async def _run(command: str, by: str) -> None:
         if command == "rebuild":
             number = await generations.advance(by=by)
             group = f"{prefix}insights.g{number}"
-            print(f"generation {number}: consumer group {group}, from the earliest offsets")
+            print(
+                f"generation {number}: consumer groups {group}.<stream>, from the earliest offsets"
+            )
         else:
             number = await generations.current()
-            print(f"generation {number}: consumer group {prefix}insights.g{number}")
+            print(f"generation {number}: consumer groups {prefix}insights.g{number}.<stream>")
     finally:
         client.close()
 

@@ -1,10 +1,11 @@
 """The projection of one generation, and the runner that swaps generations on a rebuild.
 
-Everything the projection writes is named after its generation: the consumer group
-(`insights.g<n>`), the staged, markers, journal and rollup collections (`g<n>.*`). A rebuild
-(`cli rebuild`, or `POST /insights/admin/rebuild`) starts generation n+1: each replica sees
-it within `generation_poll_seconds`, stops its subscribers of n, subscribes with the new group
-(no committed offsets: every stream is read from its earliest offset) and folds into the new
+Everything the projection writes is named after its generation: the consumer groups
+(`insights.g<n>.<stream>`), the staged, markers, journal and rollup collections (`g<n>.*`).
+A rebuild (`cli rebuild`, or `POST /insights/admin/rebuild`) starts generation n+1: each
+replica sees it within `generation_poll_seconds`, stops its subscribers of n, subscribes with
+the new groups (no committed offsets: every stream is read from its earliest offset) and
+folds into the new
 collections; reads follow the current generation. The old collections are dropped a little
 later (and at start-up), once no replica can still be writing them.
 """

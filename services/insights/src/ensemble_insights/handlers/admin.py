@@ -35,7 +35,7 @@ async def status(principal: Admin, runner: CurrentRunner, current: Current) -> d
     progress.pop("_id", None)
     return {
         "generation": current.generation,
-        "consumer_group": group_of(infra_topics, current.generation),
+        "consumer_groups": group_of(infra_topics, current.generation),
         "leader_here": current.leadership.holds(),
         "progress": progress,
         "staged_batches": await current.staging.backlog(),
@@ -54,7 +54,7 @@ async def rebuild(principal: Admin, runner: CurrentRunner) -> dict[str, Any]:
     generation = await runner.rebuild(by=principal.subject)
     return {
         "generation": generation,
-        "consumer_group": group_of(runner.topics, generation),
+        "consumer_groups": group_of(runner.topics, generation),
         "message": "every replica moves to the new generation within a poll; figures fill in "
         "as the history is read again (GET /insights/admin/status shows progress)",
     }

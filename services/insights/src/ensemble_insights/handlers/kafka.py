@@ -1,7 +1,9 @@
-"""Insights' subscribers: every stream, in the generation's own consumer group.
+"""Insights' subscribers: every stream, in the generation's own consumer groups.
 
-The group is `<prefix>insights.g<generation>`: a rebuild starts a new generation, whose new
-group has no committed offsets and so reads every stream from its earliest offset.
+The group of a stream is `<prefix>insights.g<generation>.<stream>`: one group per stream, so
+a replica joining or leaving rebalances each stream on its own; a rebuild starts a new
+generation, whose new groups have no committed offsets and so read every stream from its
+earliest offset.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ CONSUMED = tuple(stream for stream in STREAMS if stream is not INSIGHTS)
 
 
 def group_of(topics: Topics, generation: int) -> str:
+    """The groups' common prefix; each stream's group adds `.<stream>`."""
     return f"{topics.prefix}insights.g{generation}"
 
 
@@ -39,7 +42,7 @@ def register(
             broker,
             topics=topics,
             stream=stream,
-            group=group_of(topics, generation),
+            group=f"{group_of(topics, generation)}.{stream.name}",
             handler=accept,
             retry=retry,
             max_records=max_records,

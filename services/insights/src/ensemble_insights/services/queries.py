@@ -9,6 +9,7 @@ count and percentiles beside); a distinct metric counts the keys seen at least o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from ensemble_insights.models.api import Breakdown, Period, Point, Row, Series, Stats, change
 from ensemble_insights.models.catalog import CATALOG, Metric
@@ -22,7 +23,6 @@ from ensemble_insights.services.reading import (
     series_keys_matching,
     stats_of,
 )
-from ensemble_insights.storage.settings import SettingsRepository, Views
 from ensemble_shared.errors import Invalid
 
 MAX_DAYS = 400
@@ -83,8 +83,20 @@ def total_of(
     return stats.mean_seconds, stats
 
 
+class ZoneSource(Protocol):
+    """The zone a workspace's daily rollups are kept in (`storage.settings.Views`)."""
+
+    async def get(self, workspace: str) -> str | None: ...
+
+
+class SettingsSource(Protocol):
+    """Stored workspace settings (`storage.settings.SettingsRepository`)."""
+
+    async def get(self, workspace: str) -> WorkspaceSettings | None: ...
+
+
 class Queries:
-    def __init__(self, reader: Reader, views: Views, settings: SettingsRepository) -> None:
+    def __init__(self, reader: Reader, views: ZoneSource, settings: SettingsSource) -> None:
         self.reader = reader
         self._views = views
         self._settings = settings

@@ -12,16 +12,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ensemble_insights.models.api import Period, Stats
 from ensemble_insights.models.catalog import NOW
 from ensemble_insights.models.rollups import Content, Ref
 from ensemble_insights.models.series import BIN, COUNT, SUM, key, parse, percentile
 from ensemble_insights.models.settings import zone
-from ensemble_insights.storage.rollups import Rollups
 
 QUARTER = 900
+
+
+class RollupSource(Protocol):
+    """Where rollup documents are read from (`storage.rollups.Rollups`)."""
+
+    async def read(self, refs: Iterable[Ref]) -> dict[Ref, tuple[int, Content]]: ...
 
 
 def days(period: Period) -> list[date]:
@@ -130,7 +135,7 @@ def stats_of(metric: str, dims: Mapping[str, str], totals: Mapping[str, int]) ->
 
 
 class Reader:
-    def __init__(self, rollups: Rollups) -> None:
+    def __init__(self, rollups: RollupSource) -> None:
         self._rollups = rollups
 
     async def daily(

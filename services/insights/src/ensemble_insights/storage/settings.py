@@ -44,7 +44,8 @@ class SettingsRepository:
 
 
 def _settings(document: dict[str, Any]) -> WorkspaceSettings:
-    return WorkspaceSettings.model_validate({**document, "workspace": document["_id"]})
+    fields = {name: value for name, value in document.items() if name != "_id"}
+    return WorkspaceSettings.model_validate({**fields, "workspace": document["_id"]})
 
 
 class Views:

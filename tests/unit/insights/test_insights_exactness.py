@@ -1,0 +1,62 @@
+"""The projection's figures against counts made from the events alone (in memory)."""
+
+from __future__ import annotations
+
+from ensemble_insights.models.api import Period
+from ensemble_insights.services.overview import Dashboard
+from support.insights import (
+    compare_members,
+    compare_series,
+    compare_stocks,
+    project,
+    queries_on,
+    series_totals,
+)
+from support.insights_history import ZONE, deliveries, expected, history, period_days
+
+
+async def test_every_figure_matches_an_independent_count_despite_duplicates_and_reordering() -> (
+    None
+):
+    events = history()
+    store = project(deliveries(events), ZONE)
+    queries = queries_on(store, ZONE)
+    start, end = period_days()
+    period = Period(start=start, end=end)
+    ex = expected(events)
+    assert ex.counts["mentions"] == 60  # the history is not empty
+    assert ex.durations["reply_time"]
+    assert await compare_series(queries, "acme", ex, period) == []
+    dashboard = Dashboard(queries)
+    assert compare_stocks(await dashboard.stocks("acme"), ex) == []
+    assert await compare_members(dashboard, "acme", ex, period) == []
+
+
+async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:
+    events = history(seed=11)
+    first = project(deliveries(events, seed=1), ZONE, round_size=7)
+    second = project(deliveries(events, seed=2, repeat_every=3), ZONE, round_size=200)
+    assert first.docs == second.docs
+
+
+async def test_days_follow_the_zone_asked_for() -> None:
+    events = history(seed=5)
+    start, end = period_days("America/New_York")
+    period = Period(start=start, end=end)
+    store = project(events, "America/New_York")
+    ex = expected(events, "America/New_York")
+    assert await compare_series(queries_on(store, "America/New_York"), "acme", ex, period) == []
+
+
+async def test_hours_cover_the_day_clocks_go_back_and_add_up_to_the_days() -> None:
+    events = history(seed=5)
+    store = project(events, ZONE)
+    queries = queries_on(store, ZONE)
+    start, end = period_days()
+    days = await queries.series("acme", "mentions", Period(start=start, end=end))
+    hours = await queries.series(
+        "acme", "mentions", Period(start=start, end=end), granularity="hour"
+    )
+    assert series_totals(hours) == days.total
+    change_day = [p for p in hours.points if p.period.startswith("2026-10-25")]
+    assert len(change_day) == 25  # 02:00 happens twice, at +02:00 then +01:00
