@@ -60,6 +60,11 @@ class InsightsDriver:
         assert response.status_code == 200, response.text
         return response.json()
 
+    async def get_as(self, path: str, *roles: Role, **params: Any) -> Any:
+        response = await self.client.get(path, params=params, headers=self.headers("acme", *roles))
+        assert response.status_code == 200, response.text
+        return response.json()
+
     async def total(self, metric: str, start: str, end: str, workspace: str = "acme") -> float:
         series = await self.get("/insights/series", workspace, metric=metric, start=start, end=end)
         return float(series["total"])

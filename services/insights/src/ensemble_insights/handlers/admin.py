@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from ensemble_insights.handlers.deps import Current, CurrentRunner
-from ensemble_insights.handlers.kafka import CONSUMED, group_of
+from ensemble_insights.handlers.kafka import group_of
 from ensemble_insights.models.settings import SettingsPut, WorkspaceSettings
 from ensemble_insights.retention import retention
+from ensemble_insights.services.facts import counted_streams
 from ensemble_insights.services.settings import SettingsService
 from ensemble_shared.web.auth import Admin, Internal
 
@@ -28,7 +29,11 @@ async def put_settings(
     return await SettingsService(runner.settings_repository).put(principal.workspace, body)
 
 
-@router.get("/admin/status", summary="Generation, folding progress, backlog, stream retention.")
+@router.get(
+    "/admin/status",
+    summary="Generation, folding progress, backlog, and whether the streams figures are made "
+    "of still keep their whole history (what a rebuild reads).",
+)
 async def status(principal: Admin, runner: CurrentRunner, current: Current) -> dict[str, Any]:
     infra_topics = runner.topics
     progress = await current.progress.read()
@@ -40,7 +45,7 @@ async def status(principal: Admin, runner: CurrentRunner, current: Current) -> d
         "progress": progress,
         "staged_batches": await current.staging.backlog(),
         "streams": await retention(
-            runner.bootstrap_servers, [infra_topics.topic(s) for s in CONSUMED]
+            runner.bootstrap_servers, [infra_topics.topic(s) for s in counted_streams()]
         ),
     }
 

@@ -65,6 +65,7 @@ from ensemble_shared.events.content import (
     ContentEditedV1,
 )
 from ensemble_shared.events.notifications import NotificationReadV1
+from ensemble_shared.topics import STREAMS, Stream
 
 Extract = Callable[[Any], tuple[str, dict[str, Any]]]
 """An event of one type to (entity, data)."""
@@ -229,6 +230,11 @@ EXTRACTORS: dict[type[Event], Extract] = {
         {"read": _ts(e.data.read_at), "source": e.data.source_event_type},
     ),
 }
+
+
+def counted_streams() -> list[Stream]:
+    """The streams some figure is made of (a rebuild needs their whole history)."""
+    return [s for s in STREAMS if any(event in EXTRACTORS for event in s.events)]
 
 
 def kind_of(event_type: str) -> str:

@@ -46,16 +46,18 @@ def check_period(period: Period, granularity: str = "day") -> None:
 
 
 def check_dims(metric_name: str, metric: Metric, fixed: Mapping[str, str], by: str | None) -> None:
+    if fixed and metric.kind == "distinct":
+        raise Invalid(f"{metric_name}: a distinct metric takes no filter")
     for dim in [*fixed, *([by] if by else [])]:
         if dim not in metric.dims:
             kept = ", ".join(metric.dims) or "none"
             raise Invalid(f"{metric_name} is not kept by {dim!r} (kept by: {kept})")
     if len(fixed) > 1:
         raise Invalid("filter: one dimension at a time")
+    if fixed and by and by in fixed:
+        raise Invalid("filter: already the dimension of the breakdown")
     if fixed and by and not metric.pair_kept(next(iter(fixed)), by):
         raise Invalid(f"{metric_name}: {next(iter(fixed))} and {by} are not kept together")
-    if fixed and metric.kind == "distinct":
-        raise Invalid(f"{metric_name}: a distinct metric takes no filter")
 
 
 def total_of(

@@ -85,6 +85,11 @@ def due_at(start: date, settings: WorkspaceSettings) -> datetime:
     return datetime.combine(after, time(settings.report.hour), zone(settings.time_zone))
 
 
+def _milliseconds(moment: datetime) -> datetime:
+    """What the store keeps of a time (BSON dates hold milliseconds)."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def _daily(buckets: Buckets, metric: str, fixed: dict[str, str]) -> list[float]:
     return [
         total_of(metric, CATALOG[metric], buckets, fixed, [label])[0] or 0.0
@@ -163,7 +168,7 @@ class ReportService:
             previous_start=overview.previous_period.start,
             previous_end=overview.previous_period.end,
             time_zone=overview.time_zone,
-            created_at=self._clock(),
+            created_at=_milliseconds(self._clock()),
             figures=figures,
             charts=self._charts(daily, overview.figures),
             people=list(settings.report.people),
