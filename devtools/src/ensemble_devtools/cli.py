@@ -24,7 +24,13 @@ from ensemble_devtools.stack import SERVICES, Stack
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
 
-DEV_PORTS = {"ingest": 8001, "feedback": 8002, "scheduler": 8003, "notify": 8004}
+DEV_PORTS = {
+    "ingest": 8001,
+    "feedback": 8002,
+    "scheduler": 8003,
+    "notify": 8004,
+    "insights": 8006,
+}
 INFRA_PROCESSES = ("kafka", "ferretdb")
 
 
@@ -52,7 +58,7 @@ def _running() -> dict[str, int]:
 
 
 def _ports() -> dict[str, int]:
-    """Service ports: 8001-8004 when free, remembered per checkout."""
+    """Service ports: 8001-8004 and 8006 when free, remembered per checkout."""
     path = state_dir() / "ports.json"
     if path.exists():
         return {k: int(v) for k, v in json.loads(path.read_text()).items()}
@@ -71,7 +77,7 @@ def _compose(*args: str) -> int:
 
 @app.command()
 def up() -> None:
-    """Start Kafka, the store and the four services; Ctrl-C (or ./dev down) stops them."""
+    """Start Kafka, the store and the services; Ctrl-C (or ./dev down) stops them."""
     if _running():
         console.print("[red]Already up[/] (see ./dev status); run ./dev down first.")
         raise typer.Exit(1)
@@ -163,7 +169,7 @@ def status() -> None:
 
 @app.command()
 def logs(service: str, lines: int = 100) -> None:
-    """Follow a process's log (ingest, feedback, scheduler, notify, kafka, ferretdb)."""
+    """Follow a process's log (ingest, feedback, scheduler, notify, insights, kafka, ferretdb)."""
     path = state_dir() / "logs" / f"{service}.log"
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")

@@ -1,4 +1,4 @@
-"""The four services as real processes (uvicorn), on given infrastructure."""
+"""The services as real processes (uvicorn), on given infrastructure."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import httpx
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "insights")
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Stack:
             "ENSEMBLE_AUTH_SECRET": self.auth_secret,
             "KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{name.upper()}_DATABASE": f"{self.database_prefix}{name}",
+            f"{name.upper()}_LOG_DATABASE": f"{self.database_prefix}{name}_log",  # insights
             "PYTHONUNBUFFERED": "1",
             **self.env,
             **(extra or {}),
@@ -113,6 +114,7 @@ class Stack:
                 "NOTIFY_PUBLIC_URL": urls["notify"],
                 "NOTIFY_FEEDBACK_PUBLIC_URL": urls["feedback"],
             },
+            "insights": {"INSIGHTS_PUBLIC_URL": urls["insights"]},
         }
         for name in SERVICES:
             service = self.start(name, port=chosen[name], env=links.get(name))
