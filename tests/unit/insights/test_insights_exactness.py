@@ -30,6 +30,23 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
     dashboard = Dashboard(queries)
     assert compare_stocks(await dashboard.stocks("acme"), ex) == []
     assert await compare_members(dashboard, "acme", ex, period) == []
+    figures = (await dashboard.overview("acme", period)).figures
+    for name, counted in (
+        ("mentions", ex.counts["mentions"]),
+        ("mentions_negative", ex.counts["mentions|sentiment=negative"]),
+        ("inbox_replied", ex.counts["inbox_replied"]),
+        ("sla_breaches", ex.counts["sla_breaches"]),
+        ("approvals_completed", ex.counts["approvals_completed"]),
+        ("published_on_time", ex.counts["published|timing=on_time"]),
+        ("members_registered", ex.counts["members_registered"]),
+        ("votes", ex.counts["votes|action=voted"]),
+        ("deliveries_failed", ex.counts["deliveries|outcome=failed"]),
+        ("active_members", len(ex.active)),
+    ):
+        assert figures[name].value == counted, name
+        assert figures[name].previous == 0
+    share = figures["negative_share"].value
+    assert share == ex.counts["mentions|sentiment=negative"] / ex.counts["mentions"]
 
 
 async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:

@@ -34,7 +34,7 @@ from ensemble_insights.models.catalog import (
 )
 from ensemble_insights.models.series import parse
 from ensemble_insights.models.settings import zone as settings_zone
-from ensemble_insights.services.queries import Queries, check_period, total_of
+from ensemble_insights.services.queries import Queries, check_period, evaluate, wanted_keys
 from ensemble_insights.services.reading import Buckets, previous
 
 COUNTED: dict[str, tuple[str, dict[str, str]]] = {
@@ -79,28 +79,46 @@ FAMILIES = (LISTENING, INBOX, APPROVALS, PUBLISHING, COMMUNITY, ACTIVITY, NOTIFI
 DISTRIBUTION = (("1", 1, 1), ("2-3", 2, 3), ("4-9", 4, 9), ("10+", 10, None))
 
 
-def _figures(buckets: dict[str, Buckets], labels: list[str]) -> dict[str, Figure]:
-    values: dict[str, Figure] = {}
-    for name, (metric_name, fixed) in COUNTED.items():
+def _plan() -> dict[str, tuple[str, dict[str, str]]]:
+    """Every figure as (metric, fixed dimensions)."""
+    plan = dict(COUNTED)
+    plan["deliveries"] = ("deliveries", {})
+    plan.update({name: (metric, {}) for name, metric in MEDIANS.items()})
+    plan["active_members"] = ("member_activity", {})
+    return plan
+
+
+def _figures(buckets: dict[str, Buckets], halves: list[list[str]]) -> list[dict[str, Figure]]:
+    """The figures of each list of labels; one pass over each family's documents."""
+    plan = _plan()
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for metric_name, fixed in plan.values():
         metric = CATALOG[metric_name]
-        value, _ = total_of(metric_name, metric, buckets[metric.family], fixed, labels)
-        values[name] = Figure(value=value)
-    value, _ = total_of("deliveries", CATALOG["deliveries"], buckets[NOTIFICATIONS], {}, labels)
-    values["deliveries"] = Figure(value=value)
-    for name, metric_name in MEDIANS.items():
-        metric = CATALOG[metric_name]
-        _, stats = total_of(metric_name, metric, buckets[metric.family], {}, labels)
-        values[name] = Figure(value=stats.p50_seconds if stats else None, unit="seconds")
-    active, _ = total_of(
-        "member_activity", CATALOG["member_activity"], buckets[ACTIVITY], {}, labels
-    )
-    values["active_members"] = Figure(value=active)
-    for name, (part, whole) in RATIOS.items():
-        top, bottom = values[part].value, values[whole].value
-        values[name] = Figure(
-            value=top / bottom if top is not None and bottom else None, unit="ratio"
-        )
-    return values
+        by_family[metric.family] += wanted_keys(metric_name, metric, buckets[metric.family], fixed)
+    per_label = {family: buckets[family].per_label(keys) for family, keys in by_family.items()}
+    results = []
+    for labels in halves:
+        sums: dict[str, dict[str, int]] = {}
+        for family, found in per_label.items():
+            total: dict[str, int] = defaultdict(int)
+            for label in labels:
+                for series, amount in found.get(label, {}).items():
+                    total[series] += amount
+            sums[family] = total
+        values: dict[str, Figure] = {}
+        for name, (metric_name, fixed) in plan.items():
+            metric = CATALOG[metric_name]
+            value, stats = evaluate(metric_name, metric, fixed, sums[metric.family])
+            if name in MEDIANS:
+                values[name] = Figure(value=stats.p50_seconds if stats else None, unit="seconds")
+            else:
+                values[name] = Figure(value=value)
+        for name, (part, whole) in RATIOS.items():
+            top, bottom = values[part].value, values[whole].value
+            ratio = top / bottom if top is not None and bottom else None
+            values[name] = Figure(value=ratio, unit="ratio")
+        results.append(values)
+    return results
 
 
 class Dashboard:
@@ -115,8 +133,13 @@ class Dashboard:
         buckets = await self._queries.reader.daily(workspace, zone, FAMILIES, span)
         split = period.start.isoformat()
         labels = buckets[LISTENING].labels
-        now = _figures(buckets, [label for label in labels if label >= split])
-        then = _figures(buckets, [label for label in labels if label < split])
+        now, then = _figures(
+            buckets,
+            [
+                [label for label in labels if label >= split],
+                [label for label in labels if label < split],
+            ],
+        )
         for name, figure in now.items():
             figure.previous = then[name].value
             figure.change = change(figure.value, figure.previous)

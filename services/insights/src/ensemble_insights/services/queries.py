@@ -60,6 +60,35 @@ def check_dims(metric_name: str, metric: Metric, fixed: Mapping[str, str], by: s
         raise Invalid(f"{metric_name}: {next(iter(fixed))} and {by} are not kept together")
 
 
+def wanted_keys(
+    metric_name: str, metric: Metric, buckets: Buckets, fixed: Mapping[str, str]
+) -> list[str]:
+    """The series a metric (under `fixed`) is computed from."""
+    if metric.kind == "count":
+        return [key(metric_name, fixed)]
+    if metric.kind == "distinct":
+        return [s for s in buckets.series_names() if s.startswith(f"{metric_name}|")]
+    tail = key("", fixed)
+    return [
+        f"{metric_name}{SUM}{tail}",
+        f"{metric_name}{COUNT}{tail}",
+        *duration_keys(metric_name, fixed, buckets.series_names()),
+    ]
+
+
+def evaluate(
+    metric_name: str, metric: Metric, fixed: Mapping[str, str], totals: Mapping[str, int]
+) -> tuple[float | None, Stats | None]:
+    """A metric's value from the totals of its series: a sum, a distinct count, or a mean
+    (with its statistics)."""
+    if metric.kind == "count":
+        return float(totals.get(key(metric_name, fixed), 0)), None
+    if metric.kind == "distinct":
+        return float(sum(1 for n in totals.values() if n > 0)), None
+    stats = stats_of(metric_name, fixed, totals)
+    return stats.mean_seconds, stats
+
+
 def total_of(
     metric_name: str,
     metric: Metric,
@@ -68,21 +97,8 @@ def total_of(
     labels: list[str] | None = None,
 ) -> tuple[float | None, Stats | None]:
     """The metric over `labels` (all by default): its value, and stats for durations."""
-    chosen = buckets.labels if labels is None else labels
-    if metric.kind == "count":
-        series = key(metric_name, fixed)
-        return float(buckets.per_key([series], chosen).get(series, 0)), None
-    if metric.kind == "distinct":
-        members = [s for s in buckets.series_names() if s.startswith(f"{metric_name}|")]
-        totals = buckets.per_key(members, chosen)
-        return float(sum(1 for n in totals.values() if n > 0)), None
-    wanted = [
-        f"{metric_name}{SUM}{key('', fixed)}",
-        f"{metric_name}{COUNT}{key('', fixed)}",
-        *duration_keys(metric_name, fixed, buckets.series_names()),
-    ]
-    stats = stats_of(metric_name, fixed, buckets.per_key(wanted, chosen))
-    return stats.mean_seconds, stats
+    totals = buckets.per_key(wanted_keys(metric_name, metric, buckets, fixed), labels)
+    return evaluate(metric_name, metric, fixed, totals)
 
 
 class ZoneSource(Protocol):
@@ -152,11 +168,16 @@ class Queries:
             buckets = (await self.reader.daily(workspace, zone, [metric.family], period))[
                 metric.family
             ]
+        wanted = wanted_keys(metric_name, metric, buckets, fixed)
+        per_label = buckets.per_label(wanted)
         points = []
+        overall: dict[str, int] = {}
         for label in buckets.labels:
-            value, stats = total_of(metric_name, metric, buckets, fixed, [label])
+            value, stats = evaluate(metric_name, metric, fixed, per_label[label])
             points.append(Point(period=label, value=value, stats=stats))
-        total, stats = total_of(metric_name, metric, buckets, fixed)
+            for series, amount in per_label[label].items():
+                overall[series] = overall.get(series, 0) + amount
+        total, stats = evaluate(metric_name, metric, fixed, overall)
         return Series(
             metric=metric_name,
             kind=metric.kind,
@@ -191,19 +212,21 @@ class Queries:
         buckets = (await self.reader.daily(workspace, zone, [metric.family], span))[metric.family]
         now_labels = [label for label in buckets.labels if label >= period.start.isoformat()]
         then_labels = [label for label in buckets.labels if label < period.start.isoformat()]
-        rows = self._rows(metric_name, metric, by, fixed, buckets, now_labels)
+        values = self._values(metric_name, metric, by, fixed, buckets, now_labels)
         if only is not None:
-            rows = {value: row for value, row in rows.items() if value in only}
-        if compare:
-            old = self._rows(metric_name, metric, by, fixed, buckets, then_labels)
-            for value, row in rows.items():
-                row.previous = old[value].total if value in old else 0.0
+            values = {value: found for value, found in values.items() if value in only}
+        ranked = sorted(values.items(), key=lambda kv: (-(kv[1][0] or 0), kv[0]))[:limit]
+        whole = sum(found[0] or 0 for found in values.values())
+        old = self._values(metric_name, metric, by, fixed, buckets, then_labels) if compare else {}
+        ordered = []
+        for value, (amount, stats) in ranked:
+            row = Row(value=value, total=amount, stats=stats)
+            if metric.kind == "count":
+                row.share = (amount or 0) / whole if whole else None
+            if compare:
+                row.previous = old[value][0] if value in old else 0.0
                 row.change = change(row.total, row.previous)
-        ordered = sorted(rows.values(), key=lambda r: (-(r.total or 0), r.value))[:limit]
-        if metric.kind == "count":
-            whole = sum(r.total or 0 for r in rows.values())
-            for row in ordered:
-                row.share = (row.total or 0) / whole if whole else None
+            ordered.append(row)
         total, _ = total_of(metric_name, metric, buckets, fixed, now_labels)
         return Breakdown(
             metric=metric_name,
@@ -218,30 +241,28 @@ class Queries:
         )
 
     @staticmethod
-    def _rows(
+    def _values(
         metric_name: str,
         metric: Metric,
         by: str,
         fixed: dict[str, str],
         buckets: Buckets,
         labels: list[str],
-    ) -> dict[str, Row]:
+    ) -> dict[str, tuple[float | None, Stats | None]]:
+        """Per value of `by` with something to show: its total (or mean), and its stats."""
         keys = buckets.series_names()
         if metric.kind == "duration":
-            values = {
-                v for v in series_keys_matching(keys, f"{metric_name}{COUNT}", by, fixed).values()
-            }
-            rows = {}
-            for value in values:
+            found: dict[str, tuple[float | None, Stats | None]] = {}
+            counted = series_keys_matching(keys, f"{metric_name}{COUNT}", by, fixed)
+            for value in set(counted.values()):
                 _, stats = total_of(metric_name, metric, buckets, {**fixed, by: value}, labels)
-                rows[value] = Row(
-                    value=value, total=stats.mean_seconds if stats else None, stats=stats
-                )
-            return rows
+                if stats is not None and stats.count:
+                    found[value] = (stats.mean_seconds, stats)
+            return found
         matching = series_keys_matching(keys, metric_name, by, fixed)
         totals = buckets.per_key(matching, labels)
         return {
-            value: Row(value=value, total=float(totals.get(series, 0)))
+            value: (float(totals[series]), None)
             for series, value in matching.items()
             if totals.get(series, 0) != 0
         }

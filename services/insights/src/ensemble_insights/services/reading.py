@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from ensemble_insights.models.api import Period, Stats
 from ensemble_insights.models.catalog import NOW
 from ensemble_insights.models.rollups import Content, Ref
-from ensemble_insights.models.series import BIN, COUNT, SUM, key, parse, percentile
+from ensemble_insights.models.series import BIN, COUNT, SUM, key, parse, percentile, unescape
 from ensemble_insights.models.settings import zone
 
 QUARTER = 900
@@ -44,51 +44,55 @@ def previous(period: Period) -> Period:
 
 @dataclass
 class Buckets:
-    """The rollup contents of one family over a range, by bucket label (day or hour)."""
+    """The rollup contents of one family over a range, and which bucket of which document
+    each label (a local day or hour) is made of."""
 
-    by_label: dict[str, list[tuple[Content, list[str]]]]
     labels: list[str]
-
-    def series(self, series: str) -> dict[str, int]:
-        """Per label, the sum of one series."""
-        found: dict[str, int] = {}
-        for label in self.labels:
-            total = 0
-            for content, slots in self.by_label.get(label, ()):
-                values = content["c"].get(series)
-                if values:
-                    total += sum(values.get(slot, 0) for slot in slots)
-            found[label] = total
-        return found
+    contents: list[Content]
+    slots: list[dict[str, str]]  # per content: bucket -> label
+    _names: set[str] | None = None
 
     def series_names(self) -> set[str]:
-        return {
-            series
-            for entries in self.by_label.values()
-            for content, _ in entries
-            for series in content["c"]
-        }
+        if self._names is None:
+            self._names = {series for content in self.contents for series in content["c"]}
+        return self._names
+
+    def per_label(self, wanted: Iterable[str]) -> dict[str, dict[str, int]]:
+        """For each label, the totals of the `wanted` series (one pass over the documents)."""
+        found: dict[str, dict[str, int]] = {label: {} for label in self.labels}
+        wanted_set = set(wanted)
+        for content, labels in zip(self.contents, self.slots, strict=True):
+            counters = content["c"]
+            for series in wanted_set & counters.keys():
+                for slot, amount in counters[series].items():
+                    label = labels.get(slot)
+                    if label is not None:
+                        totals = found[label]
+                        totals[series] = totals.get(series, 0) + amount
+        return found
 
     def per_key(self, wanted: Iterable[str], labels: Iterable[str] | None = None) -> dict[str, int]:
         """Totals of several series over `labels` (all by default)."""
-        chosen = self.labels if labels is None else list(labels)
+        chosen = None if labels is None else set(labels)
         wanted_set = set(wanted)
         totals: dict[str, int] = defaultdict(int)
-        for label in chosen:
-            for content, slots in self.by_label.get(label, ()):
-                for series in wanted_set & content["c"].keys():
-                    values = content["c"][series]
+        for content, slot_labels in zip(self.contents, self.slots, strict=True):
+            slots = {s for s, label in slot_labels.items() if chosen is None or label in chosen}
+            if not slots:
+                continue
+            counters = content["c"]
+            for series in wanted_set & counters.keys():
+                values = counters[series]
+                if len(values) <= len(slots):
+                    totals[series] += sum(n for slot, n in values.items() if slot in slots)
+                else:
                     totals[series] += sum(values.get(slot, 0) for slot in slots)
         return dict(totals)
 
     def entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every dated entry of the documents read (each document once)."""
-        seen: set[int] = set()
-        for entries in self.by_label.values():
-            for content, _ in entries:
-                if id(content) not in seen:
-                    seen.add(id(content))
-                    yield from content.get("e", {}).items()
+        """Every dated entry of the documents read."""
+        for content in self.contents:
+            yield from content.get("e", {}).items()
 
 
 def series_keys_matching(
@@ -97,6 +101,12 @@ def series_keys_matching(
     """Series of `metric` split by `by` (with exactly the `fixed` dimensions besides):
     {series key: value of `by`}."""
     found: dict[str, str] = {}
+    if not fixed:  # the common case, without parsing: `metric|by=value`
+        prefix = f"{metric}|{by}="
+        for series in keys:
+            if series.startswith(prefix) and "|" not in series[len(prefix) :]:
+                found[series] = unescape(series[len(prefix) :])
+        return found
     for series in keys:
         name, dims = parse(series)
         if name != metric or by not in dims:
@@ -142,21 +152,31 @@ class Reader:
         self, workspace: str, zone_name: str, families: Iterable[str], period: Period
     ) -> dict[str, Buckets]:
         """Per family, the local days of `period`."""
+        chosen = list(families)
         wanted = [
             Ref("d", workspace, family, month, zone_name)
-            for family in families
+            for family in chosen
             for month in months(period)
         ]
         found = await self._rollups.read(wanted)
-        result: dict[str, Buckets] = {}
         labels = [d.isoformat() for d in days(period)]
-        for family in families:
-            by_label: dict[str, list[tuple[Content, list[str]]]] = {}
-            for day in days(period):
-                ref = Ref("d", workspace, family, f"{day.year:04d}-{day.month:02d}", zone_name)
-                if ref in found:
-                    by_label[day.isoformat()] = [(found[ref][1], [f"{day.day:02d}"])]
-            result[family] = Buckets(by_label, labels)
+        result: dict[str, Buckets] = {}
+        for family in chosen:
+            contents: list[Content] = []
+            slots: list[dict[str, str]] = []
+            for month in months(period):
+                ref = Ref("d", workspace, family, month, zone_name)
+                if ref not in found:
+                    continue
+                contents.append(found[ref][1])
+                slots.append(
+                    {
+                        f"{d.day:02d}": d.isoformat()
+                        for d in days(period)
+                        if f"{d.year:04d}-{d.month:02d}" == month
+                    }
+                )
+            result[family] = Buckets(labels, contents, slots)
         return result
 
     async def hourly(self, workspace: str, zone_name: str, family: str, period: Period) -> Buckets:
@@ -164,33 +184,25 @@ class Reader:
         tz = zone(zone_name)
         begin = datetime.combine(period.start, time(), tz).astimezone(UTC)
         end = datetime.combine(period.end + timedelta(1), time(), tz).astimezone(UTC)
-        utc_days: list[date] = []
-        day = begin.date()
-        while day <= (end - timedelta(seconds=1)).date():
-            utc_days.append(day)
-            day += timedelta(1)
-        found = await self._rollups.read(
-            [Ref("q", workspace, family, d.isoformat()) for d in utc_days]
-        )
-        by_label: dict[str, list[tuple[Content, list[str]]]] = defaultdict(list)
         labels: list[str] = []
+        slots: dict[date, dict[str, str]] = defaultdict(dict)
         moment = begin
         while moment < end:
-            local = moment.astimezone(tz)
-            label = local.replace(minute=0).isoformat(timespec="minutes")
+            label = moment.astimezone(tz).replace(minute=0).isoformat(timespec="minutes")
             if not labels or labels[-1] != label:
                 labels.append(label)
-            ref = Ref("q", workspace, family, moment.date().isoformat())
-            if ref in found:
-                slot = str(moment.hour * 4 + moment.minute // 15)
-                content = found[ref][1]
-                entries = by_label[label]
-                if entries and entries[-1][0] is content:
-                    entries[-1][1].append(slot)
-                else:
-                    entries.append((content, [slot]))
+            slots[moment.date()][str(moment.hour * 4 + moment.minute // 15)] = label
             moment += timedelta(seconds=QUARTER)
-        return Buckets(dict(by_label), labels)
+        found = await self._rollups.read(
+            [Ref("q", workspace, family, day.isoformat()) for day in slots]
+        )
+        contents, slot_maps = [], []
+        for day, day_slots in slots.items():
+            ref = Ref("q", workspace, family, day.isoformat())
+            if ref in found:
+                contents.append(found[ref][1])
+                slot_maps.append(day_slots)
+        return Buckets(labels, contents, slot_maps)
 
     async def now(self, workspace: str) -> Content:
         found = await self._rollups.read([Ref("now", workspace, NOW, "")])
