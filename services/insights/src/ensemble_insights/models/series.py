@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 Contribution = tuple[float | None, str, str, int]
@@ -32,11 +33,16 @@ def unescape(value: str) -> str:
     return value.replace("%3D", "=").replace("%7C", "|").replace("%25", "%")
 
 
+@lru_cache(maxsize=65536)
+def _part(name: str, value: str) -> str:
+    return f"{name}={_escape(value)}"
+
+
 def key(metric: str, dims: Mapping[str, object] | None = None) -> str:
     """The series key of `metric` restricted to `dims` (None values are left out)."""
     if not dims:
         return metric
-    parts = [f"{name}={_escape(str(value))}" for name, value in sorted(dims.items()) if value]
+    parts = [_part(name, str(value)) for name, value in sorted(dims.items()) if value]
     return "|".join([metric, *parts])
 
 

@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from ensemble_insights.models.catalog import HEAVY
 from ensemble_insights.models.rollups import Content, Ref
@@ -31,6 +32,7 @@ from ensemble_shared.storage import Database, Document
 WRITES_IN_FLIGHT = 8
 
 
+@lru_cache(maxsize=4096)
 def workspace_key(workspace: str) -> str:
     return hashlib.sha256(workspace.encode()).hexdigest()[:16]
 

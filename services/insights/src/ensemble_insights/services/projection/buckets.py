@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from ensemble_insights.models.catalog import NOW
 from ensemble_insights.models.rollups import Content, Ref, add
@@ -46,25 +47,32 @@ def bucket(outputs: Mapping[str, Output], zone_of: Callable[[str], str]) -> Delt
     deltas: Deltas = {}
     for workspace, out in outputs.items():
         tz = zone_of(workspace)
+        now = Ref("now", workspace, NOW, "")
+        places: dict[tuple[int, str], tuple[dict[str, Any], str, dict[str, Any], str]] = {}
         for at, family, series, amount in out.contributions:
             if at is None:
-                counters = _delta(deltas, Ref("now", workspace, NOW, ""))["c"]
-                slots = counters.setdefault(series, {})
+                slots = _delta(deltas, now)["c"].setdefault(series, {})
                 slots["now"] = slots.get("now", 0) + amount
                 continue
             quarter = int(at // QUARTER)
-            day, slot = utc_slot(quarter)
-            month, dom = local_day(tz, quarter)
-            for ref, key in (
-                (Ref("q", workspace, family, day), slot),
-                (Ref("d", workspace, family, month, tz), dom),
-            ):
-                counters = _delta(deltas, ref)["c"]
-                slots = counters.setdefault(series, {})
-                slots[key] = slots.get(key, 0) + amount
+            place = places.get((quarter, family))
+            if place is None:
+                day, slot = utc_slot(quarter)
+                month, dom = local_day(tz, quarter)
+                place = places[(quarter, family)] = (
+                    _delta(deltas, Ref("q", workspace, family, day))["c"],
+                    slot,
+                    _delta(deltas, Ref("d", workspace, family, month, tz))["c"],
+                    dom,
+                )
+            q_counters, q_slot, d_counters, d_slot = place
+            slots = q_counters.setdefault(series, {})
+            slots[q_slot] = slots.get(q_slot, 0) + amount
+            slots = d_counters.setdefault(series, {})
+            slots[d_slot] = slots.get(d_slot, 0) + amount
         for at, family, entry_id, payload in out.entries:
             if family == NOW:
-                _delta(deltas, Ref("now", workspace, NOW, ""))["e"][entry_id] = payload
+                _delta(deltas, now)["e"][entry_id] = payload
                 continue
             quarter = int(at // QUARTER)
             day, _ = utc_slot(quarter)

@@ -9,7 +9,6 @@ replayed in another order gives the same figures.
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,9 @@ Moment = list[Any]
 class Context:
     state: State
     settings: Callable[[str], WorkspaceSettings]
+    known: dict[str, list[Contribution]] = field(default_factory=dict)
+    """Contributions of entities as last computed in this round (an entity's facts tend to
+    come together: its next fact needs them as `old`)."""
 
 
 @dataclass
@@ -59,11 +61,25 @@ def change(
     """Merge `fact` into its entity's state; the contributions that changed as a result."""
     key = State.key(kind, fact.workspace, entity if entity is not None else fact.entity)
     old = ctx.state.get(key)
-    new: Entity = copy.deepcopy(old) if old is not None else {"ws": fact.workspace}
+    new: Entity = _copy(old) if old is not None else {"ws": fact.workspace}
     merge(new, fact)
     new["last"] = max(float(new.get("last", 0.0)), fact.at)
     ctx.state.put(key, new)
-    return diff(contribute(old) if old is not None else [], contribute(new))
+    before = ctx.known.pop(key, None)
+    if before is None:
+        before = contribute(old) if old is not None else []
+    after = contribute(new)
+    if len(ctx.known) < 100_000:
+        ctx.known[key] = after
+    return diff(before, after)
+
+
+def _copy(entity: Entity) -> Entity:
+    """A copy a merge may change: merges replace values or append to top-level lists, and
+    never change a moment (an inner list) in place."""
+    return {
+        name: list(value) if isinstance(value, list) else value for name, value in entity.items()
+    }
 
 
 def earliest(current: Moment | None, candidate: Moment) -> Moment:

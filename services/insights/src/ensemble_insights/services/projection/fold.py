@@ -80,6 +80,7 @@ class Fold:
                 doomed.append(key)
         for key in doomed:
             self.state.drop(key)
+            self._context.known.pop(key, None)
         return len(doomed)
 
 
