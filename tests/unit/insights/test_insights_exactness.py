@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ensemble_insights.models.api import Period
+from ensemble_insights.models.rollups import Content, Ref
 from ensemble_insights.services.overview import Dashboard
+from ensemble_insights.services.projection.buckets import rederive
 from support.insights import (
+    MemoryRollups,
     compare_members,
     compare_series,
     compare_stocks,
@@ -56,13 +61,32 @@ async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() ->
     assert first.docs == second.docs
 
 
-async def test_days_follow_the_zone_asked_for() -> None:
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kathmandu", "Pacific/Chatham"])
+async def test_days_follow_the_zone_asked_for_even_off_the_hour(zone: str) -> None:
     events = history(seed=5)
-    start, end = period_days("America/New_York")
+    start, end = period_days(zone)
     period = Period(start=start, end=end)
-    store = project(events, "America/New_York")
-    ex = expected(events, "America/New_York")
-    assert await compare_series(queries_on(store, "America/New_York"), "acme", ex, period) == []
+    ex = expected(events, zone)
+    assert await compare_series(queries_on(project(events, zone), zone), "acme", ex, period) == []
+
+
+async def test_a_new_zone_is_re_derived_from_the_quarter_hours_alone() -> None:
+    events = history(seed=5)
+    store = project(events, ZONE)
+    zone = "Asia/Kathmandu"
+    quarters: dict[str, dict[str, Content]] = {}
+    for ref, content in store.docs.items():
+        if ref.layer == "q":
+            quarters.setdefault(ref.family, {})[ref.period] = content
+    rederived = MemoryRollups(
+        {
+            Ref("d", "acme", family, month, zone): content
+            for family, days in quarters.items()
+            for month, content in rederive(days, zone).items()
+        }
+    )
+    direct = project(events, zone)
+    assert rederived.docs == {ref: c for ref, c in direct.docs.items() if ref.layer == "d"}
 
 
 async def test_hours_cover_the_day_clocks_go_back_and_add_up_to_the_days() -> None:
