@@ -64,7 +64,7 @@ def _settings(infra: Infra, prefix: str) -> InsightsSettings:
         auth=AuthSettings(secret=SECRET),
         database=f"{prefix.rstrip('.')}_insights",
         log_database=f"{prefix.rstrip('.')}_insights_log",
-        lease_seconds=30,
+        lease_seconds=60,
         generation_poll_seconds=1,
         log_level="WARNING",
     )

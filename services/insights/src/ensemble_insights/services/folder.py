@@ -90,6 +90,7 @@ class Folder:
         self._zones: dict[str, str] = {}
         self._snapshot_round = 0
         self._snapshot_at = time.monotonic()
+        self._batches = config.batches_per_round  # adapted to keep rounds short
 
     @property
     def state(self) -> State:
@@ -167,47 +168,69 @@ class Folder:
                 self._zones[workspace] = zone
 
     async def _round(self) -> int:
-        started = time.perf_counter()
+        clock = _Phases()
         number, staging = self._next, self._stores.staging
         if self._redo is not None:
             batches = await staging.by_ids(self._redo)
         else:
-            batches = await staging.oldest(self._config.batches_per_round)
+            batches = await staging.oldest(self._batches)
             if not batches:
                 return 0
             await self._stores.journal.open(number, [b.id for b in batches])
         facts = _unique(batches)
         ids = [fact.id for fact in facts]
+        clock.mark("read")
         new = await self._stores.seen.claim(ids, number)
         if self._redo is not None:
             new |= await self._stores.seen.claimed_by(number)
         folded = [fact for fact in facts if fact.id in new]
+        clock.mark("claim")
         await self._zone_of_all(sorted({fact.workspace for fact in folded}))
         fold = Fold(self._state, self._settings_of, window_seconds=self._config.window_seconds)
         deltas = bucket(fold.run(folded), lambda ws: self._zones[ws])
-        if not self._leadership.holds():
-            raise RuntimeError("the lease ran out during a round; another process may lead")
+        clock.mark("fold")
+        await self._still_leading("a round")
         changes = self._state.take_changes()
         await self._stores.journal.commit(number, {"changes": changes, "deltas": _encode(deltas)})
+        clock.mark("commit")
         await self._apply(number, deltas)
+        clock.mark("apply")
         await staging.remove([b.id for b in batches])
+        clock.mark("cleanup")
         self._next, self._redo = number + 1, None
         visible = time.time()
         for fact in folded:
             LAG.observe(max(visible - fact.at, 0.0))
         FOLDED.inc(len(folded))
-        ROUND_SECONDS.observe(time.perf_counter() - started)
+        ROUND_SECONDS.observe(clock.total())
+        full = len(batches) >= self._batches
+        self._adapt(clock.total())
         await self._stores.progress.record(
             round=number,
             batches=len(batches),
-            full=len(batches) >= self._config.batches_per_round,
+            full=full,
             facts=len(facts),
             folded=len(folded),
-            seconds=time.perf_counter() - started,
+            seconds=clock.total(),
+            phases=clock.phases,
             entities=len(self._state),
         )
         await self._maybe_snapshot(number)
         return len(facts)
+
+    def _adapt(self, seconds: float) -> None:
+        """Halve the round after a slow one, grow it back after quick ones: a round must fit
+        well within the lease, and long ones delay every figure."""
+        target = self._leadership.slot_seconds / 6
+        if seconds > target:
+            self._batches = max(1, self._batches // 2)
+        elif seconds < target / 4:
+            self._batches = min(self._config.batches_per_round, self._batches * 2)
+
+    async def _still_leading(self, what: str) -> None:
+        """Extend the lease if due; raise when it is lost (another process may lead now)."""
+        if not await self._leadership.lead():
+            raise RuntimeError(f"the lease ran out during {what}; another process may lead")
 
     async def _apply(self, number: int, deltas: Deltas) -> None:
         missing = [ref for ref in deltas if ref not in self._cache]
@@ -219,8 +242,7 @@ class Folder:
             applied, content = self._cache[ref]
             if applied < number:
                 contents[ref] = add(content, delta)
-        if not self._leadership.holds():
-            raise RuntimeError("the lease ran out before applying; another process may lead")
+        await self._still_leading("applying a round")
         await self._stores.rollups.write(contents, number)
         for ref, content in contents.items():
             self._cache[ref] = (number, content)
@@ -260,6 +282,22 @@ class Folder:
             zone,
             time.perf_counter() - started,
         )
+
+
+class _Phases:
+    """Seconds spent in each step of a round (shown by the admin status)."""
+
+    def __init__(self) -> None:
+        self._started = self._last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = round(now - self._last, 3)
+        self._last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self._started
 
 
 def _unique(batches: Sequence[Staged]) -> list[Fact]:

@@ -29,6 +29,7 @@ class Leadership:
     ) -> None:
         self._leases = leases
         self.owner = owner
+        self.slot_seconds = slot_seconds
         self._slot = slot_seconds
         self._margin = margin_seconds
         self._clock = clock
