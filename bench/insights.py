@@ -324,6 +324,7 @@ async def run(infra: Infra, *, mentions: int, rebuild_events: int, reads: int) -
         "reads p99 ms (all)": _percentile(every, 0.99),
     }
     for kind, values in second["latencies"].items():
+        derived[f"reads p50 ms {kind}"] = statistics.median(values)
         derived[f"reads p99 ms {kind}"] = _percentile(values, 0.99)
     targets = [
         Target(

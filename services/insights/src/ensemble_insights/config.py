@@ -12,12 +12,14 @@ class InsightsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INSIGHTS_", extra="ignore")
 
     database: str = Field(
-        default="ensemble_insights", description="Settings, reports and the rollups read."
+        default="ensemble_insights",
+        description="Settings, reports, the rollups read and the events counted (markers).",
     )
     log_database: str = Field(
         default="ensemble_insights_log",
-        description="Staged batches, dedupe markers, journal and snapshots: a second database "
-        "(a second SQLite file on FerretDB), so folding's writes never queue behind reads.",
+        description="Staged batches, journal and snapshots: a second database (a second "
+        "SQLite file, hence a second writer, on FerretDB), so consumers staging batches and "
+        "the projector claiming events do not queue behind each other.",
     )
     public_url: str = Field(
         default="http://localhost:8006",

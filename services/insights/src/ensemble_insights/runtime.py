@@ -117,7 +117,10 @@ class Runner:
         )
         stores = Stores(
             staging=staging,
-            seen=Seen(self._log[f"{g}seen"]),
+            # Markers go beside the rollups, not beside the staged batches: on FerretDB each
+            # database is one SQLite file with one writer, and consumers insert batches while
+            # the projector claims ids.
+            seen=Seen(database[f"{g}seen"]),
             journal=Journal(
                 self._log[f"{g}rounds"],
                 self._log[f"{g}commits"],

@@ -170,10 +170,13 @@ class Folder:
     async def _round(self) -> int:
         clock = _Phases()
         number, staging = self._next, self._stores.staging
+        waiting = 0
         if self._redo is not None:
             batches = await staging.by_ids(self._redo)
         else:
-            batches = await staging.oldest(self._batches)
+            batches, waiting = await staging.oldest(
+                self._batches, lookahead=self._config.batches_per_round
+            )
             if not batches:
                 return 0
             await self._stores.journal.open(number, [b.id for b in batches])
@@ -203,12 +206,14 @@ class Folder:
             LAG.observe(max(visible - fact.at, 0.0))
         FOLDED.inc(len(folded))
         ROUND_SECONDS.observe(clock.total())
-        full = len(batches) >= self._batches
+        # Consumers slow down while a full round's worth of batches waits behind this one.
+        full = waiting >= self._config.batches_per_round
         self._adapt(clock.total())
         await self._stores.progress.record(
             round=number,
             batches=len(batches),
             full=full,
+            waiting=waiting,
             facts=len(facts),
             folded=len(folded),
             seconds=clock.total(),

@@ -49,11 +49,14 @@ class Staging:
         }
         return bool(await insert_new(self._collection, [document]))
 
-    async def oldest(self, limit: int) -> list[Staged]:
-        """Up to `limit` staged batches in the order they were staged (one scan, no filter:
-        FerretDB stops at the limit)."""
-        documents = await self._collection.find({}).limit(limit).to_list(limit)
-        return sorted((self._staged(d) for d in documents), key=lambda s: (s.at, s.id))
+    async def oldest(self, limit: int, *, lookahead: int = 0) -> tuple[list[Staged], int]:
+        """Up to `limit` staged batches in the order they were staged, and how many of the
+        `lookahead` after them wait too (one scan with no filter: FerretDB stops at the
+        limit)."""
+        documents = await self._collection.find({}).limit(limit + lookahead).to_list(None)
+        documents.sort(key=lambda d: (d["at"], d["_id"]))
+        taken = [self._staged(d) for d in documents[:limit]]
+        return taken, max(len(documents) - limit, 0)
 
     async def by_ids(self, ids: Sequence[str]) -> list[Staged]:
         documents = await self._collection.find({"_id": {"$in": list(ids)}}).to_list(None)
