@@ -239,7 +239,7 @@ class Folder:
 
     async def _apply(self, number: int, deltas: Deltas) -> None:
         missing = [ref for ref in deltas if ref not in self._cache]
-        found = await self._stores.rollups.read(missing)
+        found = await self._stores.rollups.read(missing, private=True)  # added to in place
         for ref in missing:
             self._cache[ref] = found.get(ref, (0, empty()))
         contents: dict[Ref, Content] = {}

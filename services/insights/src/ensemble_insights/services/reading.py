@@ -8,6 +8,7 @@ hour repeated when clocks go back stays two hours).
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Buckets:
     labels: list[str]
     contents: list[Content]
     slots: list[dict[str, str]]  # per content: bucket -> label
+    whole: list[bool]  # per content: every bucket it can hold is one of the labels
     _names: set[str] | None = None
 
     def series_names(self) -> set[str]:
@@ -76,14 +78,17 @@ class Buckets:
         chosen = None if labels is None else set(labels)
         wanted_set = set(wanted)
         totals: dict[str, int] = defaultdict(int)
-        for content, slot_labels in zip(self.contents, self.slots, strict=True):
+        for content, slot_labels, whole in zip(self.contents, self.slots, self.whole, strict=True):
             slots = {s for s, label in slot_labels.items() if chosen is None or label in chosen}
             if not slots:
                 continue
             counters = content["c"]
+            every = whole and len(slots) == len(slot_labels)
             for series in wanted_set & counters.keys():
                 values = counters[series]
-                if len(values) <= len(slots):
+                if every:
+                    totals[series] += sum(values.values())
+                elif len(values) <= len(slots):
                     totals[series] += sum(n for slot, n in values.items() if slot in slots)
                 else:
                     totals[series] += sum(values.get(slot, 0) for slot in slots)
@@ -164,19 +169,21 @@ class Reader:
         for family in chosen:
             contents: list[Content] = []
             slots: list[dict[str, str]] = []
+            whole: list[bool] = []
             for month in months(period):
                 ref = Ref("d", workspace, family, month, zone_name)
                 if ref not in found:
                     continue
                 contents.append(found[ref][1])
-                slots.append(
-                    {
-                        f"{d.day:02d}": d.isoformat()
-                        for d in days(period)
-                        if f"{d.year:04d}-{d.month:02d}" == month
-                    }
-                )
-            result[family] = Buckets(labels, contents, slots)
+                in_month = {
+                    f"{d.day:02d}": d.isoformat()
+                    for d in days(period)
+                    if f"{d.year:04d}-{d.month:02d}" == month
+                }
+                slots.append(in_month)
+                year, number = int(month[:4]), int(month[5:])
+                whole.append(len(in_month) == calendar.monthrange(year, number)[1])
+            result[family] = Buckets(labels, contents, slots, whole)
         return result
 
     async def hourly(self, workspace: str, zone_name: str, family: str, period: Period) -> Buckets:
@@ -196,13 +203,14 @@ class Reader:
         found = await self._rollups.read(
             [Ref("q", workspace, family, day.isoformat()) for day in slots]
         )
-        contents, slot_maps = [], []
+        contents, slot_maps, whole = [], [], []
         for day, day_slots in slots.items():
             ref = Ref("q", workspace, family, day.isoformat())
             if ref in found:
                 contents.append(found[ref][1])
                 slot_maps.append(day_slots)
-        return Buckets(labels, contents, slot_maps)
+                whole.append(len(day_slots) == 96)
+        return Buckets(labels, contents, slot_maps, whole)
 
     async def now(self, workspace: str) -> Content:
         found = await self._rollups.read([Ref("now", workspace, NOW, "")])

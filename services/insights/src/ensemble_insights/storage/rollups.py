@@ -6,9 +6,11 @@ touch, not of the document (a 24 KB document read last of 1,000 took 150 ms, fir
 2-7 ms; measured). So rollups are split into collections that each hold a few documents of
 one workspace:
 
-- `d.<ws>.<year>`: the local-month documents of that year (12 per family), and the heavy
-  families (a key per author or member) in `d.<ws>.<year>.<family>`;
+- `d.<ws>.<year>`: the local-month documents of that year (12 per family);
 - `q.<ws>.<month>`: the quarter-hour documents of that UTC month (one per family and day);
+- the heavy families (a key per author or member: documents of 100 KB and more) apart, in
+  `d.<ws>.<month>.<family>` (one document) and `q.<ws>.<month>.<family>`, so that no other
+  read scans them;
 - `now`: one document per workspace (stocks).
 
 `<ws>` is a digest of the workspace name (any string is a workspace name); every name is
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -38,23 +40,31 @@ def workspace_key(workspace: str) -> str:
 
 
 class Rollups:
-    def __init__(self, database: Database, generation: int) -> None:
+    def __init__(self, database: Database, generation: int, *, decoded: int = 256) -> None:
         self._database = database
         self.prefix = f"g{generation}."
+        # Decoding is most of a heavy read; a document's round stamp changes whenever its
+        # content does, so (ref, round) names one content for good.
+        self._decoded: OrderedDict[tuple[Ref, int], Content] = OrderedDict()
+        self._keep = decoded
 
     def location(self, ref: Ref) -> tuple[str, str]:
         """(collection, _id) of a rollup document."""
         ws = workspace_key(ref.workspace)
+        heavy = ref.family in HEAVY
         if ref.layer == "d":
-            heavy = f".{ref.family}" if ref.family in HEAVY else ""
-            name = f"{self.prefix}d.{ws}.{ref.period[:4]}{heavy}"
-            return name, f"{ref.family}:{ref.zone}:{ref.period}"
+            place = f"{ref.period[:7]}.{ref.family}" if heavy else ref.period[:4]
+            return f"{self.prefix}d.{ws}.{place}", f"{ref.family}:{ref.zone}:{ref.period}"
         if ref.layer == "q":
-            return f"{self.prefix}q.{ws}.{ref.period[:7]}", f"{ref.family}:{ref.period}"
+            place = f"{ref.period[:7]}.{ref.family}" if heavy else ref.period[:7]
+            return f"{self.prefix}q.{ws}.{place}", f"{ref.family}:{ref.period}"
         return f"{self.prefix}now", ref.workspace
 
-    async def read(self, refs: Iterable[Ref]) -> dict[Ref, tuple[int, Content]]:
-        """(round, content) of each document that exists; one query per collection."""
+    async def read(
+        self, refs: Iterable[Ref], *, private: bool = False
+    ) -> dict[Ref, tuple[int, Content]]:
+        """(round, content) of each document that exists; one query per collection. Contents
+        are shared with other readers (never change them) unless `private`."""
         by_collection: dict[str, dict[str, Ref]] = defaultdict(dict)
         for ref in refs:
             name, doc_id = self.location(ref)
@@ -70,10 +80,22 @@ class Rollups:
             else:
                 documents = await collection.find({"_id": {"$in": list(wanted)}}).to_list(None)
             for document in documents:
-                found[wanted[document["_id"]]] = _decoded(document)
+                ref = wanted[document["_id"]]
+                found[ref] = _decoded(document) if private else self._content(ref, document)
 
         await asyncio.gather(*(one(name, wanted) for name, wanted in by_collection.items()))
         return found
+
+    def _content(self, ref: Ref, document: Document) -> tuple[int, Content]:
+        round_ = int(document.get("round", 0))
+        known = self._decoded.get((ref, round_))
+        if known is None:
+            known = self._decoded[(ref, round_)] = unpack(document["blob"])
+            while len(self._decoded) > self._keep:
+                self._decoded.popitem(last=False)
+        else:
+            self._decoded.move_to_end((ref, round_))
+        return round_, known
 
     async def write(self, contents: Mapping[Ref, Content], round_: int) -> None:
         """Replace each document with its new content, stamped with the round it includes."""
