@@ -30,6 +30,8 @@ def _escape(value: str) -> str:
 
 
 def unescape(value: str) -> str:
+    if "%" not in value:
+        return value
     return value.replace("%3D", "=").replace("%7C", "|").replace("%25", "%")
 
 

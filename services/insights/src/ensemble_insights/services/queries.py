@@ -13,7 +13,7 @@ from typing import Protocol
 
 from ensemble_insights.models.api import Breakdown, Period, Point, Row, Series, Stats, change
 from ensemble_insights.models.catalog import CATALOG, Metric
-from ensemble_insights.models.series import COUNT, SUM, key
+from ensemble_insights.models.series import COUNT, SUM, key, unescape
 from ensemble_insights.models.settings import WorkspaceSettings
 from ensemble_insights.services.reading import (
     Buckets,
@@ -250,8 +250,8 @@ class Queries:
         labels: list[str],
     ) -> dict[str, tuple[float | None, Stats | None]]:
         """Per value of `by` with something to show: its total (or mean), and its stats."""
-        keys = buckets.series_names()
         if metric.kind == "duration":
+            keys = buckets.series_names()
             found: dict[str, tuple[float | None, Stats | None]] = {}
             counted = series_keys_matching(keys, f"{metric_name}{COUNT}", by, fixed)
             for value in set(counted.values()):
@@ -259,7 +259,10 @@ class Queries:
                 if stats is not None and stats.count:
                     found[value] = (stats.mean_seconds, stats)
             return found
-        matching = series_keys_matching(keys, metric_name, by, fixed)
+        if not fixed:
+            split = buckets.split_by(metric_name, by, labels)
+            return {unescape(value): (float(total), None) for value, total in split.items()}
+        matching = series_keys_matching(buckets.series_names(), metric_name, by, fixed)
         totals = buckets.per_key(matching, labels)
         return {
             value: (float(totals[series]), None)
