@@ -73,6 +73,12 @@ async def test_questions_the_figures_cannot_answer_get_a_clear_422(
         ("/insights/series", {"metric": "mentions", "filter": "oops"}, "filter"),
         ("/insights/series", {"metric": "mentions", "end": "2026-09-01"}, "start"),
         (
+            "/insights/series",
+            {"metric": "mentions", "start": "0001-01-01", "end": "0001-01-02"},
+            "start",
+        ),
+        ("/insights/overview", {"start": "9999-12-01", "end": "9999-12-31"}, "start"),
+        (
             "/insights/breakdown",
             {"metric": "mentions", "by": "team", "filter": "tag:x"},
             "not kept together",
@@ -87,6 +93,15 @@ async def test_questions_the_figures_cannot_answer_get_a_clear_422(
         response = await insights.client.get(path, params={**base, **params}, headers=headers)
         assert response.status_code == 422, (params, response.text)
         assert message in response.text, (params, response.text)
+    far = await insights.client.post(
+        "/insights/reports", json={"start": "9999-12-27"}, headers=headers
+    )
+    assert far.status_code == 422, far.text
+    monday = await insights.client.post(
+        "/insights/reports", json={"start": "2026-10-27"}, headers=headers
+    )
+    assert monday.status_code == 422
+    assert "Monday" in monday.text
     response = await insights.client.put(
         "/insights/settings",
         json={"time_zone": "Mars/Olympus"},

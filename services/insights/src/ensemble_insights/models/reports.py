@@ -50,4 +50,4 @@ class ReportSummary(BaseModel):
 class ReportCreate(BaseModel):
     """Make (and send) the report of the week starting on `start` (a local Monday), now."""
 
-    start: date
+    start: date = Field(ge=date(1971, 1, 4), le=date(2199, 12, 23))

@@ -9,6 +9,7 @@ count and percentiles beside); a distinct metric counts the keys seen at least o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Protocol
 
 from ensemble_insights.models.api import Breakdown, Period, Point, Row, Series, Stats, change
@@ -27,6 +28,7 @@ from ensemble_shared.errors import Invalid
 
 MAX_DAYS = 400
 MAX_HOURLY_DAYS = 31
+FIRST_DAY, LAST_DAY = date(1971, 1, 1), date(2199, 12, 31)
 
 
 def metric_of(name: str) -> Metric:
@@ -37,6 +39,9 @@ def metric_of(name: str) -> Metric:
 
 
 def check_period(period: Period, granularity: str = "day") -> None:
+    for name, day in (("start", period.start), ("end", period.end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid(f"{name}: between {FIRST_DAY} and {LAST_DAY}")
     length = (period.end - period.start).days + 1
     if length < 1:
         raise Invalid("end: the period ends before it starts")
