@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from ensemble_insights.models.api import Period
 from ensemble_insights.models.series import (
     bin_bounds,
     bin_of,
@@ -13,6 +16,7 @@ from ensemble_insights.models.series import (
     percentile,
     variants,
 )
+from ensemble_insights.services.reading import previous
 
 
 def test_a_key_names_its_dimensions_in_order_and_survives_odd_values() -> None:
@@ -66,3 +70,12 @@ def test_percentiles_stay_within_a_bin_of_the_exact_value() -> None:
     assert median is not None
     assert abs(median - 3000) / 3000 < 0.25
     assert percentile({}, 0.5) is None
+
+
+def test_whole_months_compare_with_the_months_before_other_periods_with_as_many_days() -> None:
+    november = Period(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    assert previous(november) == Period(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    quarter = Period(start=date(2026, 1, 1), end=date(2026, 3, 31))
+    assert previous(quarter) == Period(start=date(2025, 10, 1), end=date(2025, 12, 31))
+    week = Period(start=date(2026, 11, 2), end=date(2026, 11, 8))
+    assert previous(week) == Period(start=date(2026, 10, 26), end=date(2026, 11, 1))

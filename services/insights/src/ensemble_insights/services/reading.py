@@ -39,8 +39,18 @@ def months(period: Period) -> list[str]:
 
 
 def previous(period: Period) -> Period:
-    length = (period.end - period.start).days + 1
-    return Period(start=period.start - timedelta(length), end=period.start - timedelta(1))
+    """What a period is compared with: the calendar month before when it is whole calendar
+    months (November against October), else the same number of days just before it."""
+    start, end = period.start, period.end
+    last_day = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and end.day == last_day:
+        months_long = (end.year - start.year) * 12 + end.month - start.month + 1
+        first = date(start.year, start.month, 1)
+        for _ in range(months_long):
+            first = (first - timedelta(days=1)).replace(day=1)
+        return Period(start=first, end=start - timedelta(1))
+    length = (end - start).days + 1
+    return Period(start=start - timedelta(length), end=start - timedelta(1))
 
 
 @dataclass
