@@ -144,7 +144,10 @@ async def test_a_crash_at_every_step_of_a_round_still_counts_each_event_once(
         views=Views(main["views"]),
         progress=Progress(log["meta"]),
     )
-    leadership = Leadership(Leases(log["leases"]), "me", slot_seconds=3600, margin_seconds=1)
+    # A clock stopped mid-slot: the lease is this process's for the whole test.
+    leadership = Leadership(
+        Leases(log["leases"]), "me", slot_seconds=3600, margin_seconds=1, clock=lambda: 5400.0
+    )
     config = FolderConfig(batches_per_round=3, snapshot_rounds=2)
     folder, replaced = Folder(stores, leadership, config), False
     for _ in range(500):
