@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
 
-from bench import ingest, notify, timers, voting, webhook
+from bench import ingest, insights, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -24,9 +24,14 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
     parser.add_argument("--events", type=int, default=1000, help="notify fan-out events")
     parser.add_argument("--recipients", type=int, default=50, help="recipients per event")
+    parser.add_argument("--insights-mentions", type=int, default=5000, help="live insights arm")
+    parser.add_argument(
+        "--insights-events", type=int, default=1_000_000, help="events of the insights rebuild"
+    )
+    parser.add_argument("--insights-reads", type=int, default=30, help="reads per query kind")
     parser.add_argument(
         "--only",
-        choices=["ingest", "webhook", "voting", "timers", "notify"],
+        choices=["ingest", "webhook", "voting", "timers", "notify", "insights"],
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -51,6 +56,15 @@ def main() -> None:
                 met &= asyncio.run(voting.run(infra, rounds=args.rounds, operations=args.votes))
             if args.only in (None, "timers"):
                 met &= asyncio.run(timers.run(infra))
+            if args.only in (None, "insights"):
+                met &= asyncio.run(
+                    insights.run(
+                        infra,
+                        mentions=args.insights_mentions,
+                        rebuild_events=args.insights_events,
+                        reads=args.insights_reads,
+                    )
+                )
             if args.only in (None, "notify"):
                 met &= asyncio.run(
                     notify.run(infra, rounds=1, events=args.events, recipients=args.recipients)

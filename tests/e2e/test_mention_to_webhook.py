@@ -104,7 +104,14 @@ async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_g
             return len(receiver.received)
 
         await eventually(received, lambda n: n == 1, what="the mention after the poison")
-    readers = ("feedback", "feedback-suggestions", "notify", "scheduler", "scheduler-crisis")
+    readers = (
+        "feedback",
+        "feedback-suggestions",
+        "insights.g1.mentions",
+        "notify",
+        "scheduler",
+        "scheduler-crisis",
+    )
     dead = await eventually(
         lambda: read_topic(infra.kafka_bootstrap, topics.dead_letter(MENTIONS), idle_ms=300),
         lambda records: len(records) >= len(readers),

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ensemble_shared.events import new_id
+from ensemble_shared.events import Author, MentionData, MentionReceivedV1, new_id, utcnow
 from ensemble_shared.signatures import sign
 
 
@@ -35,3 +35,20 @@ def signed(secret: str, body: bytes, *, age: timedelta = timedelta(0)) -> dict[s
         [secret], message_id=f"msg_{new_id()}", timestamp=datetime.now(UTC) - age, body=body
     )
     return {**headers, "content-type": "application/json"}
+
+
+def a_mention() -> MentionReceivedV1:
+    """A received-mention event as ingest announces it."""
+    return MentionReceivedV1(
+        source="ensemble/ingest",
+        subject="m-1",
+        workspace="acme",
+        data=MentionData(
+            mention_id="m-1",
+            platform="mastodon",
+            external_id="109",
+            author=Author(id="42", handle="@camille@mastodon.social"),
+            text="Bonjour !",
+            created_at=utcnow(),
+        ),
+    )

@@ -24,7 +24,7 @@ ROOT_PATHS: Mapping[str, tuple[str, ...]] = {
     CONSOLE: ("/hooks/*",),
 }
 # Every service the compose file may run, in the order their routes are written.
-KNOWN_SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", CONSOLE)
+KNOWN_SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "insights", CONSOLE)
 _TAB = "\t"
 
 
@@ -36,6 +36,7 @@ def public_urls(base: str) -> dict[str, str]:
         "SCHEDULER_PUBLIC_URL": f"{base}{api_root_path('scheduler')}",
         "NOTIFY_PUBLIC_URL": f"{base}{api_root_path('notify')}",
         "NOTIFY_FEEDBACK_PUBLIC_URL": f"{base}{api_root_path('feedback')}",
+        "INSIGHTS_PUBLIC_URL": f"{base}{api_root_path('insights')}",
     }
 
 

@@ -16,7 +16,7 @@ from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.proxy_config import public_urls
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "insights")
 MAX_REPLICAS = 8
 
 
@@ -96,6 +96,7 @@ class Stack:
             "ENSEMBLE_AUTH_SECRET": self.auth_secret,
             "KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{name.upper()}_DATABASE": f"{self.database_prefix}{name}",
+            f"{name.upper()}_LOG_DATABASE": f"{self.database_prefix}{name}_log",  # insights
             "PYTHONUNBUFFERED": "1",
             **self._secrets(name),
             **self.env,
@@ -175,6 +176,7 @@ class Stack:
             "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{ports['scheduler']}",
             "NOTIFY_PUBLIC_URL": f"http://127.0.0.1:{ports['notify']}",
             "NOTIFY_FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{ports['feedback']}",
+            "INSIGHTS_PUBLIC_URL": f"http://127.0.0.1:{ports['insights']}",
         }
 
     def upstreams(self) -> dict[str, list[str]]:

@@ -1,10 +1,34 @@
-"""The topic catalogue: a topic per stream, keyed by aggregate id, each with dead letters."""
+"""The topic catalogue: a topic per stream, keyed by aggregate id, each with dead letters.
+
+Retention. The event streams are the system's history: insights rebuilds every figure from
+them (`python -m ensemble_insights.cli rebuild` reads each stream from its earliest offset), so
+they are created with time and size retention off (`retention.ms=-1`, `retention.bytes=-1`)
+and `cleanup.policy=delete` — delete, never compact: compaction keeps only the latest record of
+each key, and a key here is an aggregate id (a mention, a content item), so a compacted stream
+would keep a mention's last status change and forget its arrival, triage and assignment; a
+rebuild would then count nothing right. Compaction suits state snapshots keyed by id, which
+these streams are not. The cost is disk: every event is kept (about 1 KB a mention, twice),
+which Kafka's tiered storage (KIP-405) moves to object storage on a real cluster.
+
+Two kinds of topics keep less: the `schedules` stream (job runs: digest and re-drive requests,
+which no figure is made of) keeps 14 days, and dead-letter topics keep 30 days — long enough
+to look at and re-drive a parked event, short enough not to keep poison forever.
+
+These configs are applied when a topic is created. An operator whose topics predate them sets
+them once with Kafka's own tool, for example:
+
+    kafka-configs.sh --bootstrap-server HOST:9092 --alter --entity-type topics \
+        --entity-name ensemble.mentions --add-config retention.ms=-1,retention.bytes=-1
+
+for each event topic (`GET /insights/admin/status` on insights lists the topics whose retention
+would lose history).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Union
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -63,12 +87,27 @@ from ensemble_shared.events.content import (
     ScheduleHeldV1,
     ScheduleReleasedV1,
 )
+from ensemble_shared.events.insights import ReportPublishedV1
 from ensemble_shared.events.notifications import NotificationReadV1
 from ensemble_shared.events.schedules import DigestRequestedV1, IngestRedriveRequestedV1
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_SUFFIX = ".dlt"
+DAY_MS = 24 * 60 * 60 * 1000
+
+HISTORY: dict[str, str] = {
+    "cleanup.policy": "delete",
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+}
+"""Kept forever: the history insights (and any future reader) rebuilds from."""
+
+OPERATIONAL: dict[str, str] = {"cleanup.policy": "delete", "retention.ms": str(14 * DAY_MS)}
+"""Kept two weeks: requests to act now, of no use once acted upon."""
+
+DEAD_LETTERS: dict[str, str] = {"cleanup.policy": "delete", "retention.ms": str(30 * DAY_MS)}
+"""Kept a month: long enough to inspect and re-drive a parked event."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +118,9 @@ class Stream:
     key: str
     events: tuple[type[Event], ...]
     partitions: int = 6
+    config: Mapping[str, str] = field(
+        default_factory=lambda: dict(HISTORY), compare=False, hash=False
+    )
 
     @property
     def payload_type(self) -> Any:
@@ -158,6 +200,7 @@ SCHEDULES = Stream(
     "schedules",
     key="workspace:job name",
     events=(DigestRequestedV1, IngestRedriveRequestedV1),
+    config=OPERATIONAL,
 )
 NOTIFICATIONS = Stream(
     "notifications",
@@ -170,6 +213,13 @@ ACCOUNTS = Stream(
     events=(AccountRegisteredV1, AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1),
 )
 
+INSIGHTS = Stream(
+    "insights",
+    key="workspace",
+    events=(ReportPublishedV1,),
+    partitions=3,
+)
+
 STREAMS: tuple[Stream, ...] = (
     MENTIONS,
     SUBMISSIONS,
@@ -180,6 +230,7 @@ STREAMS: tuple[Stream, ...] = (
     SCHEDULES,
     NOTIFICATIONS,
     ACCOUNTS,
+    INSIGHTS,
 )
 
 _STREAM_OF_TYPE = {event.model_fields["type"].default: s for s in STREAMS for event in s.events}
@@ -216,6 +267,14 @@ class Topics:
             topics.append((self.dead_letter(stream), 1))
         return topics
 
+    def configs(self, streams: Iterable[Stream] = STREAMS) -> dict[str, dict[str, str]]:
+        """Topic-level configs by topic name: each stream's retention, and the dead letters'."""
+        found: dict[str, dict[str, str]] = {}
+        for stream in streams:
+            found[self.topic(stream)] = dict(stream.config)
+            found[self.dead_letter(stream)] = dict(DEAD_LETTERS)
+        return found
+
 
 async def ensure_topics(
     bootstrap_servers: str, topics: Topics, *, replication_factor: int = 1
@@ -225,8 +284,14 @@ async def ensure_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        configs = topics.configs()
         missing = [
-            NewTopic(name=name, num_partitions=partitions, replication_factor=replication_factor)
+            NewTopic(
+                name=name,
+                num_partitions=partitions,
+                replication_factor=replication_factor,
+                topic_configs=configs.get(name, {}),
+            )
             for name, partitions in topics.all_topics()
             if name not in existing
         ]

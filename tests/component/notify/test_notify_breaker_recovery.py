@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ensemble_devtools.infra import Infra
+from support.mentions import a_mention
 from support.notify import NotifyDriver, running_notify
 from support.receiver import Received, Receiver
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 EVENTS = 10
 COOL_DOWN = 1.0

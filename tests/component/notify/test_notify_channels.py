@@ -15,12 +15,12 @@ from ensemble_shared.auth import Role
 from ensemble_shared.events import NotificationFailedV1, NotificationSentV1
 from ensemble_shared.signatures import verify
 from support.apps import bearer
+from support.mentions import a_mention
 from support.notify import NotifyDriver
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_smtp import Mailbox
 from support.receiver import Receiver
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 
 @pytest.fixture

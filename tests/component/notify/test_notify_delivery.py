@@ -22,9 +22,9 @@ from ensemble_shared.signatures import verify
 from ensemble_shared.topics import MENTIONS, NOTIFICATIONS, Topics
 from support.apps import bearer, running, settings_for
 from support.kafka import read_topic
+from support.mentions import a_mention
 from support.receiver import Receiver
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 
 @dataclass

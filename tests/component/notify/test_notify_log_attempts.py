@@ -6,10 +6,10 @@ from typing import Any
 
 from ensemble_shared.auth import Role
 from support.apps import bearer
+from support.mentions import a_mention
 from support.notify import NotifyDriver
 from support.receiver import Receiver
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 
 async def test_each_attempt_is_logged_with_its_status_code_and_latency(

@@ -18,11 +18,11 @@ from ensemble_devtools.infra import Infra
 from ensemble_devtools.paths import repo_root
 from ensemble_shared.events import NotificationSentV1, utcnow
 from ensemble_shared.signatures import verify
+from support.mentions import a_mention
 from support.notify import NotifyDriver, running_notify
 from support.notify_events import an_assignment
 from support.receiver import Receiver
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from email.message import EmailMessage
 
 from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
 from ensemble_shared.events.approvals import ApprovalLink
+from support.mentions import a_mention
 from support.notify import NotifyDriver
 from support.notify_events import a_step_opened
 from support.notify_routing import a_member, a_status_change, publishing
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 
 def a_spike() -> MentionSpikeDetectedV1:

@@ -14,8 +14,8 @@ from ensemble_shared.kafka import EventPublisher, RetryPolicy, create_broker, su
 from ensemble_shared.settings import KafkaSettings
 from ensemble_shared.topics import MENTIONS, Topics
 from support.kafka import header, read_topic
+from support.mentions import a_mention
 from support.waiting import eventually
-from unit.test_envelope import a_mention
 
 FAST = RetryPolicy(attempts=2, backoff_seconds=0.01)
 

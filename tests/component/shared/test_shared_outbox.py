@@ -14,7 +14,7 @@ from ensemble_shared.storage import Database
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.topics import MENTIONS, Topics
 from support.kafka import read_topic
-from unit.test_envelope import a_mention
+from support.mentions import a_mention
 
 
 async def published(infra: Infra, topics: Topics) -> list[str]:

@@ -12,8 +12,8 @@ from ensemble_notify.models.deliveries import AttemptResult
 from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.services.policy import Delivered, DeliveryPolicy, GiveUp, RetryIn
 from ensemble_shared.retries import Backoff, retry_after_seconds
+from support.mentions import a_mention
 from support.notify_recipients import plan_deliveries
-from unit.test_envelope import a_mention
 
 POLICY = DeliveryPolicy(max_attempts=5, backoff=Backoff(base_seconds=2, max_seconds=60))
 

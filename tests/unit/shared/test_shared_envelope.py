@@ -11,32 +11,14 @@ from pydantic import TypeAdapter
 from ensemble_shared.events import (
     ApprovalRequestedV1,
     ApprovalStepDecidedV1,
-    Author,
     Event,
-    MentionData,
     MentionReceivedV1,
     Payload,
     UnknownEventType,
     parse_event,
-    utcnow,
 )
 from ensemble_shared.topics import APPROVALS, MENTIONS, STREAMS, Topics, stream_of
-
-
-def a_mention() -> MentionReceivedV1:
-    return MentionReceivedV1(
-        source="ensemble/ingest",
-        subject="m-1",
-        workspace="acme",
-        data=MentionData(
-            mention_id="m-1",
-            platform="mastodon",
-            external_id="109",
-            author=Author(id="42", handle="@camille@mastodon.social"),
-            text="Bonjour !",
-            created_at=utcnow(),
-        ),
-    )
+from support.mentions import a_mention
 
 
 def test_an_event_round_trips_through_its_serialized_form() -> None:

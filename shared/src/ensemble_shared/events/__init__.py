@@ -50,6 +50,13 @@ from ensemble_shared.events.field_events import (
     FollowupInvitationData,
     RsvpData,
 )
+from ensemble_shared.events.insights import (
+    Localized,
+    ReportChart,
+    ReportData,
+    ReportFigure,
+    ReportPublishedV1,
+)
 from ensemble_shared.events.members import (
     MemberData,
     MemberMergeData,
@@ -128,6 +135,7 @@ __all__ = [
     "FollowupInvitationData",
     "HoldData",
     "IngestRedriveRequestedV1",
+    "Localized",
     "MemberData",
     "MemberMergeData",
     "MemberMergedV1",
@@ -157,6 +165,10 @@ __all__ = [
     "Payload",
     "PublishFailureData",
     "RegistrationData",
+    "ReportChart",
+    "ReportData",
+    "ReportFigure",
+    "ReportPublishedV1",
     "RsvpData",
     "ScheduleData",
     "ScheduleHeldV1",

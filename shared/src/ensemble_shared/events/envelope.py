@@ -29,6 +29,7 @@ class Source(StrEnum):
     SCHEDULER = "ensemble/scheduler"
     NOTIFY = "ensemble/notify"
     IDENTITY = "ensemble/identity"
+    INSIGHTS = "ensemble/insights"
 
 
 def envelope(

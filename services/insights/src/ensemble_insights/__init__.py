@@ -1,0 +1,1 @@
+"""Ensemble insights: analytics projections rebuilt from the event history, and reports."""

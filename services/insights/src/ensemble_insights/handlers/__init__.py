@@ -1,0 +1,1 @@
+"""Insights' transports: Kafka subscribers and HTTP routes (parse, call, answer)."""

@@ -1,0 +1,1 @@
+"""Insights' value types, documents and API schemas."""

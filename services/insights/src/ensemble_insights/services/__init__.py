@@ -1,0 +1,1 @@
+"""Insights' rules: facts, the projection, queries and reports (no framework imports)."""

@@ -1,0 +1,1 @@
+"""The projection: facts folded into per-entity state and dated contributions (pure)."""

@@ -1,0 +1,1 @@
+"""Insights' repositories: every MongoDB call of this service lives in this package."""

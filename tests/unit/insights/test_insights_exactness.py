@@ -1,0 +1,103 @@
+"""The projection's figures against counts made from the events alone (in memory)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ensemble_insights.models.api import Period
+from ensemble_insights.models.rollups import Content, Ref
+from ensemble_insights.services.overview import Dashboard
+from ensemble_insights.services.projection.buckets import rederive
+from support.insights import (
+    MemoryRollups,
+    compare_members,
+    compare_series,
+    compare_stocks,
+    project,
+    queries_on,
+    series_totals,
+)
+from support.insights_history import ZONE, deliveries, expected, history, period_days
+
+
+async def test_every_figure_matches_an_independent_count_despite_duplicates_and_reordering() -> (
+    None
+):
+    events = history()
+    store = project(deliveries(events), ZONE)
+    queries = queries_on(store, ZONE)
+    start, end = period_days()
+    period = Period(start=start, end=end)
+    ex = expected(events)
+    assert ex.counts["mentions"] == 60  # the history is not empty
+    assert ex.durations["reply_time"]
+    assert await compare_series(queries, "acme", ex, period) == []
+    dashboard = Dashboard(queries)
+    assert compare_stocks(await dashboard.stocks("acme"), ex) == []
+    assert await compare_members(dashboard, "acme", ex, period) == []
+    figures = (await dashboard.overview("acme", period)).figures
+    for name, counted in (
+        ("mentions", ex.counts["mentions"]),
+        ("mentions_negative", ex.counts["mentions|sentiment=negative"]),
+        ("inbox_replied", ex.counts["inbox_replied"]),
+        ("sla_breaches", ex.counts["sla_breaches"]),
+        ("approvals_completed", ex.counts["approvals_completed"]),
+        ("published_on_time", ex.counts["published|timing=on_time"]),
+        ("members_registered", ex.counts["members_registered"]),
+        ("votes", ex.counts["votes|action=voted"]),
+        ("deliveries_failed", ex.counts["deliveries|outcome=failed"]),
+        ("active_members", len(ex.active)),
+    ):
+        assert figures[name].value == counted, name
+        assert figures[name].previous == 0
+    share = figures["negative_share"].value
+    assert share == ex.counts["mentions|sentiment=negative"] / ex.counts["mentions"]
+
+
+async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:
+    events = history(seed=11)
+    first = project(deliveries(events, seed=1), ZONE, round_size=7)
+    second = project(deliveries(events, seed=2, repeat_every=3), ZONE, round_size=200)
+    assert first.docs == second.docs
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kathmandu", "Pacific/Chatham"])
+async def test_days_follow_the_zone_asked_for_even_off_the_hour(zone: str) -> None:
+    events = history(seed=5)
+    start, end = period_days(zone)
+    period = Period(start=start, end=end)
+    ex = expected(events, zone)
+    assert await compare_series(queries_on(project(events, zone), zone), "acme", ex, period) == []
+
+
+async def test_a_new_zone_is_re_derived_from_the_quarter_hours_alone() -> None:
+    events = history(seed=5)
+    store = project(events, ZONE)
+    zone = "Asia/Kathmandu"
+    quarters: dict[str, dict[str, Content]] = {}
+    for ref, content in store.docs.items():
+        if ref.layer == "q":
+            quarters.setdefault(ref.family, {})[ref.period] = content
+    rederived = MemoryRollups(
+        {
+            Ref("d", "acme", family, month, zone): content
+            for family, days in quarters.items()
+            for month, content in rederive(days, zone).items()
+        }
+    )
+    direct = project(events, zone)
+    assert rederived.docs == {ref: c for ref, c in direct.docs.items() if ref.layer == "d"}
+
+
+async def test_hours_cover_the_day_clocks_go_back_and_add_up_to_the_days() -> None:
+    events = history(seed=5)
+    store = project(events, ZONE)
+    queries = queries_on(store, ZONE)
+    start, end = period_days()
+    days = await queries.series("acme", "mentions", Period(start=start, end=end))
+    hours = await queries.series(
+        "acme", "mentions", Period(start=start, end=end), granularity="hour"
+    )
+    assert series_totals(hours) == days.total
+    change_day = [p for p in hours.points if p.period.startswith("2026-10-25")]
+    assert len(change_day) == 25  # 02:00 happens twice, at +02:00 then +01:00
