@@ -30,6 +30,7 @@ DEV_PORTS = {
     "scheduler": 8003,
     "notify": 8004,
     "identity": 8005,
+    "console": 8007,
 }
 INFRA_PROCESSES = ("kafka", "ferretdb")
 
@@ -58,7 +59,7 @@ def _running() -> dict[str, int]:
 
 
 def _ports() -> dict[str, int]:
-    """Service ports: 8001-8005 when free, remembered per checkout."""
+    """Service ports: 8001-8005 and 8007 when free, remembered per checkout."""
     path = state_dir() / "ports.json"
     if path.exists():
         remembered = {k: int(v) for k, v in json.loads(path.read_text()).items()}
@@ -108,6 +109,7 @@ def up() -> None:
             console.print(f"  {name:<10} {service.url}   docs {service.url}/docs")
         console.print(f"  logs       {log_dir}/<service>.log  (./dev logs <service>)")
         console.print(f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}")
+        console.print(f"Open the console: {stack.services['console'].url}")
         console.print("Token: ./dev token --workspace acme --subject alice --role admin")
         console.print("Ctrl-C stops everything.")
         while not stopping.wait(1):
@@ -171,7 +173,7 @@ def status() -> None:
 
 @app.command()
 def logs(service: str, lines: int = 100) -> None:
-    """Follow a process's log (ingest, feedback, scheduler, notify, identity, kafka, ferretdb)."""
+    """Follow a log (ingest, feedback, scheduler, notify, identity, console, kafka, ferretdb)."""
     path = state_dir() / "logs" / f"{service}.log"
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")

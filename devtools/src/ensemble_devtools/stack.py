@@ -15,7 +15,12 @@ import httpx
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "console")
+
+
+def dev_console_secret(auth_secret: str) -> str:
+    """The console's CSRF key, derived from the stack's secret (development only)."""
+    return hashlib.sha256(b"ensemble/console-secret/" + auth_secret.encode()).hexdigest()
 
 
 def dev_key_encryption_key(auth_secret: str) -> str:
@@ -78,9 +83,11 @@ class Stack:
         }
 
     def _secrets(self, name: str) -> dict[str, str]:
-        if name != "identity":
-            return {}
-        return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
+        if name == "identity":
+            return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
+        if name == "console":
+            return {"CONSOLE_SECRET": dev_console_secret(self.auth_secret)}
+        return {}
 
     def start(
         self, name: str, *, port: int | None = None, env: Mapping[str, str] | None = None
@@ -122,17 +129,28 @@ class Stack:
         given = dict(ports or {})
         chosen = {name: given.get(name) or processes.free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in chosen.items()}
-        links = {  # services that put links to themselves (or feedback) in what they send
-            "scheduler": {"SCHEDULER_PUBLIC_URL": urls["scheduler"]},
+        console = urls["console"]  # where people open pages, until the proxy is in front
+        links = {  # services that put links (to themselves, feedback, the console) in messages
+            "scheduler": {
+                "SCHEDULER_PUBLIC_URL": urls["scheduler"],
+                "ENSEMBLE_PUBLIC_URL": console,
+            },
+            "identity": {"ENSEMBLE_PUBLIC_URL": console},
             "notify": {
                 "NOTIFY_PUBLIC_URL": urls["notify"],
                 "NOTIFY_FEEDBACK_PUBLIC_URL": urls["feedback"],
             },
+            "console": {"ENSEMBLE_PUBLIC_URL": console, **console_backends(urls)},
         }
         for name in SERVICES:
             service = self.start(name, port=chosen[name], env=links.get(name))
             service.chosen_port = name not in given  # a taken free port may be rebound
         self.wait_ready(*SERVICES)
+
+    def console_env(self) -> dict[str, str]:
+        """What the console needs to reach the services this stack runs (start it last)."""
+        urls = {name: service.url for name, service in self.services.items()}
+        return console_backends(urls)
 
     def stop(self, name: str) -> None:
         service = self.services.pop(name, None)
@@ -142,3 +160,12 @@ class Stack:
     def stop_all(self) -> None:
         for name in reversed(list(self.services)):
             self.stop(name)
+
+
+def console_backends(urls: Mapping[str, str]) -> dict[str, str]:
+    """The console's API base URLs (CONSOLE_<SERVICE>_URL) for the services given."""
+    return {
+        f"CONSOLE_{name.upper()}_URL": url
+        for name, url in urls.items()
+        if name in SERVICES and name != "console"
+    }
