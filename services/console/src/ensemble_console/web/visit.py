@@ -60,7 +60,12 @@ class Visit:
     def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         pages: Pages = self.request.app.state.pages
         html = pages.render(template, visit=self, **context)
-        return self.apply(HTMLResponse(html, status_code=status))
+        response = HTMLResponse(html, status_code=status)
+        if self.request.method != "GET":
+            # A page answering a form (an error, a secret shown once) stays at the form's
+            # address in the history: reloading must not GET a POST-only route.
+            response.headers["hx-push-url"] = "false"
+        return self.apply(response)
 
     def error(self, status: int, kind: str = "") -> HTMLResponse:
         return self.page("errors/error.html", status=status, error_status=status, kind=kind)
