@@ -58,7 +58,9 @@ def watch_csp(page: Page, problems: list[str]) -> None:
     def seen(message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
             where = message.location
-            problems.append(f"{page.url} {where.get('url')}:{where.get('lineNumber')}: {message.text}")
+            problems.append(
+                f"{page.url} {where.get('url')}:{where.get('lineNumber')}: {message.text}"
+            )
 
     page.on("console", seen)
 

@@ -79,7 +79,9 @@ class ConsoleStack:
 
     async def scheduler(self, method: str, path: str, headers: dict[str, str], **body: Any) -> Any:
         async with httpx.AsyncClient(base_url=self.url("scheduler"), timeout=30) as http:
-            answer = await http.request(method, path, headers=headers, json=body or None)
+            answer = await http.request(
+                method, path, headers=headers, json=None if method == "GET" else body
+            )
         assert answer.status_code < 300, answer.text
         return answer.json()
 
