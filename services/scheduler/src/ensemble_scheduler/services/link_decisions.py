@@ -158,7 +158,7 @@ def _others(step: StepState, holder: LinkHolder) -> list[LinkDecider]:
         others.append(
             LinkDecider(
                 slot=slot,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 name=names.get(slot, name),
                 approved=slot in covered,
             )
