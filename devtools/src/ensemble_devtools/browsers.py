@@ -8,12 +8,10 @@ is installed once into the shared cache (never into the repository) and injected
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
-from ensemble_devtools.paths import cache_dir
+from ensemble_devtools import npm
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_VERSION = "4.14.1"
@@ -53,27 +51,4 @@ def chromium() -> Path:
 
 def axe_script() -> Path:
     """axe-core's browser bundle (`axe.min.js`), installed by npm into the cache once."""
-    home = cache_dir() / f"axe-core-{AXE_VERSION}"
-    script = home / "node_modules" / "axe-core" / "axe.min.js"
-    if script.exists():
-        return script
-    staging = Path(tempfile.mkdtemp(prefix="axe-core-", dir=cache_dir()))
-    subprocess.run(
-        [
-            "npm",
-            "install",
-            "--prefix",
-            str(staging),
-            "--no-audit",
-            "--no-fund",
-            f"axe-core@{AXE_VERSION}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    try:
-        staging.rename(home)  # atomic: a concurrent install that finished first wins
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-    return script
+    return npm.installed("axe-core", AXE_VERSION) / "node_modules" / "axe-core" / "axe.min.js"
