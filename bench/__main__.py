@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
 
-from bench import ingest, insights, notify, timers, voting, webhook
+from bench import console, ingest, insights, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
     parser.add_argument("--events", type=int, default=1000, help="notify fan-out events")
     parser.add_argument("--recipients", type=int, default=50, help="recipients per event")
+    parser.add_argument("--pages", type=int, default=100, help="console page requests per round")
     parser.add_argument("--insights-mentions", type=int, default=5000, help="live insights arm")
     parser.add_argument(
         "--insights-events", type=int, default=1_000_000, help="events of the insights rebuild"
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--insights-reads", type=int, default=30, help="reads per query kind")
     parser.add_argument(
         "--only",
-        choices=["ingest", "webhook", "voting", "timers", "notify", "insights"],
+        choices=["ingest", "webhook", "voting", "timers", "notify", "insights", "console"],
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -68,6 +69,10 @@ def main() -> None:
             if args.only in (None, "notify"):
                 met &= asyncio.run(
                     notify.run(infra, rounds=1, events=args.events, recipients=args.recipients)
+                )
+            if args.only in (None, "console"):
+                met &= asyncio.run(
+                    console.run(infra, rounds=args.rounds, requests=args.pages, log_dir=Path(data))
                 )
         finally:
             infra.stop()

@@ -81,9 +81,12 @@ async def test_each_step_reaches_its_approver_who_decides_until_publishable(
         assert (await decide(mia, "marketing"))["publishable"] is False
         await eventually(lambda: _count(lea_slack), lambda n: n >= 1, what="lea told in Slack")
         assert "legal" in texts(lea_slack)[0]
-        # Lea decides from Slack: the approve button carries her own signed link.
-        approve = button(lea_slack, "approve")
-        assert approve.startswith(f"{scheduler}/approval-links/")
+        # Lea decides from Slack: the approve button opens the console's decision page with
+        # her own signed link; the page calls scheduler's link API (as here).
+        page = button(lea_slack, "approve")
+        assert page.startswith(f"{system.url('console')}/hooks/decisions/"), page
+        token = page.split("/hooks/decisions/", 1)[1].split("?", 1)[0]
+        approve = f"{scheduler}/approval-links/{token}"
         shown = await system.http.get(approve)
         assert (shown.status_code, shown.json()["approver"]) == (200, "person:lea"), shown.text
         clicked = await system.http.post(approve, json={"decision": "approve"})

@@ -8,8 +8,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,8 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
-from ensemble_devtools import processes
-from ensemble_devtools.paths import cache_dir
+from ensemble_devtools import npm, processes
 
 VERSION = "9.13.3"
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
@@ -28,29 +25,7 @@ SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
 
 def installed() -> Path:
     """The package's folder in the cache, installed on first use (npm, from its registry)."""
-    home = cache_dir() / f"oidc-provider-{VERSION}"
-    if (home / "node_modules" / "oidc-provider" / "package.json").exists():
-        return home
-    staging = Path(tempfile.mkdtemp(prefix="oidc-provider-", dir=cache_dir()))
-    subprocess.run(
-        [
-            "npm",
-            "install",
-            "--prefix",
-            str(staging),
-            "--no-audit",
-            "--no-fund",
-            f"oidc-provider@{VERSION}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    try:
-        staging.rename(home)  # atomic: a concurrent install that finished first wins
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-    return home
+    return npm.installed("oidc-provider", VERSION)
 
 
 @dataclass(frozen=True)

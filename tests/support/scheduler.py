@@ -15,6 +15,9 @@ from ensemble_shared.topics import Stream, Topics
 from support.apps import bearer
 from support.kafka import read_topic
 
+CONSOLE = "http://127.0.0.1:8080"
+"""Where approval links point in these tests (scheduler's default ENSEMBLE_PUBLIC_URL)."""
+
 
 class Scheduler:
     def __init__(self, client: httpx.AsyncClient, settings: SchedulerSettings, secret: str) -> None:

@@ -34,6 +34,7 @@ DEV_PORTS = {
     "notify": 8004,
     "identity": 8005,
     "insights": 8006,
+    "console": 8007,
     "mail-smtp": 1025,
     "mail-ui": 8025,
 }
@@ -232,8 +233,8 @@ def status() -> None:
 
 @app.command()
 def logs(service: str, lines: int = 100) -> None:
-    """Follow a process's log (ingest, ingest-2, …, identity, insights, proxy, mailpit, kafka,
-    ferretdb)."""
+    """Follow a process's log (ingest, ingest-2, …, identity, insights, console, proxy, mailpit,
+    kafka, ferretdb)."""
     path = state_dir() / "logs" / f"{service}.log"
     if not path.exists():
         console.print(f"[red]no log at {path}[/]")

@@ -33,6 +33,7 @@ def public_urls(base: str) -> dict[str, str]:
     buttons and feeds must open through the proxy, never on a service's own port."""
     base = base.rstrip("/")
     return {
+        "ENSEMBLE_PUBLIC_URL": base,
         "SCHEDULER_PUBLIC_URL": f"{base}{api_root_path('scheduler')}",
         "NOTIFY_PUBLIC_URL": f"{base}{api_root_path('notify')}",
         "NOTIFY_FEEDBACK_PUBLIC_URL": f"{base}{api_root_path('feedback')}",

@@ -16,7 +16,7 @@ from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.proxy_config import public_urls
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "insights")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "insights", "console")
 MAX_REPLICAS = 8
 
 
@@ -33,6 +33,11 @@ def parse_scale(values: Sequence[str]) -> dict[str, int]:
             raise ValueError(f"{item!r}: replicas must be a number from 1 to {MAX_REPLICAS}")
         scale[name] = int(count)
     return scale
+
+
+def dev_console_secret(auth_secret: str) -> str:
+    """The console's CSRF key, derived from the stack's secret (development only)."""
+    return hashlib.sha256(b"ensemble/console-secret/" + auth_secret.encode()).hexdigest()
 
 
 def dev_key_encryption_key(auth_secret: str) -> str:
@@ -104,9 +109,11 @@ class Stack:
         }
 
     def _secrets(self, name: str) -> dict[str, str]:
-        if name != "identity":
-            return {}
-        return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
+        if name == "identity":
+            return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
+        if name == "console":
+            return {"CONSOLE_SECRET": dev_console_secret(self.auth_secret)}
+        return {}
 
     def start(
         self,
@@ -170,13 +177,17 @@ class Stack:
     def _links(self, ports: Mapping[str, int]) -> dict[str, str]:
         """Public URLs for the links services send: the front door's, or else each service's own
         port (a stack without a proxy, as most tests run it)."""
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        backends = console_backends(urls)  # the console calls each service's first replica
         if self.public_url is not None:
-            return public_urls(self.public_url)
+            return {**public_urls(self.public_url), **backends}
         return {
-            "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{ports['scheduler']}",
-            "NOTIFY_PUBLIC_URL": f"http://127.0.0.1:{ports['notify']}",
-            "NOTIFY_FEEDBACK_PUBLIC_URL": f"http://127.0.0.1:{ports['feedback']}",
-            "INSIGHTS_PUBLIC_URL": f"http://127.0.0.1:{ports['insights']}",
+            "ENSEMBLE_PUBLIC_URL": urls["console"],  # where people open pages
+            "SCHEDULER_PUBLIC_URL": urls["scheduler"],
+            "NOTIFY_PUBLIC_URL": urls["notify"],
+            "NOTIFY_FEEDBACK_PUBLIC_URL": urls["feedback"],
+            "INSIGHTS_PUBLIC_URL": urls["insights"],
+            **backends,
         }
 
     def upstreams(self) -> dict[str, list[str]]:
@@ -185,6 +196,11 @@ class Stack:
         for service in self.services.values():
             found.setdefault(service.name, []).append(f"127.0.0.1:{service.port}")
         return found
+
+    def console_env(self) -> dict[str, str]:
+        """What the console needs to reach the services this stack runs (start it last)."""
+        urls = {service.name: service.url for service in self.services.values()}
+        return console_backends(urls)
 
     def stop(self, key: str) -> None:
         service = self.services.pop(key, None)
@@ -198,3 +214,12 @@ class Stack:
 
 def replica_key(name: str, replica: int) -> str:
     return name if replica == 1 else f"{name}-{replica}"
+
+
+def console_backends(urls: Mapping[str, str]) -> dict[str, str]:
+    """The console's API base URLs (CONSOLE_<SERVICE>_URL) for the services given."""
+    return {
+        f"CONSOLE_{name.upper()}_URL": url
+        for name, url in urls.items()
+        if name in SERVICES and name != "console"
+    }

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from ensemble_scheduler.services.links import LinkClaims, LinkSigner
 from ensemble_shared.events import utcnow
 from ensemble_shared.topics import APPROVALS, CONTENT
-from support.scheduler import Scheduler
+from support.scheduler import CONSOLE, Scheduler
 
 TWO_STEPS: dict[str, Any] = {
     "priority": 100,
@@ -206,7 +206,14 @@ async def external_link(s: Scheduler, content_id: str) -> str:
     ]
     [link] = opened[-1].data.links  # type: ignore[attr-defined]
     assert link.email == "ok@acme.test"
-    return str(urlparse(link.url).path)
+    return api_path(link.url)
+
+
+def api_path(url: str) -> str:
+    """The JSON route behind a decision link: the link opens the console's page, which calls
+    scheduler's `/approval-links/{token}`."""
+    assert url.startswith(f"{CONSOLE}/hooks/decisions/"), url
+    return "/approval-links/" + urlparse(url).path.rsplit("/", 1)[1]
 
 
 async def test_an_external_link_decides_once_even_under_concurrent_use(
@@ -283,7 +290,7 @@ async def test_named_people_decide_through_their_own_links_as_themselves(
     assert opened.data.links == ()  # type: ignore[attr-defined]
     links = {link.approver: link for link in opened.data.person_links}  # type: ignore[attr-defined]
     assert set(links) == {"person:mia", "person:noa"}
-    mia_path = urlparse(links["person:mia"].url).path
+    mia_path = api_path(links["person:mia"].url)
     shown = (await s.client.get(mia_path)).json()
     assert (shown["approver"], shown["approver_name"]) == ("person:mia", "mia")
 
@@ -296,7 +303,7 @@ async def test_named_people_decide_through_their_own_links_as_themselves(
     # Noa's slot and the team's are still missing: quorum "all" is not met by one link.
     state = (await s.client.get(f"/content/{content_id}/approval", headers=s.manager)).json()
     assert state["status"] == "in_review"
-    noa = urlparse(links["person:noa"].url).path
+    noa = api_path(links["person:noa"].url)
     assert (await s.client.post(noa, json={"decision": "approve"})).status_code == 200
     assert (
         await decide(s, content_id, s.staff("lea", teams=["legal"]), "review")

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
 
 
 class SchedulerSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="SCHEDULER_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEDULER_", extra="ignore", populate_by_name=True
+    )
 
     database: str = Field(default="ensemble_scheduler", description="Scheduler's own database.")
     public_url: str = Field(
         default="http://127.0.0.1:8003",
-        description="Base URL outsiders reach this service at (approval links are built on it).",
+        description="Base URL outsiders reach this service at (calendar feeds are built on it).",
+    )
+    console_url: str = Field(
+        default="http://127.0.0.1:8080",
+        validation_alias=AliasChoices("ENSEMBLE_PUBLIC_URL", "console_url"),
+        description="ENSEMBLE_PUBLIC_URL: where people open the console; approval links point "
+        "at its decision page, <console_url>/hooks/decisions/<token>.",
     )
     approval_link_ttl_hours: float = Field(
         default=72.0, gt=0, le=24 * 30, description="How long an external approval link works."

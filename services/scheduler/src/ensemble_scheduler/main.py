@@ -29,7 +29,9 @@ from ensemble_shared.web import create_service_app
 
 
 async def _gone(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": "gone", "message": str(exc)}, status_code=410)
+    assert isinstance(exc, Gone)
+    body = {"error": "gone", "reason": exc.reason, "message": str(exc)}
+    return JSONResponse(body, status_code=410)
 
 
 def create_app(settings: SchedulerSettings | None = None) -> FastAPI:

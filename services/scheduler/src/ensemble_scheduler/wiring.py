@@ -134,7 +134,7 @@ def build(
         reply_targets,
         links=ApprovalLinks(
             signer,
-            public_url=settings.public_url,
+            console_url=settings.console_url,
             ttl=timedelta(hours=settings.approval_link_ttl_hours),
         ),
         clock=DeadlinePlanner(deadline_records, policy_records, timers),
@@ -175,7 +175,7 @@ def build(
         reply_targets=reply_targets,
         policies=PolicyService(policy_records),
         approvals=approvals,
-        link_decisions=LinkDecisionService(approvals, approval_records, signer),
+        link_decisions=LinkDecisionService(approvals, approval_records, content_records, signer),
         deadlines=DeadlineService(deadline_records, approvals, calendar, timers),
         content=content,
         calendar=calendar,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ensemble_scheduler.models.content import ContentFields, ContentKind
+from ensemble_scheduler.models.content import ContentDiff, ContentFields, ContentKind
 from ensemble_scheduler.models.policies import StepSpec
 
 DecisionKind = Literal["approve", "reject", "request_changes"]
@@ -153,8 +153,22 @@ class PolicyChoice(BaseModel):
     steps: list[str]
 
 
+class LinkStep(BaseModel):
+    name: str
+    status: StepStatus
+
+
+class LinkDecider(BaseModel):
+    """Someone else who may decide the same step, and whether their slot is approved."""
+
+    slot: str = Field(description="person:<id>, team:<name>, role:<role> or external:<id>.")
+    kind: Literal["person", "team", "role", "external"]
+    name: str
+    approved: bool
+
+
 class LinkView(BaseModel):
-    """What an external approver sees behind a link."""
+    """What an approver sees behind a link (the console's decision page)."""
 
     content_id: str
     kind: ContentKind
@@ -165,3 +179,11 @@ class LinkView(BaseModel):
     approver_name: str
     expires_at: datetime
     step_status: StepStatus
+    approval_status: ApprovalStatus
+    quorum: str = Field(description="any, all, or a number of approvers.")
+    steps: list[LinkStep] = Field(description="The whole path, in order.")
+    others: list[LinkDecider] = Field(description="Who else decides this step.")
+    approved_version: int | None = Field(
+        description="The newest earlier version a step approved; None if none was."
+    )
+    changes: ContentDiff | None = Field(description="From approved_version to this version.")

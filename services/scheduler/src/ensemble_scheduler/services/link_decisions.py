@@ -3,6 +3,10 @@
 A link decides once: its use is recorded under the link id by a unique-key insert before the
 decision is, so concurrent or repeated uses of one link find it spent (410). A link is also
 spent for good when the item was submitted again or the step re-opened since it was sent.
+
+What the approver is shown (the console's decision page) is everything they need to decide
+without an account: the content, what changed since the last approved version, the path of
+steps, and who else decides this step.
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ from ensemble_scheduler.exceptions import Gone
 from ensemble_scheduler.models.approvals import (
     DecisionKind,
     DecisionRecord,
+    LinkDecider,
     LinkDecisionIn,
+    LinkStep,
     LinkView,
 )
+from ensemble_scheduler.models.content import ContentDiff, ContentVersion
 from ensemble_scheduler.models.policies import LinkHolder
 from ensemble_scheduler.services.approval_facts import Facts
 from ensemble_scheduler.services.approvals import ApprovalService, require_open
+from ensemble_scheduler.services.diffs import diff
 from ensemble_scheduler.services.links import LinkClaims, LinkSigner
 from ensemble_scheduler.services.workflow import StepState
 from ensemble_scheduler.storage.approvals import ApprovalRepository
+from ensemble_scheduler.storage.content import ContentRepository
 from ensemble_shared.errors import Unauthenticated
 from ensemble_shared.events import utcnow
 
@@ -35,19 +44,27 @@ class LinkOutcome:
 
 class LinkDecisionService:
     def __init__(
-        self, approvals: ApprovalService, records: ApprovalRepository, signer: LinkSigner
+        self,
+        approvals: ApprovalService,
+        records: ApprovalRepository,
+        content: ContentRepository,
+        signer: LinkSigner,
     ) -> None:
         self._approvals = approvals
         self._records = records
+        self._content = content
         self._signer = signer
 
     async def _link(self, token: str) -> tuple[LinkClaims, Facts, StepState, LinkHolder]:
         claims = self._signer.verify(token, now=utcnow())
         record = await self._records.latest_request(claims.workspace, claims.content_id)
         if record is None or record.id != claims.approval_id:
-            raise Gone("this approval link is superseded: the item was submitted again")
+            raise Gone(
+                "this approval link is superseded: the item was submitted again",
+                reason="superseded",
+            )
         if await self._records.link_spent(claims.link_id):
-            raise Gone("this approval link was already used; each link decides once")
+            raise Gone("this approval link was already used; each link decides once", reason="used")
         facts = await self._approvals.settle(record)
         step = facts.state.step(claims.step)
         holder = step.spec.link_holder(claims.approver) if step is not None else None
@@ -56,13 +73,21 @@ class LinkDecisionService:
         if step.round != claims.round:
             raise Gone(
                 "this approval link is superseded: the item changed since it was sent, and a "
-                "new link went out for the new version"
+                "new link went out for the new version",
+                reason="superseded",
             )
         return claims, facts, step, holder
 
     async def view(self, token: str) -> LinkView:
+        """What the link asks; reading it changes nothing (scanners and unfurlers fetch it)."""
         claims, facts, step, holder = await self._link(token)
+        if any(
+            d.step == step.name and d.round == step.round and d.approver == holder.approver
+            for d in facts.decisions
+        ):
+            raise Gone(f"{holder.name} already decided this step", reason="used")
         latest = facts.latest
+        changes = await self._changes_since_approved(latest)
         return LinkView(
             content_id=latest.content_id,
             kind=latest.kind,
@@ -73,7 +98,23 @@ class LinkDecisionService:
             approver_name=holder.name,
             expires_at=claims.expires_at,
             step_status=step.status,
+            approval_status=facts.state.status,
+            quorum=str(step.spec.quorum),
+            steps=[LinkStep(name=s.name, status=s.status) for s in facts.state.steps],
+            others=_others(step, holder),
+            approved_version=changes.from_version if changes else None,
+            changes=changes,
         )
+
+    async def _changes_since_approved(self, latest: ContentVersion) -> ContentDiff | None:
+        """The diff from the newest earlier version any step approved (in any request for
+        this item) to the one shown; None when no earlier version was ever approved."""
+        approved = await self._records.approved_versions(latest.workspace, latest.content_id)
+        base = max((v for v in approved if v < latest.version), default=None)
+        if base is None:
+            return None
+        before = await self._content.version(latest.workspace, latest.content_id, base)
+        return diff(before, latest) if before is not None else None
 
     async def decide(self, token: str, body: LinkDecisionIn) -> LinkOutcome:
         claims, facts, step, holder = await self._link(token)
@@ -81,7 +122,7 @@ class LinkDecisionService:
         if not await self._records.spend_link(
             claims.link_id, workspace=claims.workspace, at=utcnow()
         ):
-            raise Gone("this approval link was already used; each link decides once")
+            raise Gone("this approval link was already used; each link decides once", reason="used")
         decision = DecisionRecord(
             approval_id=facts.record.id,
             step=step.name,
@@ -97,7 +138,29 @@ class LinkDecisionService:
         if not await self._approvals.record_decision(facts.record, decision):
             raise Gone(
                 f"{holder.name} already decided step {step.name!r} (round {step.round}); "
-                "each approver decides once"
+                "each approver decides once",
+                reason="used",
             )
         settled = await self._approvals.settle(facts.record)
         return LinkOutcome(step.name, body.decision, settled.state.status)
+
+
+def _others(step: StepState, holder: LinkHolder) -> list[LinkDecider]:
+    """Everyone else who may decide this step (its slots but the link holder's), and whether
+    their slot is already covered by an approval in this round."""
+    covered = {slot for slots in step.approvals.values() for slot in slots}
+    names = {f"external:{e.id}": e.name for e in step.spec.external}
+    others: list[LinkDecider] = []
+    for slot in step.spec.slots():
+        if slot in holder.covers:
+            continue
+        kind, _, name = slot.partition(":")
+        others.append(
+            LinkDecider(
+                slot=slot,
+                kind=kind,
+                name=names.get(slot, name),
+                approved=slot in covered,
+            )
+        )
+    return others

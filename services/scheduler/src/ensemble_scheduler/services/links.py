@@ -19,6 +19,9 @@ from ensemble_shared.errors import Unauthenticated
 from ensemble_shared.events.approvals import ApprovalLink
 
 PURPOSE = "approval-link"
+DECISION_PAGE = "/hooks/decisions/"
+"""The console's decision page: a link opens a page a person can act on (GET shows, the
+form's POST decides); the console calls `GET/POST /approval-links/{token}` here."""
 
 
 @dataclass(frozen=True)
@@ -58,18 +61,20 @@ class LinkSigner:
             return LinkClaims(**self._capabilities.verify(token, now=now))
         except CapabilityExpired as exc:
             raise Gone(
-                f"this approval link expired at {exc.expired_at.isoformat()}; ask for a new one"
+                f"this approval link expired at {exc.expired_at.isoformat()}; ask for a new one",
+                reason="expired",
             ) from None
         except (CapabilityInvalid, TypeError):
             raise Unauthenticated("this approval link is not valid (altered or not ours)") from None
 
 
 class ApprovalLinks:
-    """Issues the links of an opened step, as the step-opened event carries them."""
+    """Issues the links of an opened step, as the step-opened event carries them: each points
+    at the console's decision page on ENSEMBLE_PUBLIC_URL."""
 
-    def __init__(self, signer: LinkSigner, *, public_url: str, ttl: timedelta) -> None:
+    def __init__(self, signer: LinkSigner, *, console_url: str, ttl: timedelta) -> None:
         self._signer = signer
-        self._public_url = public_url.rstrip("/")
+        self._console_url = console_url.rstrip("/")
         self._ttl = ttl
 
     def of_step(
@@ -93,7 +98,7 @@ class ApprovalLinks:
                 approver=approver,
                 name=name,
                 email=email,
-                url=f"{self._public_url}/approval-links/{self._signer.sign(claims)}",
+                url=f"{self._console_url}{DECISION_PAGE}{self._signer.sign(claims)}",
                 expires_at=claims.expires_at,
             )
 

@@ -101,6 +101,15 @@ class ApprovalRepository:
         cursor = self.outcomes.find({"approval_id": approval_id}, {FIELD: 0})
         return [OutcomeRecord.model_validate(d) async for d in cursor]
 
+    async def approved_versions(self, workspace: str, content_id: str) -> set[int]:
+        """Versions of an item some step approved, across all its requests (a decision page
+        shows what changed since the newest of them)."""
+        cursor = self.outcomes.find(
+            {"content_id": content_id, "workspace": workspace, "outcome": "approved"},
+            {"version": 1},
+        )
+        return {int(document["version"]) async for document in cursor}
+
     async def insert_notice(
         self, approval_id: str, step: str, round_: int, *, at: datetime, events: Sequence[Event]
     ) -> bool:

@@ -1,0 +1,1 @@
+"""Ensemble's web console: server-rendered pages over the services' APIs."""

@@ -1,0 +1,1 @@
+"""The console's web foundation: pages, languages, sessions, CSRF, security headers, errors."""

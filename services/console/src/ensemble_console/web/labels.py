@@ -1,0 +1,131 @@
+"""Every enum value shown to a person, named once in English and translated by the catalogs
+(`locales/fr/labels.po`). Pages never print a raw status, step state, role or decision: they
+call `label(kind, value)` (the `label` filter in templates). A value no table knows (a
+workspace's own channel name, a team) is shown as it is.
+
+Add a kind or a value here when a screen shows a new enum; its French goes in labels.po.
+"""
+
+from __future__ import annotations
+
+from ensemble_console.web.i18n import N_, Translator
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "admin": N_("Administrator"),
+        "manager": N_("Community manager"),
+        "approver": N_("Approver"),
+        "viewer": N_("Viewer"),
+        "member": N_("Community member"),
+    },
+    "place_kind": {"staff": N_("Staff"), "member": N_("Community")},
+    "approval_status": {
+        "in_review": N_("In review"),
+        "changes_requested": N_("Changes requested"),
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+    },
+    "step_status": {
+        "pending": N_("Not yet open"),
+        "open": N_("Awaiting decisions"),
+        "approved": N_("Approved"),
+        "changes_requested": N_("Changes requested"),
+        "rejected": N_("Rejected"),
+    },
+    "decision": {
+        "approve": N_("Approve"),
+        "reject": N_("Reject"),
+        "request_changes": N_("Request changes"),
+    },
+    "decided": {
+        "approve": N_("You approved it."),
+        "reject": N_("You rejected it."),
+        "request_changes": N_("You asked for changes."),
+    },
+    "quorum": {"any": N_("one approval is enough"), "all": N_("every approver listed")},
+    "decider_kind": {
+        "person": N_("Person"),
+        "team": N_("Team"),
+        "role": N_("Role"),
+        "external": N_("External approver"),
+    },
+    "content_kind": {
+        "post": N_("Post"),
+        "reply": N_("Reply"),
+        "announcement": N_("Announcement"),
+        "answer": N_("Answer to an idea"),
+    },
+    "content_field": {
+        "channel": N_("Channel"),
+        "title": N_("Title"),
+        "body": N_("Text"),
+        "tags": N_("Tags"),
+        "media": N_("Media"),
+        "reply_to": N_("In reply to"),
+        "slot": N_("Publishing time"),
+    },
+    "channel": {
+        "mastodon": "Mastodon",
+        "webhook": N_("Webhook"),
+        "email": N_("Email"),
+        "slack": "Slack",
+        "teams": "Microsoft Teams",
+        "in_app": N_("In-app"),
+    },
+    "invitation_state": {
+        "valid": N_("Pending"),
+        "used": N_("Accepted"),
+        "revoked": N_("Revoked"),
+        "expired": N_("Expired"),
+    },
+    "session_method": {
+        "password": N_("Password"),
+        "oidc": N_("Single sign-on"),
+        "invitation": N_("Invitation"),
+        "setup": N_("First run"),
+        "magic_link": N_("Email link"),
+    },
+    "actor_kind": {
+        "account": N_("Person"),
+        "api_key": N_("API key"),
+        "operator": N_("Operator"),
+        "system": N_("System"),
+    },
+    "notice": {
+        "signed_out": N_("You are signed out."),
+        "signed_out_everywhere": N_("You are signed out on every device."),
+        "welcome": N_("Welcome! You are signed in."),
+        "joined": N_("You joined the workspace. Sign in to open it."),
+        "password_reset": N_("Your password is changed. Sign in with it."),
+        "profile_saved": N_("Your profile is saved."),
+        "password_changed": N_("Your password is changed; your other sessions are ended."),
+        "verification_sent": N_("We sent you a new verification email."),
+        "session_ended": N_("That session is ended."),
+        "key_revoked": N_("The API key is revoked."),
+        "member_saved": N_("The member's roles and teams are saved."),
+        "member_removed": N_("The member is removed from the workspace."),
+        "last_admin": N_("A workspace keeps at least one administrator."),
+        "invited": N_("The invitation is sent."),
+        "invitation_revoked": N_("The invitation is revoked."),
+    },
+    "audit_action": {
+        "workspace.created": N_("Workspace created"),
+        "workspace.updated": N_("Workspace settings changed"),
+        "membership.created": N_("Joined the workspace"),
+        "membership.changed": N_("Roles or teams changed"),
+        "membership.removed": N_("Removed from the workspace"),
+        "invitation.created": N_("Invitation sent"),
+        "invitation.accepted": N_("Invitation accepted"),
+        "invitation.revoked": N_("Invitation revoked"),
+        "api_key.created": N_("API key created"),
+        "api_key.revoked": N_("API key revoked"),
+        "password.changed": N_("Password changed"),
+        "password.reset": N_("Password reset"),
+        "oidc.signed_in": N_("Signed in with single sign-on"),
+    },
+}
+
+
+def label(translator: Translator, kind: str, value: object) -> str:
+    english = LABELS.get(kind, {}).get(str(value))
+    return translator.gettext(english) if english is not None else str(value)

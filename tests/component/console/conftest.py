@@ -1,0 +1,46 @@
+"""The console in front of identity and scheduler (both on real sockets, real store and
+broker, identity's mail to a real SMTP server)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from ensemble_devtools.infra import Infra
+from ensemble_scheduler.config import SchedulerSettings
+from ensemble_scheduler.main import create_app as create_scheduler_app
+from support.apps import settings_for
+from support.console import CONSOLE_URL, ConsoleDriver, running_console
+from support.identity import IdentityDriver, running_identity
+from support.notify import serving
+from support.notify_smtp import Mailbox
+from support.scheduler import Scheduler
+
+
+@dataclass
+class Front:
+    console: ConsoleDriver
+    identity: IdentityDriver
+    scheduler: Scheduler
+
+
+@pytest.fixture
+async def front(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> AsyncIterator[Front]:
+    scheduler_settings = SchedulerSettings(
+        **settings_for(infra, unique_name("scheduler"), auth_secret), console_url=CONSOLE_URL
+    )
+    with Mailbox() as mailbox:
+        async with (
+            running_identity(infra, unique_name("identity"), auth_secret, mailbox) as identity,
+            serving(create_scheduler_app(scheduler_settings)) as scheduler_url,
+            httpx.AsyncClient(base_url=scheduler_url, timeout=30) as scheduler_http,
+            running_console(identity_url=identity.url, scheduler_url=scheduler_url) as console,
+        ):
+            yield Front(
+                console, identity, Scheduler(scheduler_http, scheduler_settings, auth_secret)
+            )

@@ -1,0 +1,144 @@
+"""The console's pages without JavaScript (plain forms), in front of the real identity: first
+run, sign-in and its refusals, languages, CSRF, security headers, the account page."""
+
+from __future__ import annotations
+
+from component.console.conftest import Front
+from support.console import Browser
+from support.identity import PASSWORD
+
+SESSION_COOKIE = "__Host-ens_session"  # the console is served over https here
+
+
+async def first_run(browser: Browser) -> None:
+    assert (await browser.get("/")).headers["location"] == "/setup"
+    created = await browser.submit(
+        "/setup",
+        "/setup",
+        {
+            "workspace": "acme",
+            "workspace_name": "Acme",
+            "name": "Ana Admin",
+            "email": "ana@acme.example",
+            "password": PASSWORD,
+            "time_zone": "Europe/Paris",
+        },
+    )
+    assert (created.status_code, created.headers["location"]) == (303, "/w/acme/"), created.text
+
+
+async def test_first_run_signs_the_admin_in_with_a_secure_cookie_then_sign_out_and_in(
+    front: Front,
+) -> None:
+    async with front.console.browser() as browser:
+        await first_run(browser)
+        cookie = next(c for c in browser.http.cookies.jar if c.name == SESSION_COOKIE)
+        assert cookie.secure
+        assert cookie.path == "/"
+        assert not cookie.domain_specified
+        assert cookie.has_nonstandard_attr("HttpOnly")
+        assert (await browser.get("/setup")).headers["location"] == "/"
+        home = await browser.get("/w/acme/")
+        assert home.status_code == 200
+        assert "Ana Admin" in home.text
+        assert "Administrator" in home.text
+        account = await browser.get("/w/acme/account")
+        assert "this browser" in account.text
+        assert "Europe/Paris" in account.text
+
+        signed_out = await browser.submit("/w/acme/account", "/sign-out", {})
+        assert signed_out.headers["location"] == "/sign-in?notice=signed_out"
+        assert SESSION_COOKIE not in browser.http.cookies
+        gone = await browser.get("/w/acme/account")
+        assert gone.headers["location"] == "/sign-in?next=/w/acme/account"
+
+        wrong = await browser.submit(
+            "/sign-in", "/sign-in", {"email": "ana@acme.example", "password": "nope-nope-nope"}
+        )
+        assert wrong.status_code == 401
+        assert "The email or the password is not right." in wrong.text
+        unknown = await browser.submit(
+            "/sign-in", "/sign-in", {"email": "who@acme.example", "password": PASSWORD}
+        )
+        assert unknown.status_code == 401
+        assert "The email or the password is not right." in unknown.text
+        signed_in = await browser.submit(
+            "/sign-in?next=/w/acme/account",
+            "/sign-in",
+            {"email": "ana@acme.example", "password": PASSWORD, "next": "/w/acme/account"},
+        )
+        assert signed_in.headers["location"] == "/w/acme/account"
+        elsewhere = await browser.get("/sign-in?next=//evil.example/")
+        assert elsewhere.headers["location"] == "/"  # never an open redirect
+
+
+async def test_a_french_browser_gets_french_pages_and_the_switcher_changes_it(
+    front: Front,
+) -> None:
+    async with front.console.browser("fr-FR,fr;q=0.9,en;q=0.5") as browser:
+        page = await browser.get("/sign-in")
+        assert '<html lang="fr">' in page.text
+        assert "Mot de passe oublié ?" in page.text
+        switched = await browser.submit(
+            "/sign-in", "/language", {"language": "en", "back": "/sign-in"}
+        )
+        assert switched.headers["location"] == "/sign-in"
+        assert '<html lang="en">' in (await browser.get("/sign-in")).text
+        missing = await browser.get("/nowhere")
+        assert missing.status_code == 404
+        assert "Page not found" in missing.text
+    async with front.console.browser("de-DE,fr;q=0.8") as browser:
+        missing = await browser.get("/nowhere")
+        assert missing.status_code == 404
+        assert "Page introuvable" in missing.text
+
+
+async def test_a_form_without_this_browsers_csrf_token_is_refused_and_changes_nothing(
+    front: Front,
+) -> None:
+    async with front.console.browser() as victim, front.console.browser("fr") as attacker:
+        await first_run(victim)
+        form = {"email": "ana@acme.example", "password": PASSWORD}
+        bare = await attacker.http.post("/sign-in", data=form)
+        assert bare.status_code == 403
+        assert "Ce formulaire a expiré" in bare.text
+        forged = await attacker.http.post("/sign-in", data={**form, "csrf_token": "x" * 43})
+        assert forged.status_code == 403
+        # The victim's own token is bound to the victim's session, not to this browser.
+        page = await victim.get("/w/acme/account")
+        from support.console import csrf_of
+
+        stolen = await attacker.http.post(
+            "/sign-out/everywhere", data={"csrf_token": csrf_of(page.text)}
+        )
+        assert stolen.status_code == 403
+        assert SESSION_COOKIE not in attacker.http.cookies
+        # The victim's request with no token (a cross-site form) is refused too.
+        cross_site = await victim.http.post("/sign-out/everywhere", data={})
+        assert cross_site.status_code == 403
+        assert (await victim.get("/w/acme/account")).status_code == 200  # still signed in
+        header = await victim.http.post("/sign-out", headers={"x-csrf-token": csrf_of(page.text)})
+        assert header.status_code == 303  # htmx sends the token as a header
+
+
+async def test_every_page_carries_the_security_headers(front: Front) -> None:
+    async with front.console.browser() as browser:
+        page = await browser.get("/sign-in")
+        csp = page.headers["content-security-policy"]
+        assert "script-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["referrer-policy"] == "same-origin"
+        assert page.headers["cache-control"] == "no-store"
+        assert "strict-transport-security" in page.headers
+        link = await browser.get("/hooks/decisions/not-a-real-token")
+        assert link.status_code == 404
+        assert link.headers["referrer-policy"] == "no-referrer"
+        invitation = await browser.get("/invitations/ens_i_not-a-real-invitation")
+        assert invitation.headers["referrer-policy"] == "no-referrer"
+        assert invitation.status_code == 404
+        assert "We do not know this link" in invitation.text
+        static = await browser.get("/static/vendor/htmx/htmx.min.js")
+        assert static.status_code == 200
+        assert "cache-control" not in static.headers

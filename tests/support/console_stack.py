@@ -1,0 +1,168 @@
+"""Identity, scheduler and the console as real processes (the dev stack's `Stack`), once per
+pytest session for the browser stories, with identity's mail going to a real SMTP server;
+and the first workspace, created through the first-run page."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext
+
+from ensemble_devtools import processes
+from ensemble_devtools.infra import Infra
+from ensemble_devtools.stack import Stack
+from ensemble_identity.models.opaque import digest
+from ensemble_shared.auth import Role
+from ensemble_shared.events import Event, parse_event, utcnow
+from ensemble_shared.settings import MongoSettings
+from ensemble_shared.storage import create_client
+from ensemble_shared.topics import APPROVALS, Topics
+from support.apps import bearer
+from support.browser import Camera, new_context
+from support.identity import PASSWORD, text_of
+from support.kafka import read_topic
+from support.notify_smtp import Mailbox
+from support.waiting import eventually
+
+
+@dataclass
+class ConsoleStack:
+    stack: Stack
+    mailbox: Mailbox
+    console: str
+    auth_secret: str
+
+    def url(self, service: str) -> str:
+        return self.stack.services[service].url
+
+    def staff(self, subject: str, *roles: Role) -> dict[str, str]:
+        """A bearer token of the kind scheduler verifies today (shared secret, HS256)."""
+        return bearer(self.auth_secret, "acme", *(roles or (Role.APPROVER,)), subject=subject)
+
+    async def link(self, to: str, page: str) -> str:
+        """The secret of the newest console link to `page` mailed to `to`."""
+        pattern = re.compile(re.escape(f"{self.console}{page}") + r"([A-Za-z0-9_-]+)")
+
+        async def found() -> list[str]:
+            return [
+                m.group(1)
+                for rcpt, message in self.mailbox.messages
+                if to in rcpt and (m := pattern.search(text_of(message)))
+            ]
+
+        links = await eventually(found, bool, what=f"a {page} link mailed to {to}")
+        return links[-1]
+
+    async def expire_link(self, secret: str) -> None:
+        """What time does to an emailed link: its expiry passes (in identity's own store)."""
+        database = f"{self.stack.database_prefix}identity"
+        client = create_client(MongoSettings(url=self.stack.infra.mongodb_url))
+        try:
+            result = await client[database]["links"].update_one(
+                {"_id": digest(secret)}, {"$set": {"expires_at": utcnow() - timedelta(minutes=1)}}
+            )
+            assert result.matched_count == 1
+        finally:
+            client.close()
+
+    async def approval_events(self) -> list[Event]:
+        topic = Topics(self.stack.topic_prefix).topic(APPROVALS)
+        records = await read_topic(self.stack.infra.kafka_bootstrap, topic, idle_ms=500)
+        return [parse_event(r.value or b"") for r in records]
+
+    async def scheduler(self, method: str, path: str, headers: dict[str, str], **body: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.url("scheduler"), timeout=30) as http:
+            answer = await http.request(
+                method, path, headers=headers, json=None if method == "GET" else body
+            )
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+
+@pytest.fixture(scope="session")
+def console_stack(
+    infra: Infra, tmp_path_factory: pytest.TempPathFactory, auth_secret: str
+) -> Iterator[ConsoleStack]:
+    tag = secrets.token_hex(4)
+    stack = Stack(
+        infra=infra,
+        log_dir=tmp_path_factory.mktemp("console-stack"),
+        auth_secret=auth_secret,
+        topic_prefix=f"t{tag}.",
+        database_prefix=f"t{tag}_",
+    )
+    port = processes.free_port()
+    console = f"http://127.0.0.1:{port}"
+    with Mailbox() as mailbox:
+        try:
+            stack.start(
+                "identity",
+                env={
+                    "ENSEMBLE_PUBLIC_URL": console,
+                    "IDENTITY_SMTP_HOST": "127.0.0.1",
+                    "IDENTITY_SMTP_PORT": str(mailbox.port),
+                    "IDENTITY_EMAIL_RETRY_SECONDS": "0.2",
+                    "IDENTITY_RATE_LIMIT_SIGNIN": "1000/minute",
+                    "IDENTITY_RATE_LIMIT_EMAIL": "1000/minute",
+                },
+            )
+            stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.wait_ready("identity", "scheduler")
+            stack.start(
+                "console",
+                port=port,
+                env={"ENSEMBLE_PUBLIC_URL": console, **stack.console_env()},
+            )
+            stack.wait_ready("console")
+            yield ConsoleStack(stack, mailbox, console, auth_secret)
+        finally:
+            stack.stop_all()
+
+
+@dataclass
+class Admin:
+    email: str
+    state: Any  # the signed-in browser's storage state (cookies)
+
+
+@pytest.fixture(scope="session")
+async def acme_admin(console_stack: ConsoleStack, browser: Browser, camera: Camera) -> Admin:
+    """The first run, done in a browser: the workspace `acme` and its admin, signed in."""
+    context = await new_context(browser)
+    page = await context.new_page()
+    await page.goto(console_stack.console + "/")
+    assert page.url.endswith("/setup")
+    await camera.check(page, "01-first-run")
+    await page.get_by_label("Name", exact=True).fill("Acme")
+    await page.get_by_label("Short address").fill("acme")
+    await page.get_by_label("Your name").fill("Ana Admin")
+    await page.get_by_label("Email").fill("ana@acme.example")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create the workspace").click()
+    await page.wait_for_url("**/w/acme/")
+    await camera.check(page, "02-workspace-home")
+    state = await context.storage_state()
+    await context.close()
+    return Admin("ana@acme.example", state)
+
+
+async def admin_context(browser: Browser, admin: Admin) -> BrowserContext:
+    return await browser.new_context(
+        locale="en-GB", viewport={"width": 1200, "height": 900}, storage_state=admin.state
+    )
+
+
+@pytest.fixture
+async def admin_page(browser: Browser, acme_admin: Admin) -> AsyncIterator[Any]:
+    context = await admin_context(browser, acme_admin)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
