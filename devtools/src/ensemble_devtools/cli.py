@@ -290,6 +290,15 @@ def _oversized_modules() -> list[str]:
     ]
 
 
+def _clashing_test_names() -> list[str]:
+    """Test files sharing a name: pytest imports them as one module (test folders are not
+    packages), so the second is never collected."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted(repo_root().glob("tests/**/test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(repo_root())))
+    return [" and ".join(paths) for paths in seen.values() if len(paths) > 1]
+
+
 @app.command()
 def check() -> None:
     """Lint, formatting, types, import contracts and module sizes, as CI runs them."""
@@ -312,6 +321,13 @@ def check() -> None:
     for line in oversized:
         console.print(f"[red]{line}[/]")
     if oversized:
+        raise typer.Exit(1)
+    console.print("none")
+    console.print("[bold]$ test files sharing a name[/]")
+    clashing = _clashing_test_names()
+    for line in clashing:
+        console.print(f"[red]{line}[/]")
+    if clashing:
         raise typer.Exit(1)
     console.print("none")
 
