@@ -12,6 +12,7 @@ from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import (
     APPROVALS,
     FIELD_EVENTS,
+    INSIGHTS,
     MEMBERS,
     MENTIONS,
     SCHEDULES,
@@ -26,6 +27,7 @@ def register(infra: Infrastructure, notify: Notify) -> None:
         (APPROVALS, "Approval events to endpoints; steps, reminders, escalations to approvers."),
         (SUBMISSIONS, "Submission changes to endpoints and to the members who follow them."),
         (FIELD_EVENTS, "Field-event RSVPs and follow-up invitations to endpoints and members."),
+        (INSIGHTS, "Weekly reports to the people, teams and roles each one names."),
     ):
         subscribe_reliably(
             infra.broker,

@@ -89,6 +89,12 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
     RoutingRule(event="submission.commented.v1", recipients=("audience",)),
     RoutingRule(event="event.rsvp.v1", recipients=("member",)),
     RoutingRule(event="event.followup_invited.v1", recipients=("member",)),
+    # Insights names the report's readers like a step's approvers (people, teams, roles).
+    RoutingRule(
+        event="insights.report_published.v1",
+        recipients=("approvers",),
+        channels=(ChannelName.EMAIL, ChannelName.IN_APP),
+    ),
 )
 
 
