@@ -9,7 +9,7 @@ from ensemble_ingest.triage.predicates import MatchDoc
 from ensemble_ingest.triage.rules import CompiledQuery, QueryError, compile_query
 from ensemble_ingest.triage.sentiment import score_sentiment
 from ensemble_ingest.triage.settings import Rule, RuleActions, TriageSettings
-from ensemble_ingest.triage.spikes import BucketVerdict, Spike, SpikeDetector, bucket_verdict
+from ensemble_ingest.triage.spikes import BucketVerdict, bucket_verdict
 
 __all__ = [
     "BucketVerdict",
@@ -19,8 +19,6 @@ __all__ = [
     "QueryError",
     "Rule",
     "RuleActions",
-    "Spike",
-    "SpikeDetector",
     "Triage",
     "TriageSettings",
     "bucket_verdict",
