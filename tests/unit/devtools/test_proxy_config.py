@@ -115,7 +115,9 @@ def test_deploy_caddyfile_is_the_rendered_one() -> None:
 
 def test_public_urls_are_the_front_doors() -> None:
     assert public_urls("https://ensemble.example.org/") == {
+        "ENSEMBLE_PUBLIC_URL": "https://ensemble.example.org",
         "SCHEDULER_PUBLIC_URL": "https://ensemble.example.org/api/scheduler",
         "NOTIFY_PUBLIC_URL": "https://ensemble.example.org/api/notify",
         "NOTIFY_FEEDBACK_PUBLIC_URL": "https://ensemble.example.org/api/feedback",
+        "INSIGHTS_PUBLIC_URL": "https://ensemble.example.org/api/insights",
     }
