@@ -9,7 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from ensemble_feedback.services.ratelimits import WriteLimiter, client_ip, networks
+from ensemble_feedback.services.ratelimits import WriteLimiter
+from ensemble_shared.client_address import client_ip, networks
 from ensemble_shared.errors import TooManyRequests
 from ensemble_shared.web.guards import OperatorKeyGuard, operator_key
 

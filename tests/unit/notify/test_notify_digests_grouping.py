@@ -16,6 +16,7 @@ from ensemble_notify.models.preferences import PreferenceRule, Preferences, Quie
 from ensemble_notify.services.attention import AttentionBudget, Resolved
 from ensemble_notify.services.composition import compose
 from ensemble_notify.services.digests import digest_notifications
+from ensemble_shared.smtp import SmtpServer
 from support.notify_events import an_assignment
 
 TEMPLATES = Templates()
@@ -164,7 +165,7 @@ def test_a_digest_is_one_message_per_channel_listing_every_item_in_order() -> No
     assert email.unsubscribe_url
     assert ".*.email" in email.unsubscribe_url
     planned = compose(
-        found, {EMAIL: EmailChannel(SmtpConfig("h", 25, "x@y.org", "y.org"), TEMPLATES)}
+        found, {EMAIL: EmailChannel(SmtpConfig(SmtpServer("h", 25), "x@y.org", "y.org"), TEMPLATES)}
     )
     [delivery] = [d for d in planned.ready if d.channel is EMAIL]
     assert delivery.id == "digest:acme:camille:daily:x:camille:email"

@@ -21,11 +21,12 @@ from ensemble_notify.services.composition import compose
 from ensemble_notify.services.recipients import decision_links
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.approvals import ApprovalLink
+from ensemble_shared.smtp import SmtpServer
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_recipients import named_recipients
 
 TEMPLATES = Templates()
-SMTP = SmtpConfig(hostname="localhost", port=25, sender="x@y.org", message_id_domain="y.org")
+SMTP = SmtpConfig(SmtpServer("localhost", 25), sender="x@y.org", message_id_domain="y.org")
 LINK = {"url": "https://scheduler.example.org/decide/tok?sig=abc"}
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
+from ensemble_shared.smtp import SmtpFields
 
 
 class OidcProviderSettings(BaseModel):
@@ -26,7 +25,7 @@ class OidcProviderSettings(BaseModel):
     )
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(ServiceSettings, SmtpFields):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", populate_by_name=True)
 
     database: str = Field(default="ensemble_identity", description="Identity's own database.")
@@ -119,14 +118,7 @@ class IdentitySettings(ServiceSettings):
     )
 
     # --- email ---
-    smtp_host: str = Field(default="localhost", description="SMTP server for identity's email.")
-    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
-    smtp_username: str | None = Field(default=None, description="SMTP login, if any.")
-    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
-    smtp_security: Literal["auto", "starttls", "tls", "none"] = Field(
-        default="auto",
-        description="auto: STARTTLS when offered; starttls: required; tls: implicit (465).",
-    )
+    # the SMTP_* fields come from SmtpFields; account emails give up sooner than notify
     smtp_timeout_seconds: float = Field(default=15.0, gt=0, description="Per SMTP attempt.")
     email_from: str = Field(
         default="Ensemble <accounts@ensemble.invalid>", description="From header."

@@ -6,6 +6,7 @@ import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib.metadata import version
 
 from fastapi import FastAPI
 
@@ -16,7 +17,6 @@ from ensemble_identity.handlers import errors, me, oauth, public, workspaces
 from ensemble_identity.models.keys import Schedule
 from ensemble_identity.oidc.client import ProviderClient
 from ensemble_identity.services.accounts import AccountService
-from ensemble_identity.services.addresses import networks
 from ensemble_identity.services.api_keys import ApiKeys
 from ensemble_identity.services.audit import Audit
 from ensemble_identity.services.callers import Callers
@@ -69,6 +69,7 @@ from ensemble_identity.storage import (
     SpentSecrets,
     WorkspaceRepository,
 )
+from ensemble_shared.client_address import networks
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.outbox import Outbox, OutboxRelay
@@ -76,24 +77,11 @@ from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.topics import ACCOUNTS as ACCOUNTS_STREAM
 from ensemble_shared.web import create_service_app
 
-VERSION = "0.1.0"
 PURGE_SECONDS = 300.0
 
 
 def smtp_config(settings: IdentitySettings) -> SmtpConfig:
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return SmtpConfig(
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.email_from,
-        username=settings.smtp_username,
-        password=password,
-        start_tls={"auto": None, "starttls": True, "tls": False, "none": False}[
-            settings.smtp_security
-        ],
-        use_tls=settings.smtp_security == "tls",
-        timeout=settings.smtp_timeout_seconds,
-    )
+    return SmtpConfig(server=settings.smtp_server(), sender=settings.email_from)
 
 
 def key_schedule(settings: IdentitySettings) -> Schedule:
@@ -262,7 +250,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
 
     app = create_service_app(
         service="identity",
-        version=VERSION,
+        version=version("ensemble-identity"),
         description="Workspaces, accounts, sign-in, roles and teams, API keys, and the keys "
         "that sign every access token (JWKS).",
         settings=settings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,8 +19,6 @@ from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop
 from ensemble_shared.topics import INSIGHTS
 from ensemble_shared.web import create_service_app
-
-VERSION = "0.1.0"
 
 
 def create_app(settings: InsightsSettings | None = None) -> FastAPI:
@@ -56,7 +55,7 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
 
     return create_service_app(
         service="insights",
-        version=VERSION,
+        version=version("ensemble-insights"),
         description="Analytics rebuilt from the event history: series, breakdowns, reports.",
         settings=settings,
         indexes=dict(outbox_module.INDEXES),

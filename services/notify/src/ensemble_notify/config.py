@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
+from ensemble_shared.smtp import SmtpFields
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(ServiceSettings, SmtpFields):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore")
 
     database: str = Field(default="ensemble_notify", description="Notify's own database.")
@@ -32,15 +31,6 @@ class NotifySettings(ServiceSettings):
     sweep_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often due or orphaned deliveries are looked for."
     )
-    smtp_host: str = Field(default="localhost", description="SMTP server for email.")
-    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
-    smtp_username: str | None = Field(default=None, description="SMTP login, if any.")
-    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
-    smtp_security: Literal["auto", "starttls", "tls", "none"] = Field(
-        default="auto",
-        description="auto: STARTTLS when offered; starttls: required; tls: implicit (465).",
-    )
-    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Per SMTP attempt.")
     email_from: str = Field(
         default="Ensemble <notifications@ensemble.invalid>", description="From header."
     )

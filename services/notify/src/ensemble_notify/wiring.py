@@ -254,19 +254,10 @@ def http_client(settings: NotifySettings) -> httpx.AsyncClient:
 
 
 def smtp_config(settings: NotifySettings) -> SmtpConfig:
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpConfig(
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
+        server=settings.smtp_server(),
         sender=settings.email_from,
         message_id_domain=settings.message_id_domain,
-        username=settings.smtp_username,
-        password=password,
-        start_tls={"auto": None, "starttls": True, "tls": False, "none": False}[
-            settings.smtp_security
-        ],
-        use_tls=settings.smtp_security == "tls",
-        timeout=settings.smtp_timeout_seconds,
     )
 
 

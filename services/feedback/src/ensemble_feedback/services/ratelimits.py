@@ -8,51 +8,17 @@ findAndModify is not atomic) to share the windows between replicas.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
+from ensemble_shared.client_address import client_ip, networks
 from ensemble_shared.errors import TooManyRequests
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def networks(entries: Iterable[str]) -> list[Network]:
-    """Trusted proxies as networks; a bare address is a /32 (or /128). ValueError if malformed."""
-    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip()]
-
-
-def _trusted(address: str, trusted: Sequence[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
-
-
-def client_ip(peer: str | None, forwarded_for: Iterable[str], trusted: Sequence[Network]) -> str:
-    """The client's address: the socket peer, unless the peer is a trusted proxy; then the
-    nearest X-Forwarded-For hop that is not itself a trusted proxy (right to left: the hops on
-    the left are whatever the client chose to send)."""
-    address = peer or "unknown"
-    if not _trusted(address, trusted):
-        return address
-    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            return address  # a malformed hop: trust nothing further left
-        if not _trusted(hop, trusted):
-            return hop
-        address = hop
-    return address
 
 
 class WriteLimiter:

@@ -11,18 +11,13 @@ import aiosmtplib
 
 from ensemble_identity.email.templates import Rendered
 from ensemble_shared.events import utcnow
+from ensemble_shared.smtp import SmtpServer
 
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    hostname: str
-    port: int
+    server: SmtpServer
     sender: str
-    username: str | None = None
-    password: str | None = None
-    start_tls: bool | None = None  # None: STARTTLS when the server offers it
-    use_tls: bool = False
-    timeout: float = 15.0
 
 
 class SendFailed(Exception):
@@ -56,16 +51,7 @@ class SmtpSender:
     async def send(self, email_id: str, to: str, message: Rendered) -> None:
         config = self._config
         try:
-            await aiosmtplib.send(
-                build(email_id, to, message, config.sender),
-                hostname=config.hostname,
-                port=config.port,
-                username=config.username,
-                password=config.password,
-                start_tls=config.start_tls,
-                use_tls=config.use_tls,
-                timeout=config.timeout,
-            )
+            await config.server.send(build(email_id, to, message, config.sender))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise SendFailed(f"recipient refused: {exc}", permanent=True) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:

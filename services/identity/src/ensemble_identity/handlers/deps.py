@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ensemble_identity.models.accounts import Account
 from ensemble_identity.models.context import Actor, Origin
 from ensemble_identity.models.sessions import Session
-from ensemble_identity.services.addresses import client_ip
 from ensemble_identity.services.callers import require_admin, require_staff, require_staff_member
 from ensemble_identity.services.registry import Services
+from ensemble_shared.client_address import client_ip
 from ensemble_shared.errors import Unauthenticated
 
 bearer = HTTPBearer(

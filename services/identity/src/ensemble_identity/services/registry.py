@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ensemble_identity.services.accounts import AccountService
-from ensemble_identity.services.addresses import Network
 from ensemble_identity.services.api_keys import ApiKeys
 from ensemble_identity.services.audit import Audit
 from ensemble_identity.services.callers import Callers
@@ -18,6 +17,7 @@ from ensemble_identity.services.recovery import Recovery
 from ensemble_identity.services.sessions import Sessions
 from ensemble_identity.services.signin import SignInService
 from ensemble_identity.services.workspaces import Workspaces
+from ensemble_shared.client_address import Network
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from ensemble_notify.channels.templates import Templates
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import AddressError, email_address
+from ensemble_shared.smtp import SmtpServer
 
 # SMTP replies about the session rather than this message (auth, TLS): fix the config, retry.
 RETRYABLE_5XX = frozenset({530, 534, 535, 538})
@@ -29,15 +30,9 @@ RETRYABLE_5XX = frozenset({530, 534, 535, 538})
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    hostname: str
-    port: int
+    server: SmtpServer
     sender: str
     message_id_domain: str
-    username: str | None = None
-    password: str | None = None
-    start_tls: bool | None = None  # None: STARTTLS when the server offers it
-    use_tls: bool = False
-    timeout: float = 30.0
 
 
 class EmailPayload(BaseModel):
@@ -116,16 +111,7 @@ class EmailChannel:
         message = build_message(delivery, payload, self._config)
         started = time.perf_counter()
         try:
-            _, response = await aiosmtplib.send(
-                message,
-                hostname=self._config.hostname,
-                port=self._config.port,
-                username=self._config.username,
-                password=self._config.password,
-                start_tls=self._config.start_tls,
-                use_tls=self._config.use_tls,
-                timeout=self._config.timeout,
-            )
+            response = await self._config.server.send(message)
         except aiosmtplib.SMTPException as exc:
             return _smtp_failure(exc, started)
         except OSError as exc:

@@ -1,5 +1,5 @@
-"""The client's address behind the console and proxies: X-Forwarded-For, believed only from
-configured trusted proxies (the same rule as feedback's write limits)."""
+"""The client's address behind proxies: X-Forwarded-For, believed only from configured trusted
+proxies. Feedback's write limits and identity's sign-in limits and audit use the same rule."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ensemble_identity.services.addresses import client_ip, networks
+from ensemble_shared.client_address import client_ip, networks
 
 CONSOLE = networks(["10.0.0.0/24"])
 
