@@ -31,7 +31,7 @@ def test_each_service_reads_its_own_prefix(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("NOTIFY_SMTP_PASSWORD", "s3cret")
     monkeypatch.setenv("IDENTITY_SMTP_PORT", "2525")
     notify = NotifySettings().smtp_server()
-    identity = IdentitySettings().smtp_server()
+    identity = IdentitySettings(key_encryption_key="k").smtp_server()
     assert (notify.hostname, notify.password, notify.timeout) == (
         "mail.example.org",
         "s3cret",
