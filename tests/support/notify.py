@@ -20,7 +20,7 @@ from ensemble_shared.auth import Role
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.settings import KafkaSettings
-from ensemble_shared.topics import APPROVALS, MENTIONS, NOTIFICATIONS, Topics
+from ensemble_shared.topics import APPROVALS, INSIGHTS, MENTIONS, NOTIFICATIONS, Topics
 from support.apps import bearer, settings_for
 from support.kafka import read_topic
 
@@ -110,7 +110,8 @@ async def running_notify(
     producer: KafkaBroker = create_broker(
         KafkaSettings(bootstrap_servers=infra.kafka_bootstrap), client_id="producers-stand-in"
     )
-    publisher = EventPublisher(producer, Topics(settings.kafka.topic_prefix), [MENTIONS, APPROVALS])
+    streams = [MENTIONS, APPROVALS, INSIGHTS]
+    publisher = EventPublisher(producer, Topics(settings.kafka.topic_prefix), streams)
     async with serving(create_app(settings)) as url, producer:
         await producer.start()
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
