@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.fernet import Fernet
 from rich.console import Console
 from rich.table import Table
 
@@ -25,6 +26,7 @@ from ensemble_devtools.compose_scenario import (
     Mentions,
     Phase,
     approve_from_email,
+    front_door,
     wait_for,
 )
 from ensemble_devtools.paths import RESOURCES, repo_root, state_dir
@@ -45,6 +47,7 @@ class Report:
     phases: dict[str, dict[str, Any]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     approval: dict[str, Any] = field(default_factory=dict)
+    front_door: dict[str, Any] = field(default_factory=dict)
     recovery: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -69,6 +72,7 @@ class Report:
         for moment, counts in self.counts.items():
             table.add_row("counts", moment, json.dumps(counts))
         table.add_row("approval", "from the email", json.dumps(self.approval))
+        table.add_row("front door", "console and identity", json.dumps(self.front_door))
         for what, seconds in self.recovery.items():
             table.add_row("recovery", what, f"{seconds:.1f} s")
         for note in self.notes:
@@ -93,6 +97,8 @@ def _variables(port: int) -> dict[str, str]:
         "COMPOSE_PROFILES": "dev",
         "ENSEMBLE_AUTH_SECRET": secrets.token_urlsafe(48),
         "MONGO_PASSWORD": secrets.token_hex(24),
+        "CONSOLE_SECRET": secrets.token_urlsafe(48),
+        "IDENTITY_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ENSEMBLE_HTTP_PORT": str(port),
         "ENSEMBLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "ENSEMBLE_CHECK_RECEIVER": str(RESOURCES / "compose-check" / "receiver.py"),
@@ -219,6 +225,8 @@ def _run(
         report.notes.append(f"webhooks served per ingest replica: {served}")
         with report.timed("approval from the email link"):
             report.approval = approve_from_email(door)
+        with report.timed("first run, sign-in and a token through the proxy"):
+            report.front_door = front_door(door)
         say("[bold]compose kill kafka, mongo; start[/]")
         with report.timed("faults and recovery"):
             _faults(compose, mentions, report)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
+import jwt
 
 from ensemble_shared.auth import Principal, Role, Tokens
 from ensemble_shared.events import new_id
@@ -198,12 +199,13 @@ APPROVAL_POLICY = {
         }
     ],
 }
-LINK = re.compile(r"https?://[^\s\"'<>]+/approval-links/[A-Za-z0-9._~-]+")
+LINK = re.compile(r"https?://[^\s\"'<>?]+/hooks/decisions/[A-Za-z0-9._~-]+")
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def approve_from_email(door: Door) -> dict[str, Any]:
     """An external approver's email, read in the mail catcher through the proxy; its link
-    opened and used from the host; used twice, it answers 410."""
+    opens the console's decision page from the host, whose form decides; a second time, 410."""
     door.call("PUT", "/api/scheduler/approval-policies/check", 200, json=APPROVAL_POLICY)
     content = door.call(
         "POST",
@@ -226,11 +228,18 @@ def approve_from_email(door: Door) -> dict[str, Any]:
     if not links:
         raise AssertionError(f"no approval link in the email:\n{text}")
     link = links[0]
-    if not link.startswith(f"{door.url}/api/scheduler/approval-links/"):
+    if not link.startswith(f"{door.url}/hooks/decisions/"):
         raise AssertionError(f"the email's link does not go through the proxy: {link}")
-    shown = door.http.get(link)
-    decided = door.http.post(link, json={"decision": "approve"})
-    again = door.http.post(link, json={"decision": "approve"})
+    # As the approver's browser would: the console's page, then its form (with the page's
+    # CSRF token and cookie), then the same form again.
+    with httpx.Client(timeout=30) as browser:
+        shown = browser.get(link)
+        token = CSRF.search(shown.text)
+        if token is None:
+            raise AssertionError(f"no form on the decision page ({shown.status_code})")
+        form = {"decision": "approve", "comment": "", "csrf_token": token.group(1)}
+        decided = browser.post(link, data=form)
+        again = browser.post(link, data=form)
     state = door.call("GET", f"/api/scheduler/content/{content['id']}/approval", 200)
     result = {
         "email_after_s": round(waited, 1),
@@ -247,3 +256,39 @@ def approve_from_email(door: Door) -> dict[str, Any]:
     ):
         raise AssertionError(f"the approval link did not work as it should: {result}")
     return result
+
+
+def front_door(door: Door) -> dict[str, Any]:
+    """The console's pages and identity behind the one address: the first-run page, the
+    first workspace and its admin, a session, an access token for the workspace, and that
+    token's signature checked with the keys the proxy publishes at /.well-known/jwks.json."""
+    first_run = door.http.get(f"{door.url}/", follow_redirects=True)
+    if first_run.status_code != 200 or "text/html" not in first_run.headers["content-type"]:
+        raise AssertionError(f"the console's first page: {first_run.status_code}")
+    admin = {"email": "admin@front.test", "password": "a long compose-check passphrase"}
+    opened = door.http.post(
+        f"{door.url}/api/identity/setup",
+        json={"workspace": "front", "workspace_name": "Front", "name": "Admin", **admin},
+    )
+    if opened.status_code != 201:
+        raise AssertionError(f"first run: {opened.status_code} {opened.text[:300]}")
+    signed_in = door.http.post(f"{door.url}/api/identity/sessions", json=admin)
+    if signed_in.status_code != 201:
+        raise AssertionError(f"sign-in: {signed_in.status_code} {signed_in.text[:300]}")
+    session = {"authorization": f"Bearer {signed_in.json()['session_token']}"}
+    issued = door.http.post(
+        f"{door.url}/api/identity/access-tokens", json={"workspace": "front"}, headers=session
+    )
+    if issued.status_code != 200:
+        raise AssertionError(f"access token: {issued.status_code} {issued.text[:300]}")
+    keys = jwt.PyJWKSet.from_dict(door.http.get(f"{door.url}/.well-known/jwks.json").json())
+    token = issued.json()["access_token"]
+    key = next(k for k in keys.keys if k.key_id == jwt.get_unverified_header(token)["kid"])
+    claims = jwt.decode(token, key, algorithms=["EdDSA"], audience="ensemble")
+    return {
+        "first_page": first_run.status_code,
+        "setup": opened.status_code,
+        "sign_in": signed_in.status_code,
+        "roles": claims["roles"],
+        "keys": len(keys.keys),
+    }

@@ -23,7 +23,7 @@ def serve(app_factory: str) -> None:
     )
 
 
-SERVICES = ("ingest", "feedback", "scheduler", "notify")
+SERVICES = ("ingest", "feedback", "scheduler", "notify", "identity", "insights", "console")
 
 
 def main() -> None:

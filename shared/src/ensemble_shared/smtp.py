@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from typing import Literal
 
 import aiosmtplib
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 SmtpSecurity = Literal["auto", "starttls", "tls", "none"]
 
@@ -53,6 +53,13 @@ class SmtpFields(BaseModel):
         description="auto: STARTTLS when offered; starttls: required; tls: implicit (465).",
     )
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Per SMTP attempt.")
+
+    @field_validator("smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty variable (compose passes `SMTP_USERNAME=` through) means no login, since
+        aiosmtplib would try to log in with an empty name."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     def smtp_server(self) -> SmtpServer:
         return SmtpServer(

@@ -24,7 +24,9 @@ def test_every_built_service_takes_the_base_image_and_is_named() -> None:
         for name, block in _service_blocks().items()
         if "dockerfile: services/Dockerfile" in block
     }
-    assert {"ingest", "feedback", "scheduler", "notify", "insights"} <= set(built)
+    assert {"ingest", "feedback", "scheduler", "notify", "insights", "identity", "console"} <= set(
+        built
+    )
     for name, block in built.items():
         assert "<<: *build-args" in block, f"{name} ignores PYTHON_IMAGE"
         assert f"/{name}:${{ENSEMBLE_VERSION" in block, f"{name} has no image name"

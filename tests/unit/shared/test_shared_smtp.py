@@ -38,3 +38,8 @@ def test_each_service_reads_its_own_prefix(monkeypatch: pytest.MonkeyPatch) -> N
         30.0,
     )
     assert (identity.hostname, identity.port, identity.timeout) == ("localhost", 2525, 15.0)
+
+
+def test_blank_credentials_mean_no_login() -> None:
+    server = SmtpFields.model_validate({"smtp_username": "", "smtp_password": " "}).smtp_server()
+    assert (server.username, server.password) == (None, None)
