@@ -265,7 +265,7 @@ def front_door(door: Door) -> dict[str, Any]:
     first_run = door.http.get(f"{door.url}/", follow_redirects=True)
     if first_run.status_code != 200 or "text/html" not in first_run.headers["content-type"]:
         raise AssertionError(f"the console's first page: {first_run.status_code}")
-    admin = {"email": "admin@front.test", "password": "a long compose-check passphrase"}
+    admin = {"email": "admin@front.example", "password": "a long compose-check passphrase"}
     opened = door.http.post(
         f"{door.url}/api/identity/setup",
         json={"workspace": "front", "workspace_name": "Front", "name": "Admin", **admin},
