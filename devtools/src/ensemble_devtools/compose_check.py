@@ -27,8 +27,10 @@ from ensemble_devtools.compose_scenario import (
     approve_from_email,
     wait_for,
 )
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.paths import RESOURCES, repo_root, state_dir
 from ensemble_devtools.processes import free_port
+from ensemble_devtools.stack import SECRET_KEYS
 
 PROJECT = "ensemble-check"
 SCALE = {"ingest": 2, "notify": 3}
@@ -87,11 +89,13 @@ def _process_env(engine: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _variables(port: int) -> dict[str, str]:
-    """The compose file's variables for the check (its --env-file: a .env is not read)."""
+def _variables(port: int, issuer: LocalIssuer) -> dict[str, str]:
+    """The compose file's variables for the check (its --env-file: a .env is not read). The
+    compose file runs no identity yet, so the services also trust the check's own issuer."""
     return {
         "COMPOSE_PROFILES": "dev",
-        "ENSEMBLE_AUTH_SECRET": secrets.token_urlsafe(48),
+        **{f"{name.upper()}_SECRET_KEY": secrets.token_hex(32) for name in sorted(SECRET_KEYS)},
+        "ENSEMBLE_AUTH_JWKS": issuer.jwks_json(),
         "MONGO_PASSWORD": secrets.token_hex(24),
         "ENSEMBLE_HTTP_PORT": str(port),
         "ENSEMBLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -189,7 +193,8 @@ def _run(
     with report.timed("compose binary"):
         argv = compose_tool.command(engine)
     port = free_port()
-    variables = _variables(port)
+    issuer = LocalIssuer()
+    variables = _variables(port, issuer)
     env_file = state_dir() / "compose-check.env"
     env_file.touch(mode=0o600)
     env_file.write_text("".join(f"{name}={value}\n" for name, value in variables.items()))
@@ -208,7 +213,7 @@ def _run(
         if any(report.replicas.get(name) != n for name, n in SCALE.items()):
             raise AssertionError(f"replicas running: {report.replicas}, wanted {SCALE}")
         receiver = f"http://127.0.0.1:{compose.port('receiver', 8000)}"
-        door = Door(variables["ENSEMBLE_PUBLIC_URL"], receiver, variables["ENSEMBLE_AUTH_SECRET"])
+        door = Door(variables["ENSEMBLE_PUBLIC_URL"], receiver, issuer)
         mentions = Mentions(door)
         with report.timed("mentions through the proxy, delivered"):
             mentions.open()

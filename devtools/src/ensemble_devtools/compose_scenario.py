@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_devtools.issuer import LocalIssuer
+from ensemble_shared.auth import Role
 from ensemble_shared.events import new_id
-from ensemble_shared.settings import AuthSettings
 from ensemble_shared.signatures import sign
 
 WORKSPACE = "check"
@@ -43,23 +43,18 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str) -> tup
 
 @dataclass
 class Door:
-    """The proxy's URL as the host sees it, and the receiver's."""
+    """The proxy's URL as the host sees it, and the receiver's; tokens from the check's own
+    issuer, whose keys the services are given (the compose file runs no identity yet)."""
 
     url: str
     receiver: str
-    auth_secret: str
+    issuer: LocalIssuer
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def headers(self) -> dict[str, str]:
-        token = Tokens(AuthSettings(secret=self.auth_secret)).mint(
-            Principal(
-                subject="compose-check",
-                workspace=WORKSPACE,
-                roles=frozenset({Role.ADMIN, Role.MANAGER}),
-            ),
-            ttl=timedelta(hours=1),
+        return self.issuer.bearer(
+            WORKSPACE, Role.ADMIN, Role.MANAGER, subject="compose-check", ttl=timedelta(hours=1)
         )
-        return {"authorization": f"Bearer {token}"}
 
     def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
         response = self.http.request(method, f"{self.url}{path}", headers=self.headers(), **kwargs)
