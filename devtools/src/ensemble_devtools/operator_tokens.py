@@ -3,7 +3,7 @@
 Identity alone signs tokens. The first time a workspace and set of roles is asked for, the
 operator commands of identity (`python -m ensemble_identity.cli`, with the environment `./dev up`
 gave identity) create the workspace if it is missing (its first admin is invited at
-`admin@<workspace>.invalid`; the email lands in the mail catcher) and an API key holding those
+`admin@<workspace>.example`; the email lands in the mail catcher) and an API key holding those
 roles. The key is kept in this checkout's state (mode 600) and exchanged at identity's
 `POST /oauth/token` (client credentials) for a short-lived access token each time.
 """
@@ -52,7 +52,7 @@ def _create_key(env: Mapping[str, str], workspace: str, roles: Sequence[str]) ->
         "--name",
         workspace,
         "--admin-email",
-        f"admin@{workspace}.invalid",
+        f"admin@{workspace}.example",
     )
     if created.returncode != 0 and "already exists" not in created.stderr:
         raise TokenError(f"identity could not create workspace {workspace!r}: {created.stderr}")
