@@ -22,10 +22,8 @@ import httpx
 from bench.report import Arm, Target, show, write
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
-from ensemble_devtools.stack import Stack
+from ensemble_devtools.stack import Stack, dev_secret
 from ensemble_scheduler.services.links import LinkClaims, LinkSigner, link_id
-from ensemble_shared.auth import Principal, Role, Tokens
-from ensemble_shared.settings import AuthSettings
 
 PASSWORD = "plum-orchard-velvet-42"
 THRESHOLD = 1 / 1.5
@@ -44,12 +42,9 @@ def _ok(response: httpx.Response) -> None:
         raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text}")
 
 
-async def _decision_token(http: httpx.AsyncClient, scheduler: str, secret: str) -> str:
-    tokens = Tokens(AuthSettings(secret=secret))
-    manager = {
-        "authorization": "Bearer "
-        + tokens.mint(Principal(subject="maya", workspace="acme", roles=frozenset({Role.ADMIN})))
-    }
+async def _decision_token(
+    http: httpx.AsyncClient, scheduler: str, manager: dict[str, str], secret: str
+) -> str:
     _ok(await http.put(f"{scheduler}/approval-policies/std", json=POLICY, headers=manager))
     body = {"kind": "post", "channel": "mastodon", "title": "Launch", "body": "We launch today"}
     created = await http.post(f"{scheduler}/content", json=body, headers=manager)
@@ -76,7 +71,7 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
     stack = Stack(
         infra=infra,
         log_dir=log_dir / "console-bench",
-        auth_secret=secret,
+        secret=secret,
         topic_prefix=f"b{tag}.",
         database_prefix=f"b{tag}_",
         env={"LOG_LEVEL": "WARNING"},
@@ -111,7 +106,9 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
             )
             _ok(issued)
             access = {"authorization": f"Bearer {issued.json()['access_token']}"}
-            token = await _decision_token(http, scheduler, secret)
+            token = await _decision_token(
+                http, scheduler, access, dev_secret(secret, "scheduler-secret-key")
+            )
             cookies = {"ens_session": session}
 
             async def account_page() -> None:

@@ -35,6 +35,7 @@ from bench.ingest import RULES, FixedTriage, _items, _parse
 from bench.insights_history import WORKSPACES, produce, synthetic
 from bench.report import Arm, Target, show, write
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_ingest.models.sources import GenericConfig, Source
 from ensemble_ingest.services.pipeline import IngestPipeline
 from ensemble_ingest.storage import INDEXES, MentionRepository, RawArchive
@@ -44,16 +45,17 @@ from ensemble_insights.main import create_app
 from ensemble_insights.models.api import Period
 from ensemble_insights.runtime import Runner
 from ensemble_insights.services.metrics import LAG
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.outbox import Outbox
-from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
+from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import create_client, ensure_indexes
 from ensemble_shared.topics import MENTIONS, Topics, ensure_topics
 from support.apps import running
 
 SECRET = "bench-secret-" + "x" * 40
+ISSUER = LocalIssuer()
 BATCH, IN_FLIGHT = 500, 2
 
 
@@ -61,7 +63,8 @@ def _settings(infra: Infra, prefix: str) -> InsightsSettings:
     return InsightsSettings(
         kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap, topic_prefix=prefix),
         mongo=MongoSettings(url=infra.mongodb_url),
-        auth=AuthSettings(secret=SECRET),
+        auth=ISSUER.settings(),
+        secret_key=SECRET,
         database=f"{prefix.rstrip('.')}_insights",
         log_database=f"{prefix.rstrip('.')}_insights_log",
         lease_seconds=60,
@@ -255,10 +258,7 @@ async def rebuild_and_read(infra: Infra, events: int, reads: int) -> dict[str, A
 
 
 async def _reads(http: Any, today: date, rounds: int) -> dict[str, list[float]]:
-    token = Tokens(AuthSettings(secret=SECRET)).mint(
-        Principal(subject="bench", workspace=WORKSPACES[0], roles=frozenset({Role.MANAGER}))
-    )
-    headers = {"authorization": f"Bearer {token}"}
+    headers = ISSUER.bearer(WORKSPACES[0], Role.MANAGER, subject="bench", ttl=timedelta(hours=2))
     start, end = (today - timedelta(days=90)).isoformat(), (today - timedelta(days=1)).isoformat()
     week = (today - timedelta(days=8)).isoformat()
     span = {"start": start, "end": end}

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,13 @@ from starlette.responses import Response
 
 from bench.report import Arm, Target, show, write
 from ensemble_devtools.infra import Infra, resolve
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.main import create_app
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher, create_broker
-from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
+from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import create_client
 from ensemble_shared.topics import APPROVALS, Topics, ensure_topics
 from support.apps import running
@@ -89,20 +90,18 @@ async def _notify_arm(
     infra: Infra, receiver: TimedReceiver, *, events: int, people: int, endpoints: int
 ) -> tuple[float, list[float], list[float]]:
     tag = f"bn{new_id()[:8]}"
-    auth = "bench-" + new_id()
+    issuer = LocalIssuer()
     settings = NotifySettings(
         kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{tag}."),
         mongo=MongoSettings(url=infra.mongodb_url),
-        auth=AuthSettings(secret=auth),
+        auth=issuer.settings(),
+        secret_key="bench-" + new_id() + new_id(),
         database=f"{tag}_notify",
         concurrency=CONCURRENCY,
     )
     topics = Topics(settings.kafka.topic_prefix)
     await ensure_topics(infra.kafka_bootstrap, topics)
-    token = Tokens(AuthSettings(secret=auth)).mint(
-        Principal(subject="bench", workspace="acme", roles=frozenset({Role.ADMIN}))
-    )
-    admin = {"authorization": f"Bearer {token}"}
+    admin = issuer.bearer("acme", Role.ADMIN, subject="bench", ttl=timedelta(hours=2))
     names = [f"approver-{n}" for n in range(people)]
     batch = [a_step_opened(*names, external_email=None) for _ in range(events)]
     store = create_client(MongoSettings(url=infra.mongodb_url))

@@ -29,18 +29,20 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from bench.report import Arm, Target, show, write
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_feedback.main import create_app
 from ensemble_feedback.services.vote_ledger import VoteLedger
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.events import new_id
-from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
+from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Collection, create_client
 
 MEMBERS = 200
@@ -97,37 +99,40 @@ async def drive(ops: list[Op], act: Callable[[Op], Awaitable[None]], *, paced: b
     return len(ops) / (time.perf_counter() - started)
 
 
-async def sign_up(http: httpx.AsyncClient, staff: dict[str, str]) -> list[dict[str, str]]:
+async def sign_up(
+    http: httpx.AsyncClient, issuer: LocalIssuer, staff: dict[str, str]
+) -> list[dict[str, str]]:
     """Member tokens for MEMBERS trusted members (set up before the clock starts, 20 at once)."""
     gate = asyncio.Semaphore(20)
 
     async def one(m: int) -> dict[str, str]:
         async with gate:
-            return await sign_up_one(http, staff, m)
+            return await sign_up_one(http, issuer, staff, m)
 
     return list(await asyncio.gather(*(one(m) for m in range(MEMBERS))))
 
 
-async def sign_up_one(http: httpx.AsyncClient, staff: dict[str, str], m: int) -> dict[str, str]:
-    """One member signed up and made trusted; its member headers."""
-    signed = await http.post(f"/workspaces/{WORKSPACE}/members", json={"display_name": f"m{m}"})
+async def sign_up_one(
+    http: httpx.AsyncClient, issuer: LocalIssuer, staff: dict[str, str], m: int
+) -> dict[str, str]:
+    """One member (a token as identity's magic link gives) with a profile, made trusted; its
+    member headers."""
+    member_id = f"bench-member-{m}"
+    headers = issuer.bearer(WORKSPACE, Role.MEMBER, subject=member_id, ttl=timedelta(hours=2))
+    signed = await http.post(
+        f"/workspaces/{WORKSPACE}/members", json={"display_name": f"m{m}"}, headers=headers
+    )
     signed.raise_for_status()
-    member_id = signed.json()["member"]["member_id"]
     trusted = await http.put(
         f"/members/{member_id}/trust", json={"level": "trusted"}, headers=staff
     )
     trusted.raise_for_status()
-    return {"authorization": f"Bearer {signed.json()['token']}"}
+    return headers
 
 
 async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
-    secret = "bench-" + new_id()
-    staff = {
-        "authorization": "Bearer "
-        + Tokens(AuthSettings(secret=secret)).mint(
-            Principal(subject="bench", workspace=WORKSPACE, roles=frozenset({Role.MANAGER}))
-        )
-    }
+    issuer = LocalIssuer()
+    staff = issuer.bearer(WORKSPACE, Role.MANAGER, subject="bench", ttl=timedelta(hours=2))
     client = create_client(MongoSettings(url=infra.mongodb_url))
     arms = {
         "api": Arm(
@@ -144,7 +149,8 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
         settings = FeedbackSettings(
             kafka=KafkaSettings(bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{prefix}."),
             mongo=MongoSettings(url=infra.mongodb_url),
-            auth=AuthSettings(secret=secret),
+            auth=issuer.settings(),
+            secret_key="bench-" + new_id(),
             database=f"{prefix}_db",
             # limits are checked on every vote, set high enough never to refuse the load
             rate_limit_ip_writes="1000000/minute",
@@ -157,7 +163,7 @@ async def run(infra: Infra, *, rounds: int, operations: int) -> bool:
             ledger: VoteLedger = app.state.services.board.ledger
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://feedback") as http:
-                headers = await sign_up(http, staff)
+                headers = await sign_up(http, issuer, staff)
                 ideas: list[str] = []
                 for i in range(IDEAS):
                     created = await http.post(

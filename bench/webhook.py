@@ -10,7 +10,6 @@ ids, metrics, JSON access logs) and the source lookup in the store.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -21,23 +20,24 @@ import httpx
 from bench.report import Arm, Target, show, write
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.paths import repo_root
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.events import new_id
-from ensemble_shared.settings import AuthSettings, MongoSettings
+from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
 from support.mentions import mention_body, signed
 
 CONCURRENCY = 16
 
 
-def _env(infra: Infra, prefix: str, database: str, secret: str) -> dict[str, str]:
+def _env(infra: Infra, prefix: str, database: str, issuer: LocalIssuer) -> dict[str, str]:
     return {
         **infra.env(),
         "HOST": "127.0.0.1",
         "KAFKA_TOPIC_PREFIX": prefix,
         "INGEST_DATABASE": database,
-        "ENSEMBLE_AUTH_SECRET": secret,
+        "ENSEMBLE_AUTH_JWKS": issuer.jwks_json(),
         "PYTHONPATH": str(repo_root()),
     }
 
@@ -72,7 +72,7 @@ async def _fire(url: str, secret: str, count: int, tag: str) -> float:
 
 
 async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> bool:
-    auth = "bench-" + secrets.token_hex(24)
+    issuer = LocalIssuer()
     tag = new_id()[:8]
     databases = [f"bench_{tag}_full", f"bench_{tag}_bare"]
     full_port, bare_port = processes.free_port(), processes.free_port()
@@ -80,14 +80,12 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
         "ingest",
         [sys.executable, "-m", "ensemble_ingest"],
         log_path=log_dir / "full.log",
-        env={**_env(infra, f"bench{tag}f.", databases[0], auth), "PORT": str(full_port)},
+        env={**_env(infra, f"bench{tag}f.", databases[0], issuer), "PORT": str(full_port)},
     )
     bare = None
     try:
         await _wait(f"http://127.0.0.1:{full_port}/readyz")
-        token = Tokens(AuthSettings(secret=auth)).mint(
-            Principal(subject="bench", workspace="bench", roles=frozenset({Role.ADMIN}))
-        )
+        token = issuer.token("bench", Role.ADMIN, subject="bench")
         async with httpx.AsyncClient() as client:
             created: dict[str, Any] = (
                 await client.post(
@@ -106,7 +104,7 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
             ],
             log_path=log_dir / "bare.log",
             env={
-                **_env(infra, f"bench{tag}b.", databases[1], auth),
+                **_env(infra, f"bench{tag}b.", databases[1], issuer),
                 "PORT": str(bare_port),
                 "BENCH_SOURCE_ID": created["id"],
                 "BENCH_SECRET": bare_secret,

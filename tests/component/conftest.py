@@ -8,6 +8,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.main import create_app as create_feedback_app
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
@@ -47,29 +48,29 @@ def broker(infra: Infra) -> KafkaBroker:
 
 @pytest.fixture
 async def ingest(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Ingest]:
     """The ingest service in-process, on its own topics and database."""
-    settings = IngestSettings(**settings_for(infra, unique_name("ingest"), auth_secret))
+    settings = IngestSettings(**settings_for(infra, unique_name("ingest"), issuer))
     async with running(create_app(settings)) as client:
-        yield Ingest(client, settings, auth_secret)
+        yield Ingest(client, settings, issuer)
 
 
 @pytest.fixture
 async def feedback(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Feedback]:
     """The feedback service in-process, on its own topics and database."""
-    settings = feedback_settings(infra, unique_name("feedback"), auth_secret)
+    settings = feedback_settings(infra, unique_name("feedback"), issuer)
     async with running(create_feedback_app(settings)) as client:
-        yield Feedback(client, settings, auth_secret)
+        yield Feedback(client, settings, issuer)
 
 
 @pytest.fixture
 async def scheduler(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Scheduler]:
     """The scheduler service in-process, on its own topics and database."""
-    settings = SchedulerSettings(**settings_for(infra, unique_name("scheduler"), auth_secret))
+    settings = SchedulerSettings(**settings_for(infra, unique_name("scheduler"), issuer))
     async with running(create_scheduler_app(settings)) as client:
-        yield Scheduler(client, settings, auth_secret)
+        yield Scheduler(client, settings, issuer)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from support.apps import bearer
@@ -21,6 +22,7 @@ class System:
     http: httpx.AsyncClient
     admin: dict[str, str]
     manager: dict[str, str]
+    issuer: LocalIssuer
 
     def url(self, service: str) -> str:
         return self.stack.services[service].url
@@ -57,13 +59,14 @@ class System:
 
 
 @pytest.fixture
-async def system(stack_factory: Callable[..., Stack], auth_secret: str) -> AsyncIterator[System]:
+async def system(stack_factory: Callable[..., Stack], issuer: LocalIssuer) -> AsyncIterator[System]:
     stack = stack_factory(env={"NOTIFY_SWEEP_INTERVAL_SECONDS": "0.5", "NOTIFY_LEASE_SECONDS": "3"})
     stack.start_all()
     async with httpx.AsyncClient(timeout=30) as http:
         yield System(
             stack,
             http,
-            bearer(auth_secret, "acme", Role.ADMIN),
-            bearer(auth_secret, "acme", Role.MANAGER),
+            bearer(issuer, "acme", Role.ADMIN),
+            bearer(issuer, "acme", Role.MANAGER),
+            issuer,
         )

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from e2e.conftest import System
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.auth import Role
 from support.apps import bearer
 from support.receiver import Receiver
@@ -29,11 +30,11 @@ def texts(receiver: Receiver) -> list[str]:
 
 
 async def test_each_step_reaches_its_approver_who_decides_until_publishable(
-    system: System, auth_secret: str
+    system: System, issuer: LocalIssuer
 ) -> None:
     scheduler, notify = system.url("scheduler"), system.url("notify")
-    mia = bearer(auth_secret, "acme", Role.APPROVER, subject="mia")
-    lea = bearer(auth_secret, "acme", Role.APPROVER, subject="lea")
+    mia = bearer(issuer, "acme", Role.APPROVER, subject="mia")
+    lea = bearer(issuer, "acme", Role.APPROVER, subject="lea")
     with Receiver() as mia_slack, Receiver() as lea_slack:
         for person, receiver in (("mia", mia_slack), ("lea", lea_slack)):
             put = await system.http.put(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from e2e.conftest import System
+from ensemble_shared.auth import Role
 from support.mentions import mention_body, signed
 from support.waiting import eventually
 
@@ -24,12 +25,14 @@ async def test_a_request_on_social_becomes_a_confirmed_idea_of_its_member(system
     ingest, feedback = system.url("ingest"), system.url("feedback")
     set_rules = await system.http.put(f"{ingest}/triage/settings", json=rules, headers=system.admin)
     assert set_rules.status_code == 200, set_rules.text
+    member = "acc_camille"  # identity's account id, in the member token its magic link gives
+    member_headers = system.issuer.bearer("acme", Role.MEMBER, subject=member)
     signed_up = await system.http.post(
-        f"{feedback}/workspaces/acme/members", json={"display_name": "Camille"}
+        f"{feedback}/workspaces/acme/members",
+        json={"display_name": "Camille"},
+        headers=member_headers,
     )
     assert signed_up.status_code == 201, signed_up.text
-    member = signed_up.json()["member"]["member_id"]
-    member_headers = {"authorization": f"Bearer {signed_up.json()['token']}"}
     linked = await system.http.post(
         f"{feedback}/members/me/identities",
         json={"platform": "mastodon", "handle": "camille"},

@@ -17,6 +17,7 @@ import pytest
 
 from ensemble_devtools import processes
 from ensemble_devtools.front_door import LocalFrontDoor
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.local_mailpit import LocalMailpit
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
@@ -55,7 +56,7 @@ def logged_ids(stack: Stack, key: str) -> set[str]:
 
 
 async def test_one_url_reaches_the_apis_webhooks_docs_and_mail(
-    door: tuple[LocalFrontDoor, Stack], auth_secret: str
+    door: tuple[LocalFrontDoor, Stack], issuer: LocalIssuer
 ) -> None:
     front, stack = door
     async with httpx.AsyncClient(base_url=front.url, timeout=30) as http:
@@ -70,7 +71,7 @@ async def test_one_url_reaches_the_apis_webhooks_docs_and_mail(
         assert document["servers"] == [{"url": "/api/ingest"}]
         assert "/sources" in document["paths"]
 
-        admin = bearer(auth_secret, "acme", Role.ADMIN)
+        admin = bearer(issuer, "acme", Role.ADMIN)
         created = await http.post("/api/ingest/sources", json={"name": "forum"}, headers=admin)
         assert created.status_code == 201, created.text
         source = created.json()

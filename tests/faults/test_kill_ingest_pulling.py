@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from ensemble_shared.events import parse_event
@@ -45,12 +46,12 @@ async def count(stack: Stack, collection: str, query: dict[str, Any] | None = No
 
 @pytest.mark.timeout(600)
 async def test_kill_9_ingest_mid_page_neither_skips_nor_repeats(
-    stack_factory: Callable[..., Stack], auth_secret: str
+    stack_factory: Callable[..., Stack], issuer: LocalIssuer
 ) -> None:
     stack = stack_factory(env=FAST)
     stack.start("ingest")
     await asyncio.to_thread(stack.wait_ready, "ingest")
-    admin = bearer(auth_secret, "acme", Role.ADMIN)
+    admin = bearer(issuer, "acme", Role.ADMIN)
     with FakeMastodon(rate_limit=100_000) as fake:
         async with httpx.AsyncClient(timeout=30) as client:
             url = stack.services["ingest"].url

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from support.apps import bearer
@@ -25,7 +26,7 @@ CONCURRENCY = 32  # notify's deliveries in flight: the most a crash can leave ha
 
 @pytest.mark.timeout(900)
 async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
-    stack_factory: Callable[..., Stack], auth_secret: str
+    stack_factory: Callable[..., Stack], issuer: LocalIssuer
 ) -> None:
     stack = stack_factory(
         env={
@@ -35,7 +36,7 @@ async def test_kill_9_notify_mid_stream_loses_nothing_and_sends_each_once(
         }
     )
     stack.start_all()
-    admin = bearer(auth_secret, "acme", Role.ADMIN)
+    admin = bearer(issuer, "acme", Role.ADMIN)
     ingest, notify = (
         stack.services["ingest"].url,
         stack.services["notify"].url,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from ensemble_shared.kafka import EventPublisher, create_broker
@@ -31,7 +32,7 @@ CONCURRENCY = 32  # deliveries in flight: the most a crash can leave half-done
 
 @pytest.mark.timeout(900)
 async def test_kill_9_notify_mid_fan_out_delivers_every_channel_once(
-    stack_factory: Callable[..., Stack], auth_secret: str
+    stack_factory: Callable[..., Stack], issuer: LocalIssuer
 ) -> None:
     stack = stack_factory(
         env={
@@ -44,7 +45,7 @@ async def test_kill_9_notify_mid_fan_out_delivers_every_channel_once(
     await ensure_topics(stack.infra.kafka_bootstrap, topics)
     stack.start("notify")
     await asyncio.to_thread(stack.wait_ready, "notify")
-    admin = bearer(auth_secret, "acme", Role.ADMIN)
+    admin = bearer(issuer, "acme", Role.ADMIN)
     events = [a_step_opened(*PEOPLE, external_email=None) for _ in range(EVENTS)]
     producer = create_broker(
         KafkaSettings(bootstrap_servers=stack.infra.kafka_bootstrap), client_id="scheduler-stand-in"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 from ensemble_scheduler.models.timers import occurrence_id
 from ensemble_shared.auth import Role
@@ -32,7 +33,7 @@ LEASE_SECONDS = 3
 
 @pytest.mark.timeout(600)
 async def test_kill_9_a_replica_holding_timer_claims_fires_its_timers_once_elsewhere(
-    stack_factory: Callable[..., Stack], auth_secret: str
+    stack_factory: Callable[..., Stack], issuer: LocalIssuer
 ) -> None:
     stack = stack_factory(
         env={
@@ -43,7 +44,7 @@ async def test_kill_9_a_replica_holding_timer_claims_fires_its_timers_once_elsew
     )
     first = stack.start("scheduler")
     await asyncio.to_thread(stack.wait_ready, "scheduler")
-    admin = bearer(auth_secret, "acme", Role.ADMIN)
+    admin = bearer(issuer, "acme", Role.ADMIN)
     async with httpx.AsyncClient(timeout=30) as client:
         put = await client.put(
             f"{first.url}/jobs/load",

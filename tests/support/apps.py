@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,29 +11,37 @@ import httpx
 from fastapi import FastAPI
 
 from ensemble_devtools.infra import Infra
-from ensemble_shared.auth import Principal, Role, Tokens
-from ensemble_shared.settings import AuthSettings, KafkaSettings, MongoSettings
+from ensemble_devtools.issuer import LocalIssuer
+from ensemble_shared.auth import Role
+from ensemble_shared.settings import KafkaSettings, MongoSettings
+
+SECRET_KEY = "test-secret-key-" + secrets.token_hex(24)
+"""What the services that sign their own links (`<SERVICE>_SECRET_KEY`) sign them with."""
 
 
-def settings_for(infra: Infra, prefix: str, auth_secret: str, **kafka: Any) -> dict[str, Any]:
-    """Keyword arguments every service's settings class accepts."""
+def settings_for(infra: Infra, prefix: str, issuer: LocalIssuer, **kafka: Any) -> dict[str, Any]:
+    """Keyword arguments every service's settings class accepts (unknown ones are ignored):
+    its own topics and database, tokens of the test `issuer` trusted."""
     return {
         "kafka": KafkaSettings(
             bootstrap_servers=infra.kafka_bootstrap, topic_prefix=f"{prefix}.", **kafka
         ),
         "mongo": MongoSettings(url=infra.mongodb_url),
-        "auth": AuthSettings(secret=auth_secret),
+        "auth": issuer.settings(),
         "database": f"{prefix}_db",
+        "secret_key": SECRET_KEY,
     }
 
 
 def bearer(
-    auth_secret: str, workspace: str, *roles: Role, subject: str = "alice"
+    issuer: LocalIssuer,
+    workspace: str,
+    *roles: Role,
+    subject: str = "alice",
+    teams: Iterable[str] = (),
 ) -> dict[str, str]:
-    token = Tokens(AuthSettings(secret=auth_secret)).mint(
-        Principal(subject=subject, workspace=workspace, roles=frozenset(roles))
-    )
-    return {"authorization": f"Bearer {token}"}
+    """Headers with an access token shaped as identity's, signed by the test issuer."""
+    return issuer.bearer(workspace, *roles, subject=subject, teams=teams)
 
 
 @asynccontextmanager

@@ -17,6 +17,8 @@ from playwright.async_api import Browser, BrowserContext
 
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
+from ensemble_devtools.pytest_plugin import STACK_SECRET
 from ensemble_devtools.stack import Stack
 from ensemble_identity.models.opaque import digest
 from ensemble_shared.auth import Role
@@ -37,14 +39,15 @@ class ConsoleStack:
     stack: Stack
     mailbox: Mailbox
     console: str
-    auth_secret: str
+    issuer: LocalIssuer
 
     def url(self, service: str) -> str:
         return self.stack.services[service].url
 
     def staff(self, subject: str, *roles: Role) -> dict[str, str]:
-        """A bearer token of the kind scheduler verifies today (shared secret, HS256)."""
-        return bearer(self.auth_secret, "acme", *(roles or (Role.APPROVER,)), subject=subject)
+        """An access token of the test issuer, which every service of this stack trusts (besides
+        the identity it runs)."""
+        return bearer(self.issuer, "acme", *(roles or (Role.APPROVER,)), subject=subject)
 
     async def link(self, to: str, page: str) -> str:
         """The secret of the newest console link to `page` mailed to `to`."""
@@ -88,13 +91,14 @@ class ConsoleStack:
 
 @pytest.fixture(scope="session")
 def console_stack(
-    infra: Infra, tmp_path_factory: pytest.TempPathFactory, auth_secret: str
+    infra: Infra, tmp_path_factory: pytest.TempPathFactory, issuer: LocalIssuer
 ) -> Iterator[ConsoleStack]:
     tag = secrets.token_hex(4)
     stack = Stack(
         infra=infra,
         log_dir=tmp_path_factory.mktemp("console-stack"),
-        auth_secret=auth_secret,
+        secret=STACK_SECRET,
+        pinned_jwks=issuer.jwks_json(),
         topic_prefix=f"t{tag}.",
         database_prefix=f"t{tag}_",
     )
@@ -121,7 +125,7 @@ def console_stack(
                 env={"ENSEMBLE_PUBLIC_URL": console, **stack.console_env()},
             )
             stack.wait_ready("console")
-            yield ConsoleStack(stack, mailbox, console, auth_secret)
+            yield ConsoleStack(stack, mailbox, console, issuer)
         finally:
             stack.stop_all()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_shared.auth import Role
 from ensemble_shared.events import Event, parse_event
@@ -18,13 +20,13 @@ from support.kafka import read_topic
 
 
 def feedback_settings(
-    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+    infra: Infra, prefix: str, issuer: LocalIssuer, **overrides: Any
 ) -> FeedbackSettings:
     """Feedback on its own topics and database. Every in-process client has the same address,
     so the per-address write limit is lifted; per-member limits stay as configured."""
     return FeedbackSettings(
         **{
-            **settings_for(infra, prefix, auth_secret),
+            **settings_for(infra, prefix, issuer),
             "rate_limit_ip_writes": "100000/minute",
             **overrides,
         }
@@ -32,17 +34,39 @@ def feedback_settings(
 
 
 class Feedback:
-    def __init__(self, client: httpx.AsyncClient, settings: FeedbackSettings, secret: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, settings: FeedbackSettings, issuer: LocalIssuer
+    ) -> None:
         self.client = client
         self.settings = settings
-        self.secret = secret
+        self.issuer = issuer
         self.workspace = "acme"
-        self.admin = bearer(secret, self.workspace, Role.ADMIN)
-        self.manager = bearer(secret, self.workspace, Role.MANAGER, subject="maya")
+        self.admin = bearer(issuer, self.workspace, Role.ADMIN)
+        self.manager = bearer(issuer, self.workspace, Role.MANAGER, subject="maya")
 
     def member(self, member_id: str, workspace: str | None = None) -> dict[str, str]:
-        """Headers for a member token (what sign-up hands out), for an existing member id."""
-        return bearer(self.secret, workspace or self.workspace, Role.MEMBER, subject=member_id)
+        """Headers for a member token (what identity gives after a magic link) of `member_id`."""
+        return bearer(self.issuer, workspace or self.workspace, Role.MEMBER, subject=member_id)
+
+    async def sign_up(
+        self, display_name: str, *, workspace: str | None = None, **body: Any
+    ) -> httpx.Response:
+        """A new person (a fresh member id, as identity's account id) creating their profile."""
+        headers = self.member(f"acc_{secrets.token_hex(6)}", workspace)
+        return await self.client.post(
+            f"/workspaces/{workspace or self.workspace}/members",
+            json={"display_name": display_name, **body},
+            headers=headers,
+        )
+
+    async def join(
+        self, display_name: str, *, workspace: str | None = None, **body: Any
+    ) -> tuple[str, dict[str, str]]:
+        """`sign_up`, checked: the member id and its headers."""
+        response = await self.sign_up(display_name, workspace=workspace, **body)
+        assert response.status_code == 201, response.text
+        member_id: str = response.json()["member_id"]
+        return member_id, self.member(member_id, workspace)
 
     def database(self) -> Database:
         return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]

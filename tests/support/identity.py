@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_identity import cli
 from ensemble_identity.config import IdentitySettings
 from ensemble_identity.main import create_app
@@ -36,10 +37,10 @@ ADMIN_EMAIL = "ana@acme.example"
 
 
 def identity_settings(
-    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+    infra: Infra, prefix: str, issuer: LocalIssuer, **overrides: Any
 ) -> IdentitySettings:
     return IdentitySettings(
-        **settings_for(infra, prefix, auth_secret),
+        **settings_for(infra, prefix, issuer),
         **{
             "public_url": PUBLIC_URL,
             "key_encryption_key": Fernet.generate_key().decode(),
@@ -202,10 +203,10 @@ def text_of(message: EmailMessage) -> str:
 
 @asynccontextmanager
 async def running_identity(
-    infra: Infra, prefix: str, auth_secret: str, mailbox: Mailbox, **overrides: Any
+    infra: Infra, prefix: str, issuer: LocalIssuer, mailbox: Mailbox, **overrides: Any
 ) -> AsyncIterator[IdentityDriver]:
     settings = identity_settings(
-        infra, prefix, auth_secret, smtp_host="127.0.0.1", smtp_port=mailbox.port, **overrides
+        infra, prefix, issuer, smtp_host="127.0.0.1", smtp_port=mailbox.port, **overrides
     )
     app = create_app(settings)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:

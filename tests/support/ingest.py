@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_ingest.config import IngestSettings
 from ensemble_shared.auth import Role
 from ensemble_shared.events import Event, parse_event
@@ -19,12 +20,14 @@ from support.mentions import mention_body, signed
 
 
 class Ingest:
-    def __init__(self, client: httpx.AsyncClient, settings: IngestSettings, secret: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, settings: IngestSettings, issuer: LocalIssuer
+    ) -> None:
         self.client = client
         self.settings = settings
-        self.secret = secret
-        self.admin = bearer(secret, "acme", Role.ADMIN)
-        self.manager = bearer(secret, "acme", Role.MANAGER, subject="maya")
+        self.issuer = issuer
+        self.admin = bearer(issuer, "acme", Role.ADMIN)
+        self.manager = bearer(issuer, "acme", Role.MANAGER, subject="maya")
 
     async def source(self) -> dict[str, str]:
         response = await self.client.post("/sources", json={"name": "forum"}, headers=self.admin)

@@ -11,6 +11,7 @@ import httpx
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_insights.config import InsightsSettings
 from ensemble_insights.main import create_app
 from ensemble_insights.runtime import Runner
@@ -24,10 +25,10 @@ from support.waiting import eventually
 
 
 def insights_settings(
-    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+    infra: Infra, prefix: str, issuer: LocalIssuer, **overrides: Any
 ) -> InsightsSettings:
     return InsightsSettings(
-        **settings_for(infra, prefix, auth_secret),
+        **settings_for(infra, prefix, issuer),
         log_database=f"{prefix}_log",
         lease_seconds=10,
         generation_poll_seconds=1,
@@ -43,7 +44,7 @@ class InsightsDriver:
     client: httpx.AsyncClient
     app: Any
     settings: InsightsSettings
-    auth_secret: str
+    issuer: LocalIssuer
 
     @property
     def runner(self) -> Runner:
@@ -53,7 +54,7 @@ class InsightsDriver:
     def headers(
         self, workspace: str = "acme", *roles: Role, subject: str = "alice"
     ) -> dict[str, str]:
-        return bearer(self.auth_secret, workspace, *(roles or (Role.MANAGER,)), subject=subject)
+        return bearer(self.issuer, workspace, *(roles or (Role.MANAGER,)), subject=subject)
 
     async def get(self, path: str, workspace: str = "acme", **params: Any) -> Any:
         response = await self.client.get(path, params=params, headers=self.headers(workspace))
@@ -80,11 +81,11 @@ class InsightsDriver:
 
 @asynccontextmanager
 async def insights_app(
-    settings: InsightsSettings, auth_secret: str
+    settings: InsightsSettings, issuer: LocalIssuer
 ) -> AsyncIterator[InsightsDriver]:
     app = create_app(settings)
     async with running(app) as client:
-        yield InsightsDriver(client, app, settings, auth_secret)
+        yield InsightsDriver(client, app, settings, issuer)
 
 
 @asynccontextmanager

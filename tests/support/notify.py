@@ -13,6 +13,7 @@ import uvicorn
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.processes import free_port
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.main import create_app
@@ -31,13 +32,13 @@ class NotifyDriver:
     http: httpx.AsyncClient
     settings: NotifySettings
     admin: dict[str, str]
-    auth_secret: str
+    issuer: LocalIssuer
     publisher: EventPublisher
     infra: Infra
 
     def person(self, subject: str, workspace: str = "acme") -> dict[str, str]:
         """A signed-in person: any role reads their own inbox."""
-        return bearer(self.auth_secret, workspace, Role.APPROVER, subject=subject)
+        return bearer(self.issuer, workspace, Role.APPROVER, subject=subject)
 
     async def put_person(self, person_id: str, **fields: Any) -> dict[str, Any]:
         response = await self.http.put(f"/people/{person_id}", json=fields, headers=self.admin)
@@ -93,10 +94,10 @@ async def serving(app: Any) -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def running_notify(
-    infra: Infra, prefix: str, auth_secret: str, **overrides: Any
+    infra: Infra, prefix: str, issuer: LocalIssuer, **overrides: Any
 ) -> AsyncIterator[NotifyDriver]:
     settings = NotifySettings(
-        **settings_for(infra, prefix, auth_secret),
+        **settings_for(infra, prefix, issuer),
         **{
             "backoff_base_seconds": 0.05,
             "backoff_max_seconds": 0.2,
@@ -119,8 +120,8 @@ async def running_notify(
                 url,
                 http,
                 settings,
-                bearer(auth_secret, "acme", Role.ADMIN),
-                auth_secret,
+                bearer(issuer, "acme", Role.ADMIN),
+                issuer,
                 publisher,
                 infra,
             )

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 import httpx
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_scheduler.config import SchedulerSettings
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.events import Event, parse_event
-from ensemble_shared.settings import AuthSettings, MongoSettings
+from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Stream, Topics
 from support.apps import bearer
@@ -20,13 +21,15 @@ CONSOLE = "http://127.0.0.1:8080"
 
 
 class Scheduler:
-    def __init__(self, client: httpx.AsyncClient, settings: SchedulerSettings, secret: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, settings: SchedulerSettings, issuer: LocalIssuer
+    ) -> None:
         self.client = client
         self.settings = settings
-        self.secret = secret
+        self.issuer = issuer
         self.workspace = "acme"
-        self.admin = bearer(secret, self.workspace, Role.ADMIN)
-        self.manager = bearer(secret, self.workspace, Role.MANAGER, subject="maya")
+        self.admin = bearer(issuer, self.workspace, Role.ADMIN)
+        self.manager = bearer(issuer, self.workspace, Role.MANAGER, subject="maya")
 
     def staff(
         self,
@@ -37,15 +40,9 @@ class Scheduler:
         workspace: str | None = None,
     ) -> dict[str, str]:
         """Headers for a staff member of `teams` (tokens carry teams and roles)."""
-        token = Tokens(AuthSettings(secret=self.secret)).mint(
-            Principal(
-                subject=subject,
-                workspace=workspace or self.workspace,
-                roles=frozenset(roles),
-                teams=frozenset(teams),
-            )
+        return bearer(
+            self.issuer, workspace or self.workspace, *roles, subject=subject, teams=teams
         )
-        return {"authorization": f"Bearer {token}"}
 
     def database(self) -> Database:
         return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +19,9 @@ from rich.table import Table
 from ensemble_devtools import compose_tool, docker_env, infra, processes
 from ensemble_devtools.front_door import LocalFrontDoor
 from ensemble_devtools.local_mailpit import LocalMailpit
+from ensemble_devtools.operator_tokens import TokenError, access_token, save_identity_env
 from ensemble_devtools.paths import repo_root, state_dir
-from ensemble_devtools.stack import SERVICES, Stack, parse_scale
+from ensemble_devtools.stack import SECRET_KEYS, SERVICES, Stack, dev_secret, parse_scale
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -50,8 +50,14 @@ def _secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def _auth_secret() -> str:
+def _stack_secret() -> str:
+    """The root of every service's development secret (the file kept its first name, so keys
+    stored by identity in earlier runs still decrypt)."""
     return _secret("auth-secret")
+
+
+def _identity_env_path() -> Path:
+    return state_dir() / "identity.env.json"
 
 
 def _pid_dir() -> Path:
@@ -83,7 +89,10 @@ def _ports() -> dict[str, int]:
 def _compose(*args: str) -> int:
     env = {
         **os.environ,
-        "ENSEMBLE_AUTH_SECRET": _auth_secret(),
+        **{
+            f"{name.upper()}_SECRET_KEY": dev_secret(_stack_secret(), f"{name}-secret-key")
+            for name in SECRET_KEYS
+        },
         "MONGO_PASSWORD": _secret("mongo-password"),
         "COMPOSE_PROFILES": os.environ.get("COMPOSE_PROFILES", "dev"),
     }
@@ -138,12 +147,16 @@ def up(
         stack = Stack(
             infra=found,
             log_dir=log_dir,
-            auth_secret=_auth_secret(),
+            secret=_stack_secret(),
             pid_dir=_pid_dir(),
             env=door.mail_env(),
             public_url=door.url,
         )
         stack.start_all(ports, replicas)
+        identity = stack.services["identity"]
+        save_identity_env(
+            _identity_env_path(), stack.environment("identity", identity.port, identity.extra_env)
+        )
         door.open(stack)
         ports_by_process = {s.key: s.port for s in stack.services.values()}
         (state / "replicas.json").write_text(json.dumps(ports_by_process))
@@ -174,7 +187,7 @@ def _announce(door: LocalFrontDoor, stack: Stack, found: infra.Infra) -> None:
         f"  debugging  each process on its own port: {replicas}",
         f"  logs       {stack.log_dir}/<process>.log  (./dev logs <process>)",
         f"Kafka {found.kafka_bootstrap} · store {found.mongodb_url}",
-        "Token: ./dev token --workspace acme --subject alice --role admin",
+        "Token: ./dev token --workspace acme --role admin   (identity signs it)",
         "Ctrl-C stops everything.",
     ]
     for line in lines:
@@ -244,26 +257,30 @@ def logs(service: str, lines: int = 100) -> None:
 
 @app.command()
 def token(
-    workspace: Annotated[str, typer.Option(help="Workspace the token is scoped to.")],
-    subject: Annotated[str, typer.Option(help="Who it is for.")],
+    workspace: Annotated[str, typer.Option(help="Workspace the token is for.")],
     role: Annotated[
-        list[str] | None, typer.Option(help="admin (default), manager, approver, member, service")
+        list[str] | None, typer.Option(help="admin (default), manager, approver, viewer")
     ] = None,
-    team: Annotated[list[str] | None, typer.Option(help="Team names.")] = None,
-    hours: float = 12.0,
 ) -> None:
-    """Mint a bearer token the running services accept."""
-    from ensemble_shared.auth import Principal, Role, Tokens
-    from ensemble_shared.settings import AuthSettings
-
-    tokens = Tokens(AuthSettings(secret=_auth_secret()))
-    principal = Principal(
-        subject=subject,
-        workspace=workspace,
-        roles=frozenset(Role(r) for r in (role or ["admin"])),
-        teams=frozenset(team or []),
-    )
-    print(tokens.mint(principal, ttl=timedelta(hours=hours)))
+    """An access token from the running identity (./dev up), through an API key holding these
+    roles; the workspace is created if missing (its admin's invitation goes to the mail catcher)."""
+    replicas_path = state_dir() / "replicas.json"
+    replicas = json.loads(replicas_path.read_text()) if replicas_path.exists() else {}
+    if "identity" not in replicas or not _identity_env_path().exists():
+        console.print("[red]Identity is not running[/]: start ./dev up first.")
+        raise typer.Exit(1)
+    try:
+        issued = access_token(
+            f"http://127.0.0.1:{replicas['identity']}",
+            json.loads(_identity_env_path().read_text()),
+            state_dir() / "api-keys.json",
+            workspace,
+            role or ["admin"],
+        )
+    except TokenError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    print(issued)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

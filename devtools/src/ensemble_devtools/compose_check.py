@@ -31,6 +31,7 @@ from ensemble_devtools.compose_scenario import (
 )
 from ensemble_devtools.paths import RESOURCES, repo_root, state_dir
 from ensemble_devtools.processes import free_port
+from ensemble_devtools.stack import SECRET_KEYS
 
 PROJECT = "ensemble-check"
 SCALE = {"ingest": 2, "notify": 3}
@@ -95,7 +96,7 @@ def _variables(port: int) -> dict[str, str]:
     """The compose file's variables for the check (its --env-file: a .env is not read)."""
     return {
         "COMPOSE_PROFILES": "dev",
-        "ENSEMBLE_AUTH_SECRET": secrets.token_urlsafe(48),
+        **{f"{name.upper()}_SECRET_KEY": secrets.token_hex(32) for name in sorted(SECRET_KEYS)},
         "MONGO_PASSWORD": secrets.token_hex(24),
         "CONSOLE_SECRET": secrets.token_urlsafe(48),
         "IDENTITY_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
@@ -214,7 +215,9 @@ def _run(
         if any(report.replicas.get(name) != n for name, n in SCALE.items()):
             raise AssertionError(f"replicas running: {report.replicas}, wanted {SCALE}")
         receiver = f"http://127.0.0.1:{compose.port('receiver', 8000)}"
-        door = Door(variables["ENSEMBLE_PUBLIC_URL"], receiver, variables["ENSEMBLE_AUTH_SECRET"])
+        door = Door(variables["ENSEMBLE_PUBLIC_URL"], receiver)
+        with report.timed("first run, sign-in and a token through the proxy"):
+            report.front_door = front_door(door)
         mentions = Mentions(door)
         with report.timed("mentions through the proxy, delivered"):
             mentions.open()
@@ -225,8 +228,6 @@ def _run(
         report.notes.append(f"webhooks served per ingest replica: {served}")
         with report.timed("approval from the email link"):
             report.approval = approve_from_email(door)
-        with report.timed("first run, sign-in and a token through the proxy"):
-            report.front_door = front_door(door)
         say("[bold]compose kill kafka, mongo; start[/]")
         with report.timed("faults and recovery"):
             _faults(compose, mentions, report)

@@ -12,15 +12,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 import jwt
 
-from ensemble_shared.auth import Principal, Role, Tokens
 from ensemble_shared.events import new_id
-from ensemble_shared.settings import AuthSettings
 from ensemble_shared.signatures import sign
 
 WORKSPACE = "check"
@@ -44,23 +42,30 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str) -> tup
 
 @dataclass
 class Door:
-    """The proxy's URL as the host sees it, and the receiver's."""
+    """The proxy's URL as the host sees it, and the receiver's. Calls to the APIs carry an
+    access token identity signed for the check's admin (see `front_door`), renewed before
+    it expires, as the console does."""
 
     url: str
     receiver: str
-    auth_secret: str
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    session: str | None = None
+    _token: tuple[str, float] | None = None
 
     def headers(self) -> dict[str, str]:
-        token = Tokens(AuthSettings(secret=self.auth_secret)).mint(
-            Principal(
-                subject="compose-check",
-                workspace=WORKSPACE,
-                roles=frozenset({Role.ADMIN, Role.MANAGER}),
-            ),
-            ttl=timedelta(hours=1),
-        )
-        return {"authorization": f"Bearer {token}"}
+        if self.session is None:
+            raise AssertionError("no one is signed in yet (front_door first)")
+        if self._token is None or time.monotonic() > self._token[1]:
+            issued = self.http.post(
+                f"{self.url}/api/identity/access-tokens",
+                json={"workspace": WORKSPACE},
+                headers={"authorization": f"Bearer {self.session}"},
+            )
+            if issued.status_code != 200:
+                raise AssertionError(f"access token: {issued.status_code} {issued.text[:300]}")
+            body = issued.json()
+            self._token = (body["access_token"], time.monotonic() + body["expires_in"] - 60)
+        return {"authorization": f"Bearer {self._token[0]}"}
 
     def call(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
         response = self.http.request(method, f"{self.url}{path}", headers=self.headers(), **kwargs)
@@ -260,35 +265,36 @@ def approve_from_email(door: Door) -> dict[str, Any]:
 
 def front_door(door: Door) -> dict[str, Any]:
     """The console's pages and identity behind the one address: the first-run page, the
-    first workspace and its admin, a session, an access token for the workspace, and that
-    token's signature checked with the keys the proxy publishes at /.well-known/jwks.json."""
+    check's workspace and its admin created through identity, a sign-in, an access token for
+    the workspace whose signature verifies with the keys the proxy publishes at
+    /.well-known/jwks.json, and that token accepted by a service (which fetched the same keys
+    inside the compose network). The rest of the check calls the APIs as this admin."""
     first_run = door.http.get(f"{door.url}/", follow_redirects=True)
     if first_run.status_code != 200 or "text/html" not in first_run.headers["content-type"]:
         raise AssertionError(f"the console's first page: {first_run.status_code}")
-    admin = {"email": "admin@front.example", "password": "a long compose-check passphrase"}
+    admin = {"email": "admin@check.example", "password": "a long compose-check passphrase"}
     opened = door.http.post(
         f"{door.url}/api/identity/setup",
-        json={"workspace": "front", "workspace_name": "Front", "name": "Admin", **admin},
+        json={"workspace": WORKSPACE, "workspace_name": "Check", "name": "Admin", **admin},
     )
     if opened.status_code != 201:
         raise AssertionError(f"first run: {opened.status_code} {opened.text[:300]}")
     signed_in = door.http.post(f"{door.url}/api/identity/sessions", json=admin)
     if signed_in.status_code != 201:
         raise AssertionError(f"sign-in: {signed_in.status_code} {signed_in.text[:300]}")
-    session = {"authorization": f"Bearer {signed_in.json()['session_token']}"}
-    issued = door.http.post(
-        f"{door.url}/api/identity/access-tokens", json={"workspace": "front"}, headers=session
-    )
-    if issued.status_code != 200:
-        raise AssertionError(f"access token: {issued.status_code} {issued.text[:300]}")
+    door.session = signed_in.json()["session_token"]
+    token = door.headers()["authorization"].removeprefix("Bearer ")
     keys = jwt.PyJWKSet.from_dict(door.http.get(f"{door.url}/.well-known/jwks.json").json())
-    token = issued.json()["access_token"]
     key = next(k for k in keys.keys if k.key_id == jwt.get_unverified_header(token)["kid"])
     claims = jwt.decode(token, key, algorithms=["EdDSA"], audience="ensemble")
+    sources = door.call("GET", "/api/ingest/sources", 200)
+    anonymous = door.http.get(f"{door.url}/api/ingest/sources").status_code
     return {
         "first_page": first_run.status_code,
         "setup": opened.status_code,
         "sign_in": signed_in.status_code,
         "roles": claims["roles"],
         "keys": len(keys.keys),
+        "service_accepts_token": sources is not None,
+        "service_without_token": anonymous,
     }

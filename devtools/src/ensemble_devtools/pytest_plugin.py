@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from ensemble_devtools.infra import Infra, resolve
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
 
-AUTH_SECRET = "test-secret-" + secrets.token_hex(24)
+STACK_SECRET = "test-secret-" + secrets.token_hex(24)
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +35,18 @@ def unique_name(request: pytest.FixtureRequest) -> Callable[[str], str]:
 
 
 @pytest.fixture(scope="session")
-def auth_secret() -> str:
-    return AUTH_SECRET
+def issuer() -> LocalIssuer:
+    """Signs access tokens as identity does, with a key made for this session; every service
+    the tests start trusts its JWKS (`issuer.settings()`, or ENSEMBLE_AUTH_JWKS)."""
+    return LocalIssuer()
 
 
 @pytest.fixture
-def stack_factory(infra: Infra, tmp_path: Path, auth_secret: str) -> Iterator[Callable[..., Stack]]:
-    """Build stacks of service processes; every one started is stopped after the test."""
+def stack_factory(
+    infra: Infra, tmp_path: Path, issuer: LocalIssuer
+) -> Iterator[Callable[..., Stack]]:
+    """Build stacks of service processes; every one started is stopped after the test. They
+    trust the session's issuer, and the identity they run once it is started."""
     stacks: list[Stack] = []
 
     def make(**overrides: object) -> Stack:
@@ -48,7 +54,8 @@ def stack_factory(infra: Infra, tmp_path: Path, auth_secret: str) -> Iterator[Ca
         stack = Stack(
             infra=infra,
             log_dir=tmp_path / f"logs-{tag}",
-            auth_secret=auth_secret,
+            secret=STACK_SECRET,
+            pinned_jwks=issuer.jwks_json(),
             topic_prefix=f"t{tag}.",
             database_prefix=f"t{tag}_",
             **overrides,  # type: ignore[arg-type]

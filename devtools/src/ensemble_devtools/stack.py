@@ -35,16 +35,26 @@ def parse_scale(values: Sequence[str]) -> dict[str, int]:
     return scale
 
 
-def dev_console_secret(auth_secret: str) -> str:
-    """The console's CSRF key, derived from the stack's secret (development only)."""
-    return hashlib.sha256(b"ensemble/console-secret/" + auth_secret.encode()).hexdigest()
+SECRET_KEYS = {"feedback", "scheduler", "notify", "insights"}
+"""Services that sign their own links with `<SERVICE>_SECRET_KEY`."""
+JWKS_PATH = "/.well-known/jwks.json"
 
 
-def dev_key_encryption_key(auth_secret: str) -> str:
-    """A Fernet key for identity's private keys, derived from the stack's secret: stable per
-    checkout (the keys stored by the last run still decrypt), never used beyond development."""
-    digest = hashlib.sha256(b"ensemble/identity-key-encryption/" + auth_secret.encode()).digest()
+def dev_secret(root: str, purpose: str) -> str:
+    """One service's secret, derived from the stack's root secret (development only): stable
+    per checkout, so links sent by the last run still verify."""
+    return hashlib.sha256(f"ensemble/{purpose}/".encode() + root.encode()).hexdigest()
+
+
+def dev_key_encryption_key(root: str) -> str:
+    """A Fernet key for identity's private keys, derived from the stack's root secret: stable
+    per checkout (the keys stored by the last run still decrypt), never used beyond development."""
+    digest = hashlib.sha256(b"ensemble/identity-key-encryption/" + root.encode()).digest()
     return base64.urlsafe_b64encode(digest).decode()
+
+
+def jwks_url(identity_url: str) -> str:
+    return f"{identity_url}{JWKS_PATH}"
 
 
 @dataclass
@@ -82,7 +92,7 @@ class Stack:
 
     infra: Infra
     log_dir: Path
-    auth_secret: str
+    secret: str  # the root every service's own secret is derived from (development only)
     topic_prefix: str = "ensemble."
     database_prefix: str = "ensemble_"
     pid_dir: Path | None = None
@@ -90,6 +100,8 @@ class Stack:
     services: dict[str, Service] = field(default_factory=dict)
     # The front door's URL, when one runs: every link the services send is built on it.
     public_url: str | None = None
+    # A JWKS document every service trusts besides identity's keys (tests: their own issuer).
+    pinned_jwks: str | None = None
 
     def environment(
         self, name: str, port: int, extra: Mapping[str, str] | None = None
@@ -98,7 +110,7 @@ class Stack:
             **self.infra.env(),
             "HOST": "127.0.0.1",
             "PORT": str(port),
-            "ENSEMBLE_AUTH_SECRET": self.auth_secret,
+            **self._keys(),
             "KAFKA_TOPIC_PREFIX": self.topic_prefix,
             f"{name.upper()}_DATABASE": f"{self.database_prefix}{name}",
             f"{name.upper()}_LOG_DATABASE": f"{self.database_prefix}{name}_log",  # insights
@@ -108,11 +120,22 @@ class Stack:
             **(extra or {}),
         }
 
+    def _keys(self) -> dict[str, str]:
+        """Where services find the keys of access tokens: the identity this stack runs (when
+        started before them; `start_all` passes it to all), and the pinned document if any."""
+        keys = {"ENSEMBLE_AUTH_JWKS": self.pinned_jwks} if self.pinned_jwks else {}
+        identity = self.services.get("identity")
+        if identity is not None:
+            keys["ENSEMBLE_AUTH_JWKS_URL"] = jwks_url(identity.url)
+        return keys
+
     def _secrets(self, name: str) -> dict[str, str]:
         if name == "identity":
-            return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.auth_secret)}
+            return {"IDENTITY_KEY_ENCRYPTION_KEY": dev_key_encryption_key(self.secret)}
         if name == "console":
-            return {"CONSOLE_SECRET": dev_console_secret(self.auth_secret)}
+            return {"CONSOLE_SECRET": dev_secret(self.secret, "console-secret")}
+        if name in SECRET_KEYS:
+            return {f"{name.upper()}_SECRET_KEY": dev_secret(self.secret, f"{name}-secret-key")}
         return {}
 
     def start(
@@ -179,6 +202,7 @@ class Stack:
         port (a stack without a proxy, as most tests run it)."""
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         backends = console_backends(urls)  # the console calls each service's first replica
+        backends["ENSEMBLE_AUTH_JWKS_URL"] = jwks_url(urls["identity"])
         if self.public_url is not None:
             return {**public_urls(self.public_url), **backends}
         return {

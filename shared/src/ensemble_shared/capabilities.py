@@ -74,7 +74,11 @@ class Capabilities:
             )
             expires = claims.pop("exp", None)
             expires_at = None if expires is None else datetime.fromtimestamp(int(expires), UTC)
-        except (jwt.InvalidSignatureError, jwt.InvalidAudienceError) as exc:
+        except (
+            jwt.InvalidSignatureError,
+            jwt.InvalidAudienceError,
+            jwt.InvalidAlgorithmError,  # a well-formed token signed another way: not ours
+        ) as exc:
             raise CapabilityForged(f"this {self.purpose} was altered or is not ours") from exc
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError) as exc:
             raise CapabilityInvalid(f"this {self.purpose} is not valid") from exc

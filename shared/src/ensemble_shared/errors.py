@@ -33,3 +33,7 @@ class TooManyRequests(EnsembleError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(EnsembleError):
+    """Something this request needs is out of reach for now (503, Retry-After)."""

@@ -5,6 +5,8 @@ Identity alone holds private keys; every other service fetches the public ones f
 not know (identity rotated), at most once per `min_refetch` seconds, so a flood of tokens with
 made-up key ids costs one request, not one per token. If identity is unreachable, the keys
 already known keep working (a cache older than `max_age` is used rather than nothing).
+Keys can also be pinned (a static JWKS document: tests, air-gapped deployments); a token signed
+by a pinned key never waits for identity.
 
 What is refused: any algorithm but EdDSA (so `none`, and HS256 "signed" with the public key as
 an HMAC secret, never reach a key), a missing or unknown `kid`, a wrong `typ`, issuer or
@@ -23,6 +25,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ensemble_shared.auth import InvalidToken, Principal, Role
+from ensemble_shared.settings import AuthSettings
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 `typ`: never mistaken for another JWT
@@ -61,8 +64,7 @@ class AccessClaims(BaseModel):
     client_id: str | None = None
 
     def principal(self) -> Principal:
-        """The caller as every service's routes know it. `viewer` maps to no role at all: a
-        viewer reads what any signed-in caller may read and acts on nothing."""
+        """The caller as every service's routes know it (a role no service knows is dropped)."""
         known = {role.value for role in Role}
         return Principal(
             subject=self.sub,
@@ -124,15 +126,24 @@ def verify_with(
         raise InvalidToken(str(exc).splitlines()[0]) from exc
 
 
+def _kid(token: str) -> object:
+    try:
+        return jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+
+
 class JwksVerifier:
-    """Verifies access tokens against a JWKS URL; one per process, shared by every request."""
+    """Verifies access tokens against a JWKS URL and/or pinned keys; one per process, shared by
+    every request."""
 
     def __init__(
         self,
-        jwks_url: str,
+        jwks_url: str | None,
         *,
         issuer: str,
         audience: str,
+        pinned: Mapping[str, Any] | None = None,
         client: httpx.AsyncClient | None = None,
         max_age: float = 300.0,
         min_refetch: float = 30.0,
@@ -152,8 +163,27 @@ class JwksVerifier:
         self._fetched_at: float | None = None  # last successful fetch
         self._tried_at: float | None = None  # last attempt, successful or not
         self._lock = asyncio.Lock()
+        self._pinned = key_set(pinned or {})
+
+    @classmethod
+    def from_settings(cls, settings: AuthSettings) -> JwksVerifier:
+        if not settings.configured:
+            raise ValueError(
+                "no token keys: set ENSEMBLE_AUTH_JWKS_URL (identity's /.well-known/jwks.json) "
+                "or ENSEMBLE_AUTH_JWKS (a JWKS document)"
+            )
+        return cls(
+            settings.jwks_url,
+            issuer=settings.issuer,
+            audience=settings.audience,
+            pinned=settings.jwks,
+            max_age=settings.jwks_max_age_seconds,
+            min_refetch=settings.jwks_min_refetch_seconds,
+        )
 
     async def claims(self, token: str) -> AccessClaims:
+        if self._url is None or _kid(token) in self._pinned:
+            return self._verify(token, self._pinned)
         keys = await self._current_keys()
         try:
             return self._verify(token, keys)
@@ -188,6 +218,7 @@ class JwksVerifier:
 
     async def _refresh(self, *, force: bool) -> dict[str, jwt.PyJWK]:
         """Fetch the keys once for every caller waiting; keep the old ones if it fails."""
+        assert self._url is not None  # pinned keys alone never fetch
         started = self._clock()
         async with self._lock:
             if self._tried_at is not None and self._tried_at >= started:

@@ -1,4 +1,5 @@
-"""A service's infrastructure for one process lifetime: store, broker, tokens, background tasks."""
+"""A service's infrastructure for one process lifetime: store, broker, token keys, background
+tasks."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
-from ensemble_shared.auth import Tokens
 from ensemble_shared.kafka import create_broker
+from ensemble_shared.keys import JwksVerifier
 from ensemble_shared.settings import ServiceSettings
 from ensemble_shared.storage import Client, Database, Index, create_client, ensure_indexes, ping
 from ensemble_shared.topics import Topics, ensure_topics
@@ -54,7 +55,8 @@ class Infrastructure:
     broker: KafkaBroker
     client: Client
     database: Database
-    tokens: Tokens
+    verifier: JwksVerifier | None
+    """Verifies identity's access tokens; None in identity itself (it holds the keys)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(
@@ -109,13 +111,17 @@ class Infrastructure:
                 await task
         await self.broker.stop()
         self.client.close()
+        if self.verifier is not None:
+            await self.verifier.aclose()
 
 
 @contextlib.asynccontextmanager
 async def open_infrastructure(
-    settings: ServiceSettings, *, service: str
+    settings: ServiceSettings, *, service: str, verifies_tokens: bool = True
 ) -> AsyncIterator[Infrastructure]:
-    """Build the clients (no I/O yet); whatever happens next, they are closed on exit."""
+    """Build the clients (no I/O yet); whatever happens next, they are closed on exit. A service
+    that `verifies_tokens` refuses to start without a source of keys (ENSEMBLE_AUTH_JWKS_URL)."""
+    verifier = JwksVerifier.from_settings(settings.auth) if verifies_tokens else None
     client = create_client(settings.mongo)
     infra = Infrastructure(
         service=service,
@@ -124,7 +130,7 @@ async def open_infrastructure(
         broker=create_broker(settings.kafka, client_id=f"ensemble-{service}"),
         client=client,
         database=client[settings.database],
-        tokens=Tokens(settings.auth),
+        verifier=verifier,
     )
     try:
         yield infra

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,15 +42,34 @@ class MongoSettings(BaseSettings):
 
 
 class AuthSettings(BaseSettings):
-    """Bearer-token signing shared by every service (env prefix ENSEMBLE_AUTH_)."""
+    """Where the public keys of identity's access tokens come from (env prefix ENSEMBLE_AUTH_).
+
+    Services only verify: identity alone signs. Set `jwks_url`, or `jwks` (a static document),
+    or both (then keys from either are trusted)."""
 
     model_config = SettingsConfigDict(env_prefix="ENSEMBLE_AUTH_", extra="ignore")
 
-    secret: SecretStr = Field(
-        min_length=32, description="HMAC key for HS256 tokens; the same in every service."
+    jwks_url: str | None = Field(
+        default=None,
+        description="Identity's JWKS, e.g. http://identity:8000/.well-known/jwks.json: "
+        "fetched, cached, fetched again when a token names a key not seen yet.",
     )
-    issuer: str = Field(default="ensemble", description="`iss` of minted tokens.")
-    audience: str = Field(default="ensemble", description="`aud` of minted tokens.")
+    jwks: dict[str, Any] | None = Field(
+        default=None,
+        description="A JWKS document (JSON) trusted as it is: tests, air-gapped deployments.",
+    )
+    issuer: str = Field(default="ensemble/identity", description="`iss` identity signs with.")
+    audience: str = Field(default="ensemble", description="`aud` identity signs with.")
+    jwks_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="How long fetched keys are used before a refetch."
+    )
+    jwks_min_refetch_seconds: float = Field(
+        default=30.0, ge=0, description="Fetches at most this often (unknown keys, failures)."
+    )
+
+    @property
+    def configured(self) -> bool:
+        return self.jwks_url is not None or self.jwks is not None
 
 
 def api_root_path(service: str) -> str:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.main import create_app as create_scheduler_app
 from support.apps import settings_for
@@ -29,18 +30,23 @@ class Front:
 
 @pytest.fixture
 async def front(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Front]:
-    scheduler_settings = SchedulerSettings(
-        **settings_for(infra, unique_name("scheduler"), auth_secret), console_url=CONSOLE_URL
-    )
+    """Scheduler trusts the identity running beside it (the tokens the console forwards) and
+    the test issuer (the tests' own staff tokens)."""
     with Mailbox() as mailbox:
-        async with (
-            running_identity(infra, unique_name("identity"), auth_secret, mailbox) as identity,
-            serving(create_scheduler_app(scheduler_settings)) as scheduler_url,
-            httpx.AsyncClient(base_url=scheduler_url, timeout=30) as scheduler_http,
-            running_console(identity_url=identity.url, scheduler_url=scheduler_url) as console,
-        ):
-            yield Front(
-                console, identity, Scheduler(scheduler_http, scheduler_settings, auth_secret)
+        async with running_identity(infra, unique_name("identity"), issuer, mailbox) as identity:
+            scheduler_settings = SchedulerSettings(
+                **{
+                    **settings_for(infra, unique_name("scheduler"), issuer),
+                    "auth": issuer.settings(jwks_url=f"{identity.url}/.well-known/jwks.json"),
+                },
+                console_url=CONSOLE_URL,
             )
+            async with (
+                serving(create_scheduler_app(scheduler_settings)) as scheduler_url,
+                httpx.AsyncClient(base_url=scheduler_url, timeout=30) as scheduler_http,
+                running_console(identity_url=identity.url, scheduler_url=scheduler_url) as console,
+            ):
+                scheduler = Scheduler(scheduler_http, scheduler_settings, issuer)
+                yield Front(console, identity, scheduler)

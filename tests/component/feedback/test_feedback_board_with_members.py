@@ -12,13 +12,7 @@ from support.waiting import eventually
 
 
 async def sign_up(feedback: Feedback, name: str) -> tuple[str, dict[str, str]]:
-    response = await feedback.client.post(
-        f"/workspaces/{feedback.workspace}/members",
-        json={"display_name": name, "consents": ["status_changes", "ideas_followed"]},
-    )
-    assert response.status_code == 201, response.text
-    signed = response.json()
-    return signed["member"]["member_id"], {"authorization": f"Bearer {signed['token']}"}
+    return await feedback.join(name, consents=["status_changes", "ideas_followed"])
 
 
 async def trusted(feedback: Feedback, name: str) -> tuple[str, dict[str, str]]:

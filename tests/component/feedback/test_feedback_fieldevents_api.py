@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.main import create_app
 from ensemble_feedback.services.field_events import FieldEventService
 from ensemble_shared.auth import Role
@@ -30,21 +31,17 @@ from support.feedback import Feedback, feedback_settings
 
 @pytest.fixture
 async def field(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[tuple[Feedback, FastAPI]]:
     """The feedback app in-process, with a handle on the app for its background work."""
-    settings = feedback_settings(infra, unique_name("feedback"), auth_secret)
+    settings = feedback_settings(infra, unique_name("feedback"), issuer)
     app = create_app(settings)
     async with running(app) as client:
-        yield Feedback(client, settings, auth_secret), app
+        yield Feedback(client, settings, issuer), app
 
 
 async def sign_up(feedback: Feedback, name: str, workspace: str = "acme") -> str:
-    response = await feedback.client.post(
-        f"/workspaces/{workspace}/members", json={"display_name": name}
-    )
-    assert response.status_code == 201, response.text
-    member_id: str = response.json()["member"]["member_id"]
+    member_id, _ = await feedback.join(name, workspace=workspace)
     return member_id
 
 
@@ -298,7 +295,7 @@ async def test_another_workspace_sees_no_event_and_a_member_cannot_plan_one(
     event = await plan(feedback, capacity=2)
     ann = await sign_up(feedback, "ann")
     code = (await rsvp(feedback, event["id"], ann))["check_in_code"]
-    outsider = bearer(feedback.secret, "globex", Role.MANAGER, subject="olga")
+    outsider = bearer(feedback.issuer, "globex", Role.MANAGER, subject="olga")
     stranger = await sign_up(feedback, "zed", workspace="globex")
     url = f"/field-events/{event['id']}"
 

@@ -28,12 +28,7 @@ def services(feedback: Feedback) -> Services:
 
 
 async def sign_up(feedback: Feedback, name: str) -> tuple[str, dict[str, str]]:
-    response = await feedback.client.post(
-        f"/workspaces/{feedback.workspace}/members", json={"display_name": name}
-    )
-    assert response.status_code == 201, response.text
-    signed = response.json()
-    return signed["member"]["member_id"], {"authorization": f"Bearer {signed['token']}"}
+    return await feedback.join(name)
 
 
 def did(member_id: str, kind: Any, ref: str, minutes: int, workspace: str = "acme") -> Activity:
@@ -182,7 +177,7 @@ async def test_engagement_weights_are_per_workspace(feedback: Feedback) -> None:
     assert by_member.status_code == 403
     mine = (await feedback.client.get("/members/me/activity", headers=ana_headers)).json()
     assert mine["engagement"] == 10
-    elsewhere = bearer(feedback.secret, "globex", Role.MANAGER)
+    elsewhere = bearer(feedback.issuer, "globex", Role.MANAGER)
     other = await feedback.client.get("/members/engagement-weights", headers=elsewhere)
     assert other.json()["vote"] == 1
     assert (

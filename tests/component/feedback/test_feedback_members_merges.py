@@ -18,12 +18,7 @@ from support.waiting import eventually
 
 
 async def sign_up(feedback: Feedback, name: str, **extra: Any) -> tuple[str, dict[str, str]]:
-    response = await feedback.client.post(
-        f"/workspaces/{feedback.workspace}/members", json={"display_name": name, **extra}
-    )
-    assert response.status_code == 201, response.text
-    signed = response.json()
-    return signed["member"]["member_id"], {"authorization": f"Bearer {signed['token']}"}
+    return await feedback.join(name, **extra)
 
 
 async def link(
@@ -226,7 +221,7 @@ async def test_members_with_identities_on_the_same_platform_are_never_merged(
 async def test_merges_are_scoped_to_the_workspace(feedback: Feedback) -> None:
     ana, _ = await sign_up(feedback, "Ana")
     bea, _ = await sign_up(feedback, "Bea")
-    other = bearer(feedback.secret, "globex", Role.MANAGER)
+    other = bearer(feedback.issuer, "globex", Role.MANAGER)
     response = await feedback.client.post(
         "/members/merges",
         json={"survivor_member_id": ana, "merged_member_id": bea},

@@ -1,4 +1,5 @@
-"""Members on the real store and broker: sign-up and tokens, profile, links, trust, scoping."""
+"""Members on the real store and broker: the profile of a person identity signed in (a member
+token), links, trust, scoping."""
 
 from __future__ import annotations
 
@@ -13,26 +14,44 @@ from support.feedback import Feedback
 
 
 async def sign_up(feedback: Feedback, name: str = "Ana", **extra: Any) -> dict[str, Any]:
-    body = {"display_name": name, "language": "fr", "consents": ["status_changes"], **extra}
-    response = await feedback.client.post(f"/workspaces/{feedback.workspace}/members", json=body)
-    assert response.status_code == 201, response.text
-    signed: dict[str, Any] = response.json()
-    return signed
+    """The profile made, and the member's headers (the token identity gave)."""
+    body = {"language": "fr", "consents": ["status_changes"], **extra}
+    member_id, headers = await feedback.join(name, **body)
+    profile = await feedback.client.get("/members/me", headers=headers)
+    return {"member": profile.json(), "headers": headers, "id": member_id}
 
 
 def bearer(signed: dict[str, Any]) -> dict[str, str]:
-    return {"authorization": f"Bearer {signed['token']}"}
+    headers: dict[str, str] = signed["headers"]
+    return headers
 
 
 def token_of(path: str) -> str:
     return parse_qs(urlsplit(path).query)["token"][0]
 
 
-async def test_sign_up_answers_a_member_token_and_announces_the_member(
+async def test_a_member_token_creates_its_profile_once_and_announces_the_member(
     feedback: Feedback,
 ) -> None:
+    anonymous = await feedback.client.post(
+        f"/workspaces/{feedback.workspace}/members", json={"display_name": "Eve"}
+    )
+    assert anonymous.status_code == 401  # tokens come from identity; feedback mints none
+    staff = await feedback.client.post(
+        "/workspaces/globex/members",
+        json={"display_name": "Eve"},
+        headers=feedback.member("acc_eve"),  # a token for acme
+    )
+    assert staff.status_code == 403
     signed = await sign_up(feedback, email="ana@example.org")
     member = signed["member"]
+    assert member["member_id"] == signed["id"]  # identity's account id
+    again = await feedback.client.post(
+        f"/workspaces/{feedback.workspace}/members",
+        json={"display_name": "Ana again"},
+        headers=bearer(signed),
+    )
+    assert again.status_code == 409
     assert member["trust"] == "new"
     assert member["email_verified"] is False
     assert member["consents"] == ["status_changes"]
@@ -66,10 +85,7 @@ async def test_a_member_cannot_set_trust_or_counters_on_its_profile(feedback: Fe
             "/members/me", json={"display_name": "Ana B", **forbidden}, headers=bearer(signed)
         )
         assert response.status_code == 422, forbidden
-    on_signup = await feedback.client.post(
-        f"/workspaces/{feedback.workspace}/members",
-        json={"display_name": "Eve", "trust": "trusted"},
-    )
+    on_signup = await feedback.sign_up("Eve", trust="trusted")
     assert on_signup.status_code == 422
     me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
     assert me["display_name"] == "Ana"
@@ -138,7 +154,8 @@ async def test_one_click_unsubscribe_removes_one_topic_and_refuses_forgeries(
     assert "forged" in forged.json()["message"]
     garbage = await feedback.client.get("/unsubscribe", params={"token": "not-a-link"})
     assert garbage.status_code == 400
-    a_bearer_token = await feedback.client.get("/unsubscribe", params={"token": signed["token"]})
+    access_token = bearer(signed)["authorization"].removeprefix("Bearer ")
+    a_bearer_token = await feedback.client.get("/unsubscribe", params={"token": access_token})
     assert a_bearer_token.status_code == 401
 
     done = await feedback.client.get(link)  # no login
@@ -166,7 +183,7 @@ async def test_staff_set_trust_and_another_workspace_sees_nothing(feedback: Feed
     )
     assert by_member.status_code == 403
 
-    other = staff_bearer(feedback.secret, "globex", Role.MANAGER)
+    other = staff_bearer(feedback.issuer, "globex", Role.MANAGER)
     for method, path, body in [
         ("GET", f"/members/{member_id}", None),
         ("GET", f"/members/{member_id}/activity", None),

@@ -13,6 +13,7 @@ import pytest
 from fastapi import Depends, FastAPI
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_feedback.handlers import dependencies
 from ensemble_feedback.handlers.limits import MemberWrite, ip_write_limit
@@ -77,7 +78,11 @@ class Board:
 
 class Stage:
     def __init__(
-        self, client: httpx.AsyncClient, app: FastAPI, settings: FeedbackSettings, secret: str
+        self,
+        client: httpx.AsyncClient,
+        app: FastAPI,
+        settings: FeedbackSettings,
+        issuer: LocalIssuer,
     ) -> None:
         self.client = client
         self.members = Members()
@@ -97,11 +102,11 @@ class Stage:
             auto_trust_after=settings.moderation_auto_trust_after,
         )
         app.dependency_overrides[dependencies.moderation] = lambda: self.moderation
-        self.manager = bearer(secret, WS, Role.MANAGER, subject="maya")
-        self.secret = secret
+        self.manager = bearer(issuer, WS, Role.MANAGER, subject="maya")
+        self.issuer = issuer
 
     def member(self, member_id: str, **headers: str) -> dict[str, str]:
-        return {**bearer(self.secret, WS, Role.MEMBER, subject=member_id), **headers}
+        return {**bearer(self.issuer, WS, Role.MEMBER, subject=member_id), **headers}
 
     async def write(self, member_id: str, text: str, ref: str) -> Verdict:
         """What the submissions area does on a member's write."""
@@ -122,10 +127,10 @@ class Stage:
 
 @pytest.fixture
 async def stage(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Stage]:
     settings = FeedbackSettings(
-        **settings_for(infra, unique_name("feedback"), auth_secret),
+        **settings_for(infra, unique_name("feedback"), issuer),
         rate_limit_member_writes="3/minute",
         rate_limit_ip_writes="5/minute",
         trusted_proxies=["127.0.0.1"],
@@ -142,7 +147,7 @@ async def stage(
         return {"by": principal.subject}
 
     async with running(app) as client:
-        yield Stage(client, app, settings, auth_secret)
+        yield Stage(client, app, settings, issuer)
 
 
 async def test_held_items_are_listed_approved_once_and_rejected_with_a_reason(stage: Stage) -> None:
@@ -248,7 +253,7 @@ async def test_the_queue_is_paged_with_a_cap_and_scoped_to_the_workspace(stage: 
         "/moderation/queue", params={"cursor": "nope"}, headers=stage.manager
     )
     assert bad.status_code == 422
-    elsewhere = bearer(stage.secret, "globex", Role.MANAGER)
+    elsewhere = bearer(stage.issuer, "globex", Role.MANAGER)
     assert (await stage.client.get("/moderation/queue", headers=elsewhere)).json()["items"] == []
     hidden = await stage.client.post("/moderation/items/submission:s0/approve", headers=elsewhere)
     assert hidden.status_code == 404

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback import wiring
 from ensemble_feedback.handlers import dependencies
 from ensemble_feedback.main import create_app
@@ -114,9 +115,9 @@ class Board:
 
 @pytest.fixture
 async def board(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Board]:
-    settings = feedback_settings(infra, unique_name("board"), auth_secret)
+    settings = feedback_settings(infra, unique_name("board"), issuer)
     app = create_app(settings)
     async with running(app) as client:
         directory = FakeDirectory()
@@ -130,9 +131,7 @@ async def board(
             moderator=moderator,
         )
         app.dependency_overrides[dependencies.board] = lambda: service
-        yield Board(
-            Feedback(client, settings, auth_secret), service, directory, moderator, activity
-        )
+        yield Board(Feedback(client, settings, issuer), service, directory, moderator, activity)
 
 
 async def test_create_list_filter_and_page(board: Board) -> None:

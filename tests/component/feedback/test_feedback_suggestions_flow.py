@@ -68,8 +68,7 @@ def triaged(
 
 
 async def member_with_handle(feedback: Feedback, name: str, handle: str) -> str:
-    signed = await feedback.client.post("/workspaces/acme/members", json={"display_name": name})
-    member_id: str = signed.json()["member"]["member_id"]
+    member_id, _ = await feedback.join(name)
     linked = await feedback.client.post(
         f"/members/{member_id}/identities",
         json={"platform": "mastodon", "handle": handle},
@@ -222,7 +221,7 @@ async def test_suggestions_are_staff_only_and_scoped_to_their_workspace(
 ) -> None:
     await ingest_stand_in.publish([triaged("m-5", "Add gift cards", "kim@social.example")])
     proposed = await wait_for_suggestion(feedback, "m-5")
-    outsider = bearer(feedback.secret, "globex", Role.MANAGER, subject="olga")
+    outsider = bearer(feedback.issuer, "globex", Role.MANAGER, subject="olga")
     url = f"/suggestions/{proposed['id']}"
 
     answers = [

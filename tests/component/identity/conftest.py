@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from support.identity import IdentityDriver, running_identity
 from support.notify_smtp import Mailbox
 
@@ -19,7 +20,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 async def identity(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
 ) -> AsyncIterator[IdentityDriver]:
-    async with running_identity(infra, unique_name("identity"), auth_secret, mailbox) as driver:
+    async with running_identity(infra, unique_name("identity"), issuer, mailbox) as driver:
         yield driver

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from support.identity import ADMIN_EMAIL, PUBLIC_URL, IdentityDriver, running_identity, session
 from support.identity_oidc import Provider, oidc_provider, sign_in_at_provider
 from support.notify_smtp import Mailbox
@@ -33,7 +34,7 @@ def provider(tmp_path: Path) -> Iterator[Provider]:
 async def identity_with_oidc(
     infra: Infra,
     unique_name: Callable[[str], str],
-    auth_secret: str,
+    issuer: LocalIssuer,
     mailbox: Mailbox,
     provider: Provider,
 ) -> AsyncIterator[IdentityDriver]:
@@ -47,7 +48,7 @@ async def identity_with_oidc(
         }
     ]
     async with running_identity(
-        infra, unique_name("identity"), auth_secret, mailbox, oidc_providers=providers
+        infra, unique_name("identity"), issuer, mailbox, oidc_providers=providers
     ) as driver:
         yield driver
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.events import utcnow
 from support.identity import (
     ADMIN_EMAIL,
@@ -91,10 +92,10 @@ async def test_a_magic_link_signs_a_new_member_up_once(identity: IdentityDriver)
 
 
 async def test_a_magic_link_expires(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
 ) -> None:
     async with running_identity(
-        infra, unique_name("identity"), auth_secret, mailbox, magic_link_minutes=0.02
+        infra, unique_name("identity"), issuer, mailbox, magic_link_minutes=0.02
     ) as identity:
         await identity.setup()
         await identity.post("/magic-links", {"email": "max@fans.example", "workspace": "acme"})

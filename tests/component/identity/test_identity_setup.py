@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_identity import cli
 from support.identity import PASSWORD, PUBLIC_URL, IdentityDriver, running_identity, session
 from support.notify_smtp import Mailbox
@@ -48,10 +49,10 @@ async def test_two_first_runs_at_once_make_one_workspace(identity: IdentityDrive
 
 
 async def test_a_setup_token_guards_the_first_run(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
 ) -> None:
     async with running_identity(
-        infra, unique_name("identity"), auth_secret, mailbox, setup_token="s3cret-setup-token"
+        infra, unique_name("identity"), issuer, mailbox, setup_token="s3cret-setup-token"
     ) as identity:
         status = (await identity.http.get("/setup")).json()
         without = await identity.http.post("/setup", json=first_run("acme", "a@acme.example"))
@@ -77,7 +78,6 @@ async def test_the_operator_command_creates_a_workspace_and_prints_the_admin_inv
         "MONGODB_URL": settings.mongo.url,
         "IDENTITY_DATABASE": settings.database,
         "IDENTITY_KEY_ENCRYPTION_KEY": settings.key_encryption_key.get_secret_value(),
-        "ENSEMBLE_AUTH_SECRET": settings.auth.secret.get_secret_value(),
         "ENSEMBLE_PUBLIC_URL": PUBLIC_URL,
         "IDENTITY_SMTP_HOST": "127.0.0.1",
         "IDENTITY_SMTP_PORT": str(identity.mailbox.port),

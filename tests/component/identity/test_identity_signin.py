@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from support.identity import (
     ADMIN_EMAIL,
     PASSWORD,
@@ -69,10 +70,10 @@ async def test_an_address_locks_after_twenty_failures_whatever_the_emails(
 
 
 async def test_forwarded_addresses_count_only_from_trusted_proxies(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> None:
     settings = identity_settings(
-        infra, unique_name("identity"), auth_secret, trusted_proxies=["10.0.0.1"]
+        infra, unique_name("identity"), issuer, trusted_proxies=["10.0.0.1"]
     )
     guess = {"password": "some-guessed-password"}
     async with called_from(settings, "203.0.113.50") as stranger:
@@ -100,10 +101,10 @@ async def test_forwarded_addresses_count_only_from_trusted_proxies(
 
 
 async def test_sign_in_requests_are_rate_limited_per_address(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
 ) -> None:
     async with running_identity(
-        infra, unique_name("identity"), auth_secret, mailbox, rate_limit_signin="3/minute"
+        infra, unique_name("identity"), issuer, mailbox, rate_limit_signin="3/minute"
     ) as identity:
         await identity.setup()
         answers = [

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.auth import Role
 from ensemble_shared.events import Event
 from support.apps import bearer
@@ -163,12 +164,12 @@ async def test_unknown_sources_are_404_and_oversized_bodies_413(ingest: Ingest) 
 
 async def test_staff_endpoints_need_a_token_and_the_right_role(ingest: Ingest) -> None:
     assert (await ingest.client.post("/sources", json={"name": "x"})).status_code == 401
-    member = bearer(ingest.secret, "acme", Role.MEMBER)
+    member = bearer(ingest.issuer, "acme", Role.MEMBER)
     assert (
         await ingest.client.post("/sources", json={"name": "x"}, headers=member)
     ).status_code == 403
     assert (await ingest.client.get("/mentions", headers=member)).status_code == 403
-    forged = bearer("another-secret-" + "x" * 32, "acme", Role.ADMIN)
+    forged = bearer(LocalIssuer(), "acme", Role.ADMIN)  # a key identity never published
     assert (await ingest.client.get("/sources", headers=forged)).status_code == 401
     bad = await ingest.client.post("/sources", json={"name": ""}, headers=ingest.admin)
     assert bad.status_code == 422
@@ -185,7 +186,7 @@ async def test_staff_endpoints_need_a_token_and_the_right_role(ingest: Ingest) -
 async def test_a_mention_is_invisible_from_another_workspace(ingest: Ingest) -> None:
     source = await ingest.source()
     mention_id = await ingest.send(source, "6006")
-    other = bearer(ingest.secret, "globex", Role.ADMIN)
+    other = bearer(ingest.issuer, "globex", Role.ADMIN)
     assert (await ingest.client.get(f"/mentions/{mention_id}", headers=other)).status_code == 404
     assert (
         await ingest.client.post(

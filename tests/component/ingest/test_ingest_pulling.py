@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
 from support.apps import running, settings_for
@@ -21,16 +22,16 @@ from support.waiting import eventually
 
 @pytest.fixture
 async def fast_ingest(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Ingest]:
     settings = IngestSettings(
-        **settings_for(infra, unique_name("pull"), auth_secret),
+        **settings_for(infra, unique_name("pull"), issuer),
         pull_scan_seconds=0.2,
         pull_lease_seconds=5,
         poll_interval_seconds=0.2,
     )
     async with running(create_app(settings)) as client:
-        yield Ingest(client, settings, auth_secret)
+        yield Ingest(client, settings, issuer)
 
 
 async def mastodon_source(ingest: Ingest, fake: FakeMastodon) -> dict[str, Any]:

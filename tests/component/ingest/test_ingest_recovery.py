@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
 from ensemble_ingest.models.mentions import GenericWebhook, Mention
@@ -36,16 +37,16 @@ from support.waiting import eventually
 
 
 async def test_payloads_a_crash_left_pending_are_redriven_once(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> None:
     # The app's own periodic sweep only takes payloads pending for an hour, so on a slow
     # machine it cannot settle this 5-minute-old one before the explicit calls below.
     settings = IngestSettings(
-        **settings_for(infra, unique_name("redrive"), auth_secret), redrive_after_seconds=3600
+        **settings_for(infra, unique_name("redrive"), issuer), redrive_after_seconds=3600
     )
     app = create_app(settings)
     async with running(app) as client:
-        ingest = Ingest(client, settings, auth_secret)
+        ingest = Ingest(client, settings, issuer)
         source = await ingest.source()
         body = mention_body("crashed-1", text="Stored by the re-drive")
         # What a crash right after archiving leaves: the payload, its pointer, nothing else.
@@ -122,12 +123,12 @@ async def test_a_burst_is_announced_once_as_a_spike_and_a_flat_series_never(
 
 
 async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> None:
-    settings = IngestSettings(**settings_for(infra, unique_name("redrive_job"), auth_secret))
+    settings = IngestSettings(**settings_for(infra, unique_name("redrive_job"), issuer))
     app = create_app(settings)
     async with running(app) as client:
-        ingest = Ingest(client, settings, auth_secret)
+        ingest = Ingest(client, settings, issuer)
         source = await ingest.source()
         body = mention_body("crashed-2", text="Stored when the job asks")
         archive: RawArchive = app.state.ingest.repositories.raws

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
@@ -22,10 +23,10 @@ def insights_prefix(unique_name: Callable[[str], str]) -> str:
 
 @pytest.fixture
 async def insights(
-    infra: Infra, insights_prefix: str, auth_secret: str
+    infra: Infra, insights_prefix: str, issuer: LocalIssuer
 ) -> AsyncIterator[InsightsDriver]:
-    settings = insights_settings(infra, insights_prefix, auth_secret)
-    async with insights_app(settings, auth_secret) as driver:
+    settings = insights_settings(infra, insights_prefix, issuer)
+    async with insights_app(settings, issuer) as driver:
         yield driver
     client = create_client(MongoSettings(url=infra.mongodb_url))
     await client.drop_database(settings.database)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from support.notify import NotifyDriver, running_notify
 from support.notify_smtp import Mailbox
 
@@ -20,12 +21,12 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str, mailbox: Mailbox
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
 ) -> AsyncIterator[NotifyDriver]:
     async with running_notify(
         infra,
         unique_name("notify"),
-        auth_secret,
+        issuer,
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         digest_interval_seconds=0.3,

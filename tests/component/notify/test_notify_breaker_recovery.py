@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from support.mentions import a_mention
 from support.notify import NotifyDriver, running_notify
 from support.receiver import Received, Receiver
@@ -44,12 +45,12 @@ class Outage(Receiver):
 
 @pytest.fixture
 async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[NotifyDriver]:
     async with running_notify(
         infra,
         unique_name("notify"),
-        auth_secret,
+        issuer,
         max_attempts=MAX_ATTEMPTS,
         backoff_base_seconds=0.4,
         backoff_max_seconds=0.8,

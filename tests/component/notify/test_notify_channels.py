@@ -218,7 +218,7 @@ async def test_endpoint_input_is_checked(notify: NotifyDriver) -> None:
         ["approval.step_opened.v1"],
         "fr",
     )
-    globex_admin = bearer(notify.auth_secret, "globex", Role.ADMIN)
+    globex_admin = bearer(notify.issuer, "globex", Role.ADMIN)
     elsewhere = await notify.http.get(f"/endpoints/{slack['id']}", headers=globex_admin)
     assert elsewhere.status_code == 404
     as_approver = await notify.http.get(f"/endpoints/{slack['id']}", headers=notify.person("x"))

@@ -12,6 +12,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.main import create_app
 from ensemble_shared.auth import Role
@@ -58,10 +59,10 @@ class Notify:
 
 @pytest.fixture
 async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[Notify]:
     settings = NotifySettings(
-        **settings_for(infra, unique_name("notify"), auth_secret),
+        **settings_for(infra, unique_name("notify"), issuer),
         backoff_base_seconds=0.05,
         backoff_max_seconds=0.2,
         max_attempts=4,
@@ -74,7 +75,7 @@ async def notify(
     publisher = EventPublisher(producer, Topics(settings.kafka.topic_prefix), [MENTIONS])
     async with running(create_app(settings)) as client, producer:
         await producer.start()
-        yield Notify(client, settings, bearer(auth_secret, "acme", Role.ADMIN), publisher, infra)
+        yield Notify(client, settings, bearer(issuer, "acme", Role.ADMIN), publisher, infra)
 
 
 async def test_a_mention_reaches_the_endpoint_once_signed_with_its_secret(notify: Notify) -> None:

@@ -58,6 +58,6 @@ async def test_dead_letters_are_listed_with_their_reason(notify: NotifyDriver) -
     other = notify.person("bob", workspace="globex")
     response = await notify.http.get(f"/deliveries/{dead['id']}", headers=other)
     assert response.status_code == 403  # not an admin; and another workspace sees a 404:
-    globex = bearer(notify.auth_secret, "globex", Role.ADMIN)
+    globex = bearer(notify.issuer, "globex", Role.ADMIN)
     response = await notify.http.get(f"/deliveries/{dead['id']}", headers=globex)
     assert response.status_code == 404

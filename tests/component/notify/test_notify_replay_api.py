@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.paths import repo_root
 from ensemble_shared.events import NotificationSentV1, utcnow
 from ensemble_shared.signatures import verify
@@ -27,9 +28,9 @@ from support.waiting import eventually
 
 @pytest.fixture
 async def notify(
-    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> AsyncIterator[NotifyDriver]:
-    async with running_notify(infra, unique_name("notify"), auth_secret) as driver:
+    async with running_notify(infra, unique_name("notify"), issuer) as driver:
         yield driver
 
 

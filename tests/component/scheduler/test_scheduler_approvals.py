@@ -251,8 +251,8 @@ async def test_forged_and_expired_links_are_refused(scheduler: Scheduler) -> Non
     answer = await s.client.post(forged, json={"decision": "approve"})
     assert answer.status_code == 401
     token = path.rsplit("/", 1)[1]
-    claims = LinkSigner(s.secret).verify(token, now=utcnow())
-    expired = LinkSigner(s.secret).sign(
+    claims = LinkSigner(s.settings.secret_key.get_secret_value()).verify(token, now=utcnow())
+    expired = LinkSigner(s.settings.secret_key.get_secret_value()).sign(
         LinkClaims(**{**claims.__dict__, "expires": int(utcnow().timestamp()) - 1})
     )
     answer = await s.client.post(f"/approval-links/{expired}", json={"decision": "approve"})

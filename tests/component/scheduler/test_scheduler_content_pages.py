@@ -63,7 +63,7 @@ async def test_a_foreign_cursor_or_workspace_is_refused_with_a_reason(
         refused = await s.client.get(path, params={"cursor": "not-a-cursor"}, headers=s.manager)
         assert refused.status_code == 422, refused.text
         assert "cursor" in refused.json()["message"]
-    other = bearer(s.secret, "other", Role.MANAGER)
+    other = bearer(s.issuer, "other", Role.MANAGER)
     for path in (f"/content/{content_id}", f"/content/{content_id}/comments"):
         elsewhere = await s.client.get(path, headers=other)
         assert elsewhere.status_code == 404, elsewhere.text

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ensemble_devtools.stack import SECRET_KEYS
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -39,3 +41,17 @@ def test_the_image_recipe_copies_every_members_metadata() -> None:
     for member in members:
         relative = member.relative_to(ROOT).as_posix()
         assert f"COPY {relative}/pyproject.toml {relative}/" in dockerfile, relative
+
+
+def test_each_service_signing_links_needs_its_own_key_and_none_shares_one() -> None:
+    blocks = _service_blocks()
+    for name in SECRET_KEYS:
+        variable = f"{name.upper()}_SECRET_KEY"
+        assert f"{variable}: ${{{variable}:?" in blocks[name], f"{name} has no required key"
+        others = [other for other, block in blocks.items() if other != name and variable in block]
+        assert others == [], f"{variable} also reaches {others}"
+    everything = (ROOT / "docker-compose.yml").read_text() + (ROOT / ".env.example").read_text()
+    assert "ENSEMBLE_AUTH_SECRET" not in everything
+    assert "ENSEMBLE_AUTH_JWKS_URL: ${ENSEMBLE_AUTH_JWKS_URL:-http://identity:8000/" in everything
+    for variable in (f"{name.upper()}_SECRET_KEY=" for name in SECRET_KEYS):
+        assert f"\n{variable}\n" in (ROOT / ".env.example").read_text(), variable

@@ -8,14 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
+from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.models.merges import MergeEntry
 from ensemble_feedback.services.links import VERIFY_EMAIL, BadLink, SignedLinks
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.storage.merge_log import MergeLogRepository
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Role
 from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.errors import Unauthenticated
-from ensemble_shared.settings import AuthSettings
 
 SECRET = "s" * 40
 
@@ -45,9 +45,7 @@ def test_an_altered_unsubscribe_link_is_refused_as_forged() -> None:
 
 def test_neither_a_bearer_token_nor_a_verification_link_unsubscribes() -> None:
     links = SignedLinks(SECRET)
-    bearer = Tokens(AuthSettings(secret=SECRET)).mint(
-        Principal(subject="m-1", workspace="acme", roles=frozenset({Role.MEMBER}))
-    )
+    bearer = LocalIssuer().token("acme", Role.MEMBER, subject="m-1")
     with pytest.raises(Unauthenticated):
         links.read_unsubscribe(bearer)
     verification = token_of(links.verification_path("acme", "m-1", "ana@example.org"))

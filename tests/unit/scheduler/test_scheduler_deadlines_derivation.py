@@ -125,8 +125,10 @@ def test_a_backup_stands_in_for_every_slot_of_the_step() -> None:
 def test_deadline_settings_refuse_nonsense() -> None:
     with pytest.raises(ValidationError, match="backup"):
         StepSpec.model_validate({"name": "a", "teams": ["t"], "backup": {}})
-    with pytest.raises(ValidationError, match="members and services"):
+    with pytest.raises(ValidationError, match="members, viewers and services"):
         Backup(roles=(Role.MEMBER,))
+    with pytest.raises(ValidationError, match="cannot approve"):
+        Backup(roles=(Role.VIEWER,))
     with pytest.raises(ValidationError, match="on_missed_slot"):
         PolicyIn.model_validate(
             {"steps": [{"name": "a", "teams": ["t"]}], "deadlines": {"on_missed_slot": "panic"}}

@@ -78,3 +78,5 @@ def test_policy_validation_refuses_impossible_steps() -> None:
         StepSpec(name="s", people=("a",), quorum=2)
     with pytest.raises(ValueError, match="cannot approve"):
         StepSpec(name="s", roles=("member",))
+    with pytest.raises(ValueError, match="viewers"):
+        StepSpec(name="s", roles=("viewer",))  # viewers read, never decide

@@ -1,67 +1,73 @@
-"""Workspace-scoped bearer tokens."""
+"""Who a token names, and what each role may do: admins pass every check, viewers read what
+managers and approvers read and nothing else; the HS256 tokens of old are refused."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
 
 import jwt
 import pytest
 
-from ensemble_shared.auth import InvalidToken, Principal, Role, Tokens
+from ensemble_devtools.issuer import LocalIssuer
+from ensemble_shared.auth import InvalidToken, Principal, Role
+from ensemble_shared.keys import JwksVerifier
 from ensemble_shared.settings import AuthSettings
 
-SECRET = "s" * 40
 ALICE = Principal(
     subject="alice", workspace="acme", roles=frozenset({Role.MANAGER}), teams=frozenset({"legal"})
 )
 
 
-def tokens(secret: str = SECRET, audience: str = "ensemble") -> Tokens:
-    return Tokens(AuthSettings(secret=secret, audience=audience))
-
-
-def test_a_minted_token_verifies_to_the_same_principal() -> None:
-    assert tokens().verify(tokens().mint(ALICE)) == ALICE
-
-
-@pytest.mark.parametrize(
-    "token",
-    [
-        tokens().mint(ALICE, ttl=timedelta(seconds=-1)),
-        tokens("o" * 40).mint(ALICE),
-        tokens(audience="elsewhere").mint(ALICE),
-        jwt.encode(
-            {"sub": "alice", "exp": 4_000_000_000, "iat": 0, "aud": "ensemble", "iss": "ensemble"},
-            SECRET,
-        ),
-        jwt.encode({"sub": "a", "ws": "acme"}, "", algorithm="none"),
-        "not-a-token",
-    ],
-    ids=["expired", "other-secret", "other-audience", "no-workspace", "alg-none", "garbage"],
-)
-def test_bad_tokens_are_refused(token: str) -> None:
-    with pytest.raises(InvalidToken):
-        tokens().verify(token)
-
-
-def test_a_short_secret_is_refused_at_start() -> None:
-    with pytest.raises(ValueError, match="at least 32"):
-        AuthSettings(secret="short")
+def principal(*roles: Role) -> Principal:
+    return Principal(subject="p", workspace="acme", roles=frozenset(roles))
 
 
 def test_roles_are_checked_and_admins_pass_every_check() -> None:
     assert ALICE.has_any(Role.MANAGER, Role.APPROVER)
     assert not ALICE.has_any(Role.ADMIN)
-    admin = Principal(subject="root", workspace="acme", roles=frozenset({Role.ADMIN}))
-    assert admin.has_any(Role.APPROVER)
+    assert principal(Role.ADMIN).has_any(Role.APPROVER)
 
 
-def test_scoped_tokens_and_bearer_tokens_never_stand_in_for_each_other() -> None:
-    bearer, tickets = tokens(), tokens().scoped("inbox-stream")
-    assert tickets.verify(tickets.mint(ALICE)) == ALICE
+def test_a_viewer_reads_what_managers_and_approvers_read_and_writes_nothing() -> None:
+    viewer = principal(Role.VIEWER)
+    assert viewer.may_read_as(Role.MANAGER)
+    assert viewer.may_read_as(Role.MANAGER, Role.APPROVER)
+    assert not viewer.may_read_as(Role.ADMIN)
+    assert not viewer.may_read_as(Role.MEMBER)
+    assert not viewer.has_any(Role.MANAGER, Role.APPROVER)
+
+
+def test_settings_without_any_keys_are_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="ENSEMBLE_AUTH_JWKS_URL"):
+        JwksVerifier.from_settings(AuthSettings())
+
+
+ISSUER, OTHER = LocalIssuer(), LocalIssuer()
+NOW = int(time.time())
+
+
+async def test_an_identity_shaped_token_verifies_to_its_principal() -> None:
+    verifier = JwksVerifier.from_settings(ISSUER.settings())
+    token = ISSUER.token("acme", Role.MANAGER, subject="alice", teams=["legal"])
+    assert await verifier.verify(token) == ALICE
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        ISSUER.token("acme", Role.MANAGER, iat=NOW - 900, exp=NOW - 600),
+        OTHER.token("acme", Role.ADMIN),
+        ISSUER.token("acme", Role.ADMIN, aud="elsewhere"),
+        ISSUER.token("acme", Role.ADMIN, iss="ensemble"),
+        jwt.encode(
+            {"sub": "a", "ws": "acme", "roles": ["admin"], "iss": "ensemble", "aud": "ensemble"},
+            "s" * 40,
+        ),
+        jwt.encode({"sub": "a", "ws": "acme"}, "", algorithm="none"),
+        "not-a-token",
+    ],
+    ids=["expired", "forged", "other-audience", "other-issuer", "old-hs256", "alg-none", "junk"],
+)
+async def test_bad_tokens_are_refused(token: str) -> None:
     with pytest.raises(InvalidToken):
-        bearer.verify(tickets.mint(ALICE))
-    with pytest.raises(InvalidToken):
-        tickets.verify(bearer.mint(ALICE))
-    with pytest.raises(InvalidToken):
-        tokens().scoped("other").verify(tickets.mint(ALICE))
+        await JwksVerifier.from_settings(ISSUER.settings()).verify(token)

@@ -135,10 +135,11 @@ async def test_keys_of_other_types_in_the_jwks_are_ignored() -> None:
 @pytest.mark.parametrize(
     ("roles", "principal_roles"),
     [
-        (["viewer"], frozenset()),
+        (["viewer"], frozenset({Role.VIEWER})),
         (["admin"], frozenset({Role.ADMIN})),
         (["member"], frozenset({Role.MEMBER})),
-        (["approver", "viewer"], frozenset({Role.APPROVER})),
+        (["approver", "viewer"], frozenset({Role.APPROVER, Role.VIEWER})),
+        (["auditor"], frozenset()),
     ],
 )
 async def test_roles_map_onto_the_principal(
@@ -178,3 +179,30 @@ async def test_tokens_failing_a_check_are_refused(claims: dict[str, Any]) -> Non
         )
     with pytest.raises(InvalidToken):
         await identity.verifier().verify(raw)
+
+
+async def test_pinned_keys_alone_verify_without_fetching() -> None:
+    key, stranger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    verifier = JwksVerifier(
+        None, issuer="ensemble/identity", audience="ensemble", pinned={"keys": [jwk(key, "p1")]}
+    )
+    assert (await verifier.verify(token(key, "p1"))).subject == "acc-1"
+    with pytest.raises(UnknownKey):
+        await verifier.verify(token(stranger, "p2"))
+    with pytest.raises(InvalidToken):  # a pinned kid does not make another key's signature good
+        await verifier.verify(token(stranger, "p1"))
+
+
+async def test_pinned_keys_work_while_identity_is_down_and_its_keys_are_unavailable() -> None:
+    identity, pinned, published = (
+        Identity(),
+        Ed25519PrivateKey.generate(),
+        Ed25519PrivateKey.generate(),
+    )
+    identity.down = True
+    verifier = identity.verifier(pinned={"keys": [jwk(pinned, "p1")]})
+    assert (await verifier.verify(token(pinned, "p1"))).workspace == "acme"
+    with pytest.raises(KeysUnavailable):
+        await verifier.verify(token(published, "k1"))
+    identity.down, identity.keys, identity.now = False, [jwk(published, "k1")], identity.now + 31
+    assert (await verifier.verify(token(published, "k1"))).workspace == "acme"

@@ -26,7 +26,7 @@ def test_security_maps_to_the_connection_mode(
 
 
 def test_each_service_reads_its_own_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENSEMBLE_AUTH_SECRET", "s" * 32)  # required by every service today
+    monkeypatch.setenv("NOTIFY_SECRET_KEY", "s" * 32)
     monkeypatch.setenv("NOTIFY_SMTP_HOST", "mail.example.org")
     monkeypatch.setenv("NOTIFY_SMTP_PASSWORD", "s3cret")
     monkeypatch.setenv("IDENTITY_SMTP_PORT", "2525")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
@@ -12,6 +12,11 @@ class FeedbackSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FEEDBACK_", extra="ignore")
 
     database: str = Field(default="ensemble_feedback", description="Feedback's own database.")
+    secret_key: SecretStr = Field(
+        min_length=32,
+        description="Signs feedback's own links (unsubscribe, email verification); "
+        "32+ characters, held by feedback alone; changing it voids the links already sent.",
+    )
 
     # --- settings: moderation ---
     rate_limit_member_writes: str = Field(

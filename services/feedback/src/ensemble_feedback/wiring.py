@@ -138,8 +138,8 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
     handles = HandleRepository(database)
     merge_log = MergeLogRepository(database, outbox)
     merge_cache = MergeCache(merge_log)
-    links = SignedLinks(settings.auth.secret.get_secret_value())
-    members = MemberService(stored_members, handles, merge_cache, infra.tokens, links)
+    links = SignedLinks(settings.secret_key.get_secret_value())
+    members = MemberService(stored_members, handles, merge_cache, links)
     trust = TrustService(members, stored_members, merge_cache)
     directory = Directory(stored_members, handles, merge_cache, trust)
     activity = ActivityService(

@@ -38,7 +38,9 @@ from ensemble_shared.topics import ACCOUNTS
 async def services(settings: IdentitySettings) -> AsyncIterator[Services]:
     """Identity's services on the store, without the web app. Kafka is not started: events a
     command stages stay in the outbox until a running identity's relay publishes them."""
-    async with open_infrastructure(settings, service="identity-cli") as infra:
+    async with open_infrastructure(
+        settings, service="identity-cli", verifies_tokens=False
+    ) as infra:
         await ensure_indexes(infra.database, INDEXES)
         publisher = EventPublisher(infra.broker, infra.topics, [ACCOUNTS])
         built, mailer = build(settings, infra, Outbox(publisher, infra.topics, infra.database))

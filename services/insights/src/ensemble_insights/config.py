@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
@@ -14,6 +14,11 @@ class InsightsSettings(ServiceSettings):
     database: str = Field(
         default="ensemble_insights",
         description="Settings, reports, the rollups read and the events counted (markers).",
+    )
+    secret_key: SecretStr = Field(
+        min_length=32,
+        description="Signs insights' own links (report charts); "
+        "32+ characters, held by insights alone; changing it voids the links already sent.",
     )
     log_database: str = Field(
         default="ensemble_insights_log",

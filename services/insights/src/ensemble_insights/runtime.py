@@ -78,7 +78,7 @@ class Runner:
         self._owner = f"{socket.gethostname()}:{new_id()}"
         self._generations = Generations(infra.database["meta"])
         self._settings_repo = SettingsRepository(infra.database["settings"])
-        self._capabilities = Capabilities(settings.auth.secret.get_secret_value(), CHART_PURPOSE)
+        self._capabilities = Capabilities(settings.secret_key.get_secret_value(), CHART_PURPOSE)
         self._lock = asyncio.Lock()
         self.current: Projection | None = None
 

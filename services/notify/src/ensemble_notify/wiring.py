@@ -161,7 +161,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     publisher = EventPublisher(infra.broker, infra.topics, [NOTIFICATIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
     stores = Repositories.on(infra.database, outbox)
-    secret = settings.auth.secret.get_secret_value()
+    secret = settings.secret_key.get_secret_value()
     templates = Templates()
     links = UnsubscribeLinks(Capabilities(secret, unsubscribe.PURPOSE), settings.public_url)
     members = MemberDirectory(stores.members)

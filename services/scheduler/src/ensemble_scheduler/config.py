@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
@@ -14,6 +14,11 @@ class SchedulerSettings(ServiceSettings):
     )
 
     database: str = Field(default="ensemble_scheduler", description="Scheduler's own database.")
+    secret_key: SecretStr = Field(
+        min_length=32,
+        description="Signs scheduler's own links (approval decisions, calendar feeds); "
+        "32+ characters, held by scheduler alone; changing it voids the links already sent.",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8003",
         description="Base URL outsiders reach this service at (calendar feeds are built on it).",

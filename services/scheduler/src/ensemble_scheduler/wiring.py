@@ -81,7 +81,7 @@ class Scheduler:
 def build(
     db: Database, outbox: Outbox, settings: SchedulerSettings, http: httpx.AsyncClient
 ) -> Scheduler:
-    secret = settings.auth.secret.get_secret_value()
+    secret = settings.secret_key.get_secret_value()
     timers = TimerService(
         TimerRepository(
             db["timers"], db["timer_claims"], db["timer_results"], db["timer_cancellations"]

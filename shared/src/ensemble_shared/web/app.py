@@ -21,6 +21,7 @@ from ensemble_shared.errors import (
     NotFound,
     TooManyRequests,
     Unauthenticated,
+    Unavailable,
 )
 from ensemble_shared.logs import configure_logging
 from ensemble_shared.runtime import Infrastructure, Loop, open_infrastructure
@@ -39,6 +40,7 @@ _STATUS: dict[type[EnsembleError], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     Invalid: (422, "invalid"),
     TooManyRequests: (429, "too_many_requests"),
+    Unavailable: (503, "unavailable"),
 }
 
 
@@ -54,6 +56,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": "5"}
     return JSONResponse({"error": code, "message": str(exc)}, status_code=status, headers=headers)
 
 
@@ -129,6 +133,7 @@ def create_service_app(
     wire: Wiring,
     routers: Sequence[APIRouter],
     schemas: Sequence[type[BaseModel]] = (),
+    verifies_tokens: bool = True,
 ) -> FastAPI:
     """A service's app: its lifespan opens the infrastructure, lets `wire` build the service on
     it (publishers, subscribers, `app.state`), then starts consuming and the background loops
@@ -137,7 +142,9 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_infrastructure(settings, service=service) as infra:
+        async with open_infrastructure(
+            settings, service=service, verifies_tokens=verifies_tokens
+        ) as infra:
             app.state.infra = infra
             async with wire(app, infra) as background:
                 await infra.start(indexes=indexes, background=background)

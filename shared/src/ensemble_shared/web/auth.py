@@ -1,4 +1,5 @@
-"""Bearer-token authentication as FastAPI dependencies."""
+"""Bearer-token authentication as FastAPI dependencies: identity's access tokens, verified
+with its published keys by the process's one `JwksVerifier`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ensemble_shared.auth import InvalidToken, Principal, Role, Tokens
-from ensemble_shared.errors import Forbidden, Unauthenticated
+from ensemble_shared.auth import InvalidToken, Principal, Role
+from ensemble_shared.errors import Forbidden, Unauthenticated, Unavailable
+from ensemble_shared.keys import JwksVerifier, KeysUnavailable
 
-bearer_scheme = HTTPBearer(auto_error=False, description="A token minted by `./dev token`.")
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="An access token from identity (`POST /access-tokens`, `POST /oauth/token`, "
+    "or `./dev token`).",
+)
 
 
 async def authenticate(
@@ -20,9 +26,14 @@ async def authenticate(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
-    tokens: Tokens = request.app.state.infra.tokens
+    verifier: JwksVerifier = request.app.state.infra.verifier
     try:
-        return tokens.verify(credentials.credentials)
+        return await verifier.verify(credentials.credentials)
+    except KeysUnavailable as exc:
+        raise Unavailable(
+            "identity's signing keys cannot be fetched right now, so no token can be checked; "
+            "retry later"
+        ) from exc
     except InvalidToken as exc:
         raise Unauthenticated(f"invalid bearer token: {exc}") from exc
 
@@ -30,11 +41,13 @@ async def authenticate(
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets through principals holding any of `roles` (admins always)."""
+def require_roles(*roles: Role) -> Callable[[Request, Principal], Awaitable[Principal]]:
+    """A dependency that lets through principals holding any of `roles` (admins always), and
+    viewers on reads (GET, HEAD) where a manager or approver would pass."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if not principal.has_any(*roles):
+    async def check(request: Request, principal: CurrentPrincipal) -> Principal:
+        reading = request.method in ("GET", "HEAD")
+        if not (principal.may_read_as(*roles) if reading else principal.has_any(*roles)):
             wanted = ", ".join(sorted(roles))
             raise Forbidden(f"this needs one of the roles: {wanted}")
         return principal

@@ -21,12 +21,12 @@ from ensemble_feedback.models.members import (
     MemberProfile,
     Platform,
     ProfileChange,
-    SignedUp,
     SignUp,
     TrustChange,
     Unsubscribed,
 )
 from ensemble_feedback.models.merges import Merge, MergeRequest, MergeSuggestionPage
+from ensemble_shared.errors import Forbidden
 from ensemble_shared.web.auth import Manager, Member
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
@@ -41,11 +41,19 @@ router = APIRouter(tags=["members"])
     "/workspaces/{workspace}/members",
     dependencies=IP_WRITE,
     status_code=201,
-    summary="Sign up as a community member (public); answers a member token.",
-    responses={422: {"description": "Invalid or unknown fields (trust, counters...)."}},
+    summary="Create my community profile (a member token from identity's magic link).",
+    responses={
+        403: {"description": "The token is for another workspace."},
+        409: {"description": "This person has a community profile already."},
+        422: {"description": "Invalid or unknown fields (trust, counters...)."},
+    },
 )
-async def sign_up(workspace: Workspace, body: SignUp, members: Members) -> SignedUp:
-    return await members.sign_up(workspace, body)
+async def sign_up(
+    workspace: Workspace, body: SignUp, principal: Member, members: Members
+) -> MemberProfile:
+    if principal.workspace != workspace:
+        raise Forbidden(f"this token is for workspace {principal.workspace!r}")
+    return await members.sign_up(principal, body)
 
 
 @router.get(

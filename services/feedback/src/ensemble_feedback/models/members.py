@@ -127,13 +127,6 @@ class MemberProfile(BaseModel):
     created_at: datetime
 
 
-class SignedUp(BaseModel):
-    member: MemberProfile
-    token: str = Field(description="Bearer token (role member) for /members/me and writes.")
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme, not a secret
-    expires_in: int = Field(description="Seconds the token stays valid.")
-
-
 class MemberPage(BaseModel):
     items: list[MemberProfile]
     next_cursor: str | None = None

@@ -1,5 +1,5 @@
-"""Members: sign-up and tokens, the profile and consents, the links a member clicks (email
-verification, one-click unsubscribe), and the staff's list of members.
+"""Members: the community profile of a person identity signed in, its consents, the links a
+member clicks (email verification, one-click unsubscribe), and the staff's list of members.
 
 A member's state lives on its canonical member (the survivor of any merge): a merged id reads
 and changes its survivor. Every change is an optimistic update of that member with its
@@ -9,7 +9,6 @@ and changes its survivor. Every change is an optimistic update of that member wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from ensemble_feedback.models.members import (
@@ -18,7 +17,6 @@ from ensemble_feedback.models.members import (
     Member,
     MemberProfile,
     ProfileChange,
-    SignedUp,
     SignUp,
     Unsubscribed,
 )
@@ -26,7 +24,7 @@ from ensemble_feedback.services.links import SignedLinks
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.storage.handles import HandleRepository
 from ensemble_feedback.storage.members import MemberRepository
-from ensemble_shared.auth import Principal, Role, Tokens
+from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Invalid, NotFound
 from ensemble_shared.events import (
     MemberData,
@@ -34,12 +32,10 @@ from ensemble_shared.events import (
     MemberUpdatedV1,
     Source,
     envelope,
-    new_id,
     utcnow,
 )
 from ensemble_shared.storage.pagination import Position, next_cursor
 
-MEMBER_TOKEN_TTL = timedelta(days=30)
 RETRIES = 5  # lost races before a write gives up with a Conflict
 
 Change = Callable[[Member], tuple[Member, bool] | None]
@@ -72,21 +68,23 @@ class MemberService:
         members: MemberRepository,
         handles: HandleRepository,
         merges: MergeCache,
-        tokens: Tokens,
         links: SignedLinks,
     ) -> None:
         self._members = members
         self._handles = handles
         self._merges = merges
-        self._tokens = tokens
         self._links = links
 
     # --- sign-up and the member's own profile ---
 
-    async def sign_up(self, workspace: str, body: SignUp) -> SignedUp:
+    async def sign_up(self, principal: Principal, body: SignUp) -> MemberProfile:
+        """The community profile of the person identity signed in (a member token): the member
+        id is the token's subject, so identity's account and feedback's member are one person.
+        Tokens come from identity only (a magic link, then POST /access-tokens)."""
         now = utcnow()
+        workspace = principal.workspace
         member = Member(
-            member_id=new_id(),
+            member_id=principal.subject,
             workspace=workspace,
             display_name=body.display_name,
             email=body.email,
@@ -99,18 +97,9 @@ class MemberService:
             **envelope(Source.FEEDBACK, workspace, member.member_id),
             data=self._data(member, verify=body.email is not None),
         )
-        await self._members.insert(member, [event])
-        token = self._tokens.mint(
-            Principal(
-                subject=member.member_id, workspace=workspace, roles=frozenset({Role.MEMBER})
-            ),
-            ttl=MEMBER_TOKEN_TTL,
-        )
-        return SignedUp(
-            member=await self.find(workspace, member.member_id),
-            token=token,
-            expires_in=int(MEMBER_TOKEN_TTL.total_seconds()),
-        )
+        if not await self._members.insert(member, [event]):
+            raise Conflict("you already have a community profile (PATCH /members/me changes it)")
+        return await self.find(workspace, member.member_id)
 
     async def find(self, workspace: str, member_id: str) -> MemberProfile:
         """The member as it stands: a merged id answers with its survivor; NotFound when no

@@ -54,8 +54,9 @@ KINDS: tuple[SubmissionKind, ...] = ("idea", "feedback", "content_proposal", "qu
 
 
 def viewer_of(principal: Principal) -> str | None:
-    """The member reading, or None for staff (who also see what waits in moderation)."""
-    return None if principal.has_any(Role.MANAGER, Role.APPROVER) else principal.subject
+    """The member reading, or None for staff, viewers included (who also see what waits in
+    moderation)."""
+    return None if principal.may_read_as(Role.MANAGER, Role.APPROVER) else principal.subject
 
 
 def created_event(submission: Submission) -> SubmissionCreatedV1:

@@ -48,8 +48,9 @@ class MemberRepository:
         self.collection = database[MEMBERS]
         self._outbox = outbox
 
-    async def insert(self, member: Member, events: Sequence[Event]) -> None:
-        await self._outbox.insert_one(self.collection, _document(member), events)
+    async def insert(self, member: Member, events: Sequence[Event]) -> bool:
+        """Store a new member with its events; False when its id is taken already."""
+        return await self._outbox.insert_one(self.collection, _document(member), events)
 
     async def update(
         self, member: Member, events: Sequence[Event], *, expected_version: int

@@ -60,8 +60,8 @@ async def chart(
         workspace = current.reports.workspace_of_token(token, report_id)
     else:
         principal = await authenticate(request, credentials)
-        if not principal.has_any(Role.MANAGER, Role.APPROVER):
-            raise Forbidden("this needs one of the roles: approver, manager")
+        if not principal.may_read_as(Role.MANAGER, Role.APPROVER):
+            raise Forbidden("this needs one of the roles: approver, manager, viewer")
         workspace = principal.workspace
     image = await current.reports.chart(workspace, report_id, chart, lang)
     return Response(

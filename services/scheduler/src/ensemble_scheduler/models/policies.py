@@ -15,6 +15,8 @@ Sentiment = Literal["positive", "neutral", "negative"]
 Priority = Literal["low", "normal", "high", "urgent"]
 MissedSlot = Literal["reslot", "expire", "hold"]
 Minutes = Annotated[int, Field(ge=1, le=60 * 24 * 90)]
+NON_DECIDING = frozenset({Role.MEMBER, Role.VIEWER, Role.SERVICE})
+"""Roles a step cannot name: they never decide (viewers only read)."""
 
 
 class Backup(BaseModel):
@@ -30,8 +32,8 @@ class Backup(BaseModel):
     def _someone(self) -> Backup:
         if not (self.people or self.teams or self.roles):
             raise ValueError("backup: name at least one person, team or role")
-        if Role.MEMBER in self.roles or Role.SERVICE in self.roles:
-            raise ValueError("backup: members and services cannot approve")
+        if NON_DECIDING & set(self.roles):
+            raise ValueError("backup: members, viewers and services cannot approve")
         return self
 
 
@@ -103,8 +105,8 @@ class StepSpec(BaseModel):
     def _decidable(self) -> StepSpec:
         if not (self.people or self.teams or self.roles or self.external):
             raise ValueError(f"step {self.name!r}: name at least one approver")
-        if Role.MEMBER in self.roles or Role.SERVICE in self.roles:
-            raise ValueError(f"step {self.name!r}: members and services cannot approve")
+        if NON_DECIDING & set(self.roles):
+            raise ValueError(f"step {self.name!r}: members, viewers and services cannot approve")
         if isinstance(self.quorum, int) and not (self.teams or self.roles):
             countable = len(set(self.people)) + len({e.id for e in self.external})
             if self.quorum > countable:

@@ -291,7 +291,11 @@ class CalendarService:
     def feed_link(self, principal: Principal, team: str | None) -> FeedLink:
         """A signed feed URL of the workspace, or of one team's channels (its members' and
         managers' to ask for)."""
-        if team is not None and team not in principal.teams and not principal.has_any(Role.MANAGER):
+        if (
+            team is not None
+            and team not in principal.teams
+            and not principal.may_read_as(Role.MANAGER)
+        ):
             raise Forbidden(f"you are not in team {team!r}")
         expires = utcnow() + self._feed_ttl
         token = self._feeds.sign(principal.workspace, team, expires)
