@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import httpx
+from fastapi import FastAPI
 
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_shared.auth import Principal, Role, Tokens
@@ -20,8 +21,15 @@ CONSOLE = "http://127.0.0.1:8080"
 
 
 class Scheduler:
-    def __init__(self, client: httpx.AsyncClient, settings: SchedulerSettings, secret: str) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: SchedulerSettings,
+        secret: str,
+        app: FastAPI | None = None,
+    ) -> None:
         self.client = client
+        self.app = app  # in-process: its object graph, for injecting faults
         self.settings = settings
         self.secret = secret
         self.workspace = "acme"

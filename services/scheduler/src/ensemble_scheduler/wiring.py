@@ -98,7 +98,6 @@ def build(
         db["approval_decisions"],
         db["approval_outcomes"],
         db["approval_notices"],
-        db["approval_link_uses"],
         outbox,
     )
     deadline_records = DeadlineRepository(
