@@ -21,11 +21,12 @@ _OPAQUE = r"ens_[a-z]_[A-Za-z0-9_-]{16,}"
 _SECRETS = re.compile(f"{_JWT}|{_OPAQUE}")
 # Paths whose last segment is a secret, in the console and in each service's API.
 _TOKEN_PATHS = re.compile(
-    r"(/hooks/[^/?#]+/|/(?:invitations|reset-password|magic|verify-email|approval-links)/)"
-    r"[^/?#]+"
+    r"(/hooks/[^/?#\s]+/|/(?:invitations|reset-password|magic|verify-email|approval-links)/)"
+    r"[^/?#\s\"']+"
 )
 _SECRET_QUERY = re.compile(
-    r"([?&](?:code|state|token|ticket|session_state|access_token|sig|signature)=)[^&#]*"
+    r"([?&](?:code|state|token|ticket|session_state|access_token|sig|signature)=)"
+    r"[^&#\s\"']*"
 )
 
 
@@ -35,7 +36,8 @@ def redact_secrets(text: str) -> str:
 
 
 def redact_path(path: str) -> str:
-    """A request path and query as it may be logged: no token segment, no secret parameter."""
+    """A request path and query as it may be logged: no token segment, no secret parameter.
+    Works on any text holding URLs too (an HTTP client's request line)."""
     path = _TOKEN_PATHS.sub(lambda m: m.group(1) + REDACTED, path)
     path = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, path)
     return redact_secrets(path)

@@ -38,7 +38,6 @@ from ensemble_console.web.headers import SecurityHeaders
 from ensemble_console.web.pages import Pages
 from ensemble_console.web.visit import visit_of
 from ensemble_shared.logs import configure_logging
-from ensemble_shared.redaction import install_access_log_redaction
 from ensemble_shared.web.middleware import CorrelationId, RequestMetrics
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,7 +62,6 @@ async def _invalid_form(request: Request, exc: Exception) -> Response:
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()  # the secret comes from the environment
     configure_logging("console", settings.log_level)
-    install_access_log_redaction()
     i18n.load()
 
     @asynccontextmanager
