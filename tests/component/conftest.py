@@ -72,5 +72,6 @@ async def scheduler(
 ) -> AsyncIterator[Scheduler]:
     """The scheduler service in-process, on its own topics and database."""
     settings = SchedulerSettings(**settings_for(infra, unique_name("scheduler"), issuer))
-    async with running(create_scheduler_app(settings)) as client:
-        yield Scheduler(client, settings, issuer)
+    app = create_scheduler_app(settings)
+    async with running(app) as client:
+        yield Scheduler(client, settings, issuer, app)

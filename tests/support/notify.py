@@ -71,12 +71,12 @@ class NotifyDriver:
 
 
 @asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """The app behind a real uvicorn server in this event loop; yields its base URL."""
+async def serving(app: Any, **config: Any) -> AsyncIterator[str]:
+    """The app behind a real uvicorn server in this event loop; yields its base URL.
+    `config` overrides uvicorn's settings (`log_config=None` logs as `./dev up` does)."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    settings = {"log_level": "warning", "lifespan": "on", **config}
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **settings))
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(1500):

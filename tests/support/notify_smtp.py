@@ -49,3 +49,10 @@ class Mailbox:
 
     def __exit__(self, *_: object) -> None:
         self._controller.stop()
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The text/plain part of a message, decoded."""
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())

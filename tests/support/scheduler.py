@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import httpx
+from fastapi import FastAPI
 
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_scheduler.config import SchedulerSettings
@@ -22,9 +23,14 @@ CONSOLE = "http://127.0.0.1:8080"
 
 class Scheduler:
     def __init__(
-        self, client: httpx.AsyncClient, settings: SchedulerSettings, issuer: LocalIssuer
+        self,
+        client: httpx.AsyncClient,
+        settings: SchedulerSettings,
+        issuer: LocalIssuer,
+        app: FastAPI | None = None,
     ) -> None:
         self.client = client
+        self.app = app  # in-process: its object graph, for injecting faults
         self.settings = settings
         self.issuer = issuer
         self.workspace = "acme"

@@ -1,4 +1,6 @@
-"""JSON logs on stderr, each line carrying the service name and the current correlation id."""
+"""JSON logs on stderr, each line carrying the service name and the current correlation id,
+and no secret: access logs lose the tokens of paths and queries, every line its capability
+tokens (`ensemble_shared.redaction`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import sys
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
+
+from ensemble_shared.redaction import install_access_log_redaction, redact_path
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
@@ -19,6 +23,13 @@ class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self._service
         record.correlation_id = correlation_id.get()
+        try:  # any line can hold a link (an HTTP client's request line...): blank its secrets
+            message = record.getMessage()
+        except Exception:  # a malformed record: logging's own error report says so
+            return True
+        redacted = redact_path(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 
@@ -38,5 +49,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    install_access_log_redaction()
     # aiokafka reports every coordinator hiccup at WARNING/ERROR; keep them but not the chatter.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))

@@ -45,7 +45,7 @@ async def verify_email(feedback: Feedback, member_id: str) -> None:
         and isinstance(e.data, MemberData)
         and e.data.verify_email_path is not None
     )
-    assert (await feedback.client.get(path)).status_code == 200
+    assert (await feedback.client.post(path)).status_code == 200
 
 
 async def test_a_handle_belongs_to_one_member_and_a_member_to_one_handle_per_platform(

@@ -124,17 +124,24 @@ async def test_an_email_is_verified_by_the_signed_link_it_was_sent(feedback: Fee
     path = registered.data.verify_email_path
     assert path is not None
 
-    forged = await feedback.client.get(path[:-3] + "abc")
+    forged = await feedback.client.post(path[:-3] + "abc")
     assert forged.status_code == 401
-    verified = await feedback.client.get(path)
+    for _ in range(2):  # a mail scanner opens the link: it is shown, nothing changes
+        shown = await feedback.client.get(path)
+        assert shown.status_code == 200, shown.text
+        assert (shown.json()["email"], shown.json()["done"]) == ("ana@example.org", False)
+    me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
+    assert me["email_verified"] is False
+    verified = await feedback.client.post(path)
     assert verified.status_code == 200, verified.text
     assert verified.json()["email_verified"] is True
+    assert (await feedback.client.get(path)).json()["done"] is True
 
     changed = await feedback.client.patch(
         "/members/me", json={"email": "ana@elsewhere.org"}, headers=bearer(signed)
     )
     assert changed.json()["email_verified"] is False
-    stale = await feedback.client.get(path)  # it verified the old address only
+    stale = await feedback.client.post(path)  # it verified the old address only
     assert stale.status_code == 409
 
 
@@ -149,7 +156,7 @@ async def test_one_click_unsubscribe_removes_one_topic_and_refuses_forgeries(
     token = token_of(link)
 
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    forged = await feedback.client.get("/unsubscribe", params={"token": tampered})
+    forged = await feedback.client.post("/unsubscribe", params={"token": tampered})
     assert forged.status_code == 401
     assert "forged" in forged.json()["message"]
     garbage = await feedback.client.get("/unsubscribe", params={"token": "not-a-link"})
@@ -158,12 +165,36 @@ async def test_one_click_unsubscribe_removes_one_topic_and_refuses_forgeries(
     a_bearer_token = await feedback.client.get("/unsubscribe", params={"token": access_token})
     assert a_bearer_token.status_code == 401
 
-    done = await feedback.client.get(link)  # no login
+    for _ in range(2):  # mail scanners follow links: a GET shows, and changes nothing
+        shown = await feedback.client.get(link)  # no login
+        assert shown.status_code == 200, shown.text
+        assert (shown.json()["topic"], shown.json()["done"]) == ("status_changes", False)
+    me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
+    assert sorted(me["consents"]) == ["ideas_followed", "status_changes"]
+    assert (await feedback.events(MEMBERS))[-1].type == "member.registered.v1"
+
+    page = await feedback.client.get(link, headers={"accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in page.text  # the member's language
+    assert "Ne plus recevoir d&#x27;e-mails sur les changements de statut" in page.text
+    assert '<form method="post">' in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+    one_click = {"content-type": "application/x-www-form-urlencoded"}
+    done = await feedback.client.post(  # RFC 8058 List-Unsubscribe-Post
+        "/unsubscribe",
+        params={"token": token},
+        content="List-Unsubscribe=One-Click",
+        headers=one_click,
+    )
     assert done.status_code == 200, done.text
     assert done.json()["topic"] == "status_changes"
     assert done.json()["consents"] == ["ideas_followed"]
-    twice = await feedback.client.post("/unsubscribe", params={"token": token})  # RFC 8058
+    twice = await feedback.client.post(
+        "/unsubscribe", params={"token": token}, headers={**one_click, "accept": "text/html"}
+    )
     assert twice.status_code == 200
+    assert "Vous ne recevrez plus d&#x27;e-mails sur les changements" in twice.text
     me = (await feedback.client.get("/members/me", headers=bearer(signed))).json()
     assert me["consents"] == ["ideas_followed"]
 

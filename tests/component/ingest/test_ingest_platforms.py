@@ -7,9 +7,12 @@ import hmac
 import json
 from datetime import UTC, datetime
 
+from ensemble_devtools.infra import Infra
 from support.ingest import Ingest
 from unit.ingest.connectors.test_slack_connector import callback, message
 from unit.ingest.connectors.test_slack_connector import signed as slack_signed
+from unit.ingest.connectors.test_x_connector import BRAND, created, tweet
+from unit.ingest.connectors.test_x_connector import signature as x_signed
 
 
 async def create(ingest: Ingest, config: dict[str, object]) -> dict[str, str]:
@@ -108,4 +111,28 @@ async def test_meta_handshake_and_signed_comment_through_the_api(ingest: Ingest)
         path, content=body, headers={"x-hub-signature-256": "sha256=00"}
     )
     assert forged.status_code == 401
+    assert await ingest.count("mentions") == 1
+
+
+async def test_the_x_crc_signs_no_forged_body(ingest: Ingest, infra: Infra) -> None:
+    """An attacker asks the unauthenticated CRC to "answer" a body and posts it with that answer."""
+    source = await create(
+        ingest, {"platform": "x", "consumer_secret": "cs", "brand_user_id": BRAND}
+    )
+    path = source["webhook_path"]
+    forged = created(tweet(text="@AcmeSupport worst brand ever, avoid"))
+    asked = await ingest.client.get(path, params={"crc_token": forged.decode()})
+    assert asked.status_code == 400  # no signature handed out for a JSON body
+    for token in ("M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0", "1", "null"):
+        crc = await ingest.client.get(path, params={"crc_token": token})
+        assert crc.status_code == 200, crc.text  # the real handshake keeps working
+        answer = {"x-twitter-webhooks-signature": crc.json()["response_token"]}
+        refused = await ingest.post(source, token.encode(), answer)
+        assert refused.status_code == 401, refused.text
+    for collection in ("raw_payloads", "mentions"):
+        assert await ingest.count(collection) == 0
+    assert await ingest.announced(infra) == []
+
+    genuine = await ingest.post(source, forged, x_signed(forged, secret="cs"))
+    assert genuine.status_code == 202, genuine.text
     assert await ingest.count("mentions") == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from email.message import EmailMessage
 
 from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
 from ensemble_shared.events.approvals import ApprovalLink
@@ -13,7 +12,7 @@ from support.mentions import a_mention
 from support.notify import NotifyDriver
 from support.notify_events import a_step_opened
 from support.notify_routing import a_member, a_status_change, publishing
-from support.notify_smtp import Mailbox
+from support.notify_smtp import Mailbox, plain_text
 from support.waiting import eventually
 
 
@@ -39,12 +38,6 @@ def a_spike() -> MentionSpikeDetectedV1:
 async def put_team(notify: NotifyDriver, name: str, **body: object) -> None:
     response = await notify.http.put(f"/teams/{name}", json=body, headers=notify.admin)
     assert response.status_code == 200, response.text
-
-
-def plain_text(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content())
 
 
 def recipients(mailbox: Mailbox) -> list[str]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.events import ContentRescheduledV1, ContentScheduledV1, utcnow
 from ensemble_shared.topics import CONTENT
 from support.scheduler import Scheduler
@@ -132,3 +133,62 @@ async def test_items_fill_free_slots_move_and_show_in_the_calendar_and_its_feeds
         (first, slot_a),
         (second, slot_b),
     }
+
+
+def feed_path(link: dict[str, str]) -> str:
+    url = urlparse(link["url"])
+    return f"{url.path}?{url.query}"
+
+
+async def test_a_feed_link_is_revoked_by_its_owner_or_an_admin_and_answers_410(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    mia = s.staff("mia", teams=["marketing"])
+    links = []
+    for _ in range(3):
+        made = await s.client.post("/calendar/feed-links", json={"team": "marketing"}, headers=mia)
+        assert made.status_code == 201, made.text
+        links.append(made.json())
+    first, second, third = links
+    assert (await s.client.get(feed_path(first))).status_code == 200
+
+    listed = (await s.client.get("/calendar/feed-links", headers=mia)).json()
+    assert {link["id"] for link in listed} == {first["id"], second["id"], third["id"]}
+    assert all("url" not in link and link["created_by"] == "mia" for link in listed)
+    assert (await s.client.get("/calendar/feed-links", headers=s.staff("noa"))).json() == []
+
+    revoke = f"/calendar/feed-links/{first['id']}"
+    assert (await s.client.delete(revoke, headers=s.staff("noa"))).status_code == 403
+    elsewhere = s.staff("mia", teams=["marketing"], workspace="globex")
+    assert (await s.client.delete(revoke, headers=elsewhere)).status_code == 404
+    assert (await s.client.get(feed_path(first))).status_code == 200  # still working
+
+    revoked = await s.client.delete(revoke, headers=mia)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked_by"] == "mia"
+    again = await s.client.delete(revoke, headers=mia)
+    assert again.json()["revoked_at"] == revoked.json()["revoked_at"]  # revoked once
+    for _ in range(2):
+        gone = await s.client.get(feed_path(first))
+        assert (gone.status_code, gone.json()["reason"]) == (410, "revoked")
+    assert (await s.client.get(feed_path(second))).status_code == 200  # the others work
+
+    by_admin = await s.client.delete(f"/calendar/feed-links/{second['id']}", headers=s.admin)
+    assert by_admin.status_code == 200, by_admin.text
+    assert (await s.client.get(feed_path(second))).status_code == 410
+    every = (await s.client.get("/calendar/feed-links", headers=s.admin)).json()
+    assert sorted(link["revoked_at"] is not None for link in every) == [False, True, True]
+    assert (await s.client.get(feed_path(third))).status_code == 200
+
+
+async def test_a_feed_link_made_before_links_had_ids_no_longer_works(
+    scheduler: Scheduler,
+) -> None:
+    """It could never be revoked: a leaked one would work until it expired."""
+    s = scheduler
+    old = Capabilities(s.settings.secret_key.get_secret_value(), "calendar-feed").sign(
+        {"ws": "acme", "team": None}, expires=utcnow() + timedelta(days=30)
+    )
+    answer = await s.client.get("/calendar.ics", params={"token": old})
+    assert (answer.status_code, answer.json()["reason"]) == (410, "superseded")

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from component.scheduler.test_scheduler_approvals import api_path, decide, setup
+import pytest
+from pymongo.errors import ConnectionFailure
+
+from component.scheduler.test_scheduler_approvals import (
+    EXTERNAL,
+    api_path,
+    decide,
+    external_link,
+    setup,
+)
 from ensemble_shared.topics import APPROVALS
 from support.scheduler import CONSOLE, Scheduler
 
@@ -93,3 +102,33 @@ async def test_a_person_who_decided_signed_in_finds_their_link_used(scheduler: S
     await decide(s, content_id, s.staff("mia"), "review", "request_changes")
     answer = await s.client.get(mia)
     assert (answer.status_code, answer.json()["reason"]) == (410, "used")
+
+
+async def test_a_decision_that_fails_to_be_stored_leaves_its_link_usable(
+    scheduler: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision spends the link in the same write: a store failure at that write (the
+    store gone for a moment) is a 503, and the approver's retry with the same link decides."""
+    s = scheduler
+    content_id = await setup(s, EXTERNAL)
+    path = await external_link(s, content_id)
+    assert s.app is not None
+    records = s.app.state.scheduler.link_decisions._records
+    store_write = records.insert_decision
+    failures = [ConnectionFailure("the store went away")]
+
+    async def failing_once(*args: Any, **kwargs: Any) -> bool:
+        if failures:
+            raise failures.pop()
+        return bool(await store_write(*args, **kwargs))
+
+    monkeypatch.setattr(records, "insert_decision", failing_once)
+    failed = await s.client.post(path, json={"decision": "approve"})
+    assert failed.status_code == 503, failed.text
+    assert (await s.client.get(path)).status_code == 200  # not spent: nothing was decided
+    decided = await s.client.post(path, json={"decision": "approve"})
+    assert decided.status_code == 200, decided.text
+    again = await s.client.post(path, json={"decision": "approve"})
+    assert (again.status_code, again.json()["reason"]) == (410, "used")
+    state = (await s.client.get(f"/content/{content_id}/approval", headers=s.manager)).json()
+    assert state["status"] == "approved"

@@ -14,7 +14,8 @@ from ensemble_console.main import ROUTERS, create_app
 from ensemble_console.routes.home import local
 from ensemble_console.web.csrf import Csrf
 from ensemble_console.web.headers import headers_for
-from ensemble_console.web.redaction import RedactPaths, redact
+from ensemble_shared.redaction import RedactPaths
+from ensemble_shared.redaction import redact_path as redact
 
 SECRET = "unit-test-console-secret-0123456789"
 

@@ -111,8 +111,8 @@ def test_the_ics_feed_has_one_event_per_item_with_a_stable_uid() -> None:
 def test_feed_tokens_are_bound_to_a_workspace_and_expire() -> None:
     signer = FeedSigner("s3cret")
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    token = signer.sign("acme", "legal", now + timedelta(days=1))
-    assert signer.verify(token, now=now) == ("acme", "legal")
+    token = signer.sign("f-1", "acme", "legal", now + timedelta(days=1))
+    assert signer.verify(token, now=now) == ("f-1", "acme", "legal")
     with pytest.raises(Unauthenticated, match="expired"):
         signer.verify(token, now=now + timedelta(days=2))
     head, payload, mac = token.split(".")

@@ -58,7 +58,7 @@ def test_non_ascii_text_is_refused_like_any_forged_link(token: str) -> None:
 
 
 def test_a_token_made_for_another_purpose_is_not_a_link() -> None:
-    feed = FeedSigner(SECRET).sign("acme", None, NOW + timedelta(hours=1))
+    feed = FeedSigner(SECRET).sign("f-1", "acme", None, NOW + timedelta(hours=1))
     with pytest.raises(Unauthenticated):
         LinkSigner(SECRET).verify(feed, now=NOW)
 

@@ -30,7 +30,7 @@ from ensemble_console.routes import (
     setup,
     signin,
 )
-from ensemble_console.web import errors, i18n, redaction
+from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
 from ensemble_console.web.csrf import Csrf
 from ensemble_console.web.deps import require_csrf
@@ -62,7 +62,6 @@ async def _invalid_form(request: Request, exc: Exception) -> Response:
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()  # the secret comes from the environment
     configure_logging("console", settings.log_level)
-    redaction.install()
     i18n.load()
 
     @asynccontextmanager

@@ -6,7 +6,7 @@ from typing import Literal
 
 from ensemble_shared.errors import EnsembleError
 
-GoneReason = Literal["expired", "used", "superseded"]
+GoneReason = Literal["expired", "used", "superseded", "revoked"]
 
 
 class Gone(EnsembleError):

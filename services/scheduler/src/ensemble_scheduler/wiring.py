@@ -30,7 +30,7 @@ from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
 from ensemble_scheduler.services.deadline_plans import DeadlinePlanner
 from ensemble_scheduler.services.deadlines import DeadlineService
-from ensemble_scheduler.services.feeds import FeedSigner
+from ensemble_scheduler.services.feeds import FeedLinks, FeedSigner
 from ensemble_scheduler.services.jobs import JobService
 from ensemble_scheduler.services.link_decisions import LinkDecisionService
 from ensemble_scheduler.services.links import ApprovalLinks, LinkSigner
@@ -46,6 +46,7 @@ from ensemble_scheduler.storage import (
     ContentRepository,
     CrisisRepository,
     DeadlineRepository,
+    FeedLinkRepository,
     JobRepository,
     PolicyRepository,
     PublicationRepository,
@@ -71,6 +72,7 @@ class Scheduler:
     deadlines: DeadlineService
     content: ContentService
     calendar: CalendarService
+    feeds: FeedLinks
     accounts: ChannelAccountService
     crisis: CrisisService
     publishing: PublishingService
@@ -98,7 +100,6 @@ def build(
         db["approval_decisions"],
         db["approval_outcomes"],
         db["approval_notices"],
-        db["approval_link_uses"],
         outbox,
     )
     deadline_records = DeadlineRepository(
@@ -140,15 +141,20 @@ def build(
         clock=DeadlinePlanner(deadline_records, policy_records, timers),
     )
     content = ContentService(content_records, approvals, reply_targets)
+    feeds = FeedLinks(
+        FeedLinkRepository(db["calendar_feed_links"], db["calendar_feed_revocations"]),
+        FeedSigner(secret),
+        public_url=settings.public_url,
+        ttl=timedelta(days=settings.calendar_feed_ttl_days),
+    )
     calendar = CalendarService(
         calendar_records,
         publications,
         crisis_records,
         content,
         timers,
-        feeds=FeedSigner(secret),
+        feeds=feeds,
         public_url=settings.public_url,
-        feed_ttl=timedelta(days=settings.calendar_feed_ttl_days),
     )
     crisis = CrisisService(
         crisis_records,
@@ -179,6 +185,7 @@ def build(
         deadlines=DeadlineService(deadline_records, approvals, calendar, timers),
         content=content,
         calendar=calendar,
+        feeds=feeds,
         accounts=ChannelAccountService(account_records),
         crisis=crisis,
         publishing=publishing,

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ensemble_shared.events.disclosure import CAPABILITY
 from ensemble_shared.events.envelope import Event, Payload
 
 Decision = Literal["approve", "reject", "request_changes"]
@@ -63,7 +64,11 @@ class ApprovalLink(Payload):
     )
     name: str
     email: str | None = None
-    url: str = Field(description="GET shows the item; POST {decision, comment} decides.")
+    url: str = Field(
+        description="GET shows the item; POST {decision, comment} decides. A capability: only "
+        "its approver gets it (never integrators, never the delivery log).",
+        json_schema_extra=CAPABILITY,
+    )
     expires_at: datetime
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ensemble_shared.events.disclosure import CAPABILITY
 from ensemble_shared.events.envelope import Event, Payload
 
 
@@ -44,7 +45,10 @@ class ReportChart(Payload):
 
     key: str
     title: Localized
-    urls: Localized = Field(description="PNG images; signed links that expire (`expires_at`).")
+    urls: Localized = Field(
+        description="PNG images; signed links that expire (`expires_at`), for the recipients.",
+        json_schema_extra=CAPABILITY,
+    )
 
 
 class ReportData(Payload):

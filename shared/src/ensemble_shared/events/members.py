@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ensemble_shared.events.disclosure import CAPABILITY
 from ensemble_shared.events.envelope import Event, Payload
 
 Language = Literal["en", "fr"]
@@ -30,6 +31,7 @@ class MemberData(Payload):
             "Per topic, the signed one-click unsubscribe path (`/unsubscribe?token=...`) to join "
             "to feedback's public URL in messages on that topic (List-Unsubscribe)."
         ),
+        json_schema_extra=CAPABILITY,
     )
     verify_email_path: str | None = Field(
         default=None,
@@ -37,6 +39,7 @@ class MemberData(Payload):
             "Set when the address is new and unverified: the signed verification path to send "
             "to it (joined to feedback's public URL; valid 7 days)."
         ),
+        json_schema_extra=CAPABILITY,
     )
 
 

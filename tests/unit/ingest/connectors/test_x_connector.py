@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ensemble_ingest.connectors.base import (
     MalformedPayload,
@@ -90,6 +92,40 @@ def test_the_crc_answers_with_the_base64_hmac_of_the_token_as_json() -> None:
 
 def test_a_crc_without_token_is_a_bad_request() -> None:
     assert CONNECTOR.handshake(CONFIG, {}).status == 400
+
+
+def test_the_crc_answers_the_token_shape_x_sends() -> None:
+    """Base64 of a UUID, as X sends it (seen in request logs)."""
+    token = "M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0"
+    assert CONNECTOR.handshake(CONFIG, {"crc_token": token}).status == 200
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        created(tweet(text="@AcmeSupport forged")).decode(),
+        '{"tweet_delete_events": []}',
+        "a b",
+        "x" * 257,
+        "caf\u00e9",
+    ],
+)
+def test_the_crc_refuses_a_token_not_shaped_as_x_sends_it(token: str) -> None:
+    """Answering a JSON body would sign it: the CRC is not a signing service."""
+    reply = CONNECTOR.handshake(CONFIG, {"crc_token": token})
+    assert (reply.status, reply.body) == (400, "crc_token is not shaped as X sends it")
+
+
+@settings(max_examples=300)
+@given(token=st.text(min_size=1, max_size=300) | st.from_regex(r"[\w+/=.~-]+", fullmatch=True))
+def test_no_body_the_crc_signs_is_ever_accepted(token: str) -> None:
+    """Whatever an attacker asks the CRC to answer, posting it with that answer is refused."""
+    reply = CONNECTOR.handshake(CONFIG, {"crc_token": token})
+    if reply.status != 200:
+        return
+    answer = {"x-twitter-webhooks-signature": json.loads(reply.body)["response_token"]}
+    with pytest.raises(SignatureRefused, match="crc_token"):
+        CONNECTOR.verify(CONFIG, answer, token.encode(), NOW)
 
 
 # -- signature ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ensemble_console.clients import ApiError
 from ensemble_console.clients.base import Unreachable
-from ensemble_console.web.redaction import redact
+from ensemble_shared.redaction import redact_path
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         visit = await visit_of(request)
         if isinstance(exc, Unreachable):
-            log.warning("%s unreachable for %s", exc.service, redact(request.url.path))
+            log.warning("%s unreachable for %s", exc.service, redact_path(request.url.path))
             return visit.error(503, "unreachable")
         status = STATUS_OF_API.get(exc.status, 500)
         if status == 500:
@@ -69,7 +69,7 @@ def install(app: FastAPI) -> None:
                 "%s answered %s to %s: %s",
                 exc.service,
                 exc.status,
-                redact(request.url.path),
+                redact_path(request.url.path),
                 exc.message,
             )
         return visit.error(status, exc.reason or "")
@@ -81,7 +81,7 @@ def install(app: FastAPI) -> None:
         return visit.error(404 if status == 405 else status, "")
 
     async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("page failed: %s", redact(request.url.path))
+        log.exception("page failed: %s", redact_path(request.url.path))
         visit = await visit_of(request)
         return visit.error(500, "")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from ensemble_feedback.handlers import link_pages
 from ensemble_feedback.handlers.dependencies import (
     Activities,
     Identities,
@@ -17,6 +18,7 @@ from ensemble_feedback.handlers.limits import IP_WRITE, MEMBER_WRITE
 from ensemble_feedback.models.activity import EngagementWeights, Timeline
 from ensemble_feedback.models.members import (
     IdentityLink,
+    LinkPreview,
     MemberPage,
     MemberProfile,
     Platform,
@@ -56,35 +58,67 @@ async def sign_up(
     return await members.sign_up(principal, body)
 
 
+PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "A page for browsers (Accept)."}
+}
+
+
 @router.get(
     "/unsubscribe",
     dependencies=IP_WRITE,
-    summary="One-click unsubscribe from one topic (the signed link in messages; no login).",
+    summary="What an unsubscribe link would do; changes nothing (mail scanners follow links).",
     responses={
+        **PAGE,
         400: {"description": "Not a link this service made."},
         401: {"description": "Altered or forged link."},
     },
+    response_model=LinkPreview,
 )
-async def unsubscribe(token: LinkToken, members: Members) -> Unsubscribed:
-    return await members.unsubscribe(token)
+async def unsubscribe_page(
+    token: LinkToken, request: Request, members: Members
+) -> LinkPreview | Response:
+    return link_pages.shown(request, await members.preview_unsubscribe(token))
 
 
 @router.post(
     "/unsubscribe",
     dependencies=IP_WRITE,
-    summary="RFC 8058 one-click unsubscribe (List-Unsubscribe-Post), same link.",
+    summary="Unsubscribe from one topic: the page's button, or RFC 8058 List-Unsubscribe-Post.",
+    responses=PAGE,
+    response_model=Unsubscribed,
 )
-async def unsubscribe_one_click(token: LinkToken, members: Members) -> Unsubscribed:
-    return await members.unsubscribe(token)
+async def unsubscribe(
+    token: LinkToken, request: Request, members: Members
+) -> Unsubscribed | Response:
+    done = await members.unsubscribe(token)
+    return await link_pages.acted(request, done, lambda: members.preview_unsubscribe(token))
 
 
 @router.get(
     "/members/verify-email",
     dependencies=IP_WRITE,
-    summary="Verify a member's email address (the signed link sent to it; no login).",
+    summary="What a verification link would do; changes nothing (mail scanners follow links).",
+    responses=PAGE,
+    response_model=LinkPreview,
 )
-async def verify_email(token: LinkToken, members: Members) -> MemberProfile:
-    return await members.verify_email(token)
+async def verify_email_page(
+    token: LinkToken, request: Request, members: Members
+) -> LinkPreview | Response:
+    return link_pages.shown(request, await members.preview_verification(token))
+
+
+@router.post(
+    "/members/verify-email",
+    dependencies=IP_WRITE,
+    summary="Verify a member's email address (the signed link sent to it; no login).",
+    responses=PAGE,
+    response_model=MemberProfile,
+)
+async def verify_email(
+    token: LinkToken, request: Request, members: Members
+) -> MemberProfile | Response:
+    verified = await members.verify_email(token)
+    return await link_pages.acted(request, verified, lambda: members.preview_verification(token))
 
 
 @router.get("/members/me", summary="My profile (a merged member sees its survivor).")

@@ -138,6 +138,18 @@ class Unsubscribed(BaseModel):
     consents: tuple[Topic, ...]
 
 
+class LinkPreview(BaseModel):
+    """What a member's emailed link would do, as its GET shows it. Mail scanners follow links,
+    so a GET changes nothing; the page's button (or a mail client's RFC 8058 POST) acts."""
+
+    action: Literal["unsubscribe", "verify_email"]
+    member_id: str
+    language: Language
+    topic: Topic | None = Field(default=None, description="The topic an unsubscribe link stops.")
+    email: str | None = Field(default=None, description="The address a verification proves.")
+    done: bool = Field(description="Already unsubscribed from it, or the address already verified.")
+
+
 def handle_key(platform: str, handle: str) -> str:
     """The form a handle is compared in: lower case, without the `@` or `u/` people type."""
     key = handle.strip().lower()

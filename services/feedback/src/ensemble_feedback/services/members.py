@@ -14,6 +14,7 @@ from typing import Any
 from ensemble_feedback.models.members import (
     TOPICS,
     Identity,
+    LinkPreview,
     Member,
     MemberProfile,
     ProfileChange,
@@ -40,6 +41,12 @@ RETRIES = 5  # lost races before a write gives up with a Conflict
 
 Change = Callable[[Member], tuple[Member, bool] | None]
 """The member after a change and whether to send a verification link; None when unchanged."""
+
+
+def _still_at(member: Member, email: str) -> None:
+    """A verification link proves the address it was sent to, not one set since."""
+    if (member.email or "").lower() != email:
+        raise Conflict("verification link: the member's address changed since it was sent")
 
 
 def profile_of(
@@ -146,12 +153,36 @@ class MemberService:
 
     # --- links followed without logging in ---
 
+    async def preview_verification(self, token: str) -> LinkPreview:
+        workspace, member_id, email = self._links.read_verification(token)
+        member = await self._members.get(workspace, member_id)
+        if member is None:
+            raise NotFound(f"no member {member_id}")
+        _still_at(member, email)
+        return LinkPreview(
+            action="verify_email",
+            member_id=member.member_id,
+            language=member.language,
+            email=email,
+            done=member.email_verified,
+        )
+
+    async def preview_unsubscribe(self, token: str) -> LinkPreview:
+        workspace, member_id, topic = self._links.read_unsubscribe(token)
+        member = await self.find(workspace, member_id)
+        return LinkPreview(
+            action="unsubscribe",
+            member_id=member.member_id,
+            language=member.language,
+            topic=topic,
+            done=topic not in member.consents,
+        )
+
     async def verify_email(self, token: str) -> MemberProfile:
         workspace, member_id, email = self._links.read_verification(token)
 
         def apply(member: Member) -> tuple[Member, bool] | None:
-            if (member.email or "").lower() != email:
-                raise Conflict("verification link: the member's address changed since it was sent")
+            _still_at(member, email)
             if member.email_verified:
                 return None
             return member.model_copy(update={"email_verified": True}), False

@@ -11,13 +11,15 @@ import httpx
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.notifications import Notification
 from ensemble_shared.events import Event, utcnow
+from ensemble_shared.events.disclosure import disclosed
 from ensemble_shared.retries import retry_after_seconds
 from ensemble_shared.signatures import sign
 
 
 def webhook_payload(event: Event) -> str:
-    """Standard Webhooks body shape: type, timestamp, data (with the envelope's ids in it)."""
-    data = event.data.model_dump(mode="json")
+    """Standard Webhooks body shape: type, timestamp, data (with the envelope's ids in it).
+    Integrators get no capability: decision links and the like are their recipients' alone."""
+    data = disclosed(event.data)
     data.update(
         event_id=event.id,
         workspace=event.workspace,

@@ -73,7 +73,9 @@ async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> HTMLRes
     wanted = unsubscribe.preview(token)
     form = (
         f"<p>Stop receiving {_what(wanted)}?</p>"
-        f'<form method="post" action="/unsubscribe?token={escape(token)}">'
+        # No action: the form posts to the page's own URL, under whatever prefix the proxy
+        # serves the API on, token included.
+        '<form method="post">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
         '<button type="submit">Unsubscribe</button></form>'
     )

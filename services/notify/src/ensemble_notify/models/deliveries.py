@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ensemble_shared.events import utcnow
+from ensemble_shared.redaction import redact_secrets
 
 
 class DeliveryStatus(StrEnum):
@@ -115,7 +116,9 @@ class DeliveryView(Delivery):
     def of(
         cls, delivery: Delivery, queued: QueueEntry | None, outcome: Outcome | None
     ) -> DeliveryView:
-        base = delivery.model_dump()
+        """The log shows the message without its capabilities: a person's email or chat
+        message carries their own decision and unsubscribe links, which no admin may use."""
+        base = {**delivery.model_dump(), "payload": redact_secrets(delivery.payload)}
         if outcome is not None:
             return cls(
                 **base,

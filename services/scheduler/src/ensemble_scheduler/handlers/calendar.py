@@ -8,11 +8,12 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
-from ensemble_scheduler.handlers.deps import Calendars
+from ensemble_scheduler.handlers.deps import Calendars, Feeds
 from ensemble_scheduler.models.calendar import (
     RANGE_LIMIT,
     CalendarPage,
     FeedLink,
+    FeedLinkRecord,
     QueueItem,
     ScheduleIn,
     ScheduleView,
@@ -94,17 +95,40 @@ async def get_queue(
 )
 async def create_feed_link(
     principal: Internal,
-    calendar: Calendars,
+    feeds: Feeds,
     team: Annotated[Team | None, Body(embed=True)] = None,
 ) -> FeedLink:
-    return calendar.feed_link(principal, team)
+    return await feeds.create(principal, team)
+
+
+@router.get(
+    "/calendar/feed-links",
+    summary="Feed links handed out (an admin sees the workspace's, others their own); no URLs.",
+)
+async def list_feed_links(
+    principal: Internal, feeds: Feeds, limit: PageSize = DEFAULT_PAGE_SIZE
+) -> list[FeedLinkRecord]:
+    return await feeds.listed(principal, limit=limit)
+
+
+@router.delete(
+    "/calendar/feed-links/{link_id}",
+    summary="Revoke a feed link (its owner or an admin): its URL answers 410 from then on.",
+)
+async def revoke_feed_link(
+    link_id: Annotated[str, Path(min_length=1, max_length=100)], principal: Internal, feeds: Feeds
+) -> FeedLinkRecord:
+    return await feeds.revoke(principal, link_id)
 
 
 @router.get(
     "/calendar.ics",
     summary="The iCalendar feed a signed token names (no headers: calendar apps send none).",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={
+        200: {"content": {"text/calendar": {}}},
+        410: {"description": "The link was revoked (or predates revocable links)."},
+    },
 )
 async def get_feed(
     calendar: Calendars, token: Annotated[str, Query(min_length=10, max_length=2_000)]

@@ -19,6 +19,7 @@ from ensemble_scheduler.services.calendar import CalendarService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
 from ensemble_scheduler.services.deadlines import DeadlineService
+from ensemble_scheduler.services.feeds import FeedLinks
 from ensemble_scheduler.services.jobs import JobService
 from ensemble_scheduler.services.link_decisions import LinkDecisionService
 from ensemble_scheduler.services.policies import PolicyService
@@ -42,6 +43,7 @@ Calendars = Annotated[CalendarService, Depends(_service("calendar"))]
 Contents = Annotated[ContentService, Depends(_service("content"))]
 Crises = Annotated[CrisisService, Depends(_service("crisis"))]
 Deadlines = Annotated[DeadlineService, Depends(_service("deadlines"))]
+Feeds = Annotated[FeedLinks, Depends(_service("feeds"))]
 Jobs = Annotated[JobService, Depends(_service("jobs"))]
 LinkDecisions = Annotated[LinkDecisionService, Depends(_service("link_decisions"))]
 Policies = Annotated[PolicyService, Depends(_service("policies"))]

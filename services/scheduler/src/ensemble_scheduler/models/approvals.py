@@ -47,6 +47,9 @@ class DecisionRecord(BaseModel):
     comment: str | None = None
     version: int
     via: Literal["api", "link"] = "api"
+    link_id: str | None = Field(
+        default=None, description="The signed link it was decided through; deciding spends it."
+    )
     decided_at: datetime
 
 

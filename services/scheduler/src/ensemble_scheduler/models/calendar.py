@@ -149,7 +149,24 @@ class QueueItem(BaseModel):
     approved: bool
 
 
+class FeedLinkRecord(BaseModel):
+    """A feed link as the workspace knows it: who asked for it, for what, until when. The
+    token (in the URL) is never stored; the id inside it is how the link is revoked."""
+
+    id: str
+    workspace: str
+    team: str | None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+
 class FeedLink(BaseModel):
+    """A new feed link: its URL is shown this once (calendar apps subscribe to it)."""
+
+    id: str = Field(description="Revoke it with DELETE /calendar/feed-links/{id}.")
     url: str
     team: str | None
     expires_at: datetime

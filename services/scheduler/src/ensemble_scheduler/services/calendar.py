@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
@@ -19,7 +18,6 @@ from ensemble_scheduler.models.calendar import (
     RANGE_LIMIT,
     CalendarEntry,
     CalendarPage,
-    FeedLink,
     QueueItem,
     ScheduleEntry,
     ScheduleIn,
@@ -32,15 +30,15 @@ from ensemble_scheduler.models.calendar import (
 from ensemble_scheduler.models.content import ContentEdit
 from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.services.content import ContentService
-from ensemble_scheduler.services.feeds import FeedSigner
+from ensemble_scheduler.services.feeds import FeedLinks
 from ensemble_scheduler.services.ics import render_ics
 from ensemble_scheduler.services.ports import Timers
 from ensemble_scheduler.services.slots import SlotFinder, at_second
 from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
-from ensemble_shared.auth import Principal, Role
-from ensemble_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Conflict, Invalid, NotFound
 from ensemble_shared.events import Source, envelope, utcnow
 from ensemble_shared.events.content import (
     ContentRescheduledV1,
@@ -61,9 +59,8 @@ class CalendarService:
         content: ContentService,
         timers: Timers,
         *,
-        feeds: FeedSigner,
+        feeds: FeedLinks,
         public_url: str,
-        feed_ttl: timedelta,
     ) -> None:
         self._calendar = calendar
         self._publications = publications
@@ -72,7 +69,6 @@ class CalendarService:
         self._timers = timers
         self._feeds = feeds
         self._public_url = public_url.rstrip("/")
-        self._feed_ttl = feed_ttl
         self._finder = SlotFinder(calendar)
 
     # --- plans ---------------------------------------------------------------------------
@@ -288,26 +284,10 @@ class CalendarService:
                 break
         return queued
 
-    def feed_link(self, principal: Principal, team: str | None) -> FeedLink:
-        """A signed feed URL of the workspace, or of one team's channels (its members' and
-        managers' to ask for)."""
-        if (
-            team is not None
-            and team not in principal.teams
-            and not principal.may_read_as(Role.MANAGER)
-        ):
-            raise Forbidden(f"you are not in team {team!r}")
-        expires = utcnow() + self._feed_ttl
-        token = self._feeds.sign(principal.workspace, team, expires)
-        query = urlencode({"token": token})
-        return FeedLink(
-            url=f"{self._public_url}/calendar.ics?{query}", team=team, expires_at=expires
-        )
-
     async def feed(self, token: str) -> bytes:
         """The .ics feed a signed token names: 30 days back, 180 ahead."""
+        workspace, team = await self._feeds.open(token)
         now = utcnow()
-        workspace, team = self._feeds.verify(token, now=now)
         channels: list[str] | None = None
         if team is not None:
             channels = [

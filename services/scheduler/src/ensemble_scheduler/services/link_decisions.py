@@ -1,8 +1,10 @@
 """Deciding through a signed approval link: what the approver is shown, and their decision.
 
-A link decides once: its use is recorded under the link id by a unique-key insert before the
-decision is, so concurrent or repeated uses of one link find it spent (410). A link is also
-spent for good when the item was submitted again or the step re-opened since it was sent.
+A link decides once, and the decision itself spends it: a link names one approver of one round
+of one step, which is exactly the decision's unique key, so one insert both records the decision
+and spends the link (concurrent or repeated uses find it spent, 410), and a failure before that
+insert leaves the link usable. A link is also spent for good when the item was submitted again
+or the step re-opened since it was sent.
 
 What the approver is shown (the console's decision page) is everything they need to decide
 without an account: the content, what changed since the last approved version, the path of
@@ -34,6 +36,8 @@ from ensemble_scheduler.storage.content import ContentRepository
 from ensemble_shared.errors import Unauthenticated
 from ensemble_shared.events import utcnow
 
+USED = "this approval link was already used; each link decides once"
+
 
 @dataclass(frozen=True)
 class LinkOutcome:
@@ -63,13 +67,12 @@ class LinkDecisionService:
                 "this approval link is superseded: the item was submitted again",
                 reason="superseded",
             )
-        if await self._records.link_spent(claims.link_id):
-            raise Gone("this approval link was already used; each link decides once", reason="used")
         facts = await self._approvals.settle(record)
         step = facts.state.step(claims.step)
         holder = step.spec.link_holder(claims.approver) if step is not None else None
         if step is None or holder is None:
             raise Unauthenticated("this approval link names no approver of this workflow")
+        _refuse_if_decided(facts, claims, holder)
         if step.round != claims.round:
             raise Gone(
                 "this approval link is superseded: the item changed since it was sent, and a "
@@ -81,11 +84,6 @@ class LinkDecisionService:
     async def view(self, token: str) -> LinkView:
         """What the link asks; reading it changes nothing (scanners and unfurlers fetch it)."""
         claims, facts, step, holder = await self._link(token)
-        if any(
-            d.step == step.name and d.round == step.round and d.approver == holder.approver
-            for d in facts.decisions
-        ):
-            raise Gone(f"{holder.name} already decided this step", reason="used")
         latest = facts.latest
         changes = await self._changes_since_approved(latest)
         return LinkView(
@@ -119,10 +117,6 @@ class LinkDecisionService:
     async def decide(self, token: str, body: LinkDecisionIn) -> LinkOutcome:
         claims, facts, step, holder = await self._link(token)
         require_open(facts.state, claims.step)
-        if not await self._records.spend_link(
-            claims.link_id, workspace=claims.workspace, at=utcnow()
-        ):
-            raise Gone("this approval link was already used; each link decides once", reason="used")
         decision = DecisionRecord(
             approval_id=facts.record.id,
             step=step.name,
@@ -133,16 +127,22 @@ class LinkDecisionService:
             comment=body.comment,
             version=facts.state.version,
             via="link",
+            link_id=claims.link_id,
             decided_at=utcnow(),
         )
         if not await self._approvals.record_decision(facts.record, decision):
-            raise Gone(
-                f"{holder.name} already decided step {step.name!r} (round {step.round}); "
-                "each approver decides once",
-                reason="used",
-            )
+            raise Gone(USED, reason="used")
         settled = await self._approvals.settle(facts.record)
         return LinkOutcome(step.name, body.decision, settled.state.status)
+
+
+def _refuse_if_decided(facts: Facts, claims: LinkClaims, holder: LinkHolder) -> None:
+    """Gone once the link's approver decided its round of its step, through it or signed in."""
+    for d in facts.decisions:
+        if (d.step, d.round, d.approver) == (claims.step, claims.round, holder.approver):
+            if d.link_id == claims.link_id:
+                raise Gone(USED, reason="used")
+            raise Gone(f"{holder.name} already decided this step", reason="used")
 
 
 def _others(step: StepState, holder: LinkHolder) -> list[LinkDecider]:

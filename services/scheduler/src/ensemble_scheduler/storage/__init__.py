@@ -6,6 +6,7 @@ from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.content import ContentRepository
 from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.deadlines import DeadlineRepository
+from ensemble_scheduler.storage.feeds import FeedLinkRepository
 from ensemble_scheduler.storage.jobs import JobRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
@@ -20,6 +21,7 @@ INDEXES = {
     **ApprovalRepository.INDEXES,
     **PolicyRepository.INDEXES,
     **CalendarRepository.INDEXES,
+    **FeedLinkRepository.INDEXES,
     **PublicationRepository.INDEXES,
     **ChannelAccountRepository.INDEXES,
     **CrisisRepository.INDEXES,
@@ -39,6 +41,7 @@ __all__ = [
     "ContentRepository",
     "CrisisRepository",
     "DeadlineRepository",
+    "FeedLinkRepository",
     "JobRepository",
     "PolicyRepository",
     "PublicationRepository",

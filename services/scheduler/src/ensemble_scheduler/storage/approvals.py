@@ -1,10 +1,12 @@
-"""Approval facts, insert-only: requests, decisions, step outcomes, step-opened notices, link uses.
+"""Approval facts, insert-only: requests, decisions, step outcomes, step-opened notices.
 
 Every natural key is an `_id`, so each fact is written at most once whoever races for it:
-- decision `{approval}:{step}:{round}:{approver}`: one approver decides a round of a step once;
+- decision `{approval}:{step}:{round}:{approver}`: one approver decides a round of a step once.
+  A signed link names exactly one approver of one round of one step, so this key is also the
+  link's: the decision itself spends the link (it carries the link id), in one write, and a
+  failure before that write leaves the link usable;
 - outcome `{approval}:{step}:{round}`: a round of a step ends once, one way;
-- notice `{approval}:opened:{step}:{round}`: each opening is announced once;
-- link use `{link id}`: each signed link is spent once.
+- notice `{approval}:opened:{step}:{round}`: each opening is announced once.
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ from ensemble_scheduler.models.approvals import ApprovalRecord, DecisionRecord, 
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
-from ensemble_shared.storage.idempotency import insert_new
 
 REQUESTS = "approvals"
 DECISIONS = "approval_decisions"
 OUTCOMES = "approval_outcomes"
 NOTICES = "approval_notices"
-LINK_USES = "approval_link_uses"
 
 
 def approval_key(content_id: str, number: int) -> str:
@@ -42,14 +42,12 @@ class ApprovalRepository:
         decisions: Collection,
         outcomes: Collection,
         notices: Collection,
-        link_uses: Collection,
         outbox: Outbox,
     ) -> None:
         self.requests = requests
         self.decisions = decisions
         self.outcomes = outcomes
         self.notices = notices
-        self.link_uses = link_uses
         self._outbox = outbox
 
     async def insert_request(self, record: ApprovalRecord, events: Sequence[Event]) -> bool:
@@ -123,11 +121,3 @@ class ApprovalRepository:
     async def notice_exists(self, approval_id: str, step: str, round_: int) -> bool:
         key = f"{approval_id}:opened:{step}:{round_}"
         return await self.notices.find_one({"_id": key}, {"_id": 1}) is not None
-
-    async def spend_link(self, link_id: str, *, workspace: str, at: datetime) -> bool:
-        """True for the one caller that spends the link; False if it was spent before."""
-        document = {"_id": link_id, "workspace": workspace, "at": at}
-        return bool(await insert_new(self.link_uses, [document]))
-
-    async def link_spent(self, link_id: str) -> bool:
-        return await self.link_uses.find_one({"_id": link_id}, {"_id": 1}) is not None

@@ -17,6 +17,7 @@ from ensemble_ingest.connectors.base import (
     MentionDeleted,
     Parsed,
     Reply,
+    SignatureRefused,
 )
 from ensemble_ingest.connectors.webhooks._common import (
     Doc,
@@ -37,6 +38,15 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # three-letter q codes (qme: media links only, qht: hashtags only, ...; ISO 639 reserves qaa-qtz
 # for local use). They are not languages, so they are not passed on.
 _NOT_LANGUAGES = frozenset({"und", "zxx"})
+# The CRC answers HMAC-SHA256(consumer secret, crc_token), the very function that signs POST
+# bodies, to anyone: unchecked, it would sign a forged JSON body. X sends a short opaque token
+# (base64 of a UUID, about 48 characters, seen in the wild; its docs call it a random string that
+# changes each time), so only such tokens are answered, and a POST whose body has that shape is
+# refused. The two sets are disjoint by construction: no body the CRC signs is ever accepted, with
+# nothing stored on a GET and nothing shared between replicas.
+_CRC_SHAPE = r"[A-Za-z0-9+/=_.~-]{1,256}"
+_CRC_QUERY = re.compile(_CRC_SHAPE)
+_CRC_BODY = re.compile(_CRC_SHAPE.encode())
 
 
 def _language(lang: str | None) -> str | None:
@@ -76,6 +86,8 @@ class XConnector:
         token = query.get("crc_token")
         if not token:
             return Reply(400, "missing crc_token", "text/plain")
+        if not _CRC_QUERY.fullmatch(token):
+            return Reply(400, "crc_token is not shaped as X sends it", "text/plain")
         digest = hmac.new(config.consumer_secret.encode(), token.encode(), hashlib.sha256)
         answer = "sha256=" + base64.b64encode(digest.digest()).decode()
         return Reply(200, json.dumps({"response_token": answer}), "application/json")
@@ -84,7 +96,10 @@ class XConnector:
         self, config: XConfig, headers: Mapping[str, str], body: bytes, now: datetime
     ) -> None:
         """`x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer secret, body)>`;
-        X signs no timestamp, so replays are left to dedup downstream."""
+        X signs no timestamp, so replays are left to dedup downstream. A body the CRC could have
+        answered is refused whatever its signature (see `_CRC_SHAPE`)."""
+        if _CRC_BODY.fullmatch(body):
+            raise SignatureRefused("a body shaped as a crc_token is never a signed event")
         check_base64_hmac(
             config.consumer_secret.encode(),
             body,
