@@ -53,16 +53,18 @@ class OwnInfra:
     def start_store(self) -> None:
         self.store_process = self.store.start()
 
-    def pause_store(self) -> None:
-        """SIGSTOP: the store keeps its connections open and answers nothing (a brownout)."""
-        os.kill(self.store_process.pid, signal.SIGSTOP)
-
-    def resume_store(self) -> None:
-        os.kill(self.store_process.pid, signal.SIGCONT)
-
     def stop(self) -> None:
         for process in (self.store_process, self.kafka_process):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGCONT)  # a stopped process ignores SIGTERM
+            resume(process)  # a stopped process would not end on SIGTERM
             with contextlib.suppress(Exception):
                 process.stop()
+
+
+def pause(process: Managed) -> None:
+    """SIGSTOP: the process keeps its sockets open and answers nothing (a brownout)."""
+    os.kill(process.pid, signal.SIGSTOP)
+
+
+def resume(process: Managed) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGCONT)

@@ -12,9 +12,10 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ensemble_shared.settings import MongoSettings
+from ensemble_shared.storage.errors import STORE_ERRORS, is_permanent, is_store_brownout
 
 Document = dict[str, Any]
 Client = AsyncIOMotorClient[Document]
@@ -23,14 +24,11 @@ Collection = AsyncIOMotorCollection[Document]
 
 DUPLICATE_KEY = 11000
 
-# Errors that say the store is unreachable, not that the request is wrong: worth waiting out.
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure,)
-
 __all__ = [
     "ASCENDING",
     "DESCENDING",
     "DUPLICATE_KEY",
-    "TRANSIENT_ERRORS",
+    "STORE_ERRORS",
     "BulkWriteError",
     "Client",
     "Collection",
@@ -40,6 +38,8 @@ __all__ = [
     "Index",
     "create_client",
     "ensure_indexes",
+    "is_permanent",
+    "is_store_brownout",
     "ping",
 ]
 
