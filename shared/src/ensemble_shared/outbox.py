@@ -251,6 +251,7 @@ class OutboxRelay:
             outbox,
             publisher,
             grace=timedelta(seconds=settings.outbox_grace_seconds),
+            orphan_grace=timedelta(seconds=settings.outbox_orphan_grace_seconds),
             interval=settings.outbox_interval_seconds,
         )
 

@@ -45,10 +45,14 @@ __all__ = [
 
 
 def create_client(settings: MongoSettings) -> Client:
-    """One client per process; it pools connections and is safe to share."""
+    """One client per process; it pools connections and is safe to share. Every call is
+    bounded (see `MongoSettings`)."""
     return AsyncIOMotorClient(
         settings.url,
         serverSelectionTimeoutMS=settings.timeout_ms,
+        connectTimeoutMS=settings.connect_timeout_ms,
+        socketTimeoutMS=settings.socket_timeout_ms,
+        waitQueueTimeoutMS=settings.wait_queue_timeout_ms,
         tz_aware=True,
         uuidRepresentation="standard",
     )
