@@ -53,6 +53,12 @@ class OwnInfra:
     def start_store(self) -> None:
         self.store_process = self.store.start()
 
+    def pause_store(self) -> None:
+        pause(self.store_process)
+
+    def resume_store(self) -> None:
+        resume(self.store_process)
+
     def stop(self) -> None:
         for process in (self.store_process, self.kafka_process):
             resume(process)  # a stopped process would not end on SIGTERM

@@ -39,6 +39,7 @@ class MentionFlow:
         self._client = client
         self._receiver = receiver
         self.acked: set[str] = set()
+        self.retries: Counter[str] = Counter()  # why senders had to redeliver
         self._source: dict[str, Any] = {}
         self._ingest = ""
 
@@ -72,12 +73,14 @@ class MentionFlow:
         while True:
             try:
                 response = await self.send(external_id)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
+                self.retries[type(exc).__name__] += 1
                 await asyncio.sleep(0.2)
                 continue
             if response.status_code == 202:
                 return
             assert response.status_code in RETRYABLE, response.text
+            self.retries[str(response.status_code)] += 1
             await asyncio.sleep(0.2)
 
     async def send_many(self, names: list[str], *, senders: int) -> None:

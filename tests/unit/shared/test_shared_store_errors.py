@@ -20,7 +20,8 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from ensemble_shared.storage import is_permanent, is_store_brownout
+from ensemble_shared.retries import Backoff
+from ensemble_shared.storage import is_permanent, is_store_brownout, through_brownouts
 
 
 def bulk(*codes: int, write_concern: bool = False) -> BulkWriteError:
@@ -96,3 +97,39 @@ def test_errors_that_are_not_the_store_s_are_neither() -> None:
     for error in (RuntimeError("bug"), ValueError("bad"), KeyError("k")):
         assert not is_store_brownout(error)
         assert not is_permanent(error)
+
+
+class Store:
+    """A write the store refuses with `errors`, in order, then takes."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors, self.calls = list(errors), 0
+
+    async def write(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "written"
+
+
+QUICK = Backoff(base_seconds=0.001, max_seconds=0.002)
+
+
+async def test_a_result_is_written_through_a_brownout() -> None:
+    store = Store(NetworkTimeout("timed out"), AutoReconnect("reset"))
+    written = await through_brownouts(store.write, budget_seconds=5, what="w", backoff=QUICK)
+    assert (written, store.calls) == ("written", 3)
+
+
+async def test_an_error_about_the_request_is_raised_at_once() -> None:
+    store = Store(DuplicateKeyError("E11000", 11000))
+    with pytest.raises(DuplicateKeyError):
+        await through_brownouts(store.write, budget_seconds=5, what="w", backoff=QUICK)
+    assert store.calls == 1
+
+
+async def test_a_brownout_past_the_budget_is_raised() -> None:
+    store = Store(*[NetworkTimeout("timed out")] * 10_000)
+    with pytest.raises(NetworkTimeout):
+        await through_brownouts(store.write, budget_seconds=0.05, what="w", backoff=QUICK)
+    assert 1 < store.calls < 10_000

@@ -15,7 +15,12 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ensemble_shared.settings import MongoSettings
-from ensemble_shared.storage.errors import STORE_ERRORS, is_permanent, is_store_brownout
+from ensemble_shared.storage.errors import (
+    STORE_ERRORS,
+    is_permanent,
+    is_store_brownout,
+    through_brownouts,
+)
 
 Document = dict[str, Any]
 Client = AsyncIOMotorClient[Document]
@@ -41,6 +46,7 @@ __all__ = [
     "is_permanent",
     "is_store_brownout",
     "ping",
+    "through_brownouts",
 ]
 
 

@@ -12,6 +12,12 @@ stalled stream (loud, in metrics); guessing "permanent" wrongly loses events.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from bson.errors import BSONError
 from pymongo.errors import (
     BulkWriteError,
@@ -22,6 +28,11 @@ from pymongo.errors import (
     PyMongoError,
     WriteConcernError,
 )
+
+from ensemble_shared.retries import Backoff
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Server codes that mean "this request can never succeed as written" (MongoDB's error_codes.yml;
 # FerretDB answers with the same codes).
@@ -113,3 +124,30 @@ def is_store_brownout(exc: BaseException) -> bool:
 
 def _code_is_wrong(code: object) -> bool:
     return isinstance(code, int) and (code in REQUEST_IS_WRONG or code in _LOCATION_CODES)
+
+
+async def through_brownouts(
+    call: Callable[[], Awaitable[T]],
+    *,
+    budget_seconds: float,
+    what: str,
+    backoff: Backoff = Backoff(base_seconds=0.2, max_seconds=5.0),  # noqa: B008 - frozen
+) -> T:
+    """`call`, tried again while the store browns out, for up to `budget_seconds`.
+
+    For a write that records work already done outside (a webhook sent): failing it would
+    make that work be redone. Any other error, or a brownout past the budget, is raised.
+    """
+    deadline = time.monotonic() + budget_seconds
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            attempt += 1
+            left = deadline - time.monotonic()
+            if left <= 0 or not is_store_brownout(exc):
+                raise
+            delay = min(backoff.delay(attempt), left)
+            log.warning("store unavailable for %s (%r), retrying in %.1fs", what, exc, delay)
+            await asyncio.sleep(delay)
