@@ -19,6 +19,11 @@ TRANSIENT_WAITS = Counter(
     "Times a consumer waited for the store or broker to come back.",
     ["group"],
 )
+REWOUND = Counter(
+    "ensemble_consumer_batches_rewound_total",
+    "Batches read again from their first record instead of being committed.",
+    ["group", "topic"],
+)
 PUBLISHED = Counter("ensemble_events_published_total", "Events acknowledged by Kafka.", ["topic"])
 OUTBOX_RELAYED = Counter(
     "ensemble_outbox_relayed_total",

@@ -11,6 +11,14 @@ collection), reads each document by `_id`, and publishes the events it really ca
 whose document never got the event (the write failed) are dropped after a long grace.
 Consumers dedupe on event id, so a relay racing a slow writer costs a duplicate, never a loss.
 
+Publishing in the request is a fast path, bounded in time (`FAST_PATH_SECONDS`): with the
+broker down, an idempotent producer waits for it without end, and a webhook must still answer
+once its document is stored. Past the bound the request goes on; the publish carries on in the
+background and deletes its pointers if Kafka takes it, else the relay publishes after its grace
+(both may: consumers dedupe on event id). After a slow or failed publish the fast path rests for
+`FAST_PATH_REST_SECONDS` — writes then leave their events to the relay — so requests during an
+outage do not each wait out the bound.
+
 A pointer deletion costs a scan of the collection on FerretDB (~15 ms of its CPU even when the
 collection is nearly empty), so concurrent writers delete theirs together: one `delete_many` in
 flight at a time, the next one taking every pointer that queued meanwhile (group commit).
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +47,13 @@ log = logging.getLogger(__name__)
 FIELD = "_outbox"
 POINTERS = "outbox"
 INDEXES = {POINTERS: [Index([("at", ASCENDING)], name="by_age")]}
+FAST_PATH_SECONDS = 2.0
+FAST_PATH_REST_SECONDS = 5.0
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("outbox pointers not deleted, the relay will: %r", task.exception())
 
 
 def _entry(record: OutgoingRecord, at: datetime, seq: int) -> Document:
@@ -68,13 +84,25 @@ def _record(entry: Document) -> OutgoingRecord:
 class Outbox:
     """Stages events into the documents they announce and publishes what a write stored."""
 
-    def __init__(self, publisher: EventPublisher, topics: Topics, database: Database) -> None:
+    def __init__(
+        self,
+        publisher: EventPublisher,
+        topics: Topics,
+        database: Database,
+        *,
+        fast_path_seconds: float = FAST_PATH_SECONDS,
+        fast_path_rest_seconds: float = FAST_PATH_REST_SECONDS,
+    ) -> None:
         self._publisher = publisher
         self._topics = topics
         self.database = database
         self.pointers = database[POINTERS]
         self._doomed: set[Any] = set()  # pointer ids waiting for the next deletion
         self._deleting = asyncio.Lock()
+        self._fast_path_seconds = fast_path_seconds
+        self._fast_path_rest_seconds = fast_path_rest_seconds
+        self._resting_until = 0.0
+        self._late: set[asyncio.Future[Any]] = set()  # fast paths that outlived their request
 
     def stage(self, document: Document, events: Sequence[Event]) -> Document:
         """The document to insert, carrying its events."""
@@ -100,7 +128,8 @@ class Outbox:
         publish the events of those documents, serialized once, when they were staged.
 
         Events of documents `write` did not write (duplicates) are forgotten. If Kafka does not
-        take the events, their pointers stay for the relay; the write itself stands.
+        take the events within the fast path's bound, their pointers stay for the relay; the
+        write itself stands.
         """
         now = utcnow()
         pointers = [
@@ -117,15 +146,53 @@ class Outbox:
             if document["_id"] in written
             for entry in in_order(document.get(FIELD, {}).values())
         ]
+        published = [p["_id"] for p in pointers if p["doc_id"] in written]
+        done = [p["_id"] for p in pointers if p["doc_id"] not in written]
         try:
-            await self._publisher.publish_records(records)
-            done = [p["_id"] for p in pointers]
+            if await self._publish_fast(records, published):
+                done += published
         except Exception as exc:  # the relay publishes them later
             log.warning("outbox fast path failed, the relay will retry: %r", exc)
-            done = [p["_id"] for p in pointers if p["doc_id"] not in written]
         if done:
             await self._forget(done)
         return written
+
+    async def _publish_fast(
+        self, records: Sequence[OutgoingRecord], pointer_ids: list[Any]
+    ) -> bool:
+        """True once Kafka took `records` within the bound. False when they were left to
+        finish late (their pointers are forgotten when they do) or, while resting, to the
+        relay. Raises what a publish that failed within the bound raised."""
+        if not records:
+            return True
+        if time.monotonic() < self._resting_until:
+            return False
+        publish = asyncio.ensure_future(self._publisher.publish_records(records))
+        self._late.add(publish)  # a task nobody references may be collected mid-flight
+        publish.add_done_callback(self._late.discard)
+        done, _ = await asyncio.wait({publish}, timeout=self._fast_path_seconds)
+        if not done:
+            self._resting_until = time.monotonic() + self._fast_path_rest_seconds
+            publish.add_done_callback(lambda task: self._finish_late(task, pointer_ids))
+            log.warning(
+                "outbox fast path took over %.1fs; the events go when Kafka takes them, "
+                "or by the relay",
+                self._fast_path_seconds,
+            )
+            return False
+        if publish.exception() is not None:
+            self._resting_until = time.monotonic() + self._fast_path_rest_seconds
+        publish.result()
+        return True
+
+    def _finish_late(self, publish: asyncio.Future[None], pointer_ids: list[Any]) -> None:
+        """A publish that outlived the request: once Kafka took it, the relay need not."""
+        if publish.cancelled() or publish.exception() is not None:
+            return  # the relay has them
+        forget = asyncio.ensure_future(self._forget(pointer_ids))
+        self._late.add(forget)
+        forget.add_done_callback(self._late.discard)
+        forget.add_done_callback(_log_failure)
 
     async def insert(self, collection: Collection, documents: Sequence[Document]) -> set[Any]:
         """`write` for the common case: insert the staged documents whose `_id` is new
@@ -184,6 +251,7 @@ class OutboxRelay:
             outbox,
             publisher,
             grace=timedelta(seconds=settings.outbox_grace_seconds),
+            orphan_grace=timedelta(seconds=settings.outbox_orphan_grace_seconds),
             interval=settings.outbox_interval_seconds,
         )
 

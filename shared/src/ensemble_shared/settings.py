@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,12 +33,40 @@ class KafkaSettings(BaseSettings):
 
 
 class MongoSettings(BaseSettings):
-    """How to reach the MongoDB-wire store (env prefix MONGODB_)."""
+    """How to reach the MongoDB-wire store (env prefix MONGODB_).
+
+    Every call to the store is bounded: waiting for a pooled connection, finding the server,
+    connecting, then each answer. A frozen or stalled store fails a call after at most
+    `call_bound_seconds`, so a writer never hangs on (see `ServiceSettings` for why that
+    matters). There is no whole-operation `timeoutMS`: the driver then sends `maxTimeMS`, which
+    FerretDB 1.24 refuses on `distinct` (FailedToParse).
+    """
 
     model_config = SettingsConfigDict(env_prefix="MONGODB_", extra="ignore")
 
     url: str = Field(default="mongodb://127.0.0.1:27017", description="MongoDB connection URL.")
-    timeout_ms: int = Field(default=5_000, ge=100, description="Server selection timeout.")
+    timeout_ms: int = Field(
+        default=5_000, ge=100, description="Server selection timeout: no reachable store."
+    )
+    connect_timeout_ms: int = Field(
+        default=5_000, ge=100, description="Opening one connection to the store."
+    )
+    socket_timeout_ms: int = Field(
+        default=30_000,
+        ge=100,
+        description="An answer not received within this fails the call (a frozen store).",
+    )
+    wait_queue_timeout_ms: int = Field(
+        default=10_000, ge=100, description="Waiting for a free connection in the pool."
+    )
+
+    @property
+    def call_bound_seconds(self) -> float:
+        """The longest one call can take before it fails: a wait for a connection, then two
+        tries (the driver retries a read or write once), each finding the server, connecting
+        and waiting for the answer."""
+        one_try = self.timeout_ms + self.connect_timeout_ms + self.socket_timeout_ms
+        return (self.wait_queue_timeout_ms + 2 * one_try) / 1000
 
 
 class AuthSettings(BaseSettings):
@@ -105,10 +133,31 @@ class ServiceSettings(BaseSettings):
         default=5.0, gt=0, description="Age at which the relay takes over unpublished events."
     )
     outbox_interval_seconds: float = Field(default=2.0, gt=0, description="Relay sweep period.")
+    outbox_orphan_grace_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Age at which the relay drops a pointer whose document never got its event "
+        "(the write failed); must exceed the store's call bound.",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+
+    @model_validator(mode="after")
+    def _writers_fail_before_their_pointers_are_dropped(self) -> ServiceSettings:
+        """An outbox write is two store calls: the pointer (stamped just before), then the
+        document carrying the event. The relay drops a pointer whose document lacks the event
+        once it is older than the orphan grace. Could those calls outlast the grace, a stalled
+        writer would land its event after its pointer was dropped, and the event would never
+        be published. So both calls must have failed or succeeded within the grace."""
+        if self.mongo.call_bound_seconds * 2 > self.outbox_orphan_grace_seconds:
+            raise ValueError(
+                f"store calls may take {self.mongo.call_bound_seconds:.0f} s "
+                f"(MONGODB_*_TIMEOUT_MS); the outbox orphan grace "
+                f"({self.outbox_orphan_grace_seconds:.0f} s) must be at least twice that"
+            )
+        return self
 
 
 class ServerSettings(BaseSettings):

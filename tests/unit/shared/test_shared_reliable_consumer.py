@@ -9,6 +9,14 @@ from typing import Any, cast
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaAckableMessage
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    ExecutionTimeout,
+    NetworkTimeout,
+    OperationFailure,
+    WriteConcernError,
+)
 
 from ensemble_shared.events import Author, Event, MentionData, MentionReceivedV1, utcnow
 from ensemble_shared.events.notifications import DeliveryData, NotificationSentV1
@@ -18,7 +26,6 @@ from ensemble_shared.kafka.consumer import (
     RetryPolicy,
     dead_letter_headers,
 )
-from ensemble_shared.storage import TRANSIENT_ERRORS
 
 TOPIC = "t.mentions"
 FAST = RetryPolicy(
@@ -95,7 +102,7 @@ class Recorder:
         self.calls += 1
         if self._transient_times:
             self._transient_times -= 1
-            raise TRANSIENT_ERRORS[0]("store away")
+            raise AutoReconnect("store away")
         if any(e.subject in self._fail_on for e in events):
             raise RuntimeError("cannot handle " + ",".join(e.subject for e in events))
         self.batches.append([e.subject for e in events])
@@ -250,3 +257,144 @@ def test_dead_letters_carry_where_they_came_from_and_why() -> None:
 @pytest.mark.parametrize(("attempt", "expected"), [(1, 0.2), (2, 0.4), (3, 0.8), (10, 5.0)])
 def test_retry_delays_double_up_to_a_cap(attempt: int, expected: float) -> None:
     assert RetryPolicy().delay(attempt) == pytest.approx(expected)
+
+
+class Flaky:
+    """A handler the store fails with `error` the first `times` calls."""
+
+    def __init__(self, error: Exception, times: int) -> None:
+        self.error, self.times, self.handled = error, times, list[str]()
+
+    async def __call__(self, events: Sequence[Event]) -> None:
+        if self.times:
+            self.times -= 1
+            raise self.error
+        self.handled.extend(e.subject for e in events)
+
+
+BROWNOUTS = [
+    NetworkTimeout("timed out"),
+    ExecutionTimeout("operation exceeded time limit", 50),
+    WriteConcernError("waiting for replication timed out", 64),
+    OperationFailure("database is locked", 1),
+    BulkWriteError({"writeErrors": [{"index": 0, "code": 91, "errmsg": "shutdown"}]}),
+]
+
+
+@pytest.mark.parametrize("error", BROWNOUTS, ids=repr)
+async def test_a_store_brownout_of_any_kind_is_waited_out_never_dead_lettered(
+    error: Exception,
+) -> None:
+    handler, dead = Flaky(error, times=5), list[DeadLetter]()
+    c = ReliableConsumer(
+        group="g",
+        topic=TOPIC,
+        handler=handler,
+        wants=(MentionReceivedV1,),
+        dead_letters=_never,
+        retry=RetryPolicy(attempts=3, backoff_seconds=0.001, max_backoff_seconds=0.002),
+    )
+    message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
+    await run(c, message)
+    assert (handler.handled, message.acked, dead) == (["m0"], 1, [])
+
+
+@pytest.mark.parametrize("error", BROWNOUTS, ids=repr)
+async def test_a_store_brownout_past_the_budget_rewinds_the_batch(error: Exception) -> None:
+    handler = Flaky(error, times=10_000)
+    c = ReliableConsumer(
+        group="g",
+        topic=TOPIC,
+        handler=handler,
+        wants=(MentionReceivedV1,),
+        dead_letters=_never,
+        retry=FAST,
+    )
+    message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
+    await run(c, message)
+    assert (message.acked, message.nacked) == (0, 1)
+
+
+async def test_a_store_error_about_the_request_is_dead_lettered() -> None:
+    handler, dead = (
+        Flaky(OperationFailure("unknown operator: $bogus", 2), 10_000),
+        list[DeadLetter](),
+    )
+    message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
+    await run(consumer(cast(Recorder, handler), dead), message)
+    assert [d.record.offset for d in dead] == [0]
+    assert "OperationFailure" in dead[0].reason
+    assert message.acked == 1
+
+
+class Partition:
+    """One partition as aiokafka's consumer sees it: reading moves the position, `commit()`
+    commits that position (as a manual-ack commit does), `seek` moves it back."""
+
+    def __init__(self, values: Sequence[bytes]) -> None:
+        self.records = [record(value, offset) for offset, value in enumerate(values)]
+        self.position = self.committed = 0
+        self.commits: list[int] = []
+
+    def poll(self, most: int) -> KafkaAckableMessage:
+        batch = tuple(self.records[self.position : self.position + most])
+        self.position += len(batch)
+        return KafkaAckableMessage(
+            raw_message=batch, body=[r.value for r in batch], message_id="b", consumer=self
+        )
+
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(TOPIC, 0)}
+
+    async def commit(self) -> None:
+        self.committed = self.position
+        self.commits.append(self.position)
+
+    def seek(self, partition: TopicPartition, offset: int) -> None:
+        self.position = offset
+
+
+async def test_an_unexpected_error_rewinds_the_batch_and_nothing_is_committed_past_it() -> None:
+    partition = Partition(
+        [mention(0).model_dump_json().encode(), b"\x00poison"]
+        + [mention(n).model_dump_json().encode() for n in range(2, 6)]
+    )
+    handler, parked, failures = Recorder(), list[int](), [RuntimeError("producer closed")]
+
+    async def park(letter: DeadLetter, group: str) -> None:
+        if failures:  # the dead-letter topic refuses once, with an error nobody expected
+            raise failures.pop()
+        parked.append(letter.record.offset)
+
+    c = ReliableConsumer(
+        group="g",
+        topic=TOPIC,
+        handler=handler,
+        wants=(MentionReceivedV1,),
+        dead_letters=park,
+        retry=FAST,
+    )
+    while partition.position < len(partition.records):
+        await c.consume(partition.poll(2))
+    assert parked == [1]  # the poison is parked, not lost behind a later commit
+    handled = [s for batch in handler.batches for s in batch]
+    assert set(handled) == {"m0", "m2", "m3", "m4", "m5"}  # m0 twice: its batch was re-read
+    assert partition.commits == [2, 4, 6]  # the failed batch was never committed past
+
+
+async def test_a_batch_cancelled_midway_is_rewound_and_the_cancel_goes_on() -> None:
+    async def cancelled(events: Sequence[Event]) -> None:
+        raise asyncio.CancelledError
+
+    c = ReliableConsumer(
+        group="g",
+        topic=TOPIC,
+        handler=cancelled,
+        wants=(MentionReceivedV1,),
+        dead_letters=_never,
+        retry=FAST,
+    )
+    message = FakeMessage([record(mention(0).model_dump_json().encode(), 0)])
+    with pytest.raises(asyncio.CancelledError):
+        await run(c, message)
+    assert (message.acked, message.nacked) == (0, 1)

@@ -8,7 +8,12 @@ forever. So subscribers here run with AckPolicy.MANUAL and this module decides:
 - an event the handler keeps failing on is retried a bounded number of times, then parked on the
   stream's dead-letter topic with the error, and the stream goes on;
 - an unreachable store or broker is not the event's fault: the batch is retried with backoff and,
-  past a budget, rewound to be read again — never dead-lettered, never committed;
+  past a budget, rewound to be read again — never dead-lettered, never committed. Which store
+  errors are brownouts is decided once, in `ensemble_shared.storage.errors`: only an error that
+  says the request is wrong counts against the event;
+- anything else that goes wrong outside the handler (publishing a dead letter, the machinery
+  itself) rewinds the batch too: a manual-ack subscriber that just raised would be committed
+  past by the next batch's commit, losing this one;
 - on partition revocation the in-flight batch finishes and commits first (rebalance listener).
 
 Handlers receive whole batches and must be idempotent: a batch may be seen again after a crash.
@@ -34,9 +39,9 @@ from pydantic import SkipValidation
 
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.logs import correlation_id
-from ensemble_shared.metrics import BATCH_SECONDS, CONSUMED, TRANSIENT_WAITS
+from ensemble_shared.metrics import BATCH_SECONDS, CONSUMED, REWOUND, TRANSIENT_WAITS
 from ensemble_shared.settings import KafkaSettings
-from ensemble_shared.storage import TRANSIENT_ERRORS
+from ensemble_shared.storage import is_store_brownout
 from ensemble_shared.topics import Stream, Topics
 
 log = logging.getLogger(__name__)
@@ -50,7 +55,9 @@ class TransientError(Exception):
     """Raised by a handler when a dependency is down: wait and retry, never dead-letter."""
 
 
-TRANSIENT: tuple[type[Exception], ...] = (TransientError, KafkaConnectionError, *TRANSIENT_ERRORS)
+def is_transient(exc: BaseException) -> bool:
+    """A dependency is down, not the event at fault: wait, retry, never dead-letter."""
+    return isinstance(exc, TransientError | KafkaConnectionError) or is_store_brownout(exc)
 
 
 @dataclass(frozen=True)
@@ -126,19 +133,18 @@ class ReliableConsumer:
         self._retry = retry
 
     async def consume(self, message: KafkaAckableMessage) -> None:
-        records: Records = message.raw_message
         started = time.perf_counter()
         async with self.gate.in_flight():
-            records = self._still_assigned(message, records)
-            events, dead = self._parse(records)
-            skipped = len(records) - len(events) - len(dead)
             try:
+                records = self._still_assigned(message, message.raw_message)
+                events, dead = self._parse(records)
+                skipped = len(records) - len(events) - len(dead)
                 await self._handle(events, dead)
                 await asyncio.gather(*(self._dead_letter(d, self.group) for d in dead))
-            except (_OutageOutlasted, KafkaError, *TRANSIENT) as exc:
-                # Nothing is committed: the batch is read again once the outage is over.
-                log.warning("batch rewound, will be read again: %r", exc)
-                await message.nack()
+            except BaseException as exc:
+                await self._rewind(message, exc)
+                if not isinstance(exc, Exception):
+                    raise  # cancelled (shutdown): rewound all the same
                 return
             try:
                 await message.ack()
@@ -150,6 +156,20 @@ class ReliableConsumer:
         CONSUMED.labels(self.group, self.topic, "dead_lettered").inc(len(dead))
         CONSUMED.labels(self.group, self.topic, "skipped").inc(skipped)
         BATCH_SECONDS.labels(self.group, self.topic).observe(time.perf_counter() - started)
+
+    async def _rewind(self, message: KafkaAckableMessage, exc: BaseException) -> None:
+        """Seek back to the batch's first records: nothing of it is committed, and the next
+        batch's commit cannot pass over it (the manual-ack subscriber commits positions)."""
+        expected = isinstance(exc, _OutageOutlasted | KafkaError) or is_transient(exc)
+        if expected:
+            log.warning("batch rewound, will be read again: %r", exc)
+        elif isinstance(exc, Exception):
+            log.error("batch rewound after an unexpected error", exc_info=exc)
+        REWOUND.labels(self.group, self.topic).inc()
+        try:
+            await message.nack()
+        except KafkaError as error:  # revoked meanwhile: its new owner reads from the commit
+            log.warning("rewind failed, partition moved: %r", error)
 
     @staticmethod
     def _still_assigned(message: KafkaAckableMessage, records: Records) -> Records:
@@ -222,7 +242,9 @@ class ReliableConsumer:
             try:
                 await self._handler(events)
                 return
-            except TRANSIENT as exc:
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
                 attempt += 1
                 TRANSIENT_WAITS.labels(self.group).inc()
                 if time.monotonic() >= deadline:

@@ -12,9 +12,15 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ensemble_shared.settings import MongoSettings
+from ensemble_shared.storage.errors import (
+    STORE_ERRORS,
+    is_permanent,
+    is_store_brownout,
+    through_brownouts,
+)
 
 Document = dict[str, Any]
 Client = AsyncIOMotorClient[Document]
@@ -23,14 +29,11 @@ Collection = AsyncIOMotorCollection[Document]
 
 DUPLICATE_KEY = 11000
 
-# Errors that say the store is unreachable, not that the request is wrong: worth waiting out.
-TRANSIENT_ERRORS: tuple[type[Exception], ...] = (ConnectionFailure,)
-
 __all__ = [
     "ASCENDING",
     "DESCENDING",
     "DUPLICATE_KEY",
-    "TRANSIENT_ERRORS",
+    "STORE_ERRORS",
     "BulkWriteError",
     "Client",
     "Collection",
@@ -40,15 +43,22 @@ __all__ = [
     "Index",
     "create_client",
     "ensure_indexes",
+    "is_permanent",
+    "is_store_brownout",
     "ping",
+    "through_brownouts",
 ]
 
 
 def create_client(settings: MongoSettings) -> Client:
-    """One client per process; it pools connections and is safe to share."""
+    """One client per process; it pools connections and is safe to share. Every call is
+    bounded (see `MongoSettings`)."""
     return AsyncIOMotorClient(
         settings.url,
         serverSelectionTimeoutMS=settings.timeout_ms,
+        connectTimeoutMS=settings.connect_timeout_ms,
+        socketTimeoutMS=settings.socket_timeout_ms,
+        waitQueueTimeoutMS=settings.wait_queue_timeout_ms,
         tz_aware=True,
         uuidRepresentation="standard",
     )

@@ -26,7 +26,7 @@ from ensemble_shared.errors import (
 from ensemble_shared.logs import configure_logging
 from ensemble_shared.runtime import Infrastructure, Loop, open_infrastructure
 from ensemble_shared.settings import HttpSettings, ServiceSettings
-from ensemble_shared.storage import TRANSIENT_ERRORS, Index
+from ensemble_shared.storage import STORE_ERRORS, Index, is_store_brownout
 from ensemble_shared.web.guards import OperatorKeyGuard
 from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics, RootPath
 from ensemble_shared.web.openapi import include_schemas
@@ -77,6 +77,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A store brownout answers 503 (retry later); any other store error stays a 500."""
+    if not is_store_brownout(exc):
+        raise exc
     log.warning("store unavailable: %r", exc)
     return JSONResponse(
         {"error": "unavailable", "message": "the store is unavailable; retry later"},
@@ -93,8 +96,8 @@ def install_common(app: FastAPI, *, service: str, http: HttpSettings, version: s
     app.add_middleware(CorrelationId)
     app.add_exception_handler(EnsembleError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for transient in TRANSIENT_ERRORS:
-        app.add_exception_handler(transient, _unavailable)
+    for store_error in STORE_ERRORS:
+        app.add_exception_handler(store_error, _unavailable)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive.")
     async def healthz() -> dict[str, str]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from ensemble_notify.channels.base import BulkChannel, Channel
 from ensemble_notify.models.breaker import BreakerState, Wait
@@ -53,6 +54,7 @@ from ensemble_notify.storage import (
 )
 from ensemble_shared.events import Event, utcnow
 from ensemble_shared.logs import correlation_id
+from ensemble_shared.storage import through_brownouts
 from ensemble_shared.storage.claims import ClaimState
 
 log = logging.getLogger(__name__)
@@ -292,12 +294,14 @@ class DeliveryService:
         """Record what the attempt decided. The queue or outcome is written before the
         attempt's result, so a finished attempt always means the delivery's state moved on."""
         if isinstance(decision, RetryIn):
-            await self._queue.reschedule(
-                delivery.id,
-                next_attempt=attempt + 1,
-                due_at=utcnow() + timedelta(seconds=decision.seconds),
-                status_code=result.status_code,
-                error=result.error,
+            await self._recording(
+                lambda: self._queue.reschedule(
+                    delivery.id,
+                    next_attempt=attempt + 1,
+                    due_at=utcnow() + timedelta(seconds=decision.seconds),
+                    status_code=result.status_code,
+                    error=result.error,
+                )
             )
             await self._log_attempt(delivery, attempt, result, decision)
             self._later(decision.seconds, delivery.id)
@@ -308,9 +312,10 @@ class DeliveryService:
         reason = decision.reason if isinstance(decision, GiveUp) else None
         if status is DeliveryStatus.FAILED:
             log.warning("delivery %s failed: %s", delivery.id, reason)
-        await self._outcomes(
-            ended(delivery, status, attempts=attempt, status_code=result.status_code, reason=reason)
+        outcome = ended(
+            delivery, status, attempts=attempt, status_code=result.status_code, reason=reason
         )
+        await self._recording(lambda: self._outcomes(outcome))
         # Ended: nothing resends it now, so its slot is free before the result is written (a
         # crash meanwhile loses only the latency: the log tells the attempt by its outcome).
         task = asyncio.create_task(self._log_attempt(delivery, attempt, result, decision))
@@ -319,6 +324,13 @@ class DeliveryService:
         # A delete scans the whole queue on FerretDB: remove ended entries in batches. An
         # entry that outlives its outcome is harmless (`attempt` finds the outcome first).
         self._ended.add(delivery.id)
+
+    async def _recording(self, write: Callable[[], Awaitable[Any]]) -> None:
+        """What an attempt decided, written through a store brownout: failing here would let
+        the lease lapse and the attempt be sent again. Within half the lease, so a replica
+        never retakes an attempt whose result is still being written."""
+        budget = self._lease.total_seconds() / 2
+        await through_brownouts(write, budget_seconds=budget, what="a delivery's result")
 
     def _logged(self, task: asyncio.Task[bool]) -> None:
         self._logging.discard(task)
