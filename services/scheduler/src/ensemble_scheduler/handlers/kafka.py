@@ -11,19 +11,26 @@ from ensemble_shared.events import (
     MentionTriagedV1,
     SubmissionStatusChangedV1,
 )
+from ensemble_shared.events.approvals import ApprovalCompletedV1, ApprovalRejectedV1
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
-from ensemble_shared.topics import MENTIONS, SUBMISSIONS
+from ensemble_shared.topics import APPROVALS, MENTIONS, SUBMISSIONS
 
 Handler = Callable[[Sequence[Event]], Awaitable[None]]
 
 
 def register(
-    infra: Infrastructure, *, reply_targets: Handler, spikes: Handler, roadmap_moves: Handler
+    infra: Infrastructure,
+    *,
+    reply_targets: Handler,
+    spikes: Handler,
+    crisis_approvals: Handler,
+    roadmap_moves: Handler,
 ) -> None:
     """Mentions become reply targets (their triage routes replies); negative spikes hold posts
-    (crisis mode); roadmap moves of ideas that came from a mention draft a reply on the
-    original post (answers where it was asked)."""
+    (crisis mode) and the held items' own approval outcomes settle the holds; roadmap moves of
+    ideas that came from a mention draft a reply on the original post (answers where it was
+    asked)."""
     retry = RetryPolicy.from_settings(infra.settings.kafka)
     for group, stream, handler, wants, description in (
         (
@@ -39,6 +46,13 @@ def register(
             spikes,
             [MentionSpikeDetectedV1],
             "Negative mention spikes hold upcoming posts (crisis mode).",
+        ),
+        (
+            "scheduler-holds",
+            APPROVALS,
+            crisis_approvals,
+            [ApprovalCompletedV1, ApprovalRejectedV1],
+            "A held item's own approval outcome settles its crisis hold (release or reject).",
         ),
         (
             "scheduler-answers",
