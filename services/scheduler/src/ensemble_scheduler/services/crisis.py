@@ -198,9 +198,13 @@ class CrisisService:
         hold = await self._crises.active_hold(workspace, content_id)
         if hold is None:
             return False
-        return (await self.settle_hold(hold, by="approval")).outcome != "released"
+        # Publishing is at it now: the release must not re-arm or re-slot the item as well.
+        settled = await self.settle_hold(hold, by="approval", publishing_now=True)
+        return settled.outcome != "released"
 
-    async def settle_hold(self, hold: Hold, *, by: str) -> ReleaseResult:
+    async def settle_hold(
+        self, hold: Hold, *, by: str, publishing_now: bool = False
+    ) -> ReleaseResult:
         """Release the hold if the crisis step is approved; resolve it as rejected if the
         approval was rejected. Safe to call any time (also from the publish path)."""
         state = await self._approvals.state_of(hold.workspace, hold.content_id)
@@ -213,10 +217,10 @@ class CrisisService:
         if step is None or step.status != "approved":
             missing = "" if step is None else f" (crisis step {step.status})"
             return ReleaseResult(content_id=hold.content_id, outcome="waiting", detail=missing)
-        await self._resolve(hold, by, "released")
+        await self._resolve(hold, by, "released", publish=not publishing_now)
         return ReleaseResult(content_id=hold.content_id, outcome="released")
 
-    async def _resolve(self, hold: Hold, by: str, resolution: str) -> None:
+    async def _resolve(self, hold: Hold, by: str, resolution: str, *, publish: bool = True) -> None:
         events: list[Event] = []
         if resolution == "released":
             events.append(
@@ -235,7 +239,7 @@ class CrisisService:
         written = await self._crises.insert_release(
             hold, by=by, resolution=resolution, at=utcnow(), events=events
         )
-        if written and resolution == "released":
+        if written and resolution == "released" and publish:
             await self._publish_after_release(hold)
 
     async def _publish_after_release(self, hold: Hold) -> None:
