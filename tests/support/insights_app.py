@@ -35,7 +35,7 @@ def insights_settings(
         snapshot_rounds=3,
         batches_per_round=4,
         public_url="http://insights.test",
-        **overrides,
+        **{"operator_workspaces": ("acme",), **overrides},
     )
 
 

@@ -22,11 +22,13 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
-from ensemble_shared.kafka import create_broker
+from ensemble_shared.events import Event
+from ensemble_shared.kafka import RetryPolicy, create_broker, subscribe_reliably
+from ensemble_shared.kafka.consumer import BatchHandler
 from ensemble_shared.keys import JwksVerifier
 from ensemble_shared.settings import ServiceSettings
 from ensemble_shared.storage import Client, Database, Index, create_client, ensure_indexes, ping
-from ensemble_shared.topics import Topics, ensure_topics
+from ensemble_shared.topics import Stream, Topics, ensure_topics
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,10 @@ async def repeat(step: Callable[[], Awaitable[object]], *, every: float, what: s
         await asyncio.sleep(every)
 
 
+Subscription = tuple[str, Stream, BatchHandler[Any], Sequence[type[Event]], str]
+"""(group, stream, handler, event types it wants, description): one reliable consumer group."""
+
+
 @dataclass
 class Infrastructure:
     """Clients created once per process and closed when it stops."""
@@ -58,6 +64,22 @@ class Infrastructure:
     verifier: JwksVerifier | None
     """Verifies identity's access tokens; None in identity itself (it holds the keys)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def subscribe(self, subscriptions: Iterable[Subscription]) -> None:
+        """One reliable consumer group per subscription, `{topic prefix}{group}`, each reading
+        its stream at its own pace (register before `start`)."""
+        retry = RetryPolicy.from_settings(self.settings.kafka)
+        for group, stream, handler, wants, description in subscriptions:
+            subscribe_reliably(
+                self.broker,
+                topics=self.topics,
+                stream=stream,
+                group=f"{self.topics.prefix}{group}",
+                handler=handler,
+                wants=wants,
+                retry=retry,
+                description=description,
+            )
 
     async def start(
         self,

@@ -27,6 +27,7 @@ from ensemble_shared.events import (
 from ensemble_shared.topics import FIELD_EVENTS
 from support.apps import bearer, running
 from support.feedback import Feedback, feedback_settings
+from support.waiting import eventually
 
 
 @pytest.fixture
@@ -320,3 +321,43 @@ async def test_another_workspace_sees_no_event_and_a_member_cannot_plan_one(
     assert listed.json()["items"] == []
     assert by_member.status_code == 403
     assert (await feedback.client.get(url, headers=feedback.manager)).json()["confirmed"] == 1
+
+
+async def test_a_merged_person_keeps_the_earliest_seat_and_the_other_goes_to_the_waitlist(
+    feedback: Feedback,
+) -> None:
+    event = await plan(feedback, capacity=2)
+    url = f"/field-events/{event['id']}"
+    ana, bea, cat, dan = [await sign_up(feedback, n) for n in ("ana", "bea", "cat", "dan")]
+    first = await rsvp(feedback, event["id"], bea)  # seat 1
+    await rsvp(feedback, event["id"], ana)  # seat 2
+    await rsvp(feedback, event["id"], cat)  # waitlist 1
+    await rsvp(feedback, event["id"], dan)  # waitlist 2
+
+    merged = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": bea},
+        headers=feedback.manager,
+    )
+    assert merged.status_code == 201, merged.text
+
+    async def roster() -> list[tuple[str, str, int]]:
+        got = await feedback.client.get(f"{url}/rsvps", headers=feedback.manager)
+        return [(r["member_id"], r["status"], r["position"]) for r in got.json()["items"]]
+
+    folded = await eventually(
+        roster, lambda r: bea not in {m for m, _, _ in r}, what="the seats folded"
+    )
+    # One seat for the person, the earliest (bea's, with its code), under the survivor's id;
+    # ana's later seat went to the first waitlisted member.
+    assert folded == [(ana, "confirmed", 1), (cat, "confirmed", 2), (dan, "waitlisted", 1)]
+    mine = (await feedback.client.get(f"{url}/my-rsvp", headers=feedback.member(ana))).json()
+    assert (mine["status"], mine["check_in_code"]) == ("confirmed", first["check_in_code"])
+
+    # The merged-away record withdraws: the person's one seat goes, to dan; cat keeps hers.
+    left = await feedback.client.delete(f"{url}/rsvp", headers=feedback.member(bea))
+    assert left.status_code == 200, left.text
+    assert await roster() == [(cat, "confirmed", 1), (dan, "confirmed", 2)]
+    announced = rsvps(await feedback.events(FIELD_EVENTS), event["id"])
+    assert (bea, "cancelled", None) in announced
+    assert [m for m, s, _ in announced if s == "promoted"] == [cat, dan]

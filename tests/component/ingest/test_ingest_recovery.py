@@ -18,6 +18,7 @@ from ensemble_ingest.services.raw import RawService
 from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.spikes import SpikeStore
+from ensemble_shared.auth import Role
 from ensemble_shared.events import (
     IngestRedriveRequestedV1,
     MentionSpikeDetectedV1,
@@ -29,7 +30,7 @@ from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.outbox import Outbox
 from ensemble_shared.storage import Database
 from ensemble_shared.topics import MENTIONS, SCHEDULES, Topics
-from support.apps import running, settings_for
+from support.apps import bearer, running, settings_for
 from support.ingest import Ingest
 from support.kafka import read_topic
 from support.mentions import mention_body, signed
@@ -122,6 +123,22 @@ async def test_a_burst_is_announced_once_as_a_spike_and_a_flat_series_never(
     assert everything.subject == "acme:*"
 
 
+def redrive_request(workspace: str) -> IngestRedriveRequestedV1:
+    """What a workspace's `ingest.redrive` job sends (stuck for a minute or more)."""
+    now = datetime.now(UTC)
+    return IngestRedriveRequestedV1(
+        source="ensemble/scheduler",
+        subject=f"{workspace}:redrive",
+        workspace=workspace,
+        data=RedriveRequestData(
+            job="redrive",
+            run_id=f"{workspace}:redrive:1@{now.isoformat()}",
+            scheduled_for=now,
+            stuck_for_seconds=60,
+        ),
+    )
+
+
 async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
     infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
 ) -> None:
@@ -138,18 +155,7 @@ async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
         await archive.archive(
             [raw.model_copy(update={"received_at": datetime.now(UTC) - timedelta(minutes=5)})]
         )
-        now = datetime.now(UTC)
-        request = IngestRedriveRequestedV1(
-            source="ensemble/scheduler",
-            subject="acme:redrive",
-            workspace="acme",
-            data=RedriveRequestData(
-                job="redrive",
-                run_id=f"acme:redrive:1@{now.isoformat()}",
-                scheduled_for=now,
-                stuck_for_seconds=60,
-            ),
-        )
+        request = redrive_request("acme")
         infrastructure = app.state.infra
         publisher = EventPublisher(infrastructure.broker, infrastructure.topics, [SCHEDULES])
         await publisher.publish([request, request])  # a redelivered request changes nothing
@@ -163,3 +169,54 @@ async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
         await eventually(status, lambda s: s == "processed", what="raw payload settled")
         await asyncio.sleep(1)
         assert await ingest.count("mentions") == 1
+
+
+async def test_a_workspaces_redrive_job_leaves_other_workspaces_payloads_alone(
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
+) -> None:
+    """acme's re-drive job settles acme's stuck payload; globex's stays pending for globex's own
+    job or the system's sweep (here an hour away)."""
+    settings = IngestSettings(
+        **settings_for(infra, unique_name("redrive_scope"), issuer),
+        redrive_after_seconds=3600,
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        ingest = Ingest(client, settings, issuer)
+        globex_admin = bearer(issuer, "globex", Role.ADMIN)
+        globex_source = (
+            await client.post("/sources", json={"name": "forum"}, headers=globex_admin)
+        ).json()
+        archive: RawArchive = app.state.ingest.repositories.raws
+        stuck = datetime.now(UTC) - timedelta(minutes=5)
+        ours = RawPayload.webhook(
+            workspace="acme",
+            source_id=(await ingest.source())["id"],
+            platform="generic",
+            headers={},
+            body=mention_body("ours-1", text="acme's stuck mention"),
+        )
+        theirs = RawPayload.webhook(
+            workspace="globex",
+            source_id=globex_source["id"],
+            platform="generic",
+            headers={},
+            body=mention_body("theirs-1", text="globex's stuck mention"),
+        )
+        await archive.archive([r.model_copy(update={"received_at": stuck}) for r in (ours, theirs)])
+        request = redrive_request("acme")
+        infrastructure = app.state.infra
+        publisher = EventPublisher(infrastructure.broker, infrastructure.topics, [SCHEDULES])
+        await publisher.publish([request])
+
+        async def status(raw: RawPayload, headers: dict[str, str]) -> str:
+            view = (await client.get(f"/raw/{raw.id}", headers=headers)).json()
+            return str(view["status"])
+
+        await eventually(
+            lambda: status(ours, ingest.manager), lambda s: s == "processed", what="acme's"
+        )
+        await asyncio.sleep(2)  # the same sweep would have settled globex's by now
+        globex_manager = bearer(issuer, "globex", Role.MANAGER)
+        assert await status(theirs, globex_manager) == "pending"
+        assert await ingest.count("mentions", {"workspace": "globex"}) == 0

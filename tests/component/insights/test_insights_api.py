@@ -53,6 +53,20 @@ async def test_only_staff_of_the_workspace_read_figures(insights: InsightsDriver
     assert (await client.post("/insights/admin/rebuild", headers=manager)).status_code == 403
 
 
+async def test_a_workspace_admin_who_does_not_operate_the_deployment_cannot_rebuild(
+    insights: InsightsDriver,
+) -> None:
+    """A rebuild recomputes every workspace's figures: only admins of the operator
+    workspaces (acme here) start one or read the projection's status."""
+    globex_admin = insights.headers("globex", Role.ADMIN)
+    rebuild = await insights.client.post("/insights/admin/rebuild", headers=globex_admin)
+    assert rebuild.status_code == 403, rebuild.text
+    assert "INSIGHTS_OPERATOR_WORKSPACES" in rebuild.json()["message"]
+    status = await insights.client.get("/insights/admin/status", headers=globex_admin)
+    assert status.status_code == 403
+    assert (await insights.get_as("/insights/admin/status", Role.ADMIN))["generation"] == 1
+
+
 async def test_questions_the_figures_cannot_answer_get_a_clear_422(
     insights: InsightsDriver,
 ) -> None:

@@ -152,7 +152,10 @@ async def test_slack_and_teams_get_blocks_and_cards_with_decision_buttons(
     assert card["type"] == "AdaptiveCard"
     assert [a["title"] for a in card["actions"]] == ["Approuver", "Refuser"]
     assert card["body"][0]["text"].startswith("Votre validation est demandée")
-    assert channel_body["blocks"][0]["text"]["text"] == "New mention on mastodon"
+    assert channel_body["blocks"][0]["text"]["text"] == "New mention on Mastodon"
+    # What happened, in the person's words rather than the event type.
+    context = next(b for b in slack_body["blocks"] if b["type"] == "context")
+    assert context["elements"][0]["text"] == "Votre validation est demandée"
     assert "actions" not in [b["type"] for b in channel_body["blocks"]]
     assert slack.received[0].headers["content-type"] == "application/json"
 

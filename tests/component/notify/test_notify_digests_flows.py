@@ -4,10 +4,15 @@ while the inbox still gets each item at once."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+from ensemble_shared.auth import Role
+from ensemble_shared.events import utcnow
+from ensemble_shared.events.schedules import DigestRequestData, DigestRequestedV1
+from support.apps import bearer
 from support.notify import NotifyDriver
 from support.notify_events import an_assignment
-from support.notify_routing import fast_forward, held_count
+from support.notify_routing import fast_forward, held_count, publishing
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
 
@@ -52,3 +57,48 @@ async def test_a_daily_digest_is_one_email_with_every_item_sent_once(
     emails = [d for d in await notify.deliveries() if d["channel"] == "email"]
     assert [d["event_type"] for d in emails] == ["notification.digest.v1"]
     assert emails[0]["id"].startswith("digest:acme:camille:daily:")
+
+
+async def test_a_workspaces_digest_job_releases_only_its_own_digests(
+    notify_hourly_digests: NotifyDriver, mailbox: Mailbox
+) -> None:
+    """acme's digest job fires: acme's due digest goes now; globex's, due too, waits for
+    globex's own job or notify's periodic pass (here an hour away)."""
+    notify = notify_hourly_digests
+    daily = {"rules": [{"event": "mention.*", "channel": "email", "delivery": "daily"}]}
+    for workspace, person in (("acme", "camille"), ("globex", "gus")):
+        admin = bearer(notify.issuer, workspace, Role.ADMIN)
+        put = await notify.http.put(
+            f"/people/{person}",
+            json={"name": person.title(), "email": f"{person}@{workspace}.example"},
+            headers=admin,
+        )
+        assert put.status_code == 200, put.text
+        defaults = await notify.http.put("/preferences/defaults", json=daily, headers=admin)
+        assert defaults.status_code == 200, defaults.text
+    await notify.publish(an_assignment("camille"), an_assignment("gus", workspace="globex"))
+    await eventually(lambda: held_count(notify), lambda n: n == 2, what="both held")
+    assert await fast_forward(notify) == 2
+
+    now = utcnow()
+    job = DigestRequestedV1(
+        source="ensemble/scheduler",
+        subject="acme:morning",
+        workspace="acme",
+        data=DigestRequestData(
+            job="morning",
+            run_id=f"acme:morning:1@{now.isoformat()}",
+            scheduled_for=now,
+            period="daily",
+            window_start=now - timedelta(days=1),
+            window_end=now,
+        ),
+    )
+    async with publishing(notify) as publisher:
+        await publisher.publish([job])
+    await eventually(
+        lambda: asyncio.sleep(0, len(mailbox.messages)), lambda n: n >= 1, what="acme's"
+    )
+    await asyncio.sleep(2.0)  # the same pass would have sent globex's by now
+    assert [to for to, _ in mailbox.messages] == [["camille@acme.example"]]
+    assert await held_count(notify) == 1

@@ -6,7 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from ensemble_shared.events import MentionSpikeDetectedV1, SpikeData, utcnow
+from ensemble_shared.events import (
+    EventRsvpV1,
+    MentionSpikeDetectedV1,
+    RsvpData,
+    SpikeData,
+    utcnow,
+)
 from ensemble_shared.events.approvals import ApprovalLink
 from support.mentions import a_mention
 from support.notify import NotifyDriver
@@ -155,9 +161,53 @@ async def test_a_status_change_reaches_only_the_members_who_still_consent(
     await asyncio.sleep(1.5)
     [(to, message)] = mailbox.messages
     assert to == ["m1@members.example"]
-    assert message["Subject"] == "« Dark mode » : nouveau statut planned"
+    # Statuses are words in the member's language, never the raw value.
+    assert message["Subject"] == "« Dark mode » : nouveau statut « prévue »"
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert "passée du statut « à l’étude » au statut « prévue »" in text.get_content()
+    html = message.get_body(("html",))
+    assert html is not None
+    assert "planned" not in html.get_content()
+    assert "under review" not in html.get_content()
     assert str(message["List-Unsubscribe"]).strip() == (
         "<https://feedback.example.org/unsubscribe?token=tok-m1-status_changes>"
     )
     [delivery] = await notify.deliveries()
     assert delivery["recipient"] == "member:m1"
+
+
+async def test_a_members_field_event_seat_is_told_in_their_language(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    starts = utcnow() + timedelta(days=2)
+    seat = EventRsvpV1(
+        source="ensemble/feedback",
+        subject="ev-1",
+        workspace="acme",
+        data=RsvpData(
+            event_id="ev-1",
+            title="Soirée dégustation",
+            starts_at=starts,
+            member_id="m1",
+            status="waitlisted",
+            position=2,
+        ),
+    )
+    async with publishing(notify) as publisher:
+        await publisher.publish([a_member("m1", "m1@members.example", language="fr")])
+
+        async def projected() -> int:
+            return (await notify.http.get("/members/m1", headers=notify.admin)).status_code
+
+        await eventually(projected, lambda status: status == 200, what="m1 projected")
+        await publisher.publish([seat])
+    await eventually(lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 1)
+    [(to, message)] = mailbox.messages
+    assert to == ["m1@members.example"]
+    assert message["Subject"] == "Votre inscription à « Soirée dégustation » : en liste d’attente"
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert "est en liste d’attente (place 2)" in text.get_content()
+    assert "waitlisted" not in text.get_content()
+    assert "event.rsvp" not in str(message["Subject"])

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
 from ensemble_shared.topics import APPROVALS
 from support.scheduler import Scheduler
@@ -177,3 +178,27 @@ def _dt(text: str) -> Any:
     from datetime import datetime
 
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_deadlines_of_another_workspace_or_unknown_item_answer_404(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    content_id = await submit(s, POLICY)
+    ours = await s.client.get(f"/content/{content_id}/approval/deadlines", headers=s.manager)
+    assert ours.status_code == 200
+    assert len(ours.json()) == 1
+    other = s.staff("olga", roles=(Role.MANAGER,), workspace="globex")
+    theirs = await s.client.get(f"/content/{content_id}/approval/deadlines", headers=other)
+    assert theirs.status_code == 404, theirs.text
+    made_up = await s.client.get("/content/no-such-item/approval/deadlines", headers=s.manager)
+    assert made_up.status_code == 404, made_up.text
+    # An item of ours never submitted has no deadlines yet.
+    draft = await s.client.post(
+        "/content", json={"kind": "post", "channel": "mastodon", "body": "x"}, headers=s.manager
+    )
+    assert draft.status_code == 201, draft.text
+    draft_id = draft.json()["id"]
+    none = await s.client.get(f"/content/{draft_id}/approval/deadlines", headers=s.manager)
+    assert none.status_code == 200
+    assert none.json() == []

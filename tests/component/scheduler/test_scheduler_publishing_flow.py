@@ -6,10 +6,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import httpx
+
 from ensemble_scheduler.main import create_app as create_scheduler_app
-from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, ContentScheduledV1
+from ensemble_shared.auth import Role
+from ensemble_shared.events import (
+    ContentPublishedV1,
+    ContentPublishFailedV1,
+    ContentScheduledV1,
+    utcnow,
+)
 from ensemble_shared.topics import CONTENT
-from support.apps import running
+from support.apps import bearer, running
 from support.scheduler import Scheduler
 from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.scheduler_publishing import (
@@ -198,3 +206,57 @@ async def test_three_replicas_racing_for_the_same_slots_publish_each_item_once(
     published = [e for e in events if isinstance(e, ContentPublishedV1)]
     assert Counter(e.subject for e in published) == Counter(content_ids)
     assert sum(e.data.reconciled for e in published) == 2
+
+
+async def test_reconcile_settles_and_names_only_the_callers_workspace(
+    scheduler: Scheduler,
+) -> None:
+    """A replica posted our item and died before recording it: the attempt is in flight and
+    the status is on Mastodon. Another workspace's admin reconciling neither settles it nor
+    learns its id; our admin's reconcile finds the post."""
+    s = scheduler
+    with FakeMastodonOut() as fake:
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN)
+        content_id = await draft(s, body="Posted, then the replica died")
+        await approve(s, content_id)
+        started = utcnow()
+        async with httpx.AsyncClient() as http:
+            posted = await http.post(
+                f"{fake.base_url}/api/v1/statuses",
+                json={"status": "Posted, then the replica died"},
+                headers={"authorization": f"Bearer {TOKEN}"},
+            )
+        assert posted.status_code == 200
+        await s.database()["publication_attempts"].insert_one(
+            {
+                "_id": f"{content_id}:p0001",
+                "content_id": content_id,
+                "workspace": s.workspace,
+                "number": 1,
+                "sequence": 1,
+                "version": 1,
+                "key": f"ensemble-{content_id}-v1",
+                "channel": "mastodon",
+                "connector": "mastodon",
+                "started_at": started,
+                "owner": "a-replica-killed-since",
+            }
+        )
+        assert (await publication(s, content_id))["status"] == "in_flight"
+
+        other_admin = bearer(s.issuer, "globex", Role.ADMIN)
+        theirs = await s.client.post(
+            "/publishing/reconcile", json={"older_than_seconds": 0}, headers=other_admin
+        )
+        assert theirs.status_code == 200, theirs.text
+        assert theirs.json() == {}
+        assert (await publication(s, content_id))["status"] == "in_flight"
+
+        ours = await s.client.post(
+            "/publishing/reconcile", json={"older_than_seconds": 0}, headers=s.admin
+        )
+        assert ours.json() == {content_id: "published"}
+        done = await publication(s, content_id)
+        assert done["platform_post_id"] == posted.json()["id"]
+        assert len(fake.created()) == 1

@@ -152,3 +152,29 @@ def test_an_event_must_end_after_it_starts_with_a_known_time_zone() -> None:
     ):
         with pytest.raises(ValidationError):
             FieldEventCreate.model_validate({**base, **bad})
+
+
+def merge(roster: Roster, merged: str, into: str) -> list[tuple[str, str]]:
+    act, changes = roster.plan("merge", member_id=merged, into=into)
+    roster.apply(act)
+    return [(c.member_id, c.status) for c in changes]
+
+
+def test_a_merge_keeps_the_survivors_earlier_seat_and_promotes_into_the_other() -> None:
+    roster = Roster(capacity=2)
+    for m in "abc":
+        append(roster, "join", m)
+    code = roster.codes["a"]
+    assert merge(roster, "b", "a") == [("b", "cancelled"), ("c", "promoted")]
+    assert (roster.confirmed, roster.waitlist, roster.codes["a"]) == (["a", "c"], [], code)
+    assert merge(roster, "b", "a") == []  # folded already: nothing left to do
+
+
+def test_a_seat_beats_a_waitlist_place_and_the_earlier_place_wins() -> None:
+    roster = Roster(capacity=1)
+    for m in "abcd":
+        append(roster, "join", m)
+    assert merge(roster, "a", "c") == [("a", "cancelled"), ("c", "confirmed")]
+    assert (roster.confirmed, roster.waitlist) == (["c"], ["b", "d"])
+    assert merge(roster, "b", "d") == [("b", "cancelled"), ("d", "waitlisted")]
+    assert (roster.confirmed, roster.waitlist, roster.position("d")) == (["c"], ["d"], 1)

@@ -94,7 +94,7 @@ def test_an_event_without_its_own_template_uses_the_default() -> None:
     message = InAppMessage.model_validate_json(
         InAppChannel(TEMPLATES, inbox=None).render(notification)  # type: ignore[arg-type]
     )
-    assert message.title == "[Ensemble] mention.status_changed.v1 — m-7"
+    assert message.title == "[Ensemble] Mention status changed — m-7"
 
 
 @pytest.mark.parametrize("address", ["not-an-address", "a@b", "x@y.org\r\nBcc: all@y.org", ""])
@@ -204,3 +204,16 @@ def test_a_named_person_gets_buttons_from_their_own_link() -> None:
         "https://scheduler.example.org/approval-links/tok-camille?decision=reject",
     ]
     assert (camille.external, lea.links) == (False, ())
+
+
+def test_the_crisis_step_is_named_in_the_persons_language() -> None:
+    notification = step_notification(ChannelName.EMAIL, "fr")
+    step = notification.event
+    crisis = step.model_copy(update={"data": step.data.model_copy(update={"step": "crisis"})})
+    payload = EmailPayload.model_validate_json(
+        email_channel().render(notification.model_copy(update={"event": crisis}))
+    )
+    assert (
+        payload.subject == "Votre validation est demandée : Summer <launch> & co (cellule de crise)"
+    )
+    assert "crisis" not in payload.text

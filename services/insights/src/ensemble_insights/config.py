@@ -57,3 +57,9 @@ class InsightsSettings(ServiceSettings):
     chart_link_days: int = Field(
         default=90, ge=1, le=365, description="Lifetime of chart links in report emails."
     )
+    operator_workspaces: tuple[str, ...] = Field(
+        default=(),
+        description="Workspaces whose admins operate the deployment (JSON list): only they "
+        "may rebuild the projection, which recomputes every workspace's figures, or read its "
+        "status through the API. Empty: the CLI only.",
+    )

@@ -94,6 +94,10 @@ class Runner:
     def topics(self) -> Topics:
         return self._infra.topics
 
+    def operates(self, workspace: str) -> bool:
+        """Whether admins of `workspace` operate the whole deployment (rebuilds, status)."""
+        return workspace in self._settings.operator_workspaces
+
     @property
     def bootstrap_servers(self) -> str:
         return self._settings.kafka.bootstrap_servers

@@ -162,6 +162,7 @@ def build(
         calendar_records,
         calendar,
         approvals,
+        policy_records,
         teams=settings.crisis_teams,
     )
     publishing = PublishingService(
@@ -219,6 +220,7 @@ async def wire(
             infra,
             reply_targets=scheduler.reply_targets.record,
             spikes=scheduler.crisis.on_mentions,
+            crisis_approvals=scheduler.crisis.on_approvals,
             roadmap_moves=scheduler.answers.on_submissions,
         )
         app.state.scheduler = scheduler

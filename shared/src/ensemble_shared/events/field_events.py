@@ -22,8 +22,10 @@ class RsvpData(Payload):
     position: int | None = Field(
         default=None, ge=1, description="Place on the waitlist (1 = next), when waitlisted."
     )
-    reason: Literal["member", "event_cancelled"] | None = Field(
-        default=None, description="Why a cancellation happened: the member, or the event."
+    reason: Literal["member", "event_cancelled", "merged"] | None = Field(
+        default=None,
+        description="Why a cancellation happened: the member, the event, or a merge of the "
+        "member's records into another (that person keeps one place, under the other id).",
     )
 
 

@@ -9,41 +9,40 @@ from ensemble_shared.events import (
     MentionReceivedV1,
     MentionTriagedV1,
 )
-from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import MEMBERS, MENTIONS
 
 
 def subscribe(infra: Infrastructure, services: Services) -> None:
-    prefix = infra.topics.prefix
-    retry = RetryPolicy.from_settings(infra.settings.kafka)
-    subscribe_reliably(
-        infra.broker,
-        topics=infra.topics,
-        stream=MENTIONS,
-        group=f"{prefix}feedback",
-        handler=services.social.record,
-        wants=[MentionReceivedV1],
-        retry=retry,
-        description="Mentions are kept so their authors can be linked to members.",
-    )
-    subscribe_reliably(
-        infra.broker,
-        topics=infra.topics,
-        stream=MEMBERS,
-        group=f"{prefix}feedback-submissions",
-        handler=services.board.votes.members_changed,
-        wants=[MemberMergedV1, MemberUnmergedV1],
-        retry=retry,
-        description="Vote counts are recounted when members are merged or unmerged.",
-    )
-    subscribe_reliably(
-        infra.broker,
-        topics=infra.topics,
-        stream=MENTIONS,
-        group=f"{prefix}feedback-suggestions",
-        handler=services.suggestions.on_triaged,
-        wants=[MentionTriagedV1],
-        retry=retry,
-        description="Mentions triaged as request/feedback become suggestions for the board.",
+    infra.subscribe(
+        [
+            (
+                "feedback",
+                MENTIONS,
+                services.social.record,
+                [MentionReceivedV1],
+                "Mentions are kept so their authors can be linked to members.",
+            ),
+            (
+                "feedback-submissions",
+                MEMBERS,
+                services.board.votes.members_changed,
+                [MemberMergedV1, MemberUnmergedV1],
+                "Vote counts are recounted when members are merged or unmerged.",
+            ),
+            (
+                "feedback-field-events",
+                MEMBERS,
+                services.field_events.members_merged,
+                [MemberMergedV1],
+                "A merged person keeps one place per field event; the other is given back.",
+            ),
+            (
+                "feedback-suggestions",
+                MENTIONS,
+                services.suggestions.on_triaged,
+                [MentionTriagedV1],
+                "Mentions triaged as request/feedback become suggestions for the board.",
+            ),
+        ]
     )

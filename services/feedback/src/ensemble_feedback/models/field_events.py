@@ -224,7 +224,7 @@ def submission_tag(event_id: str) -> str:
 
 # --- the roster log ------------------------------------------------------------------------
 
-ActKind = Literal["join", "leave", "capacity", "close"]
+ActKind = Literal["join", "leave", "capacity", "close", "merge"]
 # Crockford-like alphabet: no 0/O, 1/I/L confusion when read aloud at the door.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 8e14 codes: unguessable at any rate an HTTP API allows
@@ -244,6 +244,7 @@ class Act:
 
     `codes` holds a fresh check-in code for every member the act confirms (the joiner, or the
     members it promotes); codes are drawn before the act is written so the log is the only truth.
+    A `merge` act folds the entries of `member_id` (merged away) into those of `into`.
     """
 
     seq: int
@@ -251,6 +252,7 @@ class Act:
     member_id: str | None = None
     capacity: int | None = None
     codes: dict[str, str] = field(default_factory=dict)
+    into: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ class Change:
     member_id: str
     status: RsvpStatus
     position: int | None = None
-    reason: Literal["member", "event_cancelled"] | None = None
+    reason: Literal["member", "event_cancelled", "merged"] | None = None
 
 
 @dataclass
@@ -308,11 +310,16 @@ class Roster:
         return None
 
     def plan(
-        self, kind: ActKind, *, member_id: str | None = None, capacity: int | None = None
+        self,
+        kind: ActKind,
+        *,
+        member_id: str | None = None,
+        capacity: int | None = None,
+        into: str | None = None,
     ) -> tuple[Act, list[Change]]:
         """The next act (seq = last + 1) with a fresh code for everyone it would confirm, and
         what it would change; nothing changes here (a dry run on a copy)."""
-        draft = Act(self.last_seq + 1, kind, member_id=member_id, capacity=capacity)
+        draft = Act(self.last_seq + 1, kind, member_id=member_id, capacity=capacity, into=into)
         confirmed = [
             c.member_id for c in self.copy().apply(draft) if c.status in ("confirmed", "promoted")
         ]
@@ -322,6 +329,7 @@ class Roster:
             member_id=member_id,
             capacity=capacity,
             codes={m: new_check_in_code() for m in confirmed},
+            into=into,
         )
         return act, self.copy().apply(act)
 
@@ -352,6 +360,10 @@ class Roster:
             else:
                 return []
             changes.append(Change(member, "cancelled", reason="member"))
+        elif act.kind == "merge" and act.member_id is not None and act.into is not None:
+            changes = self._fold(act.member_id, act.into)
+            if not changes:
+                return []
         elif act.kind == "capacity" and act.capacity is not None:
             self.capacity = act.capacity
         elif act.kind == "close":
@@ -363,6 +375,30 @@ class Roster:
             self.closed = True
             return changes
         changes.extend(self._promote(act))
+        return changes
+
+    def _fold(self, merged: str, into: str) -> list[Change]:
+        """One person, one place: the earliest of the two (a seat before a waitlist place),
+        under the surviving id and, for a seat, its check-in code; the other is given back."""
+        if self.status_of(merged) == "none":
+            return []
+        places = [
+            (rank, index, member, kept)
+            for rank, kept in enumerate((self.confirmed, self.waitlist))
+            for index, member in enumerate(kept)
+            if member in (merged, into)
+        ]
+        (_, _, first, first_list), *rest = sorted(places, key=lambda p: (p[0], p[1]))
+        for _, _, member, kept in rest:
+            kept.remove(member)
+        self.codes.pop(into if first == merged else merged, None)
+        changes = [Change(merged, "cancelled", reason="merged")]
+        if first == merged:
+            first_list[first_list.index(merged)] = into
+            if merged in self.codes:
+                self.codes[into] = self.codes.pop(merged)
+            status: RsvpStatus = "confirmed" if first_list is self.confirmed else "waitlisted"
+            changes.append(Change(into, status, position=self.position(into)))
         return changes
 
     def _confirm(self, member: str, act: Act) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import base64
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from ensemble_feedback.models.activity import Activity
@@ -46,6 +46,7 @@ from ensemble_shared.events import (
     EventFollowupInvitedV1,
     EventRsvpV1,
     FollowupInvitationData,
+    MemberMergedV1,
     RsvpData,
     Source,
     envelope,
@@ -188,6 +189,7 @@ class FieldEventService:
         event = await self._event(principal.workspace, event_id)
         member = await self._member(principal)
         self._open(event)
+        await self._fold(event, principal.subject, member)
         roster, _ = await self._append(
             event,
             lambda current: (
@@ -207,6 +209,7 @@ class FieldEventService:
         member = await self._canonical(principal)
         if self._clock() >= event.ends_at:
             raise Conflict("the event is over")
+        await self._fold(event, principal.subject, member)
         roster, _ = await self._append(
             event,
             lambda current: (
@@ -222,6 +225,36 @@ class FieldEventService:
         event = await self._event(principal.workspace, event_id)
         member = await self._canonical(principal)
         return await self._mine(event, await self._roster(event), member)
+
+    # --- merged members: one person, one place ---
+
+    async def members_merged(self, events: Sequence[Event]) -> None:
+        """Kafka handler: a merge folds the merged-away id's places into the survivor's at
+        every event not over yet (idempotent: a folded roster has nothing left to fold)."""
+        for merge in events:
+            if not isinstance(merge, MemberMergedV1):
+                continue
+            workspace, merged = merge.workspace, merge.data.merged_member_id
+            survivor = merge.data.survivor_member_id
+            into = (await self._members.canonical(workspace, [survivor])).get(survivor, survivor)
+            for event_id in await self._events.events_of_member(workspace, merged):
+                event = await self._events.get(workspace, event_id)
+                if event is not None and self._clock() < event.ends_at:
+                    await self._fold(event, merged, into)
+
+    async def _fold(self, event: FieldEvent, merged: str, into: str) -> None:
+        """Also called before a withdrawal, so it acts on the right place even if the merge's
+        event has not been handled yet."""
+        if merged != into:
+            await self._append(
+                event,
+                lambda r: (
+                    None
+                    if r.closed or r.status_of(merged) == "none"
+                    else r.plan("merge", member_id=merged, into=into)
+                ),
+                by=f"merge:{merged}",
+            )
 
     # --- staff: check-in ---
 

@@ -43,6 +43,7 @@ def _act(document: Document) -> Act:
         # Stored as a list of objects: member ids are not guaranteed to be safe field names,
         # and FerretDB refuses nested arrays.
         codes={entry["member_id"]: entry["code"] for entry in document.get("codes", [])},
+        into=document.get("into"),
     )
 
 
@@ -116,6 +117,13 @@ class FieldEventRepository:
         found = self.acts.find({"event_id": event_id, "seq": {"$gt": seq}}, {FIELD: 0})
         return [_act(d) for d in await found.sort("seq", ASCENDING).to_list(None)]
 
+    async def events_of_member(self, workspace: str, member_id: str) -> list[str]:
+        """The events whose roster log names the member (as joiner or merged-away id)."""
+        found = self.acts.find(
+            {"workspace": workspace, "member_id": member_id}, {"event_id": 1, "_id": 0}
+        )
+        return sorted({d["event_id"] async for d in found})
+
     async def append(
         self, event: FieldEvent, act: Act, events: Sequence[Event], *, by: str, at: datetime
     ) -> bool:
@@ -132,6 +140,7 @@ class FieldEventRepository:
                 "member_id": act.member_id,
                 "capacity": act.capacity,
                 "codes": [{"member_id": m, "code": c} for m, c in act.codes.items()],
+                "into": act.into,
                 "by": by,
                 "at": at,
             },

@@ -17,10 +17,15 @@ log = logging.getLogger(__name__)
 
 def register(infra: Infrastructure, raws: RawService) -> None:
     async def redrive(events: Sequence[IngestRedriveRequestedV1]) -> None:
-        # One sweep covers every request in the batch: re-driving is idempotent.
-        stuck_for = min(e.data.stuck_for_seconds for e in events)
-        count = await raws.redrive(timedelta(seconds=stuck_for))
-        log.info("re-drive requested by %s: %d items re-driven", events[-1].data.run_id, count)
+        # One sweep per workspace covers its requests in the batch (re-driving is idempotent);
+        # a workspace's job never touches another workspace's payloads.
+        stuck_for: dict[str, int] = {}
+        for e in events:
+            seconds = e.data.stuck_for_seconds
+            stuck_for[e.workspace] = min(stuck_for.get(e.workspace, seconds), seconds)
+        for workspace, seconds in stuck_for.items():
+            count = await raws.redrive(timedelta(seconds=seconds), workspace=workspace)
+            log.info("re-drive requested in %s: %d items re-driven", workspace, count)
 
     subscribe_reliably(
         infra.broker,

@@ -143,10 +143,17 @@ class IngestPipeline:
             return await self._process(source, raws)
 
     async def redrive(
-        self, sources: Mapping[str, Source], older_than: timedelta, limit: int
+        self,
+        sources: Mapping[str, Source],
+        older_than: timedelta,
+        limit: int,
+        workspace: str | None = None,
     ) -> int:
-        """Process payloads a crash left pending; returns how many were settled."""
-        stale, orphans = await self._raws.stale(utcnow() - older_than, limit=limit)
+        """Process payloads a crash left pending (one workspace's, or every workspace's for
+        the system's own sweep); returns how many were settled."""
+        stale, orphans = await self._raws.stale(
+            utcnow() - older_than, limit=limit, workspace=workspace
+        )
         await self._raws.forget(orphans)
         settled = 0
         by_source: dict[str, list[RawPayload]] = {}

@@ -26,5 +26,11 @@ class RawService:
             raise RawNotFound(raw_id)
         return view
 
-    async def redrive(self, older_than: timedelta, *, limit: int = 200) -> int:
-        return await self._pipeline.redrive(await self._sources.all_by_id(), older_than, limit)
+    async def redrive(
+        self, older_than: timedelta, *, workspace: str | None = None, limit: int = 200
+    ) -> int:
+        """Re-drive what is pending since before `older_than`: a workspace's job asks for its
+        own payloads only; the system's periodic sweep (no workspace) takes everyone's."""
+        return await self._pipeline.redrive(
+            await self._sources.all_by_id(), older_than, limit, workspace
+        )

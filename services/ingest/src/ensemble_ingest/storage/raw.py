@@ -33,7 +33,10 @@ class RawArchive:
         without a pointer would never be re-driven."""
         if not raws:
             return
-        await insert_new(self._pending, [{"_id": r.id, "at": r.received_at} for r in raws])
+        await insert_new(
+            self._pending,
+            [{"_id": r.id, "at": r.received_at, "workspace": r.workspace} for r in raws],
+        )
         await insert_new(self._payloads, [payload_document(r) for r in raws])
 
     async def settle(self, outcomes: Sequence[RawOutcome]) -> None:
@@ -45,10 +48,14 @@ class RawArchive:
         await self._pending.delete_many({"_id": {"$in": [o.id for o in outcomes]}})
 
     async def stale(
-        self, older_than: datetime, *, limit: int
+        self, older_than: datetime, *, limit: int, workspace: str | None = None
     ) -> tuple[list[RawPayload], list[str]]:
-        """Payloads still pending since before `older_than`, and pointers with no payload."""
-        pointers = await self._pending.find({"at": {"$lt": older_than}}).limit(limit).to_list(limit)
+        """Payloads still pending since before `older_than` (of one workspace, or of all for
+        the system's own sweep), and pointers with no payload."""
+        query: Document = {"at": {"$lt": older_than}}
+        if workspace is not None:
+            query["workspace"] = workspace
+        pointers = await self._pending.find(query).limit(limit).to_list(limit)
         ids = [p["_id"] for p in pointers]
         found = {d["_id"]: d async for d in self._payloads.find({"_id": {"$in": ids}})}
         return [_payload(found[i]) for i in ids if i in found], [i for i in ids if i not in found]

@@ -12,6 +12,8 @@ from ensemble_insights.models.settings import SettingsPut, WorkspaceSettings
 from ensemble_insights.retention import retention
 from ensemble_insights.services.facts import counted_streams
 from ensemble_insights.services.settings import SettingsService
+from ensemble_shared.auth import Principal
+from ensemble_shared.errors import Forbidden
 from ensemble_shared.web.auth import Admin, Internal
 
 router = APIRouter(prefix="/insights", tags=["insights admin"])
@@ -29,12 +31,23 @@ async def put_settings(
     return await SettingsService(runner.settings_repository).put(principal.workspace, body)
 
 
+def _operator(principal: Principal, runner: CurrentRunner) -> None:
+    """The projection holds every workspace: a workspace's admin does not rebuild it."""
+    if not runner.operates(principal.workspace):
+        raise Forbidden(
+            "rebuilding recomputes every workspace's figures: an operator runs "
+            "`python -m ensemble_insights.cli rebuild`, or names this workspace in "
+            "INSIGHTS_OPERATOR_WORKSPACES"
+        )
+
+
 @router.get(
     "/admin/status",
     summary="Generation, folding progress, backlog, and whether the streams figures are made "
-    "of still keep their whole history (what a rebuild reads).",
+    "of still keep their whole history (what a rebuild reads). Operators only.",
 )
 async def status(principal: Admin, runner: CurrentRunner, current: Current) -> dict[str, Any]:
+    _operator(principal, runner)
     infra_topics = runner.topics
     progress = await current.progress.read()
     progress.pop("_id", None)
@@ -52,10 +65,12 @@ async def status(principal: Admin, runner: CurrentRunner, current: Current) -> d
 
 @router.post(
     "/admin/rebuild",
-    summary="Recompute everything from the streams' earliest offsets (a new generation).",
+    summary="Recompute every workspace's figures from the streams' earliest offsets (a new "
+    "generation). Operators only (INSIGHTS_OPERATOR_WORKSPACES).",
     status_code=202,
 )
 async def rebuild(principal: Admin, runner: CurrentRunner) -> dict[str, Any]:
+    _operator(principal, runner)
     generation = await runner.rebuild(by=principal.subject)
     return {
         "generation": generation,

@@ -17,6 +17,7 @@ from ensemble_notify.channels.templates import Templates
 from ensemble_notify.channels.webhook import post_json
 from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delivery
 from ensemble_notify.models.notifications import Notification
+from ensemble_notify.models.vocabulary import word
 
 # A payload the receiver refused as malformed, or a webhook that no longer exists: the same
 # message would be refused again.
@@ -28,6 +29,11 @@ SLACK_HEADER_LIMIT = 150
 def slack_escape(text: str) -> str:
     """Slack's mrkdwn control characters; everything else is shown as written."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def event_word(notification: Notification) -> str:
+    """What happened, in the recipient's language (never the raw event type)."""
+    return word("event", notification.event.type, notification.language)
 
 
 def slack_message(subject: str, text: str, notification: Notification) -> dict[str, Any]:
@@ -63,7 +69,7 @@ def slack_message(subject: str, text: str, notification: Notification) -> dict[s
     blocks.append(
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": slack_escape(notification.event.type)}],
+            "elements": [{"type": "mrkdwn", "text": slack_escape(event_word(notification))}],
         }
     )
     return {"text": subject, "blocks": blocks}

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ensemble_notify.channels.base import RenderError
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import LANGUAGES, Language
+from ensemble_notify.models.vocabulary import word
 
 LABELS: dict[Language, dict[str, str]] = {
     "en": {"approve": "Approve", "reject": "Reject", "open": "Open"},
@@ -79,4 +80,6 @@ class Templates:
             "actions": list(notification.links),
             "unsubscribe_url": notification.unsubscribe_url,
             "language": notification.language,
+            # t("submission_status", data.status): the word a person reads, in their language
+            "t": lambda kind, value: word(kind, value, notification.language),
         }

@@ -49,9 +49,11 @@ def register(infra: Infrastructure, notify: Notify) -> None:
     )
 
     async def digest_requested(events: Sequence[Event]) -> None:
-        """scheduler's digest job: release what is due now rather than at the next pass
-        (idempotent, so a redelivered request sends nothing twice)."""
-        await notify.digests.release_once()
+        """A workspace's digest job: release its due digests now rather than at the next pass
+        (idempotent, so a redelivered request sends nothing twice); never another
+        workspace's."""
+        for workspace in sorted({e.workspace for e in events}):
+            await notify.digests.release_once(workspace=workspace)
 
     subscribe_reliably(
         infra.broker,

@@ -128,10 +128,13 @@ class DigestService:
         self._deliver = deliver
         self._hour = digest_hour
 
-    async def release_once(self, now: datetime | None = None, *, limit: int = 1000) -> int:
-        """Release every due group; returns how many went."""
+    async def release_once(
+        self, now: datetime | None = None, *, limit: int = 1000, workspace: str | None = None
+    ) -> int:
+        """Release every due group (of one workspace, when its digest job asks); returns how
+        many went."""
         now = now or utcnow()
-        due = await self._held.due(now, limit=limit)
+        due = await self._held.due(now, limit=limit, workspace=workspace)
         groups = sorted({item.group for item in due})
         released = 0
         for group in groups:

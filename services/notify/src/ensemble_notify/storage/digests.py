@@ -59,8 +59,14 @@ class HeldRepository:
         cursor = self.done.find({"_id": {"$in": list(ids)}}, {"_id": 1})
         return {d["_id"] async for d in cursor}
 
-    async def due(self, now: datetime, *, limit: int) -> list[HeldItem]:
-        cursor = self.held.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING)
+    async def due(
+        self, now: datetime, *, limit: int, workspace: str | None = None
+    ) -> list[HeldItem]:
+        """Held items due by `now`: one workspace's, or everyone's for the periodic pass."""
+        query: Document = {"due_at": {"$lte": now}}
+        if workspace is not None:
+            query["workspace"] = workspace
+        cursor = self.held.find(query).sort("due_at", ASCENDING)
         return [_held(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def in_groups(self, groups: Iterable[str]) -> list[HeldItem]:

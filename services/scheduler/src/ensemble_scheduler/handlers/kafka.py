@@ -11,50 +11,54 @@ from ensemble_shared.events import (
     MentionTriagedV1,
     SubmissionStatusChangedV1,
 )
-from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
+from ensemble_shared.events.approvals import ApprovalCompletedV1, ApprovalRejectedV1
 from ensemble_shared.runtime import Infrastructure
-from ensemble_shared.topics import MENTIONS, SUBMISSIONS
+from ensemble_shared.topics import APPROVALS, MENTIONS, SUBMISSIONS
 
 Handler = Callable[[Sequence[Event]], Awaitable[None]]
 
 
 def register(
-    infra: Infrastructure, *, reply_targets: Handler, spikes: Handler, roadmap_moves: Handler
+    infra: Infrastructure,
+    *,
+    reply_targets: Handler,
+    spikes: Handler,
+    crisis_approvals: Handler,
+    roadmap_moves: Handler,
 ) -> None:
     """Mentions become reply targets (their triage routes replies); negative spikes hold posts
-    (crisis mode); roadmap moves of ideas that came from a mention draft a reply on the
-    original post (answers where it was asked)."""
-    retry = RetryPolicy.from_settings(infra.settings.kafka)
-    for group, stream, handler, wants, description in (
-        (
-            "scheduler",
-            MENTIONS,
-            reply_targets,
-            [MentionReceivedV1, MentionTriagedV1],
-            "Mentions become reply targets; their triage routes replies for approval.",
-        ),
-        (
-            "scheduler-crisis",
-            MENTIONS,
-            spikes,
-            [MentionSpikeDetectedV1],
-            "Negative mention spikes hold upcoming posts (crisis mode).",
-        ),
-        (
-            "scheduler-answers",
-            SUBMISSIONS,
-            roadmap_moves,
-            [SubmissionStatusChangedV1],
-            "Roadmap moves of ideas from a mention draft a reply on the original post.",
-        ),
-    ):
-        subscribe_reliably(
-            infra.broker,
-            topics=infra.topics,
-            stream=stream,
-            group=f"{infra.topics.prefix}{group}",
-            handler=handler,
-            wants=wants,
-            retry=retry,
-            description=description,
-        )
+    (crisis mode) and the held items' own approval outcomes settle the holds; roadmap moves of
+    ideas that came from a mention draft a reply on the original post (answers where it was
+    asked)."""
+    infra.subscribe(
+        [
+            (
+                "scheduler",
+                MENTIONS,
+                reply_targets,
+                [MentionReceivedV1, MentionTriagedV1],
+                "Mentions become reply targets; their triage routes replies for approval.",
+            ),
+            (
+                "scheduler-crisis",
+                MENTIONS,
+                spikes,
+                [MentionSpikeDetectedV1],
+                "Negative mention spikes hold upcoming posts (crisis mode).",
+            ),
+            (
+                "scheduler-holds",
+                APPROVALS,
+                crisis_approvals,
+                [ApprovalCompletedV1, ApprovalRejectedV1],
+                "A held item's own approval outcome settles its crisis hold (release or reject).",
+            ),
+            (
+                "scheduler-answers",
+                SUBMISSIONS,
+                roadmap_moves,
+                [SubmissionStatusChangedV1],
+                "Roadmap moves of ideas from a mention draft a reply on the original post.",
+            ),
+        ]
+    )

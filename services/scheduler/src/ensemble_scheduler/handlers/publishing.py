@@ -48,11 +48,14 @@ async def get_publication(
 
 @router.post(
     "/publishing/reconcile",
-    summary="Settle publications in flight longer than N seconds by asking the platforms.",
+    summary="Settle the workspace's publications in flight longer than N seconds by asking "
+    "the platforms.",
 )
 async def reconcile(
     principal: Admin,
     publishing: Publishing,
     older_than_seconds: Annotated[int, Body(embed=True, ge=0, le=7 * 86_400)] = 600,
 ) -> dict[str, str]:
-    return await publishing.reconcile_stuck(timedelta(seconds=older_than_seconds))
+    return await publishing.reconcile_stuck(
+        principal.workspace, timedelta(seconds=older_than_seconds)
+    )

@@ -66,7 +66,8 @@ class ApprovalService:
 
     # --- reading -------------------------------------------------------------------------
 
-    async def _latest(self, workspace: str, content_id: str) -> ContentVersion:
+    async def latest(self, workspace: str, content_id: str) -> ContentVersion:
+        """The item's latest version; NotFound for an unknown id or another workspace's."""
         latest = await self._content.latest(workspace, content_id)
         if latest is None:
             raise NotFound(f"no content item {content_id!r}")
@@ -105,14 +106,14 @@ class ApprovalService:
         return None if record is None else await self.settle(record)
 
     async def view(self, workspace: str, content_id: str) -> ApprovalView:
-        await self._latest(workspace, content_id)
+        await self.latest(workspace, content_id)
         record = await self._approvals.latest_request(workspace, content_id)
         if record is None:
             raise NotFound(f"content item {content_id!r} was never submitted for approval")
         return approval_view(await self.settle(record))
 
     async def choose_policy(self, workspace: str, content_id: str) -> Policy:
-        latest = await self._latest(workspace, content_id)
+        latest = await self.latest(workspace, content_id)
         mention: MentionFacts | None = None
         target = latest.fields.reply_to
         if target is not None and target.mention_id:
@@ -147,7 +148,7 @@ class ApprovalService:
         self, principal: Principal, content_id: str, body: ApprovalRequestIn
     ) -> ApprovalView:
         workspace = principal.workspace
-        latest = await self._latest(workspace, content_id)
+        latest = await self.latest(workspace, content_id)
         current = await self._approvals.latest_request(workspace, content_id)
         if current is not None:
             status = (await self.settle(current)).state.status
@@ -226,7 +227,7 @@ class ApprovalService:
                 await self._clock.step_opened(record, step.position, step.round, facts.latest)
 
     async def decide(self, principal: Principal, content_id: str, body: DecisionIn) -> ApprovalView:
-        await self._latest(principal.workspace, content_id)
+        await self.latest(principal.workspace, content_id)
         record = await self._approvals.latest_request(principal.workspace, content_id)
         if record is None:
             raise Conflict(f"content item {content_id!r} is not submitted for approval")

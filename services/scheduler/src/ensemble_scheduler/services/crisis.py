@@ -5,9 +5,13 @@ decided by communication and legal (quorum all). The amendment is a new approval
 same item whose other steps carry over the outcomes they had (approved stays approved, changes
 requested stays requested), so `publishable()` — the one gate — stays false until the crisis
 step is approved: the invariant holds without a second gate. Releasing the hold *is* that
-approval: a communication/legal decision through `/crises/{id}/decisions` (or the item's normal
-approval decision); once the crisis step is approved the hold is released (schedule.released)
-and the publish timer re-armed (at the slot, or at once if it passed).
+approval: a communication/legal decision through `/crises/{id}/decisions` or the item's own
+`/content/{id}/approval/decisions`. Both end in `settle_hold`, the one release path: the crisis
+route calls it at once, and the approval's outcome events (approval.completed / .rejected, from
+the outbox, so a crash after the decision is caught up) call it for the item's own decisions.
+A release (schedule.released) re-arms the publish timer at the slot if it is still ahead; a
+slot that passed meanwhile follows the policy's missed-slot rule (reslot: the next free slot;
+hold, or expire of a workflow already approved: a person picks a new slot).
 """
 
 from __future__ import annotations
@@ -19,15 +23,23 @@ from datetime import timedelta
 from ensemble_scheduler.models.approvals import DecisionIn
 from ensemble_scheduler.models.calendar import ScheduleEntry
 from ensemble_scheduler.models.crises import Crisis, CrisisView, Hold, ReleaseIn, ReleaseResult
-from ensemble_scheduler.models.policies import StepSpec
+from ensemble_scheduler.models.policies import Deadlines, StepSpec
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.calendar import CalendarService
 from ensemble_scheduler.storage.calendar import CalendarRepository
 from ensemble_scheduler.storage.crises import CrisisRepository
+from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
-from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Forbidden, NotFound
-from ensemble_shared.events import Event, MentionSpikeDetectedV1, Source, envelope, utcnow
+from ensemble_shared.auth import Principal, Role
+from ensemble_shared.errors import Conflict, EnsembleError, Forbidden, NotFound
+from ensemble_shared.events import (
+    Event,
+    MentionSpikeDetectedV1,
+    Source,
+    envelope,
+    utcnow,
+)
+from ensemble_shared.events.approvals import ApprovalCompletedV1, ApprovalRejectedV1
 from ensemble_shared.events.content import HoldData, ScheduleHeldV1, ScheduleReleasedV1
 
 log = logging.getLogger(__name__)
@@ -49,10 +61,12 @@ class CrisisService:
         calendar_repository: CalendarRepository,
         calendar: CalendarService,
         approvals: ApprovalService,
+        policies: PolicyRepository,
         *,
         teams: Sequence[str],
     ) -> None:
         self._crises = crises
+        self._policies = policies
         self._publications = publications
         self._calendar_repository = calendar_repository
         self._calendar = calendar
@@ -168,15 +182,29 @@ class CrisisService:
                 return ReleaseResult(content_id=hold.content_id, outcome="waiting", detail=str(exc))
         return await self.settle_hold(hold, by=principal.subject)
 
+    async def on_approvals(self, events: Sequence[Event]) -> None:
+        """Kafka handler: an item's own approval decided its crisis step (completed or
+        rejected): settle its hold as `/crises/{id}/decisions` would. Idempotent."""
+        for event in events:
+            if not isinstance(event, ApprovalCompletedV1 | ApprovalRejectedV1):
+                continue
+            hold = await self._crises.active_hold(event.workspace, event.data.content_id)
+            if hold is not None:
+                await self.settle_hold(hold, by=event.data.decided_by or "approval")
+
     async def holds_back(self, workspace: str, content_id: str) -> bool:
         """Whether a crisis hold keeps the item back now: publishing asks before each try. A
         hold whose crisis step was approved meanwhile (the item's own decision) is let go."""
         hold = await self._crises.active_hold(workspace, content_id)
         if hold is None:
             return False
-        return (await self.settle_hold(hold, by="approval")).outcome != "released"
+        # Publishing is at it now: the release must not re-arm or re-slot the item as well.
+        settled = await self.settle_hold(hold, by="approval", publishing_now=True)
+        return settled.outcome != "released"
 
-    async def settle_hold(self, hold: Hold, *, by: str) -> ReleaseResult:
+    async def settle_hold(
+        self, hold: Hold, *, by: str, publishing_now: bool = False
+    ) -> ReleaseResult:
         """Release the hold if the crisis step is approved; resolve it as rejected if the
         approval was rejected. Safe to call any time (also from the publish path)."""
         state = await self._approvals.state_of(hold.workspace, hold.content_id)
@@ -189,10 +217,10 @@ class CrisisService:
         if step is None or step.status != "approved":
             missing = "" if step is None else f" (crisis step {step.status})"
             return ReleaseResult(content_id=hold.content_id, outcome="waiting", detail=missing)
-        await self._resolve(hold, by, "released")
+        await self._resolve(hold, by, "released", publish=not publishing_now)
         return ReleaseResult(content_id=hold.content_id, outcome="released")
 
-    async def _resolve(self, hold: Hold, by: str, resolution: str) -> None:
+    async def _resolve(self, hold: Hold, by: str, resolution: str, *, publish: bool = True) -> None:
         events: list[Event] = []
         if resolution == "released":
             events.append(
@@ -211,10 +239,40 @@ class CrisisService:
         written = await self._crises.insert_release(
             hold, by=by, resolution=resolution, at=utcnow(), events=events
         )
-        if written and resolution == "released":
-            entry = await self._calendar.current(hold.workspace, hold.content_id)
-            if entry is not None:
-                await self._calendar.rearm(entry)
+        if written and resolution == "released" and publish:
+            await self._publish_after_release(hold)
+
+    async def _publish_after_release(self, hold: Hold) -> None:
+        """At the slot if it is still ahead; past it, the policy's missed-slot rule."""
+        entry = await self._calendar.current(hold.workspace, hold.content_id)
+        if entry is None:
+            return
+        if entry.slot_at > utcnow():
+            await self._calendar.rearm(entry)
+            return
+        rule = await self._missed_slot_rule(hold.workspace, hold.content_id)
+        if rule == "reslot":
+            system = Principal(
+                subject=f"crisis:{hold.crisis_id}",
+                workspace=hold.workspace,
+                roles=frozenset({Role.SERVICE}),
+            )
+            try:
+                await self._calendar.reslot(system, hold.content_id, utcnow())
+                return
+            except EnsembleError as exc:  # no plan, no free slot: a person has to pick one
+                log.warning("re-slotting released %s failed (%s)", hold.content_id, exc)
+        log.info(
+            "released %s after its slot %s passed (%s): waits for a person to pick a slot",
+            hold.content_id,
+            entry.slot_at.isoformat(),
+            rule,
+        )
+
+    async def _missed_slot_rule(self, workspace: str, content_id: str) -> str:
+        record = await self._approvals.current(workspace, content_id)
+        policy = await self._policies.get(workspace, record.policy) if record else None
+        return (policy.deadlines if policy is not None else Deadlines()).on_missed_slot
 
     # --- reading -------------------------------------------------------------------------
 

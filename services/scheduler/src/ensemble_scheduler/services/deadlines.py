@@ -165,6 +165,8 @@ class DeadlineService:
         )
 
     async def plans(self, workspace: str, content_id: str) -> list[StepPlan]:
-        """The deadlines of the item's current workflow, oldest first."""
+        """The deadlines of the item's current workflow, oldest first (none before a request
+        for approval); NotFound for an unknown id or another workspace's."""
+        await self._approvals.latest(workspace, content_id)
         facts = await self._approvals.facts_of(workspace, content_id)
         return [] if facts is None else await self._deadlines.plans_of(facts.record.id)

@@ -291,12 +291,13 @@ class PublishingService:
             return await self.publish(entry) if entry is not None else "unknown"
         return "unknown"
 
-    async def reconcile_stuck(self, older_than: timedelta) -> dict[str, str]:
-        """The stuck-publishing detector: attempts in flight longer than `older_than` (within
-        the last week) are settled by asking the platform. content id → what happened."""
+    async def reconcile_stuck(self, workspace: str, older_than: timedelta) -> dict[str, str]:
+        """The stuck-publishing detector: the workspace's attempts in flight longer than
+        `older_than` (within the last week) are settled by asking the platform. content id →
+        what happened. Never another workspace's: its items are not ours to settle or name."""
         now = utcnow()
         stuck = await self._publications.in_flight(
-            started_before=now - older_than, since=now - timedelta(days=7)
+            workspace, started_before=now - older_than, since=now - timedelta(days=7)
         )
         settled: dict[str, str] = {}
         for attempt in stuck:
@@ -308,9 +309,9 @@ class PublishingService:
         return settled
 
     async def stuck_check(self, workspace: str, scheduled_for: datetime) -> None:
-        """The `publishing.stuck_check` job: attempts in flight past the settle time are
-        settled by asking the platform."""
-        settled = await self.reconcile_stuck(self._settle_after)
+        """The `publishing.stuck_check` job of a workspace: its attempts in flight past the
+        settle time are settled by asking the platform."""
+        settled = await self.reconcile_stuck(workspace, self._settle_after)
         log.info("stuck-publishing check (%s): %s", workspace, settled or "nothing stuck")
 
     async def view(self, workspace: str, content_id: str) -> PublicationView:

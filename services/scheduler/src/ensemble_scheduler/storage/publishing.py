@@ -96,11 +96,14 @@ class PublicationRepository:
         document = await find_owned(self.results, content_id, workspace, {FIELD: 0})
         return PublicationResult.model_validate(document) if document else None
 
-    async def in_flight(self, *, started_before: datetime, since: datetime) -> list[Attempt]:
-        """Attempts started in [since, started_before) with no outcome and no publication."""
-        cursor = self.attempts.find({"started_at": {"$gte": since, "$lt": started_before}}).sort(
-            "started_at", ASCENDING
-        )
+    async def in_flight(
+        self, workspace: str, *, started_before: datetime, since: datetime
+    ) -> list[Attempt]:
+        """The workspace's attempts started in [since, started_before) with no outcome and no
+        publication."""
+        cursor = self.attempts.find(
+            {"workspace": workspace, "started_at": {"$gte": since, "$lt": started_before}}
+        ).sort("started_at", ASCENDING)
         stuck: list[Attempt] = []
         async for document in cursor:
             key = document["_id"]
