@@ -1,0 +1,42 @@
+"""Value types for what comes in from outside and ends up in the store or a query.
+
+Pydantic accepts more than the store holds: `0001-01-01T00:30:00+05:00` is a valid aware
+datetime, but in UTC (how BSON stores it) it falls in year 0 and the driver raises
+OverflowError; `2**64` is a valid int, but BSON integers stop at int64. Declaring fields and
+parameters with these types turns both into a 422 that names the field, where the value comes in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
+
+INT64_MAX = 2**63 - 1
+"""The largest integer the store holds: `le=INT64_MAX` on every integer parameter or field
+that reaches a query (`Query(ge=1, le=INT64_MAX)`)."""
+INT64_MIN = -(2**63)
+MARGIN = timedelta(days=366)
+"""Kept clear of both ends, so a year of arithmetic on a stored time (reminders, the next
+slot, an invitation after an event) cannot overflow either."""
+EARLIEST = datetime.min.replace(tzinfo=UTC) + MARGIN
+LATEST = datetime.max.replace(tzinfo=UTC) - MARGIN
+
+
+def storable(value: datetime) -> datetime:
+    """`value` unchanged, or ValueError when it is naive or, in UTC, not between EARLIEST and
+    LATEST (a year inside years 1-9999)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("give a time zone offset (Z or +hh:mm)")
+    try:
+        in_range = EARLIEST <= value.astimezone(UTC) <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError("this time is too far in the past or the future (years 2-9998 in UTC)")
+    return value
+
+
+StorableDatetime = Annotated[AwareDatetime, AfterValidator(storable)]
+"""An aware datetime the store can hold: every datetime that comes in from outside."""
