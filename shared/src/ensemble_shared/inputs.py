@@ -1,15 +1,20 @@
 """Value types for what comes in from outside and ends up in the store or a query.
 
-Pydantic accepts more than the store holds: `0001-01-01T00:30:00+05:00` is a valid aware
+Pydantic accepts more than the store holds, and the standard library raises more than
+ValueError: `0001-01-01T00:30:00+05:00` is a valid aware
 datetime, but in UTC (how BSON stores it) it falls in year 0 and the driver raises
 OverflowError; `2**64` is a valid int, but BSON integers stop at int64. Declaring fields and
-parameters with these types turns both into a 422 that names the field, where the value comes in.
+`ZoneInfo("America")` raises IsADirectoryError. Declaring fields and parameters with these
+types, or validating with `time_zone`, turns each into a 422 that names the field, where the
+value comes in.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Annotated
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, AwareDatetime
 
@@ -40,3 +45,16 @@ def storable(value: datetime) -> datetime:
 
 StorableDatetime = Annotated[AwareDatetime, AfterValidator(storable)]
 """An aware datetime the store can hold: every datetime that comes in from outside."""
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}  # reads the tz database once
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone named `name`, or ValueError: only names of the tz database are opened,
+    so a directory (`America`), a data file (`zone.tab`) or a path never reaches ZoneInfo."""
+    if name not in _zone_names():
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Paris)")
+    return ZoneInfo(name)

@@ -157,3 +157,54 @@ async def test_integers_beyond_int64_are_refused(scheduler: Scheduler) -> None:
     ):
         response = await scheduler.client.get(path, params=params, headers=scheduler.admin)
         refused(response, 422)
+
+
+# (e) Configuration: triage rules nested deeply, time zone names, publishing channels.
+
+
+async def test_triage_rules_nested_deeply_are_refused(ingest: Ingest) -> None:
+    for query in ("NOT " * 3_000 + "refund", "-" * 1_500 + "refund", "-" * 100 + "refund"):
+        rule = {"name": "deep", "query": query, "actions": {"tags": ["x"]}}
+        response = await ingest.client.put(
+            "/triage/settings", json={"rules": [rule]}, headers=ingest.admin
+        )
+        refused(response, 422)
+
+
+async def test_a_time_zone_name_that_is_a_directory_is_refused(
+    feedback: Feedback, scheduler: Scheduler
+) -> None:
+    for name in ("America", "zone.tab"):
+        plan = {"time_zone": name, "slots": [{"days": ["mon"], "at": "09:30"}]}
+        refused(
+            await scheduler.client.put(
+                "/calendar/channels/blog", json=plan, headers=scheduler.admin
+            ),
+            422,
+        )
+        refused(
+            await feedback.client.post(
+                "/field-events", json=field_event(timezone=name), headers=feedback.manager
+            ),
+            422,
+        )
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        {"connector": "webhook", "base_url": "https://hooks.example/x", "secret": "whsec_é!"},
+        {"connector": "webhook", "base_url": "https://hooks.example/x", "secret": "whsec_"},
+        {"connector": "mastodon", "base_url": "https://m.example", "access_token": "a\nb"},
+        {"connector": "mastodon", "base_url": "https://m.example", "access_token": "é"},
+        {"connector": "mastodon", "base_url": "https://m.example:99999", "access_token": "t"},
+        {"connector": "webhook", "base_url": "https://[::1", "secret": "whsec_MTIz"},
+    ],
+)
+async def test_publishing_channel_configuration_is_validated(
+    account: dict[str, Any], scheduler: Scheduler
+) -> None:
+    response = await scheduler.client.put(
+        "/publishing/channels/blog", json=account, headers=scheduler.admin
+    )
+    refused(response, 422)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from ensemble_shared.capabilities import same_secret
-from ensemble_shared.inputs import EARLIEST, LATEST, MARGIN, StorableDatetime
+from ensemble_shared.inputs import EARLIEST, LATEST, MARGIN, StorableDatetime, time_zone
+from ensemble_shared.signatures import check_secret, new_secret
 from ensemble_shared.web.bodies import MAX_DEPTH, JsonTooDeep, json_depth, parse_json
 from ensemble_shared.web.guards import is_json_type
 
@@ -114,3 +115,20 @@ def test_json_types_are_those_fastapi_parses() -> None:
         assert is_json_type(json_type) is json_type.lower().startswith("application/json")
     assert is_json_type("application/problem+json")
     assert not is_json_type("text/plain")
+
+
+@given(st.text(max_size=40) | st.sampled_from(["America", "zone.tab", "../etc", "Europe/"]))
+def test_any_time_zone_name_opens_or_raises_a_value_error(name: str) -> None:
+    with contextlib.suppress(ValueError):
+        assert time_zone(name).key == name
+
+
+@given(st.text(max_size=100) | st.binary(max_size=80).map(lambda b: "whsec_" + b.hex()))
+def test_any_signing_secret_is_checked_without_raising_anything_else(value: str) -> None:
+    with contextlib.suppress(ValueError):
+        assert check_secret(value) == value
+
+
+def test_a_generated_signing_secret_passes_its_check() -> None:
+    secret = new_secret()
+    assert check_secret(secret) == secret

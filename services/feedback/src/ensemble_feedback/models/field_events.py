@@ -12,12 +12,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ensemble_shared.capabilities import same_secret
-from ensemble_shared.inputs import StorableDatetime
+from ensemble_shared.inputs import StorableDatetime, time_zone
 
 FieldEventStatus = Literal["scheduled", "cancelled"]
 RsvpStatus = Literal["confirmed", "waitlisted", "cancelled", "promoted"]
@@ -28,8 +27,8 @@ Tag = Field(min_length=1, max_length=50, pattern=r"^[^$\s][^\s]*$")
 
 def _check_timezone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        time_zone(name)
+    except ValueError as exc:
         raise ValueError(
             f"unknown time zone {name!r} (use an IANA name, e.g. Europe/Paris)"
         ) from exc
