@@ -35,6 +35,7 @@ from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.storage.triage import TriageSettingsRepository
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.storage import Database
@@ -160,7 +161,7 @@ def wiring(settings: IngestSettings) -> Wiring:
 
     @asynccontextmanager
     async def wire(app: FastAPI, infra: Infrastructure) -> AsyncIterator[Sequence[Loop]]:
-        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as http:
+        async with outbound_client(settings.outbound, timeout=30, follow_redirects=True) as http:
             ingest = build(infra, settings, http, owner=f"{socket.gethostname()}:{new_id()}")
             kafka.register(infra, ingest.raws)
             app.state.ingest = ingest
