@@ -14,6 +14,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ensemble_devtools.infra import Infra
+from ensemble_ingest.config import IngestSettings
+from ensemble_ingest.main import create_app as create_ingest_app
 from ensemble_notify.channels.webhook import post_json
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.main import create_app as create_scheduler_app
@@ -132,3 +134,24 @@ async def test_registering_a_channel_at_a_refused_address_is_a_422_with_the_reas
     )
     assert response.status_code == 422, response.text
     assert "base_url" in response.json()["message"], response.text
+
+
+async def test_registering_a_source_at_a_refused_address_is_a_422_with_the_reason(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> None:
+    settings = IngestSettings(
+        **settings_for(infra, unique_name("ingest"), auth_secret), outbound=OFF
+    )
+    async with running(create_ingest_app(settings)) as client:
+        for config in (
+            {"platform": "rss", "feed_url": METADATA_URL, "keywords": ["acme"]},
+            {"platform": "mastodon", "base_url": "http://127.0.0.1:9", "access_token": "t"},
+            {"platform": "bluesky", "jetstream_url": "ws://10.0.0.7/subscribe", "keywords": ["a"]},
+        ):
+            response = await client.post(
+                "/sources",
+                json={"name": "feed", "config": config},
+                headers=bearer(auth_secret, "acme", Role.ADMIN),
+            )
+            assert response.status_code == 422, response.text
+            assert "config." in response.json()["message"], response.text

@@ -94,7 +94,7 @@ def build(
     publisher = EventPublisher(infra.broker, infra.topics, [MENTIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
     stored = Repositories.on(infra.database, outbox)
-    source_service = SourceService(stored.sources)
+    source_service = SourceService(stored.sources, settings.outbound)
     triage_provider = TriageProvider(stored.triage_settings, ttl=settings.triage_cache_seconds)
     spike_detection = SpikeDetection(
         stored.spikes,
