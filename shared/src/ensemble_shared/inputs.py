@@ -11,7 +11,7 @@ value comes in.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
@@ -45,6 +45,18 @@ def storable(value: datetime) -> datetime:
 
 StorableDatetime = Annotated[AwareDatetime, AfterValidator(storable)]
 """An aware datetime the store can hold: every datetime that comes in from outside."""
+
+
+def storable_day(value: date) -> date:
+    """`value`, or ValueError when it is not between EARLIEST and LATEST (days are turned
+    into datetimes, and periods reach back from them)."""
+    if not EARLIEST.date() <= value <= LATEST.date():
+        raise ValueError("this day is too far in the past or the future (years 2-9998)")
+    return value
+
+
+StorableDate = Annotated[date, AfterValidator(storable_day)]
+"""A day that can become a stored time, with a year of arithmetic either way."""
 
 
 @cache

@@ -5,15 +5,21 @@ tests send one instance of each class to the routes where probing found a 500.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from ensemble_devtools.infra import Infra
+from ensemble_insights.main import create_app as create_insights_app
+from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
+from support.apps import bearer, running
 from support.feedback import Feedback
 from support.ingest import Ingest
+from support.insights_app import insights_settings
 from support.scheduler import Scheduler
 
 pytestmark = pytest.mark.timeout(120)
@@ -208,3 +214,18 @@ async def test_publishing_channel_configuration_is_validated(
         "/publishing/channels/blog", json=account, headers=scheduler.admin
     )
     refused(response, 422)
+
+
+# Found by schemathesis (test_shared_openapi_fuzzing.py): a first day of year 1 reached back
+# 29 days before it, an OverflowError.
+
+
+async def test_an_insights_period_at_the_edge_of_the_calendar_is_refused(
+    infra: Infra, unique_name: Callable[[str], str], auth_secret: str
+) -> None:
+    settings = insights_settings(infra, unique_name("insights"), auth_secret)
+    async with running(create_insights_app(settings)) as client:
+        admin = bearer(auth_secret, "acme", Role.ADMIN)
+        for path in ("/insights/overview", "/insights/timeline"):
+            for params in ({"end": "0001-01-01"}, {"start": "9999-12-31", "end": "9999-12-31"}):
+                refused(await client.get(path, params=params, headers=admin), 422)

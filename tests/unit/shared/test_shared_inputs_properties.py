@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from ensemble_shared.capabilities import same_secret
-from ensemble_shared.inputs import EARLIEST, LATEST, MARGIN, StorableDatetime, time_zone
+from ensemble_shared.inputs import (
+    EARLIEST,
+    LATEST,
+    MARGIN,
+    StorableDate,
+    StorableDatetime,
+    time_zone,
+)
 from ensemble_shared.signatures import check_secret, new_secret
 from ensemble_shared.web.bodies import MAX_DEPTH, JsonTooDeep, json_depth, parse_json
 from ensemble_shared.web.guards import is_json_type
@@ -132,3 +139,16 @@ def test_any_signing_secret_is_checked_without_raising_anything_else(value: str)
 def test_a_generated_signing_secret_passes_its_check() -> None:
     secret = new_secret()
     assert check_secret(secret) == secret
+
+
+class Day(BaseModel):
+    day: StorableDate
+
+
+@given(st.dates())
+def test_a_day_is_accepted_only_with_a_year_of_room_either_way(day: date) -> None:
+    if EARLIEST.date() <= day <= LATEST.date():
+        assert Day(day=day).day - MARGIN < day + MARGIN  # no overflow either way
+    else:
+        with pytest.raises(ValidationError, match="too far"):
+            Day(day=day)
