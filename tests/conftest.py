@@ -1,8 +1,16 @@
-"""Markers by folder: tests/unit → unit, component → component, e2e → e2e, faults → fault."""
+"""Markers by folder (tests/unit → unit, component → component, e2e → e2e, faults → fault),
+and the environment every test runs in."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The tests' receivers, fake platforms and mail servers listen on 127.0.0.1: outgoing requests
+# may reach private addresses here (and in the service processes the tests start), never by
+# default. Tests that show the refusal build their settings with it off.
+os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 
 _MARKERS = {"unit": "unit", "component": "component", "e2e": "e2e", "faults": "fault"}
 

@@ -104,6 +104,7 @@ def _variables(port: int) -> dict[str, str]:
         "ENSEMBLE_HTTP_PORT": str(port),
         "ENSEMBLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "ENSEMBLE_CHECK_RECEIVER": str(RESOURCES / "compose-check" / "receiver.py"),
+        "ENSEMBLE_ALLOW_PRIVATE_URLS": "true",  # the receiver is a container on compose's network
         **local_images.variables(),
     }
 

@@ -115,6 +115,7 @@ class Stack:
             f"{name.upper()}_DATABASE": f"{self.database_prefix}{name}",
             f"{name.upper()}_LOG_DATABASE": f"{self.database_prefix}{name}_log",  # insights
             "PYTHONUNBUFFERED": "1",
+            "ENSEMBLE_ALLOW_PRIVATE_URLS": "true",  # local development: receivers on 127.0.0.1
             **self._secrets(name),
             **self.env,
             **(extra or {}),

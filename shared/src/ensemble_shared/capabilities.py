@@ -23,6 +23,18 @@ ALGORITHM = "HS256"
 _RESERVED = frozenset({"aud", "exp", "iat", "nbf", "iss"})
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Whether a token, code or secret someone gave is the one held, in constant time.
+
+    The one comparison for every capability, code and shared secret: `compare_digest` on two
+    `str` raises TypeError when either holds non-ASCII text (a 500 for a prober's `é`), so both
+    are compared as UTF-8 bytes (lone surrogates included, as they are).
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 class CapabilityInvalid(Exception):
     """Malformed, altered, or signed for another purpose."""
 

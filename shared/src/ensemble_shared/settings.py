@@ -122,6 +122,21 @@ class HttpSettings(BaseSettings):
         return api_root_path(service) if self.root_path is None else self.root_path
 
 
+class OutboundSettings(BaseSettings):
+    """Requests to URLs from outside (`ensemble_shared.outbound`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ENSEMBLE_", extra="ignore")
+
+    allow_private_urls: bool = Field(
+        default=False,
+        description="Let outgoing requests reach loopback and private addresses (local "
+        "development and tests only; metadata addresses stay refused).",
+    )
+    max_response_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest response body read from a URL."
+    )
+
+
 class ServiceSettings(BaseSettings):
     """What every service needs; each service subclasses it with its own env prefix."""
 
@@ -143,6 +158,7 @@ class ServiceSettings(BaseSettings):
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     @model_validator(mode="after")
     def _writers_fail_before_their_pointers_are_dropped(self) -> ServiceSettings:

@@ -26,6 +26,20 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def check_secret(value: str) -> str:
+    """`value` if it is a usable signing secret (`whsec_` + base64 of 24 to 64 bytes), else
+    ValueError: a secret given by a person is checked when saved, not when first signing."""
+    if not value.startswith(SECRET_PREFIX):
+        raise ValueError(f"a signing secret starts with {SECRET_PREFIX}")
+    try:
+        key = base64.b64decode(value.removeprefix(SECRET_PREFIX), validate=True)
+    except ValueError:  # binascii.Error, and non-ASCII text
+        raise ValueError(f"a signing secret is {SECRET_PREFIX} and base64") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError("a signing secret holds 24 to 64 bytes")
+    return value
+
+
 def sign(
     secrets_: Sequence[str], *, message_id: str, timestamp: datetime, body: bytes
 ) -> dict[str, str]:

@@ -35,6 +35,7 @@ from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.storage.triage import TriageSettingsRepository
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.storage import Database
@@ -93,7 +94,7 @@ def build(
     publisher = EventPublisher(infra.broker, infra.topics, [MENTIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
     stored = Repositories.on(infra.database, outbox)
-    source_service = SourceService(stored.sources)
+    source_service = SourceService(stored.sources, settings.outbound)
     triage_provider = TriageProvider(stored.triage_settings, ttl=settings.triage_cache_seconds)
     spike_detection = SpikeDetection(
         stored.spikes,
@@ -160,7 +161,7 @@ def wiring(settings: IngestSettings) -> Wiring:
 
     @asynccontextmanager
     async def wire(app: FastAPI, infra: Infrastructure) -> AsyncIterator[Sequence[Loop]]:
-        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as http:
+        async with outbound_client(settings.outbound, timeout=30, follow_redirects=True) as http:
             ingest = build(infra, settings, http, owner=f"{socket.gethostname()}:{new_id()}")
             kafka.register(infra, ingest.raws)
             app.state.ingest = ingest

@@ -60,6 +60,7 @@ from ensemble_notify.storage import (
 from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.retries import Backoff
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
@@ -226,7 +227,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         ),
         delivery_log=DeliveryLog(stores.deliveries, stores.queue, stores.attempts),
         breakers=breakers,
-        endpoints=EndpointService(stores.endpoints),
+        endpoints=EndpointService(stores.endpoints, settings.outbound),
         directory=Directory(stores.people),
         teams=Teams(stores.teams),
         members=members,
@@ -246,7 +247,8 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
 def http_client(settings: NotifySettings) -> httpx.AsyncClient:
     """The one HTTP client the webhook and chat channels share (no redirects: a receiver
     answers for itself)."""
-    return httpx.AsyncClient(
+    return outbound_client(
+        settings.outbound,
         timeout=settings.request_timeout_seconds,
         follow_redirects=False,
         limits=httpx.Limits(max_connections=settings.concurrency * 2),

@@ -54,6 +54,7 @@ from ensemble_scheduler.storage import (
     TimerRepository,
 )
 from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop
 from ensemble_shared.storage import Database
@@ -187,7 +188,7 @@ def build(
         content=content,
         calendar=calendar,
         feeds=feeds,
-        accounts=ChannelAccountService(account_records),
+        accounts=ChannelAccountService(account_records, settings.outbound),
         crisis=crisis,
         publishing=publishing,
         answers=AnswerService(
@@ -212,8 +213,8 @@ async def wire(
     and hand back its background loops (the outbox relay, the timers)."""
     publisher = EventPublisher(infra.broker, infra.topics, [APPROVALS, CONTENT, SCHEDULES])
     outbox = Outbox(publisher, infra.topics, infra.database)
-    async with httpx.AsyncClient(
-        timeout=settings.publish_http_timeout_seconds, follow_redirects=False
+    async with outbound_client(
+        settings.outbound, timeout=settings.publish_http_timeout_seconds, follow_redirects=False
     ) as http:
         scheduler = build(infra.database, outbox, settings, http)
         kafka.register(

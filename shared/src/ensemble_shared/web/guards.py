@@ -1,20 +1,25 @@
-"""A guard against MongoDB operators smuggled in JSON bodies (`{"author": {"$ne": null}}`).
+"""The guard every JSON request body passes before a route parses it.
 
-Request models usually refuse such shapes already; this refuses them for every route at once,
-so a dict-typed field or a forgotten model cannot carry an operator into a query. Only keys
-count: a `$` inside a text value is just text. Paths under /webhooks/ are left alone: their
-bodies are the platforms' (Bluesky's `$type`, ...) and their signatures cover the raw bytes,
-which reach the route untouched either way (the guard replays the bytes it read).
+It refuses what no route should see: MongoDB operators smuggled in keys
+(`{"author": {"$ne": null}}`; request models usually refuse such shapes already, but a
+dict-typed field or a forgotten model could carry one into a query), JSON nested deeper than
+`bodies.MAX_DEPTH` (Python's parser would raise RecursionError, a 500), and a request with two
+`Content-Type` headers (the guard and FastAPI could read different ones, and a body FastAPI
+parses as JSON would pass unchecked). Only keys count: a `$` inside a text value is just text.
+Paths under /webhooks/ are left alone: their bodies are the platforms' (Bluesky's `$type`, ...)
+and their signatures cover the raw bytes, which reach the route untouched either way (the guard
+replays the bytes it read); ingest parses them with the same depth limit.
 """
 
 from __future__ import annotations
 
-import json
+from email.message import Message as MimeHeader
 from typing import Any
 
 from starlette._utils import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ensemble_shared.web.bodies import JsonTooDeep, parse_json
 from ensemble_shared.web.middleware import _send_json
 
 EXEMPT_PREFIXES = ("/webhooks/",)
@@ -37,14 +42,36 @@ def operator_key(value: Any, path: tuple[str, ...] = ("body",)) -> str | None:
     return None
 
 
-def _is_json(scope: Scope) -> bool:
-    raw: bytes = dict(scope["headers"]).get(b"content-type", b"")
-    content_type = raw.split(b";")[0].strip().lower()
-    return content_type == b"application/json" or content_type.endswith(b"+json")
+def _content_types(scope: Scope) -> list[bytes]:
+    return [value for name, value in scope["headers"] if name.lower() == b"content-type"]
+
+
+def is_json_type(content_type: str) -> bool:
+    """Whether FastAPI parses a body of this Content-Type as JSON (the same test it makes)."""
+    header = MimeHeader()
+    header["content-type"] = content_type
+    subtype = header.get_content_subtype()
+    return header.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _refusal(body: bytes) -> tuple[int, str] | None:
+    """The status and reason to refuse a JSON body with, or None to let the route decide."""
+    try:
+        found = operator_key(parse_json(body)) if body else None
+    except JsonTooDeep as exc:
+        return 422, f"body: {exc}"
+    except ValueError:
+        return None  # not JSON: the route's own validation answers
+    if found is not None:
+        return 422, f"{found}: keys starting with '$' are not accepted"
+    return None
 
 
 class OperatorKeyGuard:
-    """422 for JSON bodies holding `$`-prefixed keys, before any route parses them."""
+    """422 for JSON bodies holding `$`-prefixed keys or nested too deep, 400 for two
+    Content-Type headers, before any route parses them."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,8 +81,15 @@ class OperatorKeyGuard:
             scope["type"] != "http"
             or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
             or get_route_path(scope).startswith(EXEMPT_PREFIXES)
-            or not _is_json(scope)
         ):
+            await self.app(scope, receive, send)
+            return
+        content_types = _content_types(scope)
+        if len(content_types) > 1:
+            reason = "send one Content-Type header, not several"
+            await _send_json(send, 400, {"error": "bad_request", "message": reason})
+            return
+        if not content_types or not is_json_type(content_types[0].decode("latin-1")):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -67,19 +101,10 @@ class OperatorKeyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        try:
-            found = operator_key(json.loads(body)) if body else None
-        except ValueError:
-            found = None  # not JSON: the route's own validation answers
-        if found is not None:
-            await _send_json(
-                send,
-                422,
-                {
-                    "error": "validation_error",
-                    "message": f"{found}: keys starting with '$' are not accepted",
-                },
-            )
+        refusal = _refusal(body)
+        if refusal is not None:
+            status, reason = refusal
+            await _send_json(send, status, {"error": "validation_error", "message": reason})
             return
         replayed = False
 

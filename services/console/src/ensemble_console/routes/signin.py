@@ -3,7 +3,6 @@ for a password reset. Failures say one generic thing; a lockout says to wait."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
@@ -13,6 +12,7 @@ from ensemble_console.routes.home import local
 from ensemble_console.web.cookies import STATE_SECONDS
 from ensemble_console.web.deps import SignedIn, VisitOf
 from ensemble_console.web.errors import PageError
+from ensemble_shared.capabilities import same_secret
 
 router = APIRouter()
 
@@ -93,7 +93,7 @@ async def oidc_callback(
     works once."""
     expected = visit.request.cookies.get(visit.cookies.oidc_state, "")
     visit.clear_cookie(visit.cookies.oidc_state)
-    if not (state and code and expected and secrets.compare_digest(state, expected)):
+    if not (state and code and expected and same_secret(state, expected)):
         return await _sign_in_page(visit, "/", status=400, error="sso")
     try:
         opened = await visit.clients.identity.oidc_complete(visit.caller.origin, state, code)

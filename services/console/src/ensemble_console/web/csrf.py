@@ -13,6 +13,8 @@ import base64
 import hashlib
 import hmac
 
+from ensemble_shared.capabilities import same_secret
+
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 
@@ -26,4 +28,4 @@ class Csrf:
         return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     def valid(self, binding: str, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(self.token(binding), str(given))
+        return bool(given) and same_secret(str(given), self.token(binding))

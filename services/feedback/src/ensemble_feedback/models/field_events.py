@@ -12,9 +12,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ensemble_shared.capabilities import same_secret
+from ensemble_shared.inputs import StorableDatetime, time_zone
 
 FieldEventStatus = Literal["scheduled", "cancelled"]
 RsvpStatus = Literal["confirmed", "waitlisted", "cancelled", "promoted"]
@@ -25,8 +27,8 @@ Tag = Field(min_length=1, max_length=50, pattern=r"^[^$\s][^\s]*$")
 
 def _check_timezone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        time_zone(name)
+    except ValueError as exc:
         raise ValueError(
             f"unknown time zone {name!r} (use an IANA name, e.g. Europe/Paris)"
         ) from exc
@@ -56,8 +58,8 @@ class FieldEventCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     place: Place
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: StorableDatetime
+    ends_at: StorableDatetime
     timezone: str = Field(
         default="UTC", max_length=64, description="IANA zone the times are shown in."
     )
@@ -95,8 +97,8 @@ class FieldEventUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     place: Place | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: StorableDatetime | None = None
+    ends_at: StorableDatetime | None = None
     timezone: str | None = Field(default=None, max_length=64)
     capacity: int | None = Field(default=None, ge=1, le=MAX_CAPACITY)
     tags: list[str] | None = Field(default=None, max_length=20)
@@ -305,7 +307,7 @@ class Roster:
 
     def member_of_code(self, code: str) -> str | None:
         for member, held in self.codes.items():
-            if secrets.compare_digest(held, code):
+            if same_secret(code, held):
                 return member
         return None
 

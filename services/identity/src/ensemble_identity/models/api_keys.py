@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ensemble_identity.models.roles import StaffRole, role_set
 from ensemble_shared.events import utcnow
+from ensemble_shared.inputs import StorableDatetime
 from ensemble_shared.storage import Document
 
 
@@ -40,19 +41,12 @@ class ApiKeyCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     roles: list[StaffRole] = Field(min_length=1, description="At most the creator's roles.")
-    expires_at: datetime | None = Field(default=None, description="Never, when absent.")
+    expires_at: StorableDatetime | None = Field(default=None, description="Never, when absent.")
 
     @field_validator("roles")
     @classmethod
     def _roles(cls, roles: list[str]) -> list[str]:
         return list(role_set(roles))
-
-    @field_validator("expires_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("expires_at needs a UTC offset")
-        return value
 
 
 class ApiKeyView(BaseModel):

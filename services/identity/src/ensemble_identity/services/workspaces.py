@@ -7,7 +7,6 @@ loser gets 409. A claim whose owner died mid-setup lapses after its lease.
 
 from __future__ import annotations
 
-import hmac
 import socket
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from ensemble_identity.services.passwords import Passwords
 from ensemble_identity.services.people import People
 from ensemble_identity.services.sessions import Sessions
 from ensemble_identity.storage import WorkspaceRepository
+from ensemble_shared.capabilities import same_secret
 from ensemble_shared.errors import Conflict, Forbidden, NotFound
 from ensemble_shared.events import new_id
 
@@ -68,9 +68,7 @@ class Workspaces:
         self, request: SetupRequest, token: str | None, origin: Origin
     ) -> SessionOpened:
         """The first workspace and its admin, signed in at once."""
-        if self._setup_token is not None and not hmac.compare_digest(
-            (token or "").encode(), self._setup_token.encode()
-        ):
+        if self._setup_token is not None and not same_secret(token or "", self._setup_token):
             raise Forbidden("the setup token is not right")
         if await self._workspaces.any_exists():
             raise Conflict("Ensemble is already set up; ask an admin for an invitation")

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from ensemble_ingest.models.mentions import InboxStatus
 from ensemble_ingest.models.triage import MentionKind, Priority, Sentiment
+from ensemble_shared.inputs import StorableDatetime
 
 
 class MentionQuery(BaseModel):
@@ -23,6 +22,6 @@ class MentionQuery(BaseModel):
     assignee: str | None = Field(default=None, max_length=200)
     team: str | None = Field(default=None, max_length=200)
     kind: MentionKind | None = None
-    since: datetime | None = Field(default=None, description="Received at or after.")
-    until: datetime | None = Field(default=None, description="Received before.")
+    since: StorableDatetime | None = Field(default=None, description="Received at or after.")
+    until: StorableDatetime | None = Field(default=None, description="Received before.")
     include_deleted: bool = False

@@ -13,18 +13,26 @@ from ensemble_ingest.models.sources import (
 )
 from ensemble_ingest.storage.sources import SourceRepository
 from ensemble_shared.auth import Principal
+from ensemble_shared.outbound import require_callable
+from ensemble_shared.settings import OutboundSettings
 from ensemble_shared.signatures import new_secret
+
+_URL_FIELDS = ("base_url", "feed_url", "jetstream_url")  # what pulled sources call
 
 
 class SourceService:
-    def __init__(self, sources: SourceRepository) -> None:
+    def __init__(self, sources: SourceRepository, outbound: OutboundSettings) -> None:
         self._sources = sources
+        self._outbound = outbound
 
     async def create(
         self, principal: Principal, request: SourceCreate
     ) -> tuple[Source, str | None]:
         """The new source, and for generic sources the signing secret Ensemble made for it."""
         config = request.config
+        for field in _URL_FIELDS:
+            if (url := getattr(config, field, None)) is not None:
+                await require_callable(str(url), self._outbound, field=f"config.{field}")
         secret = None
         if isinstance(config, GenericConfig):
             secret = new_secret()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, get_args
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -60,6 +60,11 @@ _GRAMMAR = r"""
 # The basic lexer keeps AND / OR / NOT keywords everywhere ("a OR OR b" is an error, not a
 # search for the word "or"), which the default contextual lexer would not.
 _PARSER: Final = Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
+
+MAX_NESTING: Final = 32
+"""How deeply NOT, AND and OR may nest in one query: the compiler and the predicates recurse
+once per level, so a chain of thousands of NOT would be a RecursionError (a 500), not a rule."""
+MAX_QUERY_LENGTH: Final = 2_000
 
 _FIELDS: Final = frozenset(get_args(FieldName))
 _SENTIMENTS: Final = frozenset(get_args(Sentiment))
@@ -122,10 +127,14 @@ def compile_query(query: str) -> CompiledQuery:
 def _compile_cached(query: str) -> CompiledQuery:
     if not query.strip():
         raise QueryError("the query is empty", column=1)
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters", column=1)
     try:
         tree = _PARSER.parse(query)
     except UnexpectedInput as error:
         raise _syntax_error(query, error) from None
+    if _nesting(tree) > MAX_NESTING:
+        raise QueryError(f"the query nests deeper than {MAX_NESTING} levels", column=1)
     try:
         node = _ToNodes().transform(tree)
     except VisitError as error:
@@ -133,6 +142,16 @@ def _compile_cached(query: str) -> CompiledQuery:
             raise error.orig_exc from None
         raise
     return CompiledQuery(query, predicate(node), reads_text(node))
+
+
+def _nesting(tree: Tree[Token]) -> int:
+    """The depth of the parse tree, measured without recursion."""
+    deepest, pending = 0, [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return deepest
 
 
 def _syntax_error(query: str, error: UnexpectedInput) -> QueryError:

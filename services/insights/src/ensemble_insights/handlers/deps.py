@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from ensemble_insights.models.api import Period
 from ensemble_insights.runtime import Projection, Runner
 from ensemble_shared.errors import Invalid
+from ensemble_shared.inputs import StorableDate
 
 
 def runner(request: Request) -> Runner:
@@ -27,10 +28,12 @@ Current = Annotated[Projection, Depends(projection)]
 
 def period(
     start: Annotated[
-        date | None, Query(description="First local day (default: 29 days before `end`).")
+        StorableDate | None,
+        Query(description="First local day (default: 29 days before `end`)."),
     ] = None,
     end: Annotated[
-        date | None, Query(description="Last local day, inclusive (default: today, UTC).")
+        StorableDate | None,
+        Query(description="Last local day, inclusive (default: today, UTC)."),
     ] = None,
 ) -> Period:
     last = end or date.today()

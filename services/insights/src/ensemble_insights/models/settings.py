@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ensemble_shared.events import utcnow
+from ensemble_shared.inputs import time_zone
 
 DEFAULT_SLA_SECONDS: dict[str, int] = {
     "urgent": 3600,
@@ -19,15 +20,7 @@ DEFAULT_SLA_SECONDS: dict[str, int] = {
 
 def zone(name: str) -> ZoneInfo:
     """The IANA zone named `name`; ValueError for an unknown name."""
-    if name not in _ZONES:
-        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Paris)")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"{name!r} is not an IANA time zone") from exc
-
-
-_ZONES = frozenset(available_timezones()) | {"UTC"}
+    return time_zone(name)
 
 
 class ReportSettings(BaseModel):

@@ -12,6 +12,7 @@ from ensemble_notify.models.deliveries import AttemptResult, ChannelName, Delive
 from ensemble_notify.models.notifications import Notification
 from ensemble_shared.events import Event, utcnow
 from ensemble_shared.events.disclosure import disclosed
+from ensemble_shared.outbound import RefusedRequest
 from ensemble_shared.retries import retry_after_seconds
 from ensemble_shared.signatures import sign
 
@@ -56,6 +57,7 @@ async def post_json(
         return AttemptResult(
             error=f"{type(exc).__name__}: {exc}"[:500],
             latency_ms=(time.perf_counter() - started) * 1000,
+            permanent=isinstance(exc, RefusedRequest),  # the address will not change by itself
         )
     return AttemptResult(
         status_code=response.status_code,

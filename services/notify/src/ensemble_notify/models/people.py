@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from email.headerregistry import Address
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from ensemble_notify.models.urls import plain_http_url
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
+from ensemble_shared.inputs import time_zone
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
@@ -72,8 +72,8 @@ class PersonPut(BaseModel):
     @classmethod
     def _zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+            time_zone(value)
+        except ValueError:
             raise ValueError(f"{value!r} is not an IANA time zone") from None
         return value
 

@@ -14,10 +14,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ensemble_notify.models.deliveries import Delivery
 from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.inputs import StorableDatetime
 
 
 class ReplayKind(StrEnum):
@@ -84,7 +85,7 @@ class ReplayPlan(BaseModel):
 class EndpointReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime = Field(
+    since: StorableDatetime = Field(
         description="Replay every finished delivery to the endpoint created from then on."
     )
 

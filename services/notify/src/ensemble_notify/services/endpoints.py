@@ -15,16 +15,20 @@ from ensemble_notify.models.endpoints import (
 from ensemble_notify.storage import EndpointRepository
 from ensemble_shared.errors import Conflict, Invalid
 from ensemble_shared.events import utcnow
+from ensemble_shared.outbound import require_callable
+from ensemble_shared.settings import OutboundSettings
 from ensemble_shared.signatures import new_secret
 
 
 class EndpointService:
-    def __init__(self, endpoints: EndpointRepository) -> None:
+    def __init__(self, endpoints: EndpointRepository, outbound: OutboundSettings) -> None:
         self._endpoints = endpoints
+        self._outbound = outbound
 
     async def create(self, workspace: str, request: EndpointCreate) -> tuple[Endpoint, str | None]:
         """A webhook endpoint gets its first secret (returned once); chat webhooks need none:
         their URL is the credential."""
+        await require_callable(str(request.url), self._outbound, field="url")
         secret = new_secret() if request.kind == "webhook" else None
         endpoint = Endpoint(
             workspace=workspace,

@@ -29,6 +29,7 @@ from ensemble_scheduler.models.publishing import (
     Unknown,
     Unreachable,
 )
+from ensemble_shared.outbound import RefusedRequest
 
 STATUSES = "/api/v1/statuses"
 VERIFY = "/api/v1/accounts/verify_credentials"
@@ -89,6 +90,8 @@ class MastodonConnector:
                 headers=_auth(account, request.key),
                 timeout=account.timeout_seconds,
             )
+        except RefusedRequest as exc:  # never sent: an address the system does not call
+            return Refused(str(exc))
         except httpx.HTTPError as exc:  # timeout, reset: the status may exist
             return Unknown(f"{type(exc).__name__}: {exc}")
         if response.status_code in (408, 429) or response.status_code >= 500:

@@ -25,6 +25,7 @@ from ensemble_scheduler.models.publishing import (
     Unreachable,
 )
 from ensemble_shared.events import utcnow
+from ensemble_shared.outbound import RefusedRequest
 from ensemble_shared.signatures import sign
 
 
@@ -70,6 +71,8 @@ class WebhookConnector:
     async def publish(self, account: ChannelAccount, request: PublicationRequest) -> PublishOutcome:
         try:
             response = await self._deliver(account, request)
+        except RefusedRequest as exc:  # never sent: an address the system does not call
+            return Refused(str(exc))
         except httpx.HTTPError as exc:
             return Unknown(f"{type(exc).__name__}: {exc}")
         if response.status_code in (408, 429) or response.status_code >= 500:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from ensemble_scheduler.handlers.deps import Calendars, Feeds
 from ensemble_scheduler.models.calendar import (
@@ -21,6 +20,7 @@ from ensemble_scheduler.models.calendar import (
     SlotPlanIn,
     Team,
 )
+from ensemble_shared.inputs import StorableDatetime
 from ensemble_shared.web.auth import Admin, Internal, Manager
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageSize
 
@@ -65,8 +65,8 @@ async def get_schedule(content_id: str, principal: Internal, calendar: Calendars
 async def get_calendar(
     principal: Internal,
     calendar: Calendars,
-    start: Annotated[AwareDatetime, Query(alias="from")],
-    end: Annotated[AwareDatetime, Query(alias="to")],
+    start: Annotated[StorableDatetime, Query(alias="from")],
+    end: Annotated[StorableDatetime, Query(alias="to")],
     channel: Annotated[list[str] | None, Query(max_length=20)] = None,
     limit: Annotated[
         int,

@@ -18,10 +18,11 @@ from ensemble_scheduler.models.content import (
     ContentVersion,
     ContentView,
 )
+from ensemble_shared.inputs import INT64_MAX
 from ensemble_shared.web.auth import Internal, Manager
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
 
-Version = Annotated[int, Path(ge=1)]
+Version = Annotated[int, Path(ge=1, le=INT64_MAX)]
 
 router = APIRouter(tags=["content"])
 
@@ -62,7 +63,9 @@ async def list_versions(
     principal: Internal,
     content: Contents,
     limit: PageSize = DEFAULT_PAGE_SIZE,
-    since: Annotated[int, Query(ge=1, description="First version number to list.")] = 1,
+    since: Annotated[
+        int, Query(ge=1, le=INT64_MAX, description="First version number to list.")
+    ] = 1,
 ) -> list[ContentVersion]:
     return await content.versions(principal.workspace, content_id, since=since, limit=limit)
 

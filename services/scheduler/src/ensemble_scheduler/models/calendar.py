@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ensemble_scheduler.models.content import Channel
 from ensemble_scheduler.models.timers import Timer
 from ensemble_scheduler.models.zones import zone
+from ensemble_shared.inputs import StorableDatetime
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -66,10 +67,10 @@ class ScheduleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slot: AwareDatetime | Literal["next"] = Field(
+    slot: StorableDatetime | Literal["next"] = Field(
         description='An ISO time with offset, or "next" for the next free slot of the channel.'
     )
-    after: AwareDatetime | None = Field(
+    after: StorableDatetime | None = Field(
         default=None, description='With "next": the earliest time to consider (default now).'
     )
 

@@ -7,9 +7,10 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ensemble_shared.events import utcnow
+from ensemble_shared.inputs import StorableDatetime
 
 ContentKind = Literal["post", "reply", "announcement", "answer"]
 FieldName = Literal["channel", "title", "body", "tags", "media", "reply_to", "slot"]
@@ -52,7 +53,7 @@ class ContentFields(BaseModel):
     tags: tuple[Tag, ...] = Field(default=(), max_length=30)
     media: tuple[HttpUrl, ...] = Field(default=(), max_length=20)
     reply_to: ReplyTo | None = None
-    slot: AwareDatetime | None = Field(default=None, description="Desired publishing time.")
+    slot: StorableDatetime | None = Field(default=None, description="Desired publishing time.")
 
     def comparable(self) -> dict[str, Any]:
         """JSON-safe values, tags sorted-insensitive to order: what a diff and a digest see."""
@@ -106,7 +107,7 @@ class ContentEdit(BaseModel):
     tags: tuple[Tag, ...] | None = Field(default=None, max_length=30)
     media: tuple[HttpUrl, ...] | None = Field(default=None, max_length=20)
     reply_to: ReplyTo | None = None
-    slot: AwareDatetime | None = None
+    slot: StorableDatetime | None = None
 
     @model_validator(mode="after")
     def _slot_in_future(self) -> ContentEdit:

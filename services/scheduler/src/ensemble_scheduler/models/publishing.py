@@ -3,14 +3,26 @@ back, attempts and their outcomes, and the publication record."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from ensemble_shared.signatures import check_secret
 
 ConnectorName = Literal["mastodon", "webhook"]
 Visibility = Literal["public", "unlisted", "private", "direct"]
+_BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
 
 class ChannelAccountIn(BaseModel):
@@ -25,14 +37,25 @@ class ChannelAccountIn(BaseModel):
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
+    @field_validator("access_token")
+    @classmethod
+    def _header_safe(cls, token: SecretStr | None) -> SecretStr | None:
+        """Sent as `Authorization: Bearer …`: RFC 6750's characters only, checked when saved."""
+        if token is not None and not _BEARER.fullmatch(token.get_secret_value()):
+            raise ValueError("access_token: letters, digits and -._~+/ only (up to 500)")
+        return token
+
     @model_validator(mode="after")
     def _credentials(self) -> ChannelAccountIn:
         if self.connector == "mastodon" and self.access_token is None:
             raise ValueError("access_token: a Mastodon channel needs an access token")
-        if self.connector == "webhook" and (
-            self.secret is None or not self.secret.get_secret_value().startswith("whsec_")
-        ):
-            raise ValueError("secret: a webhook channel needs a whsec_ secret")
+        if self.connector == "webhook":
+            if self.secret is None:
+                raise ValueError("secret: a webhook channel needs a whsec_ secret")
+            try:
+                check_secret(self.secret.get_secret_value())
+            except ValueError as exc:
+                raise ValueError(f"secret: {exc}") from None
         return self
 
 

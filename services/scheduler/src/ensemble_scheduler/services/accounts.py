@@ -14,15 +14,19 @@ from ensemble_scheduler.models.revisions import next_revision
 from ensemble_scheduler.storage.accounts import ChannelAccountRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, NotFound
+from ensemble_shared.outbound import require_callable
+from ensemble_shared.settings import OutboundSettings
 
 
 class ChannelAccountService:
-    def __init__(self, accounts: ChannelAccountRepository) -> None:
+    def __init__(self, accounts: ChannelAccountRepository, outbound: OutboundSettings) -> None:
         self._accounts = accounts
+        self._outbound = outbound
 
     async def put(
         self, principal: Principal, channel: str, body: ChannelAccountIn
     ) -> ChannelAccountView:
+        await require_callable(str(body.base_url), self._outbound, field="base_url")
         current = await self._accounts.account(principal.workspace, channel)
         account = ChannelAccount(
             **body.model_dump(),

@@ -46,7 +46,9 @@ from ensemble_ingest.connectors.pulled.common import (
 )
 from ensemble_ingest.models.sources import BlueskyConfig
 from ensemble_shared.events import Author
+from ensemble_shared.outbound import check_url
 from ensemble_shared.retries import Backoff
+from ensemble_shared.settings import OutboundSettings
 
 PLATFORM = "bluesky"
 POST = "app.bsky.feed.post"
@@ -159,9 +161,11 @@ class JetstreamConnector:
         attempt = 0
         last_yield = time.monotonic()
         while True:
+            url = self.url(config, position)
+            await check_url(url, OutboundSettings())  # AddressRefused: the source fails for good
             try:
                 async with connect(
-                    self.url(config, position), open_timeout=15, ping_interval=20, max_size=2**22
+                    url, open_timeout=15, ping_interval=20, max_size=2**22
                 ) as socket:
                     attempt = 0
                     async for message in socket:

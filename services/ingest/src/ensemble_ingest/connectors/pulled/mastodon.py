@@ -46,7 +46,9 @@ from ensemble_ingest.connectors.pulled.common import (
 from ensemble_ingest.connectors.pulled.ratelimit import parse_rate_limit, refusal
 from ensemble_ingest.models.sources import MastodonConfig
 from ensemble_shared.events import Author
+from ensemble_shared.outbound import outbound_client
 from ensemble_shared.retries import Backoff
+from ensemble_shared.settings import OutboundSettings
 
 PLATFORM = "mastodon"
 NOTIFICATIONS_PATH = "/api/v1/notifications"
@@ -231,7 +233,8 @@ class MastodonStream:
     async def stream(self, config: MastodonConfig, cursor: str | None) -> AsyncIterator[Streamed]:
         last = cursor or None
         attempt = 0
-        async with httpx.AsyncClient(timeout=self._timeout) as http:
+        # An endless stream: no size cap on the whole, each event is one bounded SSE frame.
+        async with outbound_client(OutboundSettings(), timeout=self._timeout, capped=False) as http:
             while True:
                 delay: float | None = None
                 try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +13,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from ensemble_ingest.connectors.base import MalformedPayload, MentionUpsert, Reply, SignatureRefused
 from ensemble_ingest.models.mentions import IncomingMention
+from ensemble_shared.capabilities import same_secret
+from ensemble_shared.web.bodies import parse_json
 
 _DATETIME = TypeAdapter(datetime)
 
@@ -51,8 +52,8 @@ class Doc:
     def parse(cls, body: bytes) -> Doc:
         """The body as a JSON object; anything else is malformed."""
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            data = parse_json(body)
+        except ValueError as exc:  # too deep, not JSON, or not UTF-8
             raise MalformedPayload(f"body: not JSON ({exc})") from None
         if not isinstance(data, dict):
             raise MalformedPayload("body: expected a JSON object")
@@ -185,4 +186,4 @@ def check_base64_hmac(
 
 def secrets_equal(given: str, expected: str) -> bool:
     """Compare a shared token without leaking, through timing, how much of it matched."""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return same_secret(given, expected)
