@@ -8,8 +8,6 @@ import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,19 +16,12 @@ from ensemble_console.web.i18n import NO_VALUE, Translator
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_insights.main import create_app as create_insights_app
-from ensemble_shared.events import (
-    Author,
-    Event,
-    MentionData,
-    MentionReceivedV1,
-    MentionTriagedData,
-    MentionTriagedV1,
-    TriageData,
-)
+from ensemble_shared.events import Event
 from ensemble_shared.topics import Topics, ensure_topics
 from support.console import Browser, ConsoleDriver, running_console
 from support.identity import running_identity
 from support.insights_app import insights_settings, publish_all, publisher_for
+from support.insights_mentions import history, months
 from support.notify import serving
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
@@ -64,53 +55,6 @@ async def stage(
                     await publish_all(publisher, events)
 
                 yield Stage(console, publish)
-
-
-def mention(n: int, day: date, platform: str, sentiment: str) -> list[Event]:
-    moment = datetime.combine(day, time(12), UTC)
-    data = MentionData(
-        mention_id=f"m{n}",
-        platform=platform,
-        external_id=str(n),
-        author=Author(id=f"a{n}", handle=f"user{n}"),
-        text="hello",
-        created_at=moment,
-    )
-    common = {"source": "ensemble/ingest", "subject": f"m{n}", "workspace": "acme", "time": moment}
-    triage = TriageData(language="en", sentiment=sentiment)
-    received = MentionReceivedV1(**common, data=data)
-    first_triage = MentionTriagedV1(
-        **common,
-        data=MentionTriagedData(mention=data, triage=triage),
-        causation_id=received.id,  # ingest's contract: the first triage follows the arrival
-    )
-    return [received, first_triage]
-
-
-def months() -> tuple[date, date]:
-    """The first day of last month and of the month before, in the admin's zone."""
-    today = datetime.now(ZoneInfo("Europe/Paris")).date()
-    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return last, (last - timedelta(days=1)).replace(day=1)
-
-
-def history() -> list[Event]:
-    """Last month: 4 on Mastodon, 2 on X, 3 negative; the month before: 4 on Mastodon, 1
-    negative."""
-    last, before = months()
-    plan = [
-        (last, "mastodon", "negative"),
-        (last + timedelta(days=3), "mastodon", "negative"),
-        (last + timedelta(days=3), "mastodon", "positive"),
-        (last + timedelta(days=9), "mastodon", "neutral"),
-        (last + timedelta(days=12), "x", "negative"),
-        (last + timedelta(days=20), "x", "positive"),
-        (before + timedelta(days=1), "mastodon", "negative"),
-        (before + timedelta(days=5), "mastodon", "neutral"),
-        (before + timedelta(days=5), "mastodon", "positive"),
-        (before + timedelta(days=25), "mastodon", "neutral"),
-    ]
-    return [e for n, (day, p, s) in enumerate(plan) for e in mention(n, day, p, s)]
 
 
 def figure_row(html: str, name: str) -> list[str]:

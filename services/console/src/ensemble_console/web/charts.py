@@ -25,6 +25,7 @@ class Lines:
     current: str
     previous: str
     ticks: tuple[Tick, ...]
+    end_x: float
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -51,8 +52,10 @@ def lines(current: Sequence[float | None], previous: Sequence[float | None]) -> 
             for i, v in enumerate(values)
         )
 
-    ticks = tuple(Tick(top * k / 4, TOP + inner_h * (1 - k / 4)) for k in range(5))
-    return Lines(polyline(current), polyline(previous), ticks)
+    steps = int(top) if 1 <= top < 4 else 4  # whole numbers on a small axis: 0, 1, 2
+    ticks = tuple(Tick(top * k / steps, TOP + inner_h * (1 - k / steps)) for k in range(steps + 1))
+    end_x = LEFT + inner_w * (max(len(current), 1) - 1) / (count - 1)
+    return Lines(polyline(current), polyline(previous), ticks, end_x)
 
 
 @dataclass(frozen=True)
