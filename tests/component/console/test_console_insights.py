@@ -134,5 +134,12 @@ async def test_the_page_speaks_french_and_refuses_a_reversed_range(stage: Stage)
         )
         assert reversed_range.status_code == 422
         assert "Le premier jour vient après le dernier." in reversed_range.text
+        too_old = await browser.get(
+            "/w/acme/insights?period=custom&start=1960-01-01&end=1960-12-31"
+        )
+        assert too_old.status_code == 422  # insights refuses it: a clear page, not a 500
+        assert "choisissez des jours plus proches" in too_old.text
         bad = await browser.get("/w/acme/insights/export.csv?period=custom&start=x&end=y")
         assert bad.status_code == 400
+        old_csv = "/w/acme/insights/export.csv?period=custom&start=1960-01-01&end=1960-01-31"
+        assert (await browser.get(old_csv)).status_code == 400

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
+from ensemble_console.clients import ApiError
 from ensemble_console.models.insight_figures import grouped
 from ensemble_console.web import charts, periods
 from ensemble_console.web.deps import InWorkspace, Staff
@@ -54,21 +55,23 @@ async def insights(
     form = {"period": asked.period, "start": asked.start, "end": asked.end, "by": by}
     try:
         chosen = asked.resolve(staff)
-    except periods.BadRange as exc:
+        client, caller = visit.clients.insights, visit.caller
+        overview, series, breakdown = await asyncio.gather(
+            client.overview(caller, ws, chosen.start, chosen.end),
+            client.series(caller, ws, "mentions", chosen.start, chosen.end),
+            client.breakdown(caller, ws, "mentions", by, chosen.start, chosen.end),
+        )
+    except (periods.BadRange, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.status != 422:
+            raise
         return visit.page(
             "insights/page.html",
             status=422,
             place=staff.place,
             choices=periods.CHOICES,
             form=form,
-            error=exc.reason,
+            error=exc.reason if isinstance(exc, periods.BadRange) else "refused",
         )
-    client, caller = visit.clients.insights, visit.caller
-    overview, series, breakdown = await asyncio.gather(
-        client.overview(caller, ws, chosen.start, chosen.end),
-        client.series(caller, ws, "mentions", chosen.start, chosen.end),
-        client.breakdown(caller, ws, "mentions", by, chosen.start, chosen.end),
-    )
     shown = {**form, "start": chosen.start.isoformat(), "end": chosen.end.isoformat()}
     before = series.previous.points if series.previous else ()
     rows = [(row.value, row.total or 0.0, row.previous or 0.0) for row in breakdown.rows]
@@ -98,11 +101,13 @@ async def export_csv(
     """Mentions per day (or by `by`) with the period before, as insights writes the file."""
     try:
         chosen = asked.resolve(staff)
-    except periods.BadRange:
+        download = await staff.visit.clients.insights.export_csv(
+            staff.visit.caller, staff.workspace, "mentions", chosen.start, chosen.end, by
+        )
+    except (periods.BadRange, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.status != 422:
+            raise
         return staff.visit.error(400, "invalid")
-    download = await staff.visit.clients.insights.export_csv(
-        staff.visit.caller, staff.workspace, "mentions", chosen.start, chosen.end, by
-    )
     return StreamingResponse(
         download.body(),
         media_type=download.media_type,
