@@ -1,6 +1,6 @@
-"""Identity, scheduler and the console as real processes (the dev stack's `Stack`), once per
-pytest session for the browser stories, with identity's mail going to a real SMTP server;
-and the first workspace, created through the first-run page."""
+"""Identity, scheduler, insights and the console as real processes (the dev stack's
+`Stack`), once per pytest session for the browser stories, with identity's mail going to a
+real SMTP server; and the first workspace, created through the first-run page."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from ensemble_shared.topics import APPROVALS, Topics
 from support.apps import bearer
 from support.browser import Camera, new_context
 from support.identity import PASSWORD, text_of
+from support.insights_app import publish_all, publisher_for
 from support.kafka import read_topic
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
@@ -80,6 +81,11 @@ class ConsoleStack:
         records = await read_topic(self.stack.infra.kafka_bootstrap, topic, idle_ms=500)
         return [parse_event(r.value or b"") for r in records]
 
+    async def publish(self, events: list[Event]) -> None:
+        """Events as their producing services would announce them (insights reads them)."""
+        async with publisher_for(self.stack.infra, self.stack.topic_prefix) as publisher:
+            await publish_all(publisher, events)
+
     async def scheduler(self, method: str, path: str, headers: dict[str, str], **body: Any) -> Any:
         async with httpx.AsyncClient(base_url=self.url("scheduler"), timeout=30) as http:
             answer = await http.request(
@@ -118,7 +124,8 @@ def console_stack(
                 },
             )
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.wait_ready("identity", "scheduler")
+            stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.wait_ready("identity", "scheduler", "insights")
             stack.start(
                 "console",
                 port=port,

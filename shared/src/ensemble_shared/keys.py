@@ -210,7 +210,9 @@ class JwksVerifier:
 
     async def _current_keys(self) -> dict[str, jwt.PyJWK]:
         stale = self._fetched_at is None or self._clock() - self._fetched_at >= self._max_age
-        if stale and self._may_refetch():
+        # A fetch in flight (the lock held) is waited for, not refused: the parallel calls
+        # of one page to a service that just started all need its first keys.
+        if stale and (self._may_refetch() or self._lock.locked()):
             return await self._refresh(force=False)
         if not self._keys and self._fetched_at is None:
             raise KeysUnavailable("the signing keys could not be fetched")
@@ -219,9 +221,11 @@ class JwksVerifier:
     async def _refresh(self, *, force: bool) -> dict[str, jwt.PyJWK]:
         """Fetch the keys once for every caller waiting; keep the old ones if it fails."""
         assert self._url is not None  # pinned keys alone never fetch
-        started = self._clock()
+        started, seen = self._clock(), self._tried_at
         async with self._lock:
-            if self._tried_at is not None and self._tried_at >= started:
+            if self._tried_at != seen or (self._tried_at is not None and self._tried_at >= started):
+                if self._fetched_at is None:  # another caller tried while we waited, and failed
+                    raise KeysUnavailable("the signing keys could not be fetched")
                 return self._keys  # another caller fetched while we waited
             fresh = (
                 self._fetched_at is not None and self._clock() - self._fetched_at < self._max_age

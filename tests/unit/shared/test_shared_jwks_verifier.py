@@ -3,6 +3,7 @@ limited), keeping known keys when identity is unreachable, and the claims → pr
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from typing import Any
@@ -206,3 +207,28 @@ async def test_pinned_keys_work_while_identity_is_down_and_its_keys_are_unavaila
         await verifier.verify(token(published, "k1"))
     identity.down, identity.keys, identity.now = False, [jwk(published, "k1")], identity.now + 31
     assert (await verifier.verify(token(published, "k1"))).workspace == "acme"
+
+
+async def test_requests_arriving_while_the_first_fetch_runs_wait_for_it() -> None:
+    """A page's parallel calls to a service that just started: one fetch, no refusal."""
+    identity, key = Identity(), Ed25519PrivateKey.generate()
+    identity.keys = [jwk(key, "k1")]
+    gate = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return identity.handler(request)
+
+    verifier = JwksVerifier(
+        URL,
+        issuer="ensemble/identity",
+        audience="ensemble",
+        client=httpx.AsyncClient(transport=httpx.MockTransport(slow)),
+        clock=lambda: identity.now,
+    )
+    calls = [asyncio.create_task(verifier.verify(token(key, "k1"))) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    gate.set()
+    principals = await asyncio.gather(*calls)
+    assert [p.workspace for p in principals] == ["acme"] * 3
+    assert identity.fetches == 1

@@ -34,6 +34,9 @@ class ConsoleSettings(BaseSettings):
     notify_url: str = Field(
         default="http://127.0.0.1:8004", description="Notify's API, server to server."
     )
+    insights_url: str = Field(
+        default="http://127.0.0.1:8006", description="Insights' API, server to server."
+    )
     api_timeout_seconds: float = Field(
         default=15.0, gt=0, le=120, description="Upper bound of one call to an API."
     )

@@ -25,6 +25,7 @@ from ensemble_console.routes import (
     admin,
     decisions,
     home,
+    insights,
     links,
     operations,
     setup,
@@ -50,6 +51,7 @@ ROUTERS = (
     account.router,
     admin.router,
     decisions.router,
+    insights.router,
 )
 
 

@@ -9,6 +9,7 @@ import httpx
 from ensemble_console.clients.feedback import FeedbackClient
 from ensemble_console.clients.identity import IdentityClient, WorkspaceIdentity
 from ensemble_console.clients.ingest import IngestClient
+from ensemble_console.clients.insights import InsightsClient
 from ensemble_console.clients.notify import NotifyClient
 from ensemble_console.clients.scheduler import SchedulerClient
 from ensemble_console.clients.tokens import AccessTokens
@@ -23,6 +24,7 @@ class Clients:
     ingest: IngestClient
     feedback: FeedbackClient
     notify: NotifyClient
+    insights: InsightsClient
     tokens: AccessTokens
 
     @classmethod
@@ -40,5 +42,6 @@ class Clients:
             ingest=IngestClient(http, settings.ingest_url, tokens),
             feedback=FeedbackClient(http, settings.feedback_url, tokens),
             notify=NotifyClient(http, settings.notify_url, tokens),
+            insights=InsightsClient(http, settings.insights_url, tokens),
             tokens=tokens,
         )

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("en", "fr")
@@ -29,6 +30,9 @@ DEFAULT = "en"
 CATALOGS = Path(__file__).resolve().parents[1] / "locales"
 NAMES = {"en": "English", "fr": "Français"}
 """Each language named in itself (the switcher): never translated."""
+NO_VALUE = "\u2013"
+"""An en dash: what a figure shows when there is none (no data, no base to compare with)."""
+MINUS = "\u2212"
 
 
 def N_(message: str) -> str:
@@ -112,6 +116,35 @@ class Translator:
         if moment is None:
             return ""
         return format_datetime(moment, style, tzinfo=self.zone, locale=self.language)
+
+    def day(self, moment: date | None, style: str = "medium") -> str:
+        """A calendar day in the person's language ('' for none)."""
+        return "" if moment is None else format_date(moment, style, locale=self.language)
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        """A figure in the person's language (1,234 / 1 234); a dash for none."""
+        if value is None:
+            return NO_VALUE
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(value, pattern, locale=self.language)
+
+    def percent(self, ratio: float | None, signed: bool = False) -> str:
+        """A ratio as a percentage (0.125 → 12.5 %), with its sign for a change; a dash for none."""
+        if ratio is None:
+            return NO_VALUE
+        shown = round(abs(ratio) if signed else ratio, 3)
+        text = format_percent(shown, locale=self.language, decimal_quantization=False)
+        if signed:
+            return ("+" if ratio > 0 else MINUS if ratio < 0 else "±") + text
+        return text
+
+    def duration(self, seconds: float | None) -> str:
+        """A duration rounded to its largest unit (3 h, 12 min); a dash for none."""
+        if seconds is None:
+            return NO_VALUE
+        return format_timedelta(
+            timedelta(seconds=seconds), threshold=1.1, format="short", locale=self.language
+        )
 
     def names(self) -> Iterable[tuple[str, str]]:
         return NAMES.items()

@@ -2,14 +2,15 @@
 
 Templates live in `templates/<area>/` and extend `base.html`. In a template, `_("…")` and
 `{% trans %}` translate (English is the msgid), `value|label("kind")` names an enum value
-(`web/labels.py`), `moment|when` shows a date in the person's zone and language, and
-`visit` is the request (`visit.me`, `visit.csrf`, `visit.i18n`). `{{ csrf_field() }}` goes
+(`web/labels.py`), `moment|when` shows a date in the person's zone and language, `day|day`
+a calendar day and `x|number`, `ratio|percent`, `seconds|duration` figures in the person's
+language; `visit` is the request (`visit.me`, `visit.csrf`, `visit.i18n`). `{{ csrf_field() }}` goes
 in every form that posts.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,26 @@ def _when(context: Context, moment: datetime | None, style: str = "medium") -> s
 
 
 @pass_context
+def _day(context: Context, moment: date | None, style: str = "medium") -> str:
+    return _translator(context).day(moment, style)
+
+
+@pass_context
+def _number(context: Context, value: float | None, digits: int = 0) -> str:
+    return _translator(context).number(value, digits)
+
+
+@pass_context
+def _percent(context: Context, ratio: float | None, signed: bool = False) -> str:
+    return _translator(context).percent(ratio, signed)
+
+
+@pass_context
+def _duration(context: Context, seconds: float | None) -> str:
+    return _translator(context).duration(seconds)
+
+
+@pass_context
 def _csrf_field(context: Context) -> Markup:
     token = context["visit"].csrf
     return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
@@ -70,6 +91,10 @@ class Pages:
         )
         self.env.filters["label"] = _label
         self.env.filters["when"] = _when
+        self.env.filters["day"] = _day
+        self.env.filters["number"] = _number
+        self.env.filters["percent"] = _percent
+        self.env.filters["duration"] = _duration
         self.env.globals["csrf_field"] = _csrf_field
 
     def render(self, template: str, **context: Any) -> str:

@@ -1,0 +1,64 @@
+"""A small mention history for the Insights page's tests: last month against the month
+before (in the admin's zone, Europe/Paris), counted by hand in `history`'s docstring."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ensemble_shared.events import (
+    Author,
+    Event,
+    MentionData,
+    MentionReceivedV1,
+    MentionTriagedData,
+    MentionTriagedV1,
+    TriageData,
+)
+
+
+def mention(n: int, day: date, platform: str, sentiment: str) -> list[Event]:
+    moment = datetime.combine(day, time(12), UTC)
+    data = MentionData(
+        mention_id=f"m{n}",
+        platform=platform,
+        external_id=str(n),
+        author=Author(id=f"a{n}", handle=f"user{n}"),
+        text="hello",
+        created_at=moment,
+    )
+    common = {"source": "ensemble/ingest", "subject": f"m{n}", "workspace": "acme", "time": moment}
+    triage = TriageData(language="en", sentiment=sentiment)
+    received = MentionReceivedV1(**common, data=data)
+    first_triage = MentionTriagedV1(
+        **common,
+        data=MentionTriagedData(mention=data, triage=triage),
+        causation_id=received.id,  # ingest's contract: the first triage follows the arrival
+    )
+    return [received, first_triage]
+
+
+def months() -> tuple[date, date]:
+    """The first day of last month and of the month before, in the admin's zone."""
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return last, (last - timedelta(days=1)).replace(day=1)
+
+
+def history() -> list[Event]:
+    """Last month: 4 on Mastodon, 2 on X, 3 negative; the month before: 4 on Mastodon, 1
+    negative."""
+    last, before = months()
+    plan = [
+        (last, "mastodon", "negative"),
+        (last + timedelta(days=3), "mastodon", "negative"),
+        (last + timedelta(days=3), "mastodon", "positive"),
+        (last + timedelta(days=9), "mastodon", "neutral"),
+        (last + timedelta(days=12), "x", "negative"),
+        (last + timedelta(days=20), "x", "positive"),
+        (before + timedelta(days=1), "mastodon", "negative"),
+        (before + timedelta(days=5), "mastodon", "neutral"),
+        (before + timedelta(days=5), "mastodon", "positive"),
+        (before + timedelta(days=25), "mastodon", "neutral"),
+    ]
+    return [e for n, (day, p, s) in enumerate(plan) for e in mention(n, day, p, s)]
