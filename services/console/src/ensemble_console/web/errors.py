@@ -60,8 +60,10 @@ def install(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         visit = await visit_of(request)
-        if isinstance(exc, Unreachable):
-            log.warning("%s unreachable for %s", exc.service, redact_path(request.url.path))
+        if isinstance(exc, Unreachable) or exc.status in (502, 503, 504):
+            # Down, or up but waiting on what it depends on (the store, identity's keys):
+            # the same "try again shortly" page, never the console's own 500.
+            log.warning("%s unavailable for %s", exc.service, redact_path(request.url.path))
             return visit.error(503, "unreachable")
         status = STATUS_OF_API.get(exc.status, 500)
         if status == 500:
