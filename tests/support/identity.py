@@ -4,13 +4,14 @@ socket), with its SMTP going to a real aiosmtpd server, and a driver for its flo
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
@@ -211,3 +212,18 @@ async def running_identity(
     app = create_app(settings)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield IdentityDriver(url, http, settings, mailbox, infra, app)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def identity(
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
+) -> AsyncIterator[IdentityDriver]:
+    """Identity in-process behind a real HTTP server, its email to the real `mailbox`."""
+    async with running_identity(infra, unique_name("identity"), issuer, mailbox) as driver:
+        yield driver
