@@ -22,8 +22,9 @@ from ensemble_identity.config import IdentitySettings
 from ensemble_identity.main import create_app
 from ensemble_identity.services.registry import Services
 from ensemble_shared.events import Event, parse_event
+from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.keys import JwksVerifier
-from ensemble_shared.settings import MongoSettings
+from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import ACCOUNTS, Topics
 from support.apps import settings_for
@@ -158,6 +159,16 @@ class IdentityDriver:
         topic = Topics(self.settings.kafka.topic_prefix).topic(ACCOUNTS)
         records = await read_topic(self.infra.kafka_bootstrap, topic, idle_ms=500)
         return [parse_event(r.value or b"") for r in records]
+
+    async def redeliver(self, *events: Event) -> None:
+        """Put identity's own events on the accounts topic again (a redelivery, or a late one)."""
+        producer = create_broker(
+            KafkaSettings(bootstrap_servers=self.infra.kafka_bootstrap), client_id="redeliver"
+        )
+        async with producer:
+            await producer.start()
+            topics = Topics(self.settings.kafka.topic_prefix)
+            await EventPublisher(producer, topics, [ACCOUNTS]).publish(list(events))
 
     def verifier(self, **options: Any) -> JwksVerifier:
         """How any other service will verify identity's tokens: over HTTP, from the JWKS."""

@@ -12,9 +12,6 @@ import pytest
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.events import MembershipChangedV1
-from ensemble_shared.kafka import EventPublisher, create_broker
-from ensemble_shared.settings import KafkaSettings
-from ensemble_shared.topics import ACCOUNTS, Topics
 from support.identity import ADMIN_EMAIL, IdentityDriver, identity, mailbox, session
 from support.notify import NotifyDriver, running_notify
 from support.notify_events import a_step_opened
@@ -119,15 +116,7 @@ async def test_the_directory_follows_identity_and_emails_only_verified_present_p
     await eventually(lambda: entry(notify, bo), lambda e: e is None, what="bo gone")
 
     # the old "joined" event, delivered again, does not bring Bo back
-    producer = create_broker(
-        KafkaSettings(bootstrap_servers=notify.infra.kafka_bootstrap), client_id="redeliver"
-    )
-    async with producer:
-        await producer.start()
-        publisher = EventPublisher(
-            producer, Topics(identity.settings.kafka.topic_prefix), [ACCOUNTS]
-        )
-        await publisher.publish([bo_joined])
+    await identity.redeliver(bo_joined)
 
     second = a_step_opened(ana, external_email=None)
     second = second.model_copy(
