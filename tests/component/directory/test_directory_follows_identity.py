@@ -39,6 +39,9 @@ async def notify(
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         message_id_domain="notify.test",
+        max_attempts=30,  # a deferred email keeps being retried, about once a second
+        backoff_base_seconds=1,
+        backoff_max_seconds=1,
     ) as driver:
         yield driver
 
@@ -131,3 +134,42 @@ async def test_the_directory_follows_identity_and_emails_only_verified_present_p
     await asyncio.sleep(2)  # room for a wrong email or a wrong return
     assert mails_to(mailbox, BO) == 1
     assert await entry(notify, bo) is None
+
+
+def email_to(person: str) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    return lambda ds: [d for d in ds if d["recipient"] == person and d["channel"] == "email"]
+
+
+async def test_a_removed_persons_pending_email_is_not_sent(
+    identity: IdentityDriver, notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    admin = await identity.setup()
+    bo = await account_id(identity, await identity.join(admin, BO, ["approver"]))
+    await eventually(
+        lambda: entry(notify, bo), lambda e: e is not None and e["email"] == BO, what="bo"
+    )
+    mailbox.defer.add(BO)  # the mail server says "later": the email waits for a retry
+    step = a_step_opened(external_email=None)
+    await notify.publish(
+        step.model_copy(update={"data": step.data.model_copy(update={"roles": ("approver",)})})
+    )
+    await eventually(
+        notify.deliveries,
+        lambda ds: any(d["attempts"] >= 1 for d in email_to(bo)(ds)),
+        what="a first attempt, deferred",
+    )
+
+    removed = await identity.http.delete(f"/workspaces/acme/members/{bo}", headers=session(admin))
+    assert removed.status_code == 204, removed.text
+    await eventually(lambda: entry(notify, bo), lambda e: e is None, what="bo gone")
+    mailbox.defer.clear()  # the server would take it now
+
+    finished = await eventually(
+        notify.deliveries,
+        lambda ds: any(d["status"] != "pending" for d in email_to(bo)(ds)),
+        what="the pending email ended",
+    )
+    [ended] = email_to(bo)(finished)
+    assert ended["status"] == "failed"
+    assert "left the workspace" in (ended["last_error"] or "")
+    assert mails_to(mailbox, BO) == 0

@@ -196,6 +196,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     }
     deliveries = DeliveryService(
         endpoints=stores.endpoints,
+        people=stores.people,
         recipients=recipients,
         deliveries=stores.deliveries,
         queue=stores.queue,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,3 +96,14 @@ class PeopleRepository:
                     document["id"]
                 )
         return found
+
+    async def departed(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (workspace, id) left their workspace in identity and are not back."""
+        wanted = sorted({_key(w, p) for w, p in keys})
+        gone = {d["_id"] async for d in self.departures.find({"_id": {"$in": wanted}}, {"_id": 1})}
+        if not gone:
+            return set()
+        back = {
+            d["_id"] async for d in self.collection.find({"_id": {"$in": sorted(gone)}}, {"_id": 1})
+        }
+        return {(w, p) for w, p in keys if _key(w, p) in gone - back}
