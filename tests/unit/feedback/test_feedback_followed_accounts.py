@@ -9,10 +9,9 @@ from ensemble_feedback.services.accounts import followed
 from ensemble_shared.events import (
     AccountData,
     AccountUpdatedV1,
-    MembershipRemovedData,
-    MembershipRemovedV1,
     utcnow,
 )
+from support.account_events import a_removal
 
 NOW = utcnow()
 
@@ -59,14 +58,7 @@ def test_an_older_or_repeated_event_changes_nothing() -> None:
 
 
 def test_a_removal_marks_the_profile_gone_and_withdraws_consents() -> None:
-    removed = MembershipRemovedV1(
-        source="ensemble/identity",
-        subject="a-1",
-        workspace="acme",
-        data=MembershipRemovedData(
-            account_id="a-1", email="mia@fans.example", previous_roles=("member",), by="x"
-        ),
-    )
+    removed = a_removal()
     after = followed(a_member(), removed)
     assert after is not None
     assert (after.left_at, after.consents) == (removed.time, ())

@@ -11,9 +11,8 @@ from ensemble_shared.events import (
     AccountUpdatedV1,
     MembershipChangedV1,
     MembershipData,
-    MembershipRemovedData,
-    MembershipRemovedV1,
 )
+from support.account_events import a_removal
 
 AT = datetime(2026, 12, 6, 12, tzinfo=UTC)
 WHO = {"account_id": "a-1", "display_name": "Bo", "language": "fr"}
@@ -59,14 +58,7 @@ def test_an_unproved_address_is_never_kept() -> None:
 def test_a_member_or_a_removal_is_no_entry() -> None:
     current = followed(None, changed(), AT)
     assert followed(current, changed(kind="member", roles=("member",)), AT) is None
-    removed = MembershipRemovedV1(
-        source="ensemble/identity",
-        subject="a-1",
-        workspace="acme",
-        data=MembershipRemovedData(
-            account_id="a-1", email="bo@acme.example", previous_roles=("approver",), by="x"
-        ),
-    )
+    removed = a_removal()
     assert followed(current, removed, AT) is None
 
 
