@@ -4,13 +4,14 @@ socket), with its SMTP going to a real aiosmtpd server, and a driver for its flo
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
 
@@ -21,8 +22,9 @@ from ensemble_identity.config import IdentitySettings
 from ensemble_identity.main import create_app
 from ensemble_identity.services.registry import Services
 from ensemble_shared.events import Event, parse_event
+from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.keys import JwksVerifier
-from ensemble_shared.settings import MongoSettings
+from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import ACCOUNTS, Topics
 from support.apps import settings_for
@@ -158,6 +160,16 @@ class IdentityDriver:
         records = await read_topic(self.infra.kafka_bootstrap, topic, idle_ms=500)
         return [parse_event(r.value or b"") for r in records]
 
+    async def redeliver(self, *events: Event) -> None:
+        """Put identity's own events on the accounts topic again (a redelivery, or a late one)."""
+        producer = create_broker(
+            KafkaSettings(bootstrap_servers=self.infra.kafka_bootstrap), client_id="redeliver"
+        )
+        async with producer:
+            await producer.start()
+            topics = Topics(self.settings.kafka.topic_prefix)
+            await EventPublisher(producer, topics, [ACCOUNTS]).publish(list(events))
+
     def verifier(self, **options: Any) -> JwksVerifier:
         """How any other service will verify identity's tokens: over HTTP, from the JWKS."""
         return JwksVerifier(
@@ -211,3 +223,18 @@ async def running_identity(
     app = create_app(settings)
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
         yield IdentityDriver(url, http, settings, mailbox, infra, app)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+async def identity(
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer, mailbox: Mailbox
+) -> AsyncIterator[IdentityDriver]:
+    """Identity in-process behind a real HTTP server, its email to the real `mailbox`."""
+    async with running_identity(infra, unique_name("identity"), issuer, mailbox) as driver:
+        yield driver

@@ -97,8 +97,8 @@ async def running_notify(
     infra: Infra, prefix: str, issuer: LocalIssuer, **overrides: Any
 ) -> AsyncIterator[NotifyDriver]:
     settings = NotifySettings(
-        **settings_for(infra, prefix, issuer),
         **{
+            **settings_for(infra, prefix, issuer),
             "backoff_base_seconds": 0.05,
             "backoff_max_seconds": 0.2,
             "max_attempts": 3,

@@ -14,11 +14,13 @@ from ensemble_devtools.processes import free_port
 
 
 class Mailbox:
-    """Accepts mail on 127.0.0.1; RCPT to an address in `refuse` gets a 550."""
+    """Accepts mail on 127.0.0.1; RCPT to an address in `refuse` gets a 550, in `defer` a 451
+    (try later: the sender keeps the message and retries)."""
 
     def __init__(self, refuse: set[str] | None = None) -> None:
         self.port = free_port()
         self.refuse = refuse or set()
+        self.defer: set[str] = set()
         self._messages: list[tuple[list[str], EmailMessage]] = []
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -28,6 +30,8 @@ class Mailbox:
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 no such user here"
+        if address in self.defer:
+            return "451 4.3.0 mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ensemble_feedback.config import FeedbackSettings
+from ensemble_feedback.services.accounts import AccountFollower
 from ensemble_feedback.services.activity import ActivityService
 from ensemble_feedback.services.comments import CommentService
 from ensemble_feedback.services.directory import Directory
@@ -111,6 +112,7 @@ class Services:
     """Where every write stages the events it announces (one per process)."""
     social: SocialMentionService
     members: MemberService
+    accounts: AccountFollower
     trust: TrustService
     directory: Directory
     identities: IdentityService
@@ -172,6 +174,7 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         outbox=outbox,
         social=SocialMentionService(mentions),
         members=members,
+        accounts=AccountFollower(members, stored_members),
         trust=trust,
         directory=directory,
         identities=IdentityService(members, stored_members, handles, merge_cache),

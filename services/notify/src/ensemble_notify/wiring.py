@@ -25,6 +25,7 @@ from ensemble_notify.config import NotifySettings
 from ensemble_notify.models.breaker import BreakerSettings
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.services import stream_tickets, unsubscribe
+from ensemble_notify.services.accounts import AccountFollower
 from ensemble_notify.services.attention import AttentionBudget
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.deliveries import DeliveryService
@@ -119,6 +120,7 @@ class Notify:
     breakers: Breakers
     endpoints: EndpointService
     directory: Directory
+    accounts: AccountFollower
     teams: Teams
     members: MemberDirectory
     routing_rules: RoutingRuleService
@@ -195,6 +197,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     }
     deliveries = DeliveryService(
         endpoints=stores.endpoints,
+        people=stores.people,
         recipients=recipients,
         deliveries=stores.deliveries,
         queue=stores.queue,
@@ -229,6 +232,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         breakers=breakers,
         endpoints=EndpointService(stores.endpoints, settings.outbound),
         directory=Directory(stores.people),
+        accounts=AccountFollower(stores.people),
         teams=Teams(stores.teams),
         members=members,
         routing_rules=routing_rules,

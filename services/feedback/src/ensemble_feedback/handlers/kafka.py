@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from ensemble_feedback.wiring import Services
 from ensemble_shared.events import (
+    AccountUpdatedV1,
     MemberMergedV1,
+    MembershipChangedV1,
+    MembershipRemovedV1,
     MemberUnmergedV1,
     MentionReceivedV1,
     MentionTriagedV1,
 )
 from ensemble_shared.runtime import Infrastructure
-from ensemble_shared.topics import MEMBERS, MENTIONS
+from ensemble_shared.topics import ACCOUNTS, MEMBERS, MENTIONS
 
 
 def subscribe(infra: Infrastructure, services: Services) -> None:
@@ -45,4 +48,14 @@ def subscribe(infra: Infrastructure, services: Services) -> None:
                 "Mentions triaged as request/feedback become suggestions for the board.",
             ),
         ]
+    )
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=ACCOUNTS,
+        group=f"{prefix}feedback-accounts",
+        handler=services.accounts.follow,
+        wants=[AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1],
+        retry=retry,
+        description="Member profiles follow identity: name, email, and leaving the workspace.",
     )

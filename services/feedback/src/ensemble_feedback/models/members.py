@@ -101,6 +101,12 @@ class Member(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = 0
+    identity_as_of: datetime | None = Field(
+        default=None, description="The time of the last identity event applied (kept to the µs)."
+    )
+    left_at: datetime | None = Field(
+        default=None, description="When identity removed the person from the workspace."
+    )
 
 
 class Identity(BaseModel):
@@ -124,6 +130,11 @@ class MemberProfile(BaseModel):
         default_factory=list, description="Members merged into this one."
     )
     engagement: float | None = None
+    left_at: datetime | None = Field(
+        default=None,
+        description="Set when the person left the workspace (identity removed them): their "
+        "submissions, votes and comments stay, nothing is sent to them any more.",
+    )
     created_at: datetime
 
 

@@ -65,6 +65,7 @@ def profile_of(
             (i for m in group for i in identities.get(m, [])), key=lambda i: i.platform
         ),
         merged_member_ids=group[1:],
+        left_at=member.left_at,
         created_at=member.created_at,
     )
 

@@ -10,6 +10,7 @@ from ensemble_shared.events.schedules import DigestRequestedV1
 from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import (
+    ACCOUNTS,
     APPROVALS,
     FIELD_EVENTS,
     INSIGHTS,
@@ -46,6 +47,15 @@ def register(infra: Infrastructure, notify: Notify) -> None:
         handler=notify.members.project,
         retry=retry,
         description="Members' addresses, languages and consents, for recipient resolution.",
+    )
+    subscribe_reliably(
+        infra.broker,
+        topics=infra.topics,
+        stream=ACCOUNTS,
+        group=f"{infra.topics.prefix}notify-accounts",
+        handler=notify.accounts.follow,
+        retry=retry,
+        description="Staff accounts from identity: verified email, name, language, roles, teams.",
     )
 
     async def digest_requested(events: Sequence[Event]) -> None:

@@ -78,6 +78,10 @@ class PersonPut(BaseModel):
         return value
 
 
+Origin = Literal["manual", "identity"]
+IDENTITY_OWNED = frozenset({"email", "name", "language", "roles"})
+
+
 class Person(BaseModel):
     id: str
     workspace: str
@@ -88,7 +92,26 @@ class Person(BaseModel):
     language: Language = "en"
     time_zone: str = "UTC"
     roles: tuple[Role, ...] = ()
+    teams: tuple[str, ...] = Field(
+        default=(), description="Identity's teams (routing to a team reaches them too)."
+    )
+    origin: Origin = Field(
+        default="manual",
+        description="identity: an account followed from identity's events (its email, name, "
+        "language, roles and teams change only there); manual: entered by PUT.",
+    )
+    as_of: datetime | None = Field(
+        default=None, description="The time of the last identity event applied."
+    )
     updated_at: datetime = Field(default_factory=utcnow)
+
+    def owned_by_identity(self, body: PersonPut) -> list[str]:
+        """The fields of `body` that would rewrite what identity owns for this entry."""
+        if self.origin != "identity":
+            return []
+        wanted = body.model_dump(mode="json", include=set(IDENTITY_OWNED))
+        mine = self.model_dump(mode="json", include=set(IDENTITY_OWNED))
+        return sorted(f for f in IDENTITY_OWNED if wanted[f] != mine[f])
 
     @classmethod
     def of(cls, workspace: str, person_id: str, body: PersonPut) -> Person:

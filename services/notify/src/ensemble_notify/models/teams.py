@@ -59,6 +59,10 @@ class Team(BaseModel):
     def of(cls, workspace: str, name: str, body: TeamPut) -> Team:
         return cls(name=name, workspace=workspace, **body.model_dump())
 
+    def joined(self, people: list[PersonId]) -> Team:
+        """The team with the people identity places in it added to the ones staff listed."""
+        return self.model_copy(update={"members": list(dict.fromkeys([*self.members, *people]))})
+
     def on_call_at(self, at: datetime) -> list[PersonId]:
         """Who answers now: the shifts covering `at`, else the current field, else everyone
         (a spike nobody hears about is worse than one too many people paged)."""

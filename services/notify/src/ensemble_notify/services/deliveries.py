@@ -51,6 +51,7 @@ from ensemble_notify.storage import (
     DeliveryQueue,
     DeliveryRepository,
     EndpointRepository,
+    PeopleRepository,
 )
 from ensemble_shared.events import Event, utcnow
 from ensemble_shared.logs import correlation_id
@@ -65,6 +66,7 @@ class DeliveryService:
         self,
         *,
         endpoints: EndpointRepository,
+        people: PeopleRepository,
         recipients: RecipientResolver,
         deliveries: DeliveryRepository,
         queue: DeliveryQueue,
@@ -78,6 +80,7 @@ class DeliveryService:
         backlog: int = 1000,
     ) -> None:
         self._endpoints = endpoints
+        self._people = people
         self._recipients = recipients
         self._deliveries = deliveries
         self._queue = queue
@@ -95,6 +98,7 @@ class DeliveryService:
         self._room = asyncio.Event()  # set when fewer than `backlog` deliveries are in flight
         self._claims = GroupCommit(self._claim_many)
         self._endpoint_reads = GroupCommit(self._endpoints_many)
+        self._departure_reads = GroupCommit(self._departed_many)
         self._outcomes = GroupCommit(deliveries.record_outcomes)
         self._results = GroupCommit(attempts.finish_many)
         self._logging: set[asyncio.Task[bool]] = set()  # attempt results written after the slot
@@ -105,6 +109,10 @@ class DeliveryService:
     async def _endpoints_many(self, keys: list[tuple[str, str]]) -> list[Endpoint | None]:
         found = await self._endpoints.many(keys)
         return [found.get(key) for key in keys]
+
+    async def _departed_many(self, keys: list[tuple[str, str]]) -> list[bool]:
+        gone = await self._people.departed(keys)
+        return [key in gone for key in keys]
 
     async def accept(self, events: Sequence[Event]) -> None:
         """Record and queue the deliveries these events call for; start the newly queued.
@@ -241,6 +249,11 @@ class DeliveryService:
                     await self._finish(delivery, attempt, result, GiveUp(result.describe()))
                     return
                 secrets = endpoint.signing_secrets()
+            elif await self._departure_reads((delivery.workspace, delivery.recipient)):
+                # Queued before they left (a retry, a digest): they are no longer told.
+                result = AttemptResult(error="the person left the workspace", latency_ms=0)
+                await self._finish(delivery, attempt, result, GiveUp(result.describe()))
+                return
             result = await channel.send(delivery, secrets)
             await self._finish(delivery, attempt, result, self._policy.decide(attempt, result))
             if delivery.recipient_kind == "endpoint":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ensemble_notify.models.people import Person, PersonPut
 from ensemble_notify.storage import PeopleRepository
-from ensemble_shared.errors import NotFound
+from ensemble_shared.errors import Conflict, NotFound
 
 
 class Directory:
@@ -12,7 +12,20 @@ class Directory:
         self._people = people
 
     async def put(self, workspace: str, person_id: str, body: PersonPut) -> Person:
+        """Add or replace a person; an account followed from identity keeps identity's
+        fields (its email above all: only identity, where the person proved it, changes it)."""
+        current = await self._people.get(workspace, person_id)
         person = Person.of(workspace, person_id, body)
+        if current is not None and current.origin == "identity":
+            rewritten = current.owned_by_identity(body)
+            if rewritten:
+                raise Conflict(
+                    f"{', '.join(rewritten)} of {person_id!r} come from identity (the account's "
+                    "own settings and its workspace roles); send them unchanged"
+                )
+            person = person.model_copy(
+                update={"teams": current.teams, "origin": "identity", "as_of": current.as_of}
+            )
         await self._people.put(person)
         return person
 

@@ -21,6 +21,7 @@ from ensemble_notify.models.inbox import Link
 from ensemble_notify.models.members import Member, member_recipient
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language, Person
+from ensemble_notify.models.teams import Team
 from ensemble_notify.services.attention import AttentionBudget, Resolved
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.routing_rules import (
@@ -187,6 +188,10 @@ class RecipientResolver:
         endpoints = await self._endpoints.enabled_by_workspace(workspaces)
         rules = await self._rules.for_workspaces(workspaces)
         teams = await self._teams.by_workspace(workspaces)
+        for workspace, placed in (await self._people.team_members(workspaces)).items():
+            known = teams.setdefault(workspace, {})
+            for name, ids in placed.items():
+                known[name] = (known.get(name) or Team(name=name, workspace=workspace)).joined(ids)
         data = {event.id: event.data.model_dump(mode="json") for event in events}
         by_role = await self._people.role_holders(
             {e.workspace for e in events if names_roles(data[e.id])}

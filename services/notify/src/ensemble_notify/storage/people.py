@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from ensemble_notify.models.people import Person
 from ensemble_shared.storage import ASCENDING, Database, Document, Index
 
 COLLECTION = "people"
+DEPARTURES = "people_departures"
 
 
 def _key(workspace: str, person_id: str) -> str:
@@ -24,6 +26,25 @@ class PeopleRepository:
 
     def __init__(self, database: Database) -> None:
         self.collection = database[COLLECTION]
+        self.departures = database[DEPARTURES]
+
+    async def followed(
+        self, workspace: str, person_id: str
+    ) -> tuple[Person | None, datetime | None]:
+        """The entry and the time of the newest identity event seen for it (its last update
+        or its departure), for applying identity's events in order."""
+        key = _key(workspace, person_id)
+        person = await self.get(workspace, person_id)
+        departure = await self.departures.find_one({"_id": key})
+        times = [t for t in (person and person.as_of, departure and departure["as_of"]) if t]
+        return person, max(times) if times else None
+
+    async def depart(self, workspace: str, person_id: str, *, as_of: datetime) -> None:
+        """The person left the workspace: the entry goes, a mark of when stays (so an older
+        event arriving late cannot bring them back)."""
+        key = _key(workspace, person_id)
+        await self.departures.replace_one({"_id": key}, {"_id": key, "as_of": as_of}, upsert=True)
+        await self.collection.delete_one({"_id": key})
 
     async def put(self, person: Person) -> None:
         """Last write wins: two staff editing one person at once is not worth a lock."""
@@ -60,3 +81,29 @@ class PeopleRepository:
                 by_role = found.setdefault(document["workspace"], {})
                 by_role.setdefault(str(role), []).append(document["id"])
         return found
+
+    async def team_members(self, workspaces: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """workspace -> team -> the ids of the people identity puts in it."""
+        found: dict[str, dict[str, list[str]]] = {}
+        query: dict[str, Any] = {
+            "workspace": {"$in": sorted(set(workspaces))},
+            "origin": "identity",
+        }
+        projection = {"id": 1, "workspace": 1, "teams": 1}
+        async for document in self.collection.find(query, projection).sort("id", ASCENDING):
+            for team in document.get("teams") or ():
+                found.setdefault(document["workspace"], {}).setdefault(team, []).append(
+                    document["id"]
+                )
+        return found
+
+    async def departed(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (workspace, id) left their workspace in identity and are not back."""
+        wanted = sorted({_key(w, p) for w, p in keys})
+        gone = {d["_id"] async for d in self.departures.find({"_id": {"$in": wanted}}, {"_id": 1})}
+        if not gone:
+            return set()
+        back = {
+            d["_id"] async for d in self.collection.find({"_id": {"$in": sorted(gone)}}, {"_id": 1})
+        }
+        return {(w, p) for w, p in keys if _key(w, p) in gone - back}
