@@ -47,15 +47,12 @@ def subscribe(infra: Infrastructure, services: Services) -> None:
                 [MentionTriagedV1],
                 "Mentions triaged as request/feedback become suggestions for the board.",
             ),
+            (
+                "feedback-accounts",
+                ACCOUNTS,
+                services.accounts.follow,
+                [AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1],
+                "Member profiles follow identity: name, email, and leaving the workspace.",
+            ),
         ]
-    )
-    subscribe_reliably(
-        infra.broker,
-        topics=infra.topics,
-        stream=ACCOUNTS,
-        group=f"{prefix}feedback-accounts",
-        handler=services.accounts.follow,
-        wants=[AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1],
-        retry=retry,
-        description="Member profiles follow identity: name, email, and leaving the workspace.",
     )
