@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payload builders
+# The receivers the benchmarks deliver to listen on 127.0.0.1.
+os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 
 from bench import console, ingest, insights, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
