@@ -33,5 +33,6 @@ async def notify(
         message_id_domain="notify.test",
         public_url="https://notify.example.org",
         feedback_public_url="https://feedback.example.org",
+        console_url="https://app.example.org",
     ) as driver:
         yield driver

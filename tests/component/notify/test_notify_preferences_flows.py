@@ -78,6 +78,16 @@ async def test_the_one_click_unsubscribe_link_turns_that_email_off(
     page = await notify.http.get("/unsubscribe", params={"token": token})
     assert page.status_code == 200
     assert "<form" in page.text
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert f"https://app.example.org/hooks/unsubscribe/{token}" in text.get_content()
+    shown = await notify.http.get("/unsubscribe/link", params={"token": token})
+    assert shown.json() == {
+        "workspace": "acme",
+        "person": "camille",
+        "event": "mention.assigned.v1",
+        "channel": "email",
+    }
     assert (await notify.http.get("/me/preferences", headers=notify.person("camille"))).json()[
         "rules"
     ] == []  # looking at the page changes nothing

@@ -29,6 +29,7 @@ from ensemble_console.routes import (
     operations,
     setup,
     signin,
+    unsubscribe,
 )
 from ensemble_console.web import errors, i18n, redaction
 from ensemble_console.web.cookies import Cookies
@@ -50,6 +51,7 @@ ROUTERS = (
     account.router,
     admin.router,
     decisions.router,
+    unsubscribe.router,
 )
 
 

@@ -163,7 +163,9 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     stores = Repositories.on(infra.database, outbox)
     secret = settings.secret_key.get_secret_value()
     templates = Templates()
-    links = UnsubscribeLinks(Capabilities(secret, unsubscribe.PURPOSE), settings.public_url)
+    links = UnsubscribeLinks(
+        Capabilities(secret, unsubscribe.PURPOSE), settings.public_url, settings.console_url
+    )
     members = MemberDirectory(stores.members)
     routing_rules = RoutingRuleService(stores.routing_rules)
     recipients = RecipientResolver(
@@ -176,6 +178,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
             stores.preferences, stores.held, templates, links, digest_hour=settings.digest_hour
         ),
         feedback_url=settings.feedback_public_url,
+        console_url=settings.console_url,
     )
     owner = f"{socket.gethostname()}:{new_id()}"  # this process, in claims and breaker moves
     breakers = Breakers(

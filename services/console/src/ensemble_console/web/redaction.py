@@ -1,6 +1,7 @@
 """Paths without their secrets, for every log line the console writes (its access log too).
 
-Capability pages carry their token in the path (`/hooks/decisions/<token>`, the emailed
+Capability pages carry their token in the path (`/hooks/decisions/<token>`,
+`/hooks/unsubscribe/members/<token>`, the emailed
 `/invitations/<token>` …) and the OIDC callback its code and state in the query; whoever reads
 the logs must not be able to use them.
 """
@@ -12,7 +13,7 @@ import re
 
 REDACTED = "[redacted]"
 _TOKEN_PATHS = re.compile(
-    r"^(/hooks/[^/?#]+/|/(?:invitations|reset-password|magic|verify-email)/)[^/?#]+"
+    r"^(/hooks/[^/?#]+/(?:members/)?|/(?:invitations|reset-password|magic|verify-email)/)[^/?#]+"
 )
 _SECRET_QUERY = re.compile(r"([?&](?:code|state|token|session_state)=)[^&#]*")
 

@@ -78,5 +78,6 @@ class Templates:
             "links": {link.action: link for link in notification.links},
             "actions": list(notification.links),
             "unsubscribe_url": notification.unsubscribe_url,
+            "unsubscribe_page": notification.unsubscribe_page,
             "language": notification.language,
         }

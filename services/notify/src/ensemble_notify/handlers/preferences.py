@@ -10,7 +10,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from ensemble_notify.handlers.dependencies import Prefs, Unsubscribe
-from ensemble_notify.models.preferences import Preferences, PreferencesPut, Unsubscribed
+from ensemble_notify.models.preferences import (
+    Preferences,
+    PreferencesPut,
+    Unsubscribed,
+    UnsubscribeLink,
+)
 from ensemble_notify.services.unsubscribe import Unsubscription
 from ensemble_shared.web.auth import Admin, CurrentPrincipal
 
@@ -78,6 +83,21 @@ async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> HTMLRes
         '<button type="submit">Unsubscribe</button></form>'
     )
     return HTMLResponse(_page("Unsubscribe", form))
+
+
+@router.get(
+    "/unsubscribe/link",
+    tags=["preferences"],
+    summary="What an unsubscribe link turns off, as JSON (reads only; the console's page).",
+)
+async def read_unsubscribe_link(token: Token, unsubscribe: Unsubscribe) -> UnsubscribeLink:
+    wanted = unsubscribe.preview(token)
+    return UnsubscribeLink(
+        workspace=wanted.workspace,
+        person=wanted.person,
+        event=wanted.event,
+        channel=wanted.channel.value,
+    )
 
 
 @router.post(

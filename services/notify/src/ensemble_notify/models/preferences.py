@@ -172,3 +172,12 @@ class Unsubscribed(BaseModel):
     event: str
     channel: str
     enabled: bool = False
+
+
+class UnsubscribeLink(BaseModel):
+    """What an unsubscribe link would turn off (read only: the console's page shows it)."""
+
+    workspace: str
+    person: str
+    event: str = Field(description="An event type, or `*` for every notification.")
+    channel: str

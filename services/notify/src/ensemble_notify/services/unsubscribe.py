@@ -21,6 +21,8 @@ from ensemble_shared.errors import Invalid, Unauthenticated
 from ensemble_shared.events import utcnow
 
 PATH = "/unsubscribe"
+PAGE = "/hooks/unsubscribe/"  # the console's page (GET shows, POST acts)
+MEMBER_PAGE = "/hooks/unsubscribe/members/"
 PURPOSE = "notify-unsubscribe"
 LIFETIME = timedelta(days=10 * 365)
 
@@ -38,11 +40,14 @@ class Unsubscribing(Protocol):
 
     def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
 
+    def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
+
 
 class UnsubscribeLinks:
-    def __init__(self, capabilities: Capabilities, base_url: str) -> None:
+    def __init__(self, capabilities: Capabilities, base_url: str, console_url: str) -> None:
         self._capabilities = capabilities
         self._base = base_url.rstrip("/")
+        self._console = console_url.rstrip("/")
 
     def token(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         claims = {"ws": workspace, "sub": person, "ev": event, "ch": channel.value}
@@ -51,6 +56,10 @@ class UnsubscribeLinks:
     def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         query = urlencode({"token": self.token(workspace, person, event, channel)})
         return f"{self._base}{PATH}?{query}"
+
+    def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
+        """The console's page for the same link: what the email's text points to."""
+        return f"{self._console}{PAGE}{self.token(workspace, person, event, channel)}"
 
     def read(self, token: str) -> Unsubscription:
         try:
