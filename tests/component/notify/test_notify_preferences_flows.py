@@ -81,6 +81,7 @@ async def test_the_one_click_unsubscribe_link_turns_that_email_off(
     text = message.get_body(("plain",))
     assert text is not None
     assert f"https://app.example.org/hooks/unsubscribe/{token}" in text.get_content()
+    assert "https://app.example.org/hooks/preferences/" in text.get_content()
     shown = await notify.http.get("/unsubscribe/link", params={"token": token})
     assert shown.json() == {
         "workspace": "acme",

@@ -50,6 +50,9 @@ class Links:
     def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         return f"https://app.test/hooks/unsubscribe/{person}.{event}.{channel.value}"
 
+    def preferences(self, workspace: str, person: str) -> str | None:
+        return f"https://app.test/hooks/preferences/{person}"
+
 
 CAMILLE = Person(
     id="camille", workspace="acme", name="Camille", email="c@acme.example", time_zone="Europe/Paris"

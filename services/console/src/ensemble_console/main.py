@@ -27,6 +27,7 @@ from ensemble_console.routes import (
     home,
     links,
     operations,
+    preferences,
     setup,
     signin,
     unsubscribe,
@@ -52,6 +53,7 @@ ROUTERS = (
     admin.router,
     decisions.router,
     unsubscribe.router,
+    preferences.router,
 )
 
 

@@ -24,6 +24,7 @@ from ensemble_notify.channels.webhook import WebhookSender
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.models.breaker import BreakerSettings
 from ensemble_notify.models.deliveries import ChannelName
+from ensemble_notify.services import preference_links as preference_links_module
 from ensemble_notify.services import stream_tickets, unsubscribe
 from ensemble_notify.services.attention import AttentionBudget
 from ensemble_notify.services.breaker import Breakers
@@ -35,6 +36,7 @@ from ensemble_notify.services.log import DeliveryLog
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.people import Directory
 from ensemble_notify.services.policy import DeliveryPolicy
+from ensemble_notify.services.preference_links import PreferenceLinks, PreferenceLinkService
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.recipients import RecipientResolver
 from ensemble_notify.services.replay import ReplayService
@@ -123,6 +125,7 @@ class Notify:
     routing_rules: RoutingRuleService
     preferences: PreferenceService
     unsubscribe: UnsubscribeService
+    preference_links: PreferenceLinkService
     inbox: InboxService
     stream_tickets: StreamTickets
 
@@ -163,8 +166,14 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     stores = Repositories.on(infra.database, outbox)
     secret = settings.secret_key.get_secret_value()
     templates = Templates()
+    preference_links = PreferenceLinks(
+        Capabilities(secret, preference_links_module.PURPOSE), settings.console_url
+    )
     links = UnsubscribeLinks(
-        Capabilities(secret, unsubscribe.PURPOSE), settings.public_url, settings.console_url
+        Capabilities(secret, unsubscribe.PURPOSE),
+        settings.public_url,
+        settings.console_url,
+        preference_links,
     )
     members = MemberDirectory(stores.members)
     routing_rules = RoutingRuleService(stores.routing_rules)
@@ -236,6 +245,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         routing_rules=routing_rules,
         preferences=preferences,
         unsubscribe=UnsubscribeService(links, preferences),
+        preference_links=PreferenceLinkService(preference_links, preferences),
         inbox=InboxService(
             stores.inbox,
             feed,

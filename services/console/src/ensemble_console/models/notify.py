@@ -18,6 +18,14 @@ class UnsubscribeLink(Answer):
     channel: str
 
 
+class LinkedPreferences(Answer):
+    """A person's channels from their preferences link (notify's `GET /preferences/link`)."""
+
+    workspace: str
+    person: str
+    channels: dict[str, bool]
+
+
 class Unsubscribed(Answer):
     event: str
     channel: str

@@ -51,7 +51,7 @@ MEMBER = Kind(
 )
 
 
-def _refused(visit: Visit, exc: ApiError) -> object:
+def refused(visit: Visit, exc: ApiError) -> object:
     """401 forged, 400/422 malformed or expired, 404 a member no longer there."""
     if exc.status not in (400, 401, 404, 410, 422):
         raise exc
@@ -64,7 +64,7 @@ async def _show(visit: Visit, token: str, kind: Kind) -> object:
     try:
         link = await kind.api(visit.clients).unsubscribe_link(token, visit.caller.origin)
     except ApiError as exc:
-        return _refused(visit, exc)
+        return refused(visit, exc)
     return visit.page(kind.template, link=link, action=f"{kind.path}{token}")
 
 
@@ -72,7 +72,7 @@ async def _act(visit: Visit, token: str, kind: Kind) -> object:
     try:
         done = await kind.api(visit.clients).unsubscribe(token, visit.caller.origin)
     except ApiError as exc:
-        return _refused(visit, exc)
+        return refused(visit, exc)
     return visit.page("unsubscribe/done.html", kind=kind.label, what=done.what)
 
 

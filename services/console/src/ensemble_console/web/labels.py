@@ -107,6 +107,7 @@ LABELS: dict[str, dict[str, str]] = {
         "system": N_("System"),
     },
     "notice": {
+        "preferences_saved": N_("Your choices are saved."),
         "signed_out": N_("You are signed out."),
         "signed_out_everywhere": N_("You are signed out on every device."),
         "welcome": N_("Welcome! You are signed in."),

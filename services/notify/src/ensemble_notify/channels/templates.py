@@ -79,5 +79,6 @@ class Templates:
             "actions": list(notification.links),
             "unsubscribe_url": notification.unsubscribe_url,
             "unsubscribe_page": notification.unsubscribe_page,
+            "preferences_page": notification.preferences_page,
             "language": notification.language,
         }

@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from ensemble_notify.handlers.dependencies import Prefs, Unsubscribe
+from ensemble_notify.handlers.dependencies import PreferenceLink, Prefs, Unsubscribe
 from ensemble_notify.models.preferences import (
+    ChannelSwitches,
+    LinkedPreferences,
     Preferences,
     PreferencesPut,
     Unsubscribed,
@@ -54,6 +56,26 @@ async def get_defaults(principal: Admin, preferences: Prefs) -> Preferences:
 )
 async def put_defaults(body: PreferencesPut, principal: Admin, preferences: Prefs) -> Preferences:
     return await preferences.put(principal.workspace, None, body)
+
+
+@router.get(
+    "/preferences/link",
+    tags=["preferences"],
+    summary="A person's channels, from the preferences link in their emails (reads only).",
+)
+async def read_by_link(token: Token, links: PreferenceLink) -> LinkedPreferences:
+    return await links.read(token)
+
+
+@router.put(
+    "/preferences/link",
+    tags=["preferences"],
+    summary="Turn whole channels on or off, from the preferences link (no login).",
+)
+async def save_by_link(
+    token: Token, body: ChannelSwitches, links: PreferenceLink
+) -> LinkedPreferences:
+    return await links.save(token, body)
 
 
 def _page(title: str, body: str) -> str:

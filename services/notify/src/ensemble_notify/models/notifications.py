@@ -31,3 +31,6 @@ class Notification(BaseModel):
     unsubscribe_page: str | None = Field(
         default=None, description="The console's page the email's text links to (GET shows)."
     )
+    preferences_page: str | None = Field(
+        default=None, description="The console's page where a person manages their channels."
+    )

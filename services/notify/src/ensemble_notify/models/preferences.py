@@ -181,3 +181,22 @@ class UnsubscribeLink(BaseModel):
     person: str
     event: str = Field(description="An event type, or `*` for every notification.")
     channel: str
+
+
+PersonalChannel = Literal["email", "in_app", "slack", "teams"]
+
+
+class ChannelSwitches(BaseModel):
+    """From a preferences link: whole channels on or off for every event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channels: dict[PersonalChannel, bool] = Field(max_length=4)
+
+
+class LinkedPreferences(BaseModel):
+    """A person's channels as their preferences link shows them."""
+
+    workspace: str
+    person: str
+    channels: dict[str, bool] = Field(description="email, in_app, slack, teams: on or off.")

@@ -123,6 +123,7 @@ class AttentionBudget:
                         "unsubscribe_page": self._links.page(
                             event.workspace, person.id, event.type, ChannelName.EMAIL
                         ),
+                        "preferences_page": self._links.preferences(event.workspace, person.id),
                     }
                 )
             zone = zone_of(person)

@@ -100,6 +100,9 @@ def digest_notifications(
                     "unsubscribe_page": links.page(first.workspace, first.person, "*", channel)
                     if channel is ChannelName.EMAIL
                     else None,
+                    "preferences_page": links.preferences(first.workspace, first.person)
+                    if channel is ChannelName.EMAIL
+                    else None,
                 }
             )
         )

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.preferences import PreferenceRule
+from ensemble_notify.services.preference_links import PreferenceLinks, verified
 from ensemble_notify.services.preferences import PreferenceService
-from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
-from ensemble_shared.errors import Invalid, Unauthenticated
+from ensemble_shared.capabilities import Capabilities
+from ensemble_shared.errors import Invalid
 from ensemble_shared.events import utcnow
 
 PATH = "/unsubscribe"
@@ -42,10 +43,19 @@ class Unsubscribing(Protocol):
 
     def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
 
+    def preferences(self, workspace: str, person: str) -> str | None: ...
+
 
 class UnsubscribeLinks:
-    def __init__(self, capabilities: Capabilities, base_url: str, console_url: str) -> None:
+    def __init__(
+        self,
+        capabilities: Capabilities,
+        base_url: str,
+        console_url: str,
+        preferences: PreferenceLinks | None = None,
+    ) -> None:
         self._capabilities = capabilities
+        self._preferences = preferences
         self._base = base_url.rstrip("/")
         self._console = console_url.rstrip("/")
 
@@ -61,13 +71,12 @@ class UnsubscribeLinks:
         """The console's page for the same link: what the email's text points to."""
         return f"{self._console}{PAGE}{self.token(workspace, person, event, channel)}"
 
+    def preferences(self, workspace: str, person: str) -> str | None:
+        """The console's page where the person manages their channels (the email's footer)."""
+        return self._preferences.page(workspace, person) if self._preferences else None
+
     def read(self, token: str) -> Unsubscription:
-        try:
-            claims = self._capabilities.verify(token)
-        except CapabilityExpired as exc:
-            raise Invalid("unsubscribe link: this link has expired") from exc
-        except CapabilityInvalid as exc:
-            raise Unauthenticated("unsubscribe link: not a link we sent") from exc
+        claims = verified(self._capabilities, token, "unsubscribe link")
         try:
             return Unsubscription(
                 str(claims["ws"]), str(claims["sub"]), str(claims["ev"]), ChannelName(claims["ch"])
