@@ -1,8 +1,9 @@
 """The unsubscribe pages in a real browser (Debian's Chromium, Playwright): notify emails
 Camille through a real SMTP server, she opens the link in the email's text, reads what it
-stops, presses the button; a forged link gets its page; a community member's link (feedback)
-reads in French. Notify, feedback and the console serve on real sockets, on real Kafka and
-store. Every page passes axe-core (0 serious or critical) and is photographed."""
+stops, presses the button; a forged link gets its page; the preferences link in the same
+email turns Teams off; a community member's link (feedback) reads in French. Notify,
+feedback and the console serve on real sockets, on real Kafka and store. Every page passes
+axe-core (0 serious or critical) and is photographed."""
 
 from __future__ import annotations
 
@@ -106,6 +107,19 @@ async def test_camille_unsubscribes_from_the_link_in_her_email(
     await page.goto(link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work")
     await camera.check(page, "32-unsubscribe-invalid")
+
+    pattern = re.compile(re.escape(f"{pages.console}/hooks/preferences/") + r"[\w.-]+")
+    [mail] = pages.mailbox.messages
+    found = pattern.search(text_of(mail[1]))
+    assert found, "no preferences link in the email"
+    await page.goto(found.group(0))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your notifications")
+    await camera.check(page, "35-preferences")
+    await page.get_by_label("Microsoft Teams").uncheck()
+    await page.get_by_role("button", name="Save my choices").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your choices are saved.")
+    await expect(page.get_by_label("Microsoft Teams")).not_to_be_checked()
+    await expect(page.get_by_label("Email")).to_be_checked()
 
     member_id, _ = await pages.feedback.join("Ana", consents=["status_changes"], language="fr")
     events = await pages.feedback.events(MEMBERS)
