@@ -3,11 +3,10 @@ one-click unsubscribe links (no login: the signed token is the credential)."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 
 from ensemble_notify.handlers.dependencies import PreferenceLink, Prefs, Unsubscribe
 from ensemble_notify.models.preferences import (
@@ -18,7 +17,6 @@ from ensemble_notify.models.preferences import (
     Unsubscribed,
     UnsubscribeLink,
 )
-from ensemble_notify.services.unsubscribe import Unsubscription
 from ensemble_shared.web.auth import Admin, CurrentPrincipal
 
 Token = Annotated[str, Query(min_length=10, max_length=2000)]
@@ -78,33 +76,16 @@ async def save_by_link(
     return await links.save(token, body)
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f'<body style="font-family:sans-serif">{body}</body></html>'
-    )
-
-
-def _what(wanted: Unsubscription) -> str:
-    kind = "all notifications" if wanted.event == "*" else f"{wanted.event} notifications"
-    return f"{escape(kind)} by {escape(wanted.channel.value)}"
-
-
 @router.get(
     "/unsubscribe",
     tags=["preferences"],
-    summary="The page an unsubscribe link opens: it asks, it does not act.",
-    response_class=HTMLResponse,
+    summary="A mail client that opens the List-Unsubscribe URL lands on the console's page "
+    "(303): it asks, in the person's language, and does not act.",
+    status_code=303,
+    response_class=RedirectResponse,
 )
-async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> HTMLResponse:
-    wanted = unsubscribe.preview(token)
-    form = (
-        f"<p>Stop receiving {_what(wanted)}?</p>"
-        f'<form method="post" action="/unsubscribe?token={escape(token)}">'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe</button></form>'
-    )
-    return HTMLResponse(_page("Unsubscribe", form))
+async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> RedirectResponse:
+    return RedirectResponse(unsubscribe.page_for(token), status_code=303)
 
 
 @router.get(

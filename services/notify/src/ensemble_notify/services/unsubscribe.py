@@ -69,11 +69,14 @@ class UnsubscribeLinks:
 
     def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         """The console's page for the same link: what the email's text points to."""
-        return f"{self._console}{PAGE}{self.token(workspace, person, event, channel)}"
+        return self.page_for(self.token(workspace, person, event, channel))
 
     def preferences(self, workspace: str, person: str) -> str | None:
         """The console's page where the person manages their channels (the email's footer)."""
         return self._preferences.page(workspace, person) if self._preferences else None
+
+    def page_for(self, token: str) -> str:
+        return f"{self._console}{PAGE}{token}"
 
     def read(self, token: str) -> Unsubscription:
         claims = verified(self._capabilities, token, "unsubscribe link")
@@ -94,6 +97,10 @@ class UnsubscribeService:
         """What the link turns off (GET shows it; only POST acts, so a mail scanner that
         follows links never unsubscribes anyone)."""
         return self._links.read(token)
+
+    def page_for(self, token: str) -> str:
+        """The console's page for a link (where a browser opening the API's URL goes)."""
+        return self._links.page_for(token)
 
     async def unsubscribe(self, token: str) -> Unsubscription:
         """Idempotent: the person's rule for that event and channel becomes `off`."""
