@@ -71,10 +71,11 @@ class NotifyDriver:
 
 
 @asynccontextmanager
-async def serving(app: Any, **config: Any) -> AsyncIterator[str]:
-    """The app behind a real uvicorn server in this event loop; yields its base URL.
-    `config` overrides uvicorn's settings (`log_config=None` logs as `./dev up` does)."""
-    port = free_port()
+async def serving(app: Any, port: int | None = None, **config: Any) -> AsyncIterator[str]:
+    """The app behind a real uvicorn server in this event loop (on `port`, else a free one);
+    yields its base URL. `config` overrides uvicorn's settings (`log_config=None` logs as
+    `./dev up` does)."""
+    port = port or free_port()
     settings = {"log_level": "warning", "lifespan": "on", **config}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **settings))
     task = asyncio.create_task(server.serve())

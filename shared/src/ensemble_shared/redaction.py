@@ -21,7 +21,7 @@ _OPAQUE = r"ens_[a-z]_[A-Za-z0-9_-]{16,}"
 _SECRETS = re.compile(f"{_JWT}|{_OPAQUE}")
 # Paths whose last segment is a secret, in the console and in each service's API.
 _TOKEN_PATHS = re.compile(
-    r"(/hooks/[^/?#\s]+/|/(?:invitations|reset-password|magic|verify-email|approval-links)/)"
+    r"(/hooks/[^/?#\s]+/(?:members/)?|/(?:invitations|reset-password|magic|verify-email|approval-links)/)"
     r"[^/?#\s\"']+"
 )
 _SECRET_QUERY = re.compile(

@@ -33,6 +33,7 @@ def _running(
         message_id_domain="notify.test",
         public_url="https://notify.example.org",
         feedback_public_url="https://feedback.example.org",
+        console_url="https://app.example.org",
     )
 
 

@@ -76,8 +76,19 @@ async def test_the_one_click_unsubscribe_link_turns_that_email_off(
     assert link.startswith("https://notify.example.org/unsubscribe?token=")
     token = parse_qs(urlsplit(link).query)["token"][0]
     page = await notify.http.get("/unsubscribe", params={"token": token})
-    assert page.status_code == 200
-    assert '<form method="post">' in page.text  # to its own URL, whatever the proxy's prefix
+    assert page.status_code == 303  # a browser opening the header's URL gets the console's page
+    assert page.headers["location"] == f"https://app.example.org/hooks/unsubscribe/{token}"
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert f"https://app.example.org/hooks/unsubscribe/{token}" in text.get_content()
+    assert "https://app.example.org/hooks/preferences/" in text.get_content()
+    shown = await notify.http.get("/unsubscribe/link", params={"token": token})
+    assert shown.json() == {
+        "workspace": "acme",
+        "person": "camille",
+        "event": "mention.assigned.v1",
+        "channel": "email",
+    }
     assert (await notify.http.get("/me/preferences", headers=notify.person("camille"))).json()[
         "rules"
     ] == []  # looking at the page changes nothing

@@ -173,6 +173,11 @@ async def test_a_status_change_reaches_only_the_members_who_still_consent(
     assert str(message["List-Unsubscribe"]).strip() == (
         "<https://feedback.example.org/unsubscribe?token=tok-m1-status_changes>"
     )
+    text = message.get_body(("plain",))
+    assert text is not None  # the visible link opens the console's page, not the API
+    assert "https://app.example.org/hooks/unsubscribe/members/tok-m1-status_changes" in (
+        text.get_content()
+    )
     [delivery] = await notify.deliveries()
     assert delivery["recipient"] == "member:m1"
 

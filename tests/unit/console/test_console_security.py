@@ -56,6 +56,7 @@ def test_tokens_in_paths_and_queries_never_reach_the_logs() -> None:
         "/hooks/decisions/[redacted]?decision=approve"
     )
     assert redact("/hooks/unsubscribe/tok/confirm") == "/hooks/unsubscribe/[redacted]/confirm"
+    assert redact("/hooks/unsubscribe/members/eyJ.a.b") == "/hooks/unsubscribe/members/[redacted]"
     assert redact("/invitations/ens_i_secret") == "/invitations/[redacted]"
     assert redact("/reset-password/ens_r_x") == "/reset-password/[redacted]"
     assert redact("/sign-in/oidc/callback?state=s1&code=c2") == (

@@ -47,6 +47,12 @@ class Links:
     def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         return f"https://notify.test/unsubscribe?token={person}.{event}.{channel.value}"
 
+    def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
+        return f"https://app.test/hooks/unsubscribe/{person}.{event}.{channel.value}"
+
+    def preferences(self, workspace: str, person: str) -> str | None:
+        return f"https://app.test/hooks/preferences/{person}"
+
 
 CAMILLE = Person(
     id="camille", workspace="acme", name="Camille", email="c@acme.example", time_zone="Europe/Paris"
@@ -81,6 +87,9 @@ async def test_without_preferences_everything_goes_now_with_an_unsubscribe_link(
     assert held.items == []
     assert found[0].unsubscribe_url == (
         "https://notify.test/unsubscribe?token=camille.mention.assigned.v1.email"
+    )
+    assert found[0].unsubscribe_page == (
+        "https://app.test/hooks/unsubscribe/camille.mention.assigned.v1.email"
     )
     assert found[1].unsubscribe_url is None
 

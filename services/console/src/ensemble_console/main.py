@@ -28,8 +28,10 @@ from ensemble_console.routes import (
     insights,
     links,
     operations,
+    preferences,
     setup,
     signin,
+    unsubscribe,
 )
 from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
@@ -52,6 +54,8 @@ ROUTERS = (
     admin.router,
     decisions.router,
     insights.router,
+    unsubscribe.router,
+    preferences.router,
 )
 
 

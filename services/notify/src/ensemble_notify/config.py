@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from ensemble_shared.settings import ServiceSettings
@@ -76,6 +76,12 @@ class NotifySettings(ServiceSettings, SmtpFields):
     public_url: str = Field(
         default="http://localhost:8004",
         description="Notify's public base URL: one-click unsubscribe links point here.",
+    )
+    console_url: str = Field(
+        default="http://127.0.0.1:8080",
+        validation_alias=AliasChoices("ENSEMBLE_PUBLIC_URL", "console_url"),
+        description="ENSEMBLE_PUBLIC_URL: where people open the console; the unsubscribe link "
+        "in an email's text opens its page, <console_url>/hooks/unsubscribe/<token>.",
     )
     feedback_public_url: str | None = Field(
         default=None,

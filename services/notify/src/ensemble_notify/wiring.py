@@ -24,6 +24,7 @@ from ensemble_notify.channels.webhook import WebhookSender
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.models.breaker import BreakerSettings
 from ensemble_notify.models.deliveries import ChannelName
+from ensemble_notify.services import preference_links as preference_links_module
 from ensemble_notify.services import stream_tickets, unsubscribe
 from ensemble_notify.services.accounts import AccountFollower
 from ensemble_notify.services.attention import AttentionBudget
@@ -36,6 +37,7 @@ from ensemble_notify.services.log import DeliveryLog
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.people import Directory
 from ensemble_notify.services.policy import DeliveryPolicy
+from ensemble_notify.services.preference_links import PreferenceLinks, PreferenceLinkService
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.recipients import RecipientResolver
 from ensemble_notify.services.replay import ReplayService
@@ -126,6 +128,7 @@ class Notify:
     routing_rules: RoutingRuleService
     preferences: PreferenceService
     unsubscribe: UnsubscribeService
+    preference_links: PreferenceLinkService
     inbox: InboxService
     stream_tickets: StreamTickets
 
@@ -166,7 +169,15 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
     stores = Repositories.on(infra.database, outbox)
     secret = settings.secret_key.get_secret_value()
     templates = Templates()
-    links = UnsubscribeLinks(Capabilities(secret, unsubscribe.PURPOSE), settings.public_url)
+    preference_links = PreferenceLinks(
+        Capabilities(secret, preference_links_module.PURPOSE), settings.console_url
+    )
+    links = UnsubscribeLinks(
+        Capabilities(secret, unsubscribe.PURPOSE),
+        settings.public_url,
+        settings.console_url,
+        preference_links,
+    )
     members = MemberDirectory(stores.members)
     routing_rules = RoutingRuleService(stores.routing_rules)
     recipients = RecipientResolver(
@@ -179,6 +190,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
             stores.preferences, stores.held, templates, links, digest_hour=settings.digest_hour
         ),
         feedback_url=settings.feedback_public_url,
+        console_url=settings.console_url,
     )
     owner = f"{socket.gethostname()}:{new_id()}"  # this process, in claims and breaker moves
     breakers = Breakers(
@@ -238,6 +250,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         routing_rules=routing_rules,
         preferences=preferences,
         unsubscribe=UnsubscribeService(links, preferences),
+        preference_links=PreferenceLinkService(preference_links, preferences),
         inbox=InboxService(
             stores.inbox,
             feed,

@@ -72,6 +72,21 @@ LABELS: dict[str, dict[str, str]] = {
         "teams": "Microsoft Teams",
         "in_app": N_("In-app"),
     },
+    "notify_event": {
+        "*": N_("every notification"),
+        "approval.step_opened.v1": N_("approvals awaiting you"),
+        "insights.report_published.v1": N_("published reports"),
+        "mention.assigned.v1": N_("mentions assigned to you"),
+        "mention.received.v1": N_("new mentions"),
+        "mention.spike_detected.v1": N_("spikes in mentions"),
+        "notification.digest.v1": N_("digests"),
+        "submission.status_changed.v1": N_("status changes of submissions"),
+    },
+    "member_topic": {
+        "ideas_followed": N_("the ideas you follow"),
+        "status_changes": N_("status changes of your ideas"),
+        "events_nearby": N_("events near you"),
+    },
     "invitation_state": {
         "valid": N_("Pending"),
         "used": N_("Accepted"),
@@ -143,6 +158,7 @@ LABELS: dict[str, dict[str, str]] = {
         "negative": N_("Negative"),
     },
     "notice": {
+        "preferences_saved": N_("Your choices are saved."),
         "signed_out": N_("You are signed out."),
         "signed_out_everywhere": N_("You are signed out on every device."),
         "welcome": N_("Welcome! You are signed in."),

@@ -26,6 +26,7 @@ from ensemble_feedback.models.members import (
     SignUp,
     TrustChange,
     Unsubscribed,
+    UnsubscribeLink,
 )
 from ensemble_feedback.models.merges import Merge, MergeRequest, MergeSuggestionPage
 from ensemble_shared.errors import Forbidden
@@ -78,6 +79,19 @@ async def unsubscribe_page(
     token: LinkToken, request: Request, members: Members
 ) -> LinkPreview | Response:
     return link_pages.shown(request, await members.preview_unsubscribe(token))
+
+
+@router.get(
+    "/unsubscribe/link",
+    summary="What an unsubscribe link would stop, as JSON; changes nothing (the console's page).",
+    responses={
+        400: {"description": "Not a link this service made."},
+        401: {"description": "Altered or forged link."},
+        404: {"description": "The member is gone."},
+    },
+)
+async def read_unsubscribe_link(token: LinkToken, members: Members) -> UnsubscribeLink:
+    return await members.unsubscribe_link(token)
 
 
 @router.post(

@@ -161,6 +161,15 @@ class LinkPreview(BaseModel):
     done: bool = Field(description="Already unsubscribed from it, or the address already verified.")
 
 
+class UnsubscribeLink(BaseModel):
+    """What an unsubscribe link would stop (read only: the console's page shows it)."""
+
+    workspace: str
+    member_id: str
+    topic: Topic
+    subscribed: bool = Field(description="Whether the member still gets this topic's emails.")
+
+
 def handle_key(platform: str, handle: str) -> str:
     """The form a handle is compared in: lower case, without the `@` or `u/` people type."""
     key = handle.strip().lower()

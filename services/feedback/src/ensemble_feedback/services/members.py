@@ -20,6 +20,7 @@ from ensemble_feedback.models.members import (
     ProfileChange,
     SignUp,
     Unsubscribed,
+    UnsubscribeLink,
 )
 from ensemble_feedback.services.links import SignedLinks
 from ensemble_feedback.services.merge_cache import MergeCache
@@ -191,6 +192,17 @@ class MemberService:
         # The link names the member that asked; its state may since live on a survivor.
         member = await self.update(workspace, member_id, apply, canonical=False)
         return await self.find(workspace, member.member_id)
+
+    async def unsubscribe_link(self, token: str) -> UnsubscribeLink:
+        """What the link would stop, changing nothing (the page a person opens shows it)."""
+        workspace, member_id, topic = self._links.read_unsubscribe(token)
+        member = await self.find(workspace, member_id)
+        return UnsubscribeLink(
+            workspace=workspace,
+            member_id=member.member_id,
+            topic=topic,
+            subscribed=topic in member.consents,
+        )
 
     async def unsubscribe(self, token: str) -> Unsubscribed:
         workspace, member_id, topic = self._links.read_unsubscribe(token)

@@ -79,6 +79,8 @@ class Templates:
             "links": {link.action: link for link in notification.links},
             "actions": list(notification.links),
             "unsubscribe_url": notification.unsubscribe_url,
+            "unsubscribe_page": notification.unsubscribe_page,
+            "preferences_page": notification.preferences_page,
             "language": notification.language,
             # t("submission_status", data.status): the word a person reads, in their language
             "t": lambda kind, value: word(kind, value, notification.language),

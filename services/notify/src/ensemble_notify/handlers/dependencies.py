@@ -18,6 +18,7 @@ from ensemble_notify.services.inbox import InboxService
 from ensemble_notify.services.log import DeliveryLog
 from ensemble_notify.services.members import MemberDirectory
 from ensemble_notify.services.people import Directory
+from ensemble_notify.services.preference_links import PreferenceLinkService
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.replay import ReplayService
 from ensemble_notify.services.routing_rules import RoutingRuleService
@@ -47,5 +48,6 @@ Members = Annotated[MemberDirectory, Depends(_service(lambda n: n.members))]
 Rules = Annotated[RoutingRuleService, Depends(_service(lambda n: n.routing_rules))]
 Prefs = Annotated[PreferenceService, Depends(_service(lambda n: n.preferences))]
 Unsubscribe = Annotated[UnsubscribeService, Depends(_service(lambda n: n.unsubscribe))]
+PreferenceLink = Annotated[PreferenceLinkService, Depends(_service(lambda n: n.preference_links))]
 Inbox = Annotated[InboxService, Depends(_service(lambda n: n.inbox))]
 Tickets = Annotated[StreamTickets, Depends(_service(lambda n: n.stream_tickets))]

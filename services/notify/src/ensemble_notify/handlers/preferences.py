@@ -3,15 +3,20 @@ one-click unsubscribe links (no login: the signed token is the credential)."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 
-from ensemble_notify.handlers.dependencies import Prefs, Unsubscribe
-from ensemble_notify.models.preferences import Preferences, PreferencesPut, Unsubscribed
-from ensemble_notify.services.unsubscribe import Unsubscription
+from ensemble_notify.handlers.dependencies import PreferenceLink, Prefs, Unsubscribe
+from ensemble_notify.models.preferences import (
+    ChannelSwitches,
+    LinkedPreferences,
+    Preferences,
+    PreferencesPut,
+    Unsubscribed,
+    UnsubscribeLink,
+)
 from ensemble_shared.web.auth import Admin, CurrentPrincipal
 
 Token = Annotated[str, Query(min_length=10, max_length=2000)]
@@ -51,35 +56,51 @@ async def put_defaults(body: PreferencesPut, principal: Admin, preferences: Pref
     return await preferences.put(principal.workspace, None, body)
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f'<body style="font-family:sans-serif">{body}</body></html>'
-    )
+@router.get(
+    "/preferences/link",
+    tags=["preferences"],
+    summary="A person's channels, from the preferences link in their emails (reads only).",
+)
+async def read_by_link(token: Token, links: PreferenceLink) -> LinkedPreferences:
+    return await links.read(token)
 
 
-def _what(wanted: Unsubscription) -> str:
-    kind = "all notifications" if wanted.event == "*" else f"{wanted.event} notifications"
-    return f"{escape(kind)} by {escape(wanted.channel.value)}"
+@router.put(
+    "/preferences/link",
+    tags=["preferences"],
+    summary="Turn whole channels on or off, from the preferences link (no login).",
+)
+async def save_by_link(
+    token: Token, body: ChannelSwitches, links: PreferenceLink
+) -> LinkedPreferences:
+    return await links.save(token, body)
 
 
 @router.get(
     "/unsubscribe",
     tags=["preferences"],
-    summary="The page an unsubscribe link opens: it asks, it does not act.",
-    response_class=HTMLResponse,
+    summary="A mail client that opens the List-Unsubscribe URL lands on the console's page "
+    "(303): it asks, in the person's language, and does not act.",
+    status_code=303,
+    response_class=RedirectResponse,
 )
-async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> HTMLResponse:
+async def confirm_unsubscribe(token: Token, unsubscribe: Unsubscribe) -> RedirectResponse:
+    return RedirectResponse(unsubscribe.page_for(token), status_code=303)
+
+
+@router.get(
+    "/unsubscribe/link",
+    tags=["preferences"],
+    summary="What an unsubscribe link turns off, as JSON (reads only; the console's page).",
+)
+async def read_unsubscribe_link(token: Token, unsubscribe: Unsubscribe) -> UnsubscribeLink:
     wanted = unsubscribe.preview(token)
-    form = (
-        f"<p>Stop receiving {_what(wanted)}?</p>"
-        # No action: the form posts to the page's own URL, under whatever prefix the proxy
-        # serves the API on, token included.
-        '<form method="post">'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe</button></form>'
+    return UnsubscribeLink(
+        workspace=wanted.workspace,
+        person=wanted.person,
+        event=wanted.event,
+        channel=wanted.channel.value,
     )
-    return HTMLResponse(_page("Unsubscribe", form))
 
 
 @router.post(

@@ -25,4 +25,12 @@ class Notification(BaseModel):
     language: Language = "en"
     name: str | None = Field(default=None, description="How to greet the recipient.")
     links: tuple[Link, ...] = Field(default=(), description="Actions: decision links, open.")
-    unsubscribe_url: str | None = None
+    unsubscribe_url: str | None = Field(
+        default=None, description="RFC 8058 one-click URL (the List-Unsubscribe header)."
+    )
+    unsubscribe_page: str | None = Field(
+        default=None, description="The console's page the email's text links to (GET shows)."
+    )
+    preferences_page: str | None = Field(
+        default=None, description="The console's page where a person manages their channels."
+    )

@@ -172,3 +172,31 @@ class Unsubscribed(BaseModel):
     event: str
     channel: str
     enabled: bool = False
+
+
+class UnsubscribeLink(BaseModel):
+    """What an unsubscribe link would turn off (read only: the console's page shows it)."""
+
+    workspace: str
+    person: str
+    event: str = Field(description="An event type, or `*` for every notification.")
+    channel: str
+
+
+PersonalChannel = Literal["email", "in_app", "slack", "teams"]
+
+
+class ChannelSwitches(BaseModel):
+    """From a preferences link: whole channels on or off for every event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channels: dict[PersonalChannel, bool] = Field(max_length=4)
+
+
+class LinkedPreferences(BaseModel):
+    """A person's channels as their preferences link shows them."""
+
+    workspace: str
+    person: str
+    channels: dict[str, bool] = Field(description="email, in_app, slack, teams: on or off.")

@@ -119,7 +119,11 @@ class AttentionBudget:
                     update={
                         "unsubscribe_url": self._links.url(
                             event.workspace, person.id, event.type, ChannelName.EMAIL
-                        )
+                        ),
+                        "unsubscribe_page": self._links.page(
+                            event.workspace, person.id, event.type, ChannelName.EMAIL
+                        ),
+                        "preferences_page": self._links.preferences(event.workspace, person.id),
                     }
                 )
             zone = zone_of(person)

@@ -97,6 +97,12 @@ def digest_notifications(
                     "unsubscribe_url": links.url(first.workspace, first.person, "*", channel)
                     if channel is ChannelName.EMAIL
                     else None,
+                    "unsubscribe_page": links.page(first.workspace, first.person, "*", channel)
+                    if channel is ChannelName.EMAIL
+                    else None,
+                    "preferences_page": links.preferences(first.workspace, first.person)
+                    if channel is ChannelName.EMAIL
+                    else None,
                 }
             )
         )

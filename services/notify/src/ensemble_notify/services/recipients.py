@@ -30,6 +30,7 @@ from ensemble_notify.services.routing_rules import (
     names_roles,
     targets,
 )
+from ensemble_notify.services.unsubscribe import MEMBER_PAGE
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared.events import Event, utcnow
@@ -128,7 +129,7 @@ def person_notifications(event: Event, named: Named, person: Person | None) -> l
 
 
 def member_notifications(
-    event: Event, member: Member | None, feedback_url: str | None
+    event: Event, member: Member | None, feedback_url: str | None, console_url: str | None = None
 ) -> list[Notification]:
     """Email to a member who still consents to this kind of news (re-checked here: the
     audience was computed upstream, the member may have unsubscribed since)."""
@@ -144,8 +145,17 @@ def member_notifications(
             language=member.language,
             name=member.display_name,
             unsubscribe_url=f"{feedback_url.rstrip('/')}{path}" if feedback_url and path else None,
+            unsubscribe_page=member_page(console_url, path),
         )
     ]
+
+
+def member_page(console_url: str | None, path: str | None) -> str | None:
+    """The console's page for feedback's link (`/unsubscribe?token=…`): same token."""
+    token = dict(parse_qsl(urlsplit(path).query)).get("token") if path else None
+    if not console_url or not token:
+        return None
+    return f"{console_url.rstrip('/')}{MEMBER_PAGE}{token}"
 
 
 def named(target: Target) -> Named:
@@ -174,6 +184,7 @@ class RecipientResolver:
         rules: RoutingRuleService,
         attention: AttentionBudget,
         feedback_url: str | None = None,
+        console_url: str | None = None,
     ) -> None:
         self._endpoints = endpoints
         self._people = people
@@ -182,6 +193,7 @@ class RecipientResolver:
         self._rules = rules
         self._attention = attention
         self._feedback_url = feedback_url
+        self._console_url = console_url
 
     async def resolve(self, events: Sequence[Event]) -> list[Notification]:
         workspaces = {e.workspace for e in events}
@@ -232,7 +244,10 @@ class RecipientResolver:
                 if target.kind == "member":
                     member = members[event.workspace].get(target.id)
                     resolved.extend(
-                        Resolved(n) for n in member_notifications(event, member, self._feedback_url)
+                        Resolved(n)
+                        for n in member_notifications(
+                            event, member, self._feedback_url, self._console_url
+                        )
                     )
                     continue
                 person = people.get((event.workspace, target.id))

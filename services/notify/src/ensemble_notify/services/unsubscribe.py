@@ -15,12 +15,15 @@ from urllib.parse import urlencode
 
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.preferences import PreferenceRule
+from ensemble_notify.services.preference_links import PreferenceLinks, verified
 from ensemble_notify.services.preferences import PreferenceService
-from ensemble_shared.capabilities import Capabilities, CapabilityExpired, CapabilityInvalid
-from ensemble_shared.errors import Invalid, Unauthenticated
+from ensemble_shared.capabilities import Capabilities
+from ensemble_shared.errors import Invalid
 from ensemble_shared.events import utcnow
 
 PATH = "/unsubscribe"
+PAGE = "/hooks/unsubscribe/"  # the console's page (GET shows, POST acts)
+MEMBER_PAGE = "/hooks/unsubscribe/members/"
 PURPOSE = "notify-unsubscribe"
 LIFETIME = timedelta(days=10 * 365)
 
@@ -38,11 +41,23 @@ class Unsubscribing(Protocol):
 
     def url(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
 
+    def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str: ...
+
+    def preferences(self, workspace: str, person: str) -> str | None: ...
+
 
 class UnsubscribeLinks:
-    def __init__(self, capabilities: Capabilities, base_url: str) -> None:
+    def __init__(
+        self,
+        capabilities: Capabilities,
+        base_url: str,
+        console_url: str,
+        preferences: PreferenceLinks | None = None,
+    ) -> None:
         self._capabilities = capabilities
+        self._preferences = preferences
         self._base = base_url.rstrip("/")
+        self._console = console_url.rstrip("/")
 
     def token(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
         claims = {"ws": workspace, "sub": person, "ev": event, "ch": channel.value}
@@ -52,13 +67,19 @@ class UnsubscribeLinks:
         query = urlencode({"token": self.token(workspace, person, event, channel)})
         return f"{self._base}{PATH}?{query}"
 
+    def page(self, workspace: str, person: str, event: str, channel: ChannelName) -> str:
+        """The console's page for the same link: what the email's text points to."""
+        return self.page_for(self.token(workspace, person, event, channel))
+
+    def preferences(self, workspace: str, person: str) -> str | None:
+        """The console's page where the person manages their channels (the email's footer)."""
+        return self._preferences.page(workspace, person) if self._preferences else None
+
+    def page_for(self, token: str) -> str:
+        return f"{self._console}{PAGE}{token}"
+
     def read(self, token: str) -> Unsubscription:
-        try:
-            claims = self._capabilities.verify(token)
-        except CapabilityExpired as exc:
-            raise Invalid("unsubscribe link: this link has expired") from exc
-        except CapabilityInvalid as exc:
-            raise Unauthenticated("unsubscribe link: not a link we sent") from exc
+        claims = verified(self._capabilities, token, "unsubscribe link")
         try:
             return Unsubscription(
                 str(claims["ws"]), str(claims["sub"]), str(claims["ev"]), ChannelName(claims["ch"])
@@ -76,6 +97,10 @@ class UnsubscribeService:
         """What the link turns off (GET shows it; only POST acts, so a mail scanner that
         follows links never unsubscribes anyone)."""
         return self._links.read(token)
+
+    def page_for(self, token: str) -> str:
+        """The console's page for a link (where a browser opening the API's URL goes)."""
+        return self._links.page_for(token)
 
     async def unsubscribe(self, token: str) -> Unsubscription:
         """Idempotent: the person's rule for that event and channel becomes `off`."""
