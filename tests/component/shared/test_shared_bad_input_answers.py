@@ -138,11 +138,8 @@ async def test_non_ascii_tokens_and_codes_are_refused_not_crashed(
     )
     assert created.status_code == 201, created.text
     event_id = created.json()["id"]
-    joined = await feedback.client.post("/workspaces/acme/members", json={"display_name": "Ann"})
-    member = joined.json()["member"]["member_id"]
-    seat = await feedback.client.post(
-        f"/field-events/{event_id}/rsvp", headers=feedback.member(member)
-    )
+    _, ann = await feedback.join("Ann")
+    seat = await feedback.client.post(f"/field-events/{event_id}/rsvp", headers=ann)
     assert seat.status_code == 200, seat.text
     check_in = await feedback.client.post(
         f"/field-events/{event_id}/check-in", json={"code": "ééééé"}, headers=feedback.manager
