@@ -34,7 +34,7 @@ from support.feedback import feedback_settings
 from support.insights_app import insights_settings
 from support.threaded_server import ThreadedServer
 
-MAX_SECONDS = 60
+MAX_SECONDS = 40
 
 pytestmark = pytest.mark.timeout(MAX_SECONDS + 120)
 
