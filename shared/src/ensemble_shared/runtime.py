@@ -47,8 +47,9 @@ async def repeat(step: Callable[[], Awaitable[object]], *, every: float, what: s
         await asyncio.sleep(every)
 
 
-Subscription = tuple[str, Stream, BatchHandler[Any], Sequence[type[Event]], str]
-"""(group, stream, handler, event types it wants, description): one reliable consumer group."""
+Subscription = tuple[str, Stream, BatchHandler[Any], Sequence[type[Event]] | None, str]
+"""(group, stream, handler, event types it wants (None: every type of the stream),
+description): one reliable consumer group."""
 
 
 @dataclass

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from ensemble_ingest.services.raw import RawService
 from ensemble_shared.events import IngestRedriveRequestedV1
-from ensemble_shared.kafka import RetryPolicy, subscribe_reliably
 from ensemble_shared.runtime import Infrastructure
 from ensemble_shared.topics import SCHEDULES
 
@@ -27,13 +26,14 @@ def register(infra: Infrastructure, raws: RawService) -> None:
             count = await raws.redrive(timedelta(seconds=seconds), workspace=workspace)
             log.info("re-drive requested in %s: %d items re-driven", workspace, count)
 
-    subscribe_reliably(
-        infra.broker,
-        topics=infra.topics,
-        stream=SCHEDULES,
-        group=f"{infra.topics.prefix}ingest",
-        handler=redrive,
-        wants=[IngestRedriveRequestedV1],
-        retry=RetryPolicy.from_settings(infra.settings.kafka),
-        description="Scheduled re-drive sweeps of raw payloads left pending.",
+    infra.subscribe(
+        [
+            (
+                "ingest",
+                SCHEDULES,
+                redrive,
+                [IngestRedriveRequestedV1],
+                "Scheduled re-drive sweeps of raw payloads left pending.",
+            )
+        ]
     )
