@@ -127,7 +127,7 @@ async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
         await eventually(
             lambda: directory(replica).canonical(feedback.workspace, [bea]),
             lambda found: found == {bea: ana},
-            timeout=10,
+            timeout=60,
             what="the other replica resolving the merged member",
         )
 
