@@ -255,6 +255,8 @@ class IngestPipeline:
         content_key, current = stored
         if content_key == mention.content_key() or current.deleted_at is not None:
             return "unchanged"
+        if mention.version_time() < current.version_time():
+            return "unchanged"  # an older version, e.g. a replayed payload: never revert an edit
         edited = current.model_copy(
             update={
                 **{name: getattr(mention, name) for name in _EDITABLE},
@@ -290,7 +292,17 @@ class IngestPipeline:
         return "deleted" if updated else "unchanged"
 
 
-_EDITABLE = {"url", "author", "text", "language", "in_reply_to", "thread_id", "media", "raw_id"}
+_EDITABLE = {
+    "url",
+    "author",
+    "text",
+    "language",
+    "in_reply_to",
+    "thread_id",
+    "media",
+    "raw_id",
+    "revised_at",
+}
 
 
 def _triaged(mention: Mention, triage: Triage) -> Mention:

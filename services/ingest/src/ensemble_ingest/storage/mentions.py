@@ -17,7 +17,7 @@ from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.pagination import Position, older_than
 
 COLLECTION = "mentions"
-_STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at")
+_STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at", "revised_at")
 
 
 def _document(mention: Mention) -> Document:
