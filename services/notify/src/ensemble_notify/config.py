@@ -70,6 +70,13 @@ class NotifySettings(ServiceSettings, SmtpFields):
     breaker_refresh_seconds: float = Field(
         default=1.0, gt=0, description="How stale a replica's view of a breaker may be."
     )
+    inbox_max_streams_per_person: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Live inbox streams one person may hold open at once in one replica; "
+        "beyond it 429.",
+    )
     inbox_ping_seconds: int = Field(
         default=15, ge=1, description="Keep-alive comment interval on live inbox streams."
     )

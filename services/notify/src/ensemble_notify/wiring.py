@@ -42,6 +42,7 @@ from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.recipients import RecipientResolver
 from ensemble_notify.services.replay import ReplayService
 from ensemble_notify.services.routing_rules import RoutingRuleService
+from ensemble_notify.services.stream_seats import StreamSeats
 from ensemble_notify.services.stream_tickets import StreamTickets
 from ensemble_notify.services.teams import Teams
 from ensemble_notify.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
@@ -58,6 +59,7 @@ from ensemble_notify.storage import (
     PreferenceRepository,
     ReplayRepository,
     RoutingRuleRepository,
+    SpentTickets,
     TeamRepository,
 )
 from ensemble_shared.capabilities import Capabilities
@@ -88,6 +90,7 @@ class Repositories:
     routing_rules: RoutingRuleRepository
     preferences: PreferenceRepository
     held: HeldRepository
+    spent_tickets: SpentTickets
 
     @classmethod
     def on(cls, database: Database, outbox: Outbox) -> Repositories:
@@ -105,6 +108,7 @@ class Repositories:
             routing_rules=RoutingRuleRepository(database),
             preferences=PreferenceRepository(database),
             held=HeldRepository(database),
+            spent_tickets=SpentTickets(database),
         )
 
 
@@ -131,6 +135,7 @@ class Notify:
     preference_links: PreferenceLinkService
     inbox: InboxService
     stream_tickets: StreamTickets
+    stream_seats: StreamSeats
 
     def loops(self) -> list[Loop]:
         """The background loops: outbox relay, delivery sweeps and queue removals, replay
@@ -257,7 +262,10 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
             poll_seconds=settings.inbox_poll_seconds,
             ping_seconds=settings.inbox_ping_seconds,
         ),
-        stream_tickets=StreamTickets(Capabilities(secret, stream_tickets.PURPOSE)),
+        stream_tickets=StreamTickets(
+            Capabilities(secret, stream_tickets.PURPOSE), stores.spent_tickets
+        ),
+        stream_seats=StreamSeats(settings.inbox_max_streams_per_person),
     )
 
 

@@ -22,6 +22,7 @@ from ensemble_notify.services.preference_links import PreferenceLinkService
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.replay import ReplayService
 from ensemble_notify.services.routing_rules import RoutingRuleService
+from ensemble_notify.services.stream_seats import StreamSeats
 from ensemble_notify.services.stream_tickets import StreamTickets
 from ensemble_notify.services.teams import Teams
 from ensemble_notify.services.unsubscribe import UnsubscribeService
@@ -51,3 +52,4 @@ Unsubscribe = Annotated[UnsubscribeService, Depends(_service(lambda n: n.unsubsc
 PreferenceLink = Annotated[PreferenceLinkService, Depends(_service(lambda n: n.preference_links))]
 Inbox = Annotated[InboxService, Depends(_service(lambda n: n.inbox))]
 Tickets = Annotated[StreamTickets, Depends(_service(lambda n: n.stream_tickets))]
+Seats = Annotated[StreamSeats, Depends(_service(lambda n: n.stream_seats))]

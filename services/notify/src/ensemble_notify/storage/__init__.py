@@ -12,6 +12,7 @@ from ensemble_notify.storage.preferences import PreferenceRepository
 from ensemble_notify.storage.queue import DeliveryQueue
 from ensemble_notify.storage.replay import ReplayRepository
 from ensemble_notify.storage.routing_rules import RoutingRuleRepository
+from ensemble_notify.storage.spent_tickets import SpentTickets
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared import outbox
 
@@ -29,6 +30,7 @@ INDEXES = {
     **RoutingRuleRepository.INDEXES,
     **PreferenceRepository.INDEXES,
     **HeldRepository.INDEXES,
+    **SpentTickets.INDEXES,
     **outbox.INDEXES,
 }
 
@@ -46,5 +48,6 @@ __all__ = [
     "PreferenceRepository",
     "ReplayRepository",
     "RoutingRuleRepository",
+    "SpentTickets",
     "TeamRepository",
 ]
