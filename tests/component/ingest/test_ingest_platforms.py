@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from ensemble_devtools.infra import Infra
+from ensemble_shared.sealing import Sealer
+from support.apps import SECRET_KEY
 from support.ingest import Ingest
 from unit.ingest.connectors.test_github_connector import SECRET, comment, issue_comment
 from unit.ingest.connectors.test_github_connector import headers as github_headers
@@ -99,6 +101,11 @@ async def test_meta_handshake_and_signed_comment_through_the_api(ingest: Ingest)
             ],
         }
     ).encode()
+    # The platform's secrets are sealed at rest: a copy of the database holds no credential.
+    config = (await ingest.stored("sources", source["id"]))["config"]
+    assert config["app_secret"].startswith("sealed:v1:")
+    assert config["verify_token"].startswith("sealed:v1:")
+    assert Sealer.of(SECRET_KEY).open(config["app_secret"]) == "shh"  # ingest's own key opens it
     signature = "sha256=" + hmac.new(b"shh", body, hashlib.sha256).hexdigest()
     accepted = await ingest.client.post(
         path, content=body, headers={"x-hub-signature-256": signature}

@@ -69,6 +69,7 @@ from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.retries import Backoff
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import Database
 from ensemble_shared.topics import NOTIFICATIONS
 
@@ -93,9 +94,9 @@ class Repositories:
     spent_tickets: SpentTickets
 
     @classmethod
-    def on(cls, database: Database, outbox: Outbox) -> Repositories:
+    def on(cls, database: Database, outbox: Outbox, sealer: Sealer) -> Repositories:
         return cls(
-            endpoints=EndpointRepository(database),
+            endpoints=EndpointRepository(database, sealer),
             deliveries=DeliveryRepository(database, outbox),
             queue=DeliveryQueue(database),
             attempts=AttemptLog(database),
@@ -171,7 +172,7 @@ class Notify:
 def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClient) -> Notify:
     publisher = EventPublisher(infra.broker, infra.topics, [NOTIFICATIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
-    stores = Repositories.on(infra.database, outbox)
+    stores = Repositories.on(infra.database, outbox, settings.sealer())
     secret = settings.secret_key.get_secret_value()
     templates = Templates()
     preference_links = PreferenceLinks(
