@@ -16,8 +16,8 @@ from ensemble_shared.events import (
     ContentScheduledV1,
     utcnow,
 )
-from ensemble_shared.topics import CONTENT
 from ensemble_shared.sealing import Sealer
+from ensemble_shared.topics import CONTENT
 from support.apps import SECRET_KEY, bearer, running
 from support.scheduler import Scheduler
 from support.scheduler_mastodon import TOKEN, FakeMastodonOut
