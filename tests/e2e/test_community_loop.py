@@ -1,6 +1,7 @@
 """From social to the board with real processes: a mention a triage rule marks as a request
 becomes a suggestion in feedback, credited to the member who proved the author's handle (by
-posting a code from it); a manager confirms it, and the idea keeps its social origin for the reply to come."""
+posting a code from it); a manager confirms it, and the idea keeps its social origin for the
+reply to come."""
 
 from __future__ import annotations
 
