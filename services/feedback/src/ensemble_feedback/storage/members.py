@@ -26,6 +26,15 @@ def _document(member: Member) -> Document:
     return {"_id": member.member_id, **document, **dates, "email_key": email_key}
 
 
+def changed_fields(previous: Member, member: Member) -> Document:
+    """Only what this change changes (and the version): FerretDB's conditional update is not
+    atomic, so two writers can both pass the version check; each then writes its own fields,
+    and a profile edit racing a block never writes the old trust level back."""
+    before, after = _document(previous), _document(member)
+    fixed = ("_id", "workspace", "created_at")
+    return {k: v for k, v in after.items() if k not in fixed and before.get(k) != v}
+
+
 def _member(document: Document) -> Member:
     return Member.model_validate({**document, "member_id": document["_id"]})
 
@@ -52,18 +61,15 @@ class MemberRepository:
         """Store a new member with its events; False when its id is taken already."""
         return await self._outbox.insert_one(self.collection, _document(member), events)
 
-    async def update(
-        self, member: Member, events: Sequence[Event], *, expected_version: int
-    ) -> bool:
-        """Replace the mutable fields unless someone changed the member since
-        `expected_version`; the events ride in the same single-document update."""
-        document = _document(member)
+    async def update(self, member: Member, events: Sequence[Event], *, previous: Member) -> bool:
+        """Write the fields changed since `previous` unless someone changed the member since it
+        was read; the events ride in the same single-document update."""
         staged, event_fields = self._outbox.stage_update(member.member_id, events)
-        fields = {k: v for k, v in document.items() if k not in ("_id", "workspace", "created_at")}
+        fields = changed_fields(previous, member)
 
         async def write() -> list[str]:
             result = await self.collection.update_one(
-                {"_id": member.member_id, "version": expected_version},
+                {"_id": member.member_id, "version": previous.version},
                 {"$set": {**fields, **event_fields}},
             )
             return [member.member_id] if result.modified_count else []
