@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ensemble_feedback.models.members import Member, TrustLevel
-from ensemble_feedback.storage.members import changed_fields
+from ensemble_feedback.storage.members import changed
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -19,8 +19,8 @@ def test_a_profile_edit_and_a_block_read_from_one_version_write_disjoint_fields(
         update={"trust": TrustLevel.BLOCKED, "trust_by": "maya", "version": read.version + 1}
     )
     edit = read.model_copy(update={"display_name": "Ana B.", "version": read.version + 1})
-    blocked = changed_fields(read, block)
-    edited = changed_fields(read, edit)
+    blocked = changed(read, block)
+    edited = changed(read, edit)
     assert set(blocked) == {"trust", "trust_by", "version"}
     assert set(edited) == {"display_name", "version"}
     # Applied in either order on the stored document, the block stays.
@@ -33,5 +33,5 @@ def test_an_email_change_writes_its_lookup_key_too() -> None:
     read = Member(
         member_id="m1", workspace="acme", display_name="Ana", created_at=T0, updated_at=T0
     )
-    changed = changed_fields(read, read.model_copy(update={"email": "Ana@Example.org"}))
-    assert changed == {"email": "Ana@Example.org", "email_key": "ana@example.org"}
+    written = changed(read, read.model_copy(update={"email": "Ana@Example.org"}))
+    assert written == {"email": "Ana@Example.org", "email_key": "ana@example.org"}

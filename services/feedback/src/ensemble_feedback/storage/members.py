@@ -12,6 +12,7 @@ from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.pagination import Position, older_than
+from ensemble_shared.storage.writes import changed_fields
 
 MEMBERS = "members"
 POINT_READS = 20  # get_many: up to this many ids, `_id` probes rather than one `$in` scan
@@ -26,13 +27,12 @@ def _document(member: Member) -> Document:
     return {"_id": member.member_id, **document, **dates, "email_key": email_key}
 
 
-def changed_fields(previous: Member, member: Member) -> Document:
-    """Only what this change changes (and the version): FerretDB's conditional update is not
-    atomic, so two writers can both pass the version check; each then writes its own fields,
-    and a profile edit racing a block never writes the old trust level back."""
-    before, after = _document(previous), _document(member)
-    fixed = ("_id", "workspace", "created_at")
-    return {k: v for k, v in after.items() if k not in fixed and before.get(k) != v}
+def changed(previous: Member, member: Member) -> Document:
+    """Only what this change changes (ensemble_shared.storage.writes): a profile edit racing a
+    block never writes the old trust level back."""
+    return changed_fields(
+        _document(previous), _document(member), fixed=("_id", "workspace", "created_at")
+    )
 
 
 def _member(document: Document) -> Member:
@@ -65,7 +65,7 @@ class MemberRepository:
         """Write the fields changed since `previous` unless someone changed the member since it
         was read; the events ride in the same single-document update."""
         staged, event_fields = self._outbox.stage_update(member.member_id, events)
-        fields = changed_fields(previous, member)
+        fields = changed(previous, member)
 
         async def write() -> list[str]:
             result = await self.collection.update_one(

@@ -272,7 +272,7 @@ class IngestPipeline:
         ]
         if edited.triage != current.triage:
             events.append(_triaged_event(edited))
-        updated = await self._mentions.update(edited, events, expected_version=current.version)
+        updated = await self._mentions.update(edited, events, previous=current)
         return "updated" if updated else "unchanged"
 
     async def _delete(self, stored: tuple[str, Mention] | None, now: datetime) -> Result:
@@ -288,7 +288,7 @@ class IngestPipeline:
                 mention_id=current.id, platform=current.platform, external_id=current.external_id
             ),
         )
-        updated = await self._mentions.update(tombstone, [event], expected_version=current.version)
+        updated = await self._mentions.update(tombstone, [event], previous=current)
         return "deleted" if updated else "unchanged"
 
 
