@@ -9,6 +9,7 @@ from ensemble_notify.models.endpoints import Endpoint
 from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
+from ensemble_shared.storage.writes import changed_fields
 
 COLLECTION = "endpoints"
 SEALED = frozenset({"secrets"})
@@ -32,15 +33,18 @@ class EndpointRepository:
     async def add(self, endpoint: Endpoint) -> None:
         await self.collection.insert_one({"_id": endpoint.id, **self._document(endpoint)})
 
-    async def replace(self, endpoint: Endpoint, *, version: int) -> bool:
-        """Write the new state if nobody changed the endpoint since `version` was read.
+    async def update(self, endpoint: Endpoint, *, previous: Endpoint) -> bool:
+        """Write what changed since `previous` if nobody changed the endpoint since it was read.
 
-        A guard, not a lock (FerretDB's conditional updates are not atomic under concurrency):
-        it turns the common stale-read case into a Conflict; endpoints are edited by hand.
+        The version is a guard, not a lock (FerretDB's conditional updates are not atomic under
+        concurrency): it turns the common stale read into a Conflict, and writing only the
+        changed fields (compared before sealing) keeps a racing edit from undoing a rotation.
         """
-        result = await self.collection.replace_one(
-            {"_id": endpoint.id, "workspace": endpoint.workspace, "version": version},
-            self._document(endpoint),
+        before, after = (e.model_dump(exclude={"id"}) for e in (previous, endpoint))
+        fields = changed_fields(before, after)
+        result = await self.collection.update_one(
+            {"_id": endpoint.id, "workspace": endpoint.workspace, "version": previous.version},
+            {"$set": self._sealer.seal_fields(fields, SEALED)},
         )
         return result.matched_count == 1
 
