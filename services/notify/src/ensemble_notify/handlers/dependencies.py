@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
+from ensemble_notify.services.address_proofs import AddressProofs
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.inbox import InboxService
@@ -51,3 +52,4 @@ Unsubscribe = Annotated[UnsubscribeService, Depends(_service(lambda n: n.unsubsc
 PreferenceLink = Annotated[PreferenceLinkService, Depends(_service(lambda n: n.preference_links))]
 Inbox = Annotated[InboxService, Depends(_service(lambda n: n.inbox))]
 Tickets = Annotated[StreamTickets, Depends(_service(lambda n: n.stream_tickets))]
+Proofs = Annotated[AddressProofs, Depends(_service(lambda n: n.address_proofs))]
