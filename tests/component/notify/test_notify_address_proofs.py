@@ -80,6 +80,12 @@ async def test_an_address_gets_nothing_but_its_verification_until_its_owner_conf
 ) -> None:
     await notify.put_person("camille", name="Camille", language="fr")
     camille = notify.person("camille")
+    metadata = await notify.http.put(
+        "/people/camille/addresses",
+        json={"slack_webhook_url": "http://169.254.169.254/latest"},
+        headers=camille,
+    )
+    assert metadata.status_code == 422, metadata.text  # never called, even to verify
     with Receiver() as slack:
         answer = await notify.http.put(
             "/people/camille/addresses", json={"slack_webhook_url": slack.url}, headers=camille
@@ -134,6 +140,13 @@ async def test_an_address_gets_nothing_but_its_verification_until_its_owner_conf
 async def test_an_email_set_by_an_admin_is_used_once_its_owner_confirms_it(
     notify: NotifyDriver, mailbox: Mailbox
 ) -> None:
+    mailbox.refuse.add("nobody@acme.example")
+    bounced = await notify.http.put(
+        "/people/nobody", json={"name": "No", "email": "nobody@acme.example"}, headers=notify.admin
+    )
+    assert bounced.status_code == 200, bounced.text
+    [waiting] = bounced.json()["pending"]
+    assert "550" in waiting["error"]  # said, not hidden: set it again to resend
     answer = await notify.http.put(
         "/people/olga", json={"name": "Olga", "email": "olga@acme.example"}, headers=notify.admin
     )

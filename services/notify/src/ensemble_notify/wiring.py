@@ -238,6 +238,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         stores.address_changes,
         VerificationLinks(Capabilities(secret, address_proofs.PURPOSE), settings.console_url),
         VerificationMessages(email, http, templates),
+        settings.outbound,
     )
     return Notify(
         settings=settings,

@@ -45,7 +45,8 @@ async def put_person(
     "A new address is `pending`: a verification message with a signed, single-use link "
     "(valid 2 days) goes to it, and nothing else does until the link's page confirms it. "
     "Giving a pending address again sends a fresh message. Anyone but the person and an "
-    "admin gets 403; 503 when the message could not be sent (the address stays pending).",
+    "admin gets 403; a chat webhook the system may not call, 422. A message the address did "
+    "not take leaves its pending entry with an `error`.",
 )
 async def put_addresses(
     person_id: PersonId, body: AddressesPut, principal: CurrentPrincipal, people: People

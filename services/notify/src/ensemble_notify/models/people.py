@@ -106,6 +106,11 @@ class PendingAddress(BaseModel):
     requested_by: str = Field(description="Who set it: the person themselves or an admin.")
     requested_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(description="After this, its link no longer confirms it.")
+    error: str | None = Field(
+        default=None,
+        description="Why the verification message was not delivered (set the address again "
+        "to send a new one); null once the address took it.",
+    )
 
 
 class Person(BaseModel):

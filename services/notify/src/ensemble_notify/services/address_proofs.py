@@ -33,8 +33,10 @@ from ensemble_notify.models.people import (
 from ensemble_notify.services.preference_links import verified
 from ensemble_notify.storage import AddressChangeLog, PeopleRepository
 from ensemble_shared.capabilities import Capabilities
-from ensemble_shared.errors import Invalid, NotFound, Unavailable
+from ensemble_shared.errors import Invalid, NotFound
 from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.outbound import require_callable
+from ensemble_shared.settings import OutboundSettings
 
 PURPOSE = "notify-address-verification"
 PAGE = "/hooks/verify-address/"
@@ -86,29 +88,34 @@ class AddressProofs:
         changes: AddressChangeLog,
         links: VerificationLinks,
         messages: VerificationMessages,
+        outbound: OutboundSettings,
     ) -> None:
         self._people = people
         self._changes = changes
         self._links = links
         self._messages = messages
+        self._outbound = outbound
 
     async def apply(
         self, person: Person, wanted: Mapping[AddressChannel, str | None], *, by: str
     ) -> Person:
         """Store `person` with each channel of `wanted` changed: None removes the channel's
         address (in use or pending), an address becomes pending and gets its verification
-        message. Unavailable (503) when a message could not be sent: the address stays
-        pending, and setting it again sends a new one."""
+        message. A chat webhook the system may not call is refused at once (422); a message
+        that could not be delivered leaves its entry pending with the `error`, and setting
+        the address again sends a new one."""
         now = utcnow()
+        for channel, address in wanted.items():
+            if address is not None and channel != "email":
+                await require_callable(address, self._outbound, field=ADDRESS_FIELDS[channel])
         pending = {p.channel: p for p in person.pending}
         in_use: dict[str, str | None] = {}
-        added: list[PendingAddress] = []
         for channel, address in wanted.items():
             pending.pop(channel, None)
             if address is None:
                 in_use[ADDRESS_FIELDS[channel]] = None
                 continue
-            entry = PendingAddress(
+            pending[channel] = PendingAddress(
                 channel=channel,
                 address=address,
                 verification=new_id(),
@@ -116,8 +123,6 @@ class AddressProofs:
                 requested_at=now,
                 expires_at=now + LIFETIME,
             )
-            pending[channel] = entry
-            added.append(entry)
         person = person.model_copy(
             update={**in_use, "pending": tuple(pending.values()), "updated_at": now}
         )
@@ -125,13 +130,13 @@ class AddressProofs:
         for channel, address in wanted.items():
             kind: ChangeKind = "removed" if address is None else "requested"
             await self._record(person, channel, kind, address, by=by)
-        failed = [await self._send(person, entry) for entry in added]
-        refused = [f for f in failed if f]
-        if refused:
-            raise Unavailable(
-                "the verification message could not be sent (" + "; ".join(refused) + "); "
-                "the address stays pending: set it again to send a new one"
-            )
+        sent: list[PendingAddress] = []
+        for entry in person.pending:
+            error = await self._send(person, entry) if entry.channel in wanted else None
+            sent.append(entry.model_copy(update={"error": error}) if error else entry)
+        if tuple(sent) != person.pending:
+            person = person.model_copy(update={"pending": tuple(sent)})
+            await self._people.put(person)
         return person
 
     async def _send(self, person: Person, entry: PendingAddress) -> str | None:
