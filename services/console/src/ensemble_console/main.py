@@ -32,6 +32,7 @@ from ensemble_console.routes import (
     setup,
     signin,
     unsubscribe,
+    verify_address,
 )
 from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
@@ -56,6 +57,7 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    verify_address.router,
 )
 
 

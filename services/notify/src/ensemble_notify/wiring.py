@@ -20,13 +20,15 @@ from ensemble_notify.channels.chat import ChatChannel
 from ensemble_notify.channels.email import EmailChannel, SmtpConfig
 from ensemble_notify.channels.in_app import InAppChannel
 from ensemble_notify.channels.templates import Templates
+from ensemble_notify.channels.verification import VerificationMessages
 from ensemble_notify.channels.webhook import WebhookSender
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.models.breaker import BreakerSettings
 from ensemble_notify.models.deliveries import ChannelName
+from ensemble_notify.services import address_proofs, stream_tickets, unsubscribe
 from ensemble_notify.services import preference_links as preference_links_module
-from ensemble_notify.services import stream_tickets, unsubscribe
 from ensemble_notify.services.accounts import AccountFollower
+from ensemble_notify.services.address_proofs import AddressProofs, VerificationLinks
 from ensemble_notify.services.attention import AttentionBudget
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.deliveries import DeliveryService
@@ -47,6 +49,7 @@ from ensemble_notify.services.stream_tickets import StreamTickets
 from ensemble_notify.services.teams import Teams
 from ensemble_notify.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
 from ensemble_notify.storage import (
+    AddressChangeLog,
     AttemptLog,
     BreakerLog,
     DeliveryQueue,
@@ -86,6 +89,7 @@ class Repositories:
     replays: ReplayRepository
     inbox: InboxRepository
     people: PeopleRepository
+    address_changes: AddressChangeLog
     teams: TeamRepository
     members: MemberRepository
     routing_rules: RoutingRuleRepository
@@ -104,6 +108,7 @@ class Repositories:
             replays=ReplayRepository(database),
             inbox=InboxRepository(database, outbox),
             people=PeopleRepository(database),
+            address_changes=AddressChangeLog(database),
             teams=TeamRepository(database),
             members=MemberRepository(database),
             routing_rules=RoutingRuleRepository(database),
@@ -127,6 +132,7 @@ class Notify:
     breakers: Breakers
     endpoints: EndpointService
     directory: Directory
+    address_proofs: AddressProofs
     accounts: AccountFollower
     teams: Teams
     members: MemberDirectory
@@ -206,11 +212,12 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         refresh_seconds=settings.breaker_refresh_seconds,
     )
     feed = InboxFeed()
+    email = EmailChannel(smtp_config(settings), templates)
     channels: dict[ChannelName, Channel] = {
         ChannelName.WEBHOOK: WebhookSender(http),
         ChannelName.SLACK: ChatChannel(ChannelName.SLACK, http, templates),
         ChannelName.TEAMS: ChatChannel(ChannelName.TEAMS, http, templates),
-        ChannelName.EMAIL: EmailChannel(smtp_config(settings), templates),
+        ChannelName.EMAIL: email,
         ChannelName.IN_APP: InAppChannel(templates, stores.inbox, feed.delivered),
     }
     deliveries = DeliveryService(
@@ -232,6 +239,13 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         backlog=settings.backlog,
     )
     preferences = PreferenceService(stores.preferences)
+    proofs = AddressProofs(
+        stores.people,
+        stores.address_changes,
+        VerificationLinks(Capabilities(secret, address_proofs.PURPOSE), settings.console_url),
+        VerificationMessages(email, http, templates),
+        settings.outbound,
+    )
     return Notify(
         settings=settings,
         relay=OutboxRelay.from_settings(outbox, publisher, settings),
@@ -249,7 +263,8 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         delivery_log=DeliveryLog(stores.deliveries, stores.queue, stores.attempts),
         breakers=breakers,
         endpoints=EndpointService(stores.endpoints, settings.outbound),
-        directory=Directory(stores.people),
+        directory=Directory(stores.people, proofs),
+        address_proofs=proofs,
         accounts=AccountFollower(stores.people),
         teams=Teams(stores.teams),
         members=members,

@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
+from ensemble_notify.services.address_proofs import AddressProofs
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.inbox import InboxService
@@ -53,3 +54,4 @@ PreferenceLink = Annotated[PreferenceLinkService, Depends(_service(lambda n: n.p
 Inbox = Annotated[InboxService, Depends(_service(lambda n: n.inbox))]
 Tickets = Annotated[StreamTickets, Depends(_service(lambda n: n.stream_tickets))]
 Seats = Annotated[StreamSeats, Depends(_service(lambda n: n.stream_seats))]
+Proofs = Annotated[AddressProofs, Depends(_service(lambda n: n.address_proofs))]

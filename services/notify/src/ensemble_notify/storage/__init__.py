@@ -1,5 +1,6 @@
 """Notify's repositories: every MongoDB call of this service lives in this package."""
 
+from ensemble_notify.storage.address_changes import AddressChangeLog
 from ensemble_notify.storage.attempts import AttemptLog
 from ensemble_notify.storage.breaker import BreakerLog
 from ensemble_notify.storage.deliveries import DeliveryRepository
@@ -17,6 +18,7 @@ from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared import outbox
 
 INDEXES = {
+    **AddressChangeLog.INDEXES,
     **EndpointRepository.INDEXES,
     **DeliveryRepository.INDEXES,
     **DeliveryQueue.INDEXES,
@@ -36,6 +38,7 @@ INDEXES = {
 
 __all__ = [
     "INDEXES",
+    "AddressChangeLog",
     "AttemptLog",
     "BreakerLog",
     "DeliveryQueue",
