@@ -10,17 +10,23 @@ from ensemble_scheduler.services.links import LinkClaims, LinkSigner
 from ensemble_shared.events import utcnow
 from ensemble_shared.topics import APPROVALS
 from support.scheduler import Scheduler
+from support.waiting import eventually
 
 REVIEW: dict[str, Any] = {"steps": [{"name": "review", "people": ["maya", "mia"]}]}
 
 
 async def person_links(s: Scheduler, content_id: str) -> list[Any]:
-    return [
-        link
-        for e in await s.events(APPROVALS)
-        if e.type == "approval.step_opened.v1" and e.subject == content_id
-        for link in e.data.person_links  # type: ignore[attr-defined]
-    ]
+    """The step's links, once its `approval.step_opened` is published (after the write)."""
+
+    async def links() -> list[Any]:
+        return [
+            link
+            for e in await s.events(APPROVALS)
+            if e.type == "approval.step_opened.v1" and e.subject == content_id
+            for link in e.data.person_links  # type: ignore[attr-defined]
+        ]
+
+    return await eventually(links, lambda found: len(found) > 0, what="the step's links")
 
 
 async def test_the_requester_does_not_approve_their_own_item_unless_the_policy_allows_it(
