@@ -25,6 +25,7 @@ from ensemble_console.routes import (
     admin,
     decisions,
     home,
+    inbox,
     insights,
     links,
     operations,
@@ -56,6 +57,7 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    inbox.router,
 )
 
 
