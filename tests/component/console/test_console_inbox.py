@@ -151,6 +151,7 @@ async def test_a_manager_filters_assigns_notes_and_closes_mentions_with_plain_fo
         assert notice(html) == "Your note is added."
         assert "Legal must see this one" in html
         assert "Note added" in html  # the timeline shows it too
+        assert "display_name" not in html  # a platform author is not shown as an actor
         team = await browser.submit(page, f"{page}/assign", {"assignee": "", "team": "legal"})
         assert "(legal)" in await followed(browser, team)
         nobody = await browser.submit(page, f"{page}/assign", {"assignee": "", "team": ""})

@@ -76,5 +76,6 @@ class TimelineEntry(Answer):
 
     @property
     def by(self) -> str | None:
+        """Who acted (a note's author); a received mention's `author` is the platform's."""
         value = self.data.get("by") or self.data.get("author")
-        return str(value) if value else None
+        return value if isinstance(value, str) and value else None

@@ -3,10 +3,10 @@ its timeline and notes, the actions on it (assign, close, note), and a reply dra
 scheduler's approval flow.
 
 The list makes one call per service (ingest's page, scheduler's latest crisis, identity's
-members for names), in parallel; only ingest is required. Live arrivals are an SSE stream
-the console serves itself: ingest offers no stream, so the console asks ingest for what
-arrived since the page was drawn every few seconds, server to server, for as long as the page
-is open (capped; the browser's EventSource reconnects).
+members for names), in parallel, besides the `GET /me` every page makes; only ingest is
+required. Live arrivals are an SSE stream the console serves itself: ingest offers no stream,
+so the console asks ingest for what arrived since the page was drawn every few seconds, server
+to server, for as long as the page is open (capped; the browser's EventSource reconnects).
 """
 
 from __future__ import annotations
