@@ -1,12 +1,12 @@
 """The inbox pages without JavaScript, in front of the real identity, ingest and scheduler
 (real sockets, store and broker): signed mentions come in through ingest's webhook, a manager
-filters them, assigns, notes and closes them with plain forms, and drafts a reply that goes
-to scheduler's approval."""
+filters them, assigns, notes and closes them with plain forms, sees a negative spike's banner,
+and drafts a reply that goes to scheduler's approval."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from component.console.test_console_front_door import first_run
+from component.scheduler.test_scheduler_crisis_hold import spike
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_ingest.config import IngestSettings
@@ -21,13 +22,16 @@ from ensemble_ingest.main import create_app as create_ingest_app
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.main import create_app as create_scheduler_app
 from ensemble_shared.auth import Role
+from ensemble_shared.events import Event
 from ensemble_shared.topics import Topics, ensure_topics
 from support.apps import bearer, settings_for
 from support.console import CONSOLE_URL, Browser, ConsoleDriver, running_console
 from support.identity import running_identity
+from support.insights_app import publish_all, publisher_for
 from support.mentions import mention_body, signed
 from support.notify import serving
 from support.notify_smtp import Mailbox
+from support.waiting import eventually
 
 REPLIES_POLICY = {
     "when": {"kinds": ["reply"]},
@@ -42,6 +46,7 @@ class Desk:
     scheduler: httpx.AsyncClient
     admin: dict[str, str]
     source: dict[str, str]
+    publish: Callable[[list[Event]], Awaitable[None]]
 
     async def mention(self, external_id: str, text: str) -> str:
         body = mention_body(external_id, text=text)
@@ -77,11 +82,16 @@ async def desk(
                 running_console(
                     identity_url=identity.url, ingest_url=ingest_url, scheduler_url=scheduler_url
                 ) as console,
+                publisher_for(infra, f"{prefix}.") as publisher,
             ):
+
+                async def publish(events: list[Event]) -> None:
+                    await publish_all(publisher, events)
+
                 admin = bearer(issuer, "acme", Role.ADMIN)
                 created = await ingest.post("/sources", json={"name": "forum"}, headers=admin)
                 assert created.status_code == 201, created.text
-                yield Desk(console, ingest, scheduler, admin, created.json())
+                yield Desk(console, ingest, scheduler, admin, created.json(), publish)
 
 
 def rows(html: str) -> list[str]:
@@ -175,10 +185,21 @@ async def test_a_reply_is_drafted_into_approval_and_the_inbox_speaks_french(desk
     )
     assert put.status_code == 200, put.text
     mention = await desk.mention("9", "Bonjour, ma commande n'est jamais arrivée")
+    await desk.publish([spike("acme", negative=True)])  # as ingest announces a negative spike
+
+    async def crises() -> list[Any]:
+        answer = await desk.scheduler.get("/crises", headers=desk.admin)
+        assert answer.status_code == 200, answer.text
+        found: list[Any] = answer.json()
+        return found
+
+    await eventually(crises, bool, timeout=90, what="the crisis in scheduler")
     async with desk.console.browser("fr-FR,fr;q=0.9") as browser:
         await first_run(browser)
         inbox = await browser.get("/w/acme/inbox")
         assert "<h1>Boîte de réception</h1>" in inbox.text
+        assert "Pic négatif : 120 mentions depuis" in inbox.text
+        assert "Les publications programmées sont retenues" in inbox.text
         assert "Me l’attribuer" in inbox.text
         assert "Nouvelle" in inbox.text
         page = f"/w/acme/inbox/{mention}"
