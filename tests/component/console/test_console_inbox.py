@@ -5,9 +5,11 @@ and drafts a reply that goes to scheduler's approval."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from typing import Any
 
 import httpx
@@ -219,3 +221,15 @@ async def test_a_reply_is_drafted_into_approval_and_the_inbox_speaks_french(desk
 
         empty = await browser.submit(page, f"{page}/reply", {"body": "   "})
         assert notice(await followed(browser, empty)) == "Écrivez d’abord la réponse."
+
+        for batch in range(5):  # 51 mentions in all: a full page of 50 and one more
+            await asyncio.gather(
+                *(desk.mention(f"p{batch}-{n}", f"Message {batch}-{n}") for n in range(10))
+            )
+        first = await browser.get("/w/acme/inbox")
+        assert len(rows(first.text)) == 50
+        following = re.search(r'<a href="([^"]+)" rel="next">Page suivante</a>', first.text)
+        assert following, "no next page link"
+        second = await browser.get("/w/acme/inbox" + html_unescape(following.group(1)))
+        assert rows(second.text) == [mention]  # the oldest, alone on the second page
+        assert 'rel="next"' not in second.text
