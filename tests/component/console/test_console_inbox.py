@@ -152,6 +152,10 @@ async def test_a_manager_filters_assigns_notes_and_closes_mentions_with_plain_fo
         assert "Ana Admin" in mine.text  # identity names the assignee
         nothing = await browser.submit("/w/acme/inbox", "/w/acme/inbox/bulk", {"action": "close"})
         assert notice(await followed(browser, nothing)) == "Select at least one mention."
+        sneaky = {"action": "close", "ids": ["../../sources"]}  # an id is never a path
+        assert (
+            await browser.submit("/w/acme/inbox", "/w/acme/inbox/bulk", sneaky)
+        ).status_code == 400
 
         page = f"/w/acme/inbox/{broken}"
         shown = await browser.get(page)

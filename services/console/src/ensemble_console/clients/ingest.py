@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, WorkspaceClient
 from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry
@@ -22,13 +23,15 @@ class IngestClient(WorkspaceClient):
         return self.parse(MentionPage, answer)
 
     async def mention(self, caller: Caller, workspace: str, mention_id: str) -> Mention:
-        answer = await self.as_person(caller, workspace, "GET", f"/mentions/{mention_id}")
+        answer = await self.as_person(
+            caller, workspace, "GET", f"/mentions/{quote(mention_id, safe='')}"
+        )
         return self.parse(Mention, answer)
 
     async def timeline(
         self, caller: Caller, workspace: str, mention_id: str
     ) -> list[TimelineEntry]:
-        path = f"/mentions/{mention_id}/timeline"
+        path = f"/mentions/{quote(mention_id, safe='')}/timeline"
         return self.parse_list(TimelineEntry, await self.as_person(caller, workspace, "GET", path))
 
     async def assign(
@@ -39,18 +42,18 @@ class IngestClient(WorkspaceClient):
         assignee: str | None,
         team: str | None,
     ) -> Mention:
-        path = f"/mentions/{mention_id}/assignment"
+        path = f"/mentions/{quote(mention_id, safe='')}/assignment"
         body = {"assignee": assignee, "team": team}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
     async def set_status(
         self, caller: Caller, workspace: str, mention_id: str, status: str
     ) -> Mention:
-        path = f"/mentions/{mention_id}/status"
+        path = f"/mentions/{quote(mention_id, safe='')}/status"
         body = {"status": status}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
     async def add_note(self, caller: Caller, workspace: str, mention_id: str, text: str) -> Mention:
-        path = f"/mentions/{mention_id}/notes"
+        path = f"/mentions/{quote(mention_id, safe='')}/notes"
         body = {"text": text}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))

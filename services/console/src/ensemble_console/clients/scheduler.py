@@ -3,6 +3,8 @@ approvals and calendar with the person's access token (the staff console adds ca
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from ensemble_console.clients.base import Caller, WorkspaceClient
 from ensemble_console.models.scheduler import (
     ApprovalView,
@@ -40,15 +42,17 @@ class SchedulerClient(WorkspaceClient):
 
     async def request_approval(self, caller: Caller, workspace: str, content_id: str) -> None:
         """Starts the workflow the workspace's policies choose (400 none, 409 not yet)."""
-        path = f"/content/{content_id}/approval"
+        path = f"/content/{quote(content_id, safe='')}/approval"
         await self.as_person(caller, workspace, "POST", path, json={})
 
     async def content(self, caller: Caller, workspace: str, content_id: str) -> ContentView:
-        answer = await self.as_person(caller, workspace, "GET", f"/content/{content_id}")
+        answer = await self.as_person(
+            caller, workspace, "GET", f"/content/{quote(content_id, safe='')}"
+        )
         return self.parse(ContentView, answer)
 
     async def approval(self, caller: Caller, workspace: str, content_id: str) -> ApprovalView:
-        path = f"/content/{content_id}/approval"
+        path = f"/content/{quote(content_id, safe='')}/approval"
         return self.parse(ApprovalView, await self.as_person(caller, workspace, "GET", path))
 
     async def crises(self, caller: Caller, workspace: str, *, limit: int) -> list[Crisis]:

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query
+from pydantic import StringConstraints
 from starlette.responses import StreamingResponse
 
 from ensemble_console.clients import ApiError
@@ -41,7 +42,9 @@ SENTIMENTS = ("positive", "neutral", "negative")
 PRIORITIES = ("low", "normal", "high", "urgent")
 _PLATFORM = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
-MentionId = Annotated[str, Path(min_length=1, max_length=200)]
+ID = r"^[\w-]{1,200}$"
+"""What an id of ingest or scheduler looks like: never a path of its own (no `/`, no `..`)."""
+MentionId = Annotated[str, Path(pattern=ID)]
 Text = Annotated[str, Query(max_length=200)]
 
 
@@ -254,7 +257,7 @@ async def _reply_state(
 
 @router.get("/{mention_id}")
 async def mention_page(
-    staff: Staff, mention_id: MentionId, reply: Annotated[str, Query(max_length=200)] = ""
+    staff: Staff, mention_id: MentionId, reply: Annotated[str, Query(pattern=ID)] = ""
 ) -> object:
     visit, ws = staff.visit, staff.workspace
     ingest = visit.clients.ingest
@@ -356,7 +359,9 @@ async def add_note(
 async def bulk(
     staff: Staff,
     action: Annotated[Literal["me", "assign", "close"], Form()],
-    ids: Annotated[list[str], Form(max_length=PAGE_SIZE)] = [],  # noqa: B006 (FastAPI copies)
+    ids: Annotated[
+        list[Annotated[str, StringConstraints(pattern=ID)]], Form(max_length=PAGE_SIZE)
+    ] = [],  # noqa: B006 (FastAPI copies)
     assignee: Field200 = "",
     team: Field200 = "",
     back: Back = "",
@@ -374,9 +379,9 @@ async def bulk(
     for mention_id in ids:
         try:
             if action == "close":
-                await ingest.set_status(caller, ws, mention_id[:200], "closed")
+                await ingest.set_status(caller, ws, mention_id, "closed")
             else:
-                await ingest.assign(caller, ws, mention_id[:200], who, team_name)
+                await ingest.assign(caller, ws, mention_id, who, team_name)
             changed += 1
         except ApiError as exc:
             if exc.status not in (404, 409, 422):
