@@ -25,6 +25,7 @@ from ensemble_console.routes import (
     admin,
     decisions,
     home,
+    inbox,
     insights,
     links,
     operations,
@@ -58,6 +59,7 @@ ROUTERS = (
     unsubscribe.router,
     preferences.router,
     verify_address.router,
+    inbox.router,
 )
 
 

@@ -75,3 +75,38 @@ class LinkDecided(Answer):
     step: str
     decision: str
     approval_status: str
+
+
+class ContentView(Answer):
+    """A content item's latest version and where it stands (`GET /content/{id}`)."""
+
+    id: str
+    kind: str
+    version: int
+    fields: ContentFields
+    status: str
+    updated_at: datetime
+
+
+class ApprovalStep(Answer):
+    name: str
+    status: str
+    approved_by: tuple[str, ...] = ()
+
+
+class ApprovalView(Answer):
+    """A workflow's state (`GET /content/{id}/approval`)."""
+
+    policy: str
+    status: str
+    current_step: str | None = None
+    steps: list[ApprovalStep]
+
+
+class Crisis(Answer):
+    """A negative spike that holds scheduled posts (`GET /crises`)."""
+
+    id: str
+    topic: str
+    count: int
+    at: datetime
