@@ -23,6 +23,8 @@ from ensemble_console.config import ConsoleSettings
 from ensemble_console.routes import (
     account,
     admin,
+    calendar,
+    content,
     decisions,
     home,
     insights,
@@ -56,6 +58,8 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    content.router,
+    calendar.router,
 )
 
 
