@@ -92,6 +92,7 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
         assert again.status_code == 409
         assert "Scheduler refused it:" in text(again.text)
 
+        assert "Version 1 by you" in text(page)
         commented = await ana.submit(
             item_path, f"{item_path}/comments", {"body": "@team:legal can you check the date?"}
         )
@@ -128,6 +129,9 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
         assert "You approved it." in text(shown.text)
         timeline = text(section(shown.text, "approval-title"))
         assert "you review Approve the console or the API 2" in timeline
+        seen_by_ana = text(section((await ana.get(item_path)).text, "approval-title"))
+        assert "Bo review Approve the console or the API 2" in seen_by_ana  # a name, not an id
+        assert "review — Approved (approved by Bo)" in seen_by_ana
         assert "Nothing awaits your decision." in text((await bo.get("/w/acme/content")).text)
         assert 'action="/w/acme/content/' not in section(shown.text, "approval-title")
 

@@ -183,6 +183,7 @@ async def _item_page(
     versions, comments, approval, plans = workflow
     preview, scheduled, publication = calendar
     policy = await client.policy(caller, ws, approval.policy) if approval else None
+    names = await _names(staff)
     duty = (
         duty_of(
             item,
@@ -213,8 +214,24 @@ async def _item_page(
         publication=publication,
         slot_value=field_value(item.fields.slot, visit.i18n.zone),
         me=staff.me.account.id,
+        names=names,
         error=error,
     )
+
+
+async def _names(staff: InWorkspace) -> dict[str, str]:
+    """Account ids to names, for the people who may list the workspace's members (admins and
+    managers); others see ids."""
+    visit = staff.visit
+    if not ({"admin", "manager"} & set(staff.place.roles)):
+        return {}
+    try:
+        people = await visit.clients.people.members(visit.caller, staff.workspace)
+    except ApiError as exc:
+        if exc.status != 403:
+            raise
+        return {}
+    return {person.account_id: person.name for person in people}
 
 
 @router.get("/{content_id}")
