@@ -196,8 +196,9 @@ async def test_gets_change_nothing_and_unknown_items_are_404(front: Front) -> No
         await first_run(ana)
         assert (await ana.get("/w/acme/content/nope")).status_code == 404
         assert (await ana.get("/w/acme/calendar?view=year")).status_code == 400
-        listed = await ana.get("/w/acme/calendar?view=month&day=not-a-day")
-        assert listed.status_code == 200
+        for day in ("not-a-day", "9999-12-31", "0001-01-01"):
+            listed = await ana.get(f"/w/acme/calendar?view=month&day={day}")
+            assert listed.status_code == 200, day
         posted = await ana.http.post("/w/acme/content", data={"body": "x", "channel": "m"})
         assert posted.status_code == 403  # no CSRF token: nothing created
         assert "No content yet." in text((await ana.get("/w/acme/content")).text)

@@ -52,10 +52,13 @@ class Day:
 
 
 def _anchor(text: str, today: date) -> date:
+    """The day asked for; today when the text is not a day or lies far outside any plan
+    (the edges of the calendar would overflow the month arithmetic)."""
     try:
-        return date.fromisoformat(text) if text else today
+        asked = date.fromisoformat(text) if text else today
     except ValueError:
         return today
+    return asked if 1900 <= asked.year <= 2200 else today
 
 
 async def _calendar_page(
