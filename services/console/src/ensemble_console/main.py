@@ -23,6 +23,8 @@ from ensemble_console.config import ConsoleSettings
 from ensemble_console.routes import (
     account,
     admin,
+    calendar,
+    content,
     decisions,
     home,
     inbox,
@@ -60,6 +62,8 @@ ROUTERS = (
     preferences.router,
     verify_address.router,
     inbox.router,
+    content.router,
+    calendar.router,
 )
 
 

@@ -26,7 +26,7 @@ from starlette.responses import StreamingResponse
 
 from ensemble_console.clients import ApiError
 from ensemble_console.models.ingest import Mention
-from ensemble_console.models.scheduler import ApprovalView, ContentView, Crisis
+from ensemble_console.models.scheduler import Approval, ContentItem, Crisis
 from ensemble_console.web.deps import InWorkspace, Staff
 from ensemble_console.web.errors import PageError
 from ensemble_console.web.pages import Pages
@@ -236,7 +236,7 @@ async def live(staff: Staff, filters: Filtered, since: Text = "") -> StreamingRe
 
 async def _reply_state(
     staff: InWorkspace, content_id: str
-) -> tuple[ContentView, ApprovalView | None] | None:
+) -> tuple[ContentItem, Approval | None] | None:
     """The reply drafted from this page (its id in the address), and its approval if asked."""
     if not content_id:
         return None
@@ -247,12 +247,7 @@ async def _reply_state(
         if exc.status in (404, 422):
             return None
         raise
-    try:
-        return content, await scheduler.approval(caller, staff.workspace, content_id)
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        return content, None
+    return content, await scheduler.approval(caller, staff.workspace, content_id)
 
 
 @router.get("/{mention_id}")
@@ -415,7 +410,7 @@ async def reply(
         return visit.redirect(url, notice="reply_refused")
     notice = "reply_in_review"
     try:
-        await scheduler.request_approval(visit.caller, ws, content.id)
+        await scheduler.request_approval(visit.caller, ws, content.id, None)
     except ApiError as exc:
         if exc.status not in (409, 422):  # no policy matches / the triage is not known yet
             raise
