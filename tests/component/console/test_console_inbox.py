@@ -200,6 +200,18 @@ async def test_a_reply_is_drafted_into_approval_and_the_inbox_speaks_french(desk
         return found
 
     await eventually(crises, bool, timeout=90, what="the crisis in scheduler")
+
+    async def targets() -> list[Any]:  # scheduler learns the mention and its triage from Kafka
+        answer = await desk.scheduler.get("/reply-targets", headers=desk.admin)
+        found: list[Any] = answer.json()
+        return found
+
+    await eventually(
+        targets,
+        lambda found: any(t["mention_id"] == mention and t["triage"] for t in found),
+        timeout=90,
+        what="the mention and its triage in scheduler",
+    )
     async with desk.console.browser("fr-FR,fr;q=0.9") as browser:
         await first_run(browser)
         inbox = await browser.get("/w/acme/inbox")
