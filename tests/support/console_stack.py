@@ -1,4 +1,4 @@
-"""Identity, scheduler, insights and the console as real processes (the dev stack's
+"""Identity, scheduler, insights, feedback and the console as real processes (the dev stack's
 `Stack`), once per pytest session for the browser stories, with identity's mail going to a
 real SMTP server; and the first workspace, created through the first-run page."""
 
@@ -125,7 +125,8 @@ def console_stack(
             )
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.wait_ready("identity", "scheduler", "insights")
+            stack.start("feedback", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.wait_ready("identity", "scheduler", "insights", "feedback")
             stack.start(
                 "console",
                 port=port,

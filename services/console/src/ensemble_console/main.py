@@ -23,6 +23,10 @@ from ensemble_console.config import ConsoleSettings
 from ensemble_console.routes import (
     account,
     admin,
+    community,
+    community_events,
+    community_members,
+    community_moderation,
     decisions,
     home,
     insights,
@@ -56,6 +60,10 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    community.router,
+    community_moderation.router,
+    community_members.router,
+    community_events.router,
 )
 
 
