@@ -122,6 +122,7 @@ async def test_a_members_idea_is_moderated_moved_and_its_event_checked_in_on_a_p
         await camera.check(phone, "66-community-event-phone")
         await phone.get_by_role("button", name="Open the check-in screen").click()
         await expect(phone.get_by_role("heading", level=1)).to_have_text("Check-in")
+        await expect(phone.get_by_role("button", name="Check in", exact=True)).to_be_in_viewport()
         await fits_the_screen(phone)
         await camera.check(phone, "67-check-in-phone")
         await phone.get_by_label("Check-in code").fill("WRONGCODE2")
@@ -131,6 +132,7 @@ async def test_a_members_idea_is_moderated_moved_and_its_event_checked_in_on_a_p
         await phone.get_by_role("button", name="Check in", exact=True).click()
         await expect(phone.get_by_text("Ana is checked in.")).to_be_visible()
         await expect(phone.get_by_label("Check-in code")).to_be_empty()
+        await expect(phone.get_by_role("button", name="Check in", exact=True)).to_be_in_viewport()
         await fits_the_screen(phone)
         await camera.check(phone, "68-checked-in-phone")
     finally:

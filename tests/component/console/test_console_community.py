@@ -6,11 +6,13 @@ refusals are 4xx pages; a viewer reads but cannot act; French reads French."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -85,9 +87,9 @@ async def stage(
                 yield Stage(console, identity, Feedback(http, settings, issuer))
 
 
-def notice_of(html: str) -> str:
-    found = re.search(r'<p class="notice" role="status">(.*?)</p>', html, re.S)
-    return found.group(1).strip() if found else ""
+def notice_of(page: str) -> str:
+    found = re.search(r"<p class=\"notice\" role=\"status\">(.*?)</p>", page, re.S)
+    return html.unescape(found.group(1).strip()) if found else ""
 
 
 async def acted(browser: Browser, page: str, action: str, data: dict[str, str]) -> str:
@@ -248,33 +250,63 @@ async def test_members_show_handles_and_engagement_and_a_suggested_merge_is_conf
         )
         assert bad.status_code == 400
 
+        page = f"{members}/{other}"
+        linked = await acted(
+            browser, page, f"{page}/handles", {"platform": "github", "handle": "ana-gh"}
+        )
+        assert notice_of(linked) == "The handle is linked to the member."
+        assert "ana-gh" in linked
+        taken = await browser.submit(
+            page, f"{page}/handles", {"platform": "mastodon", "handle": "ana@m.social"}
+        )
+        assert taken.status_code == 409
+        assert "belongs to another member" in taken.text
+        unlinked = await acted(browser, page, f"{page}/handles/github/unlink", {})
+        assert notice_of(unlinked) == "The handle is unlinked."
+        handles = (await stage.api("GET", f"/members/{other}"))["identities"]
+        assert [h["platform"] for h in handles] == ["bluesky"]
+        trusted = await acted(browser, page, f"{page}/trust", {"level": "trusted"})
+        assert notice_of(trusted) == "The member's trust level is set."
+        assert (await stage.api("GET", f"/members/{other}"))["trust"] == "trusted"
+
 
 async def test_a_field_events_roster_and_check_in_at_the_door(stage: Stage) -> None:
     ana, ana_headers = await stage.feedback.join("Ana Early")
     bo, bo_headers = await stage.feedback.join("Bo Late")
-    starts = utcnow() + timedelta(days=2)
-    event = await stage.api(
-        "POST",
-        "/field-events",
-        title="Tasting in Lyon",
-        place={"name": "La Halle", "address": "1 rue de la Halle, Lyon"},
-        starts_at=starts.isoformat(),
-        ends_at=(starts + timedelta(hours=2)).isoformat(),
-        capacity=1,
-    )
-    for headers in (ana_headers, bo_headers):
-        answer = await stage.feedback.client.post(
-            f"/field-events/{event['id']}/rsvp", headers=headers
-        )
-        assert answer.status_code == 200, answer.text
-    mine = await stage.feedback.client.get(
-        f"/field-events/{event['id']}/my-rsvp", headers=ana_headers
-    )
-    code = mine.json()["check_in_code"]
-    page = f"{BOARD}/events/{event['id']}"
-    door = f"{page}/check-in"
+    events = f"{BOARD}/events"
+    day = (utcnow() + timedelta(days=2)).date().isoformat()
+    form = {
+        "title": "Tasting in Lyon",
+        "place_name": "La Halle",
+        "address": "1 rue de la Halle, Lyon",
+        "starts": f"{day}T18:30",
+        "ends": f"{day}T20:30",
+        "timezone": "Europe/Paris",
+        "capacity": "1",
+    }
     async with stage.console.browser() as browser:
         await first_run(browser)
+        for bad in ({"timezone": "Mars/Olympus"}, {"ends": f"{day}T17:00"}, {"starts": "soon"}):
+            refused = await browser.submit(events, events, {**form, **bad})
+            assert refused.status_code == 422, bad
+            assert "This event cannot be planned" in refused.text
+        planned = await browser.submit(events, events, form)
+        assert planned.status_code == 303, planned.text[:500]
+        [event] = (await stage.api("GET", "/field-events"))["items"]
+        paris = datetime.fromisoformat(f"{day}T18:30").replace(tzinfo=ZoneInfo("Europe/Paris"))
+        assert datetime.fromisoformat(event["starts_at"]) == paris
+        assert event["timezone"] == "Europe/Paris"
+        for headers in (ana_headers, bo_headers):
+            answer = await stage.feedback.client.post(
+                f"/field-events/{event['id']}/rsvp", headers=headers
+            )
+            assert answer.status_code == 200, answer.text
+        mine = await stage.feedback.client.get(
+            f"/field-events/{event['id']}/my-rsvp", headers=ana_headers
+        )
+        code = mine.json()["check_in_code"]
+        page = f"{BOARD}/events/{event['id']}"
+        door = f"{page}/check-in"
         listed = await browser.get(f"{BOARD}/events")
         assert "Tasting in Lyon" in listed.text
         assert "1 of 1" in listed.text
@@ -301,6 +333,11 @@ async def test_a_field_events_roster_and_check_in_at_the_door(stage: Stage) -> N
         [entry, _] = (await stage.api("GET", f"/field-events/{event['id']}/rsvps"))["items"]
         assert (entry["member_id"], entry["checked_in"]) == (ana, True)
         assert bo not in after.text.split('id="waitlist-title"')[0]
+
+        cancelled = await acted(browser, page, f"{page}/cancel", {})
+        assert notice_of(cancelled) == "The event is cancelled, with every seat."
+        assert (await stage.api("GET", f"/field-events/{event['id']}"))["status"] == "cancelled"
+        assert "Open the check-in screen" not in cancelled
 
 
 @pytest.fixture

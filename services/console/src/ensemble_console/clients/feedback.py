@@ -122,6 +122,32 @@ class FeedbackClient(WorkspaceClient):
         )
         return self.parse(Timeline, answer)
 
+    async def set_trust(
+        self, caller: Caller, workspace: str, member_id: str, level: str, reason: str | None
+    ) -> CommunityMember:
+        """new (pre-moderated), trusted (published at once) or blocked."""
+        path = f"/members/{member_id}/trust"
+        body = {"level": level, "reason": reason}
+        return self.parse(
+            CommunityMember, await self.as_person(caller, workspace, "PUT", path, json=body)
+        )
+
+    async def link_handle(
+        self, caller: Caller, workspace: str, member_id: str, platform: str, handle: str
+    ) -> CommunityMember:
+        """409 when the handle belongs to another member, or the member has one there."""
+        path = f"/members/{member_id}/identities"
+        body = {"platform": platform, "handle": handle}
+        return self.parse(
+            CommunityMember, await self.as_person(caller, workspace, "POST", path, json=body)
+        )
+
+    async def unlink_handle(
+        self, caller: Caller, workspace: str, member_id: str, platform: str
+    ) -> CommunityMember:
+        path = f"/members/{member_id}/identities/{platform}"
+        return self.parse(CommunityMember, await self.as_person(caller, workspace, "DELETE", path))
+
     async def merge_suggestions(self, caller: Caller, workspace: str) -> MergeSuggestionPage:
         answer = await self.as_person(
             caller, workspace, "GET", "/members/merge-suggestions", params={"limit": 50}
@@ -158,6 +184,18 @@ class FeedbackClient(WorkspaceClient):
     async def field_event(self, caller: Caller, workspace: str, event_id: str) -> FieldEvent:
         answer = await self.as_person(caller, workspace, "GET", f"/field-events/{event_id}")
         return self.parse(FieldEvent, answer)
+
+    async def plan_event(
+        self, caller: Caller, workspace: str, body: dict[str, object]
+    ) -> FieldEvent:
+        """422 when a field is refused (ends before it starts, unknown time zone...)."""
+        answer = await self.as_person(caller, workspace, "POST", "/field-events", json=body)
+        return self.parse(FieldEvent, answer)
+
+    async def cancel_event(self, caller: Caller, workspace: str, event_id: str) -> FieldEvent:
+        """Cancels every RSVP too."""
+        path = f"/field-events/{event_id}/cancel"
+        return self.parse(FieldEvent, await self.as_person(caller, workspace, "POST", path))
 
     async def roster(
         self, caller: Caller, workspace: str, event_id: str, cursor: str | None

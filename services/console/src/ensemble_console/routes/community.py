@@ -10,7 +10,7 @@ page offers every status and shows feedback's refusal as a 422 page, never a 500
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Form, Path, Query
 from starlette.responses import Response
@@ -21,14 +21,14 @@ from ensemble_console.web.errors import PageError
 
 router = APIRouter(prefix="/w/{workspace}/community")
 
-STATUSES = ("open", "under_review", "planned", "in_progress", "done", "declined")
-KINDS = ("idea", "feedback", "content_proposal", "question")
 
 # Feedback's ids: letters, digits, `_ : . @ -`, never starting with a dot (no `..` segment).
 Id = Annotated[str, Path(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
 Reason = Annotated[str, Form(max_length=2000)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Status = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]
+STATUSES: tuple[str, ...] = get_args(Status)
+KINDS = ("idea", "feedback", "content_proposal", "question")
 
 
 def refused(staff: InWorkspace, exc: ApiError, what: str, back: str) -> Response:

@@ -1,11 +1,12 @@
 """The Community screen's members: each with their linked handles and engagement score, a
 member's activity, and the merges of members who are one person (feedback suggests pairs:
-same verified email, same handle on another platform); staff confirm a merge or undo one."""
+same verified email, same handle on another platform); staff confirm a merge or undo one,
+link or unlink a member's handle, and set their trust level (new members are pre-moderated)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Form
 from starlette.responses import Response
@@ -16,6 +17,21 @@ from ensemble_console.web.deps import InWorkspace, Staff
 router = APIRouter(prefix="/w/{workspace}/community/members")
 
 MemberField = Annotated[str, Form(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
+Platform = Literal[
+    "mastodon",
+    "bluesky",
+    "x",
+    "reddit",
+    "github",
+    "slack",
+    "youtube",
+    "facebook",
+    "instagram",
+    "generic",
+]
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+Trust = Literal["new", "trusted", "blocked"]
+TRUST_LEVELS: tuple[str, ...] = get_args(Trust)
 NAMES_READ = 200  # one page of members names the ids other pages show
 
 
@@ -55,7 +71,54 @@ async def member(staff: Staff, member_id: Id, cursor: Cursor = None) -> object:
         client.member(visit.caller, ws, member_id),
         client.activity(visit.caller, ws, member_id, cursor),
     )
-    return visit.page("community/member.html", place=staff.place, member=profile, timeline=timeline)
+    return visit.page(
+        "community/member.html",
+        place=staff.place,
+        member=profile,
+        timeline=timeline,
+        platforms=PLATFORMS,
+        levels=TRUST_LEVELS,
+    )
+
+
+@router.post("/{member_id}/trust")
+async def set_trust(
+    staff: Staff,
+    member_id: Id,
+    level: Annotated[Trust, Form()],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    visit = staff.visit
+    action = visit.clients.feedback.set_trust(
+        visit.caller, staff.workspace, member_id, level, reason.strip() or None
+    )
+    back = f"{base(staff)}/members/{member_id}"
+    return await acted(staff, action, "trust", back, "trust_changed")
+
+
+@router.post("/{member_id}/handles")
+async def link_handle(
+    staff: Staff,
+    member_id: Id,
+    platform: Annotated[Platform, Form()],
+    handle: Annotated[str, Form(min_length=1, max_length=256)],
+) -> Response:
+    visit = staff.visit
+    action = visit.clients.feedback.link_handle(
+        visit.caller, staff.workspace, member_id, platform, handle.strip()
+    )
+    back = f"{base(staff)}/members/{member_id}"
+    return await acted(staff, action, "link", back, "handle_linked")
+
+
+@router.post("/{member_id}/handles/{platform}/unlink")
+async def unlink_handle(staff: Staff, member_id: Id, platform: Platform) -> Response:
+    visit = staff.visit
+    action = visit.clients.feedback.unlink_handle(
+        visit.caller, staff.workspace, member_id, platform
+    )
+    back = f"{base(staff)}/members/{member_id}"
+    return await acted(staff, action, "unlink", back, "handle_unlinked")
 
 
 @router.post("/merges")
