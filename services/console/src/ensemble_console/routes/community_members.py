@@ -8,28 +8,19 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal, get_args
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Path
 from starlette.responses import Response
 
 from ensemble_console.routes.community import Cursor, Id, acted, base
 from ensemble_console.web.deps import InWorkspace, Staff
+from ensemble_console.web.labels import LABELS
 
 router = APIRouter(prefix="/w/{workspace}/community/members")
 
 MemberField = Annotated[str, Form(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
-Platform = Literal[
-    "mastodon",
-    "bluesky",
-    "x",
-    "reddit",
-    "github",
-    "slack",
-    "youtube",
-    "facebook",
-    "instagram",
-    "generic",
-]
-PLATFORMS: tuple[str, ...] = get_args(Platform)
+# The platforms feedback links handles on, named once for people in web/labels.py.
+PLATFORMS = tuple(LABELS["platform"])
+Platform = Annotated[str, Path(pattern=r"^[a-z]{1,20}$")]
 Trust = Literal["new", "trusted", "blocked"]
 TRUST_LEVELS: tuple[str, ...] = get_args(Trust)
 NAMES_READ = 200  # one page of members names the ids other pages show
@@ -100,7 +91,7 @@ async def set_trust(
 async def link_handle(
     staff: Staff,
     member_id: Id,
-    platform: Annotated[Platform, Form()],
+    platform: Annotated[str, Form(pattern=r"^[a-z]{1,20}$")],
     handle: Annotated[str, Form(min_length=1, max_length=256)],
 ) -> Response:
     visit = staff.visit
