@@ -1,5 +1,5 @@
-"""Identity, scheduler, insights, ingest and the console as real processes (the dev stack's
-`Stack`), once per pytest session for the browser stories, with identity's mail going to a
+"""Identity, scheduler, insights, ingest, feedback and the console as real processes (the dev
+stack's `Stack`), once per pytest session for the browser stories, with identity's mail going to a
 real SMTP server; and the first workspace, created through the first-run page."""
 
 from __future__ import annotations
@@ -126,7 +126,8 @@ def console_stack(
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("ingest", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.wait_ready("identity", "scheduler", "insights", "ingest")
+            stack.start("feedback", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.wait_ready("identity", "scheduler", "insights", "ingest", "feedback")
             stack.start(
                 "console",
                 port=port,

@@ -24,6 +24,10 @@ from ensemble_console.routes import (
     account,
     admin,
     calendar,
+    community,
+    community_events,
+    community_members,
+    community_moderation,
     content,
     decisions,
     home,
@@ -64,6 +68,10 @@ ROUTERS = (
     inbox.router,
     content.router,
     calendar.router,
+    community.router,
+    community_moderation.router,
+    community_members.router,
+    community_events.router,
 )
 
 

@@ -1,0 +1,144 @@
+"""The Community screens in a real browser (Debian's Chromium, Playwright) on real processes
+(identity, feedback, the console; real Kafka and store): a member's idea waits in moderation,
+the community manager finds it on the board, approves it and moves it on the roadmap; at a
+field event, the door is checked on a phone (390 by 844): the attendee's code, one big button.
+Every page passes axe-core (0 serious or critical) and is photographed."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from ensemble_shared.auth import Role
+from ensemble_shared.events import utcnow
+from support.browser import Camera, browser, camera, watch_csp
+from support.console_stack import Admin, ConsoleStack, acme_admin, admin_page, console_stack
+
+__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
+
+
+async def feedback(
+    stack: ConsoleStack, method: str, path: str, headers: dict[str, str], **body: Any
+) -> Any:
+    async with httpx.AsyncClient(base_url=stack.url("feedback"), timeout=30) as http:
+        answer = await http.request(method, path, headers=headers, json=body or None)
+    assert answer.status_code < 300, answer.text
+    return answer.json()
+
+
+async def fits_the_screen(page: Page) -> None:
+    """Nothing wider than the phone: no sideways scrolling."""
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+
+
+async def test_a_members_idea_is_moderated_moved_and_its_event_checked_in_on_a_phone(
+    console_stack: ConsoleStack,
+    browser: Browser,
+    admin_page: Page,
+    acme_admin: Admin,
+    camera: Camera,
+) -> None:
+    stack, page = console_stack, admin_page
+    member = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
+    ana = await feedback(stack, "POST", "/workspaces/acme/members", member, display_name="Ana")
+    await feedback(stack, "POST", "/submissions", member, kind="idea", title="A repair café")
+    csp: list[str] = []
+    watch_csp(page, csp)
+
+    await page.goto(stack.console + "/w/acme/")
+    await page.get_by_role("link", name="Community", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Community board")
+    await expect(page.get_by_text("A repair café")).to_have_count(0)  # held: not published
+    await page.get_by_label("Only what waits in moderation").check()
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.get_by_role("heading", name="A repair café")).to_be_visible()
+    await expect(page.get_by_text("Waits in moderation", exact=True)).to_be_visible()
+    await camera.check(page, "60-community-board-held")
+
+    await page.get_by_role("link", name="Moderation", exact=True).click()
+    await expect(page.get_by_role("heading", name="A submission by Ana")).to_be_visible()
+    await camera.check(page, "61-community-moderation")
+    await page.get_by_role("button", name="Approve and publish").click()
+    await expect(page.get_by_role("status")).to_contain_text("Approved: it is published.")
+    await expect(page.get_by_text("Nothing waits for a decision.")).to_be_visible()
+
+    await page.get_by_role("link", name="Board", exact=True).click()
+    idea = page.locator("article.submission", has_text="A repair café")
+    await idea.get_by_text("Change the status").first.click()
+    await idea.get_by_label("New status").select_option(label="Under review")
+    await idea.locator("form[action$='/status']").get_by_role("button").click()
+    await expect(page.get_by_role("status")).to_contain_text("The status is changed")
+    await expect(page.locator("article.submission", has_text="A repair café")).to_contain_text(
+        "Under review"
+    )
+    await camera.check(page, "62-community-board")
+
+    tabs = page.get_by_role("navigation", name="Community")
+    await tabs.get_by_role("link", name="Members", exact=True).click()
+    await expect(page.get_by_role("link", name="Ana", exact=True)).to_be_visible()
+    await camera.check(page, "63-community-members")
+    await page.get_by_role("link", name="Ana", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ana")
+    await camera.check(page, "64-community-member")
+    await page.goto(stack.console + "/w/acme/community/suggestions")
+    await camera.check(page, "65-community-suggestions")
+
+    manager = stack.staff("maya", Role.MANAGER)
+    starts = utcnow() + timedelta(days=1)
+    event = await feedback(
+        stack,
+        "POST",
+        "/field-events",
+        manager,
+        title="Repair café, first edition",
+        place={"name": "La Halle", "address": "1 rue de la Halle, Lyon"},
+        starts_at=starts.isoformat(),
+        ends_at=(starts + timedelta(hours=3)).isoformat(),
+        capacity=20,
+    )
+    await feedback(stack, "POST", f"/field-events/{event['id']}/rsvp", member)
+    mine = await feedback(stack, "GET", f"/field-events/{event['id']}/my-rsvp", member)
+
+    phone_context = await browser.new_context(
+        locale="en-GB",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        storage_state=acme_admin.state,
+    )
+    try:
+        phone = await phone_context.new_page()
+        watch_csp(phone, csp)
+        await phone.goto(stack.console + "/w/acme/community/events")
+        await phone.get_by_role("link", name="Repair café, first edition").click()
+        await expect(phone.get_by_role("link", name="Ana", exact=True)).to_be_visible()
+        await camera.check(phone, "66-community-event-phone")
+        await phone.get_by_role("button", name="Open the check-in screen").click()
+        await expect(phone.get_by_role("heading", level=1)).to_have_text("Check-in")
+        await expect(phone.get_by_role("button", name="Check in", exact=True)).to_be_in_viewport()
+        await fits_the_screen(phone)
+        await camera.check(phone, "67-check-in-phone")
+        await phone.get_by_label("Check-in code").fill("WRONGCODE2")
+        await phone.get_by_role("button", name="Check in", exact=True).click()
+        await expect(phone.get_by_role("alert")).to_contain_text("We do not know this code")
+        await phone.get_by_label("Check-in code").fill(mine["check_in_code"].lower())
+        await phone.get_by_role("button", name="Check in", exact=True).click()
+        await expect(phone.get_by_text("Ana is checked in.")).to_be_visible()
+        await expect(phone.get_by_label("Check-in code")).to_be_empty()
+        await expect(phone.get_by_role("button", name="Check in", exact=True)).to_be_in_viewport()
+        await fits_the_screen(phone)
+        await camera.check(phone, "68-checked-in-phone")
+    finally:
+        await phone_context.close()
+    roster = await feedback(stack, "GET", f"/field-events/{event['id']}/rsvps", manager)
+    assert [(r["member_id"], r["checked_in"]) for r in roster["items"]] == [
+        (ana["member_id"], True)
+    ]
+    assert csp == []
