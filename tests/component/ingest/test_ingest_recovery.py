@@ -109,8 +109,8 @@ async def test_a_source_lists_its_payloads_by_status_and_redrives_a_pending_one(
         assert [i["status"] for i in rest["items"]] == ["processed"]
         assert rest["next_cursor"] is None
         rejected = await listed(status="rejected")
-        assert [i["payload"]["id"] for i in rejected["items"]] != [crashed.id]
-        assert len(rejected["items"]) == 1 and rejected["items"][0]["reason"]
+        assert len(rejected["items"]) == 1
+        assert "data" in rejected["items"][0]["reason"]
         assert ((await client.get(path, headers=ingest.manager)).status_code) == 403
         assert (
             await client.get(path, params={"cursor": "nope"}, headers=ingest.admin)
