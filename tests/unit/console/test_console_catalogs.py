@@ -35,8 +35,8 @@ def test_every_marked_string_has_its_french_translation() -> None:
 
 
 def test_catalogs_hold_no_string_the_code_no_longer_uses() -> None:
-    catalog = i18n.read_catalogs("fr")
-    unused = sorted(m.id for m in catalog if m.id and m.id not in marked())
+    catalog, used = i18n.read_catalogs("fr"), marked()  # extracted once, not per message
+    unused = sorted(m.id for m in catalog if m.id and m.id not in used)
     assert unused == []
 
 

@@ -26,11 +26,14 @@ from ensemble_console.routes import (
     decisions,
     home,
     insights,
+    integrations,
     links,
+    notifications,
     operations,
     preferences,
     setup,
     signin,
+    sources,
     unsubscribe,
 )
 from ensemble_console.web import errors, i18n
@@ -56,6 +59,9 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    sources.router,
+    notifications.router,
+    integrations.router,
 )
 
 
