@@ -20,10 +20,15 @@ async def inbox(
     staff: Staff, cursor: Annotated[str | None, Query(max_length=512)] = None
 ) -> object:
     visit = staff.visit
-    page, unread = await asyncio.gather(
-        visit.clients.notify.inbox(visit.caller, staff.workspace, cursor),
-        visit.clients.notify.unread(visit.caller, staff.workspace),
-    )
+    try:
+        page, unread = await asyncio.gather(
+            visit.clients.notify.inbox(visit.caller, staff.workspace, cursor),
+            visit.clients.notify.unread(visit.caller, staff.workspace),
+        )
+    except ApiError as exc:
+        if exc.status != 422:  # a cursor this API never made
+            raise
+        return visit.error(400, "invalid")
     return visit.page("notifications/inbox.html", place=staff.place, page=page, unread=unread)
 
 

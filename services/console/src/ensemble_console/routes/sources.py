@@ -101,12 +101,17 @@ async def raw(
     cursor: Cursor = None,
 ) -> object:
     visit = admin.visit
-    source, page = await asyncio.gather(
-        visit.clients.ingest.source(visit.caller, admin.workspace, source_id),
-        visit.clients.ingest.raw_payloads(
-            visit.caller, admin.workspace, source_id, status=status or None, cursor=cursor
-        ),
-    )
+    try:
+        source, page = await asyncio.gather(
+            visit.clients.ingest.source(visit.caller, admin.workspace, source_id),
+            visit.clients.ingest.raw_payloads(
+                visit.caller, admin.workspace, source_id, status=status or None, cursor=cursor
+            ),
+        )
+    except ApiError as exc:
+        if exc.status != 422:  # a cursor this API never made
+            raise
+        return visit.error(400, "invalid")
     return visit.page(
         "sources/raw.html",
         place=admin.place,
