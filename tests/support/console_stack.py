@@ -125,7 +125,10 @@ def console_stack(
             )
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.wait_ready("identity", "scheduler", "insights")
+            # Ingest's sweep leaves payloads pending for an hour: the sources story re-drives one.
+            stack.start("ingest", env={"INGEST_REDRIVE_AFTER_SECONDS": "3600"})
+            stack.start("notify", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.wait_ready("identity", "scheduler", "insights", "ingest", "notify")
             stack.start(
                 "console",
                 port=port,
