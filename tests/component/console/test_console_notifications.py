@@ -77,7 +77,7 @@ async def test_my_preferences_are_one_form_that_keeps_the_rules_it_does_not_show
         page = "/w/acme/notifications/preferences"
         shown = await browser.get(page)
         assert "Mes préférences de notification" in shown.text
-        assert "Selon l’espace de travail" in shown.text
+        assert "Par défaut" in shown.text
         saved = await browser.submit(
             page,
             page,

@@ -245,7 +245,7 @@ LABELS.update(
             "rejected": N_("Rejected"),
         },
         "cadence": {
-            "": N_("As the workspace decides"),
+            "": N_("Default"),
             "off": N_("Off"),
             "immediate": N_("At once"),
             "hourly": N_("Hourly digest"),
