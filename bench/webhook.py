@@ -37,6 +37,7 @@ def _env(infra: Infra, prefix: str, database: str, issuer: LocalIssuer) -> dict[
         "HOST": "127.0.0.1",
         "KAFKA_TOPIC_PREFIX": prefix,
         "INGEST_DATABASE": database,
+        "INGEST_SECRET_KEY": "bench-" + "k" * 32,
         "ENSEMBLE_AUTH_JWKS": issuer.jwks_json(),
         "PYTHONPATH": str(repo_root()),
     }

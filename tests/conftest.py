@@ -11,6 +11,9 @@ import pytest
 # may reach private addresses here (and in the service processes the tests start), never by
 # default. Tests that show the refusal build their settings with it off.
 os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
+# Tests poll and fuzz faster than a person reads: no per-person read limit here, except in the
+# test that shows it (tests/component/shared/test_shared_read_limits.py).
+os.environ.setdefault("ENSEMBLE_HTTP_READ_RATE_LIMIT", "")
 
 _MARKERS = {"unit": "unit", "component": "component", "e2e": "e2e", "faults": "fault"}
 

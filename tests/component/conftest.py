@@ -14,10 +14,10 @@ from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.main import create_app as create_scheduler_app
-from ensemble_shared.kafka import create_broker
+from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
-from ensemble_shared.topics import Topics, ensure_topics
+from ensemble_shared.topics import MENTIONS, Topics, ensure_topics
 from support.apps import running, settings_for
 from support.feedback import Feedback, feedback_settings
 from support.ingest import Ingest
@@ -64,6 +64,19 @@ async def feedback(
     settings = feedback_settings(infra, unique_name("feedback"), issuer)
     async with running(create_feedback_app(settings)) as client:
         yield Feedback(client, settings, issuer)
+
+
+@pytest.fixture
+async def ingest_stand_in(feedback: Feedback) -> AsyncIterator[EventPublisher]:
+    """Publishes on feedback's mentions topic, as ingest would."""
+    broker: KafkaBroker = create_broker(
+        KafkaSettings(bootstrap_servers=feedback.settings.kafka.bootstrap_servers),
+        client_id="ingest-stand-in",
+    )
+    publisher = EventPublisher(broker, Topics(feedback.settings.kafka.topic_prefix), [MENTIONS])
+    async with broker:
+        await broker.start()
+        yield publisher
 
 
 @pytest.fixture

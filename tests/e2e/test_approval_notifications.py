@@ -36,13 +36,24 @@ async def test_each_step_reaches_its_approver_who_decides_until_publishable(
     mia = bearer(issuer, "acme", Role.APPROVER, subject="mia")
     lea = bearer(issuer, "acme", Role.APPROVER, subject="lea")
     with Receiver() as mia_slack, Receiver() as lea_slack:
-        for person, receiver in (("mia", mia_slack), ("lea", lea_slack)):
+        for person, receiver, own in (("mia", mia_slack, mia), ("lea", lea_slack, lea)):
             put = await system.http.put(
-                f"{notify}/people/{person}",
-                json={"name": person.title(), "slack_webhook_url": receiver.url},
-                headers=system.admin,
+                f"{notify}/people/{person}", json={"name": person.title()}, headers=system.admin
             )
             assert put.status_code in (200, 201), put.text
+            # each sets her own Slack, and confirms it from the message it receives
+            mine = await system.http.put(
+                f"{notify}/people/{person}/addresses",
+                json={"slack_webhook_url": receiver.url},
+                headers=own,
+            )
+            assert mine.status_code == 200, mine.text
+            [verification] = receiver.verifications
+            token = button_of(verification.body, "confirm").rsplit("/", 1)[1]
+            confirmed = await system.http.post(
+                f"{notify}/addresses/verification", params={"token": token}
+            )
+            assert confirmed.status_code == 200, confirmed.text
         policy = await system.http.put(
             f"{scheduler}/approval-policies/standard", json=POLICY, headers=system.admin
         )
@@ -107,7 +118,11 @@ async def test_each_step_reaches_its_approver_who_decides_until_publishable(
 
 def button(receiver: Receiver, action: str) -> str:
     """The URL of the first delivered Slack message's button for `action`."""
-    blocks = json.loads(receiver.delivered()[0].body)["blocks"]
+    return button_of(receiver.delivered()[0].body, action)
+
+
+def button_of(body: bytes, action: str) -> str:
+    blocks = json.loads(body)["blocks"]
     [actions] = [b for b in blocks if b["type"] == "actions"]
     [url] = [e["url"] for e in actions["elements"] if e["action_id"] == action]
     return str(url)

@@ -1,6 +1,7 @@
 """From social to the board with real processes: a mention a triage rule marks as a request
-becomes a suggestion in feedback, credited to the member who linked the author's handle; a
-manager confirms it, and the idea keeps its social origin for the reply to come."""
+becomes a suggestion in feedback, credited to the member who proved the author's handle (by
+posting a code from it); a manager confirms it, and the idea keeps its social origin for the
+reply to come."""
 
 from __future__ import annotations
 
@@ -33,14 +34,27 @@ async def test_a_request_on_social_becomes_a_confirmed_idea_of_its_member(system
         headers=member_headers,
     )
     assert signed_up.status_code == 201, signed_up.text
-    linked = await system.http.post(
+    claimed = await system.http.post(
         f"{feedback}/members/me/identities",
         json={"platform": "mastodon", "handle": "camille"},
         headers=member_headers,
     )
-    assert linked.status_code in (200, 201), linked.text
+    assert claimed.status_code == 202, claimed.text
 
+    # Camille proves the handle is hers: she posts the code from it, ingest collects it.
     source = await system.source()
+    proof = mention_body(
+        "loop-0", platform="mastodon", text=f"Linking my account @acme {claimed.json()['code']}"
+    )
+    sent = await system.webhook(source, proof, signed(source["secret"], proof))
+    assert sent.status_code == 202, sent.text
+
+    async def identities() -> list[dict[str, Any]]:
+        me = await system.http.get(f"{feedback}/members/me", headers=member_headers)
+        found: list[dict[str, Any]] = me.json()["identities"]
+        return found
+
+    await eventually(identities, lambda found: len(found) == 1, timeout=120, what="proof")
     asking = mention_body(
         "loop-1", platform="mastodon", text="Please add a dark mode to the loyalty app"
     )

@@ -102,7 +102,7 @@ async def test_an_admin_runs_sources_notifications_and_endpoints_from_the_browse
     )
     await expect(page.get_by_text("Unread: 0")).to_be_visible(timeout=SLOW)
     await page.get_by_role("link", name="My notification preferences").click()
-    await page.get_by_label("mentions: Email").select_option("daily")
+    await page.get_by_label("inbox mentions: Email").select_option("daily")
     await page.get_by_role("button", name="Save my preferences").click()
     await expect(page.get_by_role("status")).to_contain_text("preferences are saved", timeout=SLOW)
     await camera.check(page, "74-notification-preferences")

@@ -1,4 +1,4 @@
-"""Identity, scheduler, insights and the console as real processes (the dev stack's
+"""Identity, scheduler, insights, ingest and the console as real processes (the dev stack's
 `Stack`), once per pytest session for the browser stories, with identity's mail going to a
 real SMTP server; and the first workspace, created through the first-run page."""
 
@@ -126,7 +126,10 @@ def console_stack(
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
             # Ingest's sweep leaves payloads pending for an hour: the sources story re-drives one.
-            stack.start("ingest", env={"INGEST_REDRIVE_AFTER_SECONDS": "3600"})
+            stack.start(
+                "ingest",
+                env={"ENSEMBLE_PUBLIC_URL": console, "INGEST_REDRIVE_AFTER_SECONDS": "3600"},
+            )
             stack.start("notify", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.wait_ready("identity", "scheduler", "insights", "ingest", "notify")
             stack.start(

@@ -11,12 +11,39 @@ from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.config import FeedbackSettings
 from ensemble_shared.auth import Role
-from ensemble_shared.events import Event, parse_event
+from ensemble_shared.events import (
+    Author,
+    Event,
+    MentionData,
+    MentionReceivedV1,
+    parse_event,
+    utcnow,
+)
+from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Stream, Topics
 from support.apps import bearer, settings_for
 from support.kafka import read_topic
+from support.waiting import eventually
+
+
+def mention_from(handle: str, platform: str, text: str, workspace: str = "acme") -> Event:
+    """`mention.received.v1` of a message `handle` posted, as ingest announces it."""
+    mention_id = secrets.token_hex(8)
+    return MentionReceivedV1(
+        source="ensemble/ingest",
+        subject=mention_id,
+        workspace=workspace,
+        data=MentionData(
+            mention_id=mention_id,
+            platform=platform,
+            external_id=f"ext-{mention_id}",
+            author=Author(id=f"id-{handle}", handle=handle),
+            text=text,
+            created_at=utcnow(),
+        ),
+    )
 
 
 def feedback_settings(
@@ -67,6 +94,29 @@ class Feedback:
         assert response.status_code == 201, response.text
         member_id: str = response.json()["member_id"]
         return member_id, self.member(member_id, workspace)
+
+    async def prove_handle(
+        self, publisher: EventPublisher, headers: dict[str, str], platform: str, handle: str
+    ) -> dict[str, Any]:
+        """Claim `handle`, then post its code from it as ingest would announce it; the
+        member's profile once the handle is linked."""
+        claimed = await self.client.post(
+            "/members/me/identities", json={"platform": platform, "handle": handle}, headers=headers
+        )
+        assert claimed.status_code == 202, claimed.text
+        code = claimed.json()["code"]
+        await publisher.publish([mention_from(handle, platform, f"Hi @acme, it's me: {code}")])
+
+        async def profile() -> dict[str, Any]:
+            found: dict[str, Any] = (await self.client.get("/members/me", headers=headers)).json()
+            return found
+
+        return await eventually(
+            profile,
+            lambda p: any(i["platform"] == platform for i in p.get("identities", [])),
+            timeout=90,
+            what=f"{handle} linked",
+        )
 
     def database(self) -> Database:
         return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]

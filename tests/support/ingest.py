@@ -17,6 +17,7 @@ from ensemble_shared.topics import MENTIONS, Topics
 from support.apps import bearer
 from support.kafka import read_topic
 from support.mentions import mention_body, signed
+from support.stored import stored
 
 
 class Ingest:
@@ -55,6 +56,11 @@ class Ingest:
             return await client[self.settings.database][collection].count_documents(query or {})
         finally:
             client.close()
+
+    async def stored(self, collection: str, document_id: str) -> dict[str, Any]:
+        return await stored(
+            self.settings.mongo.url, self.settings.database, collection, document_id
+        )
 
     async def announced(self, infra: Infra) -> list[Event]:
         topic = Topics(self.settings.kafka.topic_prefix).topic(MENTIONS)

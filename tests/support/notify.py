@@ -17,7 +17,11 @@ from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.processes import free_port
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.main import create_app
+from ensemble_notify.models.people import PendingAddress
+from ensemble_notify.services import address_proofs
+from ensemble_notify.services.address_proofs import VerificationLinks
 from ensemble_shared.auth import Role
+from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.events import Event, parse_event
 from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.settings import KafkaSettings
@@ -41,10 +45,34 @@ class NotifyDriver:
         return bearer(self.issuer, workspace, Role.APPROVER, subject=subject)
 
     async def put_person(self, person_id: str, **fields: Any) -> dict[str, Any]:
+        """An admin's PUT, then each address it set confirmed as its owner would (the
+        verification link notify sent, opened and confirmed): the addresses are in use."""
         response = await self.http.put(f"/people/{person_id}", json=fields, headers=self.admin)
         assert response.status_code == 200, response.text
         person: dict[str, Any] = response.json()
+        for pending in person["pending"]:
+            confirmed = await self.confirm_address(person_id, pending)
+            assert confirmed.status_code == 200, confirmed.text
+        if person["pending"]:
+            got = await self.http.get(f"/people/{person_id}", headers=self.admin)
+            person = got.json()
         return person
+
+    def verification_token(
+        self, person_id: str, pending: dict[str, Any], workspace: str = "acme"
+    ) -> str:
+        """The token of the link notify sent for `pending` (an entry of a person's `pending`)."""
+        links = VerificationLinks(
+            Capabilities(self.settings.secret_key.get_secret_value(), address_proofs.PURPOSE),
+            self.settings.console_url,
+        )
+        return links.token(workspace, person_id, PendingAddress.model_validate(pending))
+
+    async def confirm_address(
+        self, person_id: str, pending: dict[str, Any], workspace: str = "acme"
+    ) -> httpx.Response:
+        token = self.verification_token(person_id, pending, workspace)
+        return await self.http.post("/addresses/verification", params={"token": token})
 
     async def endpoint(self, **body: Any) -> dict[str, Any]:
         response = await self.http.post("/endpoints", json=body, headers=self.admin)

@@ -22,13 +22,16 @@ class Received:
 
 
 class Receiver(ThreadedServer):
-    """Records every request; answers from a script of statuses, then 204."""
+    """Records every request; answers from a script of statuses, then 204. Notify's address
+    verification messages (`x-ensemble-purpose: address-verification`) are filed apart, in
+    `verifications` (answered 204): `received` holds every other request."""
 
     def __init__(
         self, script: Iterable[int] = (), *, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__()
         self.received: list[Received] = []
+        self.verifications: list[Received] = []
         self._script = list(script)
         self._headers = headers or {}
         self._serve(Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])]))
@@ -39,6 +42,12 @@ class Receiver(ThreadedServer):
 
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
+        if request.headers.get("x-ensemble-purpose") == "address-verification":
+            with self._lock:
+                self.verifications.append(
+                    Received(request.url.path, dict(request.headers), body, 204)
+                )
+            return Response(status_code=204)
         with self._lock:
             status = self._script.pop(0) if self._script else 204
             self.received.append(Received(request.url.path, dict(request.headers), body, status))

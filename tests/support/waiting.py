@@ -14,7 +14,7 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     accept: Callable[[T], bool],
     *,
-    timeout: float = 30.0,  # noqa: ASYNC109 - a polling deadline, not a cancel scope
+    timeout: float = 60.0,  # noqa: ASYNC109 - a polling deadline, not a cancel scope
     interval: float = 0.2,
     what: str = "condition",
 ) -> T:

@@ -35,8 +35,8 @@ def parse_scale(values: Sequence[str]) -> dict[str, int]:
     return scale
 
 
-SECRET_KEYS = {"feedback", "scheduler", "notify", "insights"}
-"""Services that sign their own links with `<SERVICE>_SECRET_KEY`."""
+SECRET_KEYS = {"ingest", "feedback", "scheduler", "notify", "insights"}
+"""Services that sign their links, or seal stored secrets, with `<SERVICE>_SECRET_KEY`."""
 JWKS_PATH = "/.well-known/jwks.json"
 
 

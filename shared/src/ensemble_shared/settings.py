@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from limits import parse_many
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -111,12 +112,24 @@ class HttpSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENSEMBLE_HTTP_", extra="ignore")
 
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, description="Larger bodies get 413.")
+    read_rate_limit: str = Field(
+        default="100/second;3000/minute",
+        description="Authenticated reads (GET) one person may make, per replica (the `limits` "
+        "notation, `;` between windows); beyond it 429 with Retry-After. Blank: no limit.",
+    )
     root_path: str | None = Field(
         default=None,
         pattern=r"^(/[A-Za-z0-9._~-]+)*$",
         description="Path prefix the proxy serves this API under, stripped before it arrives "
         "(/docs and /openapi.json link through it); default /api/<service>, '' for none.",
     )
+
+    @field_validator("read_rate_limit")
+    @classmethod
+    def _readable_limits(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # a ValueError names what it cannot read
+        return value
 
     def root_path_of(self, service: str) -> str:
         return api_root_path(service) if self.root_path is None else self.root_path

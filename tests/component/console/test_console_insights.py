@@ -72,7 +72,11 @@ async def opened(browser: Browser, path: str) -> str:
         return page.text
 
     return await eventually(
-        probe, lambda html: figure_row(html, "mentions")[1] == "6", timeout=120, what="figures"
+        # Both months must be counted: their events reach insights on different partitions.
+        probe,
+        lambda html: figure_row(html, "mentions")[1:3] == ["6", "4"],
+        timeout=120,
+        what="figures",
     )
 
 

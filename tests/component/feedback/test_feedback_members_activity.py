@@ -63,9 +63,9 @@ async def test_timeline_and_score_count_a_merged_member_once(feedback: Feedback)
     bea, bea_headers = await sign_up(feedback, "Bea")
     assert (
         await feedback.client.post(
-            "/members/me/identities",
+            f"/members/{bea}/identities",
             json={"platform": "mastodon", "handle": "@bea@mastodon.social"},
-            headers=bea_headers,
+            headers=feedback.manager,
         )
     ).status_code == 200
     activity: ActivityService = services(feedback).activity

@@ -11,9 +11,10 @@ from ensemble_feedback.main import create_app
 from ensemble_feedback.services.directory import Directory
 from ensemble_shared.auth import Role
 from ensemble_shared.events import MemberData, MemberMergeData
+from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.topics import MEMBERS
 from support.apps import bearer, running
-from support.feedback import Feedback
+from support.feedback import Feedback, mention_from
 from support.waiting import eventually
 
 
@@ -21,7 +22,16 @@ async def sign_up(feedback: Feedback, name: str, **extra: Any) -> tuple[str, dic
     return await feedback.join(name, **extra)
 
 
-async def link(
+async def link(feedback: Feedback, member_id: str, platform: str, handle: str) -> httpx.Response:
+    """Staff linking a handle they checked another way (members prove theirs, see below)."""
+    return await feedback.client.post(
+        f"/members/{member_id}/identities",
+        json={"platform": platform, "handle": handle},
+        headers=feedback.manager,
+    )
+
+
+async def claim(
     feedback: Feedback, headers: dict[str, str], platform: str, handle: str
 ) -> httpx.Response:
     return await feedback.client.post(
@@ -48,40 +58,51 @@ async def verify_email(feedback: Feedback, member_id: str) -> None:
     assert (await feedback.client.post(path)).status_code == 200
 
 
-async def test_a_handle_belongs_to_one_member_and_a_member_to_one_handle_per_platform(
-    feedback: Feedback,
+async def test_a_handle_is_linked_only_when_its_owner_posts_the_code_from_it(
+    feedback: Feedback, ingest_stand_in: EventPublisher
 ) -> None:
+    """Anyone can type a handle; only its owner can post from it. One member per handle, one
+    handle per platform per member."""
     ana, ana_headers = await sign_up(feedback, "Ana")
     bea, bea_headers = await sign_up(feedback, "Bea")
-    first = await link(feedback, ana_headers, "mastodon", "@ana@mastodon.social")
-    assert first.status_code == 200, first.text
-    assert first.json()["identities"][0]["platform"] == "mastodon"
+    first = await feedback.prove_handle(
+        ingest_stand_in, ana_headers, "mastodon", "@ana@mastodon.social"
+    )
+    assert first["identities"][0]["platform"] == "mastodon"
 
-    taken = await link(feedback, bea_headers, "mastodon", "ANA@Mastodon.social")
+    taken = await claim(feedback, bea_headers, "mastodon", "ANA@Mastodon.social")
     assert taken.status_code == 409
     assert "another member" in taken.json()["message"]
-    second = await link(feedback, ana_headers, "mastodon", "@ana2@mastodon.social")
+    second = await claim(feedback, ana_headers, "mastodon", "@ana2@mastodon.social")
     assert second.status_code == 409
-    again = await link(feedback, ana_headers, "mastodon", "ana@mastodon.social")
-    assert again.status_code == 200  # the same link twice changes nothing
-    other_platform = await link(feedback, bea_headers, "bluesky", "ana.bsky.social")
-    assert other_platform.status_code == 200
-    bad = await feedback.client.post(
-        "/members/me/identities", json={"platform": "myspace", "handle": "x"}, headers=ana_headers
-    )
+    bad = await claim(feedback, ana_headers, "myspace", "x")
     assert bad.status_code == 422
+
+    # Bea claims an X handle, and Mallory posts Bea's code from her own handle: nothing links.
+    code = (await claim(feedback, bea_headers, "x", "bea_x")).json()["code"]
+    assert code.startswith("ens-")
+    await ingest_stand_in.publish([mention_from("mallory", "x", f"@acme {code}")])
+    await feedback.prove_handle(ingest_stand_in, bea_headers, "bluesky", "bea.bsky.social")
+    profile = (await feedback.client.get("/members/me", headers=bea_headers)).json()
+    assert {i["platform"] for i in profile["identities"]} == {"bluesky"}
+    await ingest_stand_in.publish([mention_from("bea_x", "x", f"That's me @acme {code.upper()}")])
+    await eventually(
+        lambda: feedback.client.get("/members/me", headers=bea_headers),
+        lambda r: {i["platform"] for i in r.json()["identities"]} == {"bluesky", "x"},
+        what="bea's X handle linked by her own post",
+    )
 
     members = directory(feedback.client)
     assert await members.by_handle(feedback.workspace, "mastodon", "@Ana@mastodon.social") == ana
-    assert await members.by_handle(feedback.workspace, "bluesky", "ana.bsky.social") == bea
-    assert await members.by_handle(feedback.workspace, "x", "ana") is None
+    assert await members.by_handle(feedback.workspace, "x", "bea_x") == bea
+    assert await members.by_handle(feedback.workspace, "x", "mallory") is None
     assert await members.by_handle("globex", "mastodon", "ana@mastodon.social") is None
 
     unlinked = await feedback.client.delete("/members/me/identities/mastodon", headers=ana_headers)
     assert unlinked.status_code == 200
     assert unlinked.json()["identities"] == []
-    now_free = await link(feedback, bea_headers, "mastodon", "ana@mastodon.social")
-    assert now_free.status_code == 200
+    now_free = await claim(feedback, bea_headers, "mastodon", "ana@mastodon.social")
+    assert now_free.status_code == 202
 
 
 async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
@@ -90,8 +111,8 @@ async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
     ana, ana_headers = await sign_up(feedback, "Ana", email="ana@example.org")
     bea, bea_headers = await sign_up(feedback, "Ana B.", email="ANA@example.org")
     await sign_up(feedback, "Cy", email="cy@example.org")
-    assert (await link(feedback, ana_headers, "github", "ana")).status_code == 200
-    assert (await link(feedback, bea_headers, "x", "@Ana")).status_code == 200
+    assert (await link(feedback, ana, "github", "ana")).status_code == 200
+    assert (await link(feedback, bea, "x", "@Ana")).status_code == 200
 
     suggested = await feedback.client.get("/members/merge-suggestions", headers=feedback.manager)
     assert suggested.status_code == 200
@@ -127,7 +148,7 @@ async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
         await eventually(
             lambda: directory(replica).canonical(feedback.workspace, [bea]),
             lambda found: found == {bea: ana},
-            timeout=10,
+            timeout=60,
             what="the other replica resolving the merged member",
         )
 
@@ -177,12 +198,12 @@ async def test_suggested_merge_is_confirmed_resolved_everywhere_and_undone(
 async def test_members_with_identities_on_the_same_platform_are_never_merged(
     feedback: Feedback,
 ) -> None:
-    ana, ana_headers = await sign_up(feedback, "Ana")
-    bea, bea_headers = await sign_up(feedback, "Bea")
+    ana, _ana_headers = await sign_up(feedback, "Ana")
+    bea, _bea_headers = await sign_up(feedback, "Bea")
     cy, cy_headers = await sign_up(feedback, "Cy")
-    await link(feedback, ana_headers, "bluesky", "ana.bsky.social")
-    await link(feedback, bea_headers, "bluesky", "bea.bsky.social")
-    await link(feedback, cy_headers, "reddit", "u/cy")
+    await link(feedback, ana, "bluesky", "ana.bsky.social")
+    await link(feedback, bea, "bluesky", "bea.bsky.social")
+    await link(feedback, cy, "reddit", "u/cy")
     refused = await feedback.client.post(
         "/members/merges",
         json={"survivor_member_id": ana, "merged_member_id": bea},
@@ -212,7 +233,7 @@ async def test_members_with_identities_on_the_same_platform_are_never_merged(
     )
     assert into_merged.status_code == 409
     # A second bluesky handle cannot be linked into the merged group either.
-    assert (await link(feedback, cy_headers, "bluesky", "cy.bsky.social")).status_code == 409
+    assert (await claim(feedback, cy_headers, "bluesky", "cy.bsky.social")).status_code == 409
 
     events = await feedback.events(MEMBERS)
     assert [e.type for e in events if e.type == "member.merged.v1"] == ["member.merged.v1"]

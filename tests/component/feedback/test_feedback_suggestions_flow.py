@@ -4,11 +4,7 @@ vote credited to the member linked to the author's handle, or dismisses it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
-from faststream.kafka import KafkaBroker
 
 from ensemble_shared.auth import Role
 from ensemble_shared.events import (
@@ -20,25 +16,11 @@ from ensemble_shared.events import (
     TriageData,
     utcnow,
 )
-from ensemble_shared.kafka import EventPublisher, create_broker
-from ensemble_shared.settings import KafkaSettings
-from ensemble_shared.topics import MENTIONS, SUBMISSIONS, Topics
+from ensemble_shared.kafka import EventPublisher
+from ensemble_shared.topics import SUBMISSIONS
 from support.apps import bearer
 from support.feedback import Feedback
 from support.waiting import eventually
-
-
-@pytest.fixture
-async def ingest_stand_in(feedback: Feedback) -> AsyncIterator[EventPublisher]:
-    """Publishes on feedback's mentions topic, as ingest would."""
-    broker: KafkaBroker = create_broker(
-        KafkaSettings(bootstrap_servers=feedback.settings.kafka.bootstrap_servers),
-        client_id="ingest-stand-in",
-    )
-    publisher = EventPublisher(broker, Topics(feedback.settings.kafka.topic_prefix), [MENTIONS])
-    async with broker:
-        await broker.start()
-        yield publisher
 
 
 def triaged(

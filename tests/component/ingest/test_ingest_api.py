@@ -17,6 +17,7 @@ from ensemble_shared.events import Event
 from support.apps import bearer
 from support.ingest import Ingest
 from support.mentions import mention_body, signed
+from support.waiting import eventually
 
 
 def types(events: list[Event]) -> Counter[str]:
@@ -83,9 +84,14 @@ async def test_an_edit_updates_the_mention_and_a_platform_delete_tombstones_it(
         )
     ).json()
     assert [m["deleted_at"] is not None for m in kept["items"]] == [True]  # ...but are never erased
-    counted = types(await ingest.announced(infra))
-    assert counted["mention.updated.v1"] == 1
-    assert counted["mention.deleted.v1"] == 1
+    # Each change's event is published after its write (by the outbox relay when Kafka is slow).
+    counted = await eventually(
+        lambda: ingest.announced(infra),
+        lambda events: {"mention.updated.v1", "mention.deleted.v1"} <= set(types(events)),
+        what="the edit and the deletion announced",
+    )
+    assert types(counted)["mention.updated.v1"] == 1
+    assert types(counted)["mention.deleted.v1"] == 1
     timeline = (
         await ingest.client.get(f"/mentions/{mention_id}/timeline", headers=ingest.manager)
     ).json()

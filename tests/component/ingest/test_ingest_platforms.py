@@ -8,7 +8,11 @@ import json
 from datetime import UTC, datetime
 
 from ensemble_devtools.infra import Infra
+from ensemble_shared.sealing import Sealer
+from support.apps import SECRET_KEY
 from support.ingest import Ingest
+from unit.ingest.connectors.test_github_connector import SECRET, comment, issue_comment
+from unit.ingest.connectors.test_github_connector import headers as github_headers
 from unit.ingest.connectors.test_slack_connector import callback, message
 from unit.ingest.connectors.test_slack_connector import signed as slack_signed
 from unit.ingest.connectors.test_x_connector import BRAND, created, tweet
@@ -97,6 +101,11 @@ async def test_meta_handshake_and_signed_comment_through_the_api(ingest: Ingest)
             ],
         }
     ).encode()
+    # The platform's secrets are sealed at rest: a copy of the database holds no credential.
+    config = (await ingest.stored("sources", source["id"]))["config"]
+    assert config["app_secret"].startswith("sealed:v1:")
+    assert config["verify_token"].startswith("sealed:v1:")
+    assert Sealer.of(SECRET_KEY).open(config["app_secret"]) == "shh"  # ingest's own key opens it
     signature = "sha256=" + hmac.new(b"shh", body, hashlib.sha256).hexdigest()
     accepted = await ingest.client.post(
         path, content=body, headers={"x-hub-signature-256": signature}
@@ -136,3 +145,33 @@ async def test_the_x_crc_signs_no_forged_body(ingest: Ingest, infra: Infra) -> N
     genuine = await ingest.post(source, forged, x_signed(forged, secret="cs"))
     assert genuine.status_code == 202, genuine.text
     assert await ingest.count("mentions") == 1
+
+
+async def test_a_replayed_older_github_payload_never_reverts_an_edit(ingest: Ingest) -> None:
+    """GitHub signs no timestamp: an attacker who kept the first delivery can send it again (a
+    fresh delivery id, the same signed body). The comment's `updated_at` orders the versions."""
+    source = await create(ingest, {"platform": "github", "webhook_secret": SECRET})
+    path = source["webhook_path"]
+
+    async def deliver(body: bytes, delivery: str) -> list[dict[str, str]]:
+        sent = await ingest.client.post(
+            path, content=body, headers={**github_headers(body), "x-github-delivery": delivery}
+        )
+        assert sent.status_code == 202, sent.text
+        touched: list[dict[str, str]] = sent.json()["mentions"]
+        return touched
+
+    original = issue_comment()
+    edit = issue_comment(
+        "edited",
+        comment=comment("Acme's login works again, thanks", updated_at="2026-02-28T10:00:00Z"),
+        changes={"body": {"from": "Acme's login page is broken again"}},
+    )
+    [created] = await deliver(original, "d-1")
+    assert (await deliver(edit, "d-2")) == [{**created, "result": "updated"}]
+    assert (await deliver(original, "d-3")) == [{**created, "result": "unchanged"}]
+    mention = (
+        await ingest.client.get(f"/mentions/{created['mention_id']}", headers=ingest.manager)
+    ).json()
+    assert (mention["text"], mention["version"]) == ("Acme's login works again, thanks", 2)
+    assert mention["revised_at"].startswith("2026-02-28T10:00:00")

@@ -101,7 +101,7 @@ async def test_a_rate_limited_source_pauses_and_resumes_without_losing_items(
         for n in range(3):
             fake.mention(f"During the limit {n}")
         await eventually(
-            lambda: fast_ingest.count("mentions"), lambda n: n == 4, timeout=30, what="all stored"
+            lambda: fast_ingest.count("mentions"), lambda n: n == 4, timeout=60, what="all stored"
         )
         refused = [r for r in fake.requests() if r.status == 429]
     assert len(refused) == 2
@@ -138,7 +138,7 @@ async def test_a_streamed_source_is_consumed_and_resumes_from_its_cursor(
         await eventually(
             lambda: asyncio.sleep(0, [c.param("cursor") for c in jetstream.connections]),
             lambda cursors: any(c is not None for c in cursors),
-            timeout=30,
+            timeout=60,
             what="a resumed connection",
         )
         assert await fast_ingest.count("mentions") == 20

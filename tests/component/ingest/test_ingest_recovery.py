@@ -214,7 +214,10 @@ async def test_a_redrive_requested_by_a_scheduled_job_settles_stuck_payloads(
         infrastructure = app.state.infra
         publisher = EventPublisher(infrastructure.broker, infrastructure.topics, [SCHEDULES])
         await publisher.publish([request, request])  # a redelivered request changes nothing
-        await eventually(lambda: ingest.count("mentions"), lambda n: n == 1, what="re-driven")
+        # A loaded machine can take tens of seconds to assign the new group its partitions.
+        await eventually(
+            lambda: ingest.count("mentions"), lambda n: n == 1, timeout=120, what="re-driven"
+        )
 
         async def status() -> str:
             view = (await client.get(f"/raw/{raw.id}", headers=ingest.manager)).json()

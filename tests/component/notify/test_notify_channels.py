@@ -13,19 +13,21 @@ import pytest
 from ensemble_notify.channels.email import message_id
 from ensemble_shared.auth import Role
 from ensemble_shared.events import NotificationFailedV1, NotificationSentV1
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.signatures import verify
-from support.apps import bearer
+from support.apps import SECRET_KEY, bearer
 from support.mentions import a_mention
 from support.notify import NotifyDriver
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_smtp import Mailbox
 from support.receiver import Receiver
+from support.stored import stored
 from support.waiting import eventually
 
 
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
-    with Mailbox(refuse={"gone@acme.example"}) as box:
+    with Mailbox() as box:
         yield box
 
 
@@ -82,6 +84,7 @@ async def test_a_refused_address_fails_at_once_and_a_bad_one_before_any_attempt(
     notify: NotifyDriver, mailbox: Mailbox
 ) -> None:
     await notify.put_person("gone", name="Gone", email="gone@acme.example")
+    mailbox.refuse.add("gone@acme.example")  # proven once, the mailbox is gone since
     # An outside approver whose address (given by the producer) is not an address.
     await notify.publish(an_assignment("gone"), a_step_opened(external_email="olivier at agence"))
     await notify.publish(an_assignment("after"))  # the consumer goes on
@@ -174,6 +177,12 @@ async def test_a_rotated_endpoint_signs_with_both_secrets_then_only_the_new(
         ).json()
         old, new = endpoint["secret"], rotated["secret"]
         assert old != new
+        kept = await stored(
+            notify.settings.mongo.url, notify.settings.database, "endpoints", endpoint["id"]
+        )
+        sealed = [s["value"] for s in kept["secrets"]]  # at rest: ciphertext, notify's key opens
+        assert all(value.startswith("sealed:v1:") for value in sealed)
+        assert [Sealer.of(SECRET_KEY).open(value) for value in sealed] == [old, new]
         assert [s["expires_at"] is None for s in rotated["endpoint"]["secrets"]] == [False, True]
         await notify.publish(a_mention())
         await eventually(

@@ -74,6 +74,9 @@ async def test_a_workspaces_digest_job_releases_only_its_own_digests(
             headers=admin,
         )
         assert put.status_code == 200, put.text
+        [pending] = put.json()["pending"]
+        confirmed = await notify.confirm_address(person, pending, workspace)
+        assert confirmed.status_code == 200, confirmed.text
         defaults = await notify.http.put("/preferences/defaults", json=daily, headers=admin)
         assert defaults.status_code == 200, defaults.text
     await notify.publish(an_assignment("camille"), an_assignment("gus", workspace="globex"))

@@ -4,6 +4,7 @@ by a real HTTP client over a real socket."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -180,3 +181,37 @@ async def test_a_browser_opens_its_stream_with_a_ticket_that_is_good_for_nothing
     assert "stream ticket" in refused.json()["message"]
     forged = await notify.http.get("/inbox/stream", params={"ticket": ticket["ticket"] + "x"})
     assert forged.status_code == 401
+    # Single use: the URL again (a browser's history, a proxy's log) opens nothing.
+    again = await notify.http.get(ticket["url"])
+    assert again.status_code == 401
+    assert "used already" in again.json()["message"]
+
+
+async def test_one_person_holds_a_few_live_streams_not_thousands(notify: NotifyDriver) -> None:
+    camille = notify.person("camille")
+    async with contextlib.AsyncExitStack() as streams:
+        client = await streams.enter_async_context(
+            httpx.AsyncClient(base_url=notify.url, timeout=httpx.Timeout(30, read=60))
+        )
+        first = await streams.enter_async_context(
+            client.stream("GET", "/inbox/stream", headers=camille)
+        )
+        for _ in range(4):
+            opened = await streams.enter_async_context(
+                client.stream("GET", "/inbox/stream", headers=camille)
+            )
+            assert opened.status_code == 200
+        refused = await client.get("/inbox/stream", headers=camille)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "5"
+        other = await client.get("/inbox", headers=notify.person("lea"))
+        assert other.status_code == 200
+        async with client.stream("GET", "/inbox/stream", headers=notify.person("lea")) as lea:
+            assert lea.status_code == 200  # the limit is per person
+        await first.aclose()  # a tab closed gives its seat back
+
+        async def reopened() -> int:
+            async with client.stream("GET", "/inbox/stream", headers=camille) as response:
+                return response.status_code
+
+        assert await eventually(reopened, lambda status: status == 200, what="a seat back") == 200

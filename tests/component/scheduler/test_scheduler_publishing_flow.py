@@ -16,8 +16,9 @@ from ensemble_shared.events import (
     ContentScheduledV1,
     utcnow,
 )
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.topics import CONTENT
-from support.apps import bearer, running
+from support.apps import SECRET_KEY, bearer, running
 from support.scheduler import Scheduler
 from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.scheduler_publishing import (
@@ -27,6 +28,7 @@ from support.scheduler_publishing import (
     schedule_in,
     use_policy,
 )
+from support.stored import stored
 from support.waiting import eventually
 
 
@@ -44,6 +46,11 @@ async def test_an_approved_reply_goes_out_once_at_its_slot_in_reply_to_the_menti
     with FakeMastodonOut() as fake:
         await use_policy(s)
         await mastodon_channel(s, fake.base_url, TOKEN)
+        # The token is sealed at rest; scheduler's own key opens it (and it posts with it).
+        url, database = s.settings.mongo.url, s.settings.database
+        account = await stored(url, database, "publishing_accounts", "acme:mastodon:000001")
+        assert account["access_token"].startswith("sealed:v1:")
+        assert Sealer.of(SECRET_KEY).open(account["access_token"]) == TOKEN
         content_id = await draft(
             s,
             kind="reply",

@@ -35,8 +35,8 @@ def test_every_marked_string_has_its_french_translation() -> None:
 
 
 def test_catalogs_hold_no_string_the_code_no_longer_uses() -> None:
-    catalog, used = i18n.read_catalogs("fr"), marked()  # extracted once, not per message
-    unused = sorted(m.id for m in catalog if m.id and m.id not in used)
+    catalog, strings = i18n.read_catalogs("fr"), marked()
+    unused = sorted(m.id for m in catalog if m.id and m.id not in strings)
     assert unused == []
 
 

@@ -26,7 +26,7 @@ def test_each_service_gets_its_own_key_and_no_shared_token_secret(tmp_path: Path
         held = {k: v for k, v in env.items() if k.endswith("_SECRET_KEY")}
         assert set(held) == ({f"{name.upper()}_SECRET_KEY"} if name in SECRET_KEYS else set())
         keys.update(held)
-    assert len(set(keys.values())) == len(SECRET_KEYS) == 4
+    assert len(set(keys.values())) == len(SECRET_KEYS) == 5
     again = stack(tmp_path).environment("notify", 8000)["NOTIFY_SECRET_KEY"]
     assert again == keys["NOTIFY_SECRET_KEY"]  # stable per checkout: links sent still verify
 

@@ -23,8 +23,11 @@ from ensemble_console.config import ConsoleSettings
 from ensemble_console.routes import (
     account,
     admin,
+    calendar,
+    content,
     decisions,
     home,
+    inbox,
     insights,
     integrations,
     links,
@@ -35,6 +38,7 @@ from ensemble_console.routes import (
     signin,
     sources,
     unsubscribe,
+    verify_address,
 )
 from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
@@ -59,6 +63,10 @@ ROUTERS = (
     insights.router,
     unsubscribe.router,
     preferences.router,
+    verify_address.router,
+    inbox.router,
+    content.router,
+    calendar.router,
     sources.router,
     notifications.router,
     integrations.router,

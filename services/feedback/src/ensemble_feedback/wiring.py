@@ -18,6 +18,7 @@ from ensemble_feedback.services.directory import Directory
 from ensemble_feedback.services.duplicates import DuplicateService
 from ensemble_feedback.services.field_events import FieldEventService
 from ensemble_feedback.services.following import FollowService
+from ensemble_feedback.services.handle_proofs import HandleProofs
 from ensemble_feedback.services.held import HeldContentService
 from ensemble_feedback.services.identities import IdentityService
 from ensemble_feedback.services.links import SignedLinks
@@ -41,6 +42,7 @@ from ensemble_feedback.storage.comments import CommentRepository
 from ensemble_feedback.storage.decisions import HeldDecisionRepository
 from ensemble_feedback.storage.field_events import FieldEventRepository
 from ensemble_feedback.storage.follows import FollowRepository
+from ensemble_feedback.storage.handle_claims import HandleClaimRepository
 from ensemble_feedback.storage.handles import HandleRepository
 from ensemble_feedback.storage.members import MemberRepository
 from ensemble_feedback.storage.merge_log import MergeLogRepository
@@ -116,6 +118,7 @@ class Services:
     trust: TrustService
     directory: Directory
     identities: IdentityService
+    handle_proofs: HandleProofs
     merges: MemberMergeService
     activity: ActivityService
     limiter: WriteLimiter
@@ -170,6 +173,7 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
             what="fingerprint purge",
         )
 
+    identities = IdentityService(members, stored_members, handles, merge_cache)
     return Services(
         outbox=outbox,
         social=SocialMentionService(mentions),
@@ -177,7 +181,8 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         accounts=AccountFollower(members, stored_members),
         trust=trust,
         directory=directory,
-        identities=IdentityService(members, stored_members, handles, merge_cache),
+        identities=identities,
+        handle_proofs=HandleProofs(identities, HandleClaimRepository(database)),
         merges=MemberMergeService(stored_members, handles, merge_log, merge_cache),
         activity=activity,
         limiter=WriteLimiter(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ensemble_shared.sealing import SealingFields
 from ensemble_shared.settings import ServiceSettings
 
 
-class IngestSettings(ServiceSettings):
+class IngestSettings(ServiceSettings, SealingFields):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore")
 
     database: str = Field(default="ensemble_ingest", description="Ingest's own database.")
+    secret_key: SecretStr = Field(
+        min_length=32,
+        description="Ingest's own key (32+ characters): the platforms' secrets and tokens its "
+        "sources hold are sealed at rest with a key derived from it (or INGEST_SEALING_KEYS).",
+    )
     redrive_after_seconds: float = Field(
         default=60.0, gt=0, description="Raw payloads pending this long are processed again."
     )

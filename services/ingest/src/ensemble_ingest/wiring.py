@@ -38,6 +38,7 @@ from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import Database
 from ensemble_shared.storage.claims import Claims
 from ensemble_shared.topics import MENTIONS
@@ -59,11 +60,11 @@ class Repositories:
     claims: Claims  # which replica reads which pulled source, per lease period
 
     @classmethod
-    def on(cls, database: Database, outbox: Outbox) -> Repositories:
+    def on(cls, database: Database, outbox: Outbox, sealer: Sealer) -> Repositories:
         return cls(
             mentions=MentionRepository(database[mentions.COLLECTION], outbox),
             raws=RawArchive(database[raw.PAYLOADS], database[raw.OUTCOMES], database[raw.PENDING]),
-            sources=SourceRepository(database[sources.SOURCES], database[sources.STATES]),
+            sources=SourceRepository(database[sources.SOURCES], database[sources.STATES], sealer),
             triage_settings=TriageSettingsRepository(database[triage.COLLECTION]),
             spikes=SpikeStore(database[spikes.OBSERVATIONS], database[spikes.SPIKES], outbox),
             claims=Claims(database[CLAIMS], database[CLAIM_RESULTS]),
@@ -93,7 +94,7 @@ def build(
     `owner` names this replica in the claims on pulled sources."""
     publisher = EventPublisher(infra.broker, infra.topics, [MENTIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
-    stored = Repositories.on(infra.database, outbox)
+    stored = Repositories.on(infra.database, outbox, settings.sealer())
     source_service = SourceService(stored.sources, settings.outbound)
     triage_provider = TriageProvider(stored.triage_settings, ttl=settings.triage_cache_seconds)
     spike_detection = SpikeDetection(
@@ -132,6 +133,10 @@ def build(
     )
 
 
+RESEAL_SECONDS = 3600.0
+"""Sources' secrets are resealed under the first sealing key at start, then hourly."""
+
+
 def loops(ingest: Ingest, settings: IngestSettings) -> list[Loop]:
     """What runs in the background: the outbox relay, the pulls, the re-drive sweep, spikes."""
 
@@ -152,7 +157,10 @@ def loops(ingest: Ingest, settings: IngestSettings) -> list[Loop]:
             what="spike evaluation",
         )
 
-    return [ingest.relay.run, pull, redrive, evaluate_spikes]
+    async def reseal() -> None:
+        await repeat(ingest.repositories.sources.reseal, every=RESEAL_SECONDS, what="resealing")
+
+    return [ingest.relay.run, pull, redrive, evaluate_spikes, reseal]
 
 
 def wiring(settings: IngestSettings) -> Wiring:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ensemble_shared.sealing import SealingFields
 from ensemble_shared.settings import ServiceSettings
 from ensemble_shared.smtp import SmtpFields
 
 
-class NotifySettings(ServiceSettings, SmtpFields):
+class NotifySettings(ServiceSettings, SmtpFields, SealingFields):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore")
 
     database: str = Field(default="ensemble_notify", description="Notify's own database.")
     secret_key: SecretStr = Field(
         min_length=32,
-        description="Signs notify's own links (unsubscribe, inbox stream tickets); "
-        "32+ characters, held by notify alone; changing it voids the links already sent.",
+        description="Signs notify's own links (unsubscribe, inbox stream tickets) and seals "
+        "the endpoints' signing secrets at rest; 32+ characters, held by notify alone; "
+        "changing it voids the links already sent.",
     )
     max_attempts: int = Field(default=8, ge=1, description="Tries per delivery before it fails.")
     backoff_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay.")
@@ -69,6 +71,13 @@ class NotifySettings(ServiceSettings, SmtpFields):
     )
     breaker_refresh_seconds: float = Field(
         default=1.0, gt=0, description="How stale a replica's view of a breaker may be."
+    )
+    inbox_max_streams_per_person: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Live inbox streams one person may hold open at once in one replica; "
+        "beyond it 429.",
     )
     inbox_ping_seconds: int = Field(
         default=15, ge=1, description="Keep-alive comment interval on live inbox streams."

@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from ensemble_notify.config import NotifySettings
+from ensemble_notify.exceptions import LinkGone
 from ensemble_notify.handlers import (
+    addresses,
     deliveries,
     directory,
     endpoints,
@@ -24,6 +27,10 @@ from ensemble_notify.storage import INDEXES
 from ensemble_notify.wiring import build, http_client
 from ensemble_shared.runtime import Infrastructure, Loop
 from ensemble_shared.web import create_service_app
+
+
+async def _gone(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": "gone", "message": str(exc)}, status_code=410)
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
@@ -41,7 +48,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
                 await infra.broker.stop()  # stop consuming before in-flight sends are cancelled
                 await notify.drain()
 
-    return create_service_app(
+    app = create_service_app(
         service="notify",
         version=version("ensemble-notify"),
         description="Events to people, teams and integrators: routing, channels, delivery log.",
@@ -51,6 +58,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         routers=[
             endpoints.router,
             directory.router,
+            addresses.router,
             deliveries.router,
             inbox.router,
             replay.router,
@@ -58,3 +66,5 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             preferences.router,
         ],
     )
+    app.add_exception_handler(LinkGone, _gone)
+    return app

@@ -20,13 +20,15 @@ from ensemble_notify.channels.chat import ChatChannel
 from ensemble_notify.channels.email import EmailChannel, SmtpConfig
 from ensemble_notify.channels.in_app import InAppChannel
 from ensemble_notify.channels.templates import Templates
+from ensemble_notify.channels.verification import VerificationMessages
 from ensemble_notify.channels.webhook import WebhookSender
 from ensemble_notify.config import NotifySettings
 from ensemble_notify.models.breaker import BreakerSettings
 from ensemble_notify.models.deliveries import ChannelName
+from ensemble_notify.services import address_proofs, stream_tickets, unsubscribe
 from ensemble_notify.services import preference_links as preference_links_module
-from ensemble_notify.services import stream_tickets, unsubscribe
 from ensemble_notify.services.accounts import AccountFollower
+from ensemble_notify.services.address_proofs import AddressProofs, VerificationLinks
 from ensemble_notify.services.attention import AttentionBudget
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.deliveries import DeliveryService
@@ -42,10 +44,12 @@ from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.recipients import RecipientResolver
 from ensemble_notify.services.replay import ReplayService
 from ensemble_notify.services.routing_rules import RoutingRuleService
+from ensemble_notify.services.stream_seats import StreamSeats
 from ensemble_notify.services.stream_tickets import StreamTickets
 from ensemble_notify.services.teams import Teams
 from ensemble_notify.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
 from ensemble_notify.storage import (
+    AddressChangeLog,
     AttemptLog,
     BreakerLog,
     DeliveryQueue,
@@ -58,6 +62,7 @@ from ensemble_notify.storage import (
     PreferenceRepository,
     ReplayRepository,
     RoutingRuleRepository,
+    SpentTickets,
     TeamRepository,
 )
 from ensemble_shared.capabilities import Capabilities
@@ -67,6 +72,7 @@ from ensemble_shared.outbound import outbound_client
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.retries import Backoff
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import Database
 from ensemble_shared.topics import NOTIFICATIONS
 
@@ -83,16 +89,18 @@ class Repositories:
     replays: ReplayRepository
     inbox: InboxRepository
     people: PeopleRepository
+    address_changes: AddressChangeLog
     teams: TeamRepository
     members: MemberRepository
     routing_rules: RoutingRuleRepository
     preferences: PreferenceRepository
     held: HeldRepository
+    spent_tickets: SpentTickets
 
     @classmethod
-    def on(cls, database: Database, outbox: Outbox) -> Repositories:
+    def on(cls, database: Database, outbox: Outbox, sealer: Sealer) -> Repositories:
         return cls(
-            endpoints=EndpointRepository(database),
+            endpoints=EndpointRepository(database, sealer),
             deliveries=DeliveryRepository(database, outbox),
             queue=DeliveryQueue(database),
             attempts=AttemptLog(database),
@@ -100,11 +108,13 @@ class Repositories:
             replays=ReplayRepository(database),
             inbox=InboxRepository(database, outbox),
             people=PeopleRepository(database),
+            address_changes=AddressChangeLog(database),
             teams=TeamRepository(database),
             members=MemberRepository(database),
             routing_rules=RoutingRuleRepository(database),
             preferences=PreferenceRepository(database),
             held=HeldRepository(database),
+            spent_tickets=SpentTickets(database),
         )
 
 
@@ -122,6 +132,7 @@ class Notify:
     breakers: Breakers
     endpoints: EndpointService
     directory: Directory
+    address_proofs: AddressProofs
     accounts: AccountFollower
     teams: Teams
     members: MemberDirectory
@@ -131,6 +142,7 @@ class Notify:
     preference_links: PreferenceLinkService
     inbox: InboxService
     stream_tickets: StreamTickets
+    stream_seats: StreamSeats
 
     def loops(self) -> list[Loop]:
         """The background loops: outbox relay, delivery sweeps and queue removals, replay
@@ -166,7 +178,7 @@ class Notify:
 def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClient) -> Notify:
     publisher = EventPublisher(infra.broker, infra.topics, [NOTIFICATIONS])
     outbox = Outbox(publisher, infra.topics, infra.database)
-    stores = Repositories.on(infra.database, outbox)
+    stores = Repositories.on(infra.database, outbox, settings.sealer())
     secret = settings.secret_key.get_secret_value()
     templates = Templates()
     preference_links = PreferenceLinks(
@@ -200,11 +212,12 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         refresh_seconds=settings.breaker_refresh_seconds,
     )
     feed = InboxFeed()
+    email = EmailChannel(smtp_config(settings), templates)
     channels: dict[ChannelName, Channel] = {
         ChannelName.WEBHOOK: WebhookSender(http),
         ChannelName.SLACK: ChatChannel(ChannelName.SLACK, http, templates),
         ChannelName.TEAMS: ChatChannel(ChannelName.TEAMS, http, templates),
-        ChannelName.EMAIL: EmailChannel(smtp_config(settings), templates),
+        ChannelName.EMAIL: email,
         ChannelName.IN_APP: InAppChannel(templates, stores.inbox, feed.delivered),
     }
     deliveries = DeliveryService(
@@ -226,6 +239,13 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         backlog=settings.backlog,
     )
     preferences = PreferenceService(stores.preferences)
+    proofs = AddressProofs(
+        stores.people,
+        stores.address_changes,
+        VerificationLinks(Capabilities(secret, address_proofs.PURPOSE), settings.console_url),
+        VerificationMessages(email, http, templates),
+        settings.outbound,
+    )
     return Notify(
         settings=settings,
         relay=OutboxRelay.from_settings(outbox, publisher, settings),
@@ -243,7 +263,8 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         delivery_log=DeliveryLog(stores.deliveries, stores.queue, stores.attempts),
         breakers=breakers,
         endpoints=EndpointService(stores.endpoints, settings.outbound),
-        directory=Directory(stores.people),
+        directory=Directory(stores.people, proofs),
+        address_proofs=proofs,
         accounts=AccountFollower(stores.people),
         teams=Teams(stores.teams),
         members=members,
@@ -257,7 +278,10 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
             poll_seconds=settings.inbox_poll_seconds,
             ping_seconds=settings.inbox_ping_seconds,
         ),
-        stream_tickets=StreamTickets(Capabilities(secret, stream_tickets.PURPOSE)),
+        stream_tickets=StreamTickets(
+            Capabilities(secret, stream_tickets.PURPOSE), stores.spent_tickets
+        ),
+        stream_seats=StreamSeats(settings.inbox_max_streams_per_person),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from ensemble_shared.sealing import SealingFields
 from ensemble_shared.settings import ServiceSettings
 
 
-class SchedulerSettings(ServiceSettings):
+class SchedulerSettings(ServiceSettings, SealingFields):
     model_config = SettingsConfigDict(
         env_prefix="SCHEDULER_", extra="ignore", populate_by_name=True
     )
@@ -16,8 +17,9 @@ class SchedulerSettings(ServiceSettings):
     database: str = Field(default="ensemble_scheduler", description="Scheduler's own database.")
     secret_key: SecretStr = Field(
         min_length=32,
-        description="Signs scheduler's own links (approval decisions, calendar feeds); "
-        "32+ characters, held by scheduler alone; changing it voids the links already sent.",
+        description="Signs scheduler's own links (approval decisions, calendar feeds) and seals "
+        "the publishing accounts' tokens at rest; 32+ characters, held by scheduler alone; "
+        "changing it voids the links already sent.",
     )
     public_url: str = Field(
         default="http://127.0.0.1:8003",

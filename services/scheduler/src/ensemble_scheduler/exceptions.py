@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ensemble_shared.errors import EnsembleError
+from ensemble_shared.errors import EnsembleError, Forbidden
 
 GoneReason = Literal["expired", "used", "superseded", "revoked"]
 
@@ -16,3 +16,19 @@ class Gone(EnsembleError):
     def __init__(self, message: str, *, reason: GoneReason) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+SELF_APPROVAL = (
+    "you requested this approval, and its policy does not let the requester approve "
+    "(allow_self_approval is off): another approver of the step decides"
+)
+
+
+class SelfApproval(Forbidden):
+    """The requester tried to approve their own request under a policy that does not allow it
+    (403 with reason `self_approval`)."""
+
+    reason = "self_approval"
+
+    def __init__(self) -> None:
+        super().__init__(SELF_APPROVAL)

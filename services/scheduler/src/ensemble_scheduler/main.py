@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ensemble_scheduler.config import SchedulerSettings
-from ensemble_scheduler.exceptions import Gone
+from ensemble_scheduler.exceptions import Gone, SelfApproval
 from ensemble_scheduler.handlers import (
     answers,
     approvals,
@@ -32,6 +32,12 @@ async def _gone(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Gone)
     body = {"error": "gone", "reason": exc.reason, "message": str(exc)}
     return JSONResponse(body, status_code=410)
+
+
+async def _self_approval(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SelfApproval)
+    body = {"error": "forbidden", "reason": exc.reason, "message": str(exc)}
+    return JSONResponse(body, status_code=403)
 
 
 def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
@@ -58,4 +64,5 @@ def create_app(settings: SchedulerSettings | None = None) -> FastAPI:
         ],
     )
     app.add_exception_handler(Gone, _gone)
+    app.add_exception_handler(SelfApproval, _self_approval)
     return app

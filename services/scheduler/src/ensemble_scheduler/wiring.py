@@ -123,7 +123,7 @@ def build(
     crisis_records = CrisisRepository(
         db["crises"], db["schedule_holds"], db["schedule_releases"], outbox
     )
-    account_records = ChannelAccountRepository(db["publishing_accounts"], outbox)
+    account_records = ChannelAccountRepository(db["publishing_accounts"], outbox, settings.sealer())
 
     reply_targets = ReplyTargetService(
         ReplyTargetRepository(db["reply_targets"], db["mention_triage"])

@@ -30,6 +30,7 @@ from ensemble_shared.storage import STORE_ERRORS, Index, is_store_brownout
 from ensemble_shared.web.guards import OperatorKeyGuard
 from ensemble_shared.web.middleware import BodyLimit, CorrelationId, RequestMetrics, RootPath
 from ensemble_shared.web.openapi import include_schemas
+from ensemble_shared.web.read_limits import ReadLimiter
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def install_common(app: FastAPI, *, service: str, http: HttpSettings, version: s
     app.add_middleware(OperatorKeyGuard)  # inside BodyLimit: it reads bodies already capped
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_middleware(CorrelationId)
+    app.state.read_limiter = ReadLimiter(http.read_rate_limit)
     app.add_exception_handler(EnsembleError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for store_error in STORE_ERRORS:

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ensemble_shared.auth import InvalidToken, Principal, Role
 from ensemble_shared.errors import Forbidden, Unauthenticated, Unavailable
 from ensemble_shared.keys import JwksVerifier, KeysUnavailable
+from ensemble_shared.web.read_limits import ReadLimiter
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -28,7 +29,7 @@ async def authenticate(
         raise Unauthenticated("a bearer token is required")
     verifier: JwksVerifier = request.app.state.infra.verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(credentials.credentials)
     except KeysUnavailable as exc:
         raise Unavailable(
             "identity's signing keys cannot be fetched right now, so no token can be checked; "
@@ -36,6 +37,10 @@ async def authenticate(
         ) from exc
     except InvalidToken as exc:
         raise Unauthenticated(f"invalid bearer token: {exc}") from exc
+    limiter: ReadLimiter | None = getattr(request.app.state, "read_limiter", None)
+    if limiter is not None and request.method in ("GET", "HEAD"):
+        await limiter.check(principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

@@ -38,7 +38,7 @@ async def received(consumer: Consumer, count: int) -> list[dict[str, Any]]:
     async def probe() -> int:
         return len(consumer.received)
 
-    await eventually(probe, lambda n: n >= count, timeout=10, what=f"{count} streamed items")
+    await eventually(probe, lambda n: n >= count, timeout=60, what=f"{count} streamed items")
     return consumer.items()
 
 
@@ -46,7 +46,7 @@ async def connected(fake: FakeJetstream, count: int = 1) -> None:
     async def probe() -> int:
         return len(fake.connections) if fake.live() else 0
 
-    await eventually(probe, lambda n: n >= count, timeout=10, what="a subscription")
+    await eventually(probe, lambda n: n >= count, timeout=60, what="a subscription")
 
 
 def rkey(event: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ async def received(consumer: Consumer, count: int) -> list[dict[str, Any]]:
     async def probe() -> int:
         return len(consumer.received)
 
-    await eventually(probe, lambda n: n >= count, timeout=10, what=f"{count} streamed items")
+    await eventually(probe, lambda n: n >= count, timeout=60, what=f"{count} streamed items")
     return consumer.items()
 
 
@@ -51,7 +51,7 @@ async def connected(fake: FakeMastodon, count: int = 1) -> None:
     async def probe() -> int:
         return fake.stream_count()
 
-    await eventually(probe, lambda n: n >= count, timeout=10, what="an open stream")
+    await eventually(probe, lambda n: n >= count, timeout=60, what="an open stream")
 
 
 async def test_the_stream_delivers_mentions_and_deletes_and_skips_the_rest(
@@ -98,7 +98,7 @@ async def test_a_dropped_stream_catches_up_on_what_came_while_it_was_down(
         async def refused() -> int:
             return sum(r.status == 503 for r in mastodon.requests(STREAM_PATH))
 
-        await eventually(refused, lambda n: n >= 1, timeout=10, what="a refused reconnection")
+        await eventually(refused, lambda n: n >= 1, timeout=60, what="a refused reconnection")
         mastodon.streaming_down = False
         await received(consumer, 4)
         await connected(mastodon)

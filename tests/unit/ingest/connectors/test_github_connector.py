@@ -132,6 +132,7 @@ def test_an_issue_comment_with_a_keyword_becomes_a_github_mention() -> None:
     assert mention.text == "Acme's login page is broken again"
     assert (mention.author.id, mention.author.handle) == ("583231", "octocat")
     assert mention.created_at == datetime(2026, 2, 28, 9, 15, tzinfo=UTC)
+    assert mention.revised_at == datetime(2026, 2, 28, 9, 15, tzinfo=UTC)  # updated_at
     assert mention.in_reply_to == "I_kwDOABRsJc5Abcde"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ensemble_ingest.connectors.base import MentionUpsert
 from ensemble_ingest.connectors.pulled import PULLED_CONNECTORS, STREAMED_CONNECTORS
 from ensemble_ingest.models.sources import BlueskyConfig, MastodonConfig
@@ -23,6 +25,21 @@ def test_mastodon_attachments_become_media_links() -> None:
     assert [str(link) for link in change.mention.media] == [
         "https://files.mastodon.example/media/receipt.png"
     ]
+
+
+def test_a_mastodon_edit_carries_its_edit_time_and_an_original_its_creation() -> None:
+    fake = FakeMastodon()
+    config = MastodonConfig(base_url="https://mastodon.example", access_token="t")
+    original = fake.mention("Acme's app is slow")
+    [first] = PULLED_CONNECTORS["mastodon"].parse(config, original)
+    assert isinstance(first, MentionUpsert)
+    assert first.mention.revised_at is None
+    assert first.mention.version_time() == first.mention.created_at
+    edited = fake.mention("Acme's app is fast again")
+    edited["status"]["edited_at"] = "2031-05-04T10:00:00.000Z"
+    [second] = PULLED_CONNECTORS["mastodon"].parse(config, edited)
+    assert isinstance(second, MentionUpsert)
+    assert second.mention.version_time() == datetime(2031, 5, 4, 10, tzinfo=UTC)
 
 
 def test_bluesky_replies_carry_their_thread_root() -> None:

@@ -141,6 +141,7 @@ def test_a_comment_on_the_page_becomes_a_facebook_mention() -> None:
     )
     assert mention.in_reply_to == f"{PAGE_ID}_555"
     assert mention.created_at == datetime.fromtimestamp(1772366390, UTC)
+    assert mention.revised_at == datetime.fromtimestamp(1772366400, UTC)  # the change's time
 
 
 def test_a_visitor_post_becomes_a_mention_with_its_permalink() -> None:

@@ -1,16 +1,64 @@
-"""Ingest's API (sources and their raw payload archive), with the person's access token.
-
-One method per route, each through `as_person` (see README "Adding a screen"); the inbox
-screens add theirs beside these."""
+"""Ingest's API (mentions, the inbox; sources and their raw payload archive), with the
+person's access token: one method per route, each through `as_person` (see README "Adding a
+screen")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
 from ensemble_console.clients.base import Caller, WorkspaceClient
+from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry
 from ensemble_console.models.sources import RawEntry, RawPage, Source, SourceCreated
 
 
 class IngestClient(WorkspaceClient):
     service = "ingest"
+
+    async def mentions(
+        self, caller: Caller, workspace: str, filters: Mapping[str, Any], *, limit: int
+    ) -> MentionPage:
+        """A page of the inbox, newest first (`filters` as `GET /mentions` takes them)."""
+        params = {**filters, "limit": limit}
+        answer = await self.as_person(caller, workspace, "GET", "/mentions", params=params)
+        return self.parse(MentionPage, answer)
+
+    async def mention(self, caller: Caller, workspace: str, mention_id: str) -> Mention:
+        answer = await self.as_person(
+            caller, workspace, "GET", f"/mentions/{quote(mention_id, safe='')}"
+        )
+        return self.parse(Mention, answer)
+
+    async def timeline(
+        self, caller: Caller, workspace: str, mention_id: str
+    ) -> list[TimelineEntry]:
+        path = f"/mentions/{quote(mention_id, safe='')}/timeline"
+        return self.parse_list(TimelineEntry, await self.as_person(caller, workspace, "GET", path))
+
+    async def assign(
+        self,
+        caller: Caller,
+        workspace: str,
+        mention_id: str,
+        assignee: str | None,
+        team: str | None,
+    ) -> Mention:
+        path = f"/mentions/{quote(mention_id, safe='')}/assignment"
+        body = {"assignee": assignee, "team": team}
+        return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
+
+    async def set_status(
+        self, caller: Caller, workspace: str, mention_id: str, status: str
+    ) -> Mention:
+        path = f"/mentions/{quote(mention_id, safe='')}/status"
+        body = {"status": status}
+        return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
+
+    async def add_note(self, caller: Caller, workspace: str, mention_id: str, text: str) -> Mention:
+        path = f"/mentions/{quote(mention_id, safe='')}/notes"
+        body = {"text": text}
+        return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
     async def sources(self, caller: Caller, workspace: str) -> list[Source]:
         listed = await self.as_person(caller, workspace, "GET", "/sources")
@@ -18,7 +66,9 @@ class IngestClient(WorkspaceClient):
 
     async def source(self, caller: Caller, workspace: str, source_id: str) -> Source:
         """One source with its health (pulled sources: last success, error, lag, budget)."""
-        answer = await self.as_person(caller, workspace, "GET", f"/sources/{source_id}")
+        answer = await self.as_person(
+            caller, workspace, "GET", f"/sources/{quote(source_id, safe='')}"
+        )
         return self.parse(Source, answer)
 
     async def create_source(
@@ -31,7 +81,11 @@ class IngestClient(WorkspaceClient):
         self, caller: Caller, workspace: str, source_id: str, enabled: bool
     ) -> Source:
         answer = await self.as_person(
-            caller, workspace, "PUT", f"/sources/{source_id}/enabled", json={"enabled": enabled}
+            caller,
+            workspace,
+            "PUT",
+            f"/sources/{quote(source_id, safe='')}/enabled",
+            json={"enabled": enabled},
         )
         return self.parse(Source, answer)
 
@@ -48,11 +102,13 @@ class IngestClient(WorkspaceClient):
             caller,
             workspace,
             "GET",
-            f"/sources/{source_id}/raw",
+            f"/sources/{quote(source_id, safe='')}/raw",
             params={"status": status, "cursor": cursor, "limit": 25},
         )
         return self.parse(RawPage, answer)
 
     async def redrive(self, caller: Caller, workspace: str, raw_id: str) -> RawEntry:
-        answer = await self.as_person(caller, workspace, "POST", f"/raw/{raw_id}/redrive")
+        answer = await self.as_person(
+            caller, workspace, "POST", f"/raw/{quote(raw_id, safe='')}/redrive"
+        )
         return self.parse(RawEntry, answer)

@@ -3,8 +3,30 @@ approvals and calendar with the person's access token (the staff console adds ca
 
 from __future__ import annotations
 
-from ensemble_console.clients.base import WorkspaceClient
-from ensemble_console.models.scheduler import LinkDecided, LinkView
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient
+from ensemble_console.models.scheduler import (
+    Approval,
+    CalendarPage,
+    CommentPage,
+    ContentItem,
+    ContentPage,
+    Crisis,
+    FeedLink,
+    LinkDecided,
+    LinkView,
+    Policy,
+    PolicyChoice,
+    Publication,
+    Scheduled,
+    SlotPlan,
+    StepDeadline,
+    Version,
+)
 
 
 class SchedulerClient(WorkspaceClient):
@@ -18,3 +40,171 @@ class SchedulerClient(WorkspaceClient):
         body = {"decision": decision, "comment": comment}
         answer = await self.call("POST", f"/approval-links/{token}", json=body)
         return self.parse(LinkDecided, answer)
+
+    # --- the staff console: content, approvals, calendar (the person's token) ---------------
+
+    async def draft_reply(
+        self, caller: Caller, workspace: str, mention_id: str, channel: str, body: str
+    ) -> ContentItem:
+        """A reply to a mention, as a draft (version 1); approval is requested apart."""
+        draft = {
+            "kind": "reply",
+            "channel": channel,
+            "body": body,
+            "reply_to": {"mention_id": mention_id},
+        }
+        answer = await self.as_person(caller, workspace, "POST", "/content", json=draft)
+        return self.parse(ContentItem, answer)
+
+    async def crises(self, caller: Caller, workspace: str, *, limit: int) -> list[Crisis]:
+        """Negative spikes, newest first."""
+        answer = await self.as_person(caller, workspace, "GET", "/crises", params={"limit": limit})
+        return self.parse_list(Crisis, answer)
+
+    async def contents(
+        self, caller: Caller, workspace: str, *, cursor: str | None = None, limit: int = 50
+    ) -> ContentPage:
+        params = {"cursor": cursor, "limit": limit}
+        answer = await self.as_person(caller, workspace, "GET", "/content", params=params)
+        return self.parse(ContentPage, answer)
+
+    async def content(self, caller: Caller, workspace: str, content_id: str) -> ContentItem:
+        answer = await self.as_person(caller, workspace, "GET", f"/content/{_id(content_id)}")
+        return self.parse(ContentItem, answer)
+
+    async def create_content(
+        self, caller: Caller, workspace: str, fields: dict[str, Any]
+    ) -> ContentItem:
+        answer = await self.as_person(caller, workspace, "POST", "/content", json=fields)
+        return self.parse(ContentItem, answer)
+
+    async def edit_content(
+        self, caller: Caller, workspace: str, content_id: str, changes: dict[str, Any]
+    ) -> ContentItem:
+        """A new version (409 when `base_version` is not the latest any more)."""
+        path = f"/content/{_id(content_id)}"
+        answer = await self.as_person(caller, workspace, "PATCH", path, json=changes)
+        return self.parse(ContentItem, answer)
+
+    async def versions(self, caller: Caller, workspace: str, content_id: str) -> list[Version]:
+        """Versions oldest first (the first 100: an item rarely has more)."""
+        path = f"/content/{_id(content_id)}/versions"
+        answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
+        return self.parse_list(Version, answer)
+
+    async def comments(self, caller: Caller, workspace: str, content_id: str) -> CommentPage:
+        path = f"/content/{_id(content_id)}/comments"
+        answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
+        return self.parse(CommentPage, answer)
+
+    async def comment(self, caller: Caller, workspace: str, content_id: str, body: str) -> None:
+        path = f"/content/{_id(content_id)}/comments"
+        await self.as_person(caller, workspace, "POST", path, json={"body": body})
+
+    async def approval(self, caller: Caller, workspace: str, content_id: str) -> Approval | None:
+        """The workflow's state; None while approval was never asked."""
+        answer = await _absent_or(
+            self.as_person(caller, workspace, "GET", f"/content/{_id(content_id)}/approval"), (404,)
+        )
+        if answer is None:
+            return None
+        return self.parse(Approval, answer)
+
+    async def policy_preview(
+        self, caller: Caller, workspace: str, content_id: str
+    ) -> PolicyChoice | None:
+        """The policy a request would follow now; None when no policy matches."""
+        path = f"/content/{_id(content_id)}/approval-policy"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 409, 422))
+        if answer is None:
+            return None
+        return self.parse(PolicyChoice, answer)
+
+    async def policy(self, caller: Caller, workspace: str, name: str) -> Policy | None:
+        answer = await _absent_or(
+            self.as_person(caller, workspace, "GET", f"/approval-policies/{_id(name)}"), (404, 422)
+        )
+        if answer is None:
+            return None
+        return self.parse(Policy, answer)
+
+    async def deadlines(
+        self, caller: Caller, workspace: str, content_id: str
+    ) -> list[StepDeadline]:
+        path = f"/content/{_id(content_id)}/approval/deadlines"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
+        if answer is None:
+            return []
+        return self.parse_list(StepDeadline, answer)
+
+    async def request_approval(
+        self, caller: Caller, workspace: str, content_id: str, comment: str | None
+    ) -> Approval:
+        path = f"/content/{_id(content_id)}/approval"
+        answer = await self.as_person(caller, workspace, "POST", path, json={"comment": comment})
+        return self.parse(Approval, answer)
+
+    async def decide(
+        self, caller: Caller, workspace: str, content_id: str, decision: dict[str, Any]
+    ) -> Approval:
+        """The person decides as themselves (`step`, `decision`, `comment`, `version`)."""
+        path = f"/content/{_id(content_id)}/approval/decisions"
+        answer = await self.as_person(caller, workspace, "POST", path, json=decision)
+        return self.parse(Approval, answer)
+
+    async def calendar(
+        self, caller: Caller, workspace: str, start: datetime, end: datetime
+    ) -> CalendarPage:
+        params = {"from": start.isoformat(), "to": end.isoformat(), "limit": 500}
+        answer = await self.as_person(caller, workspace, "GET", "/calendar", params=params)
+        return self.parse(CalendarPage, answer)
+
+    async def slot_plans(self, caller: Caller, workspace: str) -> list[SlotPlan]:
+        answer = await self.as_person(caller, workspace, "GET", "/calendar/channels")
+        return self.parse_list(SlotPlan, answer)
+
+    async def schedule(
+        self, caller: Caller, workspace: str, content_id: str, slot: datetime | None
+    ) -> Scheduled:
+        """At `slot`, or (None) the channel's next free slot; the API's rules apply."""
+        body = {"slot": slot.isoformat() if slot else "next"}
+        path = f"/content/{_id(content_id)}/schedule"
+        answer = await self.as_person(caller, workspace, "POST", path, json=body)
+        return self.parse(Scheduled, answer)
+
+    async def schedule_of(
+        self, caller: Caller, workspace: str, content_id: str
+    ) -> Scheduled | None:
+        path = f"/content/{_id(content_id)}/schedule"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
+        if answer is None:
+            return None
+        return self.parse(Scheduled, answer)
+
+    async def publication(
+        self, caller: Caller, workspace: str, content_id: str
+    ) -> Publication | None:
+        path = f"/content/{_id(content_id)}/publication"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
+        if answer is None:
+            return None
+        return self.parse(Publication, answer)
+
+    async def feed_link(self, caller: Caller, workspace: str) -> FeedLink:
+        answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json={})
+        return self.parse(FeedLink, answer)
+
+
+async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:
+    """The call's answer, or None when the API answers one of `statuses` (nothing there)."""
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status in statuses:
+            return None
+        raise
+
+
+def _id(value: str) -> str:
+    """A path segment as the person typed or linked it, never a path of its own."""
+    return quote(value, safe="")

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from ensemble_feedback.services.activity import ActivityService
 from ensemble_feedback.services.field_events import FieldEventService
+from ensemble_feedback.services.handle_proofs import HandleProofs
 from ensemble_feedback.services.identities import IdentityService
 from ensemble_feedback.services.member_merges import MemberMergeService
 from ensemble_feedback.services.members import MemberService
@@ -54,6 +55,10 @@ async def identities(app: App) -> IdentityService:
     return app.identities
 
 
+async def handle_proofs(app: App) -> HandleProofs:
+    return app.handle_proofs
+
+
 async def merges(app: App) -> MemberMergeService:
     return app.merges
 
@@ -83,6 +88,7 @@ Moderation = Annotated[ModerationService, Depends(moderation)]
 Members = Annotated[MemberService, Depends(members)]
 Trust = Annotated[TrustService, Depends(trust)]
 Identities = Annotated[IdentityService, Depends(identities)]
+Proofs = Annotated[HandleProofs, Depends(handle_proofs)]
 Merges = Annotated[MemberMergeService, Depends(merges)]
 Activities = Annotated[ActivityService, Depends(activity)]
 FieldEvents = Annotated[FieldEventService, Depends(field_events)]

@@ -27,6 +27,13 @@ def subscribe(infra: Infrastructure, services: Services) -> None:
                 "Mentions are kept so their authors can be linked to members.",
             ),
             (
+                "feedback-handle-proofs",
+                MENTIONS,
+                services.handle_proofs.on_mentions,
+                [MentionReceivedV1],
+                "A mention carrying a member's code, posted from the claimed handle, links it.",
+            ),
+            (
                 "feedback-submissions",
                 MEMBERS,
                 services.board.votes.members_changed,

@@ -12,11 +12,13 @@ from ensemble_feedback.handlers.dependencies import (
     Identities,
     Members,
     Merges,
+    Proofs,
     Trust,
 )
 from ensemble_feedback.handlers.limits import IP_WRITE, MEMBER_WRITE
 from ensemble_feedback.models.activity import EngagementWeights, Timeline
 from ensemble_feedback.models.members import (
+    IdentityClaim,
     IdentityLink,
     LinkPreview,
     MemberPage,
@@ -166,12 +168,18 @@ async def my_activity(
 @router.post(
     "/members/me/identities",
     dependencies=MEMBER_WRITE,
-    summary="Link one of my platform handles (one per platform; a handle has one owner).",
+    status_code=202,
+    summary="Claim one of my platform handles; it is linked once I post the code from it.",
+    description=(
+        "Answers a one-time `code` (valid 24 hours). Post a message containing it from that "
+        "handle, mentioning the brand where the workspace's sources listen; when ingest "
+        "collects that mention the handle is linked (see `GET /members/me`). A code posted "
+        "from another handle proves nothing. One handle per platform per member, one member "
+        "per handle: a claim that could never be linked is refused at once (409)."
+    ),
 )
-async def link_my_identity(
-    body: IdentityLink, principal: Member, identities: Identities
-) -> MemberProfile:
-    return await identities.link(principal.workspace, principal.subject, body.platform, body.handle)
+async def claim_my_identity(body: IdentityLink, principal: Member, proofs: Proofs) -> IdentityClaim:
+    return await proofs.claim(principal.workspace, principal.subject, body.platform, body.handle)
 
 
 @router.delete(
@@ -265,7 +273,10 @@ async def set_trust(
     return await trust.change(principal, member_id, body)
 
 
-@router.post("/members/{member_id}/identities", summary="Link a handle to a member (staff).")
+@router.post(
+    "/members/{member_id}/identities",
+    summary="Link a handle to a member (staff, for a handle they checked another way).",
+)
 async def link_identity(
     member_id: MemberId, body: IdentityLink, principal: Manager, identities: Identities
 ) -> MemberProfile:

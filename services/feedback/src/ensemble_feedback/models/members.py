@@ -85,6 +85,16 @@ class IdentityLink(Request):
     handle: Handle
 
 
+class IdentityClaim(BaseModel):
+    """A handle a member says is theirs, until they prove it: they post `code` from that handle
+    in a message the brand's sources collect; the link is made when ingest's mention arrives."""
+
+    platform: Platform
+    handle: str
+    code: str = Field(description="Post it from the handle, in a message mentioning the brand.")
+    expires_at: datetime
+
+
 class Member(BaseModel):
     """A stored member (the canonical one carries the state that counts)."""
 

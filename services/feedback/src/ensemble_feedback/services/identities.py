@@ -24,10 +24,11 @@ class IdentityService:
         self._handles = handles
         self._merges = merges
 
-    async def link(
+    async def check_linkable(
         self, workspace: str, member_id: str, platform: str, handle: str
-    ) -> MemberProfile:
-        """Link a platform handle to the member (the caller's own, or any one for staff)."""
+    ) -> bool:
+        """Whether linking would be new (False: linked to this member already); Conflict,
+        Invalid or NotFound when it could not be made."""
         if not handle_key(platform, handle):
             raise Invalid("handle: empty once the @ is removed")
         state = await self._merges.state(workspace)
@@ -37,15 +38,23 @@ class IdentityService:
         owner = await self._handles.owner(workspace, platform, handle)
         if owner is not None:
             if state.canonical(owner) == root:
-                return await self._members.find(workspace, root)
+                return False
             raise Conflict(f"the {platform} handle {handle!r} is linked to another member")
-        group = state.group(root)
-        identities = await self._handles.of_members(workspace, group)
+        identities = await self._handles.of_members(workspace, state.group(root))
         held = [i for ids in identities.values() for i in ids if i.platform == platform]
         if held:
             raise Conflict(
                 f"this member already has a {platform} identity ({held[0].handle}); unlink it first"
             )
+        return True
+
+    async def link(
+        self, workspace: str, member_id: str, platform: str, handle: str
+    ) -> MemberProfile:
+        """Link a platform handle to the member: once proven (`HandleProofs`), or by staff."""
+        root = (await self._merges.state(workspace)).canonical(member_id)
+        if not await self.check_linkable(workspace, member_id, platform, handle):
+            return await self._members.find(workspace, root)
         if not await self._handles.claim(workspace, member_id, platform, handle):
             raise Conflict(f"the {platform} handle {handle!r} was linked meanwhile")
         return await self._members.find(workspace, root)

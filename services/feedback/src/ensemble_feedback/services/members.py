@@ -257,7 +257,7 @@ class MemberService:
                 **envelope(Source.FEEDBACK, workspace, member.member_id),
                 data=self._data(changed, verify=verify),
             )
-            if await self._members.update(changed, [event], expected_version=member.version):
+            if await self._members.update(changed, [event], previous=member):
                 return changed
         raise Conflict("the member changed meanwhile; try again")
 

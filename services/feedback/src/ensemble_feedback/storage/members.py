@@ -12,6 +12,7 @@ from ensemble_shared.outbox import FIELD, Outbox
 from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.pagination import Position, older_than
+from ensemble_shared.storage.writes import changed_fields
 
 MEMBERS = "members"
 POINT_READS = 20  # get_many: up to this many ids, `_id` probes rather than one `$in` scan
@@ -24,6 +25,14 @@ def _document(member: Member) -> Document:
     dates = {name: getattr(member, name) for name in _DATES}
     email_key = member.email.lower() if member.email else None
     return {"_id": member.member_id, **document, **dates, "email_key": email_key}
+
+
+def changed(previous: Member, member: Member) -> Document:
+    """Only what this change changes (ensemble_shared.storage.writes): a profile edit racing a
+    block never writes the old trust level back."""
+    return changed_fields(
+        _document(previous), _document(member), fixed=("_id", "workspace", "created_at")
+    )
 
 
 def _member(document: Document) -> Member:
@@ -52,18 +61,15 @@ class MemberRepository:
         """Store a new member with its events; False when its id is taken already."""
         return await self._outbox.insert_one(self.collection, _document(member), events)
 
-    async def update(
-        self, member: Member, events: Sequence[Event], *, expected_version: int
-    ) -> bool:
-        """Replace the mutable fields unless someone changed the member since
-        `expected_version`; the events ride in the same single-document update."""
-        document = _document(member)
+    async def update(self, member: Member, events: Sequence[Event], *, previous: Member) -> bool:
+        """Write the fields changed since `previous` unless someone changed the member since it
+        was read; the events ride in the same single-document update."""
         staged, event_fields = self._outbox.stage_update(member.member_id, events)
-        fields = {k: v for k, v in document.items() if k not in ("_id", "workspace", "created_at")}
+        fields = changed(previous, member)
 
         async def write() -> list[str]:
             result = await self.collection.update_one(
-                {"_id": member.member_id, "version": expected_version},
+                {"_id": member.member_id, "version": previous.version},
                 {"$set": {**fields, **event_fields}},
             )
             return [member.member_id] if result.modified_count else []

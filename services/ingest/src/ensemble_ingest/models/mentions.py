@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from ensemble_shared.events import Author, MentionData, TriageData, utcnow
+from ensemble_shared.inputs import StorableDatetime
 
 _MENTION_NAMESPACE = uuid.UUID("8f6f3d0e-5c1a-4c55-9a43-3c1f2f0b7a11")
 
@@ -37,6 +38,17 @@ class IncomingMention(BaseModel):
     in_reply_to: str | None = Field(default=None, max_length=256)
     thread_id: str | None = Field(default=None, max_length=256, description="The thread's root.")
     media: list[HttpUrl] = Field(default_factory=list, max_length=20, description="Attachments.")
+    revised_at: StorableDatetime | None = Field(
+        default=None,
+        description=(
+            "The platform's own time of this version (its edit time; the creation time when "
+            "absent). A version older than the stored one never replaces it, so a replayed "
+            "payload cannot revert an edit."
+        ),
+    )
+
+    def version_time(self) -> datetime:
+        return self.revised_at or self.created_at
 
 
 class GenericWebhook(BaseModel):
@@ -75,6 +87,9 @@ class Mention(BaseModel):
     assignee: str | None = None
     team: str | None = None
     version: int = 1
+    revised_at: datetime | None = Field(
+        default=None, description="The platform's time of the stored version, when it gives one."
+    )
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
 
@@ -89,6 +104,10 @@ class Mention(BaseModel):
             raw_id=raw_id,
             **incoming.model_dump(),
         )
+
+    def version_time(self) -> datetime:
+        """When the platform says this version was written: edits compare it, never arrival."""
+        return self.revised_at or self.created_at
 
     def content_key(self) -> str:
         """What an edit changes; equal keys mean a repeat, not an edit."""

@@ -102,7 +102,7 @@ class InboxService:
         return await self._save(mention, changed, [event])
 
     async def _save(self, before: Mention, after: Mention, events: list[Event]) -> Mention:
-        if not await self._mentions.update(after, events, expected_version=before.version):
+        if not await self._mentions.update(after, events, previous=before):
             raise Conflict("the mention changed meanwhile; reload it and try again")
         return after
 

@@ -260,6 +260,8 @@ class IngestPipeline:
         content_key, current = stored
         if content_key == mention.content_key() or current.deleted_at is not None:
             return "unchanged"
+        if mention.version_time() < current.version_time():
+            return "unchanged"  # an older version, e.g. a replayed payload: never revert an edit
         edited = current.model_copy(
             update={
                 **{name: getattr(mention, name) for name in _EDITABLE},
@@ -275,7 +277,7 @@ class IngestPipeline:
         ]
         if edited.triage != current.triage:
             events.append(_triaged_event(edited))
-        updated = await self._mentions.update(edited, events, expected_version=current.version)
+        updated = await self._mentions.update(edited, events, previous=current)
         return "updated" if updated else "unchanged"
 
     async def _delete(self, stored: tuple[str, Mention] | None, now: datetime) -> Result:
@@ -291,11 +293,21 @@ class IngestPipeline:
                 mention_id=current.id, platform=current.platform, external_id=current.external_id
             ),
         )
-        updated = await self._mentions.update(tombstone, [event], expected_version=current.version)
+        updated = await self._mentions.update(tombstone, [event], previous=current)
         return "deleted" if updated else "unchanged"
 
 
-_EDITABLE = {"url", "author", "text", "language", "in_reply_to", "thread_id", "media", "raw_id"}
+_EDITABLE = {
+    "url",
+    "author",
+    "text",
+    "language",
+    "in_reply_to",
+    "thread_id",
+    "media",
+    "raw_id",
+    "revised_at",
+}
 
 
 def _triaged(mention: Mention, triage: Triage) -> Mention:

@@ -15,9 +15,10 @@ from ensemble_shared.outbox import FIELD, Outbox, in_order
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.lookups import find_owned
 from ensemble_shared.storage.pagination import Position, older_than
+from ensemble_shared.storage.writes import changed_fields
 
 COLLECTION = "mentions"
-_STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at")
+_STORED_AS_DATES = ("created_at", "received_at", "edited_at", "deleted_at", "revised_at")
 
 
 def _document(mention: Mention) -> Document:
@@ -60,18 +61,16 @@ class MentionRepository:
         cursor = self.collection.find({"_id": {"$in": list(ids)}}, {FIELD: 0})
         return {d["_id"]: (d.get("content_key", ""), _mention(d)) async for d in cursor}
 
-    async def update(
-        self, mention: Mention, events: Sequence[Event], *, expected_version: int
-    ) -> bool:
-        """Replace the mutable fields if nobody changed the mention since `expected_version`;
-        the events go into the same single-document update. False on a lost race."""
-        document = _document(mention)
+    async def update(self, mention: Mention, events: Sequence[Event], *, previous: Mention) -> bool:
+        """Write the fields changed since `previous` (ensemble_shared.storage.writes: an edit
+        racing an assignment keeps both) if nobody changed the mention since it was read; the
+        events go into the same single-document update. False on a lost race."""
         staged, event_fields = self._outbox.stage_update(mention.id, events)
-        fields = {k: v for k, v in document.items() if k not in ("_id", "workspace")}
+        fields = changed_fields(_document(previous), _document(mention), fixed=("_id", "workspace"))
 
         async def write() -> list[str]:
             result = await self.collection.update_one(
-                {"_id": mention.id, "version": expected_version},
+                {"_id": mention.id, "version": previous.version},
                 {"$set": {**fields, **event_fields}},
             )
             return [mention.id] if result.modified_count else []

@@ -44,24 +44,33 @@ class Templates:
 
     def render(self, notification: Notification, *, html: bool) -> RenderedMessage:
         language = notification.language if notification.language in LANGUAGES else "en"
-        context = self.context(notification)
+        names = (notification.event.type, "default")
+        return self._message(language, names, self.context(notification), html=html)
+
+    def render_named(
+        self, name: str, language: str, context: dict[str, Any], *, html: bool
+    ) -> RenderedMessage:
+        """A message that answers no event (an address verification): `<lang>/<name>.<part>`."""
+        return self._message(
+            language if language in LANGUAGES else "en", (name,), context, html=html
+        )
+
+    def _message(
+        self, language: str, names: tuple[str, ...], context: dict[str, Any], *, html: bool
+    ) -> RenderedMessage:
+        def part(suffix: str) -> str:
+            template = self._env.select_template([f"{language}/{n}.{suffix}" for n in names])
+            return template.render(context)
+
         try:
-            subject = " ".join(self._part(language, notification, "subject.txt", context).split())
-            text = self._part(language, notification, "txt", context).strip() + "\n"
-            body = self._part(language, notification, "html", context) if html else None
+            subject = " ".join(part("subject.txt").split())
+            text = part("txt").strip() + "\n"
+            body = part("html") if html else None
         except TemplateError as exc:
             raise RenderError(f"template error: {type(exc).__name__}: {exc}") from exc
         if not subject:
             raise RenderError("template error: the subject is empty")
         return RenderedMessage(subject=subject[:250], text=text, html=body)
-
-    def _part(
-        self, language: str, notification: Notification, part: str, context: dict[str, Any]
-    ) -> str:
-        template = self._env.select_template(
-            [f"{language}/{notification.event.type}.{part}", f"{language}/default.{part}"]
-        )
-        return template.render(context)
 
     @staticmethod
     def context(notification: Notification) -> dict[str, Any]:

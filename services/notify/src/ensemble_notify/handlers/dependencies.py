@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
+from ensemble_notify.services.address_proofs import AddressProofs
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.endpoints import EndpointService
 from ensemble_notify.services.inbox import InboxService
@@ -22,6 +23,7 @@ from ensemble_notify.services.preference_links import PreferenceLinkService
 from ensemble_notify.services.preferences import PreferenceService
 from ensemble_notify.services.replay import ReplayService
 from ensemble_notify.services.routing_rules import RoutingRuleService
+from ensemble_notify.services.stream_seats import StreamSeats
 from ensemble_notify.services.stream_tickets import StreamTickets
 from ensemble_notify.services.teams import Teams
 from ensemble_notify.services.unsubscribe import UnsubscribeService
@@ -51,3 +53,5 @@ Unsubscribe = Annotated[UnsubscribeService, Depends(_service(lambda n: n.unsubsc
 PreferenceLink = Annotated[PreferenceLinkService, Depends(_service(lambda n: n.preference_links))]
 Inbox = Annotated[InboxService, Depends(_service(lambda n: n.inbox))]
 Tickets = Annotated[StreamTickets, Depends(_service(lambda n: n.stream_tickets))]
+Seats = Annotated[StreamSeats, Depends(_service(lambda n: n.stream_seats))]
+Proofs = Annotated[AddressProofs, Depends(_service(lambda n: n.address_proofs))]

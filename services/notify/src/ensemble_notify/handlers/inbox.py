@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from ensemble_notify.handlers.dependencies import Inbox, Tickets
+from ensemble_notify.handlers.dependencies import Inbox, Seats, Tickets
 from ensemble_notify.models.inbox import InboxPage, ReadReceipt, StreamTicket, UnreadCount
 from ensemble_notify.services.inbox import Unread
 from ensemble_notify.services.stream_tickets import TTL
@@ -46,8 +46,9 @@ async def mark_read(notification_id: str, principal: CurrentPrincipal, inbox: In
     summary="A short-lived ticket to open my live stream from a browser.",
     description=(
         "A browser's `EventSource` cannot send an `Authorization` header, so it opens "
-        "`/inbox/stream?ticket=...` instead. The ticket opens that stream only, for "
-        f"{int(TTL.total_seconds() // 60)} minutes; it is never a bearer token."
+        "`/inbox/stream?ticket=...` instead. The ticket opens that stream only, once, within "
+        f"{int(TTL.total_seconds() // 60)} minutes; it is never a bearer token. A browser "
+        "that reconnects asks for a new ticket."
     ),
 )
 async def stream_ticket(principal: CurrentPrincipal, tickets: Tickets) -> StreamTicket:
@@ -65,7 +66,7 @@ async def _stream_principal(
     """The bearer token's principal, or, for a browser, the stream ticket's."""
     if credentials is not None or ticket is None:
         return await authenticate(request, credentials)
-    return tickets.principal(ticket)
+    return await tickets.redeem(ticket)
 
 
 StreamPrincipal = Annotated[Principal, Depends(_stream_principal)]
@@ -77,24 +78,33 @@ StreamPrincipal = Annotated[Principal, Depends(_stream_principal)]
     description=(
         "First an `unread` event with the unread count, then one `notification` event per new "
         "item (its `id` is the notification id: reconnect with `Last-Event-ID` to resume). "
-        "Signed in by a bearer token, or by `?ticket=` from `POST /inbox/stream-tickets`."
+        "Signed in by a bearer token, or by `?ticket=` from `POST /inbox/stream-tickets` "
+        "(single use). One person holds at most `NOTIFY_INBOX_MAX_STREAMS_PER_PERSON` streams "
+        "at once per replica (5 by default); beyond it 429 with Retry-After."
     ),
     response_class=EventSourceResponse,
 )
 async def stream(
     principal: StreamPrincipal,
     inbox: Inbox,
+    seats: Seats,
     last_event_id: Annotated[str | None, Header(max_length=500)] = None,
 ) -> EventSourceResponse:
+    workspace, person = principal.workspace, principal.subject
+    seats.take(workspace, person)
+
     async def events() -> AsyncIterator[ServerSentEvent]:
-        async for item in inbox.stream(
-            principal.workspace, principal.subject, last_event_id=last_event_id
-        ):
-            if isinstance(item, Unread):
-                yield ServerSentEvent(
-                    event="unread", data=UnreadCount(unread=item.unread).model_dump_json()
-                )
-            else:
-                yield ServerSentEvent(event="notification", id=item.id, data=item.model_dump_json())
+        try:
+            async for item in inbox.stream(workspace, person, last_event_id=last_event_id):
+                if isinstance(item, Unread):
+                    yield ServerSentEvent(
+                        event="unread", data=UnreadCount(unread=item.unread).model_dump_json()
+                    )
+                else:
+                    yield ServerSentEvent(
+                        event="notification", id=item.id, data=item.model_dump_json()
+                    )
+        finally:
+            seats.give_back(workspace, person)
 
     return EventSourceResponse(events(), ping=inbox.ping_seconds)

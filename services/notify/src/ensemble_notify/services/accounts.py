@@ -58,6 +58,8 @@ def followed(current: Person | None, event: Event, at: datetime) -> Person | Non
                 **_profile(event.data),
                 "roles": roles,
                 "teams": event.data.teams,
+                # identity owns the email now: an address still waiting for proof here goes
+                "pending": tuple(p for p in base.pending if p.channel != "email"),
                 "origin": "identity",
                 "as_of": at,
             }

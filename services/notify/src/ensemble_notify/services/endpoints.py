@@ -55,7 +55,7 @@ class EndpointService:
         endpoint = await self.get(workspace, endpoint_id)
         changes = request.model_dump(exclude_unset=True, exclude_none=True)
         changed = endpoint.model_copy(update={**changes, "version": endpoint.version + 1})
-        await self._save(changed, endpoint.version)
+        await self._save(changed, endpoint)
         return changed
 
     async def rotate(
@@ -72,9 +72,9 @@ class EndpointService:
             grace=timedelta(seconds=request.expire_old_after_seconds),
             now=utcnow(),
         )
-        await self._save(rotated, endpoint.version)
+        await self._save(rotated, endpoint)
         return rotated, secret
 
-    async def _save(self, endpoint: Endpoint, version: int) -> None:
-        if not await self._endpoints.replace(endpoint, version=version):
+    async def _save(self, endpoint: Endpoint, previous: Endpoint) -> None:
+        if not await self._endpoints.update(endpoint, previous=previous):
             raise Conflict(f"endpoint {endpoint.id!r} changed meanwhile; read it and retry")

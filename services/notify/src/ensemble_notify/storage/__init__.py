@@ -1,5 +1,6 @@
 """Notify's repositories: every MongoDB call of this service lives in this package."""
 
+from ensemble_notify.storage.address_changes import AddressChangeLog
 from ensemble_notify.storage.attempts import AttemptLog
 from ensemble_notify.storage.breaker import BreakerLog
 from ensemble_notify.storage.deliveries import DeliveryRepository
@@ -12,10 +13,12 @@ from ensemble_notify.storage.preferences import PreferenceRepository
 from ensemble_notify.storage.queue import DeliveryQueue
 from ensemble_notify.storage.replay import ReplayRepository
 from ensemble_notify.storage.routing_rules import RoutingRuleRepository
+from ensemble_notify.storage.spent_tickets import SpentTickets
 from ensemble_notify.storage.teams import TeamRepository
 from ensemble_shared import outbox
 
 INDEXES = {
+    **AddressChangeLog.INDEXES,
     **EndpointRepository.INDEXES,
     **DeliveryRepository.INDEXES,
     **DeliveryQueue.INDEXES,
@@ -29,11 +32,13 @@ INDEXES = {
     **RoutingRuleRepository.INDEXES,
     **PreferenceRepository.INDEXES,
     **HeldRepository.INDEXES,
+    **SpentTickets.INDEXES,
     **outbox.INDEXES,
 }
 
 __all__ = [
     "INDEXES",
+    "AddressChangeLog",
     "AttemptLog",
     "BreakerLog",
     "DeliveryQueue",
@@ -46,5 +51,6 @@ __all__ = [
     "PreferenceRepository",
     "ReplayRepository",
     "RoutingRuleRepository",
+    "SpentTickets",
     "TeamRepository",
 ]

@@ -18,7 +18,7 @@ def _key(workspace: str, person_id: str) -> str:
 
 
 def _person(document: Document) -> Person:
-    return Person.model_validate(document)
+    return Person.stored(document)
 
 
 class PeopleRepository:

@@ -31,6 +31,14 @@ class ApprovalRecord(BaseModel):
     version: int = Field(description="The content version submitted.")
     requested_by: str
     requested_at: datetime
+    allow_self_approval: bool = Field(
+        default=False, description="The policy's: may the requester approve a step themselves."
+    )
+
+    def approves_own(self, approver: str) -> bool:
+        """Whether `approver` (user:<subject>, external:<id>) approving would be the requester
+        approving their own request while the policy does not allow it."""
+        return not self.allow_self_approval and approver == f"user:{self.requested_by}"
 
 
 class DecisionRecord(BaseModel):

@@ -181,6 +181,15 @@ class PolicyIn(BaseModel):
     when: When = Field(default_factory=When)
     steps: tuple[StepSpec, ...] = Field(min_length=1, max_length=20)
     deadlines: Deadlines = Field(default_factory=Deadlines)
+    allow_self_approval: bool = Field(
+        default=False,
+        description=(
+            "Whether the person who requests approval may approve a step themselves. Off by "
+            "default: their approval is refused (403, reason self_approval) and no decision "
+            "link is sent to them; a step that needs them waits for its other approvers or "
+            "its backup."
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique_steps(self) -> PolicyIn:

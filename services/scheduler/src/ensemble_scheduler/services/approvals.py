@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ensemble_scheduler.exceptions import SelfApproval
 from ensemble_scheduler.models.approvals import (
     ApprovalRecord,
     ApprovalRequestIn,
@@ -163,6 +164,7 @@ class ApprovalService:
             policy=policy.name,
             steps=policy.steps,
             requested_by=principal.subject,
+            allow_self_approval=policy.allow_self_approval,
         )
         if not await self._approvals.insert_request(
             record, [approval_events.requested(record, latest)]
@@ -193,6 +195,7 @@ class ApprovalService:
             policy=current.policy,
             steps=(first, *(s.spec for s in state.steps if s.name != first.name)),
             requested_by=requested_by,
+            allow_self_approval=current.allow_self_approval,
         )
         if not await self._approvals.insert_request(
             record, [approval_events.requested(record, facts.latest)]
@@ -243,6 +246,8 @@ class ApprovalService:
         if not covers:
             raise Forbidden(f"you are not an approver of step {step.name!r}")
         require_open(facts.state, step.name)
+        if body.decision == "approve" and record.approves_own(f"user:{principal.subject}"):
+            raise SelfApproval()
         if body.version is not None and body.version != facts.state.version:
             raise Conflict(
                 f"version: you looked at version {body.version}, the item is now at version "
@@ -353,6 +358,7 @@ def _next_request(
     policy: str,
     steps: tuple[StepSpec, ...],
     requested_by: str,
+    allow_self_approval: bool,
 ) -> ApprovalRecord:
     """The item's next request for approval (number 1, or the one after `current`), about
     its latest version."""
@@ -367,4 +373,5 @@ def _next_request(
         version=latest.version,
         requested_by=requested_by,
         requested_at=utcnow(),
+        allow_self_approval=allow_self_approval,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ensemble_scheduler.exceptions import Gone
+from ensemble_scheduler.exceptions import Gone, SelfApproval
 from ensemble_scheduler.models.approvals import (
     DecisionKind,
     DecisionRecord,
@@ -117,6 +117,8 @@ class LinkDecisionService:
     async def decide(self, token: str, body: LinkDecisionIn) -> LinkOutcome:
         claims, facts, step, holder = await self._link(token)
         require_open(facts.state, claims.step)
+        if body.decision == "approve" and facts.record.approves_own(holder.approver):
+            raise SelfApproval()  # a link sent before the rule: the requester still may not
         decision = DecisionRecord(
             approval_id=facts.record.id,
             step=step.name,

@@ -80,7 +80,8 @@ class ApprovalLinks:
     def of_step(
         self, record: ApprovalRecord, spec: StepSpec, round_: int, *, now: datetime
     ) -> tuple[tuple[ApprovalLink, ...], tuple[ApprovalLink, ...]]:
-        """(links of the external approvers, links of the people the step names)."""
+        """(links of the external approvers, links of the people the step names). The
+        requester gets no link unless the policy lets them approve their own request."""
         expires = int((now + self._ttl).timestamp())
 
         def signed(approver: str, name: str, email: str | None = None) -> ApprovalLink:
@@ -103,5 +104,9 @@ class ApprovalLinks:
             )
 
         external = tuple(signed(e.id, e.name, e.email) for e in spec.external)
-        people = tuple(signed(f"person:{p}", p) for p in dict.fromkeys(spec.people))
+        people = tuple(
+            signed(f"person:{p}", p)
+            for p in dict.fromkeys(spec.people)
+            if not record.approves_own(f"user:{p}")
+        )
         return external, people

@@ -8,9 +8,12 @@ from typing import Any
 
 from ensemble_scheduler.models.publishing import ChannelAccount
 from ensemble_shared.outbox import Outbox
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 
 ACCOUNTS = "publishing_accounts"
+SEALED = frozenset({"access_token", "secret"})
+"""An account's credentials, sealed at rest."""
 
 
 class ChannelAccountRepository:
@@ -23,9 +26,10 @@ class ChannelAccountRepository:
         ],
     }
 
-    def __init__(self, accounts: Collection, outbox: Outbox) -> None:
+    def __init__(self, accounts: Collection, outbox: Outbox, sealer: Sealer) -> None:
         self.accounts = accounts
         self._outbox = outbox
+        self._sealer = sealer
 
     async def insert_account(self, account: ChannelAccount) -> bool:
         document: dict[str, Any] = {
@@ -37,10 +41,14 @@ class ChannelAccountRepository:
             "secret": account.secret.get_secret_value() if account.secret else None,
             "updated_at": account.updated_at,
         }
-        return await self._outbox.insert_one(self.accounts, document)
+        return await self._outbox.insert_one(
+            self.accounts, self._sealer.seal_fields(document, SEALED)
+        )
 
     async def account(self, workspace: str, channel: str) -> ChannelAccount | None:
         document = await self.accounts.find_one(
             {"workspace": workspace, "channel": channel}, sort=[("revision", DESCENDING)]
         )
-        return ChannelAccount.model_validate(document) if document else None
+        if document is None:
+            return None
+        return ChannelAccount.model_validate(self._sealer.open_fields(document, SEALED))

@@ -84,6 +84,7 @@ def parse_notification(item: Mapping[str, Any]) -> list[MentionChange]:
         text = f"{spoiler.strip()}\n\n{text}"  # the content warning is part of what was said
     followers = account.get("followers_count")
     reply_to = status.get("in_reply_to_id")
+    edited = status.get("edited_at")
     return upsert(
         platform=PLATFORM,
         external_id=natural_key(text_field(status, "id", "mention status")),
@@ -97,6 +98,7 @@ def parse_notification(item: Mapping[str, Any]) -> list[MentionChange]:
         text=text,
         language=language(status.get("language")),
         created_at=iso_datetime(status.get("created_at"), "mention status"),
+        revised_at=iso_datetime(edited, "mention status edit") if edited else None,
         in_reply_to=str(reply_to) if reply_to else None,
         media=_media(status.get("media_attachments")),
     )

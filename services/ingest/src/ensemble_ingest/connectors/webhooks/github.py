@@ -90,5 +90,6 @@ def _comment_change(config: GitHubConfig, doc: Doc, parent: str) -> MentionChang
         author={"id": user.ident("id"), "handle": login, "display_name": user.opt_text("name")},
         text=body,
         created_at=comment.time("created_at"),
+        revised_at=comment.time("updated_at") if comment.has("updated_at") else None,
         in_reply_to=thread.opt_ident("node_id") if thread else None,
     )

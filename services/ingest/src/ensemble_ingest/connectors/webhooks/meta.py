@@ -105,6 +105,7 @@ def _feed_change(config: MetaConfig, entry: Doc, value: Doc) -> list[MentionChan
             author={"id": author_id, "handle": author_id, "display_name": name},
             text=value.opt_text("message") or "",
             created_at=created,
+            revised_at=entry.time("time") if entry.has("time") else None,  # when it changed
             in_reply_to=(value.opt_ident("parent_id") or value.opt_ident("post_id"))
             if item == "comment"
             else None,

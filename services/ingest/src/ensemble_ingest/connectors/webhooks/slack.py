@@ -101,6 +101,13 @@ class _Relevance:
         return self.keywords.match(text) or any(m in text for m in self.app_mentions)
 
 
+def _edited(message: Doc) -> datetime | None:
+    """`edited.ts` of a changed message: the version's time, so a replay never reverts it."""
+    edited = message.opt_obj("edited")
+    ts = edited.opt_text("ts") if edited else None
+    return parse_ts(ts, edited.at("ts")) if edited and ts else None
+
+
 def _is_bot(message: Doc) -> bool:
     return message.has("bot_id") or message.get("subtype") == "bot_message"
 
@@ -142,5 +149,6 @@ def _upsert(message: Doc, channel: str) -> MentionChange:
         author={"id": user, "handle": user},
         text=message.opt_text("text") or "",
         created_at=parse_ts(ts, message.at("ts")),
+        revised_at=_edited(message),
         in_reply_to=f"{channel}:{thread}" if thread and thread != ts else None,
     )

@@ -67,6 +67,12 @@ def _text(element: ET.Element, tag: str, where: str) -> str:
     return child.text or ""
 
 
+def _updated(entry: ET.Element, where: str) -> datetime | None:
+    """Atom's `updated`: when the video last changed, so an older push never reverts a newer."""
+    updated = entry.findtext(f"{ATOM}updated")
+    return parse_time(updated.strip(), f"{where}.updated") if updated and updated.strip() else None
+
+
 def _ours(config: YouTubeConfig, query: Mapping[str, str]) -> bool:
     """The topic is YouTube's feed of the configured channel (and nothing that merely says so)."""
     try:
@@ -150,4 +156,5 @@ def _video(entry: ET.Element, where: str) -> MentionChange:
         author={"id": channel_id, "handle": name or channel_id, "display_name": name or None},
         text=_text(entry, f"{ATOM}title", where),
         created_at=parse_time(_text(entry, f"{ATOM}published", where), f"{where}.published"),
+        revised_at=_updated(entry, where),
     )

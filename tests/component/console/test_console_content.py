@@ -1,0 +1,204 @@
+"""Content, approvals and the calendar in the console without JavaScript (plain forms), in
+front of the real identity and scheduler: a manager drafts, edits (a new version, the words
+changed shown between any two versions), comments and asks for approval; the approver finds
+it among their pending decisions and approves it in place, as themselves; the item is then
+scheduled from the calendar, and scheduler's refusals show their reason."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from component.console.conftest import Front
+from component.console.test_console_front_door import first_run
+from support.console import Browser
+from support.identity import PASSWORD
+
+POLICY = {"priority": 100, "steps": [{"name": "review", "roles": ["approver"]}]}
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def text(page: str) -> str:
+    """The page's words, tags stripped and spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def section(page: str, heading_id: str) -> str:
+    found = re.search(
+        rf'<section [^>]*aria-labelledby="{heading_id}"[^>]*>(.*?)</section>', page, re.S
+    )
+    assert found, f"no section {heading_id}"
+    return found.group(1)
+
+
+async def sign_in(browser: Browser, email: str) -> None:
+    signed = await browser.submit(
+        "/sign-in", "/sign-in", {"email": email, "password": PASSWORD, "next": "/"}
+    )
+    assert signed.status_code == 303, signed.text[:500]
+
+
+async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -> None:
+    put = await front.scheduler.client.put(
+        "/approval-policies/standard", json=POLICY, headers=front.scheduler.admin
+    )
+    assert put.status_code == 200, put.text
+    async with front.console.browser() as ana, front.console.browser() as bo:
+        await first_run(ana)
+        admin = (await front.identity.sign_in("ana@acme.example")).json()["session_token"]
+        await front.identity.join(admin, "bo@acme.example", ["approver"], name="Bo")
+        await sign_in(bo, "bo@acme.example")
+
+        created = await ana.submit(
+            "/w/acme/content",
+            "/w/acme/content",
+            {
+                "kind": "post",
+                "channel": "mastodon",
+                "title": "Launch",
+                "body": "We launch today at noon",
+                "tags": "launch, news",
+            },
+        )
+        assert created.status_code == 303, created.text[:800]
+        item_path, _, notice = created.headers["location"].partition("?")
+        assert notice == "notice=content_created"
+        content_id = item_path.rsplit("/", 1)[1]
+
+        edited = await ana.submit(
+            item_path,
+            f"{item_path}/edit",
+            {
+                "base_version": "1",
+                "channel": "mastodon",
+                "title": "Launch",
+                "tags": "launch",
+                "body": "We launch tomorrow at noon",
+            },
+        )
+        assert edited.headers["location"] == f"{item_path}?notice=content_saved"
+        page = (await ana.get(item_path)).text
+        diff = section(page, "versions-title")
+        assert "We launch <del>today</del><ins>tomorrow</ins> at noon" in diff
+        assert "From version 1 to version 2" in text(diff)
+        assert "launch<del>, news</del>" in diff
+        again = await ana.submit(
+            item_path,
+            f"{item_path}/edit",
+            {"base_version": "1", "channel": "mastodon", "body": "A stale edit"},
+        )
+        assert again.status_code == 409
+        assert "Scheduler refused it:" in text(again.text)
+
+        assert "Version 1 by you" in text(page)
+        commented = await ana.submit(
+            item_path, f"{item_path}/comments", {"body": "@team:legal can you check the date?"}
+        )
+        assert commented.headers["location"] == f"{item_path}?notice=comment_added"
+        comments = text(section((await ana.get(item_path)).text, "comments-title"))
+        assert "@team:legal can you check the date?" in comments
+        assert "on version 2" in comments
+
+        asked = await ana.submit(item_path, f"{item_path}/approval", {"comment": "for Monday"})
+        assert asked.headers["location"] == f"{item_path}?notice=approval_requested"
+
+        ana_list = (await ana.get("/w/acme/content")).text
+        assert "Nothing awaits your decision." in text(section(ana_list, "duties-title"))
+        assert "In review" in text(section(ana_list, "all-title"))
+        bo_list = (await bo.get("/w/acme/content")).text
+        duties = section(bo_list, "duties-title")
+        assert f'/w/acme/content/{content_id}"' in duties
+        assert "review" in text(duties)
+
+        why = await bo.submit(
+            item_path,
+            f"{item_path}/decision",
+            {"step": "review", "decision": "reject", "version": "2", "comment": ""},
+        )
+        assert why.status_code == 422
+        assert "Say why in a comment" in text(why.text)
+        approved = await bo.submit(
+            item_path,
+            f"{item_path}/decision",
+            {"step": "review", "decision": "approve", "version": "2"},
+        )
+        assert approved.headers["location"] == f"{item_path}?notice=decided_approve"
+        shown = await bo.get(f"{item_path}?notice=decided_approve")
+        assert "You approved it." in text(shown.text)
+        timeline = text(section(shown.text, "approval-title"))
+        assert "you review Approve the console or the API 2" in timeline
+        seen_by_ana = text(section((await ana.get(item_path)).text, "approval-title"))
+        assert "Bo review Approve the console or the API 2" in seen_by_ana  # a name, not an id
+        assert "review — Approved (approved by Bo)" in seen_by_ana
+        assert "Nothing awaits your decision." in text((await bo.get("/w/acme/content")).text)
+        assert 'action="/w/acme/content/' not in section(shown.text, "approval-title")
+
+        slot = (datetime.now(PARIS) + timedelta(days=2)).replace(
+            hour=10, minute=30, second=0, microsecond=0
+        )
+        week = f"/w/acme/calendar?view=week&day={slot.date().isoformat()}"
+        scheduled = await ana.submit(
+            item_path,
+            "/w/acme/calendar/schedule",
+            {
+                "content_id": content_id,
+                "when": "at",
+                "back": week,
+                "slot": slot.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+        assert scheduled.headers["location"] == f"{week}&notice=scheduled"
+        calendar = (await ana.get(week)).text
+        day = section(calendar, f"day-{slot.date().isoformat()}")
+        assert f'data-content="{content_id}"' in day
+        assert "10:30 · Mastodon · Launch · Scheduled" in text(day)
+        month = (await ana.get(f"/w/acme/calendar?view=month&day={slot.date().isoformat()}")).text
+        assert f'data-content="{content_id}"' in month
+
+        past = await ana.submit(
+            week,
+            "/w/acme/calendar/schedule",
+            {"content_id": content_id, "when": "at", "back": week, "slot": "2020-01-01T09:00"},
+        )
+        assert past.status_code == 422, past.text[:500]
+        assert "Scheduler refused it:" in text(past.text)
+        plan = {
+            "time_zone": "Europe/Paris",
+            "slots": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "at": "09:00"}],
+        }
+        put = await front.scheduler.client.put(
+            "/calendar/channels/mastodon", json=plan, headers=front.scheduler.admin
+        )
+        assert put.status_code == 200, put.text
+        assert "09:00 (Mastodon)" in text(
+            section((await ana.get(week)).text, f"day-{slot.date().isoformat()}")
+        )
+        elsewhere = await ana.submit(
+            week,
+            "/w/acme/calendar/schedule",
+            {"content_id": content_id, "when": "next", "back": "https://evil.example/"},
+        )
+        assert elsewhere.headers["location"] == "/w/acme/?notice=scheduled"
+        moved = await front.scheduler.client.get(
+            f"/content/{content_id}/schedule", headers=front.scheduler.manager
+        )
+        assert moved.json()["slot_at"] != slot.isoformat()
+
+        feed = await ana.submit(week, "/w/acme/calendar/feed", {"view": "week"})
+        assert feed.status_code == 200
+        assert re.search(r'id="feed-url" readonly value="[^"]*calendar\.ics\?token=', feed.text)
+
+
+async def test_gets_change_nothing_and_unknown_items_are_404(front: Front) -> None:
+    async with front.console.browser() as ana:
+        await first_run(ana)
+        assert (await ana.get("/w/acme/content/nope")).status_code == 404
+        assert (await ana.get("/w/acme/calendar?view=year")).status_code == 400
+        for day in ("not-a-day", "9999-12-31", "0001-01-01"):
+            listed = await ana.get(f"/w/acme/calendar?view=month&day={day}")
+            assert listed.status_code == 200, day
+        posted = await ana.http.post("/w/acme/content", data={"body": "x", "channel": "m"})
+        assert posted.status_code == 403  # no CSRF token: nothing created
+        assert "No content yet." in text((await ana.get("/w/acme/content")).text)
