@@ -1,6 +1,6 @@
-"""Identity, scheduler, insights, ingest, feedback and the console as real processes (the dev
-stack's `Stack`), once per pytest session for the browser stories, with identity's mail going to a
-real SMTP server; and the first workspace, created through the first-run page."""
+"""Identity, scheduler, insights, ingest, notify, feedback and the console as real processes (the
+dev stack's `Stack`), once per pytest session for the browser stories, with identity's mail
+going to a real SMTP server; and the first workspace, created through the first-run page."""
 
 from __future__ import annotations
 
@@ -125,9 +125,14 @@ def console_stack(
             )
             stack.start("scheduler", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("insights", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.start("ingest", env={"ENSEMBLE_PUBLIC_URL": console})
+            # Ingest's sweep leaves payloads pending for an hour: the sources story re-drives one.
+            stack.start(
+                "ingest",
+                env={"ENSEMBLE_PUBLIC_URL": console, "INGEST_REDRIVE_AFTER_SECONDS": "3600"},
+            )
+            stack.start("notify", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.start("feedback", env={"ENSEMBLE_PUBLIC_URL": console})
-            stack.wait_ready("identity", "scheduler", "insights", "ingest", "feedback")
+            stack.wait_ready("identity", "scheduler", "insights", "ingest", "notify", "feedback")
             stack.start(
                 "console",
                 port=port,

@@ -3,6 +3,7 @@ broker, identity's mail to a real SMTP server)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.main import create_app as create_scheduler_app
 from support.apps import settings_for
 from support.console import CONSOLE_URL, ConsoleDriver, running_console
+from support.console_ops import Ops, running_ops
 from support.identity import IdentityDriver, running_identity
 from support.notify import serving
 from support.notify_smtp import Mailbox
@@ -50,3 +52,12 @@ async def front(
             ):
                 scheduler = Scheduler(scheduler_http, scheduler_settings, issuer)
                 yield Front(console, identity, scheduler)
+
+
+@pytest.fixture(scope="session")
+async def ops(infra: Infra, issuer: LocalIssuer) -> AsyncIterator[Ops]:
+    """Identity, ingest, notify and the console, once for the sources and notifications
+    screens' tests (its workspace `acme` is made by the first test that signs the admin in)."""
+    tag = secrets.token_hex(4)
+    async with running_ops(infra, lambda kind: f"t{tag}_{kind}", issuer) as running:
+        yield running

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 
@@ -68,6 +69,60 @@ async def test_payloads_a_crash_left_pending_are_redriven_once(
         # The same mention then arriving by webhook is a repeat, not a second mention.
         again = await ingest.post(source, body, signed(source["secret"], body))
         assert again.json()["mentions"][0]["result"] == "unchanged"
+
+
+async def test_a_source_lists_its_payloads_by_status_and_redrives_a_pending_one(
+    infra: Infra, unique_name: Callable[[str], str], issuer: LocalIssuer
+) -> None:
+    settings = IngestSettings(
+        **settings_for(infra, unique_name("rawlist"), issuer), redrive_after_seconds=3600
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        ingest = Ingest(client, settings, issuer)
+        source = await ingest.source()
+        await ingest.send(source, "ok-1")
+        malformed = b'{"type": "mention.created", "data": {}}'
+        assert (
+            await ingest.post(source, malformed, signed(source["secret"], malformed))
+        ).status_code == 422
+        crashed = RawPayload.webhook(
+            workspace="acme",
+            source_id=source["id"],
+            platform="generic",
+            headers={},
+            body=mention_body("crashed-2"),
+        )
+        await app.state.ingest.repositories.raws.archive([crashed])
+        path = f"/sources/{source['id']}/raw"
+
+        async def listed(**params: str | int) -> dict[str, Any]:
+            answer = await client.get(path, params=params, headers=ingest.admin)
+            assert answer.status_code == 200, answer.text
+            page: dict[str, Any] = answer.json()
+            return page
+
+        everything = await listed()
+        assert [i["status"] for i in everything["items"]] == ["pending", "rejected", "processed"]
+        first = await listed(limit=2)
+        rest = await listed(limit=2, cursor=str(first["next_cursor"]))
+        assert [i["status"] for i in rest["items"]] == ["processed"]
+        assert rest["next_cursor"] is None
+        rejected = await listed(status="rejected")
+        assert len(rejected["items"]) == 1
+        assert "data" in rejected["items"][0]["reason"]
+        assert ((await client.get(path, headers=ingest.manager)).status_code) == 403
+        assert (
+            await client.get(path, params={"cursor": "nope"}, headers=ingest.admin)
+        ).status_code == 422
+        assert await ingest.count("mentions") == 1
+        redriven = await client.post(f"/raw/{crashed.id}/redrive", headers=ingest.admin)
+        assert redriven.status_code == 200, redriven.text
+        assert redriven.json()["status"] == "processed"
+        assert await ingest.count("mentions") == 2
+        again = await client.post(f"/raw/{crashed.id}/redrive", headers=ingest.admin)
+        assert again.status_code == 409
+        assert (await listed(status="pending"))["items"] == []
 
 
 def mention_at(n: int, received_at: datetime, *, negative: bool = False) -> Mention:

@@ -33,11 +33,14 @@ from ensemble_console.routes import (
     home,
     inbox,
     insights,
+    integrations,
     links,
+    notifications,
     operations,
     preferences,
     setup,
     signin,
+    sources,
     unsubscribe,
     verify_address,
 )
@@ -72,6 +75,9 @@ ROUTERS = (
     community_moderation.router,
     community_members.router,
     community_events.router,
+    sources.router,
+    notifications.router,
+    integrations.router,
 )
 
 

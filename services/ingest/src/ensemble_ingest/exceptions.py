@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ensemble_shared.errors import NotFound, Unauthenticated
+from ensemble_shared.errors import Conflict, NotFound, Unauthenticated
 
 
 class SourceNotFound(NotFound):
@@ -25,3 +25,10 @@ class WebhookRefused(Unauthenticated):
 class RawNotFound(NotFound):
     def __init__(self, raw_id: str) -> None:
         super().__init__(f"no raw payload {raw_id!r}")
+
+
+class RawAlreadySettled(Conflict):
+    """Only a pending payload is re-driven: a settled one keeps its outcome (insert-once)."""
+
+    def __init__(self, raw_id: str, status: str) -> None:
+        super().__init__(f"raw payload {raw_id!r} is already {status}")

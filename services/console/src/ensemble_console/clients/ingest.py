@@ -1,5 +1,6 @@
-"""Ingest's API (mentions, the inbox), with the person's access token: one method per route,
-each through `as_person` (see README "Adding a screen")."""
+"""Ingest's API (mentions, the inbox; sources and their raw payload archive), with the
+person's access token: one method per route, each through `as_person` (see README "Adding a
+screen")."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, WorkspaceClient
 from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry
+from ensemble_console.models.sources import RawEntry, RawPage, Source, SourceCreated
 
 
 class IngestClient(WorkspaceClient):
@@ -57,3 +59,56 @@ class IngestClient(WorkspaceClient):
         path = f"/mentions/{quote(mention_id, safe='')}/notes"
         body = {"text": text}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
+
+    async def sources(self, caller: Caller, workspace: str) -> list[Source]:
+        listed = await self.as_person(caller, workspace, "GET", "/sources")
+        return self.parse_list(Source, listed)
+
+    async def source(self, caller: Caller, workspace: str, source_id: str) -> Source:
+        """One source with its health (pulled sources: last success, error, lag, budget)."""
+        answer = await self.as_person(
+            caller, workspace, "GET", f"/sources/{quote(source_id, safe='')}"
+        )
+        return self.parse(Source, answer)
+
+    async def create_source(
+        self, caller: Caller, workspace: str, body: dict[str, object]
+    ) -> SourceCreated:
+        answer = await self.as_person(caller, workspace, "POST", "/sources", json=body)
+        return self.parse(SourceCreated, answer)
+
+    async def set_source_enabled(
+        self, caller: Caller, workspace: str, source_id: str, enabled: bool
+    ) -> Source:
+        answer = await self.as_person(
+            caller,
+            workspace,
+            "PUT",
+            f"/sources/{quote(source_id, safe='')}/enabled",
+            json={"enabled": enabled},
+        )
+        return self.parse(Source, answer)
+
+    async def raw_payloads(
+        self,
+        caller: Caller,
+        workspace: str,
+        source_id: str,
+        *,
+        status: str | None = None,
+        cursor: str | None = None,
+    ) -> RawPage:
+        answer = await self.as_person(
+            caller,
+            workspace,
+            "GET",
+            f"/sources/{quote(source_id, safe='')}/raw",
+            params={"status": status, "cursor": cursor, "limit": 25},
+        )
+        return self.parse(RawPage, answer)
+
+    async def redrive(self, caller: Caller, workspace: str, raw_id: str) -> RawEntry:
+        answer = await self.as_person(
+            caller, workspace, "POST", f"/raw/{quote(raw_id, safe='')}/redrive"
+        )
+        return self.parse(RawEntry, answer)

@@ -1,11 +1,23 @@
-"""Notify's API: the signed unsubscribe links of people (no account needed); the in-app
-inbox, preferences and routing screens add their calls here, one method per route (see
-README "Adding a screen")."""
+"""Notify's API: the signed unsubscribe links of people (no account needed); a person's
+in-app inbox and preferences; for admins, integrator endpoints, the delivery log and
+replays. One method per route (see README "Adding a screen")."""
 
 from __future__ import annotations
 
-from ensemble_console.clients.base import Origin, WorkspaceClient
-from ensemble_console.models.notify import LinkedPreferences, Unsubscribed, UnsubscribeLink
+from typing import Any
+
+from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
+from ensemble_console.models.notify import (
+    Delivery,
+    Endpoint,
+    EndpointCreated,
+    InboxPage,
+    LinkedPreferences,
+    Preferences,
+    Replay,
+    Unsubscribed,
+    UnsubscribeLink,
+)
 
 
 class NotifyClient(WorkspaceClient):
@@ -37,3 +49,76 @@ class NotifyClient(WorkspaceClient):
         """The same POST as RFC 8058's one-click; idempotent."""
         answer = await self.call("POST", "/unsubscribe", params={"token": token}, origin=origin)
         return self.parse(Unsubscribed, answer)
+
+    async def inbox(self, caller: Caller, workspace: str, cursor: str | None) -> InboxPage:
+        answer = await self.as_person(
+            caller, workspace, "GET", "/inbox", params={"cursor": cursor, "limit": 25}
+        )
+        return self.parse(InboxPage, answer)
+
+    async def unread(self, caller: Caller, workspace: str) -> int:
+        answer = await self.as_person(caller, workspace, "GET", "/inbox/unread-count")
+        return int(answer["unread"])
+
+    async def mark_read(self, caller: Caller, workspace: str, notification_id: str) -> None:
+        await self.as_person(caller, workspace, "POST", f"/inbox/{notification_id}/read")
+
+    async def my_preferences(self, caller: Caller, workspace: str) -> Preferences:
+        answer = await self.as_person(caller, workspace, "GET", "/me/preferences")
+        return self.parse(Preferences, answer)
+
+    async def save_my_preferences(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> Preferences:
+        answer = await self.as_person(caller, workspace, "PUT", "/me/preferences", json=body)
+        return self.parse(Preferences, answer)
+
+    async def endpoints(self, caller: Caller, workspace: str) -> list[Endpoint]:
+        return self.parse_list(
+            Endpoint, await self.as_person(caller, workspace, "GET", "/endpoints")
+        )
+
+    async def create_endpoint(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> EndpointCreated:
+        answer = await self.as_person(caller, workspace, "POST", "/endpoints", json=body)
+        return self.parse(EndpointCreated, answer)
+
+    async def disable_endpoint(
+        self, caller: Caller, workspace: str, endpoint_id: str, enabled: bool
+    ) -> Endpoint:
+        answer = await self.as_person(
+            caller, workspace, "PATCH", f"/endpoints/{endpoint_id}", json={"enabled": enabled}
+        )
+        return self.parse(Endpoint, answer)
+
+    async def rotate_secret(
+        self, caller: Caller, workspace: str, endpoint_id: str, grace_seconds: int
+    ) -> str:
+        """The new secret (shown once); the old ones keep signing for `grace_seconds`."""
+        answer = await self.as_person(
+            caller,
+            workspace,
+            "POST",
+            f"/endpoints/{endpoint_id}/secrets/rotate",
+            json={"expire_old_after_seconds": grace_seconds},
+        )
+        return str(answer["secret"])
+
+    async def deliveries(
+        self, caller: Caller, workspace: str, status: str | None
+    ) -> list[Delivery]:
+        answer = await self.as_person(
+            caller, workspace, "GET", "/deliveries", params={"status": status, "limit": 100}
+        )
+        return self.parse_list(Delivery, answer["items"])
+
+    async def replay_delivery(self, caller: Caller, workspace: str, delivery_id: str) -> Replay:
+        answer = await self.as_person(
+            caller, workspace, "POST", f"/deliveries/{delivery_id}/replay"
+        )
+        return self.parse(Replay, answer)
+
+    async def replay(self, caller: Caller, workspace: str, replay_id: str) -> Replay:
+        answer = await self.as_person(caller, workspace, "GET", f"/replays/{replay_id}")
+        return self.parse(Replay, answer)

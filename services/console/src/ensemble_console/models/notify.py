@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -34,3 +36,94 @@ class Unsubscribed(Answer):
     def what(self) -> str:
         """What the confirmation names."""
         return self.event
+
+
+class InboxLink(Answer):
+    action: str
+    label: str
+    url: str
+
+
+class InboxEntry(Answer):
+    """One of my in-app notifications (notify's `GET /inbox`)."""
+
+    id: str
+    title: str
+    body: str
+    event_type: str
+    created_at: datetime
+    read_at: datetime | None = None
+    links: list[InboxLink] = []
+
+
+class InboxPage(Answer):
+    items: list[InboxEntry]
+    next_cursor: str | None = None
+
+
+class PreferenceRule(Answer):
+    event: str = "*"
+    channel: str = "*"
+    enabled: bool = True
+    delivery: str = "immediate"
+    email_if_unread_minutes: int | None = None
+
+
+class QuietHours(Answer):
+    start: time
+    end: time
+    enabled: bool = True
+
+
+class Preferences(Answer):
+    rules: list[PreferenceRule] = []
+    quiet_hours: QuietHours | None = None
+
+
+class SigningSecret(Answer):
+    id: str
+    created_at: datetime
+    expires_at: datetime | None = None
+
+
+class Endpoint(Answer):
+    """An integrator's webhook or a chat channel (notify's `GET /endpoints`)."""
+
+    id: str
+    url: str
+    kind: str
+    events: list[str]
+    description: str | None = None
+    enabled: bool
+    created_at: datetime
+    secrets: list[SigningSecret] = []
+
+
+class EndpointCreated(Endpoint):
+    secret: str | None = None  # webhooks only, shown once
+
+
+class Delivery(Answer):
+    """One line of the delivery log (payloads come redacted from notify)."""
+
+    id: str
+    channel: str
+    recipient: str
+    address: str
+    event_type: str
+    created_at: datetime
+    status: str
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = None
+    replay_of: str | None = None
+
+
+class Replay(Answer):
+    id: str
+    status: str
+    total: int | None = None
+    queued: int = 0
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0

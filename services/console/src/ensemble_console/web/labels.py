@@ -326,3 +326,71 @@ LABELS: dict[str, dict[str, str]] = {
 def label(translator: Translator, kind: str, value: object) -> str:
     english = LABELS.get(kind, {}).get(str(value))
     return translator.gettext(english) if english is not None else str(value)
+
+
+# Sources and notifications screens (routes/sources.py, notifications.py, integrations.py).
+LABELS["notice"].update(
+    {
+        "source_created": N_("The source is connected."),
+        "source_enabled": N_("The source is resumed."),
+        "source_disabled": N_("The source is paused."),
+        "raw_redriven": N_("The payload is processed again."),
+        "raw_already_settled": N_("That payload was already processed or rejected."),
+        "notification_read": N_("The notification is marked read."),
+        "notification_preferences_saved": N_("Your notification preferences are saved."),
+        "endpoint_created": N_("The endpoint is added."),
+        "endpoint_enabled": N_("The endpoint is enabled."),
+        "endpoint_disabled": N_("The endpoint is disabled."),
+        "replay_started": N_("The replay has started."),
+        "replay_refused": N_(
+            "That delivery cannot be replayed (in-app, still pending, or a replay)."
+        ),
+    }
+)
+LABELS["notify_event"].update(
+    {
+        "approval.*": N_("approvals"),
+        "content.*": N_("content and publishing"),
+        "mention.*": N_("inbox mentions"),
+        "submission.*": N_("community submissions"),
+    }
+)
+LABELS.update(
+    {
+        "source_platform": {
+            "generic": N_("Signed webhooks (any system)"),
+            "rss": N_("RSS or Atom feed"),
+            "reddit": "Reddit",
+            "bluesky": "Bluesky",
+            "mastodon": "Mastodon",
+            "meta": "Facebook / Instagram",
+            "x": "X",
+            "slack": "Slack",
+            "github": "GitHub",
+            "youtube": "YouTube",
+        },
+        "raw_status": {
+            "pending": N_("Pending"),
+            "processed": N_("Processed"),
+            "rejected": N_("Rejected"),
+        },
+        "cadence": {
+            "": N_("Default"),
+            "off": N_("Off"),
+            "immediate": N_("At once"),
+            "hourly": N_("Hourly digest"),
+            "daily": N_("Daily digest"),
+            "weekly": N_("Weekly digest"),
+        },
+        "delivery_status": {
+            "pending": N_("Being sent"),
+            "delivered": N_("Delivered"),
+            "failed": N_("Failed"),
+        },
+        "replay_status": {
+            "planning": N_("planning"),
+            "running": N_("running"),
+            "finished": N_("finished"),
+        },
+    }
+)

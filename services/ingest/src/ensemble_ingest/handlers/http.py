@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ensemble_ingest.models.mentions import GenericWebhook, InboxStatus, Mention, MentionPage
-from ensemble_ingest.models.raw import RawView
+from ensemble_ingest.models.raw import RawPage, RawStatus, RawView
 from ensemble_ingest.models.search import MentionQuery
 from ensemble_ingest.models.sources import SourceCreate, SourceCreated, SourceDetail, SourceOut
 from ensemble_ingest.services.inbox import InboxService
@@ -189,6 +189,36 @@ async def add_note(mention_id: str, body: NoteIn, principal: Internal, inbox: In
 @router.get("/raw/{raw_id}", tags=["inbox"], summary="An archived payload and what became of it.")
 async def get_raw(raw_id: str, principal: Internal, raws: Raws) -> RawView:
     return await raws.view(principal, raw_id)
+
+
+@router.get(
+    "/sources/{source_id}/raw",
+    tags=["sources"],
+    summary="A source's archived payloads, newest first, with what became of each.",
+    description=(
+        "`status` keeps pending, processed or rejected payloads only; such a page may hold "
+        "fewer than `limit` items while `next_cursor` says more may follow."
+    ),
+)
+async def list_raw(
+    source_id: str,
+    principal: Admin,
+    raws: Raws,
+    status: RawStatus | None = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> RawPage:
+    return await raws.of_source(principal, source_id, status=status, cursor=cursor, limit=limit)
+
+
+@router.post(
+    "/raw/{raw_id}/redrive",
+    tags=["sources"],
+    summary="Process a pending payload now (what the periodic sweep would do later).",
+    responses={409: {"description": "Already processed or rejected: its outcome stays."}},
+)
+async def redrive_raw(raw_id: str, principal: Admin, raws: Raws) -> RawView:
+    return await raws.redrive_one(principal, raw_id)
 
 
 @router.get("/triage/settings", tags=["triage"], summary="Rules and VIP authors.")

@@ -73,3 +73,12 @@ class RawView(BaseModel):
     status: RawStatus
     reason: str | None = None
     mention_ids: list[str] = Field(default_factory=list)
+
+
+class RawPage(BaseModel):
+    """A source's archived payloads, newest first (a filtered page may hold fewer than asked)."""
+
+    items: list[RawView]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; None: the end."
+    )

@@ -169,6 +169,11 @@ class IngestPipeline:
             settled += len(raws)
         return settled
 
+    async def redrive_one(self, source: Source, raw: RawPayload) -> None:
+        """Process one pending payload now (a person asked), the way the sweep would."""
+        with _correlated(f"redrive-{raw.id}"):
+            await self._process(source, [raw])
+
     async def _process(
         self, source: Source, raws: Sequence[RawPayload]
     ) -> dict[str, list[Touched]]:

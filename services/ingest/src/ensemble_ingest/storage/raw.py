@@ -6,19 +6,27 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from ensemble_ingest.models.raw import RawOutcome, RawPayload, RawView
+from ensemble_ingest.models.raw import RawOutcome, RawPayload, RawStatus, RawView
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.lookups import find_owned
+from ensemble_shared.storage.pagination import Position, older_than
 
 PAYLOADS = "raw_payloads"
 OUTCOMES = "raw_outcomes"
 PENDING = "raw_pending"
+SCAN_BATCHES = 4  # a filtered page reads at most this many pages of payloads
 
 
 class RawArchive:
     INDEXES = {
-        PAYLOADS: [Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="recent")],
+        PAYLOADS: [
+            Index([("workspace", ASCENDING), ("received_at", DESCENDING)], name="recent"),
+            Index(
+                [("workspace", ASCENDING), ("source_id", ASCENDING), ("received_at", DESCENDING)],
+                name="by_source",
+            ),
+        ],
         OUTCOMES: [Index([("workspace", ASCENDING), ("status", ASCENDING)], name="by_status")],
         PENDING: [Index([("at", ASCENDING)], name="by_age")],
     }
@@ -64,19 +72,59 @@ class RawArchive:
         if pointer_ids:
             await self._pending.delete_many({"_id": {"$in": list(pointer_ids)}})
 
+    async def of_source(
+        self,
+        workspace: str,
+        source_id: str,
+        *,
+        status: RawStatus | None,
+        after: Position | None,
+        limit: int,
+    ) -> tuple[list[RawView], Position | None]:
+        """A source's payloads newest first, with their status, and where the next page starts
+        (None at the end). The status lives beside the payload (outcome, pending pointer), so a
+        filtered page reads at most SCAN_BATCHES batches and may hold fewer than `limit`."""
+        found: list[RawView] = []
+        position = after
+        for _ in range(SCAN_BATCHES):
+            query = {"workspace": workspace, "source_id": source_id}
+            documents = (
+                await self._payloads.find({**query, **older_than("received_at", position)})
+                .sort([("received_at", DESCENDING), ("_id", DESCENDING)])
+                .limit(limit)
+                .to_list(limit)
+            )
+            for view in await self._views(documents):
+                position = (view.payload.received_at, view.payload.id)
+                if status is None or view.status == status:
+                    found.append(view)
+                    if len(found) == limit:
+                        return found, position
+            if len(documents) < limit:
+                return found, None
+        return found, position
+
+    async def _views(self, documents: Sequence[Document]) -> list[RawView]:
+        ids = [d["_id"] for d in documents]
+        outcomes = {o["_id"]: o async for o in self._outcomes.find({"_id": {"$in": ids}})}
+        return [_view(d, outcomes.get(d["_id"])) for d in documents]
+
     async def view(self, workspace: str, raw_id: str) -> RawView | None:
         document = await find_owned(self._payloads, raw_id, workspace)
         if document is None:
             return None
-        outcome = await self._outcomes.find_one({"_id": raw_id})
-        if outcome is None:
-            return RawView(payload=_payload(document), status="pending")
-        return RawView(
-            payload=_payload(document),
-            status=outcome["status"],
-            reason=outcome.get("reason"),
-            mention_ids=outcome.get("mention_ids", []),
-        )
+        return _view(document, await self._outcomes.find_one({"_id": raw_id}))
+
+
+def _view(document: Document, outcome: Document | None) -> RawView:
+    if outcome is None:
+        return RawView(payload=_payload(document), status="pending")
+    return RawView(
+        payload=_payload(document),
+        status=outcome["status"],
+        reason=outcome.get("reason"),
+        mention_ids=outcome.get("mention_ids", []),
+    )
 
 
 def payload_document(raw: RawPayload) -> Document:
