@@ -99,7 +99,7 @@ async def test_a_manager_sees_last_month_against_the_month_before_and_exports_th
         assert english.day(before) in html
         assert "<svg" in html
         assert "Mentions per day, this period and the previous one" in html
-        assert '<th scope="row">mastodon</th><td>4</td>' in html
+        assert '<th scope="row">Mastodon</th><td>4</td>' in html  # the platform's own name
 
         daily = await browser.get("/w/acme/insights/export.csv?period=last_month")
         assert daily.status_code == 200
