@@ -16,7 +16,7 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, HttpUrl
 
 INT64_MAX = 2**63 - 1
 """The largest integer the store holds: `le=INT64_MAX` on every integer parameter or field
@@ -70,3 +70,18 @@ def time_zone(name: str) -> ZoneInfo:
     if name not in _zone_names():
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Paris)")
     return ZoneInfo(name)
+
+
+MAX_URL_LENGTH = 2000
+
+
+def _fits(url: HttpUrl) -> HttpUrl:
+    """pydantic normalises a URL (a trailing slash, punycode hosts): one accepted at HttpUrl's
+    own limit could come back longer and be refused when read again. Bound the normal form."""
+    if len(str(url)) > MAX_URL_LENGTH:
+        raise ValueError(f"URL too long: at most {MAX_URL_LENGTH} characters")
+    return url
+
+
+WebUrl = Annotated[HttpUrl, AfterValidator(_fits)]
+"""An http(s) URL that is stored and read back as it was accepted."""

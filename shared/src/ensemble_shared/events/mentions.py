@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, HttpUrl
+from pydantic import Field
 
 from ensemble_shared.events.envelope import Event, Payload
+from ensemble_shared.inputs import WebUrl
 
 
 class Author(Payload):
@@ -25,7 +26,7 @@ class MentionData(Payload):
     mention_id: str
     platform: str
     external_id: str
-    url: HttpUrl | None = None
+    url: WebUrl | None = None
     author: Author
     text: str
     language: str | None = None

@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field
 
 from ensemble_shared.events import Author, MentionData, TriageData, utcnow
-from ensemble_shared.inputs import StorableDatetime
+from ensemble_shared.inputs import StorableDatetime, WebUrl
 
 _MENTION_NAMESPACE = uuid.UUID("8f6f3d0e-5c1a-4c55-9a43-3c1f2f0b7a11")
 
@@ -30,14 +30,14 @@ class IncomingMention(BaseModel):
 
     platform: str = PlatformName
     external_id: str = Field(min_length=1, max_length=256)
-    url: HttpUrl | None = None
+    url: WebUrl | None = None
     author: Author
     text: str = Field(max_length=40_000)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     created_at: datetime
     in_reply_to: str | None = Field(default=None, max_length=256)
     thread_id: str | None = Field(default=None, max_length=256, description="The thread's root.")
-    media: list[HttpUrl] = Field(default_factory=list, max_length=20, description="Attachments.")
+    media: list[WebUrl] = Field(default_factory=list, max_length=20, description="Attachments.")
     revised_at: StorableDatetime | None = Field(
         default=None,
         description=(
@@ -71,14 +71,14 @@ class Mention(BaseModel):
     workspace: str
     platform: str
     external_id: str
-    url: HttpUrl | None = None
+    url: WebUrl | None = None
     author: Author
     text: str
     language: str | None = Field(default=None, description="As the platform declared it.")
     created_at: datetime
     in_reply_to: str | None = None
     thread_id: str | None = None
-    media: list[HttpUrl] = Field(default_factory=list)
+    media: list[WebUrl] = Field(default_factory=list)
     source_id: str | None = None
     raw_id: str | None = Field(default=None, description="The archived payload it came from.")
     received_at: datetime = Field(default_factory=utcnow)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, HttpUrl
 
 from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.inputs import WebUrl
 
 Keywords = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=100)]],
@@ -68,7 +69,7 @@ class MastodonConfig(BaseModel):
     """Mentions of the brand's Mastodon account: notifications API, or the streaming API."""
 
     platform: Literal["mastodon"] = "mastodon"
-    base_url: HttpUrl = Field(description="The instance, e.g. https://mastodon.social.")
+    base_url: WebUrl = Field(description="The instance, e.g. https://mastodon.social.")
     access_token: str = Field(min_length=1, description="Token with read:notifications.")
     mode: Literal["poll", "stream"] = "poll"
 
@@ -88,7 +89,7 @@ class RedditConfig(BaseModel):
     """Reddit search (or subreddit listings) for brand keywords, paged with `after`."""
 
     platform: Literal["reddit"] = "reddit"
-    base_url: HttpUrl = Field(default=HttpUrl("https://www.reddit.com"))
+    base_url: WebUrl = Field(default=HttpUrl("https://www.reddit.com"))
     keywords: Keywords
     subreddits: list[str] = Field(default_factory=list, max_length=50)
     user_agent: str = Field(default="Ensemble/0.1 (community management)")
@@ -98,7 +99,7 @@ class RssConfig(BaseModel):
     """An RSS or Atom feed (news, blogs); items matching the keywords, or all when none."""
 
     platform: Literal["rss"] = "rss"
-    feed_url: HttpUrl
+    feed_url: WebUrl
     keywords: Keywords
 
 

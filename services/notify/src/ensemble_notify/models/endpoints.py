@@ -12,6 +12,7 @@ from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.people import Language
 from ensemble_notify.models.urls import plain_http_url
 from ensemble_shared.events import new_id, utcnow
+from ensemble_shared.inputs import WebUrl
 
 ALL_EVENTS = "*"
 EndpointKind = Literal["webhook", "slack", "teams"]
@@ -28,7 +29,7 @@ def event_types(events: list[str]) -> list[str]:
 class EndpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl = Field(description="http or https; no credentials in the URL.")
+    url: WebUrl = Field(description="http or https; no credentials in the URL.")
     kind: EndpointKind = Field(
         default="webhook",
         description="webhook: signed JSON for integrators; slack / teams: a chat channel.",

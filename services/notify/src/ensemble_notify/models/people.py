@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from ensemble_notify.models.urls import plain_http_url
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
-from ensemble_shared.inputs import time_zone
+from ensemble_shared.inputs import WebUrl, time_zone
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
@@ -41,10 +41,10 @@ class ContactAddresses(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str | None = Field(default=None, max_length=320)
-    slack_webhook_url: HttpUrl | None = Field(
+    slack_webhook_url: WebUrl | None = Field(
         default=None, description="A Slack-compatible incoming webhook reaching this person."
     )
-    teams_webhook_url: HttpUrl | None = Field(
+    teams_webhook_url: WebUrl | None = Field(
         default=None, description="A Microsoft Teams incoming webhook reaching this person."
     )
 

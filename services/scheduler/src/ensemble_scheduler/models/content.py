@@ -7,10 +7,10 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ensemble_shared.events import utcnow
-from ensemble_shared.inputs import StorableDatetime
+from ensemble_shared.inputs import StorableDatetime, WebUrl
 
 ContentKind = Literal["post", "reply", "announcement", "answer"]
 FieldName = Literal["channel", "title", "body", "tags", "media", "reply_to", "slot"]
@@ -51,7 +51,7 @@ class ContentFields(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=20_000)
     tags: tuple[Tag, ...] = Field(default=(), max_length=30)
-    media: tuple[HttpUrl, ...] = Field(default=(), max_length=20)
+    media: tuple[WebUrl, ...] = Field(default=(), max_length=20)
     reply_to: ReplyTo | None = None
     slot: StorableDatetime | None = Field(default=None, description="Desired publishing time.")
 
@@ -105,7 +105,7 @@ class ContentEdit(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, min_length=1, max_length=20_000)
     tags: tuple[Tag, ...] | None = Field(default=None, max_length=30)
-    media: tuple[HttpUrl, ...] | None = Field(default=None, max_length=20)
+    media: tuple[WebUrl, ...] | None = Field(default=None, max_length=20)
     reply_to: ReplyTo | None = None
     slot: StorableDatetime | None = None
 

@@ -12,12 +12,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    HttpUrl,
     SecretStr,
     field_validator,
     model_validator,
 )
 
+from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
 ConnectorName = Literal["mastodon", "webhook"]
@@ -31,7 +31,7 @@ class ChannelAccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     connector: ConnectorName
-    base_url: HttpUrl = Field(description="Mastodon instance, or the webhook's URL.")
+    base_url: WebUrl = Field(description="Mastodon instance, or the webhook's URL.")
     access_token: SecretStr | None = Field(default=None, description="Mastodon: the app token.")
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
     visibility: Visibility = "public"
