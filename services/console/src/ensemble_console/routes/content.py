@@ -43,12 +43,18 @@ def tag_list(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in re.split(r"[\s,]+", text.strip()) if t))
 
 
+REVIEWED = 25
+"""Items in review looked at for my decisions: two reads each, so one page stays well inside
+the per-person read limit (`ENSEMBLE_HTTP_READ_RATE_LIMIT`, 100/s by default)."""
+
+
 async def duties(staff: InWorkspace, items: list[ContentItem]) -> list[Duty]:
     """The items in review whose open step this person may decide and has not decided: one
-    read of the workflow and its deadlines per item in review, one read per policy."""
+    read of the workflow and its deadlines per item in review (the newest `REVIEWED`), one
+    read per policy."""
     visit, ws = staff.visit, staff.workspace
     client, caller = visit.clients.scheduler, visit.caller
-    reviewed = [item for item in items if item.status == "in_review"]
+    reviewed = [item for item in items if item.status == "in_review"][:REVIEWED]
     approvals, plans = await asyncio.gather(
         asyncio.gather(*(client.approval(caller, ws, item.id) for item in reviewed)),
         asyncio.gather(*(client.deadlines(caller, ws, item.id) for item in reviewed)),
