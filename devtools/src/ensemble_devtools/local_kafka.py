@@ -99,6 +99,8 @@ class LocalKafka:
             "share.coordinator.state.topic.min.isr": "1",
             # A single local broker: no reason to wait for more members before the first rebalance.
             "group.initial.rebalance.delay.ms": "0",
+            # Deleted topics give their files back soon (the tests delete theirs after each test).
+            "log.segment.delete.delay.ms": "1000",
         }
         path.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
         return path

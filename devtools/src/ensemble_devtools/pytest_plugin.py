@@ -3,15 +3,21 @@ per session, fresh names per test, the services as processes."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from ensemble_devtools.infra import Infra, resolve
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
+
+T = TypeVar("T")
 
 STACK_SECRET = "test-secret-" + secrets.token_hex(24)
 
@@ -22,6 +28,47 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     found = resolve(tmp_path_factory.mktemp("infra"))
     yield found
     found.stop()
+
+
+@pytest.fixture(autouse=True)
+def _topics_dropped_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Delete the topics a test created on the session's broker once it ends. Every test makes
+    its own prefix, so a whole suite would otherwise leave ~20,000 partitions behind: past the
+    broker's open-file limit, and metadata every client reads grows with them. Session-scoped
+    stacks are set up before this fixture, so their topics are kept."""
+    if "infra" not in request.fixturenames:
+        yield
+        return
+    bootstrap = request.getfixturevalue("infra").kafka_bootstrap
+    before = _on_the_side(_topic_names(bootstrap))
+    yield
+    made = _on_the_side(_topic_names(bootstrap)) - before
+    if made:
+        _on_the_side(_delete_topics(bootstrap, sorted(made)))
+
+
+def _on_the_side(work: Coroutine[object, object, T]) -> T:
+    """Run `work` on its own loop in a thread: the tests' session loop is not disturbed."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
+async def _topic_names(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {name for name in await admin.list_topics() if not name.startswith("__")}
+    finally:
+        await admin.close()
+
+
+async def _delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(names, timeout_ms=60_000)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
