@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
 from ensemble_notify.handlers.dependencies import Inbox, Seats, Tickets
 from ensemble_notify.models.inbox import InboxPage, ReadReceipt, StreamTicket, UnreadCount
@@ -91,7 +92,7 @@ async def stream(
     last_event_id: Annotated[str | None, Header(max_length=500)] = None,
 ) -> EventSourceResponse:
     workspace, person = principal.workspace, principal.subject
-    seats.take(workspace, person)
+    seat = seats.take(workspace, person)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:
@@ -105,6 +106,8 @@ async def stream(
                         event="notification", id=item.id, data=item.model_dump_json()
                     )
         finally:
-            seats.give_back(workspace, person)
+            seat.release()
 
-    return EventSourceResponse(events(), ping=inbox.ping_seconds)
+    return EventSourceResponse(
+        events(), ping=inbox.ping_seconds, background=BackgroundTask(seat.release)
+    )

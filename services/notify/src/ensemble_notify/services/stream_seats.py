@@ -4,6 +4,7 @@ open, not thousands of connections (each holds a socket and a poll loop)."""
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Callable
 
 from prometheus_client import Gauge
 
@@ -18,7 +19,7 @@ class StreamSeats:
         self._per_person = per_person
         self._open: Tally[tuple[str, str]] = Tally()
 
-    def take(self, workspace: str, person: str) -> None:
+    def take(self, workspace: str, person: str) -> Seat:
         """One more stream for this person, or TooManyRequests when they hold the maximum."""
         key = (workspace, person)
         if self._open[key] >= self._per_person:
@@ -29,9 +30,9 @@ class StreamSeats:
             )
         self._open[key] += 1
         LIVE_STREAMS.inc()
+        return Seat(lambda: self._give_back(key))
 
-    def give_back(self, workspace: str, person: str) -> None:
-        key = (workspace, person)
+    def _give_back(self, key: tuple[str, str]) -> None:
         self._open[key] -= 1
         if self._open[key] <= 0:
             del self._open[key]  # bounded by the people streaming now
@@ -39,3 +40,17 @@ class StreamSeats:
 
     def held(self, workspace: str, person: str) -> int:
         return self._open[(workspace, person)]
+
+
+class Seat:
+    """One taken seat. Released once however many paths release it: the stream's own end, and
+    the response's background task, which also runs when a client left before the stream began
+    (a generator never started never runs its `finally`)."""
+
+    def __init__(self, give_back: Callable[[], None]) -> None:
+        self._give_back: Callable[[], None] | None = give_back
+
+    def release(self) -> None:
+        give_back, self._give_back = self._give_back, None
+        if give_back is not None:
+            give_back()
