@@ -174,6 +174,11 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         )
 
     identities = IdentityService(members, stored_members, handles, merge_cache)
+    handle_proofs = HandleProofs(identities, HandleClaimRepository(database))
+
+    async def purge_handle_claims() -> None:
+        await repeat(handle_proofs.forget_expired, every=3600.0, what="handle claim purge")
+
     return Services(
         outbox=outbox,
         social=SocialMentionService(mentions),
@@ -182,7 +187,7 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         trust=trust,
         directory=directory,
         identities=identities,
-        handle_proofs=HandleProofs(identities, HandleClaimRepository(database)),
+        handle_proofs=handle_proofs,
         merges=MemberMergeService(stored_members, handles, merge_log, merge_cache),
         activity=activity,
         limiter=WriteLimiter(
@@ -202,5 +207,5 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
             directory,
             activity,
         ),
-        loops=(relay.run, purge_fingerprints, field_events.run_followups),
+        loops=(relay.run, purge_fingerprints, purge_handle_claims, field_events.run_followups),
     )

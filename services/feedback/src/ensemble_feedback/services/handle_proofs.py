@@ -43,7 +43,6 @@ class HandleProofs:
         """A code to post from `handle`; refused at once when the link could never be made."""
         await self._identities.check_linkable(workspace, member_id, platform, handle)
         now = utcnow()
-        await self._claims.expired(now)
         claim = PendingClaim(
             workspace=workspace,
             member_id=member_id,
@@ -54,6 +53,11 @@ class HandleProofs:
         )
         await self._claims.add(claim)
         return IdentityClaim.model_validate(claim.model_dump())
+
+    async def forget_expired(self) -> int:
+        """Claims past their day open nothing (`on_mentions` checks the time): dropping them is
+        housekeeping, done by a periodic loop rather than on every claim."""
+        return await self._claims.expired(utcnow())
 
     async def on_mentions(self, events: Sequence[MentionReceivedV1]) -> None:
         """Link the handles whose code arrived from that very handle; anything else is
