@@ -13,11 +13,15 @@ from typing import Any
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.approvals import ApprovalLink
-from support.apps import bearer
+from ensemble_shared.sealing import Sealer
+from ensemble_shared.settings import MongoSettings
+from ensemble_shared.storage import create_client
+from support.apps import SECRET_KEY, bearer
 from support.notify import NotifyDriver
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_smtp import Mailbox, plain_text
 from support.receiver import Receiver
+from support.stored import stored
 from support.waiting import eventually
 
 PAGE = "https://app.example.org/hooks/verify-address/"
@@ -40,6 +44,16 @@ def confirm_url(received: bytes) -> str:
     blocks = json.loads(received)["blocks"]
     [actions] = [b for b in blocks if b["type"] == "actions"]
     return str(actions["elements"][0]["url"])
+
+
+async def kept_changes(notify: NotifyDriver, person: str) -> list[dict[str, Any]]:
+    """The person's address changes as the store holds them."""
+    client = create_client(MongoSettings(url=notify.settings.mongo.url))
+    try:
+        found = client[notify.settings.database]["address_changes"].find({"person": person})
+        return [dict(d) async for d in found]
+    finally:
+        client.close()
 
 
 async def delivered_to(notify: NotifyDriver, recipient: str) -> list[dict[str, Any]]:
@@ -128,6 +142,23 @@ async def test_an_address_gets_nothing_but_its_verification_until_its_owner_conf
         await notify.publish(camille_step())
         await eventually(lambda: asyncio.sleep(0, slack.received), lambda r: len(r) == 1)
         assert "/hooks/decisions/tok-camille" in slack.received[0].body.decode()
+
+        # the webhook URL is a credential: sealed wherever notify keeps it, shown by host only
+        logged = await eventually(
+            lambda: delivered_to(notify, "camille"),
+            lambda d: any(x["channel"] == "slack" for x in d),
+            what="the slack delivery logged",
+        )
+        [to_slack] = [x for x in logged if x["channel"] == "slack"]
+        assert to_slack["address"] == "https://127.0.0.1/…"
+        url, database = notify.settings.mongo.url, notify.settings.database
+        at_rest = [
+            (await stored(url, database, "deliveries", to_slack["id"]))["address"],
+            (await stored(url, database, "people", "acme/camille"))["slack_webhook_url"],
+            *[c["address"] for c in await kept_changes(notify, "camille")],
+        ]
+        assert all(value.startswith("sealed:v1:") for value in at_rest), at_rest
+        assert {Sealer.of(SECRET_KEY).open(value) for value in at_rest} == {slack.url}
 
     audit = await notify.http.get("/people/camille/address-changes", headers=camille)
     assert audit.status_code == 200, audit.text

@@ -101,14 +101,14 @@ class Repositories:
     def on(cls, database: Database, outbox: Outbox, sealer: Sealer) -> Repositories:
         return cls(
             endpoints=EndpointRepository(database, sealer),
-            deliveries=DeliveryRepository(database, outbox),
+            deliveries=DeliveryRepository(database, outbox, sealer),
             queue=DeliveryQueue(database),
             attempts=AttemptLog(database),
             breakers=BreakerLog(database),
             replays=ReplayRepository(database),
             inbox=InboxRepository(database, outbox),
-            people=PeopleRepository(database),
-            address_changes=AddressChangeLog(database),
+            people=PeopleRepository(database, sealer),
+            address_changes=AddressChangeLog(database, sealer),
             teams=TeamRepository(database),
             members=MemberRepository(database),
             routing_rules=RoutingRuleRepository(database),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +33,19 @@ class ChannelName(StrEnum):
     TEAMS = "teams"  # a Microsoft Teams incoming webhook (Adaptive Card)
     EMAIL = "email"
     IN_APP = "in_app"
+
+
+CHAT_CHANNELS = frozenset({ChannelName.SLACK, ChannelName.TEAMS})
+"""Channels whose address is an incoming-webhook URL: whoever holds it can post there, so it is
+sealed at rest and never shown whole."""
+
+
+def shown_address(channel: ChannelName, address: str) -> str:
+    """The address as the log shows it: a chat webhook's URL only by its host."""
+    if channel not in CHAT_CHANNELS:
+        return address
+    host = urlsplit(address).hostname or "?"
+    return f"https://{host}/…"
 
 
 RecipientKind = Literal["endpoint", "person"]
@@ -118,7 +132,11 @@ class DeliveryView(Delivery):
     ) -> DeliveryView:
         """The log shows the message without its capabilities: a person's email or chat
         message carries their own decision and unsubscribe links, which no admin may use."""
-        base = {**delivery.model_dump(), "payload": redact_secrets(delivery.payload)}
+        base = {
+            **delivery.model_dump(),
+            "address": shown_address(delivery.channel, delivery.address),
+            "payload": redact_secrets(delivery.payload),
+        }
         if outcome is not None:
             return cls(
                 **base,

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from ensemble_notify.models.deliveries import Delivery, DeliveryStatus, Outcome
+from ensemble_notify.models.deliveries import CHAT_CHANNELS, Delivery, DeliveryStatus, Outcome
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import Outbox
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, DESCENDING, Database, Document, Index
 from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.pagination import Position, newer_than
 
 DELIVERIES = "deliveries"
 OUTCOMES = "delivery_outcomes"
-
-
-def _delivery(document: Document) -> Delivery:
-    return Delivery.model_validate({**document, "id": document["_id"]})
 
 
 def _outcome(document: Document) -> Outcome:
@@ -44,27 +41,37 @@ class DeliveryRepository:
         ],
     }
 
-    def __init__(self, database: Database, outbox: Outbox) -> None:
+    def __init__(self, database: Database, outbox: Outbox, sealer: Sealer) -> None:
         self.deliveries = database[DELIVERIES]
         self.outcomes = database[OUTCOMES]
         self._outbox = outbox
+        self._sealer = sealer
+
+    def _document(self, delivery: Delivery) -> Document:
+        """A chat delivery's address (its webhook URL, a credential) is sealed at rest."""
+        document = {"_id": delivery.id, **delivery.model_dump(exclude={"id"})}
+        if delivery.channel in CHAT_CHANNELS:
+            document["address"] = self._sealer.seal(delivery.address)
+        return document
+
+    def _delivery(self, document: Document) -> Delivery:
+        opened = {**document, "address": self._sealer.open(document["address"])}
+        return Delivery.model_validate({**opened, "id": document["_id"]})
 
     async def insert_new(self, deliveries: Sequence[Delivery]) -> list[str]:
-        return await insert_new(
-            self.deliveries, [{"_id": d.id, **d.model_dump(exclude={"id"})} for d in deliveries]
-        )
+        return await insert_new(self.deliveries, [self._document(d) for d in deliveries])
 
     async def get(self, delivery_id: str) -> Delivery | None:
         document = await self.deliveries.find_one({"_id": delivery_id})
-        return _delivery(document) if document else None
+        return self._delivery(document) if document else None
 
     async def many(self, ids: Iterable[str]) -> dict[str, Delivery]:
         cursor = self.deliveries.find({"_id": {"$in": list(ids)}})
-        return {d["_id"]: _delivery(d) async for d in cursor}
+        return {d["_id"]: self._delivery(d) async for d in cursor}
 
     async def recent(self, workspace: str, *, limit: int) -> list[Delivery]:
         cursor = self.deliveries.find({"workspace": workspace}).sort("created_at", DESCENDING)
-        return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
+        return [self._delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def record_outcomes(self, outcomes: Sequence[tuple[Outcome, Event]]) -> list[bool]:
         """Each outcome and its event, written once: one pointer insert, one outcome insert,
@@ -122,11 +129,11 @@ class DeliveryRepository:
             **newer_than("created_at", after),
         }
         cursor = self.deliveries.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-        return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
+        return [self._delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def replays_of(self, delivery_id: str, *, limit: int) -> list[Delivery]:
         cursor = self.deliveries.find({"replay_of": delivery_id}).sort("created_at", ASCENDING)
-        return [_delivery(d) for d in await cursor.limit(limit).to_list(limit)]
+        return [self._delivery(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def replay_counts(self, replay: str) -> dict[DeliveryStatus, int]:
         """How many deliveries of a replay job ended, by status (two indexed counts)."""

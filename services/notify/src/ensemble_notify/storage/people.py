@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ensemble_notify.models.people import Person
+from ensemble_notify.models.people import ADDRESS_FIELDS, AddressChannel, Person
+from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, Database, Document, Index
 
 COLLECTION = "people"
@@ -17,16 +18,34 @@ def _key(workspace: str, person_id: str) -> str:
     return f"{workspace}/{person_id}"
 
 
-def _person(document: Document) -> Person:
-    return Person.stored(document)
+CHAT: tuple[AddressChannel, ...] = ("slack", "teams")
+"""Channels whose address is a webhook URL: a credential, sealed at rest (in use and pending)."""
+SEALED = frozenset(ADDRESS_FIELDS[c] for c in CHAT)
+
+
+def _sealed(document: dict[str, Any], change: Callable[[str], str]) -> dict[str, Any]:
+    """`document` with its chat webhook URLs passed through `change` (seal or open)."""
+    pending = [
+        {**p, "address": change(p["address"])} if p.get("channel") in CHAT else p
+        for p in document.get("pending") or ()
+    ]
+    changed = {
+        key: change(value) if key in SEALED and isinstance(value, str) else value
+        for key, value in document.items()
+    }
+    return {**changed, "pending": pending} if "pending" in document else changed
 
 
 class PeopleRepository:
     INDEXES = {COLLECTION: [Index([("workspace", ASCENDING), ("id", ASCENDING)], name="by_id")]}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, sealer: Sealer) -> None:
         self.collection = database[COLLECTION]
         self.departures = database[DEPARTURES]
+        self._sealer = sealer
+
+    def _person(self, document: Document) -> Person:
+        return Person.stored(_sealed(dict(document), self._sealer.open))
 
     async def followed(
         self, workspace: str, person_id: str
@@ -49,11 +68,12 @@ class PeopleRepository:
     async def put(self, person: Person) -> None:
         """Last write wins: two staff editing one person at once is not worth a lock."""
         document = {"_id": _key(person.workspace, person.id), **person.model_dump()}
+        document = _sealed(document, self._sealer.seal)
         await self.collection.replace_one({"_id": document["_id"]}, document, upsert=True)
 
     async def get(self, workspace: str, person_id: str) -> Person | None:
         document = await self.collection.find_one({"_id": _key(workspace, person_id)})
-        return _person(document) if document else None
+        return self._person(document) if document else None
 
     async def many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Person]:
         """People by (workspace, id), one query for a whole consumed batch."""
@@ -61,12 +81,12 @@ class PeopleRepository:
         if not wanted:
             return {}
         cursor = self.collection.find({"_id": {"$in": wanted}})
-        found = [_person(d) async for d in cursor]
+        found = [self._person(d) async for d in cursor]
         return {(p.workspace, p.id): p for p in found}
 
     async def in_workspace(self, workspace: str, *, limit: int) -> list[Person]:
         cursor = self.collection.find({"workspace": workspace}).sort("id", ASCENDING)
-        return [_person(d) for d in await cursor.limit(limit).to_list(limit)]
+        return [self._person(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def role_holders(self, workspaces: Iterable[str]) -> dict[str, dict[str, list[str]]]:
         """workspace -> role -> the ids of the people who hold it (the directory is small)."""
