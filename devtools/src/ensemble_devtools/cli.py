@@ -285,8 +285,14 @@ def token(
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def test(ctx: typer.Context) -> None:
-    """Run the whole test suite (extra arguments go to pytest); fails when no test ran."""
-    code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=repo_root())
+    """Run the whole test suite (extra arguments go to pytest); fails when no test ran.
+
+    Without arguments the suite runs on `ENSEMBLE_TEST_WORKERS` pytest-xdist workers (2 by
+    default; 0 runs it in this one process): most of a test's time is spent waiting on Kafka,
+    the store and the services it started, so two of them share the machine's cores well."""
+    workers = os.environ.get("ENSEMBLE_TEST_WORKERS", "2")
+    spread = [] if ctx.args or workers == "0" else ["-n", workers, "--dist", "loadgroup"]
+    code = subprocess.call([sys.executable, "-m", "pytest", *spread, *ctx.args], cwd=repo_root())
     if code == 5:
         console.print("[red]no tests ran[/]")
     raise typer.Exit(code)

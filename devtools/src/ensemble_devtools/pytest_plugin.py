@@ -13,6 +13,7 @@ from typing import TypeVar
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from ensemble_devtools import browsers, local_caddy, local_ferretdb, local_kafka, local_mailpit
 from ensemble_devtools.infra import Infra, resolve
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.stack import Stack
@@ -20,6 +21,36 @@ from ensemble_devtools.stack import Stack
 T = TypeVar("T")
 
 STACK_SECRET = "test-secret-" + secrets.token_hex(24)
+
+
+SHARED_STACKS = ("console_stack", "ops")
+"""Session-scoped stacks of service processes: under pytest-xdist, the tests using one run on a
+single worker (`--dist loadgroup`), so the stack starts once, not once per worker."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        group = next((name for name in SHARED_STACKS if name in fixtures), None)
+        if group is None and "/tests/faults/" in str(item.path):
+            group = "faults"  # each kills and restarts processes: one at a time is enough load
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With workers (`-n`), fetch and build what the tests run once, here, before they start:
+    workers doing it at once would race on the shared cache (and on apt's lock)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    local_kafka.provision()
+    local_ferretdb.provision()
+    local_mailpit.provision()
+    local_caddy.provision()
+    browsers.chromium()
+    browsers.axe_script()
 
 
 @pytest.fixture(scope="session")
