@@ -10,13 +10,21 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_scheduler.config import SchedulerSettings
+from ensemble_scheduler.connectors.bluesky import BlueskyConnector
 from ensemble_scheduler.main import create_app as create_scheduler_app
+from ensemble_scheduler.models.publishing import (
+    ChannelAccount,
+    Posted,
+    PublicationRequest,
+    Refused,
+)
 from ensemble_shared.events import (
     Author,
     ContentPublishedV1,
@@ -247,6 +255,14 @@ async def test_slack_posts_to_its_channel_and_replies_in_the_mentions_thread(
             timeout_seconds=0.5,
         )
         assert await sealed(s, "slack", "access_token") == sl.TOKEN
+        for bad in (
+            {"connector": "slack", "base_url": fake.api, "access_token": sl.TOKEN, "target": "#x"},
+            {"connector": "slack", "base_url": fake.api},  # no token
+            {"connector": "bluesky", "base_url": fake.api, "identifier": "brand.bsky.social"},
+            {"connector": "github", "base_url": fake.api, "access_token": "ghp_é"},
+        ):
+            refused = await s.client.put("/publishing/channels/other", json=bad, headers=s.admin)
+            assert refused.status_code == 422, refused.text
 
         fake.script(sl.throttled(1))  # 429 + Retry-After: 1
         post_id = await go_out(s, channel="slack", title=None, body="Release 2.1 is out")
@@ -374,3 +390,38 @@ async def test_github_answers_under_issue_and_discussion_comments(s: Scheduler) 
         issue_reply: False,
         discussion_reply: True,
     }
+
+
+async def test_bluesky_uploads_an_image_blob_and_takes_a_post_down() -> None:
+    """The connector's media and take-down calls against the PDS fake (no scheduler route
+    calls them yet)."""
+    with bsky.FakeBluesky() as fake:
+        async with httpx.AsyncClient() as http:
+            connector = BlueskyConnector(http)
+            account = ChannelAccount(
+                connector="bluesky",
+                base_url=fake.base_url,
+                identifier=bsky.DID,
+                app_password=bsky.APP_PASSWORD,
+                workspace="acme",
+                channel="bluesky",
+                revision=1,
+                updated_by="ada",
+                updated_at=utcnow(),
+            )
+            png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+            blob = await connector.upload(account, png, "image/png")
+            assert blob["$type"] == "blob"
+            assert blob["mimeType"] == "image/png"
+            assert blob["size"] == len(png)
+            (sent,) = fake.writes("/xrpc/com.atproto.repo.uploadBlob")
+            assert sent["raw"] == png
+            assert sent["headers"]["authorization"].startswith("Bearer access-")
+
+            posted = await connector.publish(account, PublicationRequest(key="k", text="Bientôt"))
+            assert isinstance(posted, Posted)
+            assert [r["uri"] for r in fake.posts_by_brand()] == [posted.post_id]
+            assert await connector.delete(account, posted.post_id) is None
+            assert fake.posts_by_brand() == []
+            gone = await connector.delete(account, "https://bsky.app/profile/x/post/1")
+            assert isinstance(gone, Refused)

@@ -2,7 +2,8 @@
 
 Signs in with an app password (`com.atproto.server.createSession`); the access JWT lives in
 memory only and, once the PDS answers `ExpiredToken`, is renewed with `refreshSession` (or a new
-session when the refresh token is gone too). A post is a `com.atproto.repo.createRecord` of
+session when the refresh token is gone too), one renewal per account at a time since refresh
+tokens are single-use. A post is a `com.atproto.repo.createRecord` of
 `app.bsky.feed.post`, with facets for links, mentions and tags — their offsets count UTF-8
 *bytes*, as the lexicon says — and, for a reply, strong refs (uri + cid) to the parent and to
 its thread's root. Text over 300 graphemes is refused before anything is sent.
@@ -13,6 +14,7 @@ records (`listRecords`, newest first) since the attempt began, matched on text a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -169,6 +171,7 @@ class BlueskyConnector:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
         self._sessions: dict[tuple[str, str, int], Session] = {}
+        self._renewing: dict[tuple[str, str, int], asyncio.Lock] = {}
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -211,9 +214,25 @@ class BlueskyConnector:
         self._sessions[self._key(account)] = session
         return session
 
+    def _renewal(self, account: ChannelAccount) -> asyncio.Lock:
+        return self._renewing.setdefault(self._key(account), asyncio.Lock())
+
     async def _session(self, account: ChannelAccount) -> Session:
         known = self._sessions.get(self._key(account))
-        return known if known is not None else await self._sign_in(account)
+        if known is not None:
+            return known
+        async with self._renewal(account):
+            known = self._sessions.get(self._key(account))
+            return known if known is not None else await self._sign_in(account)
+
+    async def _renew(self, account: ChannelAccount, stale: Session) -> Session:
+        """One renewal per account at a time: refresh tokens are single-use, so a second
+        caller with the same stale session takes the one the first got."""
+        async with self._renewal(account):
+            current = self._sessions.get(self._key(account))
+            if current is not None and current != stale:
+                return current
+            return await self._refresh(account, stale)
 
     async def _xrpc(
         self, account: ChannelAccount, method: str, verb: str, **kwargs: Any
@@ -238,7 +257,7 @@ class BlueskyConnector:
             )
             if not expired or renewed:
                 return answer, session
-            session = await self._refresh(account, session)
+            session = await self._renew(account, session)
         raise AssertionError("unreachable")
 
     # --- what a post needs ---------------------------------------------------------------
