@@ -161,6 +161,7 @@ def test_rate_limit_waits_are_read_from_each_platforms_headers() -> None:
     assert wait_of(slack_429, NOW) == 30
     date = (NOW + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert wait_of(answer(429, retry_after=date), NOW) == 90
+    assert wait_of(answer(429, retry_after="soon"), NOW) is None
     reset = str(int((NOW + timedelta(seconds=12)).timestamp()))
     assert wait_of(answer(429, ratelimit_remaining="0", ratelimit_reset=reset), NOW) == 12
     assert wait_of(answer(200, ratelimit_remaining="7", ratelimit_reset=reset), NOW) is None

@@ -44,8 +44,14 @@ def wait_of(response: httpx.Response, now: datetime | None = None) -> float | No
         try:
             return max(0.0, float(after))
         except ValueError:
-            when = email.utils.parsedate_to_datetime(after) if after.strip() else None
-            return max(0.0, (when - now).total_seconds()) if when else None
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(after)
+        except (TypeError, ValueError):
+            return None  # neither form: as if the platform had not said
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - now).total_seconds())
     for prefix in ("ratelimit-", "x-ratelimit-"):
         if response.headers.get(f"{prefix}remaining") == "0":
             reset = response.headers.get(f"{prefix}reset", "")
