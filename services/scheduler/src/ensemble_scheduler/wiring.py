@@ -19,7 +19,10 @@ import httpx
 from fastapi import FastAPI
 
 from ensemble_scheduler.config import SchedulerSettings
+from ensemble_scheduler.connectors.bluesky import BlueskyConnector
+from ensemble_scheduler.connectors.github import GitHubConnector
 from ensemble_scheduler.connectors.mastodon import MastodonConnector
+from ensemble_scheduler.connectors.slack import SlackConnector
 from ensemble_scheduler.connectors.webhook import WebhookConnector
 from ensemble_scheduler.handlers import kafka
 from ensemble_scheduler.services.accounts import ChannelAccountService
@@ -174,7 +177,13 @@ def build(
         approvals,
         reply_targets,
         crisis,
-        {"mastodon": MastodonConnector(http), "webhook": WebhookConnector(http)},
+        {
+            "mastodon": MastodonConnector(http),
+            "bluesky": BlueskyConnector(http),
+            "github": GitHubConnector(http),
+            "slack": SlackConnector(http),
+            "webhook": WebhookConnector(http),
+        },
         timers,
         settle_after=timedelta(seconds=settings.publish_settle_seconds),
     )

@@ -22,7 +22,8 @@ router = APIRouter(tags=["publishing"])
 
 @router.put(
     "/publishing/channels/{channel}",
-    summary="Where a channel publishes: a Mastodon account or a signed webhook.",
+    summary="Where a channel publishes: a Mastodon, Bluesky, GitHub or Slack account, or a "
+    "signed webhook.",
 )
 async def put_account(
     channel: ChannelName, body: ChannelAccountIn, principal: Admin, accounts: Accounts

@@ -20,7 +20,7 @@ from pydantic import (
 from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
-ConnectorName = Literal["mastodon", "webhook"]
+ConnectorName = Literal["mastodon", "bluesky", "github", "slack", "webhook"]
 Visibility = Literal["public", "unlisted", "private", "direct"]
 _BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
@@ -31,9 +31,33 @@ class ChannelAccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     connector: ConnectorName
-    base_url: WebUrl = Field(description="Mastodon instance, or the webhook's URL.")
-    access_token: SecretStr | None = Field(default=None, description="Mastodon: the app token.")
+    base_url: WebUrl = Field(
+        description="Mastodon instance, Bluesky PDS (https://bsky.social), GitHub API "
+        "(https://api.github.com), Slack Web API (https://slack.com/api), or the webhook's URL."
+    )
+    access_token: SecretStr | None = Field(
+        default=None,
+        description="Mastodon: the app token. GitHub: a token that may write issues and "
+        "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history.",
+    )
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
+    identifier: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=253,
+        pattern=r"^[A-Za-z0-9.:_-]+$",
+        description="Bluesky: the account's handle or DID (signs in with the app password).",
+    )
+    app_password: SecretStr | None = Field(
+        default=None, description="Bluesky: an app password (Settings → App passwords)."
+    )
+    target: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Z0-9]+$",
+        description="Slack: the channel id (C…) posts go to; replies go to their mention's thread.",
+    )
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
@@ -47,8 +71,10 @@ class ChannelAccountIn(BaseModel):
 
     @model_validator(mode="after")
     def _credentials(self) -> ChannelAccountIn:
-        if self.connector == "mastodon" and self.access_token is None:
-            raise ValueError("access_token: a Mastodon channel needs an access token")
+        if self.connector in ("mastodon", "github", "slack") and self.access_token is None:
+            raise ValueError(f"access_token: a {self.connector} channel needs an access token")
+        if self.connector == "bluesky" and (self.identifier is None or self.app_password is None):
+            raise ValueError("identifier, app_password: a Bluesky channel needs both")
         if self.connector == "webhook":
             if self.secret is None:
                 raise ValueError("secret: a webhook channel needs a whsec_ secret")
@@ -76,6 +102,8 @@ class ChannelAccountView(BaseModel):
     connector: ConnectorName
     base_url: str
     visibility: Visibility
+    identifier: str | None = None
+    target: str | None = None
     revision: int
     updated_by: str
     updated_at: datetime

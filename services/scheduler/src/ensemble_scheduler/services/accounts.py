@@ -1,4 +1,5 @@
-"""Channel accounts: where a channel publishes (a Mastodon account or a signed webhook).
+"""Channel accounts: where a channel publishes (a Mastodon, Bluesky, GitHub or Slack account,
+or a signed webhook).
 
 Each change is a new revision (insert-only); the secrets are stored but never shown.
 """
@@ -50,6 +51,8 @@ def _view(account: ChannelAccount) -> ChannelAccountView:
         connector=account.connector,
         base_url=str(account.base_url),
         visibility=account.visibility,
+        identifier=account.identifier,
+        target=account.target,
         revision=account.revision,
         updated_by=account.updated_by,
         updated_at=account.updated_at,

@@ -64,6 +64,20 @@ def compose(version: ContentVersion) -> str:
     return "\n\n".join(parts)
 
 
+def elsewhere_reason(version: ContentVersion, account: ChannelAccount) -> str | None:
+    """Why a reply cannot go out through this account (None when it can): a reply goes under
+    its mention, so only the mention's own platform (or a webhook, which forwards anything)
+    can publish it."""
+    target = version.fields.reply_to
+    platform = target.platform if target is not None else None
+    if platform is None or account.connector in (platform, "webhook"):
+        return None
+    return (
+        f"a reply to a {platform} mention goes out on {platform}; channel "
+        f"{account.channel!r} publishes to {account.connector}"
+    )
+
+
 def reconcile_decision(lookup: object, *, age: timedelta, settle_after: timedelta) -> str:
     """What an unknown attempt becomes after asking the platform: `found` (record it),
     `absent` (may post again: the platform says no and the request cannot be in flight any
@@ -157,6 +171,10 @@ class PublishingService:
             await self._gate_failure(
                 entry, "no_connector", f"channel {entry.channel!r} has no publishing account"
             )
+            return "no_connector"
+        elsewhere = elsewhere_reason(latest, account)
+        if elsewhere is not None:
+            await self._gate_failure(entry, "no_connector", elsewhere)
             return "no_connector"
         attempts = await self._publications.attempts_of(content_id)
         outcomes = await self._publications.outcomes_of(content_id)

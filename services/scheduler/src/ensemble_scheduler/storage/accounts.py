@@ -1,10 +1,12 @@
 """Channel accounts (where a channel publishes), insert-only by revision: `{workspace}:{channel}:
 {revision}`, so two admins saving the same revision race and one wins; the highest revision
-counts."""
+counts. Credentials (tokens, app passwords, webhook secrets) are sealed at rest."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pydantic import SecretStr
 
 from ensemble_scheduler.models.publishing import ChannelAccount
 from ensemble_shared.outbox import Outbox
@@ -12,8 +14,12 @@ from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 
 ACCOUNTS = "publishing_accounts"
-SEALED = frozenset({"access_token", "secret"})
+SEALED = frozenset({"access_token", "secret", "app_password"})
 """An account's credentials, sealed at rest."""
+
+
+def _plain(secret: SecretStr | None) -> str | None:
+    return secret.get_secret_value() if secret is not None else None
 
 
 class ChannelAccountRepository:
@@ -34,11 +40,8 @@ class ChannelAccountRepository:
     async def insert_account(self, account: ChannelAccount) -> bool:
         document: dict[str, Any] = {
             "_id": f"{account.workspace}:{account.channel}:{account.revision:06d}",
-            **account.model_dump(mode="json", exclude={"access_token", "secret"}),
-            "access_token": account.access_token.get_secret_value()
-            if account.access_token
-            else None,
-            "secret": account.secret.get_secret_value() if account.secret else None,
+            **account.model_dump(mode="json", exclude=set(SEALED)),
+            **{field: _plain(getattr(account, field)) for field in SEALED},
             "updated_at": account.updated_at,
         }
         return await self._outbox.insert_one(

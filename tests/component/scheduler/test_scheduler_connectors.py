@@ -1,0 +1,427 @@
+"""Publishing and replying on Bluesky, GitHub and Slack from one scheduler on the real store and
+broker, each against a fake that speaks the platform's documented API: an approved post and an
+approved reply reach the platform once, under the mention they answer; rate-limit answers are
+waited out, lost answers and 5xx are settled by asking the platform (never by posting twice),
+and a refusal is recorded with the platform's reason."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from ensemble_devtools.infra import Infra
+from ensemble_devtools.issuer import LocalIssuer
+from ensemble_scheduler.config import SchedulerSettings
+from ensemble_scheduler.connectors.bluesky import BlueskyConnector
+from ensemble_scheduler.main import create_app as create_scheduler_app
+from ensemble_scheduler.models.publishing import (
+    ChannelAccount,
+    Posted,
+    PublicationRequest,
+    Refused,
+)
+from ensemble_shared.events import (
+    Author,
+    ContentPublishedV1,
+    ContentPublishFailedV1,
+    MentionData,
+    MentionReceivedV1,
+    utcnow,
+)
+from ensemble_shared.sealing import Sealer
+from ensemble_shared.topics import CONTENT
+from support import scheduler_bluesky as bsky
+from support import scheduler_github as gh
+from support import scheduler_slack as sl
+from support.apps import SECRET_KEY, running, settings_for
+from support.scheduler import Scheduler
+from support.scheduler_outbound import Scripted
+from support.scheduler_publishing import approve, draft, produce, schedule_in, use_policy
+from support.stored import stored
+from support.waiting import eventually
+
+KAFKA = 90  # s: anything that crosses Kafka on a loaded machine
+
+
+@pytest.fixture(scope="module")
+async def s(infra: Infra, issuer: LocalIssuer) -> AsyncIterator[Scheduler]:
+    """One scheduler for the whole file; an unknown outcome may post again 1 s after its try."""
+    prefix = f"t{secrets.token_hex(4)}_connectors"
+    settings = SchedulerSettings(**settings_for(infra, prefix, issuer), publish_settle_seconds=1.0)
+    app = create_scheduler_app(settings)
+    async with running(app) as client:
+        scheduler = Scheduler(client, settings, issuer, app)
+        await use_policy(scheduler)
+        yield scheduler
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(f"{prefix}.")]
+        if mine:
+            await admin.delete_topics(mine, timeout_ms=60_000)
+    finally:
+        await admin.close()
+
+
+async def channel(s: Scheduler, name: str, **account: Any) -> None:
+    put = await s.client.put(f"/publishing/channels/{name}", json=account, headers=s.admin)
+    assert put.status_code == 200, put.text
+
+
+async def sealed(s: Scheduler, name: str, field: str) -> str:
+    """A credential of the channel's account as stored: sealed, and opened by scheduler's key."""
+    url, database = s.settings.mongo.url, s.settings.database
+    at_rest = await stored(url, database, "publishing_accounts", f"acme:{name}:000001")
+    assert at_rest[field].startswith("sealed:v1:")
+    return Sealer.of(SECRET_KEY).open(at_rest[field])
+
+
+async def publication(s: Scheduler, content_id: str) -> dict[str, Any]:
+    got = await s.client.get(f"/content/{content_id}/publication", headers=s.manager)
+    assert got.status_code == 200, got.text
+    view: dict[str, Any] = got.json()
+    return view
+
+
+async def published(s: Scheduler, content_id: str, *, reconcile: bool = False) -> dict[str, Any]:
+    """The publication once out; `reconcile` asks scheduler to settle unknown attempts meanwhile
+    (what its stuck-publishing job does), for a 5xx that took nothing."""
+
+    async def probe() -> dict[str, Any]:
+        if reconcile:
+            settled = await s.client.post(
+                "/publishing/reconcile", json={"older_than_seconds": 0}, headers=s.admin
+            )
+            assert settled.status_code == 200, settled.text
+        return await publication(s, content_id)
+
+    return await eventually(probe, lambda v: v["status"] == "published", what=f"{content_id} out")
+
+
+async def go_out(s: Scheduler, **fields: Any) -> str:
+    """Draft, approve and schedule an item one second from now."""
+    content_id = await draft(s, **fields)
+    await approve(s, content_id)
+    await schedule_in(s, content_id, 1)
+    return content_id
+
+
+async def refusal(s: Scheduler, content_id: str) -> str:
+    view = await eventually(
+        lambda: publication(s, content_id),
+        lambda v: v["status"] == "refused",
+        what=f"{content_id} refused",
+    )
+    return str(view["reason"])
+
+
+async def content_events(s: Scheduler, content_ids: list[str], kind: type) -> list[Any]:
+    events = await eventually(
+        lambda: s.events(CONTENT),
+        lambda es: {e.subject for e in es if isinstance(e, kind)} >= set(content_ids),
+        timeout=KAFKA,
+        what=f"{kind.__name__} of {content_ids}",
+    )
+    return [e for e in events if isinstance(e, kind) and e.subject in content_ids]
+
+
+def mention(s: Scheduler, platform: str, external_id: str, text: str) -> MentionReceivedV1:
+    mention_id = f"men-{secrets.token_hex(4)}"
+    return MentionReceivedV1(
+        source="ensemble/ingest",
+        subject=mention_id,
+        workspace=s.workspace,
+        data=MentionData(
+            mention_id=mention_id,
+            platform=platform,
+            external_id=external_id,
+            author=Author(id="member-1", handle="ada"),
+            text=text,
+            created_at=utcnow(),
+        ),
+    )
+
+
+async def known_target(s: Scheduler, mention_id: str) -> None:
+    async def targets() -> list[str]:
+        got = await s.client.get("/reply-targets", headers=s.manager)
+        return [t["mention_id"] for t in got.json()]
+
+    await eventually(targets, lambda ids: mention_id in ids, timeout=KAFKA, what="reply target")
+
+
+async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mention(
+    s: Scheduler,
+) -> None:
+    with bsky.FakeBluesky() as fake:
+        fake.handles["ada.bsky.social"] = "did:plc:ada"
+        await channel(
+            s,
+            "bluesky",
+            connector="bluesky",
+            base_url=fake.base_url,
+            identifier=bsky.HANDLE,
+            app_password=bsky.APP_PASSWORD,
+            timeout_seconds=5,
+        )
+        assert await sealed(s, "bluesky", "app_password") == bsky.APP_PASSWORD
+
+        # A post, refused once for rate: sent again after the PDS's reset, once on Bluesky.
+        fake.script(bsky.throttled())
+        text = "Lancement ☕ avec @ada.bsky.social : https://exemple.fr/été #Ensemble"
+        post_id = await go_out(s, channel="bluesky", title=None, body=text)
+        view = await published(s, post_id)
+        creates = fake.writes("/xrpc/com.atproto.repo.createRecord")
+        assert [c["body"]["record"]["text"] for c in creates] == [text, text]
+        (post,) = fake.posts_by_brand()
+        assert view["platform_post_id"] == post["uri"]
+        assert (
+            view["url"]
+            == f"https://bsky.app/profile/{bsky.DID}/post/{post['uri'].rsplit('/', 1)[1]}"
+        )
+        spans = {
+            f["features"][0]["$type"].rsplit("#", 1)[1]: text.encode()[
+                f["index"]["byteStart"] : f["index"]["byteEnd"]
+            ].decode()
+            for f in post["value"]["facets"]
+        }
+        assert spans == {
+            "mention": "@ada.bsky.social",
+            "link": "https://exemple.fr/été",
+            "tag": "#Ensemble",
+        }
+
+        # A reply drafted on a mention (a reply in someone's thread), with the session expired
+        # and a 502 that took nothing: refreshed, then settled by asking, then posted once.
+        root = fake.seed_post("did:plc:ada", "Who makes this?")
+        parent = fake.seed_post("did:plc:ada", "@brand.bsky.social is it yours?", reply_to=root)
+        heard = mention(s, "bluesky", parent["uri"], "is it yours?")
+        await produce(s, heard)
+        await known_target(s, heard.data.mention_id)
+        fake.expire_tokens()
+        fake.script(
+            Scripted(502, {"error": "InternalServerError", "message": "Internal Server Error"})
+        )
+        reply_id = await go_out(
+            s,
+            kind="reply",
+            channel="bluesky",
+            title=None,
+            body="Yes, it is ours!",
+            reply_to={"mention_id": heard.data.mention_id},
+        )
+        done = await published(s, reply_id, reconcile=True)
+        assert done["attempts"] == 2  # the 502, then the post after the PDS said "no such post"
+        brand = fake.posts_by_brand()
+        assert len(brand) == 2
+        reply = next(r for r in brand if r["uri"] == done["platform_post_id"])
+        assert reply["value"]["reply"] == {
+            "root": {"uri": root["uri"], "cid": root["cid"]},
+            "parent": {"uri": parent["uri"], "cid": parent["cid"]},
+        }
+        assert fake.refreshes == 1
+        assert fake.sessions == 1  # signed in once; the expired token was refreshed
+
+        # Over 300 graphemes: refused before anything is sent, with the reason recorded.
+        writes = len(fake.writes("/xrpc/com.atproto.repo.createRecord"))
+        assert writes == 5  # 429 and the post; expired, 502 and the reply
+        long_id = await go_out(s, channel="bluesky", title=None, body="é" * 301)
+        assert await refusal(s, long_id) == "text: 301 characters, Bluesky takes 300 at most"
+        assert len(fake.writes("/xrpc/com.atproto.repo.createRecord")) == writes
+
+    out = await content_events(s, [post_id, reply_id], ContentPublishedV1)
+    assert sorted(e.data.platform for e in out) == ["bluesky", "bluesky"]
+    assert next(e for e in out if e.subject == reply_id).data.in_reply_to == parent["uri"]
+    failed = await content_events(s, [long_id], ContentPublishFailedV1)
+    assert [e.data.code for e in failed] == ["refused"]
+
+
+async def test_slack_posts_to_its_channel_and_replies_in_the_mentions_thread(
+    s: Scheduler,
+) -> None:
+    with sl.FakeSlack() as fake:
+        await channel(
+            s,
+            "slack",
+            connector="slack",
+            base_url=fake.api,
+            access_token=sl.TOKEN,
+            target=sl.CHANNEL,
+            timeout_seconds=0.5,
+        )
+        assert await sealed(s, "slack", "access_token") == sl.TOKEN
+        for bad in (
+            {"connector": "slack", "base_url": fake.api, "access_token": sl.TOKEN, "target": "#x"},
+            {"connector": "slack", "base_url": fake.api},  # no token
+            {"connector": "bluesky", "base_url": fake.api, "identifier": "brand.bsky.social"},
+            {"connector": "github", "base_url": fake.api, "access_token": "ghp_é"},
+        ):
+            refused = await s.client.put("/publishing/channels/other", json=bad, headers=s.admin)
+            assert refused.status_code == 422, refused.text
+
+        fake.script(sl.throttled(1))  # 429 + Retry-After: 1
+        post_id = await go_out(s, channel="slack", title=None, body="Release 2.1 is out")
+        post_view = await published(s, post_id)
+
+        asked = fake.seed("@brand the export button is gone?")
+        heard = mention(s, "slack", f"{sl.CHANNEL}:{asked['ts']}", asked["text"])
+        await produce(s, heard)
+        await known_target(s, heard.data.mention_id)
+        fake.script(Scripted(hang=2))  # taken, then the answer comes after the client gave up
+        reply_id = await go_out(
+            s,
+            kind="reply",
+            channel="slack",
+            title=None,
+            body="It moved to the share menu.",
+            reply_to={"mention_id": heard.data.mention_id},
+        )
+        reply_view = await published(s, reply_id)
+
+        ours = [m for m in fake.messages() if m.get("bot_id")]
+        assert [(m["text"], m.get("thread_ts")) for m in ours] == [
+            ("Release 2.1 is out", None),
+            ("It moved to the share menu.", asked["ts"]),
+        ]
+        assert post_view["platform_post_id"] == f"{sl.CHANNEL}:{ours[0]['ts']}"
+        assert reply_view["platform_post_id"] == f"{sl.CHANNEL}:{ours[1]['ts']}"
+        assert len(fake.writes("/api/chat.postMessage")) == 3  # 429, post, reply: none twice
+        assert fake.writes("/api/chat.postMessage")[0]["headers"]["authorization"] == (
+            f"Bearer {sl.TOKEN}"
+        )
+
+        # ok:false is Slack's refusal: recorded with its error name, never retried.
+        gone = mention(s, "slack", "C0ARCHIVED:1700000000.000100", "old thread")
+        lost_id = await go_out(
+            s,
+            kind="reply",
+            channel="slack",
+            title=None,
+            body="Still there?",
+            reply_to={"platform": "slack", "external_id": gone.data.external_id},
+        )
+        assert await refusal(s, lost_id) == "chat.postMessage: channel_not_found"
+
+        # A reply to a Bluesky mention cannot go out through the Slack channel.
+        elsewhere_id = await go_out(
+            s,
+            kind="reply",
+            channel="slack",
+            title=None,
+            body="Wrong place",
+            reply_to={"platform": "bluesky", "external_id": "at://did:plc:x/app.bsky.feed.post/1"},
+        )
+        failed = await content_events(s, [lost_id, elsewhere_id], ContentPublishFailedV1)
+        reasons = {e.subject: (e.data.code, e.data.reason) for e in failed}
+        assert reasons[elsewhere_id] == (
+            "no_connector",
+            "a reply to a bluesky mention goes out on bluesky; channel 'slack' publishes to slack",
+        )
+        assert len(fake.writes("/api/chat.postMessage")) == 4  # the refused one only
+
+    out = await content_events(s, [post_id, reply_id], ContentPublishedV1)
+    assert {e.subject: e.data.reconciled for e in out} == {post_id: False, reply_id: True}
+
+
+async def test_github_answers_under_issue_and_discussion_comments(s: Scheduler) -> None:
+    with gh.FakeGitHub() as fake:
+        await channel(
+            s,
+            "github",
+            connector="github",
+            base_url=fake.base_url,
+            access_token=gh.TOKEN,
+            timeout_seconds=0.5,
+        )
+        on_issue = fake.issue_comment(12, "Crash when exporting, @acme")
+        fake.script(gh.secondary_limit(1))  # 403 + retry-after: waited out, sent again
+        issue_reply = await go_out(
+            s,
+            kind="reply",
+            channel="github",
+            title=None,
+            body="Thanks, fixed in 2.1.",
+            reply_to={"platform": "github", "external_id": on_issue["node_id"]},
+        )
+        issue_view = await published(s, issue_reply)
+
+        top = fake.discussion_comment("D_kwDOdisc7", "Roadmap for exports?")
+        nested = fake.discussion_comment("D_kwDOdisc7", "+1, @acme?", reply_to=top["id"])
+        heard = mention(s, "github", nested["id"], nested["body"])
+        await produce(s, heard)
+        await known_target(s, heard.data.mention_id)
+        fake.script(Scripted(hang=2))  # the comment is made; the answer is lost
+        discussion_reply = await go_out(
+            s,
+            kind="reply",
+            channel="github",
+            title=None,
+            body="Planned for March.",
+            reply_to={"mention_id": heard.data.mention_id},
+        )
+        discussion_view = await published(s, discussion_reply)
+
+        (ours,) = [c for c in fake.issue_comments[12] if c["user"]["login"] == "brand-bot"]
+        assert ours["body"].startswith("Thanks, fixed in 2.1.\n\n<!-- ensemble:ensemble-")
+        assert issue_view["platform_post_id"] == ours["node_id"]
+        assert issue_view["url"] == ours["html_url"]
+        posts = fake.writes("/repos/acme/widgets/issues/12/comments")
+        assert len(posts) == 2  # the secondary limit, then the comment
+        assert posts[1]["headers"]["x-github-api-version"] == "2022-11-28"
+
+        answers = [c for c in fake.discussions["D_kwDOdisc7"] if "Planned" in c["body"]]
+        assert len(answers) == 1  # the lost answer was found by its marker, not re-posted
+        assert answers[0]["replyTo"] == top["id"]  # in the top comment's thread
+        assert discussion_view["platform_post_id"] == answers[0]["id"]
+
+        # A post has no thread on GitHub: refused with the reason.
+        post_id = await go_out(s, channel="github", title="News", body="Hello")
+        assert await refusal(s, post_id) == (
+            "GitHub channels publish replies only (to an issue or discussion)"
+        )
+
+    out = await content_events(s, [issue_reply, discussion_reply], ContentPublishedV1)
+    assert {e.subject: e.data.reconciled for e in out} == {
+        issue_reply: False,
+        discussion_reply: True,
+    }
+
+
+async def test_bluesky_uploads_an_image_blob_and_takes_a_post_down() -> None:
+    """The connector's media and take-down calls against the PDS fake (no scheduler route
+    calls them yet)."""
+    with bsky.FakeBluesky() as fake:
+        async with httpx.AsyncClient() as http:
+            connector = BlueskyConnector(http)
+            account = ChannelAccount(
+                connector="bluesky",
+                base_url=fake.base_url,
+                identifier=bsky.DID,
+                app_password=bsky.APP_PASSWORD,
+                workspace="acme",
+                channel="bluesky",
+                revision=1,
+                updated_by="ada",
+                updated_at=utcnow(),
+            )
+            png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+            blob = await connector.upload(account, png, "image/png")
+            assert blob["$type"] == "blob"
+            assert blob["mimeType"] == "image/png"
+            assert blob["size"] == len(png)
+            (sent,) = fake.writes("/xrpc/com.atproto.repo.uploadBlob")
+            assert sent["raw"] == png
+            assert sent["headers"]["authorization"].startswith("Bearer access-")
+
+            posted = await connector.publish(account, PublicationRequest(key="k", text="Bientôt"))
+            assert isinstance(posted, Posted)
+            assert [r["uri"] for r in fake.posts_by_brand()] == [posted.post_id]
+            assert await connector.delete(account, posted.post_id) is None
+            assert fake.posts_by_brand() == []
+            gone = await connector.delete(account, "https://bsky.app/profile/x/post/1")
+            assert isinstance(gone, Refused)
