@@ -13,6 +13,12 @@ from ensemble_devtools.stack import Stack
 from ensemble_shared.auth import Role
 from support.apps import bearer
 
+# The browser and the console's stack are session-scoped: declared here, once for the folder,
+# so one of each serves every story (imported into each test module, each module would start
+# its own and keep it until the session ends).
+from support.browser import browser, camera  # noqa: F401
+from support.console_stack import acme_admin, admin_page, console_stack  # noqa: F401
+
 RECEIVED = ("mention.received.v1",)  # one webhook per mention (triage etc. are other types)
 
 

@@ -9,18 +9,10 @@ from typing import Any
 from playwright.async_api import Browser, Page, expect
 
 from ensemble_shared.auth import Role
-from support.browser import Camera, browser, camera, new_context, watch_csp
-from support.console_stack import (
-    Admin,
-    ConsoleStack,
-    acme_admin,
-    admin_page,
-    console_stack,
-)
+from support.browser import Camera, new_context, watch_csp
+from support.console_stack import Admin, ConsoleStack
 from support.identity import PASSWORD
 from support.waiting import eventually
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
 
 
 async def test_an_invited_colleague_accepts_signs_in_and_manages_their_account(

@@ -15,10 +15,8 @@ from playwright.async_api import Browser, Page, expect
 
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
-from support.browser import Camera, browser, camera, watch_csp
-from support.console_stack import Admin, ConsoleStack, acme_admin, admin_page, console_stack
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
+from support.browser import Camera, watch_csp
+from support.console_stack import Admin, ConsoleStack
 
 
 async def feedback(

@@ -14,13 +14,11 @@ from playwright.async_api import Browser, Page, expect
 
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
-from support.browser import Camera, browser, camera, new_context, watch_csp
-from support.console_stack import ConsoleStack, acme_admin, admin_page, console_stack
+from support.browser import Camera, new_context, watch_csp
+from support.console_stack import ConsoleStack
 from support.identity import PASSWORD
 from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.waiting import eventually
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
 
 POLICY = {
     "priority": 1,

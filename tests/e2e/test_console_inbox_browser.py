@@ -12,11 +12,9 @@ import httpx
 from playwright.async_api import Page, expect
 
 from ensemble_shared.auth import Role
-from support.browser import Camera, browser, camera, watch_csp
-from support.console_stack import ConsoleStack, acme_admin, admin_page, console_stack
+from support.browser import Camera, watch_csp
+from support.console_stack import ConsoleStack
 from support.mentions import mention_body, signed
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
 
 CURRENT = re.compile(r"\bcurrent\b")
 REPLIES_POLICY = {

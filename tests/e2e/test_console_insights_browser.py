@@ -13,12 +13,10 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from support.browser import Camera, browser, camera, watch_csp
-from support.console_stack import ConsoleStack, acme_admin, admin_page, console_stack
+from support.browser import Camera, watch_csp
+from support.console_stack import ConsoleStack
 from support.insights_mentions import history, months
 from support.waiting import eventually
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
 
 
 async def mentions_shown(page: Page) -> str:

@@ -14,15 +14,13 @@ from ensemble_ingest.models.raw import RawPayload
 from ensemble_ingest.storage.raw import OUTCOMES, PAYLOADS, PENDING, RawArchive
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
-from support.browser import Camera, browser, camera, watch_csp
-from support.console_stack import ConsoleStack, acme_admin, admin_page, console_stack
+from support.browser import Camera, watch_csp
+from support.console_stack import ConsoleStack
 from support.mentions import mention_body
 from support.notify_events import an_assignment
 from support.waiting import eventually
 
 SLOW = 20_000  # ms: a form's answer on a loaded 2-core machine (Playwright's default is 5 s)
-
-__all__ = ["acme_admin", "admin_page", "browser", "camera", "console_stack"]  # fixtures
 
 
 async def crashed_payload(stack: ConsoleStack, source_id: str) -> str:

@@ -24,7 +24,7 @@ from ensemble_devtools.processes import free_port
 from ensemble_feedback.main import create_app as create_feedback_app
 from ensemble_shared.events import MemberData
 from ensemble_shared.topics import MEMBERS
-from support.browser import Camera, browser, camera, new_context, watch_csp
+from support.browser import Camera, new_context, watch_csp
 from support.console import SECRET
 from support.feedback import Feedback, feedback_settings
 from support.identity import text_of
@@ -32,8 +32,6 @@ from support.notify import NotifyDriver, running_notify, serving
 from support.notify_events import an_assignment
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
-
-__all__ = ["browser", "camera"]  # fixtures
 
 
 @dataclass

@@ -10,11 +10,11 @@ import re
 from playwright.async_api import Browser, expect
 
 from e2e.test_console_unsubscribe_browser import Pages, pages
-from support.browser import Camera, browser, camera, new_context, watch_csp
+from support.browser import Camera, new_context, watch_csp
 from support.identity import text_of
 from support.waiting import eventually
 
-__all__ = ["browser", "camera", "pages"]  # fixtures
+__all__ = ["pages"]  # fixtures
 
 
 async def test_camille_confirms_her_address_from_the_link_sent_to_it(
