@@ -194,6 +194,7 @@ async def test_routing_rules_are_one_form_saved_whole_and_refused_next_to_the_fi
             refused.text, f"{idea}.recipients"
         )
         assert 'value="Ideas!"' in refused.text
+        assert f'aria-invalid="true" aria-describedby="error-{new}.event"' in refused.text
         assert await api(notify, "/routing/rules", admin) == stored
 
         # A row marked for removal is dropped from the rule set.
