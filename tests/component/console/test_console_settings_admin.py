@@ -2,8 +2,9 @@
 of the page's form, changed where a person would), against the real identity, notify, ingest
 and feedback: notify's routing rules and preference defaults, its people directory (an edit
 keeps the addresses in use and proves nothing new), ingest's triage settings and feedback's
-engagement weights. Each save is read back from the API that owns it; each 422 is shown
-next to the field that caused it with what was typed; GET changes nothing."""
+engagement weights; a manager reaches the directory and the weights, not the admins'
+settings. Each save is read back from the API that owns it; each 422 is shown next to the
+field that caused it with what was typed; GET changes nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import httpx
 
 from support.console import Browser
 from support.console_ops import Ops
+from support.identity import PASSWORD
 
 FormData = dict[str, Any]
 
@@ -350,3 +352,27 @@ async def test_engagement_weights_are_saved_and_a_weight_out_of_range_is_refused
         assert "valid number" in error_next_to(refused.text, "rsvp")
         assert 'value="lots"' in refused.text
         assert await api(feedback, "/members/engagement-weights", manager) == stored
+
+
+async def test_a_manager_edits_people_and_weights_but_not_the_admins_settings(ops: Ops) -> None:
+    async with ops.admin():
+        pass  # the workspace and its admin exist
+    admin = (await ops.identity.sign_in("ana@acme.example")).json()["session_token"]
+    await ops.identity.join(admin, "max@acme.example", ["manager"], name="Max Manager")
+    async with ops.console.browser() as browser:
+        opened = await browser.submit(
+            "/sign-in", "/sign-in", {"email": "max@acme.example", "password": PASSWORD}
+        )
+        assert opened.status_code == 303, opened.text[:500]
+        home = await browser.get("/w/acme/")
+        assert 'href="/w/acme/admin/people"' in home.text
+        assert 'href="/w/acme/community/engagement"' in home.text
+        for admins_only in ("routing", "notification-defaults", "triage"):
+            assert f'href="/w/acme/admin/{admins_only}"' not in home.text
+            assert (await browser.get(f"/w/acme/admin/{admins_only}")).status_code == 403
+        assert (await browser.get("/w/acme/admin/people")).status_code == 200
+        page = "/w/acme/community/engagement"
+        before = await api(ops.feedback.client, "/members/engagement-weights", ops.feedback.manager)
+        await saved(browser, page, {"mention": "4"}, "engagement_saved")
+        after = await api(ops.feedback.client, "/members/engagement-weights", ops.feedback.manager)
+        assert after == {**before, "mention": 4}
