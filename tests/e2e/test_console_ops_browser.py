@@ -2,8 +2,9 @@
 real processes: identity, ingest, notify and the console on real Kafka and store. An admin
 connects a source (its secret shown once), sees its health and re-drives a raw payload a
 crash left pending; reads a notification in their inbox and marks it read; adds an
-integrator endpoint and rotates its signing secret. Every page passes axe-core and is
-photographed."""
+integrator endpoint and rotates its signing secret; then the settings screens (a routing
+rule refused next to its field, then saved; notification defaults, triage, people,
+engagement weights). Every page passes axe-core and is photographed."""
 
 from __future__ import annotations
 
@@ -119,4 +120,28 @@ async def test_an_admin_runs_sources_notifications_and_endpoints_from_the_browse
     await camera.check(page, "76-endpoint-rotated")
     await page.goto(site + "/w/acme/admin/deliveries")
     await camera.check(page, "77-deliveries")
+
+    # The settings screens: each in the navigation; a refused field is marked next to it.
+    await page.get_by_role("link", name="Routing rules").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Routing rules", timeout=SLOW)
+    await page.get_by_label("Event type", exact=False).last.fill("Ideas!")
+    await page.get_by_label("Recipients", exact=False).last.fill("approvers")
+    await page.get_by_role("button", name="Save the routing rules").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Nothing was saved", timeout=SLOW)
+    await expect(page.locator("small.error")).to_contain_text("not an event type", timeout=SLOW)
+    await camera.check(page, "78-routing-refused")
+    await page.get_by_label("Event type", exact=False).last.fill("submission.*")
+    await page.get_by_role("button", name="Save the routing rules").click()
+    await expect(page.get_by_role("status")).to_contain_text(
+        "routing rules are saved", timeout=SLOW
+    )
+    for link, shot in (
+        ("Notification defaults", "79-notification-defaults"),
+        ("Triage", "80-triage"),
+        ("People", "81-people"),
+        ("Engagement weights", "82-engagement"),
+    ):
+        await page.get_by_role("link", name=link, exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(link, timeout=SLOW)
+        await camera.check(page, shot)
     assert csp == []

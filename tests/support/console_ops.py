@@ -1,6 +1,7 @@
-"""The console in front of identity, ingest and notify, all on real sockets (real store and
-broker): the sources and notifications screens' component tests. Ingest and notify trust the
-identity beside them (the tokens the console forwards) and the test issuer."""
+"""The console in front of identity, ingest, notify and feedback, all on real sockets (real
+store and broker): the sources, notifications and settings screens' component tests. Ingest,
+notify and feedback trust the identity beside them (the tokens the console forwards) and the
+test issuer."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import httpx
 
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
+from ensemble_feedback.main import create_app as create_feedback_app
 from ensemble_ingest.config import IngestSettings
 from ensemble_ingest.main import create_app as create_ingest_app
 from ensemble_ingest.models.raw import RawPayload
 from ensemble_ingest.storage.raw import RawArchive
 from support.apps import settings_for
 from support.console import Browser, ConsoleDriver, running_console
+from support.feedback import Feedback, feedback_settings
 from support.identity import PASSWORD, IdentityDriver, running_identity, session
 from support.ingest import Ingest
 from support.notify import NotifyDriver, running_notify, serving
@@ -34,6 +37,7 @@ class Ops:
     ingest: Ingest
     notify: NotifyDriver
     ingest_app: Any
+    feedback: Feedback
 
     async def crashed_payload(self, source: dict[str, str], body: bytes) -> str:
         """What a crash right after archiving leaves: the payload pending, nothing else."""
@@ -104,13 +108,22 @@ async def running_ops(
                 redrive_after_seconds=3600,  # the sweep leaves the tests' pending payloads
             )
             ingest_app = create_ingest_app(ingest_settings)
+            feedback_config = feedback_settings(
+                infra, unique_name("feedback"), issuer, auth=trusted
+            )
             async with (
                 serving(ingest_app) as ingest_url,
                 httpx.AsyncClient(base_url=ingest_url, timeout=30) as ingest_http,
                 running_notify(infra, unique_name("notify"), issuer, auth=trusted) as notify,
+                serving(create_feedback_app(feedback_config)) as feedback_url,
+                httpx.AsyncClient(base_url=feedback_url, timeout=30) as feedback_http,
                 running_console(
-                    identity_url=identity.url, ingest_url=ingest_url, notify_url=notify.url
+                    identity_url=identity.url,
+                    ingest_url=ingest_url,
+                    notify_url=notify.url,
+                    feedback_url=feedback_url,
                 ) as console,
             ):
                 ingest = Ingest(ingest_http, ingest_settings, issuer)
-                yield Ops(console, identity, ingest, notify, ingest_app)
+                feedback = Feedback(feedback_http, feedback_config, issuer)
+                yield Ops(console, identity, ingest, notify, ingest_app, feedback)

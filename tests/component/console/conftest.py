@@ -56,8 +56,9 @@ async def front(
 
 @pytest.fixture(scope="session")
 async def ops(infra: Infra, issuer: LocalIssuer) -> AsyncIterator[Ops]:
-    """Identity, ingest, notify and the console, once for the sources and notifications
-    screens' tests (its workspace `acme` is made by the first test that signs the admin in)."""
+    """Identity, ingest, notify, feedback and the console, once for the sources,
+    notifications and settings screens' tests (its workspace `acme` is made by the first
+    test that signs the admin in)."""
     tag = secrets.token_hex(4)
     async with running_ops(infra, lambda kind: f"t{tag}_{kind}", issuer) as running:
         yield running

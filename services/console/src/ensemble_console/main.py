@@ -30,6 +30,7 @@ from ensemble_console.routes import (
     community_moderation,
     content,
     decisions,
+    engagement,
     home,
     inbox,
     insights,
@@ -37,10 +38,14 @@ from ensemble_console.routes import (
     links,
     notifications,
     operations,
+    people,
+    preference_defaults,
     preferences,
+    routing,
     setup,
     signin,
     sources,
+    triage,
     unsubscribe,
     verify_address,
 )
@@ -78,6 +83,11 @@ ROUTERS = (
     sources.router,
     notifications.router,
     integrations.router,
+    routing.router,
+    preference_defaults.router,
+    people.router,
+    triage.router,
+    engagement.router,
 )
 
 

@@ -39,7 +39,8 @@ class Caller:
 
 class ApiError(Exception):
     """An API refused or failed: its status, its error code and message, and for 410 which
-    way a link is spent (`reason`), for 429 how long to wait."""
+    way a link is spent (`reason`), for 429 how long to wait, for 422 what is wrong with
+    each field of the request's body (`fields`, by dotted path: `rules.0.query`)."""
 
     def __init__(
         self,
@@ -50,8 +51,10 @@ class ApiError(Exception):
         reason: str | None = None,
         retry_after: int | None = None,
         service: str = "",
+        fields: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"{service} {status} {code}: {message}")
+        self.fields = dict(fields or {})
         self.status = status
         self.code = code
         self.message = message
@@ -75,7 +78,24 @@ class ApiError(Exception):
             reason=body.get("reason"),
             retry_after=int(retry) if retry.isdigit() else None,
             service=service,
+            fields=field_errors(body.get("detail")),
         )
+
+
+def field_errors(detail: Any) -> dict[str, str]:
+    """A validation answer's errors by the body field they name (`rules.0.query`, or `""`
+    for the body as a whole), the first message of each; the pages show them by their field.
+    pydantic's "Value error, " prefix is dropped: the rest is the API's own sentence."""
+    found: dict[str, str] = {}
+    for error in detail if isinstance(detail, list) else []:
+        if not isinstance(error, dict) or not isinstance(error.get("loc"), list):
+            continue
+        location = [str(part) for part in error["loc"]]
+        if location[:1] == ["body"]:
+            location = location[1:]
+        message = str(error.get("msg") or "invalid").removeprefix("Value error, ")
+        found.setdefault(".".join(location), message)
+    return found
 
 
 class Unreachable(ApiError):

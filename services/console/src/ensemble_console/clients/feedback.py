@@ -1,7 +1,7 @@
 """Feedback's API: the signed unsubscribe links of community members (no account needed),
 and the staff console's community screens (the board, moderation, members and their merges,
-field events and check-in, suggestions from social mentions), one method per route (see
-README "Adding a screen"); the community portal adds its calls here too.
+field events and check-in, suggestions from social mentions, engagement weights), one method
+per route (see README "Adding a screen"); the community portal adds its calls here too.
 
 Only the POST unsubscribes: the page never calls `GET /unsubscribe`."""
 
@@ -12,6 +12,7 @@ from ensemble_console.models.feedback import (
     CheckedIn,
     CommunityMember,
     CommunityMemberPage,
+    EngagementWeights,
     FieldEvent,
     FieldEventPage,
     MemberMerge,
@@ -238,3 +239,16 @@ class FeedbackClient(WorkspaceClient):
         body = {"reason": reason} if reason else None
         answer = await self.as_person(caller, workspace, "POST", path, json=body)
         return self.parse(Suggestion, answer)
+
+    async def engagement_weights(self, caller: Caller, workspace: str) -> EngagementWeights:
+        answer = await self.as_person(caller, workspace, "GET", "/members/engagement-weights")
+        return self.parse(EngagementWeights, answer)
+
+    async def save_engagement_weights(
+        self, caller: Caller, workspace: str, body: dict[str, str]
+    ) -> EngagementWeights:
+        """Managers; the weights as typed: 422 names one that is no number from 0 to 1000."""
+        answer = await self.as_person(
+            caller, workspace, "PUT", "/members/engagement-weights", json=body
+        )
+        return self.parse(EngagementWeights, answer)

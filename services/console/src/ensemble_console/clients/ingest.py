@@ -1,4 +1,5 @@
-"""Ingest's API (mentions, the inbox; sources and their raw payload archive), with the
+"""Ingest's API (mentions, the inbox; sources and their raw payload archive; triage
+settings), with the
 person's access token: one method per route, each through `as_person` (see README "Adding a
 screen")."""
 
@@ -9,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, WorkspaceClient
-from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry
+from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry, TriageSettings
 from ensemble_console.models.sources import RawEntry, RawPage, Source, SourceCreated
 
 
@@ -112,3 +113,14 @@ class IngestClient(WorkspaceClient):
             caller, workspace, "POST", f"/raw/{quote(raw_id, safe='')}/redrive"
         )
         return self.parse(RawEntry, answer)
+
+    async def triage_settings(self, caller: Caller, workspace: str) -> TriageSettings:
+        answer = await self.as_person(caller, workspace, "GET", "/triage/settings")
+        return self.parse(TriageSettings, answer)
+
+    async def save_triage_settings(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> TriageSettings:
+        """Replaces the whole settings (admins; 422 names the field, e.g. a rule's query)."""
+        answer = await self.as_person(caller, workspace, "PUT", "/triage/settings", json=body)
+        return self.parse(TriageSettings, answer)

@@ -1,10 +1,12 @@
 """Notify's API: the signed unsubscribe links of people (no account needed); a person's
-in-app inbox and preferences; for admins, integrator endpoints, the delivery log and
-replays. One method per route (see README "Adding a screen")."""
+in-app inbox and preferences; for managers, the people directory; for admins, integrator
+endpoints, the delivery log and replays, routing rules and the workspace's preference
+defaults. One method per route (see README "Adding a screen")."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
 from ensemble_console.models.notify import (
@@ -13,8 +15,10 @@ from ensemble_console.models.notify import (
     EndpointCreated,
     InboxPage,
     LinkedPreferences,
+    Person,
     Preferences,
     Replay,
+    RoutingRules,
     Unsubscribed,
     UnsubscribeLink,
 )
@@ -122,3 +126,41 @@ class NotifyClient(WorkspaceClient):
     async def replay(self, caller: Caller, workspace: str, replay_id: str) -> Replay:
         answer = await self.as_person(caller, workspace, "GET", f"/replays/{replay_id}")
         return self.parse(Replay, answer)
+
+    async def routing_rules(self, caller: Caller, workspace: str) -> RoutingRules:
+        answer = await self.as_person(caller, workspace, "GET", "/routing/rules")
+        return self.parse(RoutingRules, answer)
+
+    async def save_routing_rules(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> RoutingRules:
+        """Replaces the whole rule set (admins; 422 names the field, e.g. `rules.0.event`)."""
+        answer = await self.as_person(caller, workspace, "PUT", "/routing/rules", json=body)
+        return self.parse(RoutingRules, answer)
+
+    async def preference_defaults(self, caller: Caller, workspace: str) -> Preferences:
+        answer = await self.as_person(caller, workspace, "GET", "/preferences/defaults")
+        return self.parse(Preferences, answer)
+
+    async def save_preference_defaults(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> Preferences:
+        answer = await self.as_person(caller, workspace, "PUT", "/preferences/defaults", json=body)
+        return self.parse(Preferences, answer)
+
+    async def people(self, caller: Caller, workspace: str) -> list[Person]:
+        answer = await self.as_person(caller, workspace, "GET", "/people", params={"limit": 100})
+        return self.parse_list(Person, answer)
+
+    async def person(self, caller: Caller, workspace: str, person_id: str) -> Person:
+        path = f"/people/{quote(person_id, safe='')}"
+        return self.parse(Person, await self.as_person(caller, workspace, "GET", path))
+
+    async def save_person(
+        self, caller: Caller, workspace: str, person_id: str, body: dict[str, Any]
+    ) -> Person:
+        """Managers; an address that differs from the one in use is a change only the person
+        or an admin may make (403), and it waits for its proof; identity's fields: 409."""
+        path = f"/people/{quote(person_id, safe='')}"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(Person, answer)

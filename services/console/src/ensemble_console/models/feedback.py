@@ -214,3 +214,15 @@ class Suggestion(Answer):
 class SuggestionPage(Answer):
     items: list[Suggestion]
     next_cursor: str | None = None
+
+
+class EngagementWeights(Answer):
+    """Points per activity kind in a member's engagement score (feedback's weights)."""
+
+    submission: float
+    comment: float
+    vote: float
+    attendance: float
+    rsvp: float
+    mention: float
+    suggestion: float

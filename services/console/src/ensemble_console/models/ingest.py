@@ -79,3 +79,29 @@ class TimelineEntry(Answer):
         """Who acted (a note's author); a received mention's `author` is the platform's."""
         value = self.data.get("by") or self.data.get("author")
         return value if isinstance(value, str) and value else None
+
+
+class TriageActions(Answer):
+    tags: list[str] = []
+    priority: str | None = None
+    team: str | None = None
+    mark_as: str | None = None
+
+
+class TriageRule(Answer):
+    """A boolean query over mentions and what a match does (ingest's triage rules)."""
+
+    id: str
+    name: str
+    query: str
+    actions: TriageActions = TriageActions()
+    enabled: bool = True
+
+
+class TriageSettings(Answer):
+    """A workspace's triage (ingest's `GET /triage/settings`), all of it: a save replaces it."""
+
+    rules: list[TriageRule] = []
+    vip_authors: list[str] = []
+    negative_priority: str = "high"
+    languages: list[str] = []

@@ -127,3 +127,59 @@ class Replay(Answer):
     done: int = 0
     failed: int = 0
     skipped: int = 0
+
+
+class RoutingRule(Answer):
+    """Which events (type or glob) reach which recipients (specs such as `team:legal`)."""
+
+    event: str
+    recipients: tuple[str, ...]
+    channels: tuple[str, ...] | None = None  # None: every address the recipient has
+    urgent: bool = False
+    description: str | None = None
+
+
+class RoutingRules(Answer):
+    """A workspace's routing (notify's `GET /routing/rules`); `defaults` until it has its own."""
+
+    rules: list[RoutingRule]
+    on_call_team: str | None = None
+    defaults: bool = False
+    version: int = 0
+
+
+class PendingAddress(Answer):
+    """An address set and not yet proven by its owner: it gets nothing but its proof."""
+
+    channel: str
+    address: str
+    requested_at: datetime
+    expires_at: datetime
+    error: str | None = None
+
+
+class Person(Answer):
+    """A directory entry (notify's `GET /people/{id}`); `email`, `slack_webhook_url` and
+    `teams_webhook_url` are the addresses in use, each proven by the person."""
+
+    id: str
+    name: str
+    email: str | None = None
+    slack_webhook_url: str | None = None
+    teams_webhook_url: str | None = None
+    pending: tuple[PendingAddress, ...] = ()
+    language: str = "en"
+    time_zone: str = "UTC"
+    roles: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    origin: str = "manual"  # identity: name, language and roles change only in identity
+
+    @property
+    def addresses(self) -> dict[str, str | None]:
+        """The addresses in use, as `PUT /people/{id}` takes them: sent back unchanged, they
+        change nothing (a new one goes through the person's own proof)."""
+        return {
+            "email": self.email,
+            "slack_webhook_url": self.slack_webhook_url,
+            "teams_webhook_url": self.teams_webhook_url,
+        }

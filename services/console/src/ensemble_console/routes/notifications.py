@@ -46,13 +46,8 @@ async def _preferences_page(staff: Staff, status: int = 200, error: str = "") ->
         "notifications/preferences.html",
         status=status,
         place=staff.place,
-        cells=grid.cells(current),
-        quiet=current.quiet_hours,
-        events=grid.EVENTS,
-        channels=grid.CHANNELS,
-        choices=grid.CHOICES,
-        field=grid.field,
         error=error,
+        **grid.shown(current),
     )
 
 

@@ -394,3 +394,21 @@ LABELS.update(
         },
     }
 )
+
+# Settings screens (routes/routing.py, preference_defaults.py, people.py, triage.py,
+# engagement.py).
+LABELS["notice"].update(
+    {
+        "routing_saved": N_("The routing rules are saved."),
+        "notification_defaults_saved": N_("The workspace's notification defaults are saved."),
+        "person_saved": N_("The person is saved."),
+        "triage_saved": N_("The triage settings are saved."),
+        "engagement_saved": N_("The engagement weights are saved."),
+    }
+)
+LABELS.update(
+    {
+        "language": {"en": N_("English"), "fr": N_("French")},
+        "mention_kind": {"request": N_("Request"), "feedback": N_("Feedback")},
+    }
+)

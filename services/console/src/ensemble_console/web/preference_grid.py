@@ -36,6 +36,18 @@ def cells(preferences: Preferences) -> dict[str, str]:
     }
 
 
+def shown(preferences: Preferences) -> dict[str, Any]:
+    """What the grid's template (`notifications/_grid.html`) shows of one layer."""
+    return {
+        "cells": cells(preferences),
+        "quiet": preferences.quiet_hours,
+        "events": EVENTS,
+        "channels": CHANNELS,
+        "choices": CHOICES,
+        "field": field,
+    }
+
+
 class GridError(ValueError):
     """The form holds a value no cell offers, or quiet hours that are not a window."""
 
