@@ -37,6 +37,8 @@ from ensemble_console.routes import (
     links,
     notifications,
     operations,
+    portal,
+    portal_member,
     preferences,
     setup,
     signin,
@@ -78,6 +80,8 @@ ROUTERS = (
     sources.router,
     notifications.router,
     integrations.router,
+    portal.router,
+    portal_member.router,
 )
 
 

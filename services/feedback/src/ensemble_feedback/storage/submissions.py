@@ -143,6 +143,14 @@ class SubmissionRepository:
         found = self.collection.find(query, {FIELD: 0, "body": 0}).sort(NEWEST_FIRST)
         return [_submission(d) for d in await found.limit(limit).to_list(limit)]
 
+    async def visible_many(self, workspace: str, ids: Sequence[str]) -> list[Submission]:
+        """Those of `ids` on the public board (any order), without bodies."""
+        if not ids:
+            return []
+        query = {"workspace": workspace, "_id": {"$in": list(ids)}, **VISIBLE}
+        found = self.collection.find(query, {FIELD: 0, "body": 0})
+        return [_submission(d) for d in await found.to_list(len(ids))]
+
     async def on_roadmap(
         self, workspace: str, status: SubmissionStatus, *, limit: int
     ) -> list[Submission]:
