@@ -23,7 +23,7 @@ import pytest
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.main import create_app as create_feedback_app
-from support.console import Browser, ConsoleDriver, running_console
+from support.console import CONSOLE_URL, Browser, ConsoleDriver, running_console
 from support.feedback import Feedback, feedback_settings
 from support.identity import IdentityDriver, running_identity
 from support.notify import serving
@@ -214,6 +214,15 @@ async def test_a_member_signs_in_by_link_submits_after_seeing_similar_votes_foll
         assert gate.headers["location"] == f"{PORTAL}/sign-in?next={PORTAL}/submit"
         forged = await browser.http.post(f"{PORTAL}/ideas/{dark}/vote", data={"csrf_token": "x"})
         assert forged.status_code == 403
+        idea_url = f"{CONSOLE_URL}{PORTAL}/ideas/{dark}"
+        signed_out = await browser.submit(
+            f"{PORTAL}/ideas/{dark}",
+            f"{PORTAL}/ideas/{dark}/vote",
+            {"vote": "on"},
+            referer=idea_url,
+        )
+        assert signed_out.status_code == 303  # the vote waits for a sign-in, then this page
+        assert signed_out.headers["location"] == f"{PORTAL}/sign-in?next={PORTAL}/ideas/{dark}"
 
         asked = await browser.submit(
             f"{PORTAL}/sign-in?next={PORTAL}/submit",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
@@ -68,8 +69,12 @@ async def _member(portal: Annotated[Portal, Depends(_portal)]) -> Portal:
     """Signed in: else to the portal's sign-in, and back to this page after."""
     if portal.visit.me is None:
         request = portal.visit.request
-        back = back_to(request) if request.method == "GET" else request.headers.get("referer", "")
-        page = back if back.startswith(portal.base) else portal.base + "/"
+        if request.method == "GET":
+            back = back_to(request)
+        else:  # a form posted: back to the page it was on (the browser's Referer, a URL)
+            came_from = urlsplit(request.headers.get("referer", ""))
+            back = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+        page = back if back.startswith(portal.base + "/") else portal.base + "/"
         raise SignInRequired(page, sign_in=f"{portal.base}/sign-in")
     return portal
 
