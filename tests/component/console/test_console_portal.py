@@ -162,6 +162,8 @@ async def test_anyone_reads_the_board_an_idea_and_the_roadmap_in_english_and_fre
         assert "Votes: 3" in idea.text
         assert "Yes, for the mountains!" in idea.text
         assert "<strong>Planned</strong>" in idea.text
+        way = idea.text.split('<ol class="history">')[1].split("</ol>")[0]
+        assert re.findall(r"<li>(\w[\w ]*) ·", way) == ["Open", "Under review", "Planned"]
         assert "Voting, following and commenting ask you to sign in" in idea.text
         declined = await browser.get(f"{PORTAL}/ideas/{ideas['shirts']}")
         assert "The brand's answer: Not something we can do, sorry" in html.unescape(declined.text)

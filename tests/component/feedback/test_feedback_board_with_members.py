@@ -3,6 +3,7 @@ one vote, its undo gives the second vote back, and the status change reaches bot
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from ensemble_shared.events import SubmissionStatusChangedV1, SubmissionVotedV1
@@ -132,6 +133,19 @@ async def test_the_public_board_shows_what_is_published_without_authors_and_tell
     assert (await feedback.client.get(f"/workspaces/other/board/{ids['maps']}")).status_code == 404
     one = (await feedback.client.get(f"{board}/{ids['maps']}")).json()
     assert (one["title"], one["votes"]) == ("Offline maps for hikers", 2)
+    assert [s["status"] for s in one["history"]] == ["open"]
+    moved = await feedback.client.post(
+        f"/submissions/{ids['maps']}/status",
+        json={"status": "under_review"},
+        headers=feedback.manager,
+    )
+    assert moved.status_code == 200, moved.text
+    one = (await feedback.client.get(f"{board}/{ids['maps']}")).json()
+    assert [s["status"] for s in one["history"]] == ["open", "under_review"]
+    moved_at = datetime.fromisoformat(one["history"][1]["at"])
+    assert abs(moved_at - datetime.fromisoformat(one["status_changed_at"])) < timedelta(
+        milliseconds=1
+    )  # the store keeps milliseconds
     thread = (await feedback.client.get(f"{board}/{ids['maps']}/comments")).json()["items"]
     assert [c["body"] for c in thread] == ["Yes!"]  # the newcomer's comment waits
     assert "author_member_id" not in thread[0]

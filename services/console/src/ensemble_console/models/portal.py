@@ -12,6 +12,11 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+class StatusStep(Answer):
+    status: str
+    at: datetime
+
+
 class Idea(Answer):
     """A submission as the public reads it (feedback's public board: no author, nothing
     held), or as its author reads it (their own, held or rejected, with its state)."""
@@ -29,6 +34,7 @@ class Idea(Answer):
     votes: int = 0
     published: bool = True
     discarded: bool = False
+    history: list[StatusStep] = []
 
     @property
     def held(self) -> bool:

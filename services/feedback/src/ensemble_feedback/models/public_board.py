@@ -24,6 +24,11 @@ class PublicBoardQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=500)
 
 
+class StatusStep(BaseModel):
+    status: SubmissionStatus
+    at: datetime
+
+
 class PublicSubmission(BaseModel):
     id: str
     kind: SubmissionKind
@@ -37,6 +42,10 @@ class PublicSubmission(BaseModel):
     merged_into: str | None = None
     created_at: datetime
     votes: int = Field(ge=0)
+    history: list[StatusStep] = Field(
+        default_factory=list,
+        description="Its statuses, oldest first, from `open` (one submission's read only).",
+    )
 
 
 class PublicBoardPage(BaseModel):

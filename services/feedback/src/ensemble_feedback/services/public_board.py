@@ -1,6 +1,6 @@
 """The board a brand shows the world (the community portal reads it without a sign-in):
 published submissions of one workspace, new, top or trending, by status or kind, or found by
-text; one submission and its published comments.
+text; one submission with its status history and published comments.
 
 Top and trending rank the newest `RANKED_WINDOW` submissions: vote counts live in the vote
 chains (services/vote_ledger.py), not on the documents, so the store cannot sort by them.
@@ -19,6 +19,7 @@ from ensemble_feedback.models.public_board import (
     PublicComment,
     PublicSubmission,
     PublicThread,
+    StatusStep,
 )
 from ensemble_feedback.models.submissions import Submission, SubmissionFilters
 from ensemble_feedback.services.similarity import SimilarityIndex
@@ -93,17 +94,25 @@ class PublicBoard:
         ]
         return await self._out(sorted(matching, key=lambda s: rank[s.id]))
 
-    async def submission(self, workspace: str, submission_id: str) -> PublicSubmission:
+    async def _visible(self, workspace: str, submission_id: str) -> Submission:
         found = await self._submissions.get(workspace, submission_id)
         if found is None or not found.visible:
             raise NotFound(f"no submission {submission_id}")
-        return (await self._out([found]))[0]
+        return found
+
+    async def submission(self, workspace: str, submission_id: str) -> PublicSubmission:
+        found = await self._visible(workspace, submission_id)
+        history = [StatusStep(status="open", at=found.created_at)]
+        for status, at in await self._submissions.revised_statuses(found.id):
+            if status != history[-1].status:  # other revisions (a merge, moderation) too
+                history.append(StatusStep(status=status, at=at))
+        return (await self._out([found]))[0].model_copy(update={"history": history})
 
     async def thread(
         self, workspace: str, submission_id: str, *, cursor: str | None, limit: int
     ) -> PublicThread:
         """Published comments, oldest first, with those of duplicates merged into it."""
-        found = await self.submission(workspace, submission_id)
+        found = await self._visible(workspace, submission_id)
         threads = await self._submissions.threads(workspace, found.id)
         comments = await self._comments.thread(
             threads, published_only=True, after=parse_cursor(cursor), limit=limit

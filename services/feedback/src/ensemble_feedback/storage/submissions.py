@@ -9,6 +9,7 @@ document lists read from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from ensemble_feedback.models.submissions import Submission, SubmissionFilters
@@ -124,6 +125,13 @@ class SubmissionRepository:
                 return submission
             submission = _submission(revision["state"])
             await self._project(submission)
+
+    async def revised_statuses(self, submission_id: str) -> list[tuple[SubmissionStatus, datetime]]:
+        """Each revision's status and time, oldest first (its index: one read)."""
+        found = self.revisions.find(
+            {"submission_id": submission_id}, {"state": 1, "at": 1, "version": 1}
+        ).sort([("version", ASCENDING)])
+        return [(d["state"]["status"], d["at"]) async for d in found]
 
     async def search(
         self,
