@@ -411,5 +411,5 @@ LABELS["notice"].update(
 LABELS["portal_sort"] = {
     "trending": N_("Trending"),
     "top": N_("Top"),
-    "new": N_("New"),
+    "new": N_("Newest"),
 }
