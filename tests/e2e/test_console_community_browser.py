@@ -140,3 +140,62 @@ async def test_a_members_idea_is_moderated_moved_and_its_event_checked_in_on_a_p
         (ana["member_id"], True)
     ]
     assert csp == []
+
+
+async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
+    console_stack: ConsoleStack, browser: Browser, acme_admin: Admin, camera: Camera
+) -> None:
+    """The community portal as a member meets it: the public board, an idea; voting asks for
+    a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
+    shows the similar one as they type, then waits for a moderator."""
+    stack = console_stack
+    author = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
+    joined = await feedback(stack, "POST", "/workspaces/acme/members", author, display_name="Bo")
+    manager = stack.staff("maya", Role.MANAGER)
+    await feedback(stack, "PUT", f"/members/{joined['member_id']}/trust", manager, level="trusted")
+    await feedback(stack, "POST", "/submissions", author, kind="idea", title="A seed library")
+    email = f"mia.{secrets.token_hex(3)}@fans.example"
+    csp: list[str] = []
+    context = await browser.new_context(locale="en-GB", viewport={"width": 1200, "height": 900})
+    try:
+        page = await context.new_page()
+        watch_csp(page, csp)
+        await page.goto(stack.console + "/c/acme/")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Ideas of the acme community"
+        )
+        await camera.check(page, "70-portal-board")
+        await page.get_by_role("link", name="A seed library", exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("A seed library")
+        await expect(page.get_by_text("Votes: 0")).to_be_visible()
+        await camera.check(page, "71-portal-idea")
+        idea_url = page.url
+
+        await page.get_by_role("button", name="Vote for this idea").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the community")
+        await camera.check(page, "72-portal-sign-in")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_role("button", name="Email me a link").click()
+        await expect(page.get_by_role("status")).to_contain_text("a sign-in link is on its way")
+        token = await stack.link(email, "/magic/")
+        await page.goto(f"{stack.console}/magic/{token}")
+        await page.get_by_role("button", name="Sign me in").click()
+        await expect(page.get_by_role("status")).to_contain_text("Welcome! You are signed in.")
+        assert page.url.split("?")[0] == idea_url  # back where they were
+
+        await page.get_by_role("button", name="Vote for this idea").click()
+        await expect(page.get_by_role("status")).to_contain_text("Your vote counts.")
+        await expect(page.get_by_text("Votes: 1")).to_be_visible()
+
+        await page.get_by_role("link", name="Submit an idea").first.click()
+        await page.get_by_label("Title").fill("A seed library at the town hall")
+        similar = page.locator("#similar")
+        await expect(similar.get_by_role("link", name="A seed library", exact=True)).to_be_visible()
+        await camera.check(page, "74-portal-submit-similar")
+        await page.get_by_role("button", name="Submit", exact=True).click()
+        await expect(page.get_by_role("status")).to_contain_text("waits for a moderator")
+        await expect(page.get_by_text("Only you can see this idea for now")).to_be_visible()
+        await camera.check(page, "75-portal-idea-held")
+    finally:
+        await context.close()
+    assert csp == []

@@ -39,6 +39,8 @@ from ensemble_console.routes import (
     notifications,
     operations,
     people,
+    portal,
+    portal_member,
     preference_defaults,
     preferences,
     routing,
@@ -88,6 +90,8 @@ ROUTERS = (
     people.router,
     triage.router,
     engagement.router,
+    portal.router,
+    portal_member.router,
 )
 
 

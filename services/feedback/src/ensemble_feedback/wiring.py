@@ -27,6 +27,7 @@ from ensemble_feedback.services.members import MemberService
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.services.moderation import ModerationService
 from ensemble_feedback.services.ports import ActivityLog, MemberDirectory, Moderator
+from ensemble_feedback.services.public_board import PublicBoard
 from ensemble_feedback.services.ratelimits import WriteLimiter
 from ensemble_feedback.services.screening import Screener
 from ensemble_feedback.services.similarity import SimilarityIndex
@@ -72,6 +73,7 @@ class Board:
     statuses: StatusService
     duplicates: DuplicateService
     held: HeldContentService
+    public: PublicBoard
 
 
 def board(
@@ -103,6 +105,7 @@ def board(
         held=HeldContentService(
             HeldDecisionRepository(database), reading, similarity, commenting, comments, activity
         ),
+        public=PublicBoard(submissions, comments, ledger, similarity),
     )
 
 

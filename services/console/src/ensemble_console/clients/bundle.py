@@ -11,6 +11,7 @@ from ensemble_console.clients.identity import IdentityClient, WorkspaceIdentity
 from ensemble_console.clients.ingest import IngestClient
 from ensemble_console.clients.insights import InsightsClient
 from ensemble_console.clients.notify import NotifyClient
+from ensemble_console.clients.portal import PortalClient
 from ensemble_console.clients.scheduler import SchedulerClient
 from ensemble_console.clients.tokens import AccessTokens
 from ensemble_console.config import ConsoleSettings
@@ -25,6 +26,7 @@ class Clients:
     feedback: FeedbackClient
     notify: NotifyClient
     insights: InsightsClient
+    portal: PortalClient
     tokens: AccessTokens
 
     @classmethod
@@ -43,5 +45,6 @@ class Clients:
             feedback=FeedbackClient(http, settings.feedback_url, tokens),
             notify=NotifyClient(http, settings.notify_url, tokens),
             insights=InsightsClient(http, settings.insights_url, tokens),
+            portal=PortalClient(http, settings.feedback_url, tokens),
             tokens=tokens,
         )

@@ -72,6 +72,11 @@ class IdentityClient(ServiceClient):
         body = {"token": token, "new_password": password}
         await self.call("POST", "/password-resets/consume", origin=origin, json=body)
 
+    async def request_magic_link(self, origin: Origin, body: dict[str, Any]) -> None:
+        """`{email, workspace, locale}`: identity emails a sign-in (or sign-up) link to a
+        community member; 202 whether or not the address has an account."""
+        await self.call("POST", "/magic-links", origin=origin, json=body)
+
     async def magic_sign_in(self, origin: Origin, token: str) -> SessionOpened:
         answer = await self.call(
             "POST", "/magic-links/consume", origin=origin, json={"token": token}

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 
 from ensemble_console.clients import ApiError
+from ensemble_console.routes.home import local
 from ensemble_console.web.deps import VisitOf
 from ensemble_console.web.visit import Visit
 
@@ -114,6 +115,10 @@ async def magic_sign_in(visit: VisitOf, token: str) -> object:
     except ApiError as exc:
         return _gone(visit, exc, "magic")
     visit.open_session(opened)
+    back = visit.request.cookies.get(visit.cookies.back_after_link, "")
+    if back:  # asked from a community portal page: back there
+        visit.clear_cookie(visit.cookies.back_after_link)
+        return visit.redirect(local(back), notice="welcome")
     return visit.redirect("/account", notice="welcome")
 
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 SESSION_SECONDS = 30 * 24 * 3600  # identity ends sessions itself; the cookie just outlives them
 PREFERENCE_SECONDS = 365 * 24 * 3600
 STATE_SECONDS = 600
+LINK_SECONDS = 15 * 60  # identity's magic links last 15 minutes
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class Cookies:
     def oidc_state(self) -> str:
         """The OIDC `state` of a sign-in under way: the callback must come to this browser."""
         return self._name("ens_oidc")
+
+    @property
+    def back_after_link(self) -> str:
+        """The community portal page a member asked a sign-in link from: the link's page
+        brings them back there (in this browser; elsewhere they land on their account)."""
+        return self._name("ens_back")
 
     def set(self, response: Response, name: str, value: str, max_age: int) -> None:
         response.set_cookie(

@@ -18,11 +18,13 @@ log = logging.getLogger(__name__)
 
 
 class SignInRequired(Exception):
-    """The page needs a signed-in person: to the sign-in page, and back here after."""
+    """The page needs a signed-in person: to the sign-in page (staff's, or the community
+    portal's), and back here after."""
 
-    def __init__(self, back_to: str) -> None:
+    def __init__(self, back_to: str, sign_in: str = "/sign-in") -> None:
         super().__init__(back_to)
         self.back_to = back_to
+        self.sign_in = sign_in
 
 
 class PageError(Exception):
@@ -53,7 +55,7 @@ def install(app: FastAPI) -> None:
     async def sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
         visit = await visit_of(request)
-        response = RedirectResponse(f"/sign-in?next={exc.back_to}", status_code=303)
+        response = RedirectResponse(f"{exc.sign_in}?next={exc.back_to}", status_code=303)
         visit.apply(response)
         return response
 

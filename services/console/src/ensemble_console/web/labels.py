@@ -412,3 +412,21 @@ LABELS.update(
         "mention_kind": {"request": N_("Request"), "feedback": N_("Feedback")},
     }
 )
+# The community portal (routes/portal.py, portal_member.py).
+LABELS["notice"].update(
+    {
+        "idea_published": N_("Thank you! Your idea is on the board."),
+        "idea_held": N_("Thank you! Your idea waits for a moderator before it is published."),
+        "vote_counted": N_("Your vote counts."),
+        "vote_taken_back": N_("Your vote is taken back."),
+        "idea_followed": N_("You follow this idea: you will hear about its comments and moves."),
+        "idea_unfollowed": N_("You no longer follow this idea."),
+        "comment_published": N_("Your comment is published."),
+        "comment_held": N_("Your comment waits for a moderator before it is published."),
+    }
+)
+LABELS["portal_sort"] = {
+    "trending": N_("Trending"),
+    "top": N_("Top"),
+    "new": N_("Newest"),
+}

@@ -1,4 +1,5 @@
-"""Moderation queue API for managers: pending items, approve, reject, block a member."""
+"""Moderation queue API for managers: pending items, approve, reject, block a member; and
+for a member, what became of their own submission."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from ensemble_feedback.models.moderation import (
     BlockRequest,
     BlockResult,
     Decision,
+    Outcome,
     QueueItem,
     QueuePage,
     RejectRequest,
 )
-from ensemble_shared.web.auth import Manager
+from ensemble_shared.web.auth import Manager, Member
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor
 
 # Below the shared cap of 200: a queue page reads up to five times its size of the queue.
@@ -38,6 +40,14 @@ async def pending(
     cursor: PageCursor = None,
 ) -> QueuePage:
     return await moderation.pending(principal.workspace, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/mine/submissions/{submission_id}",
+    summary="What moderation did with my submission (its author only; 404 for others).",
+)
+async def my_outcome(submission_id: str, principal: Member, moderation: Moderation) -> Outcome:
+    return await moderation.outcome(principal, "submission", submission_id)
 
 
 @router.get("/items/{item_id}", summary="A queue item and its decision, if any.")

@@ -113,3 +113,13 @@ class BlockRequest(BaseModel):
 class BlockResult(BaseModel):
     member_id: str
     discarded: list[str] = Field(description="Queue items of the member rejected by the block.")
+
+
+class Outcome(BaseModel):
+    """What moderation did with a member's own text, as its author reads it: `held` (waits
+    for a moderator), `rejected` (with the moderator's reason), `approved` or `published` (never
+    held). Filter verdicts are not shown: they would teach a spammer what to avoid."""
+
+    ref: str
+    state: Literal["held", "rejected", "approved", "published"]
+    reason: str | None = None

@@ -86,6 +86,7 @@ class Submission(BaseModel):
     author_member_id: str
     status: SubmissionStatus = "open"
     status_reason: str | None = None
+    status_changed_at: datetime | None = None
     published: bool = True
     discarded: bool = False
     merged_into: str | None = None
@@ -188,6 +189,7 @@ class RoadmapItem(BaseModel):
     tags: list[str]
     category: str | None
     votes: int
+    updated_at: datetime = Field(description="When it reached this status (else was created).")
 
 
 class Roadmap(BaseModel):

@@ -16,6 +16,7 @@ from ensemble_feedback.models.moderation import (
     Action,
     BlockResult,
     Decision,
+    Outcome,
     QueueItem,
     QueuePage,
 )
@@ -75,6 +76,20 @@ class ModerationService:
         if found is None:
             raise NotFound(f"no moderation item {item_id}")
         return found, await self._queue.decision(workspace, item_id)
+
+    async def outcome(self, principal: Principal, kind: str, ref: str) -> Outcome:
+        """The author's own view: NotFound for anyone else's item (no enumeration)."""
+        found = await self._queue.item(principal.workspace, QueueItem.id_for(kind, ref))
+        if found is None:
+            return Outcome(ref=ref, state="published")
+        if found.member_id != principal.subject:
+            raise NotFound(f"no moderation item for {ref}")
+        decision = await self._queue.decision(principal.workspace, found.id)
+        if decision is None:
+            return Outcome(ref=ref, state="held")
+        if decision.action is Action.REJECTED:
+            return Outcome(ref=ref, state="rejected", reason=decision.reason)
+        return Outcome(ref=ref, state="approved")
 
     async def approve(self, principal: Principal, item_id: str) -> Decision:
         workspace, by = principal.workspace, principal.subject

@@ -46,6 +46,8 @@ class StatusService:
             ),
         )
         after = await self._submissions.save(
-            submission, {"status": status, "status_reason": reason}, [event]
+            submission,
+            {"status": status, "status_reason": reason, "status_changed_at": event.time},
+            [event],
         )
         return (await self._submissions.out([after]))[0]

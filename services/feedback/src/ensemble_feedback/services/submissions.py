@@ -189,6 +189,7 @@ class SubmissionService:
                     tags=s.tags,
                     category=s.category,
                     votes=counts[s.id],
+                    updated_at=s.status_changed_at or s.created_at,
                 )
                 for s in found
             ]

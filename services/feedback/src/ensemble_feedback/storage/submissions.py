@@ -9,6 +9,7 @@ document lists read from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from ensemble_feedback.models.submissions import Submission, SubmissionFilters
@@ -125,6 +126,13 @@ class SubmissionRepository:
             submission = _submission(revision["state"])
             await self._project(submission)
 
+    async def revised_statuses(self, submission_id: str) -> list[tuple[SubmissionStatus, datetime]]:
+        """Each revision's status and time, oldest first (its index: one read)."""
+        found = self.revisions.find(
+            {"submission_id": submission_id}, {"state": 1, "at": 1, "version": 1}
+        ).sort([("version", ASCENDING)])
+        return [(d["state"]["status"], d["at"]) async for d in found]
+
     async def search(
         self,
         workspace: str,
@@ -142,6 +150,14 @@ class SubmissionRepository:
         }
         found = self.collection.find(query, {FIELD: 0, "body": 0}).sort(NEWEST_FIRST)
         return [_submission(d) for d in await found.limit(limit).to_list(limit)]
+
+    async def visible_many(self, workspace: str, ids: Sequence[str]) -> list[Submission]:
+        """Those of `ids` on the public board (any order), without bodies."""
+        if not ids:
+            return []
+        query = {"workspace": workspace, "_id": {"$in": list(ids)}, **VISIBLE}
+        found = self.collection.find(query, {FIELD: 0, "body": 0})
+        return [_submission(d) for d in await found.to_list(len(ids))]
 
     async def on_roadmap(
         self, workspace: str, status: SubmissionStatus, *, limit: int
