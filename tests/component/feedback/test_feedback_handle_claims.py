@@ -35,4 +35,5 @@ async def test_the_purge_drops_expired_claims_and_keeps_the_pending_ones(
     assert await claims.expired(utcnow()) == 1
     assert await claims.get(old.code) is None
     kept = await claims.get(fresh.code)
-    assert kept is not None and kept.handle == fresh.handle
+    assert kept is not None
+    assert kept.handle == fresh.handle
