@@ -24,11 +24,13 @@ from ensemble_console.routes import (
     account,
     admin,
     calendar,
+    channels,
     community,
     community_events,
     community_members,
     community_moderation,
     content,
+    crises,
     decisions,
     home,
     inbox,
@@ -37,10 +39,12 @@ from ensemble_console.routes import (
     links,
     notifications,
     operations,
+    policies,
     preferences,
     setup,
     signin,
     sources,
+    templates_admin,
     unsubscribe,
     verify_address,
 )
@@ -78,6 +82,10 @@ ROUTERS = (
     sources.router,
     notifications.router,
     integrations.router,
+    policies.router,
+    channels.router,
+    templates_admin.router,
+    crises.router,
 )
 
 

@@ -50,6 +50,7 @@ class ApiError(Exception):
         reason: str | None = None,
         retry_after: int | None = None,
         service: str = "",
+        fields: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"{service} {status} {code}: {message}")
         self.status = status
@@ -58,6 +59,7 @@ class ApiError(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.service = service
+        self.fields = dict(fields or {})
 
     @classmethod
     def of(cls, service: str, response: httpx.Response) -> ApiError:
@@ -75,7 +77,24 @@ class ApiError(Exception):
             reason=body.get("reason"),
             retry_after=int(retry) if retry.isdigit() else None,
             service=service,
+            fields=_field_errors(body.get("detail")),
         )
+
+
+def _field_errors(detail: object) -> dict[str, str]:
+    """A 422's errors by where they point in the request body (`steps.0.people`), so a form
+    can show each next to its field; `""` for the body as a whole. Empty for other answers."""
+    found: dict[str, str] = {}
+    if not isinstance(detail, list):
+        return found
+    for error in detail:
+        if not isinstance(error, dict) or not isinstance(error.get("loc"), list):
+            continue
+        loc = [str(part) for part in error["loc"]]
+        where = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
+        message = str(error.get("msg") or "").removeprefix("Value error, ")
+        found.setdefault(where, message)
+    return found
 
 
 class Unreachable(ApiError):

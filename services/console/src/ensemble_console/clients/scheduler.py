@@ -10,18 +10,23 @@ from urllib.parse import quote
 
 from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient
 from ensemble_console.models.scheduler import (
+    AnswerTemplate,
     Approval,
     CalendarPage,
+    ChannelAccount,
     CommentPage,
     ContentItem,
     ContentPage,
     Crisis,
+    CrisisView,
     FeedLink,
     LinkDecided,
     LinkView,
     Policy,
     PolicyChoice,
+    PolicyPage,
     Publication,
+    ReleaseResult,
     Scheduled,
     SlotPlan,
     StepDeadline,
@@ -193,6 +198,71 @@ class SchedulerClient(WorkspaceClient):
     async def feed_link(self, caller: Caller, workspace: str) -> FeedLink:
         answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json={})
         return self.parse(FeedLink, answer)
+
+    # --- what admins configure: policies, channels, answer templates; crises -------------
+
+    async def policies(
+        self, caller: Caller, workspace: str, *, cursor: str | None = None
+    ) -> PolicyPage:
+        params = {"cursor": cursor, "limit": 100}
+        answer = await self.as_person(caller, workspace, "GET", "/approval-policies", params=params)
+        return self.parse(PolicyPage, answer)
+
+    async def put_policy(
+        self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
+    ) -> Policy:
+        """Creates or replaces the policy (admins; 422 with the fields at fault)."""
+        path = f"/approval-policies/{_id(name)}"
+        return self.parse(Policy, await self.as_person(caller, workspace, "PUT", path, json=body))
+
+    async def slot_plan(self, caller: Caller, workspace: str, channel: str) -> SlotPlan | None:
+        path = f"/calendar/channels/{_id(channel)}"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
+        return None if answer is None else self.parse(SlotPlan, answer)
+
+    async def put_slot_plan(
+        self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
+    ) -> SlotPlan:
+        path = f"/calendar/channels/{_id(channel)}"
+        return self.parse(SlotPlan, await self.as_person(caller, workspace, "PUT", path, json=body))
+
+    async def channel_account(
+        self, caller: Caller, workspace: str, channel: str
+    ) -> ChannelAccount | None:
+        """Where the channel publishes (never its token or secret); None when not set."""
+        path = f"/publishing/channels/{_id(channel)}"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
+        return None if answer is None else self.parse(ChannelAccount, answer)
+
+    async def put_channel_account(
+        self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
+    ) -> ChannelAccount:
+        path = f"/publishing/channels/{_id(channel)}"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(ChannelAccount, answer)
+
+    async def answer_templates(self, caller: Caller, workspace: str) -> list[AnswerTemplate]:
+        answer = await self.as_person(caller, workspace, "GET", "/answer-templates")
+        return self.parse_list(AnswerTemplate, answer)
+
+    async def put_answer_template(
+        self, caller: Caller, workspace: str, status: str, language: str, body: dict[str, Any]
+    ) -> AnswerTemplate:
+        path = f"/answer-templates/{_id(status)}/{_id(language)}"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(AnswerTemplate, answer)
+
+    async def crisis(self, caller: Caller, workspace: str, crisis_id: str) -> CrisisView:
+        path = f"/crises/{_id(crisis_id)}"
+        return self.parse(CrisisView, await self.as_person(caller, workspace, "GET", path))
+
+    async def decide_crisis(
+        self, caller: Caller, workspace: str, crisis_id: str, decision: dict[str, Any]
+    ) -> list[ReleaseResult]:
+        """The person's communication/legal decision on the items the crisis holds."""
+        path = f"/crises/{_id(crisis_id)}/decisions"
+        answer = await self.as_person(caller, workspace, "POST", path, json=decision)
+        return self.parse_list(ReleaseResult, answer)
 
 
 async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:

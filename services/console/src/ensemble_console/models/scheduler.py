@@ -199,13 +199,47 @@ class Approvers(Answer):
         )
 
 
+class ExternalApprover(Answer):
+    id: str
+    name: str
+    email: str | None = None
+
+
 class PolicyStep(Approvers):
     name: str
+    external: tuple[ExternalApprover, ...] = ()
+    quorum: str | int = "any"
+    owns: tuple[str, ...] = ()
+    sla_minutes: int | None = None
+    remind_before_minutes: tuple[int, ...] | None = None
+    backup: Approvers | None = None
+
+
+class PolicyWhen(Answer):
+    """The conditions an item meets to take a policy's path (each empty one always holds)."""
+
+    kinds: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    mention_tags: tuple[str, ...] = ()
+
+
+class PolicyDeadlines(Answer):
+    sla_minutes: int = 24 * 60
+    remind_before_minutes: tuple[int, ...] = (60,)
+    on_missed_slot: str = "reslot"
 
 
 class Policy(Answer):
     name: str
     steps: list[PolicyStep]
+    priority: int = 100
+    description: str | None = None
+    when: PolicyWhen = PolicyWhen()
+    deadlines: PolicyDeadlines = PolicyDeadlines()
+    allow_self_approval: bool = False
 
     def step(self, name: str) -> PolicyStep | None:
         return next((s for s in self.steps if s.name == name), None)
@@ -305,6 +339,39 @@ class SlotPlan(Answer):
     channel: str
     time_zone: str
     slots: tuple[WeeklySlot, ...] = ()
+    teams: tuple[str, ...] = ()
+    revision: int = 1
+    updated_by: str = ""
+    updated_at: datetime | None = None
+
+
+class PolicyPage(Answer):
+    items: list[Policy]
+    next_cursor: str | None = None
+
+
+class ChannelAccount(Answer):
+    """Where a channel publishes, without its secrets (scheduler never answers them)."""
+
+    channel: str
+    connector: str
+    base_url: str
+    visibility: str
+    revision: int
+    updated_by: str
+    updated_at: datetime
+
+
+class AnswerTemplate(Answer):
+    """The pre-approved reply for a roadmap status in one language."""
+
+    status: str
+    language: str
+    body: str
+    channel: str | None = None
+    revision: int
+    updated_by: str
+    updated_at: datetime
 
 
 class Scheduled(Answer):
@@ -338,3 +405,26 @@ class Crisis(Answer):
     topic: str
     count: int
     at: datetime
+
+
+class Hold(Answer):
+    """An item a crisis holds back, and how it was settled."""
+
+    content_id: str
+    channel: str
+    slot_at: datetime | None = None
+    at: datetime
+    released_at: datetime | None = None
+    released_by: str | None = None
+    resolution: str | None = None
+
+
+class CrisisView(Crisis):
+    bucket_start: datetime
+    holds: list[Hold]
+
+
+class ReleaseResult(Answer):
+    content_id: str
+    outcome: str
+    detail: str | None = None
