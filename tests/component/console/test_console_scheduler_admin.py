@@ -458,3 +458,74 @@ async def test_a_crisis_shows_what_it_held_and_is_decided_in_place(office: Offic
     assert f"{content_id} crisis-test" in page
     assert "Released" in page
     assert "Decide for communication and legal" not in page  # nothing held any more
+
+
+async def test_a_calendar_feed_address_is_shown_once_then_revoked(office: Office) -> None:
+    ana, chloe = office.ana, office.chloe
+    path = "/w/acme/calendar/feed-links"
+    assert "No calendar address handed out yet." in text((await ana.get(path)).text)
+
+    created = await ana.submit(path, path, {"team": ""})
+    assert created.status_code == 201, created.text[:800]
+    shown = re.search(r'<code id="new-feed">([^<]+)</code>', created.text)
+    assert shown, created.text[:2000]
+    url = html.unescape(shown.group(1))
+    token = url.split("token=", 1)[1]
+    feed = await office.scheduler.client.get("/calendar.ics", params={"token": token})
+    assert feed.status_code == 200, feed.text
+    assert feed.text.startswith("BEGIN:VCALENDAR")
+    listed = (await ana.get(path)).text
+    assert token not in listed
+    assert "the whole workspace you" in text(listed)
+
+    link_id = (await api(office, "/calendar/feed-links"))[0]["id"]
+    revoked = await ana.submit(path, f"{path}/{link_id}/revoke", {})
+    page = await followed(ana, revoked, f"{path}?notice=feed_link_revoked")
+    assert "The calendar address is revoked" in notice(page)
+    assert "Revoked" in text(page)
+    gone = await office.scheduler.client.get("/calendar.ics", params={"token": token})
+    assert gone.status_code == 410
+
+    refused = await chloe.submit(path, path, {"team": "no such/team"})
+    assert refused.status_code == 422
+    assert "<h1>Flux de calendrier</h1>" in refused.text
+    assert refusal(refused.text, "f-team").startswith("Refusé : ")
+    assert 'id="new-feed"' not in refused.text
+
+
+async def test_a_periodic_job_is_saved_with_its_next_run_and_a_bad_cron_refused(
+    office: Office,
+) -> None:
+    ana, chloe = office.ana, office.chloe
+    path = "/w/acme/admin/jobs"
+    assert "No periodic job yet." in text((await ana.get(path)).text)
+    job = {
+        "name": "morning",
+        "action": "digest.daily",
+        "cron": "0 8 * * 1-5",
+        "time_zone": "Europe/Paris",
+        "enabled": "on",
+        "stuck_for_minutes": "15",
+    }
+    saved = await ana.submit(path, path, job)
+    page = await followed(ana, saved, f"{path}/morning?notice=job_saved")
+    stored = await api(office, "/jobs/morning")
+    assert (stored["action"], stored["cron"], stored["time_zone"], stored["enabled"]) == (
+        "digest.daily",
+        "0 8 * * 1-5",
+        "Europe/Paris",
+        True,
+    )
+    assert stored["next_run_at"]
+    assert "Daily digest of notifications" in text(page)
+    assert "It has not run yet." in text(page)
+    listed = text((await ana.get(path)).text)
+    assert "morning Daily digest of notifications 0 8 * * 1-5 Europe/Paris" in listed
+
+    refused = await chloe.submit(path, path, {**job, "cron": "61 * * * *", "enabled": ""})
+    assert refused.status_code == 422
+    assert "<h1>Tâches périodiques</h1>" in refused.text
+    assert "malformed cron" in refusal(refused.text, "f-cron")
+    assert 'value="61 * * * *"' in field(refused.text, "f-cron")
+    assert (await api(office, "/jobs/morning"))["cron"] == "0 8 * * 1-5"
+    assert (await ana.get(f"{path}/nothing")).status_code == 404

@@ -32,10 +32,12 @@ from ensemble_console.routes import (
     content,
     crises,
     decisions,
+    feeds,
     home,
     inbox,
     insights,
     integrations,
+    jobs,
     links,
     notifications,
     operations,
@@ -86,6 +88,8 @@ ROUTERS = (
     channels.router,
     templates_admin.router,
     crises.router,
+    feeds.router,
+    jobs.router,
 )
 
 

@@ -10,27 +10,33 @@ from urllib.parse import quote
 
 from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient
 from ensemble_console.models.scheduler import (
-    AnswerTemplate,
     Approval,
     CalendarPage,
-    ChannelAccount,
     CommentPage,
     ContentItem,
     ContentPage,
     Crisis,
-    CrisisView,
     FeedLink,
     LinkDecided,
     LinkView,
     Policy,
     PolicyChoice,
-    PolicyPage,
     Publication,
-    ReleaseResult,
     Scheduled,
     SlotPlan,
     StepDeadline,
     Version,
+)
+from ensemble_console.models.scheduler_admin import (
+    AnswerTemplate,
+    ChannelAccount,
+    CrisisView,
+    FeedLinkRecord,
+    Job,
+    JobPage,
+    JobRun,
+    PolicyPage,
+    ReleaseResult,
 )
 
 
@@ -195,9 +201,23 @@ class SchedulerClient(WorkspaceClient):
             return None
         return self.parse(Publication, answer)
 
-    async def feed_link(self, caller: Caller, workspace: str) -> FeedLink:
-        answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json={})
+    async def feed_link(self, caller: Caller, workspace: str, team: str | None = None) -> FeedLink:
+        """A new signed .ics URL (the workspace's, or one team's channels): shown once."""
+        body = {"team": team} if team else {}
+        answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json=body)
         return self.parse(FeedLink, answer)
+
+    async def feed_links(self, caller: Caller, workspace: str) -> list[FeedLinkRecord]:
+        """Links handed out, newest 100 (an admin sees the workspace's, others their own)."""
+        params = {"limit": 100}
+        answer = await self.as_person(
+            caller, workspace, "GET", "/calendar/feed-links", params=params
+        )
+        return self.parse_list(FeedLinkRecord, answer)
+
+    async def revoke_feed_link(self, caller: Caller, workspace: str, link_id: str) -> None:
+        path = f"/calendar/feed-links/{_id(link_id)}"
+        await self.as_person(caller, workspace, "DELETE", path)
 
     # --- what admins configure: policies, channels, answer templates; crises -------------
 
@@ -263,6 +283,25 @@ class SchedulerClient(WorkspaceClient):
         path = f"/crises/{_id(crisis_id)}/decisions"
         answer = await self.as_person(caller, workspace, "POST", path, json=decision)
         return self.parse_list(ReleaseResult, answer)
+
+    async def jobs(self, caller: Caller, workspace: str) -> JobPage:
+        answer = await self.as_person(caller, workspace, "GET", "/jobs", params={"limit": 100})
+        return self.parse(JobPage, answer)
+
+    async def job(self, caller: Caller, workspace: str, name: str) -> Job | None:
+        answer = await _absent_or(
+            self.as_person(caller, workspace, "GET", f"/jobs/{_id(name)}"), (404, 422)
+        )
+        return None if answer is None else self.parse(Job, answer)
+
+    async def job_runs(self, caller: Caller, workspace: str, name: str) -> list[JobRun]:
+        path = f"/jobs/{_id(name)}/runs"
+        answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 20})
+        return self.parse_list(JobRun, answer)
+
+    async def put_job(self, caller: Caller, workspace: str, name: str, body: dict[str, Any]) -> Job:
+        path = f"/jobs/{_id(name)}"
+        return self.parse(Job, await self.as_person(caller, workspace, "PUT", path, json=body))
 
 
 async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:

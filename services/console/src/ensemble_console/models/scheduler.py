@@ -345,35 +345,6 @@ class SlotPlan(Answer):
     updated_at: datetime | None = None
 
 
-class PolicyPage(Answer):
-    items: list[Policy]
-    next_cursor: str | None = None
-
-
-class ChannelAccount(Answer):
-    """Where a channel publishes, without its secrets (scheduler never answers them)."""
-
-    channel: str
-    connector: str
-    base_url: str
-    visibility: str
-    revision: int
-    updated_by: str
-    updated_at: datetime
-
-
-class AnswerTemplate(Answer):
-    """The pre-approved reply for a roadmap status in one language."""
-
-    status: str
-    language: str
-    body: str
-    channel: str | None = None
-    revision: int
-    updated_by: str
-    updated_at: datetime
-
-
 class Scheduled(Answer):
     content_id: str
     channel: str
@@ -405,26 +376,3 @@ class Crisis(Answer):
     topic: str
     count: int
     at: datetime
-
-
-class Hold(Answer):
-    """An item a crisis holds back, and how it was settled."""
-
-    content_id: str
-    channel: str
-    slot_at: datetime | None = None
-    at: datetime
-    released_at: datetime | None = None
-    released_by: str | None = None
-    resolution: str | None = None
-
-
-class CrisisView(Crisis):
-    bucket_start: datetime
-    holds: list[Hold]
-
-
-class ReleaseResult(Answer):
-    content_id: str
-    outcome: str
-    detail: str | None = None

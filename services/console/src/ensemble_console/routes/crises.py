@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Path
 
 from ensemble_console.clients import ApiError
-from ensemble_console.models.scheduler import ReleaseResult
+from ensemble_console.models.scheduler_admin import ReleaseResult
 from ensemble_console.web.deps import Staff
 from ensemble_console.web.form_errors import FormErrors, form_errors
 

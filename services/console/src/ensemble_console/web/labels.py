@@ -9,6 +9,7 @@ Add a kind or a value here when a screen shows a new enum; its French goes in la
 from __future__ import annotations
 
 from ensemble_console.web.i18n import N_, Translator
+from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {
@@ -395,47 +396,5 @@ LABELS.update(
     }
 )
 
-# What admins configure in scheduler (routes/policies.py, channels.py, templates_admin.py)
-# and crises (routes/crises.py).
-LABELS["notice"].update(
-    {
-        "policy_created": N_("The policy is created."),
-        "policy_saved": N_("The policy is saved."),
-        "slots_saved": N_("The publishing slots are saved."),
-        "publishing_saved": N_("Where the channel publishes is saved."),
-        "answer_template_saved": N_("The answer template is saved."),
-    }
-)
-LABELS.update(
-    {
-        "missed_slot": {
-            "reslot": N_("Move it to the channel's next free slot"),
-            "expire": N_("Back to draft"),
-            "hold": N_("Hold it until someone picks a new slot"),
-        },
-        "weekday": {
-            "mon": N_("Mon"),
-            "tue": N_("Tue"),
-            "wed": N_("Wed"),
-            "thu": N_("Thu"),
-            "fri": N_("Fri"),
-            "sat": N_("Sat"),
-            "sun": N_("Sun"),
-        },
-        "visibility": {
-            "public": N_("Public"),
-            "unlisted": N_("Unlisted"),
-            "private": N_("Followers only"),
-            "direct": N_("Mentioned people only"),
-        },
-        "language": {"fr": "Français", "en": "English"},
-        "hold_resolution": {"released": N_("Released"), "rejected": N_("Rejected")},
-        "release_outcome": {
-            "released": N_("released"),
-            "waiting": N_("approved, waiting for the other team"),
-            "rejected": N_("rejected"),
-            "not_allowed": N_("not yours to decide"),
-            "not_held": N_("no longer held"),
-        },
-    }
-)
+LABELS["notice"].update(SCHEDULER_NOTICES)
+LABELS.update(SCHEDULER_LABELS)
