@@ -61,6 +61,7 @@ class ApiError(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.service = service
+        self.fields = dict(fields or {})
 
     @classmethod
     def of(cls, service: str, response: httpx.Response) -> ApiError:

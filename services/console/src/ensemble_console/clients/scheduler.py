@@ -27,6 +27,17 @@ from ensemble_console.models.scheduler import (
     StepDeadline,
     Version,
 )
+from ensemble_console.models.scheduler_admin import (
+    AnswerTemplate,
+    ChannelAccount,
+    CrisisView,
+    FeedLinkRecord,
+    Job,
+    JobPage,
+    JobRun,
+    PolicyPage,
+    ReleaseResult,
+)
 
 
 class SchedulerClient(WorkspaceClient):
@@ -190,9 +201,107 @@ class SchedulerClient(WorkspaceClient):
             return None
         return self.parse(Publication, answer)
 
-    async def feed_link(self, caller: Caller, workspace: str) -> FeedLink:
-        answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json={})
+    async def feed_link(self, caller: Caller, workspace: str, team: str | None = None) -> FeedLink:
+        """A new signed .ics URL (the workspace's, or one team's channels): shown once."""
+        body = {"team": team} if team else {}
+        answer = await self.as_person(caller, workspace, "POST", "/calendar/feed-links", json=body)
         return self.parse(FeedLink, answer)
+
+    async def feed_links(self, caller: Caller, workspace: str) -> list[FeedLinkRecord]:
+        """Links handed out, newest 100 (an admin sees the workspace's, others their own)."""
+        params = {"limit": 100}
+        answer = await self.as_person(
+            caller, workspace, "GET", "/calendar/feed-links", params=params
+        )
+        return self.parse_list(FeedLinkRecord, answer)
+
+    async def revoke_feed_link(self, caller: Caller, workspace: str, link_id: str) -> None:
+        path = f"/calendar/feed-links/{_id(link_id)}"
+        await self.as_person(caller, workspace, "DELETE", path)
+
+    # --- what admins configure: policies, channels, answer templates; crises -------------
+
+    async def policies(
+        self, caller: Caller, workspace: str, *, cursor: str | None = None
+    ) -> PolicyPage:
+        params = {"cursor": cursor, "limit": 100}
+        answer = await self.as_person(caller, workspace, "GET", "/approval-policies", params=params)
+        return self.parse(PolicyPage, answer)
+
+    async def put_policy(
+        self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
+    ) -> Policy:
+        """Creates or replaces the policy (admins; 422 with the fields at fault)."""
+        path = f"/approval-policies/{_id(name)}"
+        return self.parse(Policy, await self.as_person(caller, workspace, "PUT", path, json=body))
+
+    async def slot_plan(self, caller: Caller, workspace: str, channel: str) -> SlotPlan | None:
+        path = f"/calendar/channels/{_id(channel)}"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
+        return None if answer is None else self.parse(SlotPlan, answer)
+
+    async def put_slot_plan(
+        self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
+    ) -> SlotPlan:
+        path = f"/calendar/channels/{_id(channel)}"
+        return self.parse(SlotPlan, await self.as_person(caller, workspace, "PUT", path, json=body))
+
+    async def channel_account(
+        self, caller: Caller, workspace: str, channel: str
+    ) -> ChannelAccount | None:
+        """Where the channel publishes (never its token or secret); None when not set."""
+        path = f"/publishing/channels/{_id(channel)}"
+        answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
+        return None if answer is None else self.parse(ChannelAccount, answer)
+
+    async def put_channel_account(
+        self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
+    ) -> ChannelAccount:
+        path = f"/publishing/channels/{_id(channel)}"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(ChannelAccount, answer)
+
+    async def answer_templates(self, caller: Caller, workspace: str) -> list[AnswerTemplate]:
+        answer = await self.as_person(caller, workspace, "GET", "/answer-templates")
+        return self.parse_list(AnswerTemplate, answer)
+
+    async def put_answer_template(
+        self, caller: Caller, workspace: str, status: str, language: str, body: dict[str, Any]
+    ) -> AnswerTemplate:
+        path = f"/answer-templates/{_id(status)}/{_id(language)}"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(AnswerTemplate, answer)
+
+    async def crisis(self, caller: Caller, workspace: str, crisis_id: str) -> CrisisView:
+        path = f"/crises/{_id(crisis_id)}"
+        return self.parse(CrisisView, await self.as_person(caller, workspace, "GET", path))
+
+    async def decide_crisis(
+        self, caller: Caller, workspace: str, crisis_id: str, decision: dict[str, Any]
+    ) -> list[ReleaseResult]:
+        """The person's communication/legal decision on the items the crisis holds."""
+        path = f"/crises/{_id(crisis_id)}/decisions"
+        answer = await self.as_person(caller, workspace, "POST", path, json=decision)
+        return self.parse_list(ReleaseResult, answer)
+
+    async def jobs(self, caller: Caller, workspace: str) -> JobPage:
+        answer = await self.as_person(caller, workspace, "GET", "/jobs", params={"limit": 100})
+        return self.parse(JobPage, answer)
+
+    async def job(self, caller: Caller, workspace: str, name: str) -> Job | None:
+        answer = await _absent_or(
+            self.as_person(caller, workspace, "GET", f"/jobs/{_id(name)}"), (404, 422)
+        )
+        return None if answer is None else self.parse(Job, answer)
+
+    async def job_runs(self, caller: Caller, workspace: str, name: str) -> list[JobRun]:
+        path = f"/jobs/{_id(name)}/runs"
+        answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 20})
+        return self.parse_list(JobRun, answer)
+
+    async def put_job(self, caller: Caller, workspace: str, name: str, body: dict[str, Any]) -> Job:
+        path = f"/jobs/{_id(name)}"
+        return self.parse(Job, await self.as_person(caller, workspace, "PUT", path, json=body))
 
 
 async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:

@@ -199,13 +199,47 @@ class Approvers(Answer):
         )
 
 
+class ExternalApprover(Answer):
+    id: str
+    name: str
+    email: str | None = None
+
+
 class PolicyStep(Approvers):
     name: str
+    external: tuple[ExternalApprover, ...] = ()
+    quorum: str | int = "any"
+    owns: tuple[str, ...] = ()
+    sla_minutes: int | None = None
+    remind_before_minutes: tuple[int, ...] | None = None
+    backup: Approvers | None = None
+
+
+class PolicyWhen(Answer):
+    """The conditions an item meets to take a policy's path (each empty one always holds)."""
+
+    kinds: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    mention_tags: tuple[str, ...] = ()
+
+
+class PolicyDeadlines(Answer):
+    sla_minutes: int = 24 * 60
+    remind_before_minutes: tuple[int, ...] = (60,)
+    on_missed_slot: str = "reslot"
 
 
 class Policy(Answer):
     name: str
     steps: list[PolicyStep]
+    priority: int = 100
+    description: str | None = None
+    when: PolicyWhen = PolicyWhen()
+    deadlines: PolicyDeadlines = PolicyDeadlines()
+    allow_self_approval: bool = False
 
     def step(self, name: str) -> PolicyStep | None:
         return next((s for s in self.steps if s.name == name), None)
@@ -305,6 +339,10 @@ class SlotPlan(Answer):
     channel: str
     time_zone: str
     slots: tuple[WeeklySlot, ...] = ()
+    teams: tuple[str, ...] = ()
+    revision: int = 1
+    updated_by: str = ""
+    updated_at: datetime | None = None
 
 
 class Scheduled(Answer):

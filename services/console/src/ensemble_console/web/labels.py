@@ -9,6 +9,7 @@ Add a kind or a value here when a screen shows a new enum; its French goes in la
 from __future__ import annotations
 
 from ensemble_console.web.i18n import N_, Translator
+from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {
@@ -430,3 +431,5 @@ LABELS["portal_sort"] = {
     "top": N_("Top"),
     "new": N_("Newest"),
 }
+LABELS["notice"].update(SCHEDULER_NOTICES)
+LABELS.update(SCHEDULER_LABELS)
