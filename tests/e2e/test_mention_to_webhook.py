@@ -106,6 +106,7 @@ async def test_a_poison_message_is_dead_lettered_by_every_group_and_the_stream_g
         await eventually(received, lambda n: n == 1, what="the mention after the poison")
     readers = (
         "feedback",
+        "feedback-handle-proofs",
         "feedback-suggestions",
         "insights.g1.mentions",
         "notify",
