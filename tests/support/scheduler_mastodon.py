@@ -8,6 +8,8 @@ answers the status the first call created (Mastodon keeps keys an hour); `conten
 
 `hang_next_posts(n, seconds)`: the next n POSTs create the status and then keep the connection
 for `seconds` before answering — the client times out although the status exists.
+`fail_next_lookups(n)`: the next n account-statuses listings answer 503 (the platform cannot
+say yet whether a post exists).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class FakeMastodonOut(ThreadedServer):
         self.posts: list[dict[str, Any]] = []  # every POST received: headers and body
         self._by_key: dict[str, dict[str, Any]] = {}
         self._hang: list[float] = []
+        self._failing_lookups = 0
         self._serve(
             Starlette(
                 routes=[
@@ -54,6 +57,10 @@ class FakeMastodonOut(ThreadedServer):
     def hang_next_posts(self, times: int = 1, seconds: float = 3.0) -> None:
         with self._lock:
             self._hang.extend([seconds] * times)
+
+    def fail_next_lookups(self, times: int = 1) -> None:
+        with self._lock:
+            self._failing_lookups += times
 
     def created(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -115,6 +122,11 @@ class FakeMastodonOut(ThreadedServer):
             return self._unauthorized()
         if request.path_params["id"] != ACCOUNT["id"]:
             return JSONResponse({"error": "Record not found"}, status_code=404)
+        with self._lock:
+            failing = self._failing_lookups > 0
+            self._failing_lookups = max(self._failing_lookups - 1, 0)
+        if failing:
+            return JSONResponse({"error": "Service unavailable"}, status_code=503)
         limit = min(int(request.query_params.get("limit", "20")), 40)
         max_id = request.query_params.get("max_id")
         with self._lock:

@@ -68,7 +68,9 @@ async def mastodon_channel(
 
 
 async def schedule_in(s: Scheduler, content_id: str, seconds: float) -> dict[str, Any]:
-    slot = (utcnow() + timedelta(seconds=seconds)).isoformat()
+    """Schedule `seconds` after the next whole second: slots are kept to the second, so
+    `now + 1 s` truncated could already be past when the request arrives."""
+    slot = (utcnow().replace(microsecond=0) + timedelta(seconds=1 + seconds)).isoformat()
     scheduled = await s.client.post(
         f"/content/{content_id}/schedule", json={"slot": slot}, headers=s.manager
     )

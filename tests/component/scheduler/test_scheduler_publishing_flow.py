@@ -141,6 +141,30 @@ async def test_a_lost_answer_is_reconciled_by_asking_mastodon_and_published_exac
         assert published[0].data.platform_post_id == fake.created()[0]["id"]
 
 
+async def test_a_lost_answer_the_platform_cannot_confirm_yet_is_asked_again_until_it_settles(
+    scheduler: Scheduler,
+) -> None:
+    """The answer is lost and the first look-ups fail too: the publish timer looks again
+    later by itself (no stuck-publishing job in this workspace), finds the post, posts once."""
+    s = scheduler
+    with FakeMastodonOut() as fake:
+        fake.hang_next_posts(times=1, seconds=2)
+        fake.fail_next_lookups(times=2)
+        await use_policy(s)
+        await mastodon_channel(s, fake.base_url, TOKEN, timeout_seconds=0.5)
+        content_id = await draft(s, body="Answer lost, platform slow to tell")
+        await approve(s, content_id)
+        await schedule_in(s, content_id, 1)
+
+        done = await eventually(
+            lambda: publication(s, content_id),
+            lambda v: v["status"] == "published",
+            what="publication settled by the timer's own look again",
+        )
+        assert len(fake.posts) == 1
+        assert done["platform_post_id"] == fake.created()[0]["id"]
+
+
 async def test_an_item_not_fully_approved_is_never_published(scheduler: Scheduler) -> None:
     s = scheduler
     with FakeMastodonOut() as fake:

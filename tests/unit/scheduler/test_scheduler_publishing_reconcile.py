@@ -6,7 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from ensemble_scheduler.connectors.mastodon import carries_marker, plain
 from ensemble_scheduler.models.publishing import Absent, Found, PublicationRequest, Unreachable
-from ensemble_scheduler.services.publishing import publication_key, reconcile_decision
+from ensemble_scheduler.services.publishing import (
+    publication_key,
+    recheck_delay,
+    reconcile_decision,
+)
 
 SETTLE = timedelta(minutes=2)
 SINCE = datetime(2026, 5, 4, 7, 30, tzinfo=UTC)
@@ -22,6 +26,13 @@ def test_absent_too_soon_waits_since_the_request_may_still_be_in_flight() -> Non
 
 def test_absent_once_settled_lets_a_new_attempt_post() -> None:
     assert reconcile_decision(Absent(), age=timedelta(minutes=3), settle_after=SETTLE) == "absent"
+
+
+def test_an_unknown_outcome_is_looked_at_again_later_and_later_for_a_week() -> None:
+    assert recheck_delay(timedelta(seconds=1)) == timedelta(seconds=5)
+    assert recheck_delay(timedelta(seconds=40)) == timedelta(seconds=40)
+    assert recheck_delay(timedelta(days=2)) == timedelta(hours=1)
+    assert recheck_delay(timedelta(days=8)) is None
 
 
 def test_an_unreachable_platform_never_leads_to_posting_again() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ensemble_scheduler.connectors import Connector
-from ensemble_scheduler.models.calendar import PUBLISH, ScheduleEntry
+from ensemble_scheduler.models.calendar import PUBLISH, ScheduleEntry, publish_timer
 from ensemble_scheduler.models.content import ContentVersion
 from ensemble_scheduler.models.publishing import (
     Absent,
@@ -89,6 +89,20 @@ def reconcile_decision(lookup: object, *, age: timedelta, settle_after: timedelt
     return "wait"
 
 
+RECHECK_FIRST = timedelta(seconds=5)
+RECHECK_LONGEST = timedelta(hours=1)
+RECHECK_FOR = timedelta(days=7)
+
+
+def recheck_delay(age: timedelta) -> timedelta | None:
+    """When to look again at an attempt of this age whose outcome is unknown: as long again
+    as it has been (5 s at first, an hour at most), so a few quick looks then hourly ones;
+    None after a week, which the stuck-publishing job's window also ends with."""
+    if age > RECHECK_FOR:
+        return None
+    return min(max(age, RECHECK_FIRST), RECHECK_LONGEST)
+
+
 def publish_failed(
     entry: ScheduleEntry, code: str, reason: str, *, attempt: int | None = None
 ) -> ContentPublishFailedV1:
@@ -134,6 +148,7 @@ class PublishingService:
         self._holds = holds
         self._connectors = connectors
         self._settle_after = settle_after
+        self._timers = timers
         self._owner = owner or new_id()
         timers.on(PUBLISH, self.fire)
 
@@ -149,6 +164,22 @@ class PublishingService:
             return
         outcome = await self.publish(entry)
         log.info("publish %s (scheduling %s): %s", content_id, sequence, outcome)
+        if outcome in ("in_flight", "unknown"):
+            await self._ask_again(entry)
+
+    async def _ask_again(self, entry: ScheduleEntry) -> None:
+        """An attempt whose outcome is still unknown (its answer lost, the platform not
+        answering the look-up, or another replica at it) is looked at again by the same
+        timer, later and later, so it settles without waiting for the stuck-publishing job."""
+        attempts = await self._publications.attempts_of(entry.content_id)
+        if not attempts:
+            return
+        now = utcnow()
+        delay = recheck_delay(now - attempts[-1].started_at)
+        if delay is None:
+            log.warning("publishing %s: still unknown after a week", entry.content_id)
+            return
+        await self._timers.schedule(publish_timer(entry).model_copy(update={"due_at": now + delay}))
 
     async def publish(self, entry: ScheduleEntry) -> str:
         """Publish a scheduled item now if it may go out. Returns what happened: published,
@@ -315,7 +346,7 @@ class PublishingService:
         what happened. Never another workspace's: its items are not ours to settle or name."""
         now = utcnow()
         stuck = await self._publications.in_flight(
-            workspace, started_before=now - older_than, since=now - timedelta(days=7)
+            workspace, started_before=now - older_than, since=now - RECHECK_FOR
         )
         settled: dict[str, str] = {}
         for attempt in stuck:
