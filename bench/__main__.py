@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payloa
 # The receivers the benchmarks deliver to listen on 127.0.0.1.
 os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 
-from bench import console, ingest, insights, notify, timers, voting, webhook
+from bench import console, driver, ingest, insights, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=5000, help="per round, per arm")
     parser.add_argument("--per-item", type=int, default=300, help="mentions per round, per-item")
     parser.add_argument("--requests", type=int, default=1000, help="webhook requests per round")
+    parser.add_argument("--operations", type=int, default=3000, help="driver documents per arm")
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
     parser.add_argument("--events", type=int, default=1000, help="notify fan-out events")
     parser.add_argument("--recipients", type=int, default=50, help="recipients per event")
@@ -35,7 +36,16 @@ def main() -> None:
     parser.add_argument("--insights-reads", type=int, default=30, help="reads per query kind")
     parser.add_argument(
         "--only",
-        choices=["ingest", "webhook", "voting", "timers", "notify", "insights", "console"],
+        choices=[
+            "driver",
+            "ingest",
+            "webhook",
+            "voting",
+            "timers",
+            "notify",
+            "insights",
+            "console",
+        ],
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -44,6 +54,10 @@ def main() -> None:
         infra = resolve(Path(data))
         try:
             met = True
+            if args.only in (None, "driver"):
+                met &= asyncio.run(
+                    driver.run(infra, rounds=args.rounds, operations=args.operations)
+                )
             if args.only in (None, "ingest"):
                 met &= asyncio.run(
                     ingest.run(

@@ -1,15 +1,23 @@
-"""Ingest's signed-webhook endpoint against a bare Starlette endpoint doing the same work.
+"""Ingest's signed-webhook edge against the batched path and the store's raw rate.
 
-Both run as uvicorn processes started the same way (`ensemble_shared.serve`), on the same
-Kafka and store, and receive the same signed ~1 KB mentions from a client process with the
-same concurrency, arms interleaved after a warm-up. The bare endpoint verifies the signature,
-then calls the same pipeline; ingest's adds FastAPI, its middleware (body limit, correlation
-ids, metrics, JSON access logs) and the source lookup in the store.
+Arms, interleaved every round after a warm-up, all served by uvicorn processes started the
+same way (`ensemble_shared.serve`) on the same Kafka and store, fed the same signed ~1 KB
+mentions by a client process:
+- webhook_endpoint: `POST /webhooks/generic/{id}` on ingest, CONCURRENCY requests in flight
+  (concurrent requests share their store round trips: a group commit);
+- bare_starlette: a bare Starlette route doing the same verification and pipeline call
+  (prices FastAPI, ingest's middleware and the source lookup);
+- batched_ingest: the same mentions through `IngestPipeline.ingest_items`, batches of 500,
+  two in flight (the path pulled sources take);
+- insert_many_raw: the same mention documents stored with one `insert_many` per 500.
+Then the endpoint is offered half its measured rate at a steady pace (open loop) and the time
+to each acknowledgement is recorded; the p99 at full rate comes from the closed-loop rounds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,7 +36,9 @@ from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
 from support.mentions import mention_body, signed
 
-CONCURRENCY = 16
+CONCURRENCY = 64
+BATCH = 500
+BATCHES_IN_FLIGHT = 2
 
 
 def _env(infra: Infra, prefix: str, database: str, issuer: LocalIssuer) -> dict[str, str]:
@@ -55,7 +65,13 @@ async def _wait(url: str) -> None:
     raise TimeoutError(f"{url} did not answer")
 
 
-async def _fire(url: str, secret: str, count: int, tag: str) -> float:
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _fire(url: str, secret: str, count: int, tag: str, latencies: list[float]) -> float:
+    """CONCURRENCY signed requests in flight until `count` are acknowledged; the rate."""
     bodies = [mention_body(f"{tag}-{n}") for n in range(count)]
     queue = list(range(count))
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
@@ -64,11 +80,53 @@ async def _fire(url: str, secret: str, count: int, tag: str) -> float:
         async def worker() -> None:
             while queue:
                 body = bodies[queue.pop()]
+                sent = time.perf_counter()
                 response = await client.post(url, content=body, headers=signed(secret, body))
+                latencies.append(time.perf_counter() - sent)
                 assert response.status_code == 202, response.text
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return count / (time.perf_counter() - started)
+
+
+async def _paced(url: str, secret: str, count: int, rate: float, tag: str) -> list[float]:
+    """`count` requests started at a steady `rate` (whatever the answers' pace); each one's
+    time to its acknowledgement."""
+    bodies = [mention_body(f"{tag}-{n}") for n in range(count)]
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=4 * CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one(body: bytes) -> None:
+            sent = time.perf_counter()
+            response = await client.post(url, content=body, headers=signed(secret, body))
+            latencies.append(time.perf_counter() - sent)
+            assert response.status_code == 202, response.text
+
+        started = time.perf_counter()
+        tasks = []
+        for n, body in enumerate(bodies):
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(body)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+async def _batched(url: str, count: int, tag: str) -> float:
+    """The same mentions posted as JSON arrays of BATCH, BATCHES_IN_FLIGHT at a time."""
+    items = [json.loads(mention_body(f"{tag}-{n}")) for n in range(count)]
+    batches = [json.dumps(items[s : s + BATCH]).encode() for s in range(0, count, BATCH)]
+    slots = asyncio.Semaphore(BATCHES_IN_FLIGHT)
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def one(batch: bytes) -> None:
+            async with slots:
+                response = await client.post(url, content=batch)
+                assert response.status_code == 202, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(b) for b in batches))
         return count / (time.perf_counter() - started)
 
 
@@ -84,6 +142,9 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
         env={**_env(infra, f"bench{tag}f.", databases[0], issuer), "PORT": str(full_port)},
     )
     bare = None
+    full_rate_latencies: list[float] = []
+    half_rate_latencies: list[float] = []
+    half = 0.0
     try:
         await _wait(f"http://127.0.0.1:{full_port}/readyz")
         token = issuer.token("bench", Role.ADMIN, subject="bench")
@@ -113,21 +174,36 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
             cwd=repo_root(),
         )
         await _wait(f"http://127.0.0.1:{bare_port}/hook")
-        targets_urls = {
-            "webhook_endpoint": f"http://127.0.0.1:{full_port}{created['webhook_path']}",
-            "bare_starlette": f"http://127.0.0.1:{bare_port}/hook",
-        }
+        hook = f"http://127.0.0.1:{full_port}{created['webhook_path']}"
+        bare_url = f"http://127.0.0.1:{bare_port}"
         arms = {
-            "webhook_endpoint": Arm("webhook_endpoint", "POST /webhooks/generic/{id}: the service"),
-            "bare_starlette": Arm(
-                "bare_starlette", "Starlette route: verify, then the same pipeline"
+            "webhook_endpoint": Arm(
+                "webhook_endpoint", f"POST /webhooks/generic/{{id}}, {CONCURRENCY} in flight"
             ),
+            "bare_starlette": Arm(
+                "bare_starlette", f"Starlette route: verify, the same pipeline, {CONCURRENCY}"
+            ),
+            "batched_ingest": Arm(
+                "batched_ingest", f"IngestPipeline.ingest_items, {BATCH} per batch, 2 in flight"
+            ),
+            "insert_many_raw": Arm("insert_many_raw", f"insert_many of the documents, {BATCH}"),
         }
+        secret = created["secret"]
         for round_ in range(rounds + 1):
-            for name, url in targets_urls.items():
-                rate = await _fire(url, created["secret"], requests, f"{name}-{round_}")
-                if round_:  # round 0 warms both up
+            tag = f"r{round_}"
+            latencies: list[float] = []
+            rates = {
+                "webhook_endpoint": await _fire(hook, secret, requests, f"w{tag}", latencies),
+                "bare_starlette": await _fire(f"{bare_url}/hook", secret, requests, f"b{tag}", []),
+                "batched_ingest": await _batched(f"{bare_url}/batch", requests, f"i{tag}"),
+                "insert_many_raw": await _batched(f"{bare_url}/insert", requests, f"s{tag}"),
+            }
+            if round_:  # round 0 warms everything up
+                full_rate_latencies.extend(latencies)
+                for name, rate in rates.items():
                     arms[name].rates.append(rate)
+        half = arms["webhook_endpoint"].median / 2
+        half_rate_latencies = await _paced(hook, secret, requests, half, "half")
     finally:
         for process in (full, bare):
             if process is not None:
@@ -137,8 +213,29 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
             await client_store.drop_database(name)
         client_store.close()
 
-    ratio = arms["webhook_endpoint"].median / arms["bare_starlette"].median
-    targets = [Target("webhook endpoint / bare Starlette", ratio, 0.7)]
+    m = {name: arm.median for name, arm in arms.items()}
+    p99_full = _percentile(full_rate_latencies, 0.99) * 1000
+    p99_half = _percentile(half_rate_latencies, 0.99) * 1000
+    targets = [
+        Target(
+            "webhook endpoint / bare Starlette", m["webhook_endpoint"] / m["bare_starlette"], 0.7
+        ),
+        Target(
+            "webhook endpoint / batched ingest", m["webhook_endpoint"] / m["batched_ingest"], 0.5
+        ),
+        Target(
+            "webhook endpoint / raw insert_many", m["webhook_endpoint"] / m["insert_many_raw"], 0.05
+        ),
+        Target("1000 ms / ack p99 at full rate", 1000 / max(p99_full, 1e-9), 1.0),
+        Target("250 ms / ack p99 at half rate", 250 / max(p99_half, 1e-9), 1.0),
+    ]
+    derived = {
+        "ack p50 ms at full rate": _percentile(full_rate_latencies, 0.5) * 1000,
+        "ack p99 ms at full rate": p99_full,
+        "half rate offered /s": half,
+        "ack p50 ms at half rate": _percentile(half_rate_latencies, 0.5) * 1000,
+        "ack p99 ms at half rate": p99_half,
+    }
     settings: dict[str, Any] = {
         "server": "uvicorn, 1 process each, started by ensemble_shared.serve",
         "client": f"httpx, {CONCURRENCY} connections, {requests} signed requests per round",
@@ -147,6 +244,12 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
         "kafka": f"{infra.kafka_bootstrap} ({infra.mode})",
     }
     listed = list(arms.values())
-    show("Signed-webhook endpoint vs a bare Starlette endpoint", settings, listed, {}, targets)
-    print(f"written: {write('webhook', settings, listed, {}, targets)}")
+    show(
+        "The signed-webhook edge vs the batched path and the store",
+        settings,
+        listed,
+        derived,
+        targets,
+    )
+    print(f"written: {write('webhook', settings, listed, derived, targets)}")
     return all(t.met for t in targets)

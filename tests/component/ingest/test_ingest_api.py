@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_shared.auth import Role
-from ensemble_shared.events import Event
+from ensemble_shared.events import Event, MentionTriagedV1
 from support.apps import bearer
 from support.ingest import Ingest
 from support.mentions import mention_body, signed
@@ -146,6 +148,42 @@ async def test_an_authentic_but_malformed_payload_is_422_and_archived_as_rejecte
     assert await ingest.count("mentions") == 0
     assert await ingest.count("raw_payloads") == 2  # nothing lost: kept, with the reason
     assert await ingest.count("raw_outcomes", {"status": "rejected"}) == 2
+
+
+async def test_a_concurrent_burst_gets_one_answer_per_request_and_each_event_its_requests_id(
+    ingest: Ingest, infra: Infra
+) -> None:
+    """Requests arriving together share their store round trips (group commit), yet each is
+    answered for itself: created once per mention (a repeat in the same burst is unchanged),
+    a malformed one 422 and kept as rejected; every event carries its own request's id."""
+    source = await ingest.source()
+    bodies = [mention_body(f"burst-{n}") for n in range(40)]
+    bodies += bodies[:5]  # the platform retries five while the burst is in flight
+    bad = mention_body("burst-bad").replace(b'"external_id": "burst-bad"', b'"external_id": ""')
+
+    async def send(body: bytes) -> httpx.Response:
+        external_id = json.loads(body)["data"]["external_id"] or "bad"
+        headers = {**signed(source["secret"], body), "x-correlation-id": f"cid-{external_id}"}
+        return await ingest.post(source, body, headers)
+
+    answers = await asyncio.gather(*(send(b) for b in [*bodies, bad]))
+    assert [a.status_code for a in answers] == [202] * 45 + [422]
+    results = Counter(a.json()["mentions"][0]["result"] for a in answers[:45])
+    assert results == {"created": 40, "unchanged": 5}
+    assert len({a.json()["raw_id"] for a in answers[:45]}) == 45
+    assert await ingest.count("mentions") == 40
+    assert await ingest.count("raw_payloads") == 46
+    assert await ingest.count("raw_outcomes", {"status": "rejected"}) == 1
+    assert await ingest.count("raw_pending") == 0
+    events = await eventually(
+        lambda: ingest.announced(infra),
+        lambda es: len(es) >= 80,
+        what="a received and a triaged event per mention",
+    )
+    assert types(events) == {"mention.received.v1": 40, "mention.triaged.v1": 40}
+    for event in events:
+        data = event.data.mention if isinstance(event, MentionTriagedV1) else event.data
+        assert event.correlation_id == f"cid-{data.external_id}", event  # type: ignore[attr-defined]
 
 
 async def test_unknown_sources_are_404_and_oversized_bodies_413(ingest: Ingest) -> None:

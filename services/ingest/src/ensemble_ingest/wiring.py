@@ -173,6 +173,9 @@ def wiring(settings: IngestSettings) -> Wiring:
             ingest = build(infra, settings, http, owner=f"{socket.gethostname()}:{new_id()}")
             kafka.register(infra, ingest.raws)
             app.state.ingest = ingest
-            yield loops(ingest, settings)
+            try:
+                yield loops(ingest, settings)
+            finally:
+                ingest.pipeline.close()
 
     return wire

@@ -45,6 +45,7 @@ from ensemble_shared.events import (
     utcnow,
 )
 from ensemble_shared.events import Source as Producer
+from ensemble_shared.group_commit import GroupCommit
 from ensemble_shared.logs import correlation_id as current_correlation
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,21 @@ class Received:
     raw_id: str
     touched: list[Touched] = field(default_factory=list)
     reply: Reply | None = None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One verified webhook request, parsed (or malformed: `rejection` says why)."""
+
+    source: Source
+    raw: RawPayload
+    changes: list[MentionChange]
+    rejection: str | None
+    correlation_id: str
+
+
+ARRIVALS_PER_BATCH = 200
+"""The most webhook requests applied together (a burst beyond waits for the next batch)."""
 
 
 class Observer(Protocol):
@@ -96,6 +112,12 @@ class IngestPipeline:
         self._triage = triage
         self._parse = parse
         self._observers = observers
+        self._arrivals = GroupCommit(self._receive_many, limit=ARRIVALS_PER_BATCH)
+
+    def close(self) -> None:
+        """Stop the webhook batching (pending requests are cancelled, their payloads either
+        archived, and re-driven by the sweep, or never acknowledged)."""
+        self._arrivals.close()
 
     async def receive_webhook(
         self,
@@ -106,7 +128,8 @@ class IngestPipeline:
         *,
         correlation_id: str,
     ) -> Received:
-        """Verified by the caller; archived, parsed and applied here."""
+        """Verified by the caller; archived, parsed and applied here, together with the
+        requests that arrive meanwhile (`_receive_many`)."""
         raw = RawPayload.webhook(
             workspace=source.workspace,
             source_id=source.id,
@@ -114,15 +137,39 @@ class IngestPipeline:
             headers=dict(headers),
             body=body,
         )
-        await self._raws.archive([raw])
+        reply: Reply | None = None
+        changes: list[MentionChange] = []
+        rejection: str | None = None
         try:
             parsed = connector.parse(source.config, headers, body)
+            changes, reply = parsed.changes, parsed.reply
         except MalformedPayload as exc:
-            await self._raws.settle([_rejected(raw, str(exc))])
-            raise PayloadRejected(str(exc)) from exc
-        with _correlated(correlation_id):
-            touched = await self._apply(source, [(raw, parsed.changes)])
-        return Received(raw.id, touched[raw.id], parsed.reply)
+            rejection = str(exc)
+        outcome = await self._arrivals(Arrival(source, raw, changes, rejection, correlation_id))
+        if isinstance(outcome, str):
+            raise PayloadRejected(outcome)
+        return Received(raw.id, outcome, reply)
+
+    async def _receive_many(self, arrivals: list[Arrival]) -> list[list[Touched] | str]:
+        """Concurrent webhook requests share their round trips: one archive write for all
+        their payloads, one batch per source. Each request still gets its own answer: what
+        its payload touched, or why it was rejected."""
+        await self._raws.archive([a.raw for a in arrivals])
+        await self._raws.settle(
+            [_rejected(a.raw, a.rejection) for a in arrivals if a.rejection is not None]
+        )
+        by_source: dict[str, list[Arrival]] = {}
+        for arrival in arrivals:
+            if arrival.rejection is None:
+                by_source.setdefault(arrival.source.id, []).append(arrival)
+        touched: dict[str, list[Touched]] = {}
+        for group in by_source.values():
+            touched |= await self._apply(
+                group[-1].source,
+                [(a.raw, a.changes) for a in group],
+                correlations={a.raw.id: a.correlation_id for a in group},
+            )
+        return [a.rejection if a.rejection is not None else touched[a.raw.id] for a in arrivals]
 
     async def ingest_items(
         self, source: Source, items: Sequence[dict[str, Any]], *, correlation_id: str
@@ -192,14 +239,18 @@ class IngestPipeline:
         self,
         source: Source,
         batch: Sequence[tuple[RawPayload, list[MentionChange]]],
+        correlations: Mapping[str, str] | None = None,
     ) -> dict[str, list[Touched]]:
-        """Triage, store and announce a batch's changes (within `_correlated`)."""
+        """Triage, store and announce a batch's changes (within `_correlated`, or with each
+        raw payload's own correlation id from `correlations`)."""
+        correlations = correlations or {}
         triage = await self._triage.for_workspace(source.workspace)
         now = utcnow()
         staged: dict[str, tuple[Mention, list[Event]]] = {}
         candidates: dict[str, Mention] = {}  # the latest upsert of each mention in the batch
         deletions: dict[str, MentionDeleted] = {}
         touched_by_raw: dict[str, list[str]] = {raw.id: [] for raw, _ in batch}
+        raw_of: dict[str, str] = {}  # the raw payload behind each mention's latest change
         for raw, changes in batch:
             for change in changes:
                 if isinstance(change, MentionUpsert):
@@ -211,12 +262,14 @@ class IngestPipeline:
                     )
                     candidates[mention.id] = mention
                     if mention.id not in staged:
-                        staged[mention.id] = (mention, _arrival_events(mention))
-                    touched_by_raw[raw.id].append(mention.id)
+                        with _correlated(correlations.get(raw.id)):
+                            staged[mention.id] = (mention, _arrival_events(mention))
+                    key = mention.id
                 else:
                     key = mention_id(source.workspace, change.platform, change.external_id)
                     deletions[key] = change
-                    touched_by_raw[raw.id].append(key)
+                touched_by_raw[raw.id].append(key)
+                raw_of[key] = raw.id
         inserted = await self._mentions.insert_new(list(staged.values()))
         results: dict[str, Result] = {key: "created" for key in inserted}
         # Stored before this batch, or inserted by it and then changed again within it.
@@ -225,9 +278,11 @@ class IngestPipeline:
         stored = await self._mentions.content_keys(existing) if existing else {}
         for key in existing:
             if key in candidates:
-                results[key] = await self._edit(candidates[key], stored.get(key), triage, now)
+                with _correlated(correlations.get(raw_of[key])):
+                    results[key] = await self._edit(candidates[key], stored.get(key), triage, now)
         for key in deletions:
-            results[key] = await self._delete(stored.get(key), now)
+            with _correlated(correlations.get(raw_of[key])):
+                results[key] = await self._delete(stored.get(key), now)
         if inserted:
             new = [staged[key][0] for key in inserted]
             for observer in self._observers:
@@ -347,9 +402,13 @@ def _triaged_event(
 
 
 @contextmanager
-def _correlated(correlation_id: str) -> Iterator[None]:
+def _correlated(correlation_id: str | None) -> Iterator[None]:
     """The events built inside carry `correlation_id` (the caller's: a webhook request's, a
-    pulled page's, a re-drive's), as `envelope` reads it from the context."""
+    pulled page's, a re-drive's), as `envelope` reads it from the context; None keeps the
+    context's."""
+    if correlation_id is None:
+        yield
+        return
     token = current_correlation.set(correlation_id)
     try:
         yield

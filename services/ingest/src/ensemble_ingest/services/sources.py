@@ -13,6 +13,7 @@ from ensemble_ingest.models.sources import (
 )
 from ensemble_ingest.storage.sources import SourceRepository
 from ensemble_shared.auth import Principal
+from ensemble_shared.group_commit import GroupCommit
 from ensemble_shared.outbound import require_callable
 from ensemble_shared.settings import OutboundSettings
 from ensemble_shared.signatures import new_secret
@@ -24,6 +25,8 @@ class SourceService:
     def __init__(self, sources: SourceRepository, outbound: OutboundSettings) -> None:
         self._sources = sources
         self._outbound = outbound
+        # A burst of webhooks looks its sources up together (one round trip per batch).
+        self._webhook_reads = GroupCommit(sources.get_many)
 
     async def create(
         self, principal: Principal, request: SourceCreate
@@ -62,7 +65,7 @@ class SourceService:
 
     async def for_webhook(self, platform: str, source_id: str) -> Source:
         """The enabled source behind a webhook URL; 404 for anything else (no enumeration)."""
-        source = await self._sources.get(source_id)
+        source = await self._webhook_reads(source_id)
         if source is None or source.platform != platform or not source.enabled:
             raise SourceNotFound(source_id)
         return source

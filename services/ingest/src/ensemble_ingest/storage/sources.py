@@ -63,6 +63,14 @@ class SourceRepository:
         document = await self.collection.find_one({"_id": source_id})
         return self._source(document) if document else None
 
+    async def get_many(self, source_ids: list[str]) -> list[Source | None]:
+        """Several sources in one round trip, in the order asked (None for an unknown id)."""
+        found = {
+            d["_id"]: self._source(d)
+            async for d in self.collection.find({"_id": {"$in": list(set(source_ids))}})
+        }
+        return [found.get(source_id) for source_id in source_ids]
+
     async def in_workspace(self, workspace: str, *, limit: int) -> list[Source]:
         cursor = self.collection.find({"workspace": workspace}).sort("created_at", ASCENDING)
         return [self._source(d) for d in await cursor.limit(limit).to_list(limit)]

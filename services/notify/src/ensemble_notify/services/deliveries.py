@@ -40,7 +40,6 @@ from ensemble_notify.models.deliveries import (
 )
 from ensemble_notify.models.endpoints import Endpoint
 from ensemble_notify.models.notifications import Notification
-from ensemble_notify.services.batching import GroupCommit
 from ensemble_notify.services.breaker import Breakers
 from ensemble_notify.services.composition import compose
 from ensemble_notify.services.outcomes import ended
@@ -54,6 +53,7 @@ from ensemble_notify.storage import (
     PeopleRepository,
 )
 from ensemble_shared.events import Event, utcnow
+from ensemble_shared.group_commit import GroupCommit
 from ensemble_shared.logs import correlation_id
 from ensemble_shared.storage import through_brownouts
 from ensemble_shared.storage.claims import ClaimState

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ensemble_notify.services.batching import GroupCommit
+from ensemble_shared.group_commit import GroupCommit
 
 
 async def test_items_arriving_during_a_write_go_together_in_the_next_and_get_their_results() -> (

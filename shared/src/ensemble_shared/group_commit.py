@@ -1,10 +1,11 @@
-"""Group commit: many deliveries' writes to the store as one bulk write.
+"""Group commit: many concurrent callers' store work as one bulk operation.
 
 FerretDB runs one writer per database and charges ~10 ms per write however many documents it
-carries (an insert_many of 500 costs about what one insert_one does). Each delivery still makes
-its own decisions in order (claim, send, outcome, attempt result); only the round trips are
-shared: while one bulk write runs, the next callers' items gather and go together in the next.
-No timer: an idle store gets each item at once, a busy one gets them in batches.
+carries (an insert_many of 500 costs about what one insert_one does). Each caller still makes
+its own decisions (notify's deliveries: claim, send, outcome; ingest's webhook requests: each
+its own answer); only the round trips are shared: while one bulk operation runs, the next
+callers' items gather and go together in the next. No timer: an idle store gets each item at
+once, a busy one gets them in batches.
 """
 
 from __future__ import annotations
