@@ -52,6 +52,19 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
         assert figures[name].previous == 0
     share = figures["negative_share"].value
     assert share == ex.counts["mentions|sentiment=negative"] / ex.counts["mentions"]
+    assert ex.durations["decision_time|person=max"]  # two approvers decide some steps
+    rejected = await queries.breakdown(
+        "acme", "step_decisions", "person", period, fixed={"decision": "reject"}
+    )
+    assert {row.value: row.total for row in rejected.rows} == {
+        name.rsplit("=", 1)[1]: float(n)
+        for name, n in ex.crossed.items()
+        if name.startswith("step_decisions|decision=reject|")
+    }
+    slowest = await queries.breakdown("acme", "decision_time", "person", period)
+    assert {row.value: row.stats.count for row in slowest.rows if row.stats} == {
+        who: len(ex.durations[f"decision_time|person={who}"]) for who in ("lea", "max")
+    }
 
 
 async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:
