@@ -8,6 +8,7 @@ from ensemble_insights.models.api import Period
 from ensemble_insights.models.rollups import Content, Ref
 from ensemble_insights.services.overview import Dashboard
 from ensemble_insights.services.projection.buckets import rederive
+from ensemble_insights.services.reading import previous
 from support.insights import (
     MemoryRollups,
     compare_members,
@@ -114,3 +115,22 @@ async def test_hours_cover_the_day_clocks_go_back_and_add_up_to_the_days() -> No
     assert series_totals(hours) == days.total
     change_day = [p for p in hours.points if p.period.startswith("2026-10-25")]
     assert len(change_day) == 25  # 02:00 happens twice, at +02:00 then +01:00
+
+
+@pytest.mark.parametrize("granularity", ["day", "hour"])
+async def test_a_comparison_is_the_period_before_read_on_its_own(granularity: str) -> None:
+    queries = queries_on(project(history(seed=5), ZONE), ZONE)
+    start, end = period_days()
+    half = start + (end - start) / 2
+    period = Period(start=half, end=end)
+    for metric, fixed in (("mentions", {}), ("reply_time", {"team": "support"})):
+        both = await queries.series(
+            "acme", metric, period, granularity=granularity, fixed=fixed, compare=True
+        )
+        alone = await queries.series("acme", metric, period, granularity=granularity, fixed=fixed)
+        before = await queries.series(
+            "acme", metric, previous(period), granularity=granularity, fixed=fixed
+        )
+        assert before.total  # the period before holds figures
+        assert both.model_copy(update={"previous": None, "change": None}) == alone
+        assert both.previous == before

@@ -27,7 +27,9 @@ QUARTER = 900
 class RollupSource(Protocol):
     """Where rollup documents are read from (`storage.rollups.Rollups`)."""
 
-    async def read(self, refs: Iterable[Ref]) -> dict[Ref, tuple[int, Content]]: ...
+    async def read(
+        self, refs: Iterable[Ref], *, stamp: str | None = None
+    ) -> dict[Ref, tuple[int, Content]]: ...
 
 
 def days(period: Period) -> list[date]:
@@ -185,16 +187,22 @@ class Reader:
         self._rollups = rollups
 
     async def daily(
-        self, workspace: str, zone_name: str, families: Iterable[str], period: Period
+        self,
+        workspace: str,
+        zone_name: str,
+        families: Iterable[str],
+        period: Period,
+        *,
+        stamp: str | None = None,
     ) -> dict[str, Buckets]:
-        """Per family, the local days of `period`."""
+        """Per family, the local days of `period` (`stamp`: the workspace's, see `View`)."""
         chosen = list(families)
         wanted = [
             Ref("d", workspace, family, month, zone_name)
             for family in chosen
             for month in months(period)
         ]
-        found = await self._rollups.read(wanted)
+        found = await self._rollups.read(wanted, stamp=stamp)
         labels = [d.isoformat() for d in days(period)]
         result: dict[str, Buckets] = {}
         for family in chosen:
@@ -217,7 +225,15 @@ class Reader:
             result[family] = Buckets(labels, contents, slots, whole)
         return result
 
-    async def hourly(self, workspace: str, zone_name: str, family: str, period: Period) -> Buckets:
+    async def hourly(
+        self,
+        workspace: str,
+        zone_name: str,
+        family: str,
+        period: Period,
+        *,
+        stamp: str | None = None,
+    ) -> Buckets:
         """The local hours of `period` (from the quarter-hours)."""
         tz = zone(zone_name)
         begin = datetime.combine(period.start, time(), tz).astimezone(UTC)
@@ -232,7 +248,7 @@ class Reader:
             slots[moment.date()][str(moment.hour * 4 + moment.minute // 15)] = label
             moment += timedelta(seconds=QUARTER)
         found = await self._rollups.read(
-            [Ref("q", workspace, family, day.isoformat()) for day in slots]
+            [Ref("q", workspace, family, day.isoformat()) for day in slots], stamp=stamp
         )
         contents, slot_maps, whole = [], [], []
         for day, day_slots in slots.items():
