@@ -7,6 +7,7 @@ number of figures.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -159,7 +160,7 @@ class Dashboard:
             label: sum(1 for n in per_member.values() if n >= low and (high is None or n <= high))
             for label, low, high in DISTRIBUTION
         }
-        ranked = sorted(per_member.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        ranked = heapq.nsmallest(top, per_member.items(), key=lambda kv: (-kv[1], kv[0]))
         return MembersView(
             time_zone=zone,
             period=period,

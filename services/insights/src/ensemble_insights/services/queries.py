@@ -9,6 +9,7 @@ count and percentiles beside); a distinct metric counts the keys seen at least o
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
@@ -244,7 +245,7 @@ class Queries:
         values = self._values(metric_name, metric, by, fixed, buckets, now_labels)
         if only is not None:
             values = {value: found for value, found in values.items() if value in only}
-        ranked = sorted(values.items(), key=lambda kv: (-(kv[1][0] or 0), kv[0]))[:limit]
+        ranked = heapq.nsmallest(limit, values.items(), key=lambda kv: (-(kv[1][0] or 0), kv[0]))
         whole = sum(found[0] or 0 for found in values.values())
         old = self._values(metric_name, metric, by, fixed, buckets, then_labels) if compare else {}
         ordered = []

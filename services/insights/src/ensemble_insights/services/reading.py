@@ -36,10 +36,6 @@ def days(period: Period) -> list[date]:
     return [period.start + timedelta(n) for n in range((period.end - period.start).days + 1)]
 
 
-def months(period: Period) -> list[str]:
-    return sorted({f"{d.year:04d}-{d.month:02d}" for d in days(period)})
-
-
 def previous(period: Period) -> Period:
     """What a period is compared with: the calendar month before when it is whole calendar
     months (November against October), else the same number of days just before it."""
@@ -197,31 +193,29 @@ class Reader:
     ) -> dict[str, Buckets]:
         """Per family, the local days of `period` (`stamp`: the workspace's, see `View`)."""
         chosen = list(families)
+        labels = [d.isoformat() for d in days(period)]
+        by_month: dict[str, dict[str, str]] = defaultdict(dict)  # month -> bucket -> label
+        for label in labels:  # YYYY-MM-DD
+            by_month[label[:7]][label[8:]] = label
         wanted = [
-            Ref("d", workspace, family, month, zone_name)
-            for family in chosen
-            for month in months(period)
+            Ref("d", workspace, family, month, zone_name) for family in chosen for month in by_month
         ]
         found = await self._rollups.read(wanted, stamp=stamp)
-        labels = [d.isoformat() for d in days(period)]
+        full = {
+            month: len(in_month) == calendar.monthrange(int(month[:4]), int(month[5:]))[1]
+            for month, in_month in by_month.items()
+        }
         result: dict[str, Buckets] = {}
         for family in chosen:
             contents: list[Content] = []
             slots: list[dict[str, str]] = []
             whole: list[bool] = []
-            for month in months(period):
+            for month, in_month in by_month.items():
                 ref = Ref("d", workspace, family, month, zone_name)
-                if ref not in found:
-                    continue
-                contents.append(found[ref][1])
-                in_month = {
-                    f"{d.day:02d}": d.isoformat()
-                    for d in days(period)
-                    if f"{d.year:04d}-{d.month:02d}" == month
-                }
-                slots.append(in_month)
-                year, number = int(month[:4]), int(month[5:])
-                whole.append(len(in_month) == calendar.monthrange(year, number)[1])
+                if ref in found:
+                    contents.append(found[ref][1])
+                    slots.append(in_month)
+                    whole.append(full[month])
             result[family] = Buckets(labels, contents, slots, whole)
         return result
 
