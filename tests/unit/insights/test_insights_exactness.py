@@ -62,6 +62,21 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
         for name, n in ex.crossed.items()
         if name.startswith("step_decisions|decision=reject|")
     }
+    platforms = {n.split("=")[1] for n in ex.counts if n.startswith("mentions|platform=")}
+    assert len(platforms) > 1
+    half = Period(start=start, end=start + (end - start) / 2)
+    for _ in range(2):  # the second time from the kept result
+        for asked in (period, half):
+            by_platform = await queries.breakdown("acme", "mentions", "platform", asked)
+            alone = {
+                p: (await queries.series("acme", "mentions", asked, fixed={"platform": p})).total
+                for p in platforms
+            }
+            assert {row.value: row.total for row in by_platform.rows} == {
+                p: n for p, n in alone.items() if n
+            }
+            if asked == period:
+                assert alone == {p: ex.counts[f"mentions|platform={p}"] for p in platforms}
     slowest = await queries.breakdown("acme", "decision_time", "person", period)
     assert {row.value: row.stats.count for row in slowest.rows if row.stats} == {
         who: len(ex.durations[f"decision_time|person={who}"]) for who in ("lea", "max")

@@ -9,7 +9,7 @@ hour repeated when clocks go back stays two hours).
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +22,14 @@ from ensemble_insights.models.series import BIN, COUNT, SUM, key, parse, percent
 from ensemble_insights.models.settings import zone
 
 QUARTER = 900
+SPLITS_KEPT = 32
+_SPLITS: OrderedDict[tuple[str, tuple[Any, ...]], tuple[list[Content], dict[str, int]]] = (
+    OrderedDict()
+)
+"""Recent `Buckets.split_by` results (top authors: tens of thousands of values), by the
+documents they were made of. Contents read from the store are shared and never changed
+(`storage.rollups`), so the same objects give the same totals; each result keeps its
+documents alive, so an id is never another document's while its result is kept."""
 
 
 class RollupSource(Protocol):
@@ -108,20 +116,33 @@ class Buckets:
         chosen = set(labels)
         prefix = f"{metric}|{by}="
         start = len(prefix)
-        totals: dict[str, int] = defaultdict(int)
+        parts = []
         for content, slot_labels, whole in zip(self.contents, self.slots, self.whole, strict=True):
-            slots = {s for s, label in slot_labels.items() if label in chosen}
-            if not slots:
-                continue
-            every = whole and len(slots) == len(slot_labels)
+            slots = frozenset(s for s, label in slot_labels.items() if label in chosen)
+            if slots:
+                every = whole and len(slots) == len(slot_labels)
+                parts.append((content, None if every else slots))
+        memo = (prefix, tuple((id(content), slots) for content, slots in parts))
+        known = _SPLITS.get(memo)
+        if known is not None and all(a is b for a, (b, _) in zip(known[0], parts, strict=True)):
+            _SPLITS.move_to_end(memo)
+            return known[1]
+        totals: dict[str, int] = defaultdict(int)
+        for content, chosen_slots in parts:
             for series, values in content["c"].items():
-                if not series.startswith(prefix) or "|" in series[start:]:
+                if not series.startswith(prefix) or series.find("|", start) != -1:
                     continue
-                if every:
+                if chosen_slots is None:
                     totals[series[start:]] += sum(values.values())
                 else:
-                    totals[series[start:]] += sum(n for slot, n in values.items() if slot in slots)
-        return {value: total for value, total in totals.items() if total}
+                    totals[series[start:]] += sum(
+                        n for slot, n in values.items() if slot in chosen_slots
+                    )
+        found = {value: total for value, total in totals.items() if total}
+        _SPLITS[memo] = ([content for content, _ in parts], found)
+        while len(_SPLITS) > SPLITS_KEPT:
+            _SPLITS.popitem(last=False)
+        return found
 
     def entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every dated entry of the documents read."""
