@@ -14,9 +14,8 @@ from playwright.async_api import Browser, Page, expect
 
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
-from support.browser import Camera, new_context, watch_csp
-from support.console_stack import ConsoleStack
-from support.identity import PASSWORD
+from support.browser import Camera, watch_csp
+from support.console_stack import ConsoleStack, colleague_signed_in
 from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.waiting import eventually
 
@@ -27,23 +26,6 @@ POLICY = {
 }
 
 
-async def approver_signed_in(s: ConsoleStack, browser: Browser, admin: Page) -> Page:
-    """Cleo, invited as an approver by the admin, joins from her own browser."""
-    await admin.goto(s.console + "/w/acme/admin/invitations")
-    await admin.get_by_label("Email", exact=True).fill("cleo@acme.example")
-    await admin.get_by_label("Approver").check()
-    await admin.get_by_role("button", name="Send the invitation").click()
-    await expect(admin.get_by_role("status")).to_contain_text("The invitation is sent.")
-    token = await s.link("cleo@acme.example", "/invitations/")
-    cleo = await (await new_context(browser)).new_page()
-    await cleo.goto(f"{s.console}/invitations/{token}")
-    await cleo.get_by_label("Your name").fill("Cleo Approver")
-    await cleo.get_by_label("Choose a password").fill(PASSWORD)
-    await cleo.get_by_role("button", name="Accept the invitation").click()
-    await cleo.wait_for_url("**/w/acme/?notice=welcome")
-    return cleo
-
-
 async def test_a_post_is_drafted_approved_in_place_scheduled_and_published(
     console_stack: ConsoleStack, browser: Browser, admin_page: Page, camera: Camera
 ) -> None:
@@ -52,7 +34,9 @@ async def test_a_post_is_drafted_approved_in_place_scheduled_and_published(
     await s.scheduler("PUT", "/approval-policies/story", admin, **POLICY)
     csp: list[str] = []
     watch_csp(page, csp)
-    cleo = await approver_signed_in(s, browser, page)
+    cleo = await colleague_signed_in(
+        s, browser, page, "cleo@acme.example", "Cleo Approver", "Approver"
+    )
     watch_csp(cleo, csp)
 
     await page.goto(s.console + "/w/acme/content")

@@ -1,7 +1,8 @@
 """The Insights page in a real browser (Chromium, Playwright) on real processes: identity,
 scheduler, insights (fed mentions through Kafka) and the console. A manager opens Insights
 from the navigation, sees last month against the month before, downloads the CSV, and reads
-the page in French. Every page passes axe-core and is photographed; no CSP violation."""
+the page in French; a colleague invited as a viewer only sees the same figures, on a page
+with nothing to change. Every page passes axe-core and is photographed; no CSP violation."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from support.browser import Camera, watch_csp
-from support.console_stack import ConsoleStack
+from support.console_stack import ConsoleStack, colleague_signed_in
 from support.insights_mentions import history, months
 from support.waiting import eventually
 
@@ -25,7 +26,7 @@ async def mentions_shown(page: Page) -> str:
 
 
 async def test_a_manager_compares_last_month_downloads_the_csv_and_reads_it_in_french(
-    console_stack: ConsoleStack, admin_page: Page, camera: Camera
+    console_stack: ConsoleStack, browser: Browser, admin_page: Page, camera: Camera
 ) -> None:
     page = admin_page
     csp: list[str] = []
@@ -73,4 +74,20 @@ async def test_a_manager_compares_last_month_downloads_the_csv_and_reads_it_in_f
     await page.get_by_label("Langue").select_option("en")  # the account's language, back
     await page.get_by_role("button", name="Changer de langue").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+
+    vic = await colleague_signed_in(
+        console_stack, browser, page, "vic@acme.example", "Vic Viewer", "Viewer"
+    )
+    watch_csp(vic, csp)
+    await vic.get_by_role("link", name="Insights").click()
+    await expect(vic.get_by_role("heading", level=1)).to_have_text("Insights")
+    await vic.get_by_label("Period", exact=True).select_option("last_month")
+    await vic.get_by_role("button", name="Show").click()
+    await vic.wait_for_url("**/w/acme/insights?period=last_month*")
+    await expect(vic.locator('tr[data-figure="mentions"] td')).to_have_text(["6", "4", "+50%"])
+    await expect(vic.get_by_role("img", name="Mentions per day")).to_be_visible()
+    # Read-only: the page's one form only asks for a period (GET); nothing on it writes.
+    assert await vic.locator("#main form").count() == 1
+    assert await vic.locator("#main form[method=get]").count() == 1
+    await camera.check(vic, "20-insights-viewer")
     assert csp == []

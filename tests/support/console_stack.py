@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
@@ -184,3 +184,23 @@ async def admin_page(browser: Browser, acme_admin: Admin) -> AsyncIterator[Any]:
         yield await context.new_page()
     finally:
         await context.close()
+
+
+async def colleague_signed_in(
+    s: ConsoleStack, browser: Browser, admin: Page, email: str, name: str, role: str
+) -> Page:
+    """A colleague the admin invites with one role (its checkbox label), joined from their own
+    browser: the page they land on."""
+    await admin.goto(s.console + "/w/acme/admin/invitations")
+    await admin.get_by_label("Email", exact=True).fill(email)
+    await admin.get_by_label(role).check()
+    await admin.get_by_role("button", name="Send the invitation").click()
+    await expect(admin.get_by_role("status")).to_contain_text("The invitation is sent.")
+    token = await s.link(email, "/invitations/")
+    colleague = await (await new_context(browser)).new_page()
+    await colleague.goto(f"{s.console}/invitations/{token}")
+    await colleague.get_by_label("Your name").fill(name)
+    await colleague.get_by_label("Choose a password").fill(PASSWORD)
+    await colleague.get_by_role("button", name="Accept the invitation").click()
+    await colleague.wait_for_url("**/w/acme/?notice=welcome")
+    return colleague

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ensemble_insights.models.api import Period, Series, StockView
-from ensemble_insights.models.rollups import Content, Ref, add, empty
+from ensemble_insights.models.rollups import Content, Ref, View, add, empty
 from ensemble_insights.models.series import parse
 from ensemble_insights.models.settings import WorkspaceSettings
 from ensemble_insights.services.facts import facts_of
@@ -30,7 +30,9 @@ class MemoryRollups:
 
     docs: dict[Ref, Content] = field(default_factory=dict)
 
-    async def read(self, refs: Iterable[Ref]) -> dict[Ref, tuple[int, Content]]:
+    async def read(
+        self, refs: Iterable[Ref], *, stamp: str | None = None
+    ) -> dict[Ref, tuple[int, Content]]:
         return {ref: (0, self.docs[ref]) for ref in refs if ref in self.docs}
 
     def apply(self, deltas: dict[Ref, Content]) -> None:
@@ -42,8 +44,8 @@ class MemoryRollups:
 class FixedZone:
     zone: str
 
-    async def get(self, workspace: str) -> str | None:
-        return self.zone
+    async def get(self, workspace: str) -> View | None:
+        return View(self.zone)
 
 
 @dataclass

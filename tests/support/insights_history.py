@@ -201,19 +201,25 @@ def _approvals(b: Builder, count: int) -> None:
         )
         decided = opened + timedelta(minutes=b.rng.randint(5, 900))
         decision = "approve" if n % 4 else "reject"
-        b.add(
-            ApprovalStepDecidedV1,
-            decided,
-            cid,
-            StepDecisionData(
-                approval_id=aid,
-                content_id=cid,
-                step="comms",
-                decision=decision,
-                decided_by="lea",
-                round=0,
-            ),
-        )
+        # Lea decides every step; Max too on every third (a quorum of both): each counts for
+        # the decider, the first decision for the step.
+        deciders = [("lea", decided)]
+        if n % 3 == 1:
+            deciders.append(("max", decided - timedelta(minutes=b.rng.randint(1, 4))))
+        for who, when in deciders:
+            b.add(
+                ApprovalStepDecidedV1,
+                when,
+                cid,
+                StepDecisionData(
+                    approval_id=aid,
+                    content_id=cid,
+                    step="comms",
+                    decision=decision,
+                    decided_by=who,
+                    round=0,
+                ),
+            )
         if decision == "approve":
             b.add(
                 ApprovalCompletedV1,
@@ -416,6 +422,8 @@ class Expected:
     durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     now: Counter[str] = field(default_factory=Counter)
     active: set[str] = field(default_factory=set)
+    crossed: Counter[str] = field(default_factory=Counter)
+    """Totals of a pair of dimensions (a filter and a breakdown), over the whole history."""
 
     def count(self, name: str, moment: datetime, zone: str, amount: int = 1) -> None:
         self.counts[name] += amount
@@ -492,10 +500,20 @@ def _expect_approvals(ex: Expected, by_type: dict[str, list[Any]], zone: str) ->
         ex.durations["approval_cycle"].append(
             (e.time - requested[e.data.approval_id].time).total_seconds()
         )
+    first: dict[str, datetime] = {}
     for e in by_type["approval.step_decided.v1"]:
+        who, decision = e.data.decided_by, e.data.decision
         ex.count("step_decisions", e.time, zone)
-        ex.count(f"step_decisions|decision={e.data.decision}", e.time, zone)
-        ex.durations["step_time"].append((e.time - opened[e.data.approval_id]).total_seconds())
+        ex.count(f"step_decisions|decision={decision}", e.time, zone)
+        ex.count(f"step_decisions|person={who}", e.time, zone)
+        ex.crossed[f"step_decisions|decision={decision}|person={who}"] += 1
+        took = (e.time - opened[e.data.approval_id]).total_seconds()
+        ex.durations["decision_time"].append(took)
+        ex.durations[f"decision_time|person={who}"].append(took)
+        aid = e.data.approval_id
+        first[aid] = min(first.get(aid, e.time), e.time)
+    for aid, when in first.items():
+        ex.durations["step_time"].append((when - opened[aid]).total_seconds())
     slots: dict[str, datetime] = {}
     for e in sorted(
         by_type["content.scheduled.v1"] + by_type["content.rescheduled.v1"],

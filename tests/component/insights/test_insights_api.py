@@ -4,7 +4,7 @@ weekly reports with their chart images, and the operator's status."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from ensemble_insights.models.api import Period
@@ -13,6 +13,7 @@ from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.topics import INSIGHTS
 from support.insights_app import InsightsDriver, publish_all
 from support.insights_history import ZONE, expected, history, period_days
+from support.insights_mentions import mention
 from support.kafka import read_topic
 
 START, END = (d.isoformat() for d in period_days())
@@ -147,6 +148,20 @@ async def test_csv_export_and_each_workspace_sees_its_own_figures(
     assert await insights.total("mentions", START, END, workspace="other") == 0.0
     overview = await insights.get("/insights/overview", start=START, end=END)
     assert overview["figures"]["mentions"]["value"] == total
+
+    # Documents read above are kept while the workspace's stamp holds: new events renew it,
+    # and every kind of read shows them.
+    day = date.fromisoformat(START) + timedelta(days=2)
+    extra = [e for n in range(3) for e in mention(10_000 + n, day, "mastodon", "negative")]
+    await publish_all(events_publisher, extra)
+    await insights.until_totals({"mentions": total + 3}, START, END)
+    overview = await insights.get("/insights/overview", start=START, end=END)
+    assert overview["figures"]["mentions"]["value"] == total + 3
+    negative = await insights.get(
+        "/insights/series", metric="mentions", start=START, end=END, filter="sentiment:negative"
+    )
+    assert negative["total"] == overview["figures"]["mentions_negative"]["value"]
+    assert negative["points"][2]["value"] >= 3
 
 
 async def test_a_weekly_report_is_announced_once_with_chart_images_in_both_languages(

@@ -8,6 +8,7 @@ from ensemble_insights.models.api import Period
 from ensemble_insights.models.rollups import Content, Ref
 from ensemble_insights.services.overview import Dashboard
 from ensemble_insights.services.projection.buckets import rederive
+from ensemble_insights.services.reading import previous
 from support.insights import (
     MemoryRollups,
     compare_members,
@@ -52,6 +53,34 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
         assert figures[name].previous == 0
     share = figures["negative_share"].value
     assert share == ex.counts["mentions|sentiment=negative"] / ex.counts["mentions"]
+    assert ex.durations["decision_time|person=max"]  # two approvers decide some steps
+    rejected = await queries.breakdown(
+        "acme", "step_decisions", "person", period, fixed={"decision": "reject"}
+    )
+    assert {row.value: row.total for row in rejected.rows} == {
+        name.rsplit("=", 1)[1]: float(n)
+        for name, n in ex.crossed.items()
+        if name.startswith("step_decisions|decision=reject|")
+    }
+    platforms = {n.split("=")[1] for n in ex.counts if n.startswith("mentions|platform=")}
+    assert len(platforms) > 1
+    half = Period(start=start, end=start + (end - start) / 2)
+    for _ in range(2):  # the second time from the kept result
+        for asked in (period, half):
+            by_platform = await queries.breakdown("acme", "mentions", "platform", asked)
+            alone = {
+                p: (await queries.series("acme", "mentions", asked, fixed={"platform": p})).total
+                for p in platforms
+            }
+            assert {row.value: row.total for row in by_platform.rows} == {
+                p: n for p, n in alone.items() if n
+            }
+            if asked == period:
+                assert alone == {p: ex.counts[f"mentions|platform={p}"] for p in platforms}
+    slowest = await queries.breakdown("acme", "decision_time", "person", period)
+    assert {row.value: row.stats.count for row in slowest.rows if row.stats} == {
+        who: len(ex.durations[f"decision_time|person={who}"]) for who in ("lea", "max")
+    }
 
 
 async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:
@@ -101,3 +130,22 @@ async def test_hours_cover_the_day_clocks_go_back_and_add_up_to_the_days() -> No
     assert series_totals(hours) == days.total
     change_day = [p for p in hours.points if p.period.startswith("2026-10-25")]
     assert len(change_day) == 25  # 02:00 happens twice, at +02:00 then +01:00
+
+
+@pytest.mark.parametrize("granularity", ["day", "hour"])
+async def test_a_comparison_is_the_period_before_read_on_its_own(granularity: str) -> None:
+    queries = queries_on(project(history(seed=5), ZONE), ZONE)
+    start, end = period_days()
+    half = start + (end - start) / 2
+    period = Period(start=half, end=end)
+    for metric, fixed in (("mentions", {}), ("reply_time", {"team": "support"})):
+        both = await queries.series(
+            "acme", metric, period, granularity=granularity, fixed=fixed, compare=True
+        )
+        alone = await queries.series("acme", metric, period, granularity=granularity, fixed=fixed)
+        before = await queries.series(
+            "acme", metric, previous(period), granularity=granularity, fixed=fixed
+        )
+        assert before.total  # the period before holds figures
+        assert both.model_copy(update={"previous": None, "change": None}) == alone
+        assert both.previous == before

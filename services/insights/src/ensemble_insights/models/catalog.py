@@ -88,7 +88,11 @@ CATALOG: dict[str, Metric] = {
         APPROVALS, "count", ("policy", "step"), "Slots missed before approval (expired)."
     ),
     "step_decisions": Metric(
-        APPROVALS, "count", ("policy", "step", "decision", "via"), "Decisions on steps."
+        APPROVALS,
+        "count",
+        ("policy", "step", "decision", "via", "person"),
+        "Decisions on steps; person is who decided.",
+        crosses=(("decision", "person"),),
     ),
     "approval_reminders": Metric(APPROVALS, "count", ("policy", "step"), "Reminders sent."),
     "approval_escalations": Metric(APPROVALS, "count", ("policy", "step"), "Escalations."),
@@ -99,6 +103,13 @@ CATALOG: dict[str, Metric] = {
         ("policy", "step"),
         "Step opened to its first decision.",
         crosses=(("policy", "step"),),
+    ),
+    "decision_time": Metric(
+        APPROVALS,
+        "duration",
+        ("policy", "step", "person"),
+        "Step opened to each approver's own first decision on it (per person).",
+        crosses=(("step", "person"),),
     ),
     # responsiveness: publishing
     "content_drafted": Metric(PUBLISHING, "count", ("kind", "channel"), "Items drafted."),

@@ -29,6 +29,14 @@ class Ref(NamedTuple):
     zone: str = ""
 
 
+class View(NamedTuple):
+    """How a workspace's rollups are read now: the zone its days are kept in, and a stamp the
+    projection renews after each write to them (None: unknown, read everything afresh)."""
+
+    zone: str
+    stamp: str | None = None
+
+
 def empty() -> Content:
     return {"c": {}, "e": {}}
 

@@ -249,6 +249,9 @@ class Folder:
                 contents[ref] = add(content, delta)
         await self._still_leading("applying a round")
         await self._stores.rollups.write(contents, number)
+        # Even when every document already held the round (applied again after a crash): a
+        # reader may have cached some of them half-written under the old stamp.
+        await self._stores.views.renew(sorted({ref.workspace for ref in deltas}))
         for ref, content in contents.items():
             self._cache[ref] = (number, content)
             self._cache.move_to_end(ref)

@@ -7,6 +7,7 @@ number of figures.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -127,10 +128,10 @@ class Dashboard:
 
     async def overview(self, workspace: str, period: Period) -> Overview:
         check_period(period)
-        zone = await self._queries.zone(workspace)
+        zone, stamp = await self._queries.view(workspace)
         before = previous(period)
         span = Period(start=before.start, end=period.end)
-        buckets = await self._queries.reader.daily(workspace, zone, FAMILIES, span)
+        buckets = await self._queries.reader.daily(workspace, zone, FAMILIES, span, stamp=stamp)
         split = period.start.isoformat()
         labels = buckets[LISTENING].labels
         now, then = _figures(
@@ -147,8 +148,9 @@ class Dashboard:
 
     async def members(self, workspace: str, period: Period, *, top: int = 10) -> MembersView:
         check_period(period)
-        zone = await self._queries.zone(workspace)
-        buckets = await self._queries.reader.daily(workspace, zone, [COMMUNITY, ACTIVITY], period)
+        zone, stamp = await self._queries.view(workspace)
+        families = [COMMUNITY, ACTIVITY]
+        buckets = await self._queries.reader.daily(workspace, zone, families, period, stamp=stamp)
         activity = buckets[ACTIVITY]
         members = [s for s in activity.series_names() if s.startswith("member_activity|")]
         per_member = {parse(s)[1]["member"]: n for s, n in activity.per_key(members).items() if n}
@@ -158,7 +160,7 @@ class Dashboard:
             label: sum(1 for n in per_member.values() if n >= low and (high is None or n <= high))
             for label, low, high in DISTRIBUTION
         }
-        ranked = sorted(per_member.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        ranked = heapq.nsmallest(top, per_member.items(), key=lambda kv: (-kv[1], kv[0]))
         return MembersView(
             time_zone=zone,
             period=period,
@@ -199,8 +201,8 @@ class Dashboard:
 
     async def timeline(self, workspace: str, period: Period) -> Timeline:
         check_period(period)
-        zone = await self._queries.zone(workspace)
-        buckets = await self._queries.reader.daily(workspace, zone, [TIMELINE], period)
+        zone, stamp = await self._queries.view(workspace)
+        buckets = await self._queries.reader.daily(workspace, zone, [TIMELINE], period, stamp=stamp)
         tz = settings_zone(zone)
         items = sorted(
             (

@@ -8,12 +8,15 @@ count and percentiles beside); a distinct metric counts the keys seen at least o
 
 from __future__ import annotations
 
+import asyncio
+import heapq
 from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
 
 from ensemble_insights.models.api import Breakdown, Period, Point, Row, Series, Stats, change
 from ensemble_insights.models.catalog import CATALOG, Metric
+from ensemble_insights.models.rollups import View
 from ensemble_insights.models.series import COUNT, SUM, key, unescape
 from ensemble_insights.models.settings import WorkspaceSettings
 from ensemble_insights.services.reading import (
@@ -106,10 +109,10 @@ def total_of(
     return evaluate(metric_name, metric, fixed, totals)
 
 
-class ZoneSource(Protocol):
-    """The zone a workspace's daily rollups are kept in (`storage.settings.Views`)."""
+class ViewSource(Protocol):
+    """How a workspace's rollups are read now (`storage.settings.Views`)."""
 
-    async def get(self, workspace: str) -> str | None: ...
+    async def get(self, workspace: str) -> View | None: ...
 
 
 class SettingsSource(Protocol):
@@ -119,7 +122,7 @@ class SettingsSource(Protocol):
 
 
 class Queries:
-    def __init__(self, reader: Reader, views: ZoneSource, settings: SettingsSource) -> None:
+    def __init__(self, reader: Reader, views: ViewSource, settings: SettingsSource) -> None:
         self.reader = reader
         self._views = views
         self._settings = settings
@@ -127,9 +130,14 @@ class Queries:
     async def settings_of(self, workspace: str) -> WorkspaceSettings:
         return await self._settings.get(workspace) or WorkspaceSettings.default(workspace)
 
+    async def view(self, workspace: str) -> View:
+        """The zone the workspace's days are kept in now (its setting, once re-derived), and
+        its stamp."""
+        found = await self._views.get(workspace)
+        return found or View((await self.settings_of(workspace)).time_zone)
+
     async def zone(self, workspace: str) -> str:
-        """The zone the workspace's days are kept in now (its setting, once re-derived)."""
-        return await self._views.get(workspace) or (await self.settings_of(workspace)).time_zone
+        return (await self.view(workspace)).zone
 
     async def series(
         self,
@@ -145,39 +153,55 @@ class Queries:
         fixed = dict(fixed or {})
         check_period(period, granularity)
         check_dims(metric_name, metric, fixed, None)
-        zone = await self.zone(workspace)
-        current = await self._series(
-            workspace, zone, metric_name, metric, period, granularity, fixed
-        )
+        zone, stamp = await self.view(workspace)
+        before = previous(period)
+        family = metric.family
+        if granularity == "hour":
+            reads = [self.reader.hourly(workspace, zone, family, period, stamp=stamp)]
+            if compare:
+                reads.append(self.reader.hourly(workspace, zone, family, before, stamp=stamp))
+            found = await asyncio.gather(*reads)
+            halves = [(found[0], found[0].labels)]
+            if compare:
+                halves.append((found[1], found[1].labels))
+        else:  # both periods in one read: they are contiguous
+            span = Period(start=before.start if compare else period.start, end=period.end)
+            found_days = await self.reader.daily(workspace, zone, [family], span, stamp=stamp)
+            buckets = found_days[family]
+            split = period.start.isoformat()
+            halves = [(buckets, [label for label in buckets.labels if label >= split])]
+            if compare:
+                halves.append((buckets, [label for label in buckets.labels if label < split]))
+        totals: dict[int, dict[str, dict[str, int]]] = {}  # per_label once per read
+        for buckets, _ in halves:
+            if id(buckets) not in totals:
+                wanted = wanted_keys(metric_name, metric, buckets, fixed)
+                totals[id(buckets)] = buckets.per_label(wanted)
+        shown = [
+            self._series(zone, metric_name, metric, fixed, half, granularity, totals[id(b)], labels)
+            for half, (b, labels) in zip((period, before), halves, strict=False)
+        ]
+        current = shown[0]
         if compare:
-            before = await self._series(
-                workspace, zone, metric_name, metric, previous(period), granularity, fixed
-            )
-            current.previous = before
-            current.change = change(current.total, before.total)
+            current.previous = shown[1]
+            current.change = change(current.total, shown[1].total)
         return current
 
-    async def _series(
-        self,
-        workspace: str,
+    @staticmethod
+    def _series(
         zone: str,
         metric_name: str,
         metric: Metric,
+        fixed: dict[str, str],
         period: Period,
         granularity: str,
-        fixed: dict[str, str],
+        per_label: dict[str, dict[str, int]],
+        labels: list[str],
     ) -> Series:
-        if granularity == "hour":
-            buckets = await self.reader.hourly(workspace, zone, metric.family, period)
-        else:
-            buckets = (await self.reader.daily(workspace, zone, [metric.family], period))[
-                metric.family
-            ]
-        wanted = wanted_keys(metric_name, metric, buckets, fixed)
-        per_label = buckets.per_label(wanted)
+        """One period's series from the totals of its labels."""
         points = []
         overall: dict[str, int] = {}
-        for label in buckets.labels:
+        for label in labels:
             value, stats = evaluate(metric_name, metric, fixed, per_label[label])
             points.append(Point(period=label, value=value, stats=stats))
             for series, amount in per_label[label].items():
@@ -211,16 +235,17 @@ class Queries:
         fixed = dict(fixed or {})
         check_period(period)
         check_dims(metric_name, metric, fixed, by)
-        zone = await self.zone(workspace)
+        zone, stamp = await self.view(workspace)
         before = previous(period)
         span = Period(start=before.start if compare else period.start, end=period.end)
-        buckets = (await self.reader.daily(workspace, zone, [metric.family], span))[metric.family]
+        found = await self.reader.daily(workspace, zone, [metric.family], span, stamp=stamp)
+        buckets = found[metric.family]
         now_labels = [label for label in buckets.labels if label >= period.start.isoformat()]
         then_labels = [label for label in buckets.labels if label < period.start.isoformat()]
         values = self._values(metric_name, metric, by, fixed, buckets, now_labels)
         if only is not None:
             values = {value: found for value, found in values.items() if value in only}
-        ranked = sorted(values.items(), key=lambda kv: (-(kv[1][0] or 0), kv[0]))[:limit]
+        ranked = heapq.nsmallest(limit, values.items(), key=lambda kv: (-(kv[1][0] or 0), kv[0]))
         whole = sum(found[0] or 0 for found in values.values())
         old = self._values(metric_name, metric, by, fixed, buckets, then_labels) if compare else {}
         ordered = []

@@ -9,7 +9,7 @@ hour repeated when clocks go back stays two hours).
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,20 +22,26 @@ from ensemble_insights.models.series import BIN, COUNT, SUM, key, parse, percent
 from ensemble_insights.models.settings import zone
 
 QUARTER = 900
+SPLITS_KEPT = 32
+_SPLITS: OrderedDict[tuple[str, tuple[Any, ...]], tuple[list[Content], dict[str, int]]] = (
+    OrderedDict()
+)
+"""Recent `Buckets.split_by` results (top authors: tens of thousands of values), by the
+documents they were made of. Contents read from the store are shared and never changed
+(`storage.rollups`), so the same objects give the same totals; each result keeps its
+documents alive, so an id is never another document's while its result is kept."""
 
 
 class RollupSource(Protocol):
     """Where rollup documents are read from (`storage.rollups.Rollups`)."""
 
-    async def read(self, refs: Iterable[Ref]) -> dict[Ref, tuple[int, Content]]: ...
+    async def read(
+        self, refs: Iterable[Ref], *, stamp: str | None = None
+    ) -> dict[Ref, tuple[int, Content]]: ...
 
 
 def days(period: Period) -> list[date]:
     return [period.start + timedelta(n) for n in range((period.end - period.start).days + 1)]
-
-
-def months(period: Period) -> list[str]:
-    return sorted({f"{d.year:04d}-{d.month:02d}" for d in days(period)})
 
 
 def previous(period: Period) -> Period:
@@ -110,20 +116,33 @@ class Buckets:
         chosen = set(labels)
         prefix = f"{metric}|{by}="
         start = len(prefix)
-        totals: dict[str, int] = defaultdict(int)
+        parts = []
         for content, slot_labels, whole in zip(self.contents, self.slots, self.whole, strict=True):
-            slots = {s for s, label in slot_labels.items() if label in chosen}
-            if not slots:
-                continue
-            every = whole and len(slots) == len(slot_labels)
+            slots = frozenset(s for s, label in slot_labels.items() if label in chosen)
+            if slots:
+                every = whole and len(slots) == len(slot_labels)
+                parts.append((content, None if every else slots))
+        memo = (prefix, tuple((id(content), slots) for content, slots in parts))
+        known = _SPLITS.get(memo)
+        if known is not None and all(a is b for a, (b, _) in zip(known[0], parts, strict=True)):
+            _SPLITS.move_to_end(memo)
+            return known[1]
+        totals: dict[str, int] = defaultdict(int)
+        for content, chosen_slots in parts:
             for series, values in content["c"].items():
-                if not series.startswith(prefix) or "|" in series[start:]:
+                if not series.startswith(prefix) or series.find("|", start) != -1:
                     continue
-                if every:
+                if chosen_slots is None:
                     totals[series[start:]] += sum(values.values())
                 else:
-                    totals[series[start:]] += sum(n for slot, n in values.items() if slot in slots)
-        return {value: total for value, total in totals.items() if total}
+                    totals[series[start:]] += sum(
+                        n for slot, n in values.items() if slot in chosen_slots
+                    )
+        found = {value: total for value, total in totals.items() if total}
+        _SPLITS[memo] = ([content for content, _ in parts], found)
+        while len(_SPLITS) > SPLITS_KEPT:
+            _SPLITS.popitem(last=False)
+        return found
 
     def entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every dated entry of the documents read."""
@@ -185,39 +204,51 @@ class Reader:
         self._rollups = rollups
 
     async def daily(
-        self, workspace: str, zone_name: str, families: Iterable[str], period: Period
+        self,
+        workspace: str,
+        zone_name: str,
+        families: Iterable[str],
+        period: Period,
+        *,
+        stamp: str | None = None,
     ) -> dict[str, Buckets]:
-        """Per family, the local days of `period`."""
+        """Per family, the local days of `period` (`stamp`: the workspace's, see `View`)."""
         chosen = list(families)
-        wanted = [
-            Ref("d", workspace, family, month, zone_name)
-            for family in chosen
-            for month in months(period)
-        ]
-        found = await self._rollups.read(wanted)
         labels = [d.isoformat() for d in days(period)]
+        by_month: dict[str, dict[str, str]] = defaultdict(dict)  # month -> bucket -> label
+        for label in labels:  # YYYY-MM-DD
+            by_month[label[:7]][label[8:]] = label
+        wanted = [
+            Ref("d", workspace, family, month, zone_name) for family in chosen for month in by_month
+        ]
+        found = await self._rollups.read(wanted, stamp=stamp)
+        full = {
+            month: len(in_month) == calendar.monthrange(int(month[:4]), int(month[5:]))[1]
+            for month, in_month in by_month.items()
+        }
         result: dict[str, Buckets] = {}
         for family in chosen:
             contents: list[Content] = []
             slots: list[dict[str, str]] = []
             whole: list[bool] = []
-            for month in months(period):
+            for month, in_month in by_month.items():
                 ref = Ref("d", workspace, family, month, zone_name)
-                if ref not in found:
-                    continue
-                contents.append(found[ref][1])
-                in_month = {
-                    f"{d.day:02d}": d.isoformat()
-                    for d in days(period)
-                    if f"{d.year:04d}-{d.month:02d}" == month
-                }
-                slots.append(in_month)
-                year, number = int(month[:4]), int(month[5:])
-                whole.append(len(in_month) == calendar.monthrange(year, number)[1])
+                if ref in found:
+                    contents.append(found[ref][1])
+                    slots.append(in_month)
+                    whole.append(full[month])
             result[family] = Buckets(labels, contents, slots, whole)
         return result
 
-    async def hourly(self, workspace: str, zone_name: str, family: str, period: Period) -> Buckets:
+    async def hourly(
+        self,
+        workspace: str,
+        zone_name: str,
+        family: str,
+        period: Period,
+        *,
+        stamp: str | None = None,
+    ) -> Buckets:
         """The local hours of `period` (from the quarter-hours)."""
         tz = zone(zone_name)
         begin = datetime.combine(period.start, time(), tz).astimezone(UTC)
@@ -232,7 +263,7 @@ class Reader:
             slots[moment.date()][str(moment.hour * 4 + moment.minute // 15)] = label
             moment += timedelta(seconds=QUARTER)
         found = await self._rollups.read(
-            [Ref("q", workspace, family, day.isoformat()) for day in slots]
+            [Ref("q", workspace, family, day.isoformat()) for day in slots], stamp=stamp
         )
         contents, slot_maps, whole = [], [], []
         for day, day_slots in slots.items():

@@ -16,6 +16,13 @@ one workspace:
 `<ws>` is a digest of the workspace name (any string is a workspace name); every name is
 prefixed with the projection's generation, so a rebuild writes beside the old figures and
 drops them at once. A range of 90 days reads one or two `d` collections in one query each.
+
+Reads given the workspace's stamp (`storage.settings.Views`) skip the store for documents
+this process already read at that stamp: the stamp is renewed after every write to the
+workspace's rollups, so an unchanged stamp means unchanged documents (or a write so recent
+that a read from the store could as well have missed it). A dashboard read many times
+between two rounds then costs one small query, not one per collection (each a scan on
+FerretDB).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from ensemble_insights.storage.blobs import pack, unpack
 from ensemble_shared.storage import Database, Document
 
 WRITES_IN_FLIGHT = 8
+CHECKED = 20_000
+"""Documents whose round at a stamp is remembered (a few dozen bytes each)."""
 
 
 @lru_cache(maxsize=4096)
@@ -47,6 +56,8 @@ class Rollups:
         # content does, so (ref, round) names one content for good.
         self._decoded: OrderedDict[tuple[Ref, int], Content] = OrderedDict()
         self._keep = decoded
+        # The round each document had (None: absent) when read at a workspace stamp.
+        self._checked: OrderedDict[Ref, tuple[str, int | None]] = OrderedDict()
 
     def location(self, ref: Ref) -> tuple[str, str]:
         """(collection, _id) of a rollup document."""
@@ -61,15 +72,19 @@ class Rollups:
         return f"{self.prefix}now", ref.workspace
 
     async def read(
-        self, refs: Iterable[Ref], *, private: bool = False
+        self, refs: Iterable[Ref], *, private: bool = False, stamp: str | None = None
     ) -> dict[Ref, tuple[int, Content]]:
         """(round, content) of each document that exists; one query per collection. Contents
-        are shared with other readers (never change them) unless `private`."""
+        are shared with other readers (never change them) unless `private`. With the
+        workspace's current `stamp`, documents already read at that stamp are not fetched."""
+        wanted = list(refs)
+        found: dict[Ref, tuple[int, Content]] = {}
+        if stamp is not None and not private:
+            wanted = [ref for ref in wanted if not self._known(ref, stamp, found)]
         by_collection: dict[str, dict[str, Ref]] = defaultdict(dict)
-        for ref in refs:
+        for ref in wanted:
             name, doc_id = self.location(ref)
             by_collection[name][doc_id] = ref
-        found: dict[Ref, tuple[int, Content]] = {}
 
         async def one(name: str, wanted: Mapping[str, Ref]) -> None:
             collection = self._database[name]
@@ -84,7 +99,28 @@ class Rollups:
                 found[ref] = _decoded(document) if private else self._content(ref, document)
 
         await asyncio.gather(*(one(name, wanted) for name, wanted in by_collection.items()))
+        if stamp is not None and not private:
+            for ref in wanted:
+                self._checked[ref] = (stamp, found[ref][0] if ref in found else None)
+                self._checked.move_to_end(ref)
+            while len(self._checked) > CHECKED:
+                self._checked.popitem(last=False)
         return found
+
+    def _known(self, ref: Ref, stamp: str, found: dict[Ref, tuple[int, Content]]) -> bool:
+        """Whether `ref` was read at `stamp` and is still decoded (then put in `found`)."""
+        checked = self._checked.get(ref)
+        if checked is None or checked[0] != stamp:
+            return False
+        round_ = checked[1]
+        if round_ is None:  # absent at this stamp
+            return True
+        content = self._decoded.get((ref, round_))
+        if content is None:
+            return False
+        self._decoded.move_to_end((ref, round_))
+        found[ref] = (round_, content)
+        return True
 
     def _content(self, ref: Ref, document: Document) -> tuple[int, Content]:
         round_ = int(document.get("round", 0))

@@ -1,4 +1,4 @@
-"""Workspace settings, the time zone each workspace's days are kept in, and the generation.
+"""Workspace settings, how each workspace's rollups are read (zone and stamp), the generation.
 
 All three collections hold one small document per workspace (or one in all), so reading them
 whole is cheap; the projection reads the settings once per round.
@@ -6,10 +6,12 @@ whole is cheap; the projection reads the settings once per round.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from ensemble_insights.models.rollups import View
 from ensemble_insights.models.settings import WorkspaceSettings
-from ensemble_shared.events import utcnow
+from ensemble_shared.events import new_id, utcnow
 from ensemble_shared.storage import Collection, DuplicateKeyError
 
 GENERATION = "generation"
@@ -49,7 +51,9 @@ def _settings(document: dict[str, Any]) -> WorkspaceSettings:
 
 
 class Views:
-    """The zone each workspace's daily rollups are kept in (what reads must ask for)."""
+    """How each workspace's daily rollups are read: the zone they are kept in, and a stamp
+    renewed after every write to the workspace's rollups, so a reader that already decoded a
+    document at this stamp need not fetch it again (`storage.rollups.Rollups.read`)."""
 
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
@@ -57,14 +61,20 @@ class Views:
     async def all(self) -> dict[str, str]:
         return {d["_id"]: d["zone"] for d in await self._collection.find({}).to_list(None)}
 
-    async def get(self, workspace: str) -> str | None:
+    async def get(self, workspace: str) -> View | None:
         found = await self._collection.find_one({"_id": workspace})
-        return None if found is None else str(found["zone"])
+        return None if found is None else View(str(found["zone"]), found.get("stamp"))
 
     async def set(self, workspace: str, zone: str) -> None:
         await self._collection.replace_one(
-            {"_id": workspace}, {"zone": zone, "at": utcnow()}, upsert=True
+            {"_id": workspace}, {"zone": zone, "at": utcnow(), "stamp": new_id()}, upsert=True
         )
+
+    async def renew(self, workspaces: Iterable[str]) -> None:
+        """New stamps, once the workspaces' rollups are written (never before: a reader
+        that saw the new stamp must find the new contents)."""
+        for workspace in workspaces:
+            await self._collection.update_one({"_id": workspace}, {"$set": {"stamp": new_id()}})
 
 
 class Generations:

@@ -3,7 +3,8 @@
 An approval's state lists its events as moments; every figure is recomputed from them, so
 the policy a decision counts under is the workflow's even when the request arrives after the
 decision in a replayed history. Cycle time runs from the request to the first completion; a
-step's time from its opening (per round) to the first decision on that round.
+step's time from its opening (per round) to the first decision on that round, and each
+approver's own (`decision_time`, per person) to their first decision on that round.
 
 Publishing keeps, per content item, its latest slot (highest scheduling sequence) and its
 first publication: on time when published within the workspace's tolerance after the slot.
@@ -59,6 +60,8 @@ def _approval_merge(state: Entity, fact: Fact) -> None:
         state["completed"] = earliest(state.get("completed"), [fact.at, fact.id])
     elif fact.kind in _LISTED:
         details = [d.get("step"), d.get("round"), d.get("decision"), d.get("via")]
+        if fact.kind == "approval.step_decided":
+            details.append(d.get("decided_by"))
         add_moment(state.setdefault(_LISTED[fact.kind], []), [fact.at, fact.id, *details])
 
 
@@ -82,13 +85,23 @@ def approval_contributions(state: Entity) -> list[Contribution]:
             found += counts(at, APPROVALS, variants(metric, {"policy": policy, "step": step}))
     opened = {(m[2], m[3]): m[0] for m in state.get("opened", ())}
     first_decision: dict[tuple[Any, Any], float] = {}
-    for at, _, step, round_, decision, via in state.get("decided", ()):
+    own_decision: dict[tuple[Any, Any, str], float] = {}
+    for at, _, step, round_, decision, via, *decider in state.get("decided", ()):
+        person = decider[0] if decider else None  # moments folded before people were kept
         dims = {"policy": policy, "step": step, "decision": decision, "via": via}
-        found += counts(at, APPROVALS, variants("step_decisions", dims))
+        keys = variants("step_decisions", {**dims, "person": person}, (("decision", "person"),))
+        found += counts(at, APPROVALS, keys)
         first_decision.setdefault((step, round_), at)  # moments are sorted by time
+        if person:
+            own_decision.setdefault((step, round_, person), at)
     for (step, round_), at in first_decision.items():
         if (step, round_) in opened:
             keys = variants("step_time", {"policy": policy, "step": step}, (("policy", "step"),))
+            found += durations(at, APPROVALS, keys, at - opened[(step, round_)])
+    for (step, round_, person), at in own_decision.items():
+        if (step, round_) in opened:
+            dims = {"policy": policy, "step": step, "person": person}
+            keys = variants("decision_time", dims, (("step", "person"),))
             found += durations(at, APPROVALS, keys, at - opened[(step, round_)])
     return found
 
