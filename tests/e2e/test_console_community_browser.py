@@ -147,7 +147,9 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
 ) -> None:
     """The community portal as a member meets it: the public board, an idea; voting asks for
     a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
-    shows the similar one as they type, then waits for a moderator."""
+    shows the similar one as they type, then waits for a moderator. At a full field event
+    they wait first in line; a seat given back is theirs, with their check-in code as a QR
+    code on the phone, which lets them in at the door."""
     stack = console_stack
     author = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
     joined = await feedback(stack, "POST", "/workspaces/acme/members", author, display_name="Bo")
@@ -196,6 +198,45 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await expect(page.get_by_role("status")).to_contain_text("waits for a moderator")
         await expect(page.get_by_text("Only you can see this idea for now")).to_be_visible()
         await camera.check(page, "75-portal-idea-held")
+
+        # A field event with one seat, which Bo already holds: the member waits, first in
+        # line; Bo gives the seat back and the member's page shows their own check-in code.
+        title = f"Seed swap {secrets.token_hex(3)}"
+        starts = utcnow() + timedelta(days=2)
+        place = {"name": "La Halle", "address": "1 rue de la Halle, Lyon"}
+        event = await feedback(
+            stack,
+            "POST",
+            "/field-events",
+            manager,
+            title=title,
+            place=place,
+            starts_at=starts.isoformat(),
+            ends_at=(starts + timedelta(hours=2)).isoformat(),
+            timezone="Europe/Paris",
+            capacity=1,
+        )
+        await feedback(stack, "POST", f"/field-events/{event['id']}/rsvp", author)
+        menu = page.get_by_role("navigation", name="Community")
+        await menu.get_by_role("link", name="Events", exact=True).click()
+        await page.get_by_role("link", name=title, exact=True).click()
+        await expect(page.get_by_text("Seats left: 0 of 1")).to_be_visible()
+        await page.get_by_role("button", name="I'm coming").click()
+        await expect(page.get_by_role("status")).to_contain_text("you are on the waitlist")
+        await expect(page.get_by_text("Waitlisted, position 1.")).to_be_visible()
+        await camera.check(page, "76-portal-event-waitlisted")
+        await feedback(stack, "DELETE", f"/field-events/{event['id']}/rsvp", author)
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.reload()
+        await expect(page.get_by_text("Confirmed: you have a seat.")).to_be_visible()
+        await expect(page.get_by_role("img", name="Your check-in code")).to_be_visible()
+        await fits_the_screen(page)
+        await camera.check(page, "77-portal-event-code-phone")
+        code = await page.locator(".check-in-code code").inner_text()
+        door = f"/field-events/{event['id']}/check-in"
+        await feedback(stack, "POST", door, manager, code=code)  # the code is the member's own
+        await page.reload()
+        await expect(page.get_by_text("You are checked in.")).to_be_visible()
     finally:
         await context.close()
     assert csp == []

@@ -97,6 +97,8 @@ async def test_anyone_reads_the_events_a_member_takes_a_seat_with_their_own_code
 ) -> None:
     upcoming = await plan(community, "Repair café", STARTS, capacity=2)
     past = await plan(community, "Last year's picnic", datetime.now(UTC) - timedelta(days=2), 5)
+    called_off = await plan(community, "Rained-off walk", STARTS + timedelta(hours=1), 5)
+    await community.api("POST", f"/field-events/{called_off}/cancel")
     event = f"{PORTAL}/events/{upcoming}"
     async with community.console.browser() as anyone:
         listed = await anyone.get(f"{PORTAL}/events")
@@ -106,6 +108,8 @@ async def test_anyone_reads_the_events_a_member_takes_a_seat_with_their_own_code
         assert "Last year&#39;s picnic" in gone
         assert "Last year&#39;s picnic" not in coming
         assert "Seats left: 2 of 2" in coming
+        walk = coming.split(f'href="{PORTAL}/events/{called_off}"')[1].split("</article>")[0]
+        assert "<strong>Cancelled</strong>" in walk
         assert f'href="{PORTAL}/events">Events</a>' in listed.text  # in the portal's menu
 
         page = await anyone.get(event)
@@ -173,9 +177,10 @@ async def test_anyone_reads_the_events_a_member_takes_a_seat_with_their_own_code
         assert "<svg" not in checked.text
 
         after = f"{PORTAL}/events/{past}"
-        closed = await rsvp(lou, after)
-        assert closed.status_code == 409
-        assert "it is over or cancelled" in closed.text
+        for shut in (after, f"{PORTAL}/events/{called_off}"):
+            closed = await rsvp(lou, shut)
+            assert closed.status_code == 409
+            assert "it is over or cancelled" in closed.text
         invited = (await lou.get(after)).text
         assert "How was it?" in invited
         link = f"{PORTAL}/submit?tag=event%3A{past}"
