@@ -132,6 +132,8 @@ async def test_anyone_reads_the_events_a_member_takes_a_seat_with_their_own_code
         assert str(vevent["url"]) == f"{CONSOLE_URL}{event}"
 
         assert (await anyone.get(f"{PORTAL}/events/nope")).status_code == 404
+        assert (await anyone.get(f"{PORTAL}/events?cursor=made-up")).status_code == 400
+        assert (await anyone.get(f"{PORTAL}/events/a%20b")).status_code == 400
         assert (await anyone.get(f"/c/other/events/{upcoming}")).status_code == 404
         signed_out = await anyone.submit(
             event, f"{event}/rsvp", {"rsvp": "on"}, referer=f"{CONSOLE_URL}{event}"
@@ -141,7 +143,7 @@ async def test_anyone_reads_the_events_a_member_takes_a_seat_with_their_own_code
 
     async with community.console.browser("fr") as french:
         in_french = (await french.get(event)).text
-        assert "mardi 15 janvier 2030, 18:00" in in_french
+        assert "mardi 15 janvier 2030, 18:00 \u2013 21:00" in in_french
         assert "Places restantes : 2 sur 2" in html.unescape(in_french)
 
     async with (

@@ -22,11 +22,13 @@ from ensemble_console.models.portal_events import MyRsvp, PortalEvent
 from ensemble_console.routes.portal import IdeaId, MemberOf, Portal, PortalOf
 from ensemble_console.routes.portal_member import _joined
 from ensemble_console.web.calendar_file import event_file
+from ensemble_console.web.errors import PageError
 from ensemble_console.web.qr import qr_svg
 
 router = APIRouter(prefix="/c/{workspace}/events")
 
 PAST_SHOWN = 20
+EventId = IdeaId  # feedback's ids: the same shape
 
 
 @router.get("")
@@ -35,10 +37,15 @@ async def events(
 ) -> Response:
     visit, client = portal.visit, portal.visit.clients.portal_events
     origin = visit.caller.origin
-    upcoming, past = await asyncio.gather(
-        client.events(origin, portal.workspace, "upcoming", cursor),
-        client.events(origin, portal.workspace, "past", limit=PAST_SHOWN),
-    )
+    try:
+        upcoming, past = await asyncio.gather(
+            client.events(origin, portal.workspace, "upcoming", cursor),
+            client.events(origin, portal.workspace, "past", limit=PAST_SHOWN),
+        )
+    except ApiError as exc:
+        if exc.status != 422:  # a cursor feedback never gave
+            raise
+        raise PageError(400, "invalid") from None
     return portal.page("portal/events.html", upcoming=upcoming, past_events=past.items)
 
 
@@ -82,12 +89,12 @@ def _over(event: PortalEvent) -> bool:
 
 
 @router.get("/{event_id}")
-async def event_page(portal: PortalOf, event_id: IdeaId) -> Response:
+async def event_page(portal: PortalOf, event_id: EventId) -> Response:
     return await _event_page(portal, event_id)
 
 
 @router.get("/{event_id}/calendar.ics")
-async def calendar(portal: PortalOf, event_id: IdeaId) -> Response:
+async def calendar(portal: PortalOf, event_id: EventId) -> Response:
     """The event alone, for the member's calendar app (its page's address as the URL)."""
     visit = portal.visit
     event = await visit.clients.portal_events.event(visit.caller.origin, portal.workspace, event_id)
@@ -117,7 +124,7 @@ async def calendar(portal: PortalOf, event_id: IdeaId) -> Response:
 @router.post("/{event_id}/rsvp")
 async def rsvp(
     portal: MemberOf,
-    event_id: IdeaId,
+    event_id: EventId,
     rsvp: Annotated[Literal["on", "off"], Form()] = "on",
 ) -> Response:
     """A seat, a waitlist place or neither, then the page with the member's place; an event

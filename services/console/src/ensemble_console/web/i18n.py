@@ -124,6 +124,14 @@ class Translator:
         day = format_date(local, "full", locale=self.language)
         return f"{day}, {format_time(local, 'short', locale=self.language)}"
 
+    def span_at_place(self, start: datetime, end: datetime, zone: str) -> str:
+        """From `start` to `end` where it happens; the end's day only when it is another."""
+        where = _zone(zone)
+        if start.astimezone(where).date() != end.astimezone(where).date():
+            return f"{self.at_place(start, zone)} \u2013 {self.at_place(end, zone)}"
+        until = format_time(end.astimezone(where), "short", locale=self.language)
+        return f"{self.at_place(start, zone)} \u2013 {until}"
+
     def day(self, moment: date | None, style: str = "medium") -> str:
         """A calendar day in the person's language ('' for none)."""
         return "" if moment is None else format_date(moment, style, locale=self.language)
