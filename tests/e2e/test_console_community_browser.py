@@ -219,19 +219,23 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await feedback(stack, "POST", f"/field-events/{event['id']}/rsvp", author)
         menu = page.get_by_role("navigation", name="Community")
         await menu.get_by_role("link", name="Events", exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Events of the acme community"
+        )
+        await camera.check(page, "79-portal-events")
         await page.get_by_role("link", name=title, exact=True).click()
         await expect(page.get_by_text("Seats left: 0 of 1")).to_be_visible()
         await page.get_by_role("button", name="I'm coming").click()
         await expect(page.get_by_role("status")).to_contain_text("you are on the waitlist")
         await expect(page.get_by_text("Waitlisted, position 1.")).to_be_visible()
-        await camera.check(page, "76-portal-event-waitlisted")
+        await camera.check(page, "80-portal-event-waitlisted")
         await feedback(stack, "DELETE", f"/field-events/{event['id']}/rsvp", author)
         await page.set_viewport_size({"width": 390, "height": 844})
         await page.goto(page.url.split("?")[0])  # the event's page again, on a phone
         await expect(page.get_by_text("Confirmed: you have a seat.")).to_be_visible()
         await expect(page.get_by_role("img", name="Your check-in code")).to_be_visible()
         await fits_the_screen(page)
-        await camera.check(page, "77-portal-event-code-phone")
+        await camera.check(page, "81-portal-event-code-phone")
         code = await page.locator(".check-in-code code").inner_text()
         door = f"/field-events/{event['id']}/check-in"
         await feedback(stack, "POST", door, manager, code=code)  # the code is the member's own
