@@ -2,6 +2,8 @@
 (identity, feedback, the console; real Kafka and store): a member's idea waits in moderation,
 the community manager finds it on the board, approves it and moves it on the roadmap; at a
 field event, the door is checked on a phone (390 by 844): the attendee's code, one big button.
+On the portal, a member signs in by link, votes, submits, and takes a seat at a field event
+(its QR check-in code on a phone); twelve members race for ten seats in their own browsers.
 Every page passes axe-core (0 serious or critical) and is photographed."""
 
 from __future__ import annotations
