@@ -2,20 +2,24 @@
 (identity, feedback, the console; real Kafka and store): a member's idea waits in moderation,
 the community manager finds it on the board, approves it and moves it on the roadmap; at a
 field event, the door is checked on a phone (390 by 844): the attendee's code, one big button.
+On the portal, a member signs in by link, votes, submits, and takes a seat at a field event
+(its QR check-in code on a phone); twelve members race for ten seats in their own browsers.
 Every page passes axe-core (0 serious or critical) and is photographed."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
 from support.browser import Camera, watch_csp
+from support.console import Browser as Forms
 from support.console_stack import Admin, ConsoleStack
 
 
@@ -147,7 +151,9 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
 ) -> None:
     """The community portal as a member meets it: the public board, an idea; voting asks for
     a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
-    shows the similar one as they type, then waits for a moderator."""
+    shows the similar one as they type, then waits for a moderator. At a full field event
+    they wait first in line; a seat given back is theirs, with their check-in code as a QR
+    code on the phone, which lets them in at the door."""
     stack = console_stack
     author = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
     joined = await feedback(stack, "POST", "/workspaces/acme/members", author, display_name="Bo")
@@ -196,6 +202,126 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await expect(page.get_by_role("status")).to_contain_text("waits for a moderator")
         await expect(page.get_by_text("Only you can see this idea for now")).to_be_visible()
         await camera.check(page, "75-portal-idea-held")
+
+        # A field event with one seat, which Bo already holds: the member waits, first in
+        # line; Bo gives the seat back and the member's page shows their own check-in code.
+        title = f"Seed swap {secrets.token_hex(3)}"
+        starts = utcnow() + timedelta(days=2)
+        place = {"name": "La Halle", "address": "1 rue de la Halle, Lyon"}
+        event = await feedback(
+            stack,
+            "POST",
+            "/field-events",
+            manager,
+            title=title,
+            place=place,
+            starts_at=starts.isoformat(),
+            ends_at=(starts + timedelta(hours=2)).isoformat(),
+            timezone="Europe/Paris",
+            capacity=1,
+        )
+        await feedback(stack, "POST", f"/field-events/{event['id']}/rsvp", author)
+        menu = page.get_by_role("navigation", name="Community")
+        await menu.get_by_role("link", name="Events", exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Events of the acme community"
+        )
+        await camera.check(page, "79-portal-events")
+        await page.get_by_role("link", name=title, exact=True).click()
+        await expect(page.get_by_text("Seats left: 0 of 1")).to_be_visible()
+        await page.get_by_role("button", name="I'm coming").click()
+        await expect(page.get_by_role("status")).to_contain_text("you are on the waitlist")
+        await expect(page.get_by_text("Waitlisted, position 1.")).to_be_visible()
+        await camera.check(page, "80-portal-event-waitlisted")
+        await feedback(stack, "DELETE", f"/field-events/{event['id']}/rsvp", author)
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.goto(page.url.split("?")[0])  # the event's page again, on a phone
+        await expect(page.get_by_text("Confirmed: you have a seat.")).to_be_visible()
+        await expect(page.get_by_role("img", name="Your check-in code")).to_be_visible()
+        await fits_the_screen(page)
+        await camera.check(page, "81-portal-event-code-phone")
+        code = await page.locator(".check-in-code code").inner_text()
+        door = f"/field-events/{event['id']}/check-in"
+        await feedback(stack, "POST", door, manager, code=code)  # the code is the member's own
+        await page.reload()
+        await expect(page.get_by_text("You are checked in.")).to_be_visible()
     finally:
         await context.close()
     assert csp == []
+
+    # Twelve members race for ten seats, each in their own browser: exactly ten get one, two
+    # wait in the order feedback wrote them; a seat given back goes to the first of the two.
+    race = await feedback(
+        stack,
+        "POST",
+        "/field-events",
+        manager,
+        title=f"Tasting night {secrets.token_hex(3)}",
+        place=place,
+        starts_at=starts.isoformat(),
+        ends_at=(starts + timedelta(hours=2)).isoformat(),
+        capacity=10,
+    )
+    tag = secrets.token_hex(3)
+    racers = await asyncio.gather(
+        *(racer(browser, stack, f"racer{n}.{tag}@fans.example") for n in range(12))
+    )
+    try:
+        pages = await asyncio.gather(*(r.new_page() for r in racers))
+        for racing in pages:
+            watch_csp(racing, csp)
+        url = f"{stack.console}/c/acme/events/{race['id']}"
+        await asyncio.gather(*(p.goto(url) for p in pages))
+        await asyncio.gather(*(p.get_by_role("button", name="I'm coming").click() for p in pages))
+        said = await asyncio.gather(*(place_on(p) for p in pages))
+        assert sorted(said) == [SEATED] * 10 + [
+            "Waitlisted, position 1.",
+            "Waitlisted, position 2.",
+        ]
+        roster = await feedback(stack, "GET", f"/field-events/{race['id']}/rsvps", manager)
+        assert [(r["status"], r["position"]) for r in roster["items"]] == [
+            *(("confirmed", n) for n in range(1, 11)),
+            ("waitlisted", 1),
+            ("waitlisted", 2),
+        ]
+        first = pages[said.index("Waitlisted, position 1.")]
+        second = pages[said.index("Waitlisted, position 2.")]
+        leaving = pages[said.index(SEATED)]
+        await leaving.get_by_role("button", name="Cancel my RSVP").click()
+        await expect(leaving.get_by_role("status")).to_contain_text("Your RSVP is cancelled")
+        await first.goto(url)
+        await second.goto(url)
+        assert (await place_on(first), await place_on(second)) == (
+            SEATED,
+            "Waitlisted, position 1.",
+        )
+    finally:
+        await asyncio.gather(*(r.close() for r in racers))
+    assert csp == []
+
+
+SEATED = "Confirmed: you have a seat."
+
+
+async def place_on(page: Page) -> str:
+    """The member's place as their event page says it (waits for the page after a click)."""
+    return await page.locator(".my-status strong").inner_text()
+
+
+async def racer(browser: Browser, stack: ConsoleStack, email: str) -> BrowserContext:
+    """A member's own browser, signed in by the portal's emailed link. The link is followed
+    over HTTP and the session cookie handed to the context: twelve sign-ins stay quick."""
+    async with httpx.AsyncClient(base_url=stack.console, timeout=30) as http:
+        forms = Forms(http)
+        sign_in = "/c/acme/sign-in"
+        asked = await forms.submit(sign_in, sign_in, {"email": email, "next": "/c/acme/"})
+        assert asked.status_code == 200, asked.text[:300]
+        token = await stack.link(email, "/magic/")
+        signed_in = await forms.submit(f"/magic/{token}", f"/magic/{token}", {})
+        assert signed_in.status_code == 303, signed_in.text[:300]
+        cookies = [
+            {"name": c.name, "value": c.value or "", "url": stack.console} for c in http.cookies.jar
+        ]
+    context = await browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    await context.add_cookies(cookies)  # type: ignore[arg-type]
+    return context

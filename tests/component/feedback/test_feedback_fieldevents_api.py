@@ -361,3 +361,48 @@ async def test_a_merged_person_keeps_the_earliest_seat_and_the_other_goes_to_the
     announced = rsvps(await feedback.events(FIELD_EVENTS), event["id"])
     assert (bea, "cancelled", None) in announced
     assert [m for m, s, _ in announced if s == "promoted"] == [cat, dan]
+
+
+async def test_anyone_lists_upcoming_and_past_events_without_a_token_and_never_who_holds_a_seat(
+    feedback: Feedback,
+) -> None:
+    """The portal's public read: upcoming soonest first, past latest first in pages."""
+    now = utcnow()
+    past = [
+        (await plan(feedback, 5, title=f"Past {n}", starts_at=(now - timedelta(days=n)).isoformat(),
+                    ends_at=(now - timedelta(days=n) + timedelta(hours=1)).isoformat()))["id"]
+        for n in (3, 1, 2)
+    ]  # fmt: skip
+    coming = await plan(feedback, capacity=2)
+    ann = await sign_up(feedback, "ann")
+    await rsvp(feedback, coming["id"], ann)
+    elsewhere = bearer(feedback.issuer, "globex", Role.MANAGER, subject="olga")
+    other = await feedback.client.post(
+        "/field-events",
+        json={**{k: coming[k] for k in ("title", "place", "starts_at", "ends_at")}, "capacity": 1},
+        headers=elsewhere,
+    )
+    assert other.status_code == 201, other.text
+    public = "/workspaces/acme/field-events"
+
+    upcoming = (await feedback.client.get(public)).json()
+    first = (await feedback.client.get(public, params={"when": "past", "limit": 2})).json()
+    rest = await feedback.client.get(
+        public, params={"when": "past", "limit": 2, "cursor": first["next_cursor"]}
+    )
+    one = await feedback.client.get(f"{public}/{coming['id']}")
+
+    assert [e["id"] for e in upcoming["items"]] == [coming["id"]]
+    assert [e["id"] for e in first["items"] + rest.json()["items"]] == [past[1], past[2], past[0]]
+    assert rest.json()["next_cursor"] is None
+    assert one.status_code == 200
+    shown = one.json()
+    assert (shown["confirmed"], shown["seats_left"], shown["submission_tag"]) == (
+        1,
+        1,
+        f"event:{coming['id']}",
+    )
+    assert ann not in one.text  # seats are counted, never named
+    assert (await feedback.client.get(f"{public}/{other.json()['id']}")).status_code == 404
+    assert (await feedback.client.get(public, params={"when": "soon"})).status_code == 422
+    assert (await feedback.client.get(public, params={"cursor": "made-up"})).status_code == 422

@@ -17,6 +17,7 @@ from ensemble_feedback.handlers import (
     members,
     moderation,
     public_board,
+    public_field_events,
     social,
     submissions,
     suggestions,
@@ -32,6 +33,7 @@ ROUTERS = [
     public_board.router,
     moderation.router,
     field_events.router,
+    public_field_events.router,
     suggestions.router,
 ]
 

@@ -12,6 +12,7 @@ from ensemble_console.clients.ingest import IngestClient
 from ensemble_console.clients.insights import InsightsClient
 from ensemble_console.clients.notify import NotifyClient
 from ensemble_console.clients.portal import PortalClient
+from ensemble_console.clients.portal_events import PortalEventsClient
 from ensemble_console.clients.scheduler import SchedulerClient
 from ensemble_console.clients.tokens import AccessTokens
 from ensemble_console.config import ConsoleSettings
@@ -27,6 +28,7 @@ class Clients:
     notify: NotifyClient
     insights: InsightsClient
     portal: PortalClient
+    portal_events: PortalEventsClient
     tokens: AccessTokens
 
     @classmethod
@@ -46,5 +48,6 @@ class Clients:
             notify=NotifyClient(http, settings.notify_url, tokens),
             insights=InsightsClient(http, settings.insights_url, tokens),
             portal=PortalClient(http, settings.feedback_url, tokens),
+            portal_events=PortalEventsClient(http, settings.feedback_url, tokens),
             tokens=tokens,
         )

@@ -22,6 +22,8 @@ from ensemble_console.web.errors import PageError
 router = APIRouter(prefix="/c/{workspace}")
 
 Title = Annotated[str, Query(max_length=300)]
+# An idea about a field event carries its tag (`event:{id}`, the event page's invitation).
+EventTag = r"^(event:[\w-]{1,44})?$"
 Text = Annotated[str, Query(max_length=10_000)]
 OnOff = Annotated[Literal["on", "off"], Form()]
 
@@ -73,7 +75,12 @@ async def _joined(portal: Portal) -> None:
 
 
 @router.get("/submit")
-async def submit_page(portal: MemberOf, title: Title = "", body: Text = "") -> Response:
+async def submit_page(
+    portal: MemberOf,
+    title: Title = "",
+    body: Text = "",
+    tag: Annotated[str, Query(pattern=EventTag)] = "",
+) -> Response:
     """Without JavaScript, "Check similar ideas" comes back here with the text typed so far."""
     similar = []
     if len(title.strip()) >= 3:
@@ -81,7 +88,7 @@ async def submit_page(portal: MemberOf, title: Title = "", body: Text = "") -> R
         similar = await visit.clients.portal.similar(visit.caller, portal.workspace, title.strip())
     return portal.page(
         "portal/submit.html",
-        form={"title": title, "body": body},
+        form={"title": title, "body": body, "tag": tag},
         similar=similar,
         checked=bool(title),
     )
@@ -97,9 +104,9 @@ async def similar_ideas(portal: MemberOf, title: Title = "") -> Response:
     return portal.page("portal/_similar.html", similar=found, checked=bool(title.strip()))
 
 
-def _not_submitted(portal: Portal, title: str, body: str, error: str) -> Response:
+def _not_submitted(portal: Portal, title: str, body: str, error: str, tag: str = "") -> Response:
     """The form again, as typed, with why (`title` too short, `refused` by the filters)."""
-    form = {"title": title, "body": body}
+    form = {"title": title, "body": body, "tag": tag}
     return portal.page(
         "portal/submit.html", status=422, form=form, similar=[], checked=False, error=error
     )
@@ -111,18 +118,24 @@ async def submit(
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=10_000)] = "",
     kind: Annotated[Kind, Form()] = "idea",
+    tag: Annotated[str, Form(pattern=EventTag)] = "",
 ) -> Response:
     visit = portal.visit
     if len(title.strip()) < 3:
-        return _not_submitted(portal, title, body, "title")
+        return _not_submitted(portal, title, body, "title", tag)
     await _joined(portal)
-    payload = {"kind": kind, "title": title.strip(), "body": body.strip()}
+    payload = {
+        "kind": kind,
+        "title": title.strip(),
+        "body": body.strip(),
+        "tags": [tag] if tag else [],
+    }
     try:
         created = await visit.clients.portal.submit(visit.caller, portal.workspace, payload)
     except ApiError as exc:
         if exc.status != 422:
             raise
-        return _not_submitted(portal, title, body, "refused")
+        return _not_submitted(portal, title, body, "refused", tag)
     idea = created.submission
     notice = "idea_published" if idea.published else "idea_held"
     return visit.redirect(f"{portal.base}/ideas/{idea.id}", notice=notice)

@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -116,6 +116,21 @@ class Translator:
         if moment is None:
             return ""
         return format_datetime(moment, style, tzinfo=self.zone, locale=self.language)
+
+    def at_place(self, moment: datetime, zone: str) -> str:
+        """A date and time where it happens (a field event's own zone), in the person's
+        language: "Saturday, 12 December 2026, 18:00"."""
+        local = moment.astimezone(_zone(zone))
+        day = format_date(local, "full", locale=self.language)
+        return f"{day}, {format_time(local, 'short', locale=self.language)}"
+
+    def span_at_place(self, start: datetime, end: datetime, zone: str) -> str:
+        """From `start` to `end` where it happens; the end's day only when it is another."""
+        where = _zone(zone)
+        if start.astimezone(where).date() != end.astimezone(where).date():
+            return f"{self.at_place(start, zone)} \u2013 {self.at_place(end, zone)}"
+        until = format_time(end.astimezone(where), "short", locale=self.language)
+        return f"{self.at_place(start, zone)} \u2013 {until}"
 
     def day(self, moment: date | None, style: str = "medium") -> str:
         """A calendar day in the person's language ('' for none)."""

@@ -9,6 +9,7 @@ Add a kind or a value here when a screen shows a new enum; its French goes in la
 from __future__ import annotations
 
 from ensemble_console.web.i18n import N_, Translator
+from ensemble_console.web.labels_portal_events import PORTAL_EVENT_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
 LABELS: dict[str, dict[str, str]] = {
@@ -433,3 +434,4 @@ LABELS["portal_sort"] = {
 }
 LABELS["notice"].update(SCHEDULER_NOTICES)
 LABELS.update(SCHEDULER_LABELS)
+LABELS["notice"].update(PORTAL_EVENT_NOTICES)

@@ -157,11 +157,14 @@ class FieldEventService:
             ending_after=self._clock() if upcoming else None,
             limit=limit,
         )
-        rosters = await asyncio.gather(*(self._roster(e) for e in events))
-        return FieldEventPage(
-            items=[FieldEventView.of(e, r) for e, r in zip(events, rosters, strict=True)],
-            next_cursor=next_cursor(events, limit, lambda e: (e.starts_at, e.id)),
+        return await self._page_of(events, limit)
+
+    async def past(self, workspace: str, *, cursor: str | None, limit: int) -> FieldEventPage:
+        """Events already over, the latest first (the public page lists them apart)."""
+        events = await self._events.past_page(
+            workspace, before=parse_cursor(cursor), ended_by=self._clock(), limit=limit
         )
+        return await self._page_of(events, limit)
 
     async def roster(
         self, workspace: str, event_id: str, *, cursor: str | None, limit: int
@@ -358,6 +361,13 @@ class FieldEventService:
             if not missed:  # the winner's act is not visible yet: let it land
                 await asyncio.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
         raise Conflict("too many people are signing up at once; try again")
+
+    async def _page_of(self, events: list[FieldEvent], limit: int) -> FieldEventPage:
+        rosters = await asyncio.gather(*(self._roster(e) for e in events))
+        return FieldEventPage(
+            items=[FieldEventView.of(e, r) for e, r in zip(events, rosters, strict=True)],
+            next_cursor=next_cursor(events, limit, lambda e: (e.starts_at, e.id)),
+        )
 
     async def _roster(self, event: FieldEvent) -> Roster:
         return Roster.replay(event.capacity, await self._events.acts_after(event.id))

@@ -16,9 +16,9 @@ from typing import Any
 from ensemble_feedback.models.field_events import Act, FieldEvent
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox
-from ensemble_shared.storage import ASCENDING, Collection, Database, Document, Index
+from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Database, Document, Index
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.pagination import Position, newer_than
+from ensemble_shared.storage.pagination import Position, newer_than, older_than
 
 EVENTS = "field_events"
 ACTS = "field_event_acts"
@@ -100,6 +100,18 @@ class FieldEventRepository:
         if ending_after is not None:
             filters["ends_at"] = {"$gt": ending_after}
         found = self.events.find(filters).sort([("starts_at", ASCENDING), ("_id", ASCENDING)])
+        return [_event(d) for d in await found.limit(limit).to_list(limit)]
+
+    async def past_page(
+        self, workspace: str, *, before: Position | None, ended_by: datetime, limit: int
+    ) -> list[FieldEvent]:
+        """Events over by `ended_by`, the latest first (what a public page lists apart)."""
+        filters: dict[str, Any] = {
+            "workspace": workspace,
+            "ends_at": {"$lte": ended_by},
+            **older_than("starts_at", before),
+        }
+        found = self.events.find(filters).sort([("starts_at", DESCENDING), ("_id", DESCENDING)])
         return [_event(d) for d in await found.limit(limit).to_list(limit)]
 
     async def ended_between(
