@@ -26,6 +26,7 @@ from ensemble_feedback.services.member_merges import MemberMergeService
 from ensemble_feedback.services.members import MemberService
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.services.moderation import ModerationService
+from ensemble_feedback.services.personal_data import PersonalData
 from ensemble_feedback.services.ports import ActivityLog, MemberDirectory, Moderator
 from ensemble_feedback.services.public_board import PublicBoard
 from ensemble_feedback.services.ratelimits import WriteLimiter
@@ -48,6 +49,7 @@ from ensemble_feedback.storage.handles import HandleRepository
 from ensemble_feedback.storage.members import MemberRepository
 from ensemble_feedback.storage.merge_log import MergeLogRepository
 from ensemble_feedback.storage.moderation import ModerationRepository
+from ensemble_feedback.storage.personal_data import PersonalDataRepository
 from ensemble_feedback.storage.postings import PostingRepository
 from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_feedback.storage.submissions import SubmissionRepository
@@ -117,6 +119,7 @@ class Services:
     """Where every write stages the events it announces (one per process)."""
     social: SocialMentionService
     members: MemberService
+    personal_data: PersonalData
     accounts: AccountFollower
     trust: TrustService
     directory: Directory
@@ -186,6 +189,9 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         outbox=outbox,
         social=SocialMentionService(mentions),
         members=members,
+        personal_data=PersonalData(
+            members, stored_members, PersonalDataRepository(database, outbox), merge_cache
+        ),
         accounts=AccountFollower(members, stored_members),
         trust=trust,
         directory=directory,
