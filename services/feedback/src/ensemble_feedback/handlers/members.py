@@ -175,7 +175,7 @@ async def export_my_data(principal: Member, data: OwnData, response: Response) -
 @router.delete(
     "/members/me",
     dependencies=MEMBER_WRITE,
-    summary="Erase my community data (GDPR): idempotent, the same answer when asked again.",
+    summary="Erase my community data (GDPR); asked again, the same erasure and nothing more.",
     description=(
         "The profile becomes the neutral label 'Former member' (name, email, consents "
         "removed), linked handles, pending claims, follows and activity are deleted; "
