@@ -147,7 +147,8 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
 ) -> None:
     """The community portal as a member meets it: the public board, an idea; voting asks for
     a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
-    shows the similar one as they type, then waits for a moderator."""
+    shows the similar one as they type, then waits for a moderator; their profile, and the
+    erasure of their data behind a typed word."""
     stack = console_stack
     author = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
     joined = await feedback(stack, "POST", "/workspaces/acme/members", author, display_name="Bo")
@@ -196,6 +197,19 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await expect(page.get_by_role("status")).to_contain_text("waits for a moderator")
         await expect(page.get_by_text("Only you can see this idea for now")).to_be_visible()
         await camera.check(page, "75-portal-idea-held")
+
+        # Their own pages: the profile, then erasing their data (what goes, what stays).
+        await page.get_by_role("link", name="My profile").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+        await expect(page.get_by_label("My name in the community")).to_be_visible()
+        await camera.check(page, "76-portal-me")
+        await page.get_by_role("link", name="Erase my data…").click()
+        await expect(page.get_by_role("heading", level=2).first).to_have_text("What goes")
+        await camera.check(page, "77-portal-me-erase")
+        await page.get_by_label("To confirm, type erase").fill("erase")
+        await page.get_by_role("button", name="Erase my data").click()
+        await expect(page.get_by_role("status")).to_contain_text("Your data is erased.")
+        await camera.check(page, "78-portal-me-erased")
     finally:
         await context.close()
     assert csp == []
