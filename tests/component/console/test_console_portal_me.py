@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from faststream.kafka import KafkaBroker
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.main import create_app as create_feedback_app
+from ensemble_shared.events import utcnow
 from ensemble_shared.kafka import EventPublisher, create_broker
 from ensemble_shared.settings import KafkaSettings, MongoSettings
 from ensemble_shared.storage import Database, create_client
@@ -203,12 +205,36 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
         await act(browser, picnic, f"{picnic}/comments", body="With shade, please")
         await act(browser, f"{PORTAL}/submit", f"{PORTAL}/submit", title="Bike racks by the door")
 
+        mia = (await browser.get(f"{PORTAL}/me/export")).json()["member_id"]
+        # One seat: Bo takes it, Mia waits, Bo gives it back and Mia gets it (her code is in
+        # Bo's act, which her export shows without saying whose it was).
+        mine = stage.feedback.member(mia)
+        seat = await stage.feedback.client.post(
+            "/field-events",
+            json={
+                "title": "Park picnic",
+                "place": {"name": "Park", "address": "1 Park Lane"},
+                "starts_at": (utcnow() + timedelta(days=3)).isoformat(),
+                "ends_at": (utcnow() + timedelta(days=3, hours=2)).isoformat(),
+                "capacity": 1,
+            },
+            headers=stage.feedback.manager,
+        )
+        assert seat.status_code == 201, seat.text
+        rsvp = f"/field-events/{seat.json()['id']}/rsvp"
+        for who, method in ((stage.bo, "POST"), (mine, "POST"), (stage.bo, "DELETE")):
+            done = await stage.feedback.client.request(method, rsvp, headers=who)
+            assert done.status_code < 300, done.text
+
         download = await browser.get(f"{PORTAL}/me/export")
         assert download.status_code == 200
         assert download.headers["content-disposition"].startswith("attachment;")
         data = download.json()
-        mia = data["member_id"]
+        assert data["member_id"] == mia
         records = data["records"]
+        acts = records["field_event_acts"]
+        assert {a["member_id"] for a in acts} == {mia, None}  # her RSVP, and Bo's anonymous
+        assert [c["member_id"] for a in acts for c in a["codes"]] == [mia]
         assert [s["title"] for s in records["submissions"]] == ["Bike racks by the door"]
         assert [c["body"] for c in records["submission_comments"]] == ["With shade, please"]
         assert [v["submission_id"] for v in records["submission_votes"]] == [stage.picnic]
@@ -220,7 +246,6 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
 
         # Notify learns her address (as identity's account event would bring it) and emails
         # her when Bo comments on the idea she follows.
-        mine = stage.feedback.member(mia)
         patched = await stage.feedback.client.patch(
             "/members/me", json={"email": MIA, "consents": ["ideas_followed"]}, headers=mine
         )

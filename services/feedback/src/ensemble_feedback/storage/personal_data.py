@@ -52,11 +52,23 @@ ERASED = (HANDLES, CLAIMS, FOLLOWS, ACTIVITY)
 
 def _plain(document: Document, member_ids: Sequence[str]) -> Document:
     """A stored document as exported: without its outbox entries, and without what names
-    other members (a roster act's codes of the members it promoted)."""
+    other members: a roster act keeps only the member's own check-in code, and one made by
+    someone else (whose cancellation gave them a seat) does not say by whom."""
     kept = {k: v for k, v in document.items() if k != FIELD}
     if isinstance(kept.get("codes"), list):
         kept["codes"] = [c for c in kept["codes"] if c.get("member_id") in member_ids]
+        if kept.get("member_id") not in member_ids:
+            kept.update(member_id=None, by=None, into=None)
     return kept
+
+
+def _naming(name: str, member_ids: Sequence[str]) -> dict[str, Any]:
+    """The filter of a collection's documents about these members (a roster act also when
+    it gave them a seat: their code is in it)."""
+    wanted = {"$in": list(member_ids)}
+    if name == ACTS:
+        return {"$or": [{"member_id": wanted}, {"codes.member_id": wanted}]}
+    return {HELD[name]: wanted}
 
 
 class PersonalDataRepository:
@@ -65,11 +77,10 @@ class PersonalDataRepository:
         self._outbox = outbox
 
     async def records(self, workspace: str, member_ids: Sequence[str]) -> dict[str, list[Document]]:
-        """Every document of these members' records, by collection, oldest first where the
-        collection has a time."""
+        """Every document of these members' records, by collection (in the store's order)."""
         found: dict[str, list[Document]] = {}
-        for name, field in HELD.items():
-            query: dict[str, Any] = {"workspace": workspace, field: {"$in": list(member_ids)}}
+        for name in HELD:
+            query = {"workspace": workspace, **_naming(name, member_ids)}
             cursor = self._database[name].find(query, {FIELD: 0})
             found[name] = [_plain(d, member_ids) async for d in cursor]
         return found
