@@ -225,6 +225,8 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
         for who, method in ((stage.bo, "POST"), (mine, "POST"), (stage.bo, "DELETE")):
             done = await stage.feedback.client.request(method, rsvp, headers=who)
             assert done.status_code < 300, done.text
+        mine_now = await stage.feedback.client.get(f"{rsvp[:-5]}/my-rsvp", headers=mine)
+        assert mine_now.json()["status"] == "confirmed"  # Bo's seat went to her
 
         download = await browser.get(f"{PORTAL}/me/export")
         assert download.status_code == 200
@@ -284,6 +286,10 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
     kept = await stage.feedback.client.get(f"/submissions/{bikes}", headers=stage.feedback.manager)
     assert kept.json()["title"] == "Bike racks by the door"  # contributions stay
 
+    event = await stage.feedback.client.get(
+        f"/field-events/{seat.json()['id']}", headers=stage.feedback.manager
+    )
+    assert (event.json()["confirmed"], event.json()["seats_left"]) == (0, 1)  # given back
     await eventually(lambda: holding(notify_db, MIA), lambda where: where == [], timeout=90)
     assert await notify_db["members"].count_documents({"member_id": mia}) == 0
     assert await notify_db["deliveries"].count_documents({"recipient": f"member:{mia}"}) == 0

@@ -190,7 +190,11 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         social=SocialMentionService(mentions),
         members=members,
         personal_data=PersonalData(
-            members, stored_members, PersonalDataRepository(database, outbox), merge_cache
+            members,
+            stored_members,
+            PersonalDataRepository(database, outbox),
+            merge_cache,
+            field_events,
         ),
         accounts=AccountFollower(members, stored_members),
         trust=trust,

@@ -178,9 +178,10 @@ async def export_my_data(principal: Member, data: OwnData, response: Response) -
     summary="Erase my community data (GDPR); asked again, the same erasure and nothing more.",
     description=(
         "The profile becomes the neutral label 'Former member' (name, email, consents "
-        "removed), linked handles, pending claims, follows and activity are deleted; "
-        "submissions, comments, votes and field event seats stay, anonymised under that "
-        "label, so counts stay true. Every id merged into mine is erased too. "
+        "removed), linked handles, pending claims, follows and activity are deleted, seats at "
+        "events not over yet go to the next in line; submissions, comments, votes and past "
+        "events' seats stay, anonymised under that label, so counts stay true. Every id "
+        "merged into mine is erased too. "
         "`member.erased.v1` tells the other services. Afterwards `GET /members/me` answers 410."
     ),
     responses={404: {"description": "No community profile."}},

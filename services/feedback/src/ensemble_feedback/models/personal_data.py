@@ -16,7 +16,8 @@ ERASED_NAME = "Former member"
 KEPT = (
     "submissions, comments and votes stay on the board under the neutral label "
     f"{ERASED_NAME!r}: they are the community's history, and the votes count",
-    "field event seats and check-ins stay, so the figures of past events stay true",
+    "seats and check-ins at past events stay, so their figures stay true (seats at events "
+    "not over yet go to the next in line)",
     "aggregate figures in insights stay: they count, they do not name",
 )
 

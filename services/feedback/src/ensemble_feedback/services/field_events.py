@@ -210,6 +210,23 @@ class FieldEventService:
         if self._clock() >= event.ends_at:
             raise Conflict("the event is over")
         await self._fold(event, principal.subject, member)
+        return await self._mine(event, await self._leave(event, member), member)
+
+    async def give_back(self, workspace: str, member: str) -> list[str]:
+        """An erased member's seats and waitlist places at events not over yet go to the next
+        in line; past events keep theirs, as counts. The events left, once each."""
+        left = []
+        for event_id in await self._events.events_of_member(workspace, member):
+            event = await self._events.get(workspace, event_id)
+            if event is None or event.status == "cancelled" or self._clock() >= event.ends_at:
+                continue
+            roster = await self._roster(event)
+            if roster.status_of(member) != "none":
+                await self._leave(event, member)
+                left.append(event_id)
+        return left
+
+    async def _leave(self, event: FieldEvent, member: str) -> Roster:
         roster, _ = await self._append(
             event,
             lambda current: (
@@ -219,7 +236,7 @@ class FieldEventService:
             ),
             by=member,
         )
-        return await self._mine(event, roster, member)
+        return roster
 
     async def my_rsvp(self, principal: Principal, event_id: str) -> MyRsvp:
         event = await self._event(principal.workspace, event_id)

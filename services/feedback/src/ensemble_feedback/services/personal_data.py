@@ -2,7 +2,8 @@
 
 Erasure blanks the profile of every id of the person (a merge group is one person) to a
 neutral label, deletes what is personal (linked handles, pending claims, follows, activity),
-and keeps contributions under that label. One `member.erased` event, riding in the erased
+gives their seats at events not over yet to the next in line, and keeps contributions under
+that label. One `member.erased` event, riding in the erased
 document like every member event, tells notify (and anyone listening) to drop what they keep.
 Asked again, it changes nothing and answers the same.
 """
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from ensemble_feedback.models.members import Member
 from ensemble_feedback.models.personal_data import ERASED_NAME, Erasure, MemberExport
+from ensemble_feedback.services.field_events import FieldEventService
 from ensemble_feedback.services.members import RETRIES, MemberService
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.storage.members import MemberRepository
@@ -52,11 +54,13 @@ class PersonalData:
         stored: MemberRepository,
         records: PersonalDataRepository,
         merges: MergeCache,
+        field_events: FieldEventService,
     ) -> None:
         self._members = members
         self._stored = stored
         self._records = records
         self._merges = merges
+        self._field_events = field_events
 
     async def export(self, workspace: str, member_id: str) -> MemberExport:
         """Everything held about the member and the ids merged into them; Gone once erased."""
@@ -87,6 +91,9 @@ class PersonalData:
                 at = stamped  # erased before: the time it was
         # After the profiles: a crash in between leaves records a second DELETE removes.
         removed = await self._records.forget(workspace, group)
+        for one in group:
+            given = await self._field_events.give_back(workspace, one)
+            removed["field_event_seats"] = removed.get("field_event_seats", 0) + len(given)
         return Erasure(member_id=root, erased_member_ids=group, erased_at=at, removed=removed)
 
     async def _blank(self, workspace: str, member_id: str, events: list[Event]) -> datetime | None:
