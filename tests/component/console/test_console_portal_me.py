@@ -302,6 +302,10 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
 
     await eventually(place, lambda status: status == 404, timeout=90, what="identity's removal")
 
+    anew = await stage.feedback.client.post(
+        "/workspaces/acme/members", json={"display_name": "Mia"}, headers=mine
+    )
+    assert anew.status_code == 410, anew.text
     second = await stage.feedback.client.delete("/members/me", headers=mine)
     assert second.status_code == 200, second.text
     assert second.json()["member_id"] == mia

@@ -52,6 +52,7 @@ router = APIRouter(tags=["members"])
     responses={
         403: {"description": "The token is for another workspace."},
         409: {"description": "This person has a community profile already."},
+        410: {"description": "This account erased its community profile here."},
         422: {"description": "Invalid or unknown fields (trust, counters...)."},
     },
 )

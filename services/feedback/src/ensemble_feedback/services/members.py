@@ -108,6 +108,9 @@ class MemberService:
             data=self._data(member, verify=body.email is not None),
         )
         if not await self._members.insert(member, [event]):
+            existing = await self._members.get(workspace, member.member_id)
+            if existing is not None and existing.erased_at is not None:
+                raise Gone("this account erased its community profile here")
             raise Conflict("you already have a community profile (PATCH /members/me changes it)")
         return await self.find(workspace, member.member_id)
 
