@@ -153,7 +153,8 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
     a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
     shows the similar one as they type, then waits for a moderator. At a full field event
     they wait first in line; a seat given back is theirs, with their check-in code as a QR
-    code on the phone, which lets them in at the door."""
+    code on the phone, which lets them in at the door. Last, their profile, and the erasure
+    of their data behind a typed word."""
     stack = console_stack
     author = stack.issuer.bearer("acme", Role.MEMBER, subject=f"acc_{secrets.token_hex(6)}")
     joined = await feedback(stack, "POST", "/workspaces/acme/members", author, display_name="Bo")
@@ -245,6 +246,19 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await feedback(stack, "POST", door, manager, code=code)  # the code is the member's own
         await page.reload()
         await expect(page.get_by_text("You are checked in.")).to_be_visible()
+
+        # Their own pages: the profile, then erasing their data (what goes, what stays).
+        await page.get_by_role("link", name="My profile").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+        await expect(page.get_by_label("My name in the community")).to_be_visible()
+        await camera.check(page, "76-portal-me")
+        await page.get_by_role("link", name="Erase my data…").click()
+        await expect(page.get_by_role("heading", level=2).first).to_have_text("What goes")
+        await camera.check(page, "77-portal-me-erase")
+        await page.get_by_label("To confirm, type erase").fill("erase")
+        await page.get_by_role("button", name="Erase my data").click()
+        await expect(page.get_by_role("status")).to_contain_text("Your data is erased.")
+        await camera.check(page, "78-portal-me-erased")
     finally:
         await context.close()
     assert csp == []

@@ -11,6 +11,10 @@ class NotFound(EnsembleError):
     """No such object in the caller's workspace (another workspace's id is not found either)."""
 
 
+class Gone(EnsembleError):
+    """It existed and was erased on purpose (a member's data after a GDPR erasure): 410."""
+
+
 class Unauthenticated(EnsembleError):
     """No valid credentials: token, webhook signature."""
 

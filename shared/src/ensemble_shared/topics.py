@@ -45,6 +45,7 @@ from ensemble_shared.events import (
     EventCheckedInV1,
     EventFollowupInvitedV1,
     EventRsvpV1,
+    MemberErasedV1,
     MemberMergedV1,
     MemberRegisteredV1,
     MembershipChangedV1,
@@ -159,7 +160,13 @@ SUBMISSIONS = Stream(
 MEMBERS = Stream(
     "members",
     key="member id (merges: the survivor's id)",
-    events=(MemberRegisteredV1, MemberUpdatedV1, MemberMergedV1, MemberUnmergedV1),
+    events=(
+        MemberRegisteredV1,
+        MemberUpdatedV1,
+        MemberMergedV1,
+        MemberUnmergedV1,
+        MemberErasedV1,
+    ),
 )
 FIELD_EVENTS = Stream(
     "field_events",

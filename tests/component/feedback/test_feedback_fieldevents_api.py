@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_feedback.main import create_app
-from ensemble_feedback.services.field_events import FieldEventService
+from ensemble_feedback.services.event_followups import FollowupInvitations
 from ensemble_shared.auth import Role
 from ensemble_shared.events import (
     Event,
@@ -268,17 +268,17 @@ async def test_attendees_are_invited_once_to_submit_ideas_after_the_event(
     await feedback.client.post(
         f"/field-events/{event['id']}/check-in", json={"code": code}, headers=feedback.manager
     )
-    service: FieldEventService = app.state.services.field_events
+    service: FollowupInvitations = app.state.services.followups
     from datetime import datetime
 
     ended = datetime.fromisoformat(event["ends_at"])
 
-    before = await service.invite_followups(now=ended - timedelta(minutes=1))
+    before = await service.invite(now=ended - timedelta(minutes=1))
     first, second = await asyncio.gather(
-        service.invite_followups(now=ended + timedelta(minutes=1)),
-        service.invite_followups(now=ended + timedelta(minutes=2)),
+        service.invite(now=ended + timedelta(minutes=1)),
+        service.invite(now=ended + timedelta(minutes=2)),
     )
-    third = await service.invite_followups(now=ended + timedelta(hours=1))
+    third = await service.invite(now=ended + timedelta(hours=1))
 
     assert (before, first + second, third) == (0, 1, 0)
     invited = [

@@ -1,5 +1,6 @@
 """Identities and merges on the real store and broker: handle ownership, suggestions, merge,
-canonical resolution (in this replica and another), unmerge, refusals."""
+canonical resolution (in this replica and another), unmerge, refusals; a merged person's
+export and erasure cover every id they had."""
 
 from __future__ import annotations
 
@@ -258,3 +259,37 @@ async def test_merges_are_scoped_to_the_workspace(feedback: Feedback) -> None:
     undo = await feedback.client.post(f"/members/merges/{merge_id}/undo", headers=other)
     assert undo.status_code == 404
     assert (await feedback.client.get("/members/merges", headers=other)).json() == []
+
+
+async def test_a_merged_person_exports_and_erases_every_id_they_had(feedback: Feedback) -> None:
+    ana, ana_headers = await sign_up(feedback, "Ana", email="ana@fans.example")
+    old, old_headers = await sign_up(feedback, "Ana (old)", email="ana.old@fans.example")
+    other, _ = await sign_up(feedback, "Bo", email="bo@fans.example")
+    await link(feedback, old, "mastodon", "ana_old")
+    await link(feedback, other, "mastodon", "bo")
+    merged = await feedback.client.post(
+        "/members/merges",
+        json={"survivor_member_id": ana, "merged_member_id": old},
+        headers=feedback.manager,
+    )
+    assert merged.status_code == 201, merged.text
+    export = await feedback.client.get("/members/me/export", headers=old_headers)
+    assert export.status_code == 200, export.text
+    assert export.json()["member_id"] == ana
+    assert [h["handle"] for h in export.json()["records"]["member_handles"]] == ["ana_old"]
+    assert "bo@fans.example" not in export.text
+
+    erased = await feedback.client.delete("/members/me", headers=old_headers)
+    assert erased.status_code == 200, erased.text
+    assert sorted(erased.json()["erased_member_ids"]) == sorted([ana, old])
+    assert erased.json()["removed"]["member_handles"] == 1
+    for headers in (ana_headers, old_headers):
+        assert (await feedback.client.get("/members/me", headers=headers)).status_code == 410
+    for member in (ana, old):
+        seen = await feedback.client.get(f"/members/{member}", headers=feedback.manager)
+        assert (seen.json()["display_name"], seen.json()["email"]) == ("Former member", None)
+    bo = await feedback.client.get(f"/members/{other}", headers=feedback.manager)
+    assert bo.json()["email"] == "bo@fans.example"  # nobody else is touched
+    assert [i["handle"] for i in bo.json()["identities"]] == ["bo"]
+    [event] = [e for e in await feedback.events(MEMBERS) if e.type == "member.erased.v1"]
+    assert event.subject == ana

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ensemble_feedback.models.members import Member
 from ensemble_feedback.services.accounts import followed
+from ensemble_feedback.services.personal_data import erased
 from ensemble_shared.events import (
     AccountData,
     AccountUpdatedV1,
@@ -62,3 +63,11 @@ def test_a_removal_marks_the_profile_gone_and_withdraws_consents() -> None:
     after = followed(a_member(), removed)
     assert after is not None
     assert (after.left_at, after.consents) == (removed.time, ())
+
+
+def test_an_erased_profile_is_not_brought_back_by_identity() -> None:
+    gone = erased(a_member().model_copy(update={"email": "mia@fans.example"}), NOW)
+    assert (gone.display_name, gone.email, gone.consents) == ("Former member", None, ())
+    assert gone.erased_at == NOW
+    assert gone.left_at == NOW
+    assert followed(gone, renamed("Mia", at=timedelta(seconds=5))) is None

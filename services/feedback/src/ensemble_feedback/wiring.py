@@ -16,6 +16,7 @@ from ensemble_feedback.services.activity import ActivityService
 from ensemble_feedback.services.comments import CommentService
 from ensemble_feedback.services.directory import Directory
 from ensemble_feedback.services.duplicates import DuplicateService
+from ensemble_feedback.services.event_followups import FollowupInvitations
 from ensemble_feedback.services.field_events import FieldEventService
 from ensemble_feedback.services.following import FollowService
 from ensemble_feedback.services.handle_proofs import HandleProofs
@@ -26,6 +27,7 @@ from ensemble_feedback.services.member_merges import MemberMergeService
 from ensemble_feedback.services.members import MemberService
 from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.services.moderation import ModerationService
+from ensemble_feedback.services.personal_data import PersonalData
 from ensemble_feedback.services.ports import ActivityLog, MemberDirectory, Moderator
 from ensemble_feedback.services.public_board import PublicBoard
 from ensemble_feedback.services.ratelimits import WriteLimiter
@@ -48,6 +50,7 @@ from ensemble_feedback.storage.handles import HandleRepository
 from ensemble_feedback.storage.members import MemberRepository
 from ensemble_feedback.storage.merge_log import MergeLogRepository
 from ensemble_feedback.storage.moderation import ModerationRepository
+from ensemble_feedback.storage.personal_data import PersonalDataRepository
 from ensemble_feedback.storage.postings import PostingRepository
 from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_feedback.storage.submissions import SubmissionRepository
@@ -117,6 +120,7 @@ class Services:
     """Where every write stages the events it announces (one per process)."""
     social: SocialMentionService
     members: MemberService
+    personal_data: PersonalData
     accounts: AccountFollower
     trust: TrustService
     directory: Directory
@@ -129,6 +133,7 @@ class Services:
     board: Board
     moderation: ModerationService
     field_events: FieldEventService
+    followups: FollowupInvitations
     suggestions: SuggestionService
     loops: tuple[Loop, ...]
     """Background work: the outbox relay, the fingerprint purge, field event follow-ups."""
@@ -167,7 +172,9 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         queue, trust, the_board.held, auto_trust_after=settings.moderation_auto_trust_after
     )
 
-    field_events = FieldEventService(FieldEventRepository(database, outbox), directory, activity)
+    event_store = FieldEventRepository(database, outbox)
+    field_events = FieldEventService(event_store, directory, activity)
+    followups = FollowupInvitations(event_store)
 
     async def purge_fingerprints() -> None:
         await repeat(
@@ -186,6 +193,13 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         outbox=outbox,
         social=SocialMentionService(mentions),
         members=members,
+        personal_data=PersonalData(
+            members,
+            stored_members,
+            PersonalDataRepository(database, outbox),
+            merge_cache,
+            field_events,
+        ),
         accounts=AccountFollower(members, stored_members),
         trust=trust,
         directory=directory,
@@ -203,6 +217,7 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
         board=the_board,
         moderation=moderation,
         field_events=field_events,
+        followups=followups,
         suggestions=SuggestionService(
             SuggestionRepository(database, outbox),
             the_board.submissions,
@@ -210,5 +225,5 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
             directory,
             activity,
         ),
-        loops=(relay.run, purge_fingerprints, purge_handle_claims, field_events.run_followups),
+        loops=(relay.run, purge_fingerprints, purge_handle_claims, followups.run),
     )

@@ -70,11 +70,12 @@ from ensemble_identity.storage import (
     WorkspaceRepository,
 )
 from ensemble_shared.client_address import networks
-from ensemble_shared.events import new_id
+from ensemble_shared.events import MemberErasedV1, new_id
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.outbox import Outbox, OutboxRelay
 from ensemble_shared.runtime import Infrastructure, Loop, repeat
 from ensemble_shared.topics import ACCOUNTS as ACCOUNTS_STREAM
+from ensemble_shared.topics import MEMBERS as MEMBERS_STREAM
 from ensemble_shared.web import create_service_app
 
 PURGE_SECONDS = 300.0
@@ -219,6 +220,17 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         outbox = Outbox(publisher, infra.topics, infra.database)
         services, mailer = build(settings, infra, outbox)
         app.state.services = services
+        infra.subscribe(
+            [
+                (
+                    "identity-members",
+                    MEMBERS_STREAM,
+                    services.members.erased,
+                    [MemberErasedV1],
+                    "A member who erased their data in feedback loses their member place.",
+                )
+            ]
+        )
         await services.keyring.refresh()  # the first replica to start creates the first key
 
         longest_link = max(

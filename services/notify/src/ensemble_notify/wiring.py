@@ -65,6 +65,7 @@ from ensemble_notify.storage import (
     SpentTickets,
     TeamRepository,
 )
+from ensemble_notify.storage.member_erasure import ErasedMembers
 from ensemble_shared.capabilities import Capabilities
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
@@ -92,6 +93,7 @@ class Repositories:
     address_changes: AddressChangeLog
     teams: TeamRepository
     members: MemberRepository
+    erased_members: ErasedMembers
     routing_rules: RoutingRuleRepository
     preferences: PreferenceRepository
     held: HeldRepository
@@ -111,6 +113,7 @@ class Repositories:
             address_changes=AddressChangeLog(database, sealer),
             teams=TeamRepository(database),
             members=MemberRepository(database),
+            erased_members=ErasedMembers(database),
             routing_rules=RoutingRuleRepository(database),
             preferences=PreferenceRepository(database),
             held=HeldRepository(database),
@@ -190,7 +193,7 @@ def build(settings: NotifySettings, infra: Infrastructure, http: httpx.AsyncClie
         settings.console_url,
         preference_links,
     )
-    members = MemberDirectory(stores.members)
+    members = MemberDirectory(stores.members, stores.erased_members)
     routing_rules = RoutingRuleService(stores.routing_rules)
     recipients = RecipientResolver(
         endpoints=stores.endpoints,

@@ -59,6 +59,8 @@ from ensemble_shared.events.insights import (
 )
 from ensemble_shared.events.members import (
     MemberData,
+    MemberErasedV1,
+    MemberErasureData,
     MemberMergeData,
     MemberMergedV1,
     MemberRegisteredV1,
@@ -137,6 +139,8 @@ __all__ = [
     "IngestRedriveRequestedV1",
     "Localized",
     "MemberData",
+    "MemberErasedV1",
+    "MemberErasureData",
     "MemberMergeData",
     "MemberMergedV1",
     "MemberRegisteredV1",

@@ -76,3 +76,20 @@ class MemberUnmergedV1(Event):
 
     type: Literal["member.unmerged.v1"] = "member.unmerged.v1"
     data: MemberMergeData
+
+
+class MemberErasureData(Payload):
+    """Who was erased; nothing else about them (the event outlives the data it announces)."""
+
+    member_id: str = Field(description="The member whose personal data feedback erased.")
+    erased_member_ids: tuple[str, ...] = Field(
+        default=(), description="Every id of that person erased with it (members merged in)."
+    )
+
+
+class MemberErasedV1(Event):
+    """Sent by feedback when a member erases their data (GDPR): every service drops what it
+    keeps about them as a person; contributions stay, anonymised, and counts stay counts."""
+
+    type: Literal["member.erased.v1"] = "member.erased.v1"
+    data: MemberErasureData

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ensemble_console.clients.base import ApiError, Caller, Origin, WorkspaceClient
+from ensemble_console.models.feedback import CommunityMember, Timeline
 from ensemble_console.models.portal import (
     Followed,
     Idea,
@@ -19,6 +20,7 @@ from ensemble_console.models.portal import (
     Thread,
     Voted,
 )
+from ensemble_console.models.portal_me import HandleClaim
 
 
 class PortalClient(WorkspaceClient):
@@ -76,6 +78,52 @@ class PortalClient(WorkspaceClient):
             except ApiError as again:
                 if again.status != 409:  # made meanwhile, by another tab
                     raise
+
+    # --- the member's own data (routes/portal_me.py) ---
+
+    async def my_profile(self, caller: Caller, workspace: str) -> CommunityMember:
+        """404 before their first write made a profile, 410 once they erased it."""
+        return self.parse(
+            CommunityMember, await self.as_person(caller, workspace, "GET", "/members/me")
+        )
+
+    async def change_my_profile(
+        self, caller: Caller, workspace: str, change: dict[str, Any]
+    ) -> CommunityMember:
+        answer = await self.as_person(caller, workspace, "PATCH", "/members/me", json=change)
+        return self.parse(CommunityMember, answer)
+
+    async def my_activity(self, caller: Caller, workspace: str) -> Timeline:
+        params = {"limit": 20}
+        answer = await self.as_person(
+            caller, workspace, "GET", "/members/me/activity", params=params
+        )
+        return self.parse(Timeline, answer)
+
+    async def claim_handle(
+        self, caller: Caller, workspace: str, platform: str, handle: str
+    ) -> HandleClaim:
+        """409 when the handle could never be linked to them (taken, or a platform held)."""
+        body = {"platform": platform, "handle": handle}
+        answer = await self.as_person(
+            caller, workspace, "POST", "/members/me/identities", json=body
+        )
+        return self.parse(HandleClaim, answer)
+
+    async def unlink_handle(self, caller: Caller, workspace: str, platform: str) -> None:
+        path = f"/members/me/identities/{platform}"
+        await self.as_person(caller, workspace, "DELETE", path)
+
+    async def my_data(self, caller: Caller, workspace: str) -> dict[str, Any]:
+        """Everything feedback holds about the member, as its JSON document."""
+        answer: dict[str, Any] = await self.as_person(
+            caller, workspace, "GET", "/members/me/export"
+        )
+        return answer
+
+    async def erase_me(self, caller: Caller, workspace: str) -> None:
+        """Idempotent: asked again, feedback answers the same."""
+        await self.as_person(caller, workspace, "DELETE", "/members/me")
 
     async def similar(self, caller: Caller, workspace: str, text: str) -> list[SimilarIdea]:
         params = {"text": text, "limit": 5}

@@ -106,6 +106,7 @@ class CommunityMember(Answer):
     email: str | None = None
     email_verified: bool = False
     language: str = "en"
+    consents: list[str] = []
     trust: str
     identities: list[Identity] = []
     merged_member_ids: list[str] = []

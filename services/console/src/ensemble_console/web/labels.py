@@ -408,6 +408,14 @@ LABELS["notice"].update(
         "engagement_saved": N_("The engagement weights are saved."),
     }
 )
+# The member's own pages on the portal (routes/portal_me.py).
+LABELS["notice"].update(
+    {
+        "profile_saved": N_("Your profile is saved."),
+        "handle_unlinked": N_("The account is unlinked."),
+        "data_erased": N_("Your data is erased."),
+    }
+)
 LABELS.update(
     {
         "language": {"en": N_("English"), "fr": N_("French")},

@@ -18,6 +18,7 @@ from ensemble_feedback.services.identities import IdentityService
 from ensemble_feedback.services.member_merges import MemberMergeService
 from ensemble_feedback.services.members import MemberService
 from ensemble_feedback.services.moderation import ModerationService
+from ensemble_feedback.services.personal_data import PersonalData
 from ensemble_feedback.services.ratelimits import WriteLimiter
 from ensemble_feedback.services.social import SocialMentionService
 from ensemble_feedback.services.suggestions import SuggestionService
@@ -45,6 +46,10 @@ async def moderation(app: App) -> ModerationService:
 
 async def members(app: App) -> MemberService:
     return app.members
+
+
+async def personal_data(app: App) -> PersonalData:
+    return app.personal_data
 
 
 async def trust(app: App) -> TrustService:
@@ -87,6 +92,7 @@ TheBoard = Annotated[Board, Depends(board)]
 Moderation = Annotated[ModerationService, Depends(moderation)]
 Members = Annotated[MemberService, Depends(members)]
 Trust = Annotated[TrustService, Depends(trust)]
+OwnData = Annotated[PersonalData, Depends(personal_data)]
 Identities = Annotated[IdentityService, Depends(identities)]
 Proofs = Annotated[HandleProofs, Depends(handle_proofs)]
 Merges = Annotated[MemberMergeService, Depends(merges)]

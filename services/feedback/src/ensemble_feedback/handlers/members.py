@@ -12,6 +12,7 @@ from ensemble_feedback.handlers.dependencies import (
     Identities,
     Members,
     Merges,
+    OwnData,
     Proofs,
     Trust,
 )
@@ -31,6 +32,7 @@ from ensemble_feedback.models.members import (
     UnsubscribeLink,
 )
 from ensemble_feedback.models.merges import Merge, MergeRequest, MergeSuggestionPage
+from ensemble_feedback.models.personal_data import Erasure, MemberExport
 from ensemble_shared.errors import Forbidden
 from ensemble_shared.web.auth import Manager, Member
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize
@@ -50,6 +52,7 @@ router = APIRouter(tags=["members"])
     responses={
         403: {"description": "The token is for another workspace."},
         409: {"description": "This person has a community profile already."},
+        410: {"description": "This account erased its community profile here."},
         422: {"description": "Invalid or unknown fields (trust, counters...)."},
     },
 )
@@ -137,9 +140,55 @@ async def verify_email(
     return await link_pages.acted(request, verified, lambda: members.preview_verification(token))
 
 
-@router.get("/members/me", summary="My profile (a merged member sees its survivor).")
+GONE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No community profile yet."},
+    410: {"description": "The member erased their data (`DELETE /members/me`)."},
+}
+
+
+@router.get(
+    "/members/me",
+    summary="My profile (a merged member sees its survivor).",
+    responses=GONE,
+)
 async def my_profile(principal: Member, members: Members) -> MemberProfile:
-    return await members.find(principal.workspace, principal.subject)
+    return await members.own(principal.workspace, principal.subject)
+
+
+@router.get(
+    "/members/me/export",
+    summary="Everything feedback holds about me, as one JSON document (GDPR access).",
+    description=(
+        "My profile with its linked handles, and per collection my documents as stored: "
+        "submissions, comments, votes, follows, handle claims, activity, field event RSVPs, "
+        "check-ins and follow-up invitations, what waited in moderation, suggestions credited "
+        "to me. Nothing about another member. Answered as an attachment."
+    ),
+    responses=GONE,
+)
+async def export_my_data(principal: Member, data: OwnData, response: Response) -> MemberExport:
+    export = await data.export(principal.workspace, principal.subject)
+    name = f"community-data-{principal.workspace}-{export.exported_at:%Y%m%d}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return export
+
+
+@router.delete(
+    "/members/me",
+    dependencies=MEMBER_WRITE,
+    summary="Erase my community data (GDPR); asked again, the same erasure and nothing more.",
+    description=(
+        "The profile becomes the neutral label 'Former member' (name, email, consents "
+        "removed), linked handles, pending claims, follows and activity are deleted, seats at "
+        "events not over yet go to the next in line; submissions, comments, votes and past "
+        "events' seats stay, anonymised under that label, so counts stay true. Every id "
+        "merged into mine is erased too. "
+        "`member.erased.v1` tells the other services. Afterwards `GET /members/me` answers 410."
+    ),
+    responses={404: {"description": "No community profile."}},
+)
+async def erase_my_data(principal: Member, data: OwnData) -> Erasure:
+    return await data.erase(principal.workspace, principal.subject)
 
 
 @router.patch(

@@ -117,6 +117,9 @@ class Member(BaseModel):
     left_at: datetime | None = Field(
         default=None, description="When identity removed the person from the workspace."
     )
+    erased_at: datetime | None = Field(
+        default=None, description="When the member erased their data (nothing personal left)."
+    )
 
 
 class Identity(BaseModel):
@@ -144,6 +147,11 @@ class MemberProfile(BaseModel):
         default=None,
         description="Set when the person left the workspace (identity removed them): their "
         "submissions, votes and comments stay, nothing is sent to them any more.",
+    )
+    erased_at: datetime | None = Field(
+        default=None,
+        description="Set when the member erased their data: the profile is a neutral label, "
+        "their contributions stay under it (staff views; the member's own answers 410).",
     )
     created_at: datetime
 

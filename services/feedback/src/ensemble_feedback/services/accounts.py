@@ -28,6 +28,8 @@ FOLLOWED = (AccountUpdatedV1, MembershipChangedV1, MembershipRemovedV1)
 
 def followed(member: Member, event: Event) -> Member | None:
     """The profile after `event`, or None when it changes nothing (old, or nothing new)."""
+    if member.erased_at is not None:
+        return None  # erased: identity's news of the account must not bring the person back
     if member.identity_as_of is not None and event.time <= member.identity_as_of:
         return None
     updates: dict[str, object] = {}
@@ -57,8 +59,9 @@ class AccountFollower:
             account_id = getattr(event.data, "account_id", None)
             if not isinstance(event, FOLLOWED) or not isinstance(account_id, str):
                 continue
-            if await self._stored.get(event.workspace, account_id) is None:
-                continue  # staff, or a member with no community profile yet
+            stored = await self._stored.get(event.workspace, account_id)
+            if stored is None or stored.erased_at is not None:
+                continue  # staff, a member with no community profile yet, or one erased
 
             def apply(member: Member, event: Event = event) -> tuple[Member, bool] | None:
                 after = followed(member, event)

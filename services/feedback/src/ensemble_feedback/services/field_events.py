@@ -1,4 +1,5 @@
-"""Field events: planning by staff, RSVPs with a waitlist, check-in codes, follow-up invitations.
+"""Field events: planning by staff, RSVPs with a waitlist, check-in codes (the invitations
+after the event are in event_followups.py).
 
 Seats are allocated by appending acts to a per-event log (see models/field_events.py): a writer
 reads the log, plans act `last + 1` on the roster it derived, and inserts it under a unique id.
@@ -15,7 +16,7 @@ import base64
 import logging
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ensemble_feedback.models.activity import Activity
 from ensemble_feedback.models.field_events import (
@@ -32,7 +33,6 @@ from ensemble_feedback.models.field_events import (
     RosterEntry,
     RosterPage,
     normalize_code,
-    submission_tag,
 )
 from ensemble_feedback.services.directory import refuse_blocked
 from ensemble_feedback.services.ports import ActivityLog, MemberDirectory
@@ -43,9 +43,7 @@ from ensemble_shared.events import (
     CheckInData,
     Event,
     EventCheckedInV1,
-    EventFollowupInvitedV1,
     EventRsvpV1,
-    FollowupInvitationData,
     MemberMergedV1,
     RsvpData,
     Source,
@@ -53,7 +51,6 @@ from ensemble_shared.events import (
     new_id,
     utcnow,
 )
-from ensemble_shared.runtime import repeat
 from ensemble_shared.storage.pagination import next_cursor, parse_cursor
 
 log = logging.getLogger(__name__)
@@ -61,8 +58,6 @@ log = logging.getLogger(__name__)
 # Each lost race costs one re-read of the acts written meanwhile; a request that loses this
 # many times in a row is told to retry rather than held forever.
 MAX_ATTEMPTS = 500
-FOLLOWUP_WINDOW = timedelta(days=3)  # attendees checked in later than this are not invited
-FOLLOWUP_INTERVAL = 60.0  # seconds between follow-up sweeps
 
 
 class FieldEventNotFound(NotFound):
@@ -213,6 +208,23 @@ class FieldEventService:
         if self._clock() >= event.ends_at:
             raise Conflict("the event is over")
         await self._fold(event, principal.subject, member)
+        return await self._mine(event, await self._leave(event, member), member)
+
+    async def give_back(self, workspace: str, member: str) -> list[str]:
+        """An erased member's seats and waitlist places at events not over yet go to the next
+        in line; past events keep theirs, as counts. The events left, once each."""
+        left = []
+        for event_id in await self._events.events_of_member(workspace, member):
+            event = await self._events.get(workspace, event_id)
+            if event is None or event.status == "cancelled" or self._clock() >= event.ends_at:
+                continue
+            roster = await self._roster(event)
+            if roster.status_of(member) != "none":
+                await self._leave(event, member)
+                left.append(event_id)
+        return left
+
+    async def _leave(self, event: FieldEvent, member: str) -> Roster:
         roster, _ = await self._append(
             event,
             lambda current: (
@@ -222,7 +234,7 @@ class FieldEventService:
             ),
             by=member,
         )
-        return await self._mine(event, roster, member)
+        return roster
 
     async def my_rsvp(self, principal: Principal, event_id: str) -> MyRsvp:
         event = await self._event(principal.workspace, event_id)
@@ -295,49 +307,6 @@ class FieldEventService:
         if not first:
             raise Conflict("this code was already used")
         return CheckInResult(event_id=event.id, member_id=member, checked_in_at=at)
-
-    # --- after the event ---
-
-    async def invite_followups(self, *, now: datetime | None = None, limit: int = 200) -> int:
-        """Invite every attendee of events that ended lately to submit ideas tagged with the
-        event, once each (unique key per event and member); returns how many were invited.
-
-        Runs in every replica; a repeat, or two replicas at once, invite nobody twice.
-        """
-        now = now or self._clock()
-        invited = 0
-        for event in await self._events.ended_between(now - FOLLOWUP_WINDOW, now, limit=limit):
-            attendees = await self._events.checked_in(event.id)
-            pending = sorted(set(attendees) - await self._events.invited(event.id))
-            if not pending:
-                continue
-            invitations: list[tuple[str, Event]] = [
-                (
-                    member,
-                    EventFollowupInvitedV1(
-                        **envelope(Source.FEEDBACK, event.workspace, event.id),
-                        data=FollowupInvitationData(
-                            event_id=event.id,
-                            title=event.title,
-                            ended_at=event.ends_at,
-                            member_id=member,
-                            tag=submission_tag(event.id),
-                        ),
-                    ),
-                )
-                for member in pending
-            ]
-            invited += len(await self._events.invite(event, invitations, at=now))
-        return invited
-
-    async def run_followups(self, *, every: float = FOLLOWUP_INTERVAL) -> None:
-        """The background loop main.py starts: invite attendees of events that just ended."""
-        await repeat(self._followups_step, every=every, what="field event follow-ups")
-
-    async def _followups_step(self) -> None:
-        invited = await self.invite_followups()
-        if invited:
-            log.info("invited %d attendees to follow up on their field events", invited)
 
     # --- internals ---
 

@@ -27,7 +27,7 @@ from ensemble_feedback.services.merge_cache import MergeCache
 from ensemble_feedback.storage.handles import HandleRepository
 from ensemble_feedback.storage.members import MemberRepository
 from ensemble_shared.auth import Principal
-from ensemble_shared.errors import Conflict, Invalid, NotFound
+from ensemble_shared.errors import Conflict, Gone, Invalid, NotFound
 from ensemble_shared.events import (
     MemberData,
     MemberRegisteredV1,
@@ -67,6 +67,7 @@ def profile_of(
         ),
         merged_member_ids=group[1:],
         left_at=member.left_at,
+        erased_at=member.erased_at,
         created_at=member.created_at,
     )
 
@@ -107,6 +108,9 @@ class MemberService:
             data=self._data(member, verify=body.email is not None),
         )
         if not await self._members.insert(member, [event]):
+            existing = await self._members.get(workspace, member.member_id)
+            if existing is not None and existing.erased_at is not None:
+                raise Gone("this account erased its community profile here")
             raise Conflict("you already have a community profile (PATCH /members/me changes it)")
         return await self.find(workspace, member.member_id)
 
@@ -121,6 +125,13 @@ class MemberService:
         group = state.group(root)
         identities = await self._handles.of_members(workspace, group)
         return profile_of(member, group, identities)
+
+    async def own(self, workspace: str, member_id: str) -> MemberProfile:
+        """The member's own profile, as they read it: Gone once they erased their data."""
+        profile = await self.find(workspace, member_id)
+        if profile.erased_at is not None:
+            raise Gone("you erased your community profile")
+        return profile
 
     async def change_profile(self, principal: Principal, change: ProfileChange) -> MemberProfile:
         sent = change.model_fields_set
@@ -246,6 +257,8 @@ class MemberService:
             member = await self._members.get(workspace, member_id)
             if member is None:
                 raise NotFound(f"no member {member_id}")
+            if member.erased_at is not None:
+                raise Gone("this member erased their data")
             outcome = apply(member)
             if outcome is None:
                 return member

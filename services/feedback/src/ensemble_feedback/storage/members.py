@@ -20,7 +20,7 @@ POINT_READS = 20  # get_many: up to this many ids, `_id` probes rather than one 
 _DATES = ("created_at", "updated_at")
 
 
-def _document(member: Member) -> Document:
+def document_of(member: Member) -> Document:
     document = member.model_dump(mode="json", exclude={"member_id", *_DATES})
     dates = {name: getattr(member, name) for name in _DATES}
     email_key = member.email.lower() if member.email else None
@@ -31,7 +31,7 @@ def changed(previous: Member, member: Member) -> Document:
     """Only what this change changes (ensemble_shared.storage.writes): a profile edit racing a
     block never writes the old trust level back."""
     return changed_fields(
-        _document(previous), _document(member), fixed=("_id", "workspace", "created_at")
+        document_of(previous), document_of(member), fixed=("_id", "workspace", "created_at")
     )
 
 
@@ -59,7 +59,7 @@ class MemberRepository:
 
     async def insert(self, member: Member, events: Sequence[Event]) -> bool:
         """Store a new member with its events; False when its id is taken already."""
-        return await self._outbox.insert_one(self.collection, _document(member), events)
+        return await self._outbox.insert_one(self.collection, document_of(member), events)
 
     async def update(self, member: Member, events: Sequence[Event], *, previous: Member) -> bool:
         """Write the fields changed since `previous` unless someone changed the member since it

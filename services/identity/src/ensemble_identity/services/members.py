@@ -3,12 +3,18 @@
 Every change is written with its `membership.*` event (the outbox) and recorded in the audit
 log by `People`. The last admin can neither be demoted nor removed (409): a workspace without
 an admin could only be repaired by the operator.
+
+A community member who erases their data in feedback (`member.erased`) loses their member
+place in that workspace the same way, by the system; a staff place is never touched, and the
+account stays, since one account (one email) serves every workspace the person belongs to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ensemble_identity.models.accounts import Account
-from ensemble_identity.models.context import Actor, Origin
+from ensemble_identity.models.context import SYSTEM, Actor, Origin
 from ensemble_identity.models.memberships import (
     Membership,
     MembershipUpdate,
@@ -18,6 +24,9 @@ from ensemble_identity.models.memberships import (
 from ensemble_identity.models.roles import ADMIN
 from ensemble_identity.services.people import People
 from ensemble_shared.errors import Conflict, NotFound
+from ensemble_shared.events import Event, MemberErasedV1
+
+ERASURE_ORIGIN = Origin(ip="event", user_agent="member.erased.v1")
 
 
 class Members:
@@ -58,6 +67,19 @@ class Members:
         if ADMIN in place.roles:
             await self._keep_an_admin(workspace, account_id)
         await self._people.remove(place, account, actor=actor, origin=origin)
+
+    async def erased(self, events: Sequence[Event]) -> None:
+        """Remove the member place of every id feedback erased (once: a redelivered event
+        finds no place left)."""
+        for event in events:
+            if not isinstance(event, MemberErasedV1):
+                continue
+            for account_id in sorted({event.data.member_id, *event.data.erased_member_ids}):
+                place = await self._people.memberships.get(event.workspace, account_id)
+                account = await self._people.account(account_id) if place else None
+                if place is None or account is None or place.kind != "member":
+                    continue
+                await self._people.remove(place, account, actor=SYSTEM, origin=ERASURE_ORIGIN)
 
     async def teams(self, workspace: str) -> list[TeamView]:
         members: dict[str, list[str]] = {}

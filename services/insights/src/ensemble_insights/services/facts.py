@@ -27,6 +27,7 @@ from ensemble_shared.events import (
     EventCheckedInV1,
     EventFollowupInvitedV1,
     EventRsvpV1,
+    MemberErasedV1,
     MemberMergedV1,
     MemberRegisteredV1,
     MemberUnmergedV1,
@@ -193,6 +194,8 @@ EXTRACTORS: dict[type[Event], Extract] = {
     MemberUpdatedV1: _member,
     MemberMergedV1: lambda e: (e.data.merge_id, {}),
     MemberUnmergedV1: lambda e: (e.data.merge_id, {}),
+    # an erasure is a fact with nothing about the person: the counts made before it stay
+    MemberErasedV1: lambda e: (e.data.member_id, {}),
     EventRsvpV1: _rsvp,
     EventCheckedInV1: lambda e: (
         f"{e.data.event_id}:{e.data.member_id}",

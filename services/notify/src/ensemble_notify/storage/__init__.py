@@ -7,6 +7,7 @@ from ensemble_notify.storage.deliveries import DeliveryRepository
 from ensemble_notify.storage.digests import HeldRepository
 from ensemble_notify.storage.endpoints import EndpointRepository
 from ensemble_notify.storage.inbox import InboxRepository
+from ensemble_notify.storage.member_erasure import ErasedMembers
 from ensemble_notify.storage.members import MemberRepository
 from ensemble_notify.storage.people import PeopleRepository
 from ensemble_notify.storage.preferences import PreferenceRepository
@@ -29,6 +30,7 @@ INDEXES = {
     **ReplayRepository.INDEXES,
     **TeamRepository.INDEXES,
     **MemberRepository.INDEXES,
+    **ErasedMembers.INDEXES,
     **RoutingRuleRepository.INDEXES,
     **PreferenceRepository.INDEXES,
     **HeldRepository.INDEXES,
