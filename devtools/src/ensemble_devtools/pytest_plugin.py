@@ -32,12 +32,14 @@ GROUPS = (
 )
 """Tests that run on one pytest-xdist worker together, by where they live: the users of a
 session-scoped stack of service processes (`console_stack`, `ops`) start it once, not once per
-worker. A test elsewhere using one of those stacks still works, at the cost of a second stack."""
+worker. A test elsewhere using one of those stacks still works, at the cost of a second stack.
+Any other test runs with the rest of its module (module-scoped stacks start once)."""
 
 
 def group_of(nodeid: str) -> str:
-    """The group a test runs in: its own id when it belongs to none."""
-    return next((group for prefix, group in GROUPS if nodeid.startswith(prefix)), nodeid)
+    """The group a test runs in: its module when it belongs to none."""
+    module = nodeid.split("::", 1)[0]
+    return next((group for prefix, group in GROUPS if nodeid.startswith(prefix)), module)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:

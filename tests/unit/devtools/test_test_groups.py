@@ -11,6 +11,8 @@ def test_tests_of_one_shared_stack_or_of_the_faults_share_a_group() -> None:
     assert group_of("tests/component/console/test_console_sources.py::test_z") == "ops"
 
 
-def test_any_other_test_is_a_group_of_its_own() -> None:
-    nodeid = "tests/component/notify/test_notify_delivery.py::test_w"
-    assert group_of(nodeid) == nodeid
+def test_any_other_test_runs_with_its_module_whose_fixtures_it_may_share() -> None:
+    module = "tests/component/notify/test_notify_delivery.py"
+    assert group_of(f"{module}::test_w") == module
+    assert group_of(f"{module}::test_v[fr]") == module
+    assert group_of("tests/component/console/test_console_portal_me.py::test_a") != module
