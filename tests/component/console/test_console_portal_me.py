@@ -192,7 +192,7 @@ async def test_a_member_changes_their_profile_and_proves_then_unlinks_a_handle_i
         linked = await eventually(my_page, lambda text: "<strong>@lea</strong>" in text, timeout=90)
         assert "Mastodon" in linked
         unlinked = await act(browser, f"{PORTAL}/me", f"{PORTAL}/me/identities/mastodon/unlink")
-        assert unlinked.headers["location"] == f"{PORTAL}/me?notice=handle_unlinked"
+        assert unlinked.headers["location"] == f"{PORTAL}/me?notice=own_handle_unlinked"
         assert "Aucun compte lié." in await my_page()
 
 

@@ -127,7 +127,7 @@ async def claim_handle(
 async def unlink_handle(portal: MemberOf, platform: Platform) -> Response:
     visit = portal.visit
     await visit.clients.portal.unlink_handle(visit.caller, portal.workspace, platform)
-    return visit.redirect(f"{portal.base}/me", notice="handle_unlinked")
+    return visit.redirect(f"{portal.base}/me", notice="own_handle_unlinked")
 
 
 @router.get("/export")

@@ -8,9 +8,13 @@ Add a kind or a value here when a screen shows a new enum; its French goes in la
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ensemble_console.web.i18n import N_, Translator
-from ensemble_console.web.labels_portal_events import PORTAL_EVENT_NOTICES
+from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
+
+V = TypeVar("V")
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {
@@ -331,7 +335,16 @@ def label(translator: Translator, kind: str, value: object) -> str:
 
 
 # Sources and notifications screens (routes/sources.py, notifications.py, integrations.py).
-LABELS["notice"].update(
+def _extend(labels: dict[str, V], more: dict[str, V]) -> None:
+    """Add another area's labels; a key defined twice is refused when the module loads."""
+    taken = labels.keys() & more.keys()
+    if taken:
+        raise ValueError(f"labels defined twice: {sorted(taken)}")
+    labels.update(more)
+
+
+_extend(
+    LABELS["notice"],
     {
         "source_created": N_("The source is connected."),
         "source_enabled": N_("The source is resumed."),
@@ -347,17 +360,19 @@ LABELS["notice"].update(
         "replay_refused": N_(
             "That delivery cannot be replayed (in-app, still pending, or a replay)."
         ),
-    }
+    },
 )
-LABELS["notify_event"].update(
+_extend(
+    LABELS["notify_event"],
     {
         "approval.*": N_("approvals"),
         "content.*": N_("content and publishing"),
         "mention.*": N_("inbox mentions"),
         "submission.*": N_("community submissions"),
-    }
+    },
 )
-LABELS.update(
+_extend(
+    LABELS,
     {
         "source_platform": {
             "generic": N_("Signed webhooks (any system)"),
@@ -394,52 +409,28 @@ LABELS.update(
             "running": N_("running"),
             "finished": N_("finished"),
         },
-    }
+    },
 )
 
 # Settings screens (routes/routing.py, preference_defaults.py, people.py, triage.py,
 # engagement.py).
-LABELS["notice"].update(
+_extend(
+    LABELS["notice"],
     {
         "routing_saved": N_("The routing rules are saved."),
         "notification_defaults_saved": N_("The workspace's notification defaults are saved."),
         "person_saved": N_("The person is saved."),
         "triage_saved": N_("The triage settings are saved."),
         "engagement_saved": N_("The engagement weights are saved."),
-    }
+    },
 )
-# The member's own pages on the portal (routes/portal_me.py).
-LABELS["notice"].update(
+_extend(
+    LABELS,
     {
-        "profile_saved": N_("Your profile is saved."),
-        "handle_unlinked": N_("The account is unlinked."),
-        "data_erased": N_("Your data is erased."),
-    }
-)
-LABELS.update(
-    {
-        "language": {"en": N_("English"), "fr": N_("French")},
         "mention_kind": {"request": N_("Request"), "feedback": N_("Feedback")},
-    }
+    },
 )
-# The community portal (routes/portal.py, portal_member.py).
-LABELS["notice"].update(
-    {
-        "idea_published": N_("Thank you! Your idea is on the board."),
-        "idea_held": N_("Thank you! Your idea waits for a moderator before it is published."),
-        "vote_counted": N_("Your vote counts."),
-        "vote_taken_back": N_("Your vote is taken back."),
-        "idea_followed": N_("You follow this idea: you will hear about its comments and moves."),
-        "idea_unfollowed": N_("You no longer follow this idea."),
-        "comment_published": N_("Your comment is published."),
-        "comment_held": N_("Your comment waits for a moderator before it is published."),
-    }
-)
-LABELS["portal_sort"] = {
-    "trending": N_("Trending"),
-    "top": N_("Top"),
-    "new": N_("Newest"),
-}
-LABELS["notice"].update(SCHEDULER_NOTICES)
-LABELS.update(SCHEDULER_LABELS)
-LABELS["notice"].update(PORTAL_EVENT_NOTICES)
+_extend(LABELS["notice"], SCHEDULER_NOTICES)
+_extend(LABELS, SCHEDULER_LABELS)
+_extend(LABELS["notice"], PORTAL_NOTICES)
+_extend(LABELS, PORTAL_LABELS)
