@@ -252,11 +252,21 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
             "/members/me", json={"email": MIA, "consents": ["ideas_followed"]}, headers=mine
         )
         assert patched.status_code == 200, patched.text
+        notify_db = stage.store(stage.notify.settings.database)
+        # Member events and comments travel on different topics: the comment may be read
+        # before the profile that gives her address, so wait until notify knows it.
+        await eventually(
+            lambda: notify_db["members"].count_documents(
+                {"member_id": mia, "email": MIA, "consents": "ideas_followed"}
+            ),
+            lambda versions: versions > 0,
+            timeout=90,
+            what="notify's copy of Mia's address and consent",
+        )
         comment = await stage.feedback.client.post(
             f"/submissions/{stage.picnic}/comments", json={"body": "Noted!"}, headers=stage.bo
         )
         assert comment.status_code == 201, comment.text
-        notify_db = stage.store(stage.notify.settings.database)
         await eventually(
             lambda: holding(notify_db, MIA),
             lambda where: "deliveries" in where,
