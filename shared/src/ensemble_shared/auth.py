@@ -31,6 +31,11 @@ class Principal(BaseModel):
     workspace: str = Field(min_length=1)
     roles: frozenset[Role] = frozenset()
     teams: frozenset[str] = frozenset()
+    email: str | None = Field(
+        default=None,
+        description="The address identity has proven is this person's (a link it sent there "
+        "was followed); None when unproven or for keys and services.",
+    )
 
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles)) or Role.ADMIN in self.roles

@@ -58,6 +58,7 @@ class AccessClaims(BaseModel):
     exp: int
     jti: str
     email: str | None = None
+    email_verified: bool = False
     name: str | None = None
     locale: str | None = None
     sid: str | None = None
@@ -71,6 +72,7 @@ class AccessClaims(BaseModel):
             workspace=self.ws,
             roles=frozenset(Role(r) for r in self.roles if r in known),
             teams=frozenset(self.teams),
+            email=self.email if self.email_verified else None,
         )
 
 

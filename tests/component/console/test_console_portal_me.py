@@ -14,6 +14,7 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -323,3 +324,55 @@ async def test_a_member_downloads_their_data_then_erases_it_everywhere(stage: St
     erasures = [e for e in await stage.feedback.events(MEMBERS) if e.type == "member.erased.v1"]
     assert [e.subject for e in erasures] == [mia]
     assert await holding(feedback_db, MIA) == []
+
+
+async def test_an_author_hears_by_email_when_their_idea_moves_and_finds_it_on_the_roadmap(
+    stage: Stage,
+) -> None:
+    """The address identity proved by the sign-in link is the profile's, verified (no second
+    link), and the submit form's box is the author's consent to hear of the idea's moves."""
+    noa, tom = "noa@fans.example", "tom@fans.example"
+    async with stage.console.browser() as browser:
+        await signed_in(stage, browser, noa)
+        form = await browser.get(f"{PORTAL}/submit")
+        assert 'name="updates" value="on" checked' in form.text  # ticked on a fresh form
+        title = "Water fountains by the courts"
+        sent = await act(browser, f"{PORTAL}/submit", f"{PORTAL}/submit", title=title, updates="on")
+        idea = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    async with stage.console.browser() as browser:
+        await signed_in(stage, browser, tom)
+        bench = await act(
+            browser, f"{PORTAL}/submit", f"{PORTAL}/submit", title="Benches in the shade"
+        )
+        benches = bench.headers["location"].split("?")[0].rsplit("/", 1)[1]
+
+    manager = stage.feedback.manager
+
+    async def author_of(submission: str) -> dict[str, Any]:
+        seen = await stage.feedback.client.get(f"/submissions/{submission}", headers=manager)
+        member = seen.json()["author_member_id"]
+        answer = await stage.feedback.client.get(f"/members/{member}", headers=manager)
+        found: dict[str, Any] = answer.json()
+        return found
+
+    profile = await author_of(idea)
+    assert (profile["email"], profile["email_verified"]) == (noa, True)
+    assert profile["consents"] == ["status_changes"]
+    other = await author_of(benches)
+    assert (other["email"], other["consents"]) == (tom, [])  # box left unticked
+
+    approved = await stage.feedback.client.post(
+        f"/moderation/items/submission:{idea}/approve", headers=manager
+    )
+    assert approved.status_code == 200, approved.text
+    for status in ("under_review", "planned"):
+        moved = await stage.feedback.client.post(
+            f"/submissions/{idea}/status", json={"status": status}, headers=manager
+        )
+        assert moved.status_code == 200, moved.text
+    news = await stage.identity.message(noa, title)
+    assert news["X-Ensemble-Event-Type"] == "submission.status_changed.v1"
+    assert not [m for rcpt, m in stage.mailbox.messages if noa in rcpt and "verify" in str(m)]
+    async with stage.console.browser() as visitor:
+        roadmap = await visitor.get(f"{PORTAL}/roadmap")
+    assert title in roadmap.text

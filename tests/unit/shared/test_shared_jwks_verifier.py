@@ -153,6 +153,24 @@ async def test_roles_map_onto_the_principal(
 
 
 @pytest.mark.parametrize(
+    ("claims", "email"),
+    [
+        ({"email": "mia@fans.example", "email_verified": True}, "mia@fans.example"),
+        ({"email": "mia@fans.example", "email_verified": False}, None),
+        ({"email": "mia@fans.example"}, None),
+        ({}, None),
+    ],
+)
+async def test_the_principal_carries_only_an_address_identity_proved(
+    claims: dict[str, Any], email: str | None
+) -> None:
+    identity, key = Identity(), Ed25519PrivateKey.generate()
+    identity.keys = [jwk(key, "k1")]
+    principal = await identity.verifier().verify(token(key, "k1", **claims))
+    assert principal.email == email
+
+
+@pytest.mark.parametrize(
     "claims",
     [
         {"exp": int(time.time()) - 120},

@@ -26,6 +26,8 @@ Title = Annotated[str, Query(max_length=300)]
 EventTag = r"^(event:[\w-]{1,44})?$"
 Text = Annotated[str, Query(max_length=10_000)]
 OnOff = Annotated[Literal["on", "off"], Form()]
+# The author's news of their idea's moves: feedback's consent topic for status changes.
+STATUS_NEWS = "status_changes"
 
 
 def _back(portal: Portal, path: str) -> str:
@@ -64,7 +66,8 @@ async def sign_in(
 
 
 async def _joined(portal: Portal) -> None:
-    """Feedback knows members by a profile: made on their first write."""
+    """Feedback knows members by a profile: made on their first write, with the address
+    identity proved (the token's), so the emails they agree to reach them."""
     visit = portal.visit
     assert visit.me is not None
     account = visit.me.account
@@ -74,21 +77,33 @@ async def _joined(portal: Portal) -> None:
     )
 
 
+async def _hears_of_moves(portal: Portal) -> None:
+    """The author asked (the submit form's box) to hear when their idea moves: the consent."""
+    visit = portal.visit
+    clients, ws = visit.clients.portal, portal.workspace
+    profile = await clients.my_profile(visit.caller, ws)
+    if STATUS_NEWS not in profile.consents:
+        consents = [*profile.consents, STATUS_NEWS]
+        await clients.change_my_profile(visit.caller, ws, {"consents": consents})
+
+
 @router.get("/submit")
 async def submit_page(
     portal: MemberOf,
     title: Title = "",
     body: Text = "",
     tag: Annotated[str, Query(pattern=EventTag)] = "",
+    updates: Annotated[Literal["on"] | None, Query()] = None,
 ) -> Response:
-    """Without JavaScript, "Check similar ideas" comes back here with the text typed so far."""
+    """Without JavaScript, "Check similar ideas" comes back here with the text typed so far
+    (the news box as left; ticked on a fresh form)."""
     similar = []
     if len(title.strip()) >= 3:
         visit = portal.visit
         similar = await visit.clients.portal.similar(visit.caller, portal.workspace, title.strip())
     return portal.page(
         "portal/submit.html",
-        form={"title": title, "body": body, "tag": tag},
+        form={"title": title, "body": body, "tag": tag, "updates": updates or not title},
         similar=similar,
         checked=bool(title),
     )
@@ -104,9 +119,11 @@ async def similar_ideas(portal: MemberOf, title: Title = "") -> Response:
     return portal.page("portal/_similar.html", similar=found, checked=bool(title.strip()))
 
 
-def _not_submitted(portal: Portal, title: str, body: str, error: str, tag: str = "") -> Response:
+def _not_submitted(
+    portal: Portal, title: str, body: str, error: str, tag: str = "", updates: bool = True
+) -> Response:
     """The form again, as typed, with why (`title` too short, `refused` by the filters)."""
-    form = {"title": title, "body": body, "tag": tag}
+    form = {"title": title, "body": body, "tag": tag, "updates": updates}
     return portal.page(
         "portal/submit.html", status=422, form=form, similar=[], checked=False, error=error
     )
@@ -119,10 +136,11 @@ async def submit(
     body: Annotated[str, Form(max_length=10_000)] = "",
     kind: Annotated[Kind, Form()] = "idea",
     tag: Annotated[str, Form(pattern=EventTag)] = "",
+    updates: Annotated[Literal["on"] | None, Form()] = None,
 ) -> Response:
     visit = portal.visit
     if len(title.strip()) < 3:
-        return _not_submitted(portal, title, body, "title", tag)
+        return _not_submitted(portal, title, body, "title", tag, updates is not None)
     await _joined(portal)
     payload = {
         "kind": kind,
@@ -135,7 +153,9 @@ async def submit(
     except ApiError as exc:
         if exc.status != 422:
             raise
-        return _not_submitted(portal, title, body, "refused", tag)
+        return _not_submitted(portal, title, body, "refused", tag, updates is not None)
+    if updates:
+        await _hears_of_moves(portal)
     idea = created.submission
     notice = "idea_published" if idea.published else "idea_held"
     return visit.redirect(f"{portal.base}/ideas/{idea.id}", notice=notice)

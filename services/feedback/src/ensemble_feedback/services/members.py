@@ -90,14 +90,20 @@ class MemberService:
     async def sign_up(self, principal: Principal, body: SignUp) -> MemberProfile:
         """The community profile of the person identity signed in (a member token): the member
         id is the token's subject, so identity's account and feedback's member are one person.
-        Tokens come from identity only (a magic link, then POST /access-tokens)."""
+        Tokens come from identity only (a magic link, then POST /access-tokens). The address
+        identity has proven (the token's) is the profile's when none other is given, and is
+        taken as verified: no second link to follow."""
         now = utcnow()
         workspace = principal.workspace
+        vouched = principal.email
+        email = body.email or vouched
+        proven = bool(email and vouched and email.casefold() == vouched.casefold())
         member = Member(
             member_id=principal.subject,
             workspace=workspace,
             display_name=body.display_name,
-            email=body.email,
+            email=email,
+            email_verified=proven,
             language=body.language,
             consents=tuple(t for t in TOPICS if t in body.consents),
             created_at=now,
@@ -105,7 +111,7 @@ class MemberService:
         )
         event = MemberRegisteredV1(
             **envelope(Source.FEEDBACK, workspace, member.member_id),
-            data=self._data(member, verify=body.email is not None),
+            data=self._data(member, verify=email is not None and not proven),
         )
         if not await self._members.insert(member, [event]):
             existing = await self._members.get(workspace, member.member_id)

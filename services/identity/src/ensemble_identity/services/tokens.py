@@ -48,6 +48,7 @@ class AccessTokens:
                 "roles": list(membership.roles),
                 "teams": list(membership.teams),
                 "email": account.email,
+                "email_verified": account.email_verified,
                 "name": account.name,
                 "locale": account.locale,
                 "sid": session.id,
