@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payloa
 # The receivers the benchmarks deliver to listen on 127.0.0.1.
 os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 
-from bench import console, driver, ingest, insights, notify, timers, voting, webhook
+from bench import console, driver, ingest, insights, memory, notify, timers, voting, webhook
 from ensemble_devtools.infra import resolve
 
 
@@ -45,6 +45,7 @@ def main() -> None:
             "notify",
             "insights",
             "console",
+            "memory",
         ],
         help="run one benchmark",
     )
@@ -90,6 +91,10 @@ def main() -> None:
             if args.only in (None, "console"):
                 met &= asyncio.run(
                     console.run(infra, rounds=args.rounds, requests=args.pages, log_dir=Path(data))
+                )
+            if args.only in (None, "memory"):
+                met &= asyncio.run(
+                    memory.run(infra, mentions=args.requests, pages=args.pages, log_dir=Path(data))
                 )
         finally:
             infra.stop()

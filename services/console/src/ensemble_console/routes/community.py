@@ -23,7 +23,7 @@ router = APIRouter(prefix="/w/{workspace}/community")
 
 
 # Feedback's ids: letters, digits, `_ : . @ -`, never starting with a dot (no `..` segment).
-Id = Annotated[str, Path(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
+Id = Annotated[str, Path(max_length=100, pattern=r"^[\w:@-][\w:.@-]*$")]
 Reason = Annotated[str, Form(max_length=2000)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Status = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]

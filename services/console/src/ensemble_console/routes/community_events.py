@@ -25,7 +25,7 @@ router = APIRouter(prefix="/w/{workspace}/community/events")
 
 # Feedback's codes are 10 characters; people add spaces or dashes when reading them out.
 Code = Annotated[str, Form(max_length=64)]
-Who = Annotated[str | None, Query(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
+Who = Annotated[str | None, Query(max_length=100, pattern=r"^[\w:@-][\w:.@-]*$")]
 CHECK_IN_ERRORS = {404: "unknown", 409: "used", 422: "invalid"}
 
 

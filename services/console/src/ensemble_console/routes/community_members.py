@@ -17,7 +17,7 @@ from ensemble_console.web.labels import LABELS
 
 router = APIRouter(prefix="/w/{workspace}/community/members")
 
-MemberField = Annotated[str, Form(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
+MemberField = Annotated[str, Form(max_length=100, pattern=r"^[\w:@-][\w:.@-]*$")]
 # The platforms feedback links handles on, named once for people in web/labels.py.
 PLATFORMS = tuple(LABELS["platform"])
 Platform = Annotated[str, Path(pattern=r"^[a-z]{1,20}$")]

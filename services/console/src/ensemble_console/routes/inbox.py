@@ -42,9 +42,12 @@ SENTIMENTS = ("positive", "neutral", "negative")
 PRIORITIES = ("low", "normal", "high", "urgent")
 _PLATFORM = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
-ID = r"^[\w-]{1,200}$"
-"""What an id of ingest or scheduler looks like: never a path of its own (no `/`, no `..`)."""
-MentionId = Annotated[str, Path(pattern=ID)]
+ID_LENGTH = 200
+ID = r"^[\w-]+$"
+"""What an id of ingest or scheduler looks like: never a path of its own (no `/`, no `..`).
+Its length is bounded apart (`ID_LENGTH`): a bounded repetition of a Unicode class in a pattern
+costs pydantic-core's regex engine megabytes per parameter that uses it."""
+MentionId = Annotated[str, Path(min_length=1, max_length=ID_LENGTH, pattern=ID)]
 Text = Annotated[str, Query(max_length=200)]
 
 
@@ -252,7 +255,9 @@ async def _reply_state(
 
 @router.get("/{mention_id}")
 async def mention_page(
-    staff: Staff, mention_id: MentionId, reply: Annotated[str, Query(pattern=ID)] = ""
+    staff: Staff,
+    mention_id: MentionId,
+    reply: Annotated[str, Query(max_length=ID_LENGTH, pattern=ID)] = "",
 ) -> object:
     visit, ws = staff.visit, staff.workspace
     ingest = visit.clients.ingest
@@ -355,7 +360,8 @@ async def bulk(
     staff: Staff,
     action: Annotated[Literal["me", "assign", "close"], Form()],
     ids: Annotated[
-        list[Annotated[str, StringConstraints(pattern=ID)]], Form(max_length=PAGE_SIZE)
+        list[Annotated[str, StringConstraints(max_length=ID_LENGTH, pattern=ID)]],
+        Form(max_length=PAGE_SIZE),
     ] = [],  # noqa: B006 (FastAPI copies)
     assignee: Field200 = "",
     team: Field200 = "",

@@ -27,8 +27,8 @@ from ensemble_console.web.visit import Visit
 
 router = APIRouter(prefix="/c/{workspace}")
 
-WorkspaceId = Annotated[str, Path(pattern=r"^[\w-]{1,64}$")]
-IdeaId = Annotated[str, Path(pattern=r"^[\w:@-][\w:.@-]{0,99}$")]
+WorkspaceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
+IdeaId = Annotated[str, Path(max_length=100, pattern=r"^[\w:@-][\w:.@-]*$")]
 Sort = Literal["trending", "top", "new"]
 Status = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]
 Kind = Literal["idea", "feedback", "content_proposal", "question"]

@@ -16,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from ensemble_insights import charts
 from ensemble_insights.models.api import Figure, Period
 from ensemble_insights.models.catalog import CATALOG, COMMUNITY, INBOX, LISTENING
 from ensemble_insights.models.reports import ChartData, ChartSeries, Report, ReportSummary
@@ -287,8 +286,16 @@ class ReportService:
         chart = next((c for c in report.charts if c.key == key), None)
         if chart is None:
             raise NotFound(f"no chart {key!r} in this report")
-        image = await asyncio.to_thread(charts.render, chart, language)
+        image = await asyncio.to_thread(_drawn, chart, language)
         self._images[cache_key] = image
         while len(self._images) > 64:
             self._images.popitem(last=False)
         return image
+
+
+def _drawn(chart: ChartData, language: str) -> bytes:
+    """The chart as PNG. matplotlib (about 45 MB resident) is loaded by the first chart
+    drawn, not when the service starts: most replicas never draw one."""
+    from ensemble_insights import charts
+
+    return charts.render(chart, language)
