@@ -6,6 +6,9 @@
   var script = document.currentScript;
   if (!script || !script.src) return;
   var origin = new URL(script.src).origin;
+  var key = "ensembleEmbeds " + origin; // pasted twice (the board's code, an idea's): one listener
+  if (window[key]) return;
+  window[key] = true;
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== origin || !data || data.type !== "ensemble:embed-height") return;
