@@ -92,3 +92,15 @@ def test_capability_pages_send_no_referrer_and_nothing_is_framed() -> None:
     assert plain[b"referrer-policy"] == b"same-origin"
     assert b"strict-transport-security" not in plain
     assert b"cache-control" not in dict(headers_for("/static/console.css", secure=False))
+
+
+def test_only_the_portal_embeds_may_be_framed_by_any_site() -> None:
+    for path in ("/c/acme/embed/board", "/c/acme/embed/ideas/s1", "/c/acme/embed.js"):
+        embed = dict(headers_for(path, secure=True))
+        assert b"frame-ancestors *" in embed[b"content-security-policy"], path
+        assert b"x-frame-options" not in embed, path
+    assert b"cache-control" not in dict(headers_for("/c/acme/embed.js", secure=True))
+    for path in ("/c/acme/", "/c/acme/ideas/embed", "/c/acme/embedded/board", "/w/acme/embed/"):
+        page = dict(headers_for(path, secure=True))
+        assert b"frame-ancestors 'none'" in page[b"content-security-policy"], path
+        assert page[b"x-frame-options"] == b"DENY", path

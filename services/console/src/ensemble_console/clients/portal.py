@@ -28,10 +28,12 @@ class PortalClient(WorkspaceClient):
 
     # --- public reads ------------------------------------------------------------------------
 
-    async def board(self, origin: Origin, workspace: str, **params: Any) -> IdeaPage:
+    async def board(
+        self, origin: Origin, workspace: str, *, limit: int = 50, **params: Any
+    ) -> IdeaPage:
         """`sort` (new, top, trending), `status`, `kind`, `q`, `cursor` (new only)."""
         path = f"/workspaces/{workspace}/board"
-        answer = await self.call("GET", path, origin=origin, params={**params, "limit": 50})
+        answer = await self.call("GET", path, origin=origin, params={**params, "limit": limit})
         return self.parse(IdeaPage, answer)
 
     async def idea(self, origin: Origin, workspace: str, idea_id: str) -> Idea:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -57,6 +57,12 @@ class Portal:
         place = self.visit.place(self.workspace)
         return place is not None and place.reachable and not place.staff
 
+    @property
+    def staff(self) -> bool:
+        """Staff of the workspace: their idea pages offer the embed code."""
+        place = self.visit.place(self.workspace)
+        return place is not None and place.reachable and place.staff
+
     def page(self, template: str, status: int = 200, **context: object) -> Response:
         return self.visit.page(template, status=status, portal=self, **context)
 
@@ -94,7 +100,12 @@ async def board(
 ) -> Response:
     """Trending first by default; a search ranks by likeness to the text."""
     visit = portal.visit
-    params = {"sort": sort, "status": status or None, "kind": kind or None, "q": q.strip() or None}
+    params: dict[str, Any] = {
+        "sort": sort,
+        "status": status or None,
+        "kind": kind or None,
+        "q": q.strip() or None,
+    }
     if cursor and sort == "new" and not params["q"]:
         params["cursor"] = cursor
     page = await visit.clients.portal.board(visit.caller.origin, portal.workspace, **params)
