@@ -17,7 +17,7 @@ from ensemble_console.web.embed_snippet import HEIGHTS, embed_url, snippet
 
 router = APIRouter(prefix="/w/{workspace}/community/embeds")
 
-IdeaChoice = Annotated[str, Query(pattern=r"^([\w:@-][\w:.@-]{0,99})?$")]
+IdeaChoice = Annotated[str, Query(max_length=100, pattern=r"^([\w:@-][\w:.@-]*)?$")]
 CHOICES = 20
 """The ideas offered to embed: the board's top ones (any other by its portal page's link)."""
 
