@@ -61,8 +61,14 @@ async def held_count(driver: NotifyDriver) -> int:
 
 
 def a_member(
-    member_id: str, email: str, *consents: str, language: Literal["en", "fr"] = "en"
+    member_id: str,
+    email: str,
+    *consents: str,
+    language: Literal["en", "fr"] = "en",
+    verified: bool = True,
 ) -> Event:
+    """A member's registration as feedback announces it; an unverified address comes with
+    its confirmation path."""
     return MemberRegisteredV1(
         source="ensemble/feedback",
         subject=member_id,
@@ -71,6 +77,8 @@ def a_member(
             member_id=member_id,
             display_name=member_id.title(),
             email=email,
+            email_verified=verified,
+            verify_email_path=None if verified else f"/members/verify-email?token=v-{member_id}",
             language=language,
             consents=consents,
             unsubscribe_paths={

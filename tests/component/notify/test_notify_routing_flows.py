@@ -216,3 +216,41 @@ async def test_a_members_field_event_seat_is_told_in_their_language(
     assert "est en liste d’attente (place 2)" in text.get_content()
     assert "waitlisted" not in text.get_content()
     assert "event.rsvp" not in str(message["Subject"])
+
+
+async def test_an_unproven_member_address_gets_its_confirmation_link_and_no_news(
+    notify: NotifyDriver, mailbox: Mailbox
+) -> None:
+    """Anyone can type someone else's address in a profile: until the link feedback made is
+    followed, that address gets the link (in the member's language) and nothing else."""
+    async with publishing(notify) as publisher:
+        await publisher.publish(
+            [a_member("m3", "m3@members.example", "status_changes", language="fr", verified=False)]
+        )
+        [(to, message)] = await eventually(
+            lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 1, what="the link"
+        )
+        assert to == ["m3@members.example"]
+        assert message["Subject"] == "Confirmez votre adresse e-mail pour la communauté acme"
+        assert "List-Unsubscribe" not in message
+        assert (
+            "Confirmer : https://feedback.example.org/members/verify-email?token=v-m3"
+            in plain_text(message)
+        )
+        await publisher.publish([a_status_change("m3")])
+        await asyncio.sleep(2)  # room for a wrong delivery
+        assert len(mailbox.messages) == 1
+
+        await publisher.publish([a_member("m3", "m3@members.example", "status_changes")])
+
+        async def verified() -> bool:
+            found = await notify.http.get("/members/m3", headers=notify.admin)
+            return found.status_code == 200 and found.json()["email_verified"] is True
+
+        await eventually(verified, bool, what="m3's proven address projected")
+        await publisher.publish([a_status_change("m3")])
+    news = await eventually(
+        lambda: asyncio.sleep(0, mailbox.messages), lambda m: len(m) >= 2, what="the news"
+    )
+    assert news[-1][0] == ["m3@members.example"]
+    assert "List-Unsubscribe" in news[-1][1]

@@ -20,8 +20,8 @@ from ensemble_notify.models.people import LANGUAGES, Language
 from ensemble_notify.models.vocabulary import word
 
 LABELS: dict[Language, dict[str, str]] = {
-    "en": {"approve": "Approve", "reject": "Reject", "open": "Open"},
-    "fr": {"approve": "Approuver", "reject": "Refuser", "open": "Ouvrir"},
+    "en": {"approve": "Approve", "reject": "Reject", "open": "Open", "confirm": "Confirm"},
+    "fr": {"approve": "Approuver", "reject": "Refuser", "open": "Ouvrir", "confirm": "Confirmer"},
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ensemble_notify.services.recipients import address_check
 from ensemble_notify.wiring import Notify
 from ensemble_shared.events import Event
 from ensemble_shared.events.schedules import DigestRequestedV1
@@ -27,6 +28,16 @@ def register(infra: Infrastructure, notify: Notify) -> None:
         workspace's."""
         for workspace in sorted({e.workspace for e in events}):
             await notify.digests.release_once(workspace=workspace)
+
+    async def members_changed(events: Sequence[Event]) -> None:
+        """The directory's copy of each member, then the confirmation link of a new address
+        (sent at once, past quiet hours: the member waits for it; endpoints never hear of
+        members, whose events carry their addresses)."""
+        await notify.members.project(events)
+        feedback_url = notify.settings.feedback_public_url
+        checks = [n for e in events if (n := address_check(e, feedback_url)) is not None]
+        if checks:
+            await notify.deliveries.deliver(checks)
 
     deliveries = notify.deliveries.accept
     infra.subscribe(
@@ -56,9 +67,10 @@ def register(infra: Infrastructure, notify: Notify) -> None:
             (
                 "notify-members",
                 MEMBERS,
-                notify.members.project,
+                members_changed,
                 None,
-                "Members' addresses, languages and consents, for recipient resolution.",
+                "Members' addresses, languages and consents, for recipient resolution; "
+                "a new address's confirmation link.",
             ),
             (
                 "notify-accounts",

@@ -33,7 +33,7 @@ from ensemble_notify.services.routing_rules import (
 from ensemble_notify.services.unsubscribe import MEMBER_PAGE
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
 from ensemble_notify.storage.teams import TeamRepository
-from ensemble_shared.events import Event, utcnow
+from ensemble_shared.events import Event, MemberData, utcnow
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,11 @@ def member_notifications(
     event: Event, member: Member | None, feedback_url: str | None, console_url: str | None = None
 ) -> list[Notification]:
     """Email to a member who still consents to this kind of news (re-checked here: the
-    audience was computed upstream, the member may have unsubscribed since)."""
-    if member is None or not member.email or not member.consents_to(event.type):
+    audience was computed upstream, the member may have unsubscribed since), at an address
+    they proved: an unproven one gets nothing but its confirmation link."""
+    if member is None or not member.email or not member.email_verified:
+        return []
+    if not member.consents_to(event.type):
         return []
     path = member.unsubscribe_path(event.type)
     return [
@@ -148,6 +151,28 @@ def member_notifications(
             unsubscribe_page=member_page(console_url, path),
         )
     ]
+
+
+def address_check(event: Event, feedback_url: str | None) -> Notification | None:
+    """The confirmation link feedback asks for when a member gives a new address: the one
+    message that address gets before it is proven (feedback's page confirms it, on POST)."""
+    data = event.data
+    if not isinstance(data, MemberData) or not data.email or not data.verify_email_path:
+        return None
+    if not feedback_url:
+        return None
+    url = f"{feedback_url.rstrip('/')}{data.verify_email_path}"
+    label = LABELS[data.language]["confirm"]
+    confirm = Link(action="confirm", label=label, url=url, style="primary")
+    return Notification(
+        event=event,
+        channel=ChannelName.EMAIL,
+        recipient=member_recipient(data.member_id),
+        address=data.email,
+        language=data.language,
+        name=data.display_name,
+        links=(confirm,),
+    )
 
 
 def member_page(console_url: str | None, path: str | None) -> str | None:
