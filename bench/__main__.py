@@ -14,7 +14,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # payloa
 # The receivers the benchmarks deliver to listen on 127.0.0.1.
 os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 
-from bench import console, driver, ingest, insights, memory, notify, timers, voting, webhook
+from bench import (
+    console,
+    driver,
+    ingest,
+    insights,
+    memory,
+    notify,
+    portal,
+    timers,
+    voting,
+    webhook,
+)
 from ensemble_devtools.infra import resolve
 
 
@@ -28,7 +39,9 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=2000, help="vote operations per round")
     parser.add_argument("--events", type=int, default=1000, help="notify fan-out events")
     parser.add_argument("--recipients", type=int, default=50, help="recipients per event")
-    parser.add_argument("--pages", type=int, default=100, help="console page requests per round")
+    parser.add_argument(
+        "--pages", type=int, default=100, help="console and portal page requests per round"
+    )
     parser.add_argument("--insights-mentions", type=int, default=5000, help="live insights arm")
     parser.add_argument(
         "--insights-events", type=int, default=1_000_000, help="events of the insights rebuild"
@@ -46,6 +59,7 @@ def main() -> None:
             "insights",
             "console",
             "memory",
+            "portal",
         ],
         help="run one benchmark",
     )
@@ -95,6 +109,10 @@ def main() -> None:
             if args.only in (None, "memory"):
                 met &= asyncio.run(
                     memory.run(infra, mentions=args.requests, pages=args.pages, log_dir=Path(data))
+                )
+            if args.only in (None, "portal"):
+                met &= asyncio.run(
+                    portal.run(infra, rounds=args.rounds, requests=args.pages, log_dir=Path(data))
                 )
         finally:
             infra.stop()

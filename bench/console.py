@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 
-from bench.report import Arm, Target, show, write
+from bench.report import Target, show, write
+from bench.requests import measure, ok
 from ensemble_devtools import processes
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.stack import Stack, dev_secret
@@ -30,27 +30,15 @@ THRESHOLD = 1 / 1.5
 POLICY = {"steps": [{"name": "client", "external": [{"id": "acme-corp", "name": "ACME Corp"}]}]}
 
 
-async def _rate(call: Callable[[], Awaitable[None]], n: int) -> float:
-    started = time.perf_counter()
-    for _ in range(n):
-        await call()
-    return n / (time.perf_counter() - started)
-
-
-def _ok(response: httpx.Response) -> None:
-    if response.status_code >= 400:
-        raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text}")
-
-
 async def _decision_token(
     http: httpx.AsyncClient, scheduler: str, manager: dict[str, str], secret: str
 ) -> str:
-    _ok(await http.put(f"{scheduler}/approval-policies/std", json=POLICY, headers=manager))
+    ok(await http.put(f"{scheduler}/approval-policies/std", json=POLICY, headers=manager))
     body = {"kind": "post", "channel": "mastodon", "title": "Launch", "body": "We launch today"}
     created = await http.post(f"{scheduler}/content", json=body, headers=manager)
-    _ok(created)
+    ok(created)
     item = created.json()["id"]
-    _ok(await http.post(f"{scheduler}/content/{item}/approval", json={}, headers=manager))
+    ok(await http.post(f"{scheduler}/content/{item}/approval", json={}, headers=manager))
     approval = (await http.get(f"{scheduler}/content/{item}/approval", headers=manager)).json()
     claims = LinkClaims(
         link_id=link_id(approval["id"], "client", 1, "acme-corp"),
@@ -98,13 +86,13 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
                     "password": PASSWORD,
                 },
             )
-            _ok(setup)
+            ok(setup)
             session = setup.json()["session_token"]
             own = {"authorization": f"Bearer {session}"}
             issued = await http.post(
                 f"{identity}/access-tokens", json={"workspace": "acme"}, headers=own
             )
-            _ok(issued)
+            ok(issued)
             access = {"authorization": f"Bearer {issued.json()['access_token']}"}
             token = await _decision_token(
                 http, scheduler, access, dev_secret(secret, "scheduler-secret-key")
@@ -112,18 +100,18 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
             cookies = {"ens_session": session}
 
             async def account_page() -> None:
-                _ok(await http.get(f"{console_url}/w/acme/account", cookies=cookies))
+                ok(await http.get(f"{console_url}/w/acme/account", cookies=cookies))
 
             async def account_apis() -> None:
-                _ok(await http.get(f"{identity}/me", headers=own))
-                _ok(await http.get(f"{identity}/me/sessions", headers=own))
-                _ok(await http.get(f"{identity}/workspaces/acme/api-keys", headers=access))
+                ok(await http.get(f"{identity}/me", headers=own))
+                ok(await http.get(f"{identity}/me/sessions", headers=own))
+                ok(await http.get(f"{identity}/workspaces/acme/api-keys", headers=access))
 
             async def decision_page() -> None:
-                _ok(await http.get(f"{console_url}/hooks/decisions/{token}"))
+                ok(await http.get(f"{console_url}/hooks/decisions/{token}"))
 
             async def decision_api() -> None:
-                _ok(await http.get(f"{scheduler}/approval-links/{token}"))
+                ok(await http.get(f"{scheduler}/approval-links/{token}"))
 
             arms = {
                 "account page": (account_page, "GET /w/acme/account through the console"),
@@ -131,12 +119,7 @@ async def run(infra: Infra, *, rounds: int, requests: int, log_dir: Path) -> boo
                 "decision page": (decision_page, "GET /hooks/decisions/{token}"),
                 "decision API": (decision_api, "scheduler GET /approval-links/{token}"),
             }
-            measured = {name: Arm(name, f"{what} (requests/s)") for name, (_, what) in arms.items()}
-            for call, _ in arms.values():  # warm up: connections, caches, the token
-                await _rate(call, 5)
-            for _ in range(rounds):
-                for name, (call, _) in arms.items():
-                    measured[name].rates.append(await _rate(call, requests))
+            measured = await measure(arms, rounds=rounds, requests=requests)
     finally:
         stack.stop_all()
     listed = list(measured.values())

@@ -4,7 +4,8 @@ the portal test's stack: anyone reads the events (past ones apart) and an event'
 own zone, in English and French, with its calendar file; a member takes a seat, sees their
 own check-in code as a QR code (no one else does), gives the seat back, and after the event is
 invited to give an idea tagged with it; twelve members race for ten seats and exactly ten are
-confirmed, two waitlisted in order."""
+confirmed, two waitlisted in order. Past events come twenty a page, older ones behind a link;
+a member signs out from the portal and lands on its board."""
 
 from __future__ import annotations
 
@@ -246,3 +247,69 @@ async def test_twelve_members_race_for_ten_seats_and_two_wait_in_order(
         assert place_of((await second.get(event)).text) == "Waitlisted, position 1."
     finally:
         await asyncio.gather(*(b.http.aclose() for b in browsers))
+
+
+def past_titles(page: str) -> list[str]:
+    """The past events listed on an events page, in order."""
+    past = page.split('id="past"')[1]
+    return [html.unescape(t) for t in re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', past)]
+
+
+async def test_past_events_come_twenty_a_page_the_latest_first_with_older_ones_behind_a_link(
+    community: Community,
+) -> None:
+    now = datetime.now(UTC)
+    planned = [f"Old meet-up {n:02d}" for n in range(23)]  # 00 is the latest
+    for n, title in enumerate(planned):
+        await plan(community, title, now - timedelta(days=400 + n), 5)
+    async with community.console.browser() as anyone:
+        shown: list[str] = []
+        page = await anyone.get(f"{PORTAL}/events")
+        for _ in range(5):
+            assert page.status_code == 200, page.text[:500]
+            titles = past_titles(page.text)
+            assert len(titles) <= 20
+            shown += titles
+            older = re.search(r'href="([^"]+)#past">Older events</a>', page.text)
+            if older is None:
+                break
+            assert len(titles) == 20
+            page = await anyone.get(html.unescape(older.group(1)))
+        assert len(shown) > 20
+        assert len(shown) == len(set(shown))  # no event twice, none skipped below
+        mine = [t for t in shown if t.startswith("Old meet-up")]
+        assert mine == planned  # the latest first, across pages
+        assert (await anyone.get(f"{PORTAL}/events?older=made-up")).status_code == 400
+
+    async with community.console.browser("fr") as french:
+        first = (await french.get(f"{PORTAL}/events")).text
+        assert "Événements plus anciens</a>" in html.unescape(first)
+
+
+async def test_a_member_signs_out_from_the_portal_back_to_its_board(
+    community: Community,
+) -> None:
+    async with member(community, "sol@fans.example") as sol:
+        page = await sol.get(f"{PORTAL}/events")
+        assert f'<form method="post" action="{PORTAL}/sign-out"' in page.text
+        forged = await sol.http.post(f"{PORTAL}/sign-out", data={"csrf_token": "forged"})
+        assert forged.status_code == 403
+        assert (await sol.get(f"{PORTAL}/me")).status_code == 200  # still signed in
+        kept = httpx.Cookies(sol.http.cookies)  # the session cookie as it was
+
+        out = await sol.submit(f"{PORTAL}/events", f"{PORTAL}/sign-out", {})
+        assert out.status_code == 303
+        assert out.headers["location"] == f"{PORTAL}/?notice=signed_out"
+        board = await followed(sol, out)
+        assert notice_of(board) == "You are signed out."
+        assert f'href="{PORTAL}/sign-in?next=' in board
+        assert f'action="{PORTAL}/sign-out"' not in board
+        gate = await sol.get(f"{PORTAL}/me")
+        assert gate.headers["location"] == f"{PORTAL}/sign-in?next={PORTAL}/me"
+
+    async with httpx.AsyncClient(
+        transport=community.console.transport, base_url=CONSOLE_URL, cookies=kept
+    ) as replayed:  # identity ended the session: the old cookie opens nothing
+        again = await replayed.get(f"{PORTAL}/me")
+        assert again.status_code == 303
+        assert again.headers["location"] == f"{PORTAL}/sign-in?next={PORTAL}/me"

@@ -406,3 +406,33 @@ async def test_anyone_lists_upcoming_and_past_events_without_a_token_and_never_w
     assert (await feedback.client.get(f"{public}/{other.json()['id']}")).status_code == 404
     assert (await feedback.client.get(public, params={"when": "soon"})).status_code == 422
     assert (await feedback.client.get(public, params={"cursor": "made-up"})).status_code == 422
+
+
+async def test_a_page_of_events_reads_every_roster_log_in_one_query(
+    field: tuple[Feedback, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portal's events list shows each event's seats: from the roster logs of the whole
+    page, read together, not one read per event."""
+    feedback, app = field
+    events = [(await plan(feedback, capacity=c, title=f"Night {c}"))["id"] for c in (1, 2, 3)]
+    members = [await sign_up(feedback, name) for name in ("ann", "bob", "cy")]
+    for member in members:
+        await rsvp(feedback, events[0], member)  # one seat, two waiting
+    await rsvp(feedback, events[1], members[0])
+    store = app.state.services.field_events._events
+    reads: list[set[str]] = []
+    logs_of = store.logs_of
+
+    async def counted(event_ids: list[str]) -> Any:
+        reads.append(set(event_ids))
+        return await logs_of(event_ids)
+
+    async def one_by_one(event_id: str, seq: int = 0) -> Any:
+        raise AssertionError(f"a log read for {event_id} alone")
+
+    monkeypatch.setattr(store, "logs_of", counted)
+    monkeypatch.setattr(store, "acts_after", one_by_one)
+    listed = (await feedback.client.get("/workspaces/acme/field-events")).json()["items"]
+    seats = {e["title"]: (e["confirmed"], e["waitlisted"], e["seats_left"]) for e in listed}
+    assert seats == {"Night 1": (1, 2, 0), "Night 2": (1, 0, 1), "Night 3": (0, 0, 3)}
+    assert reads == [set(events)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,9 @@ from ensemble_feedback.main import create_app
 from ensemble_feedback.models.activity import Activity
 from ensemble_feedback.models.members import TrustLevel
 from ensemble_feedback.models.moderation import HeldItem, Screening, Verdict
+from ensemble_feedback.models.votes import VoteEntry
 from ensemble_feedback.services.vote_ledger import VoteLedger, VoteOp
+from ensemble_feedback.storage.votes import VoteRepository
 from ensemble_shared.events import (
     MemberMergeData,
     MemberMergedV1,
@@ -300,6 +302,49 @@ async def test_a_replica_with_a_stale_tally_does_not_drop_a_vote(board: Board) -
         ("m1", sid),
         ("m2", sid),
     ]
+
+
+@dataclass
+class CountedVotes:
+    """The vote chains' repository, noting each query a reader makes."""
+
+    votes: VoteRepository
+    queries: list[str] = field(default_factory=list)
+
+    async def chains(self, submission_ids: Sequence[str]) -> dict[str, list[VoteEntry]]:
+        self.queries.append("chains")
+        return await self.votes.chains(submission_ids)
+
+    async def next_entries(self, heads: Mapping[str, int]) -> list[VoteEntry]:
+        self.queries.append("next_entries")
+        return await self.votes.next_entries(heads)
+
+    async def entry(self, submission_id: str, seq: int) -> VoteEntry | None:
+        self.queries.append("entry")
+        return await self.votes.entry(submission_id, seq)
+
+
+async def test_a_board_read_counts_every_idea_in_one_query_and_sees_another_replicas_votes(
+    board: Board,
+) -> None:
+    """The public board's 50 ideas cost one query on the chains, not one per idea; a chain
+    another replica moved is read again until it stands still, so counts stay exact."""
+    fb = board.feedback
+    ids = [(await board.create("author", f"Idea {i}"))["submission"]["id"] for i in range(5)]
+    writer = board.service.ledger
+    counted = CountedVotes(writer._votes)
+    reader = VoteLedger(counted, board.directory, board.activity)  # type: ignore[arg-type]
+    assert await reader.counts(ids) == dict.fromkeys(ids, 0)
+    assert counted.queries == ["chains"]  # read whole the first time: current then
+    counted.queries.clear()
+    assert await reader.counts(ids) == dict.fromkeys(ids, 0)
+    assert counted.queries == ["next_entries"]
+    for member, idea in (("m1", ids[0]), ("m2", ids[0]), ("m1", ids[3])):
+        await writer.run(fb.workspace, idea, VoteOp("vote", (member,)))
+    counted.queries.clear()
+    assert await reader.counts(ids) == {**dict.fromkeys(ids, 0), ids[0]: 2, ids[3]: 1}
+    # all five, then the two that moved, then the one that moved twice: it stands still
+    assert counted.queries == ["next_entries"] * 3
 
 
 def _merged(survivor: str, merged: str, workspace: str) -> MemberMergedV1:

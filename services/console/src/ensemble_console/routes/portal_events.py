@@ -1,8 +1,9 @@
 """The community portal's field events, under `/c/{workspace}/events`: upcoming events (past
-ones apart) and each event's page, public like the board (times where the event happens,
-place, seats left, Open Graph tags), with its calendar file. A signed-in member takes a seat
-or a waitlist place, gives it back, and while confirmed shows their own check-in code as a QR
-code at the door; after the event, the page invites them to give an idea tagged with it.
+ones apart, the latest first, 20 a page) and each event's page, public like the board (times
+where the event happens, place, seats left, Open Graph tags), with its calendar file. A
+signed-in member takes a seat or a waitlist place, gives it back, and while confirmed shows
+their own check-in code as a QR code at the door; after the event, the page invites them to
+give an idea tagged with it.
 
 Seats are feedback's: the portal only shows its answer ("confirmed", "waitlisted, position
 N"), so twelve members racing for ten seats get exactly what feedback's roster log decided.
@@ -31,22 +32,24 @@ PAST_SHOWN = 20
 EventId = IdeaId  # feedback's ids: the same shape
 
 
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
 @router.get("")
-async def events(
-    portal: PortalOf, cursor: Annotated[str | None, Query(max_length=500)] = None
-) -> Response:
+async def events(portal: PortalOf, cursor: Cursor = None, older: Cursor = None) -> Response:
+    """`cursor` pages the events to come, `older` the past ones (PAST_SHOWN at a time)."""
     visit, client = portal.visit, portal.visit.clients.portal_events
     origin = visit.caller.origin
     try:
         upcoming, past = await asyncio.gather(
             client.events(origin, portal.workspace, "upcoming", cursor),
-            client.events(origin, portal.workspace, "past", limit=PAST_SHOWN),
+            client.events(origin, portal.workspace, "past", older, limit=PAST_SHOWN),
         )
     except ApiError as exc:
         if exc.status != 422:  # a cursor feedback never gave
             raise
         raise PageError(400, "invalid") from None
-    return portal.page("portal/events.html", upcoming=upcoming, past_events=past.items)
+    return portal.page("portal/events.html", upcoming=upcoming, past_page=past, older=bool(older))
 
 
 async def _mine(portal: Portal, event_id: str) -> MyRsvp | None:

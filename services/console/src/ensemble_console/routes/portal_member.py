@@ -1,5 +1,5 @@
 """What a community member does on the portal: sign in by an emailed link (identity's magic
-links, the `/magic/{token}` page brings them back to the page they came from), submit an
+links, the `/magic/{token}` page brings them back to the page they came from) and out, submit an
 idea after seeing similar ones, vote or take the vote back, follow, comment.
 
 Every write is a form that posts and redirects (303) with a notice; feedback's refusals (a
@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ensemble_console.clients import ApiError
 from ensemble_console.routes.home import local
 from ensemble_console.routes.portal import IdeaId, Kind, MemberOf, Portal, PortalOf
+from ensemble_console.routes.signin import end_session
 from ensemble_console.web.cookies import LINK_SECONDS
 from ensemble_console.web.errors import PageError
 
@@ -64,6 +65,13 @@ async def sign_in(
         return portal.page("portal/sign_in.html", status=422, next=back, sent=False, email=email)
     visit.set_cookie(visit.cookies.back_after_link, back, LINK_SECONDS)
     return portal.page("portal/sign_in.html", next=back, sent=True, email=email.strip())
+
+
+@router.post("/sign-out")
+async def sign_out(portal: PortalOf) -> Response:
+    """Back to this portal's board, signed out (not to the staff console's sign-in)."""
+    await end_session(portal.visit)
+    return portal.visit.redirect(f"{portal.base}/", notice="signed_out")
 
 
 async def _joined(portal: Portal) -> None:

@@ -12,6 +12,7 @@ from ensemble_console.routes.home import local
 from ensemble_console.web.cookies import STATE_SECONDS
 from ensemble_console.web.deps import SignedIn, VisitOf
 from ensemble_console.web.errors import PageError
+from ensemble_console.web.visit import Visit
 from ensemble_shared.capabilities import same_secret
 
 router = APIRouter()
@@ -59,11 +60,16 @@ async def sign_in(
     return visit.redirect(local(next))
 
 
-@router.post("/sign-out")
-async def sign_out(visit: VisitOf) -> object:
+async def end_session(visit: Visit) -> None:
+    """Identity ends the session (revoked at once everywhere it is used), the cookie goes."""
     if visit.me is not None:
         await visit.clients.identity.sign_out(visit.caller)
     visit.end_session()
+
+
+@router.post("/sign-out")
+async def sign_out(visit: VisitOf) -> object:
+    await end_session(visit)
     return visit.redirect("/sign-in", notice="signed_out")
 
 

@@ -332,9 +332,10 @@ class FieldEventService:
         raise Conflict("too many people are signing up at once; try again")
 
     async def _page_of(self, events: list[FieldEvent], limit: int) -> FieldEventPage:
-        rosters = await asyncio.gather(*(self._roster(e) for e in events))
+        """Seats left from every listed event's roster log, read together."""
+        logs = await self._events.logs_of([e.id for e in events]) if events else {}
         return FieldEventPage(
-            items=[FieldEventView.of(e, r) for e, r in zip(events, rosters, strict=True)],
+            items=[FieldEventView.of(e, Roster.replay(e.capacity, logs[e.id])) for e in events],
             next_cursor=next_cursor(events, limit, lambda e: (e.starts_at, e.id)),
         )
 

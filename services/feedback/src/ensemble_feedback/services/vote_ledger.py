@@ -85,10 +85,10 @@ class VoteLedger:
         if cold:
             chains = await self._votes.chains(cold)
             for submission_id, entries in chains.items():
-                tally = Tally(submission_id)
+                # loaded meanwhile by another read: brought to this whole chain all the same
+                tally = self._tallies.setdefault(submission_id, Tally(submission_id))
                 for entry in entries:
                     tally.apply(entry)
-                self._tallies.setdefault(submission_id, tally)
 
     async def _catch_up(self, submission_id: str) -> Tally:
         await self._load([submission_id])
@@ -98,10 +98,22 @@ class VoteLedger:
         return tally
 
     async def tallies(self, submission_ids: Sequence[str]) -> dict[str, Tally]:
-        """Current tallies (one `_id` probe each once loaded)."""
-        await self._load(submission_ids)
-        caught = await asyncio.gather(*(self._catch_up(s) for s in submission_ids))
-        return dict(zip(submission_ids, caught, strict=True))
+        """Current tallies: chains not loaded yet are read whole (they are current then), the
+        others catch up together, each one query (a board page's 50 ideas too)."""
+        cold = [s for s in submission_ids if s not in self._tallies]
+        warm = [s for s in submission_ids if s in self._tallies]
+        await asyncio.gather(self._load(cold), self._catch_up_all(warm))
+        return {s: self._tallies[s] for s in submission_ids}
+
+    async def _catch_up_all(self, submission_ids: Sequence[str]) -> None:
+        """One query for the next entry of every chain; only chains another replica (or a
+        writer of this process meanwhile) moved are asked again."""
+        behind = list(submission_ids)
+        while behind:
+            found = await self._votes.next_entries({s: self._tallies[s].seq for s in behind})
+            for entry in found:
+                self._tallies[entry.submission_id].apply(entry)
+            behind = list(dict.fromkeys(e.submission_id for e in found))
 
     async def counts(self, submission_ids: Sequence[str]) -> dict[str, int]:
         return {

@@ -129,6 +129,14 @@ class FieldEventRepository:
         found = self.acts.find({"event_id": event_id, "seq": {"$gt": seq}}, {FIELD: 0})
         return [_act(d) for d in await found.sort("seq", ASCENDING).to_list(None)]
 
+    async def logs_of(self, event_ids: Sequence[str]) -> dict[str, list[Act]]:
+        """Each event's whole roster log, in order: one query for a page of events."""
+        logs: dict[str, list[Act]] = {e: [] for e in event_ids}
+        found = self.acts.find({"event_id": {"$in": list(event_ids)}}, {FIELD: 0})
+        async for document in found.sort([("event_id", ASCENDING), ("seq", ASCENDING)]):
+            logs[document["event_id"]].append(_act(document))
+        return logs
+
     async def events_of_member(self, workspace: str, member_id: str) -> list[str]:
         """The events whose roster log names the member (as joiner or merged-away id)."""
         found = self.acts.find(

@@ -7,7 +7,7 @@ stay cheap where an update would scan the collection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ensemble_feedback.models.votes import VoteEntry
 from ensemble_shared.events import Event
@@ -48,6 +48,14 @@ class VoteRepository:
         async for document in cursor:
             chains[document["submission_id"]].append(_entry(document))
         return chains
+
+    async def next_entries(self, heads: Mapping[str, int]) -> list[VoteEntry]:
+        """The entry right after each chain's `heads[submission_id]` seq, where one exists: one
+        query for all (FerretDB scans for an `_id` it does not hold, so probing chains one by
+        one cost a scan each)."""
+        ids = [_vote_id(submission_id, seq + 1) for submission_id, seq in heads.items()]
+        found = self.collection.find({"_id": {"$in": ids}}, {FIELD: 0})
+        return [_entry(document) for document in await found.to_list(len(ids))]
 
     async def entry(self, submission_id: str, seq: int) -> VoteEntry | None:
         document = await self.collection.find_one({"_id": _vote_id(submission_id, seq)}, {FIELD: 0})
