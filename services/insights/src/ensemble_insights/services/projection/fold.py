@@ -5,26 +5,44 @@ and eviction live here: an entity of a kind that ends (a mention, an approval, a
 item, an in-app delivery) is forgotten once nothing happened to it for the tracking window;
 kinds that carry stocks "now" (submissions, seats) or a member's first activity are kept.
 Eviction runs at most once per day of event time, inside a round, so it is journaled like
-any other change and a redone round evicts the same entities.
+any other change and a redone round evicts the same entities. A notification latency entity
+waits on two streams (`latency.cutoff`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from ensemble_insights.models.facts import Fact
 from ensemble_insights.models.settings import WorkspaceSettings
-from ensemble_insights.services.projection import approvals, community, listening, notifications
+from ensemble_insights.services.projection import (
+    approvals,
+    community,
+    latency,
+    listening,
+    notifications,
+)
 from ensemble_insights.services.projection.common import Context, Handler, Output
 from ensemble_insights.services.projection.state import State
 
-HANDLERS: dict[str, list[Handler]] = {
-    **listening.HANDLERS,
-    **approvals.HANDLERS,
-    **community.HANDLERS,
-    **notifications.HANDLERS,
-}
+
+def _joined(*tables: Mapping[str, list[Handler]]) -> dict[str, list[Handler]]:
+    """Every domain's handlers of a kind, in turn (latency reads kinds other domains count)."""
+    joined: dict[str, list[Handler]] = defaultdict(list)
+    for table in tables:
+        for kind, handlers in table.items():
+            joined[kind] += handlers
+    return dict(joined)
+
+
+HANDLERS = _joined(
+    listening.HANDLERS,
+    approvals.HANDLERS,
+    community.HANDLERS,
+    notifications.HANDLERS,
+    latency.HANDLERS,
+)
 EVICTABLE = {
     listening.MENTION: "mention",
     approvals.APPROVAL: "approval",
@@ -75,8 +93,15 @@ class Fold:
         """Forget ended-kind entities idle since before their stream's `before`; how many."""
         doomed = []
         for key, entity in self.state.items():
-            stream = EVICTABLE.get(key.split("|", 1)[0])
-            if stream is not None and float(entity.get("last", 0.0)) < before.get(stream, 0.0):
+            kind = key.split("|", 1)[0]
+            stream = EVICTABLE.get(kind)
+            if stream is not None:
+                cut = before.get(stream, 0.0)
+            elif kind == latency.LATENCY:
+                cut = latency.cutoff(key, before)
+            else:
+                continue
+            if float(entity.get("last", 0.0)) < cut:
                 doomed.append(key)
         for key in doomed:
             self.state.drop(key)
