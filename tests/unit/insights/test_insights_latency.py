@@ -141,3 +141,13 @@ def test_events_and_waiting_deliveries_are_forgotten_once_both_streams_moved_on(
         f"{LATENCY}|acme|mention/e2",
         f"{LATENCY}|acme|mention/e3",
     ]
+
+
+def test_the_first_round_evicts_nothing_whatever_its_clocks_say() -> None:
+    """A rebuild's first round may hold one partition's last month and another's first day:
+    its clocks then lie about what the other partitions have not given yet."""
+    folded = fold()
+    late = source("e2", T0 + 50 * DAY)
+    assert latencies(folded, [sent("d1", T0 + 600), late, sent("d2", T0 + 50 * DAY + 5, of="e2")])
+    counted = latencies(folded, [source("e1", T0)])
+    assert counted[(T0 + 600, "notification_latency.sum")] == 600

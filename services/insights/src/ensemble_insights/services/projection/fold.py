@@ -72,7 +72,9 @@ class Fold:
         outputs: dict[str, Output] = defaultdict(Output)
         old = self.state.get(META) or {}
         clocks: dict[str, float] = dict(old.get("clocks", {}))
-        swept = float(old.get("swept", 0.0))
+        # The first round only sets the mark: its clocks may come from one partition's last
+        # month while another's first day is still unread (a rebuild's first batches).
+        swept = float(old["swept"]) if old.get("swept") else None
         for fact in facts:
             out = outputs[fact.workspace]
             for handle in HANDLERS.get(fact.kind, ()):
@@ -81,7 +83,9 @@ class Fold:
             if fact.at > clocks.get(stream, 0.0):
                 clocks[stream] = fact.at
         latest = max(clocks.values(), default=0.0)
-        if latest - swept >= SWEEP_EVERY:
+        if swept is None:
+            swept = latest
+        elif latest - swept >= SWEEP_EVERY:
             self.evict({stream: at - self._window for stream, at in clocks.items()})
             swept = latest
         meta = {"clocks": clocks, "swept": swept}
