@@ -14,8 +14,10 @@ Bounded: only events notify could deliver leave their time — every event of th
 consumes (a webhook endpoint takes `*` by default), the others never. That is one small entity
 per such event, forgotten by the fold's daily eviction once *both* the source's stream and the
 notifications stream are a tracking window (30 days) past it: a delivery that late is not
-timed. A delivery of an event insights never reads (a digest, a weekly report) keeps nothing;
-at most `WAITING` deliveries wait for one event.
+timed, nor one read that far apart from its event (a stream's clock is its latest fact, so a
+partition a whole window behind the others of its stream). A delivery of an event insights
+never reads (a digest, a weekly report) keeps nothing; at most `WAITING` deliveries wait for
+one event.
 """
 
 from __future__ import annotations
