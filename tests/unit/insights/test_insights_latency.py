@@ -108,7 +108,7 @@ def test_deliveries_waiting_for_their_event_are_each_timed_once_when_it_comes() 
     assert later[(T0 + 7200, "notification_latency.sum|channel=webhook")] == 7200
     assert later[(T0 + 7200, "notification_latency.count")] == 1
     entity = folded.state.get(f"{LATENCY}|acme|mention/e1")
-    assert entity == {"ws": "acme", "at": T0, "last": T0 + 60}  # no list of deliveries kept
+    assert entity == {"at": T0, "last": T0 + 60}  # no list of deliveries kept
 
 
 def test_failures_replays_and_events_notify_never_reads_are_not_timed() -> None:

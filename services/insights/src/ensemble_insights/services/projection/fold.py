@@ -6,7 +6,7 @@ item, an in-app delivery) is forgotten once nothing happened to it for the track
 kinds that carry stocks "now" (submissions, seats) or a member's first activity are kept.
 Eviction runs at most once per day of event time, inside a round, so it is journaled like
 any other change and a redone round evicts the same entities. A notification latency entity
-waits on two streams (`latency.cutoff`).
+waits on two streams (`latency.cutoffs`).
 """
 
 from __future__ import annotations
@@ -96,16 +96,15 @@ class Fold:
     def evict(self, before: dict[str, float]) -> int:
         """Forget ended-kind entities idle since before their stream's `before`; how many."""
         doomed = []
-        for key, entity in self.state.items():
+        waits = latency.cutoffs(before)
+        for key, entity in self.state.view():  # dropped after the loop
             kind = key.split("|", 1)[0]
-            stream = EVICTABLE.get(kind)
-            if stream is not None:
-                cut = before.get(stream, 0.0)
-            elif kind == latency.LATENCY:
-                cut = latency.cutoff(key, before)
-            else:
+            if kind == latency.LATENCY:
+                if latency.idle(key, entity, waits):
+                    doomed.append(key)
                 continue
-            if float(entity.get("last", 0.0)) < cut:
+            stream = EVICTABLE.get(kind)
+            if stream is not None and float(entity.get("last", 0.0)) < before.get(stream, 0.0):
                 doomed.append(key)
         for key in doomed:
             self.state.drop(key)

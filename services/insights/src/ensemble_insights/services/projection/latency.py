@@ -29,7 +29,7 @@ from ensemble_insights.models.catalog import NOTIFICATIONS
 from ensemble_insights.models.facts import Fact
 from ensemble_insights.models.series import Contribution, durations, variants
 from ensemble_insights.services.projection.common import Context, Handler, Output
-from ensemble_insights.services.projection.state import State
+from ensemble_insights.services.projection.state import Entity, State
 from ensemble_shared.topics import APPROVALS, FIELD_EVENTS, MENTIONS, SUBMISSIONS
 
 LATENCY = "latency"
@@ -64,11 +64,13 @@ def _timed(moment: list[Any], at: float) -> list[Contribution]:
 def sourced(fact: Fact, ctx: Context, out: Output) -> None:
     """An event notify could deliver: its time, and the deliveries that waited for it."""
     key = State.key(LATENCY, fact.workspace, _entity(fact.kind, fact.id))
-    old = ctx.state.get(key) or {}
+    old = ctx.state.get(key)
+    if old is None:  # the usual case: kept as small as can be, there are many
+        ctx.state.put(key, {"at": fact.at})
+        return
     for moment in old.get("sent", ()):
         out.contributions += _timed(moment, fact.at)
-    last = max(fact.at, float(old.get("last", fact.at)))
-    ctx.state.put(key, {"ws": fact.workspace, "at": fact.at, "last": last})
+    ctx.state.put(key, {"at": fact.at, "last": max(fact.at, float(old.get("last", fact.at)))})
 
 
 def delivered(fact: Fact, ctx: Context, out: Output) -> None:
@@ -89,15 +91,23 @@ def delivered(fact: Fact, ctx: Context, out: Output) -> None:
     if len(waiting) < WAITING and all(m[1] != fact.id for m in waiting):
         waiting.append(moment)
     last = max(fact.at, float(old.get("last", fact.at)))
-    ctx.state.put(key, {"ws": fact.workspace, "sent": waiting, "last": last})
+    ctx.state.put(key, {"sent": waiting, "last": last})
 
 
-def cutoff(key: str, before: Mapping[str, float]) -> float:
-    """The eviction time of a latency entity: the earlier of its source stream's and the
-    notifications stream's (a stream not read yet does not hold the other back)."""
+def cutoffs(before: Mapping[str, float]) -> dict[str, float]:
+    """Per source stream, when its latency entities are idle: the earlier of its own and the
+    notifications stream's cutoffs (a stream not read yet does not hold the other back)."""
+    notified = before.get(NOTIFIED_CLOCK)
+    return {
+        stream: cut if notified is None else min(cut, notified) for stream, cut in before.items()
+    }
+
+
+def idle(key: str, entity: Entity, cuts: Mapping[str, float]) -> bool:
+    """Whether a latency entity is past its streams' cutoff (see `cutoffs`)."""
     stream = key.rsplit("|", 1)[1].split("/", 1)[0]
-    cuts = [before[name] for name in (stream, NOTIFIED_CLOCK) if name in before]
-    return min(cuts, default=0.0)
+    last = float(entity.get("last") or entity.get("at") or 0.0)
+    return last < cuts.get(stream, cuts.get(NOTIFIED_CLOCK, 0.0))
 
 
 HANDLERS: dict[str, list[Handler]] = {
