@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from ensemble_insights.models.api import Period
 from ensemble_insights.models.rollups import Content, Ref
+from ensemble_insights.services.export import series_csv
 from ensemble_insights.services.overview import Dashboard
 from ensemble_insights.services.projection.buckets import rederive
 from ensemble_insights.services.reading import previous
@@ -87,6 +91,10 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
         if name.startswith("notification_latency|channel=") and "|source=" not in name
     }
     assert figures["notification_latency_p50"].value is not None
+    timed = await queries.series("acme", "notification_latency", period, fixed={"channel": "email"})
+    exported = list(csv.DictReader(io.StringIO(series_csv(timed))))
+    emails = ex.durations["notification_latency|channel=email"]
+    assert sum(int(row["count"]) for row in exported) == len(emails) > 0
     for channel in ("email", "in_app"):
         by_source = await queries.breakdown(
             "acme", "notification_latency", "source", period, fixed={"channel": channel}
