@@ -135,15 +135,17 @@ def _community(rng: random.Random, ws: str, n: int, t: datetime) -> list[Event]:
     return found
 
 
-def _notifications(rng: random.Random, ws: str, n: int, t: datetime) -> list[Event]:
+def _notifications(rng: random.Random, ws: str, n: int, source: Event) -> list[Event]:
+    """A delivery of `source` (a mention's arrival), seconds to minutes after it."""
     channel = rng.choice(("webhook", "email", "in_app"))
     failed = n % 20 == 0
+    t = source.time + timedelta(seconds=rng.randint(1, 600))
     data = DeliveryData(
         delivery_id=f"{ws}-d{n}",
         channel=channel,
         recipient="r",
-        source_event_id="x",
-        source_event_type="mention.assigned.v1",
+        source_event_id=source.id,
+        source_event_type=source.type,
         attempts=3 if failed else 1,
         status_code=500 if failed else 200,
     )
@@ -205,7 +207,7 @@ def synthetic(total: int, *, days: int = 90, seed: int = 1) -> Iterator[Event]:
         if n % 6 == 0:
             batch += _community(rng, ws, n, t)
         if n % 2 == 0:
-            batch += _notifications(rng, ws, n, t)
+            batch += _notifications(rng, ws, n, batch[0])
         if n % 40 == 0:
             batch += _approval(rng, ws, n, t)
         made += len(batch)

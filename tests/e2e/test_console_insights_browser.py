@@ -1,8 +1,9 @@
 """The Insights page in a real browser (Chromium, Playwright) on real processes: identity,
-scheduler, insights (fed mentions through Kafka) and the console. A manager opens Insights
-from the navigation, sees last month against the month before, downloads the CSV, and reads
-the page in French; a colleague invited as a viewer only sees the same figures, on a page
-with nothing to change. Every page passes axe-core and is photographed; no CSP violation."""
+scheduler, insights (fed mentions and deliveries through Kafka) and the console. A manager
+opens Insights from the navigation, sees last month against the month before and the time to
+notify per channel, downloads the CSV, and reads the page in French; a colleague invited as a
+viewer only sees the same figures, on a page with nothing to change. Every page passes
+axe-core and is photographed; no CSP violation."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from playwright.async_api import Browser, Page, expect
 
 from support.browser import Camera, watch_csp
 from support.console_stack import ConsoleStack, colleague_signed_in
-from support.insights_mentions import history, months
+from support.insights_mentions import history, months, notified
 from support.waiting import eventually
 
 
@@ -25,13 +26,20 @@ async def mentions_shown(page: Page) -> str:
     return await page.locator('tr[data-figure="mentions"] td').first.inner_text()
 
 
+async def emails_timed(page: Page) -> str:
+    await page.reload()
+    cells = page.locator('tr[data-channel="email"] td')
+    return await cells.first.inner_text() if await cells.count() else ""
+
+
 async def test_a_manager_compares_last_month_downloads_the_csv_and_reads_it_in_french(
     console_stack: ConsoleStack, browser: Browser, admin_page: Page, camera: Camera
 ) -> None:
     page = admin_page
     csp: list[str] = []
     watch_csp(page, csp)
-    await console_stack.publish(history())
+    events = history()
+    await console_stack.publish([*events, *notified(events)])
     await page.goto(console_stack.console + "/w/acme/")
     await page.get_by_role("link", name="Insights").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
@@ -48,6 +56,11 @@ async def test_a_manager_compares_last_month_downloads_the_csv_and_reads_it_in_f
     await expect(page.locator("#period-summary")).to_contain_text(f"{before:%b} 1, {before:%Y}")
     await expect(page.get_by_role("img", name="Mentions per day")).to_be_visible()
     await expect(page.get_by_role("img", name="Mentions by platform")).to_be_visible()
+    await eventually(lambda: emails_timed(page), lambda shown: shown == "2", timeout=120)
+    latency = page.get_by_role("region", name="Time to notify, by channel")
+    await expect(latency.locator('tr[data-channel="email"] td')).to_have_text(
+        ["2", "2 min", "4 min", "3 min", "10 min"]
+    )
     await camera.check(page, "19-insights")
     await page.get_by_text("Mentions per day as a table").click()
     await page.get_by_text("Mentions by platform as a table").click()

@@ -343,20 +343,41 @@ def _community(b: Builder, members: int, submissions: int) -> None:
             )
 
 
+NOTIFIED = (
+    "mention.received.v1",
+    "mention.assigned.v1",
+    "approval.step_opened.v1",
+    "submission.status_changed.v1",
+    "event.rsvp.v1",
+)
+"""Types of the history's events that deliveries name as their source."""
+
+
 def _notifications(b: Builder, count: int) -> None:
+    """Deliveries of the history's own events, a few seconds to hours after them (some
+    events to two recipients), plus digests (no event of the history behind them) and
+    replays, which are not timed."""
+    sources = [e for e in b.events if e.type in NOTIFIED]
+    source = sources[0]
     for n in range(count):
-        t = b.at(b.rng.uniform(0, DAYS * 24 - 10))
         channel = b.rng.choice(("webhook", "email", "in_app", "chat"))
         failed = channel != "in_app" and n % 6 == 0
+        if n % 5 != 1:  # else the previous delivery's event again, to another recipient
+            source = b.rng.choice(sources)
+        of, of_type = source.id, source.type
+        t = source.time + timedelta(seconds=b.rng.randint(1, 3 * 3600))
+        if n % 10 == 9:
+            of, of_type = f"digest{n}", "notification.digest.v1"
         data = DeliveryData(
             delivery_id=f"d{n}",
             channel=channel,
             recipient="r",
-            source_event_id="x",
-            source_event_type="mention.assigned.v1",
+            source_event_id=of,
+            source_event_type=of_type,
             attempts=3 if failed else 1,
             status_code=500 if failed else 200,
             chat="slack" if channel == "chat" else None,
+            replay_of=f"d{n - 1}" if n % 8 == 7 else None,
         )
         b.add(NotificationFailedV1 if failed else NotificationSentV1, t, f"d{n}", data)
         if channel == "in_app" and n % 2 == 0:
@@ -368,8 +389,8 @@ def _notifications(b: Builder, count: int) -> None:
                 NotificationReadData(
                     notification_id=f"d{n}",
                     person="ana",
-                    source_event_id="x",
-                    source_event_type="mention.assigned.v1",
+                    source_event_id=of,
+                    source_event_type=of_type,
                     read_at=read_at,
                 ),
             )
@@ -424,6 +445,7 @@ class Expected:
     active: set[str] = field(default_factory=set)
     crossed: Counter[str] = field(default_factory=Counter)
     """Totals of a pair of dimensions (a filter and a breakdown), over the whole history."""
+    crossed_durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def count(self, name: str, moment: datetime, zone: str, amount: int = 1) -> None:
         self.counts[name] += amount
@@ -588,6 +610,7 @@ def _expect_community(ex: Expected, by_type: dict[str, list[Any]], zone: str) ->
 
 def _expect_notifications(ex: Expected, by_type: dict[str, list[Any]], zone: str) -> None:
     sent: dict[str, datetime] = {}
+    happened = {e.id: e.time for events in by_type.values() for e in events}
     for outcome, events in (
         ("sent", by_type["notification.sent.v1"]),
         ("failed", by_type["notification.failed.v1"]),
@@ -601,6 +624,15 @@ def _expect_notifications(ex: Expected, by_type: dict[str, list[Any]], zone: str
                 ex.count("failures", e.time, zone)
             if e.data.channel == "in_app" and outcome == "sent":
                 sent[e.data.delivery_id] = e.time
+            source = happened.get(e.data.source_event_id)
+            if outcome == "sent" and e.data.replay_of is None and source is not None:
+                took = (e.time - source).total_seconds()
+                kind = e.data.source_event_type
+                for name in ("", f"|channel={channel}", f"|source={kind}"):
+                    ex.durations[f"notification_latency{name}"].append(took)
+                ex.crossed_durations[
+                    f"notification_latency|channel={channel}|source={kind}"
+                ].append(took)
     for e in by_type["notification.read.v1"]:
         ex.count("reads", e.data.read_at, zone)
         ex.durations["read_time"].append(

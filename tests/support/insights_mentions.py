@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from ensemble_shared.events import (
     Author,
+    DeliveryData,
     Event,
     MentionData,
     MentionReceivedV1,
     MentionTriagedData,
     MentionTriagedV1,
+    NotificationSentV1,
     TriageData,
 )
 
@@ -62,3 +64,38 @@ def history() -> list[Event]:
         (before + timedelta(days=25), "mastodon", "neutral"),
     ]
     return [e for n, (day, p, s) in enumerate(plan) for e in mention(n, day, p, s)]
+
+
+def notified(events: list[Event]) -> list[Event]:
+    """Deliveries of `history`'s arrivals. Last month: m0 and m1 by email 2 and 4 minutes
+    after they arrived (mean 3 min), m2 in-app 2 hours after; the month before: m6 by email
+    10 minutes after."""
+    arrived = {e.data.mention_id: e for e in events if isinstance(e, MentionReceivedV1)}
+    plan = [
+        ("m0", "email", 120),
+        ("m1", "email", 240),
+        ("m2", "in_app", 7200),
+        ("m6", "email", 600),
+    ]
+    found: list[Event] = []
+    for n, (mention_id, channel, seconds) in enumerate(plan):
+        source = arrived[mention_id]
+        data = DeliveryData(
+            delivery_id=f"d{n}",
+            channel=channel,
+            recipient="ana",
+            source_event_id=source.id,
+            source_event_type=source.type,
+            attempts=1,
+            status_code=200,
+        )
+        found.append(
+            NotificationSentV1(
+                source="ensemble/notify",
+                subject=f"d{n}",
+                workspace="acme",
+                time=source.time + timedelta(seconds=seconds),
+                data=data,
+            )
+        )
+    return found

@@ -21,7 +21,7 @@ from ensemble_shared.topics import Topics, ensure_topics
 from support.console import Browser, ConsoleDriver, running_console
 from support.identity import running_identity
 from support.insights_app import insights_settings, publish_all, publisher_for
-from support.insights_mentions import history, months
+from support.insights_mentions import history, months, notified
 from support.notify import serving
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
@@ -57,9 +57,9 @@ async def stage(
                 yield Stage(console, publish)
 
 
-def figure_row(html: str, name: str) -> list[str]:
-    """The cells of a headline figure's row, tags stripped."""
-    row = re.search(rf'<tr data-figure="{name}">(.*?)</tr>', html, re.S)
+def figure_row(html: str, name: str, attribute: str = "figure") -> list[str]:
+    """The cells of a headline figure's row (or another table's), tags stripped."""
+    row = re.search(rf'<tr data-{attribute}="{name}">(.*?)</tr>', html, re.S)
     assert row, f"no row for {name}"
     cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)
     return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
@@ -147,3 +147,41 @@ async def test_the_page_speaks_french_and_refuses_a_reversed_range(stage: Stage)
         assert bad.status_code == 400
         old_csv = "/w/acme/insights/export.csv?period=custom&start=1960-01-01&end=1960-01-31"
         assert (await browser.get(old_csv)).status_code == 400
+
+
+async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
+    stage: Stage,
+) -> None:
+    events = history()
+    await stage.publish([*notified(events), *events])  # deliveries sent first may wait
+    async with stage.console.browser() as browser:
+        await first_run(browser)
+
+        async def probe() -> str:
+            page = await browser.get("/w/acme/insights?period=last_month")
+            assert page.status_code == 200, page.text[:500]
+            return page.text
+
+        def timed(html: str) -> bool:
+            found = re.findall(r'<tr data-channel="([a-z_]+)">', html)
+            return found == ["in_app", "email"] and "10 min" in figure_row(html, "email", "channel")
+
+        html = await eventually(probe, timed, timeout=120, what="latency per channel")
+        assert "Time to notify, by channel" in html
+        email = figure_row(html, "email", "channel")
+        assert (email[0], email[1], email[4], email[5]) == ("Email", "2", "3 min", "10 min")
+        assert NO_VALUE not in email[2:4]  # median and 90th percentile
+        in_app = figure_row(html, "in_app", "channel")
+        assert (in_app[0], in_app[1], in_app[4], in_app[5]) == ("In-app", "1", "2 hr", NO_VALUE)
+        median = figure_row(html, "notification_latency_p50")
+        assert median[0] == "Median time to notify"
+        assert NO_VALUE not in median[1:3]
+        page = "/w/acme/insights?period=last_month"
+        chosen = await browser.submit(page, "/language", {"language": "fr", "back": page})
+        assert chosen.status_code == 303, chosen.text[:300]
+        html = (await browser.get(page)).text
+        french = Translator("fr")
+        assert "Délai de notification, par canal" in html
+        assert figure_row(html, "notification_latency_p50")[0] == "Délai médian de notification"
+        email = figure_row(html, "email", "channel")
+        assert (email[4], email[5]) == (french.duration(180), french.duration(600))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from ensemble_insights.models.api import Period
 from ensemble_insights.models.rollups import Content, Ref
+from ensemble_insights.services.export import series_csv
 from ensemble_insights.services.overview import Dashboard
 from ensemble_insights.services.projection.buckets import rederive
 from ensemble_insights.services.reading import previous
+from ensemble_shared.events import NotificationSentV1
 from support.insights import (
     MemoryRollups,
     compare_members,
@@ -16,6 +21,7 @@ from support.insights import (
     compare_stocks,
     project,
     queries_on,
+    rounded_sum,
     series_totals,
 )
 from support.insights_history import ZONE, deliveries, expected, history, period_days
@@ -32,6 +38,7 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
     ex = expected(events)
     assert ex.counts["mentions"] == 60  # the history is not empty
     assert ex.durations["reply_time"]
+    assert len(ex.durations["notification_latency"]) > 20
     assert await compare_series(queries, "acme", ex, period) == []
     dashboard = Dashboard(queries)
     assert compare_stocks(await dashboard.stocks("acme"), ex) == []
@@ -77,10 +84,55 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
             }
             if asked == period:
                 assert alone == {p: ex.counts[f"mentions|platform={p}"] for p in platforms}
+    latency = await queries.breakdown("acme", "notification_latency", "channel", period)
+    assert {row.value: row.stats.count for row in latency.rows if row.stats} == {
+        name.split("=")[1]: len(values)
+        for name, values in ex.durations.items()
+        if name.startswith("notification_latency|channel=") and "|source=" not in name
+    }
+    assert figures["notification_latency_p50"].value is not None
+    timed = await queries.series("acme", "notification_latency", period, fixed={"channel": "email"})
+    exported = list(csv.DictReader(io.StringIO(series_csv(timed))))
+    emails = ex.durations["notification_latency|channel=email"]
+    assert sum(int(row["count"]) for row in exported) == len(emails) > 0
+    for channel in ("email", "in_app"):
+        by_source = await queries.breakdown(
+            "acme", "notification_latency", "source", period, fixed={"channel": channel}
+        )
+        got = {
+            row.value: (row.stats.count, row.stats.sum_seconds)
+            for row in by_source.rows
+            if row.stats
+        }
+        prefix = f"notification_latency|channel={channel}|source="
+        assert got == {
+            name.removeprefix(prefix): (len(values), rounded_sum(values))
+            for name, values in ex.crossed_durations.items()
+            if name.startswith(prefix)
+        }
+        assert len(got) > 1
     slowest = await queries.breakdown("acme", "decision_time", "person", period)
     assert {row.value: row.stats.count for row in slowest.rows if row.stats} == {
         who: len(ex.durations[f"decision_time|person={who}"]) for who in ("lea", "max")
     }
+
+
+def test_deliveries_arrive_before_and_after_their_events_and_some_twice() -> None:
+    """What the latency's exactness above rests on: the history's arrival order."""
+    arrived = deliveries(history())
+    first_seen: dict[str, int] = {}
+    for n, event in enumerate(arrived):
+        first_seen.setdefault(event.id, n)
+    sent = [e for e in arrived if isinstance(e, NotificationSentV1) and e.data.replay_of is None]
+    timed = [e for e in sent if e.data.source_event_id in first_seen]
+    early = [e for e in timed if first_seen[e.id] < first_seen[e.data.source_event_id]]
+    late = [e for e in timed if first_seen[e.id] > first_seen[e.data.source_event_id]]
+    assert len(early) >= 3
+    assert len(late) >= 3
+    repeated = {e.id for e in sent if sum(1 for a in arrived if a.id == e.id) > 1}
+    assert repeated & {e.id for e in early}
+    assert repeated & {e.id for e in late}
+    assert len({e.data.source_event_id for e in timed}) < len(timed)  # an event fanned out
 
 
 async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:

@@ -51,6 +51,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "failure_rate",
         "reads",
         "read_time_p50",
+        "notification_latency_p50",
     ),
 }
 

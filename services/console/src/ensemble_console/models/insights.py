@@ -50,9 +50,19 @@ class Series(Answer):
     change: float | None = None
 
 
+class Stats(Answer):
+    """A duration metric's figures (seconds)."""
+
+    count: int
+    mean_seconds: float | None
+    p50_seconds: float | None
+    p90_seconds: float | None
+
+
 class Row(Answer):
     value: str
     total: float | None
+    stats: Stats | None = None
     share: float | None = None
     previous: float | None = None
     change: float | None = None

@@ -21,6 +21,8 @@ from ensemble_console.web.deps import InWorkspace, Staff
 router = APIRouter(prefix="/w/{workspace}/insights")
 
 By = Literal["platform", "sentiment"]
+LATENCY = "notification_latency"
+"""An event to its notification, per channel: shown beside the notification figures."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,11 @@ async def insights(
     try:
         chosen = asked.resolve(staff)
         client, caller = visit.clients.insights, visit.caller
-        overview, series, breakdown = await asyncio.gather(
+        overview, series, breakdown, latency = await asyncio.gather(
             client.overview(caller, ws, chosen.start, chosen.end),
             client.series(caller, ws, "mentions", chosen.start, chosen.end),
             client.breakdown(caller, ws, "mentions", by, chosen.start, chosen.end),
+            client.breakdown(caller, ws, LATENCY, "channel", chosen.start, chosen.end),
         )
     except (periods.BadRange, ApiError) as exc:
         if isinstance(exc, ApiError) and exc.status != 422:
@@ -91,6 +94,7 @@ async def insights(
         lines=charts.lines([p.value for p in series.points], [p.value for p in before]),
         breakdown=breakdown,
         bars=charts.bars(rows),
+        latency=latency,
     )
 
 

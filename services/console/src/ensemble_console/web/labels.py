@@ -203,6 +203,7 @@ LABELS: dict[str, dict[str, str]] = {
         "failure_rate": N_("Failure rate"),
         "reads": N_("Read"),
         "read_time_p50": N_("Median time to read"),
+        "notification_latency_p50": N_("Median time to notify"),
     },
     "insight_dimension": {"platform": N_("Platform"), "sentiment": N_("Sentiment")},
     "sentiment": {

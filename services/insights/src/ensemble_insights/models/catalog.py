@@ -180,6 +180,13 @@ CATALOG: dict[str, Metric] = {
     ),
     "reads": Metric(NOTIFICATIONS, "count", ("source",), "In-app notifications read."),
     "read_time": Metric(NOTIFICATIONS, "duration", ("source",), "In-app delivery to first read."),
+    "notification_latency": Metric(
+        NOTIFICATIONS,
+        "duration",
+        ("channel", "source"),
+        "An event to its notification sent (source: the event's type; replays left out).",
+        crosses=(("channel", "source"),),
+    ),
 }
 
 

@@ -148,6 +148,7 @@ def _delivery(e: NotificationSentV1 | NotificationFailedV1) -> tuple[str, dict[s
         "code": str(d.status_code) if d.status_code is not None else None,
         "replay": d.replay_of is not None,
         "source": d.source_event_type,
+        "source_id": d.source_event_id,
     }
 
 

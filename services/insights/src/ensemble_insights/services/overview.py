@@ -70,6 +70,7 @@ MEDIANS = {
     "assign_time_p50": "assign_time",
     "approval_cycle_p50": "approval_cycle",
     "read_time_p50": "read_time",
+    "notification_latency_p50": "notification_latency",
 }
 RATIOS = {
     "negative_share": ("mentions_negative", "mentions"),

@@ -10,7 +10,7 @@ committed round left it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from typing import Any
 
 Entity = dict[str, Any]
@@ -39,6 +39,10 @@ class State:
 
     def items(self) -> Iterator[tuple[str, Entity]]:
         return iter(list(self._entities.items()))
+
+    def view(self) -> ItemsView[str, Entity]:
+        """The entities without a copy (a sweep reads them all): not to change while read."""
+        return self._entities.items()
 
     def __len__(self) -> int:
         return len(self._entities)
