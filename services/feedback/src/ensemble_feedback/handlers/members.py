@@ -49,6 +49,11 @@ router = APIRouter(tags=["members"])
     dependencies=IP_WRITE,
     status_code=201,
     summary="Create my community profile (a member token from identity's magic link).",
+    description=(
+        "The profile's id is the token's subject. Its email is the body's `email`, or else the "
+        "address identity proved (the token's `email` when `email_verified`): that address is "
+        "verified at once; any other gets a confirmation link by email first."
+    ),
     responses={
         403: {"description": "The token is for another workspace."},
         409: {"description": "This person has a community profile already."},
