@@ -24,7 +24,7 @@ from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Stream, Topics
 from support.apps import bearer, settings_for
-from support.kafka import read_topic
+from support.kafka import outbox_settled, read_topic
 from support.waiting import eventually
 
 
@@ -123,6 +123,7 @@ class Feedback:
 
     async def events(self, stream: Stream) -> list[Event]:
         """Every event feedback has published on `stream` so far (per key, oldest first)."""
+        await outbox_settled(self.database())
         topic = Topics(self.settings.kafka.topic_prefix).topic(stream)
         records = await read_topic(self.settings.kafka.bootstrap_servers, topic)
         return [parse_event(r.value) for r in records]

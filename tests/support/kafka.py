@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+
+from ensemble_shared.outbox import POINTERS
+from ensemble_shared.storage import Database
+
+
+async def outbox_settled(database: Database, *, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    """Wait until a service's outbox holds no pointer: every event its writes staged is on
+    Kafka (a fast path that outlived its request, or the relay, publishes it late on a busy
+    machine). Returns after `timeout` regardless (past the relay's grace): a test with the
+    broker down, or a pointer whose write failed, reads what is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not await database[POINTERS].count_documents({}, limit=1):
+            return
+        await asyncio.sleep(0.1)
 
 
 async def read_topic(

@@ -15,7 +15,7 @@ from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import Database, create_client
 from ensemble_shared.topics import Stream, Topics
 from support.apps import bearer
-from support.kafka import read_topic
+from support.kafka import outbox_settled, read_topic
 
 CONSOLE = "http://127.0.0.1:8080"
 """Where approval links point in these tests (scheduler's default ENSEMBLE_PUBLIC_URL)."""
@@ -55,6 +55,7 @@ class Scheduler:
 
     async def events(self, stream: Stream) -> list[Event]:
         """Every event scheduler has published on `stream` so far (per key, oldest first)."""
+        await outbox_settled(self.database())
         topic = Topics(self.settings.kafka.topic_prefix).topic(stream)
         records = await read_topic(self.settings.kafka.bootstrap_servers, topic)
         return [parse_event(r.value) for r in records]
