@@ -9,12 +9,14 @@ from urllib.parse import urlsplit
 
 from ensemble_insights.models.api import Period
 from ensemble_shared.auth import Role
+from ensemble_shared.events import NotificationSentV1
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.topics import INSIGHTS
 from support.insights_app import InsightsDriver, publish_all
-from support.insights_history import ZONE, expected, history, period_days
+from support.insights_history import ZONE, expected, history, local_day, period_days
 from support.insights_mentions import mention
 from support.kafka import read_topic
+from support.waiting import eventually
 
 START, END = (d.isoformat() for d in period_days())
 
@@ -36,6 +38,36 @@ async def _loaded(
         START,
         END,
     )
+
+
+async def _timed_deliveries_folded(insights: InsightsDriver, week_start: date) -> None:
+    """Wait until insights timed every delivery of that week the history can time (a
+    delivery is timed once both it and the event it delivers are folded: other topics than
+    mentions and submissions may still be on their way when `_loaded` returns)."""
+    week = {week_start + timedelta(days=n) for n in range(7)}
+    events = history("acme", seed=2)
+    happened = {e.id for e in events}
+    timed = sum(
+        1
+        for e in events
+        if isinstance(e, NotificationSentV1)
+        and e.data.replay_of is None
+        and e.data.source_event_id in happened
+        and local_day(e.time) in week
+    )
+    assert timed > 0
+
+    async def counted() -> int:
+        split = await insights.get(
+            "/insights/breakdown",
+            metric="notification_latency",
+            by="channel",
+            start=week_start.isoformat(),
+            end=(week_start + timedelta(days=6)).isoformat(),
+        )
+        return sum(row["stats"]["count"] for row in split["rows"] if row["stats"])
+
+    await eventually(counted, lambda n: n == timed, what=f"{timed} timed deliveries")
 
 
 async def test_only_staff_of_the_workspace_read_figures(insights: InsightsDriver) -> None:
@@ -168,6 +200,7 @@ async def test_a_weekly_report_is_announced_once_with_chart_images_in_both_langu
     insights: InsightsDriver, events_publisher: EventPublisher
 ) -> None:
     await _loaded(insights, events_publisher)
+    await _timed_deliveries_folded(insights, week_start=date(2026, 10, 26))
     body = {"start": "2026-10-26"}
     first = await insights.client.post("/insights/reports", json=body, headers=insights.headers())
     again = await insights.client.post("/insights/reports", json=body, headers=insights.headers())
@@ -180,6 +213,14 @@ async def test_a_weekly_report_is_announced_once_with_chart_images_in_both_langu
         mentions["value"]
         == (await insights.runner.projection().queries.series("acme", "mentions", week)).total
     )
+    latency = next(f for f in report["figures"] if f["key"] == "notification_latency_p50")
+    overview = await insights.get("/insights/overview", start="2026-10-26", end="2026-11-01")
+    assert latency["value"] == overview["figures"]["notification_latency_p50"]["value"] > 0
+    assert latency["unit"] == "seconds"
+    assert latency["label"] == {
+        "en": "Median time to notify",
+        "fr": "Délai médian de notification",
+    }
 
     records = await read_topic(
         insights.settings.kafka.bootstrap_servers, insights.runner.topics.topic(INSIGHTS)

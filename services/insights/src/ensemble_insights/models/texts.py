@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "votes": ("Votes", "Votes"),
     "rsvps_confirmed": ("Confirmed RSVPs", "Inscriptions confirmées"),
     "deliveries_sent": ("Notifications sent", "Notifications envoyées"),
+    "notification_latency_p50": ("Median time to notify", "Délai médian de notification"),
     "failure_rate": ("Delivery failure rate", "Taux d'échec d'envoi"),
     # chart series and titles
     "positive": ("Positive", "Positives"),

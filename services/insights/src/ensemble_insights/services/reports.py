@@ -57,6 +57,7 @@ FIGURES = (
     "votes",
     "rsvps_confirmed",
     "deliveries_sent",
+    "notification_latency_p50",
     "failure_rate",
 )
 COMPARED = (
