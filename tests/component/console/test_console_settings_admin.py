@@ -133,7 +133,7 @@ async def test_routing_rules_are_one_form_saved_whole_and_refused_next_to_the_fi
     page = "/w/acme/admin/routing"
     notify, admin = ops.notify.http, ops.notify.admin
     async with ops.admin() as browser:
-        home = await browser.get("/w/acme/")
+        home = await browser.get("/w/acme/settings")
         for link in (page, "/w/acme/admin/notification-defaults", "/w/acme/admin/triage"):
             assert f'href="{link}"' in home.text
         before = await api(notify, "/routing/rules", admin)
@@ -335,8 +335,12 @@ async def test_engagement_weights_are_saved_and_a_weight_out_of_range_is_refused
     feedback, manager = ops.feedback.client, ops.feedback.manager
     async with ops.admin() as browser:
         home = await browser.get("/w/acme/")
-        assert f'href="{page}"' in home.text
-        assert 'href="/w/acme/admin/people"' in home.text
+        assert 'href="/w/acme/settings"' in home.text  # the settings are one entry of the menu
+        assert f'href="{page}"' not in home.text
+        settings = await browser.get("/w/acme/settings")
+        for screen in (page, "/w/acme/admin/people", "/w/acme/admin/routing", "/w/acme/sources"):
+            assert f'href="{screen}"' in settings.text
+        assert "Team and access" in settings.text
         before = await api(feedback, "/members/engagement-weights", manager)
         shown = await browser.get(page)
         assert shown.status_code == 200
@@ -364,12 +368,17 @@ async def test_a_manager_edits_people_and_weights_but_not_the_admins_settings(op
             "/sign-in", "/sign-in", {"email": "max@acme.example", "password": PASSWORD}
         )
         assert opened.status_code == 303, opened.text[:500]
-        home = await browser.get("/w/acme/")
+        home = await browser.get("/w/acme/settings")
         assert 'href="/w/acme/admin/people"' in home.text
         assert 'href="/w/acme/community/engagement"' in home.text
         for admins_only in ("routing", "notification-defaults", "triage"):
             assert f'href="/w/acme/admin/{admins_only}"' not in home.text
             assert (await browser.get(f"/w/acme/admin/{admins_only}")).status_code == 403
+        # A settings screen carries the settings menu (the current one marked); others don't.
+        people = (await browser.get("/w/acme/admin/people")).text
+        assert 'href="/w/acme/admin/people" aria-current="page"' in people
+        assert 'href="/w/acme/community/engagement"' in people
+        assert 'href="/w/acme/community/engagement"' not in (await browser.get("/w/acme/")).text
         assert (await browser.get("/w/acme/admin/people")).status_code == 200
         page = "/w/acme/community/engagement"
         before = await api(ops.feedback.client, "/members/engagement-weights", ops.feedback.manager)

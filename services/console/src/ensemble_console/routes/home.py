@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form
 
 from ensemble_console.web import i18n
 from ensemble_console.web.deps import Staff, VisitOf
+from ensemble_console.web.settings_menu import menu_for
 
 router = APIRouter()
 
@@ -27,6 +28,12 @@ async def root(visit: VisitOf) -> object:
 @router.get("/w/{workspace}/")
 async def workspace_home(staff: Staff) -> object:
     return staff.visit.page("home/workspace.html", place=staff.place)
+
+
+@router.get("/w/{workspace}/settings")
+async def workspace_settings(staff: Staff) -> object:
+    """Every settings screen this person may open, grouped by what it configures."""
+    return staff.visit.page("home/settings.html", place=staff.place, menu=menu_for(staff.place))
 
 
 @router.post("/language")

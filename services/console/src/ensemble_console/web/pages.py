@@ -21,6 +21,7 @@ from markupsafe import Markup
 from ensemble_console.web.csrf import FIELD
 from ensemble_console.web.i18n import Translator
 from ensemble_console.web.labels import label
+from ensemble_console.web.settings_menu import menu_for, within
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -96,6 +97,8 @@ class Pages:
         self.env.filters["percent"] = _percent
         self.env.filters["duration"] = _duration
         self.env.globals["csrf_field"] = _csrf_field
+        self.env.globals["settings_menu"] = menu_for
+        self.env.globals["in_settings"] = within
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
