@@ -161,6 +161,15 @@ async def test_slack_and_teams_get_blocks_and_cards_with_decision_buttons(
     assert context["elements"][0]["text"] == "Votre validation est demandée"
     assert "actions" not in [b["type"] for b in channel_body["blocks"]]
     assert slack.received[0].headers["content-type"] == "application/json"
+    # The person's messages say where to change what they receive: the console's page behind
+    # sign-in, never a capability (a chat webhook may post where others read).
+    settings = "/w/acme/notifications/preferences"
+    console = notify.settings.console_url.rstrip("/")
+    section = next(b for b in slack_body["blocks"] if b["type"] == "section")
+    assert f"Gérer vos notifications : {console}{settings}" in section["text"]["text"]
+    assert f"{console}{settings}" in card["body"][1]["text"]
+    assert "/hooks/" not in slack.received[0].body.decode() + teams.received[0].body.decode()
+    assert settings not in channel.received[0].body.decode()  # an integrator's, no person's
 
 
 async def test_a_rotated_endpoint_signs_with_both_secrets_then_only_the_new(

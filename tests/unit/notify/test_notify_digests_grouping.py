@@ -53,6 +53,9 @@ class Links:
     def preferences(self, workspace: str, person: str) -> str | None:
         return f"https://app.test/hooks/preferences/{person}"
 
+    def signed_in_preferences(self, workspace: str) -> str:
+        return f"https://app.test/w/{workspace}/notifications/preferences"
+
 
 CAMILLE = Person(
     id="camille", workspace="acme", name="Camille", email="c@acme.example", time_zone="Europe/Paris"

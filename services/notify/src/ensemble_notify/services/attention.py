@@ -36,6 +36,7 @@ from ensemble_shared.events import utcnow
 log = logging.getLogger(__name__)
 # Channels quiet hours hold back: the inbox is silent, so it always fills at once.
 INTRUSIVE = frozenset({ChannelName.EMAIL, ChannelName.SLACK, ChannelName.TEAMS})
+CHATS = frozenset({ChannelName.SLACK, ChannelName.TEAMS})
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ class AttentionBudget:
                         ),
                         "preferences_page": self._links.preferences(event.workspace, person.id),
                     }
+                )
+            elif notification.channel in CHATS:
+                notification = notification.model_copy(
+                    update={"preferences_page": self._links.signed_in_preferences(event.workspace)}
                 )
             zone = zone_of(person)
             quiet = quiet_hours_of(mine, defaults)

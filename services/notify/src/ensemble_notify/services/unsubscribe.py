@@ -45,6 +45,8 @@ class Unsubscribing(Protocol):
 
     def preferences(self, workspace: str, person: str) -> str | None: ...
 
+    def signed_in_preferences(self, workspace: str) -> str: ...
+
 
 class UnsubscribeLinks:
     def __init__(
@@ -74,6 +76,11 @@ class UnsubscribeLinks:
     def preferences(self, workspace: str, person: str) -> str | None:
         """The console's page where the person manages their channels (the email's footer)."""
         return self._preferences.page(workspace, person) if self._preferences else None
+
+    def signed_in_preferences(self, workspace: str) -> str:
+        """The console's preferences page behind sign-in: what a chat message links to. A
+        chat webhook may post into a channel others read, so it carries no capability."""
+        return f"{self._console}/w/{workspace}/notifications/preferences"
 
     def page_for(self, token: str) -> str:
         return f"{self._console}{PAGE}{token}"
