@@ -142,3 +142,49 @@ async def test_every_page_carries_the_security_headers(front: Front) -> None:
         static = await browser.get("/static/vendor/htmx/htmx.min.js")
         assert static.status_code == 200
         assert "cache-control" not in static.headers
+
+
+async def test_a_person_changes_their_address_through_the_link_sent_to_the_new_one(
+    front: Front,
+) -> None:
+    new = "ana.new@acme.example"
+    async with front.console.browser() as browser:
+        await first_run(browser)
+        wrong = await browser.submit(
+            "/w/acme/account",
+            "/account/email",
+            {"email": new, "current_password": "nope-nope-nope", "workspace": "acme"},
+        )
+        assert wrong.status_code == 422
+        assert "The current password is not right." in wrong.text
+        assert f'value="{new}"' in wrong.text  # what was typed stays in the field
+        asked = await browser.submit(
+            "/w/acme/account",
+            "/account/email",
+            {"email": new, "current_password": PASSWORD, "workspace": "acme"},
+        )
+        assert asked.headers["location"] == "/w/acme/account?notice=email_change_sent"
+        token = await front.identity.link(new, "/change-email/")
+        for _ in range(2):  # a mail scanner opening the link changes nothing
+            shown = await browser.get(f"/change-email/{token}")
+            assert shown.status_code == 200
+            assert f"Make {new} the address of your account?" in shown.text
+        assert "ana@acme.example" in (await browser.get("/w/acme/account")).text
+
+        done = await browser.submit(f"/change-email/{token}", f"/change-email/{token}", {})
+        assert done.status_code == 200, done.text[:500]
+        assert f"your account's address is now {new}" in done.text
+        used = await browser.get(f"/change-email/{token}")
+        assert used.status_code == 410
+        assert "It was already used" in used.text
+
+        await browser.submit("/w/acme/account", "/sign-out", {})
+        old = await browser.submit(
+            "/sign-in", "/sign-in", {"email": "ana@acme.example", "password": PASSWORD}
+        )
+        assert old.status_code == 401
+        signed_in = await browser.submit(
+            "/sign-in", "/sign-in", {"email": new, "password": PASSWORD}
+        )
+        assert signed_in.status_code == 303
+        assert new in (await browser.get("/w/acme/account")).text

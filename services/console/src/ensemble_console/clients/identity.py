@@ -83,6 +83,17 @@ class IdentityClient(ServiceClient):
         )
         return self.parse(SessionOpened, answer)
 
+    async def email_change(self, token: str) -> LinkStatus:
+        """An address change link, for its page (reading spends nothing)."""
+        answer = await self.call("POST", "/email-changes/lookup", json={"token": token})
+        return self.parse(LinkStatus, answer)
+
+    async def change_email(self, origin: Origin, token: str) -> Account:
+        answer = await self.call(
+            "POST", "/email-changes/consume", origin=origin, json={"token": token}
+        )
+        return self.parse(Account, answer)
+
     async def verify_email(self, token: str) -> Account:
         answer = await self.call("POST", "/email-verifications/consume", json={"token": token})
         return self.parse(Account, answer)
@@ -110,6 +121,10 @@ class IdentityClient(ServiceClient):
 
     async def request_verification(self, caller: Caller) -> None:
         await self._own(caller, "POST", "/me/email-verification")
+
+    async def request_email_change(self, caller: Caller, email: str, current: str | None) -> None:
+        body = {"email": email, "current_password": current}
+        await self._own(caller, "POST", "/me/email-change", json=body)
 
     async def sessions(self, caller: Caller) -> list[SessionView]:
         return self.parse_list(SessionView, await self._own(caller, "GET", "/me/sessions"))

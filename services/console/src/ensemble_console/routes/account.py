@@ -98,6 +98,28 @@ async def change_password(
     return visit.redirect(_here(workspace or None), notice="password_changed")
 
 
+@router.post("/account/email")
+async def change_email(
+    visit: SignedIn,
+    email: Annotated[str, Form(min_length=3, max_length=320)],
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    workspace: Annotated[str, Form(max_length=64)] = "",
+) -> object:
+    """Ask identity to send a link to the new address (the change happens on its page)."""
+    try:
+        await visit.clients.identity.request_email_change(
+            visit.caller, email.strip(), current_password or None
+        )
+    except ApiError as exc:
+        if exc.status not in (401, 403, 409, 422):
+            raise
+        error = {401: "current", 403: "current", 409: "same"}.get(exc.status, "invalid")
+        return await _account_page(
+            visit, workspace or None, status=422, email_error=error, typed_email=email
+        )
+    return visit.redirect(_here(workspace or None), notice="email_change_sent")
+
+
 @router.post("/account/verification")
 async def resend_verification(
     visit: SignedIn, workspace: Annotated[str, Form(max_length=64)] = ""

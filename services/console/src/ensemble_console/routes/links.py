@@ -122,6 +122,29 @@ async def magic_sign_in(visit: VisitOf, token: str) -> object:
     return visit.redirect("/account", notice="welcome")
 
 
+# --- a new address -------------------------------------------------------------------------
+
+
+@router.get("/change-email/{token}")
+async def email_change_page(visit: VisitOf, token: str) -> object:
+    try:
+        link = await visit.clients.identity.email_change(token)
+    except ApiError as exc:
+        return _gone(visit, exc, "email_change")
+    return visit.page("links/change_email.html", token=token, link=link, changed=None)
+
+
+@router.post("/change-email/{token}")
+async def change_email(visit: VisitOf, token: str) -> object:
+    try:
+        account = await visit.clients.identity.change_email(visit.caller.origin, token)
+    except ApiError as exc:
+        if exc.status == 409:
+            return visit.page("links/gone.html", status=409, link="email_change", reason="taken")
+        return _gone(visit, exc, "email_change")
+    return visit.page("links/change_email.html", token=token, link=None, changed=account)
+
+
 # --- email verification -----------------------------------------------------------------
 
 

@@ -259,6 +259,10 @@ LABELS: dict[str, dict[str, str]] = {
         "profile_saved": N_("Your profile is saved."),
         "password_changed": N_("Your password is changed; your other sessions are ended."),
         "verification_sent": N_("We sent you a new verification email."),
+        "email_change_sent": N_(
+            "If no other account uses that address, a confirmation link is on its way there. "
+            "Your address changes once you follow it."
+        ),
         "session_ended": N_("That session is ended."),
         "key_revoked": N_("The API key is revoked."),
         "member_saved": N_("The member's roles and teams are saved."),

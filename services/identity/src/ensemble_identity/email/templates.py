@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-Kind = Literal["invitation", "reset", "magic", "verify"]
+Kind = Literal["invitation", "reset", "magic", "verify", "email_change", "email_changed"]
 Language = Literal["en", "fr"]
 
 ROLE_NAMES: dict[Language, dict[str, str]] = {

@@ -6,7 +6,12 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from ensemble_identity.handlers.deps import ClientOrigin, Identity, SignedIn
-from ensemble_identity.models.accounts import AccountView, PasswordChange, ProfileUpdate
+from ensemble_identity.models.accounts import (
+    AccountView,
+    EmailChange,
+    PasswordChange,
+    ProfileUpdate,
+)
 from ensemble_identity.models.sessions import AccessToken, AccessTokenRequest, Me, SessionView
 
 router = APIRouter(tags=["account"])
@@ -33,6 +38,23 @@ async def change_password(
 ) -> SessionsEnded:
     ended = await services.accounts.change_password(*signed_in, body, origin)
     return SessionsEnded(sessions_ended=ended)
+
+
+@router.post(
+    "/me/email-change",
+    status_code=202,
+    summary="Email a link to a new address; it becomes the account's once followed.",
+    description="The current password is needed when the account has one. The account keeps "
+    "its address until the link (the console's `/change-email/{token}` page) is followed. The "
+    "answer is 202 even when another account holds the address (it then gets no link): who "
+    "has an account is not told. 403 for a wrong password, 409 for the account's own address.",
+    responses={403: {"description": "The current password is not right."}},
+)
+async def request_email_change(
+    body: EmailChange, signed_in: SignedIn, services: Identity
+) -> Response:
+    await services.accounts.request_email_change(signed_in[0], body)
+    return Response(status_code=202)
 
 
 @router.post("/me/email-verification", status_code=202, summary="Email a new verification link.")

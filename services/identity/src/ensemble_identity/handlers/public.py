@@ -121,6 +121,25 @@ async def verify_email(body: LinkToken, services: Identity) -> AccountView:
     return await services.accounts.verify_email(body.token)
 
 
+@router.post(
+    "/email-changes/lookup", tags=["account"], summary="An address change link, for its page."
+)
+async def email_change_status(body: LinkToken, services: Identity) -> LinkStatus:
+    return await services.links.status("email_change", body.token)
+
+
+@router.post(
+    "/email-changes/consume",
+    tags=["account"],
+    summary="Follow an address change link (once): the address becomes the account's.",
+    description="The new address is then verified and announced (`account.updated.v1` in each "
+    "of the account's workspaces); the old one no longer signs in and receives a notice. 404 "
+    "unknown, 410 used or expired, 409 when another account took the address meanwhile.",
+)
+async def change_email(body: LinkToken, services: Identity, origin: ClientOrigin) -> AccountView:
+    return await services.accounts.change_email(body.token, origin)
+
+
 @router.post("/invitations/lookup", tags=["invitations"], summary="An invitation, for its page.")
 async def invitation_preview(body: LinkToken, services: Identity) -> InvitationPreview:
     return await services.invitations.preview(body.token)

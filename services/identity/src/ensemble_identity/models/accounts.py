@@ -110,6 +110,15 @@ class ProfileUpdate(BaseModel):
         return {k: v for k, v in sent.items() if v is not None or k == "time_zone"}
 
 
+class EmailChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email = Field(description="The new address; it becomes the account's once proven.")
+    current_password: str | None = Field(
+        default=None, max_length=1024, description="Needed when the account has a password."
+    )
+
+
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -16,7 +16,7 @@ from ensemble_identity.models.accounts import Email
 from ensemble_identity.models.roles import Locale
 from ensemble_shared.storage import Document
 
-Purpose = Literal["invitation", "reset", "magic", "verify"]
+Purpose = Literal["invitation", "reset", "magic", "verify", "email_change"]
 LinkState = Literal["valid", "used", "revoked", "expired"]
 
 PAGE_PATHS: dict[Purpose, str] = {
@@ -24,6 +24,7 @@ PAGE_PATHS: dict[Purpose, str] = {
     "reset": "/reset-password/{token}",
     "magic": "/magic/{token}",
     "verify": "/verify-email/{token}",
+    "email_change": "/change-email/{token}",
 }
 """The console pages the emailed links open (joined to ENSEMBLE_PUBLIC_URL)."""
 

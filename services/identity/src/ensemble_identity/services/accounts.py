@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ensemble_identity.models.accounts import Account, AccountView, PasswordChange, ProfileUpdate
+from ensemble_identity.models.accounts import (
+    Account,
+    AccountView,
+    EmailChange,
+    PasswordChange,
+    ProfileUpdate,
+)
 from ensemble_identity.models.context import Actor, Origin
 from ensemble_identity.models.sessions import Session
 from ensemble_identity.services.audit import Audit
@@ -60,6 +66,50 @@ class AccountService:
             sessions_ended=ended,
         )
         return ended
+
+    async def request_email_change(self, account: Account, change: EmailChange) -> None:
+        """Email a link to the new address; the account keeps its address until the link is
+        followed. An address another account holds gets nothing, and the answer is the same
+        (who has an account is not told)."""
+        if account.password_hash is not None:
+            current = change.current_password or ""
+            if not await self._passwords.verify(account.password_hash, current):
+                raise Forbidden("the current password is not right")
+        if change.email == account.email:
+            raise Conflict("this is already the account's address")
+        holder = await self._people.by_email(change.email)
+        if holder is not None and holder.id != account.id:  # its own key: a change cut short
+            return
+        await self._letters.email_change(account, change.email, self._verification_ttl)
+
+    async def change_email(self, secret: str, origin: Origin) -> AccountView:
+        """Follow the link: the proven address becomes the account's (announced to every
+        workspace, audited there), the old one no longer signs in and is told."""
+        link = await self._links.open("email_change", secret)
+        account = await self._people.account(link.account_id or "")
+        if account is None:
+            await self._links.spend(link)
+            raise Conflict("this link is for an account that no longer exists")
+        owner = await self._people.accounts.claim_email(link.email, account.id)
+        if owner != account.id:
+            await self._links.spend(link)
+            raise Conflict("this address now belongs to another account")
+        await self._links.spend(link)
+        old = account.email
+        updated = await self._people.update(account, {"email": link.email, "email_verified": True})
+        await self._people.accounts.release_email(old, account.id)
+        for place in await self._people.memberships.of_account(account.id):
+            await self._audit.record(
+                place.workspace,
+                Actor.account(account.id),
+                origin,
+                "email.changed",
+                account.id,
+                email=link.email,
+                previous_email=old,
+            )
+        await self._letters.email_changed(updated, old, self._links.home())
+        return AccountView.of(updated)
 
     async def request_verification(self, account: Account) -> None:
         if account.email_verified:

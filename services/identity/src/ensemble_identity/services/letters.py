@@ -21,6 +21,7 @@ _TEMPLATE: dict[Purpose, Kind] = {
     "reset": "reset",
     "magic": "magic",
     "verify": "verify",
+    "email_change": "email_change",
 }
 
 
@@ -62,6 +63,27 @@ class Letters:
             signup=signup,
         )
         await self._mailer.send(to, message)
+
+    async def email_change(self, account: Account, new_email: str, ttl: timedelta) -> None:
+        """A link to the new address: following it proves the address and makes it the
+        account's."""
+        secret, _ = await self._links.issue("email_change", new_email, ttl, account_id=account.id)
+        await self.send(
+            "email_change", new_email, secret, lang=account.locale, ttl=ttl, name=account.name
+        )
+
+    async def email_changed(self, account: Account, old_email: str, forgot_url: str) -> None:
+        """Tell the address an account left, with the way back if that was not its owner."""
+        message = self._messages.render(
+            "email_changed",
+            account.locale,
+            link=forgot_url,
+            email=account.email,
+            old_email=old_email,
+            name=account.name,
+            expires="",
+        )
+        await self._mailer.send(old_email, message)
 
     async def verification(self, account: Account, ttl: timedelta) -> None:
         """A link proving `account` owns its address (first-run admin, and on request)."""

@@ -17,6 +17,7 @@ _SECRET_KIND: dict[Purpose, Kind] = {
     "reset": "reset",
     "magic": "magic",
     "verify": "verify",
+    "email_change": "verify",
 }
 RETENTION = timedelta(days=30)
 _WHAT = {
@@ -24,6 +25,7 @@ _WHAT = {
     "reset": "password reset link",
     "magic": "sign-in link",
     "verify": "verification link",
+    "email_change": "address change link",
 }
 
 
@@ -51,6 +53,10 @@ class Links:
         )
         await self._links.insert(link)
         return secret, link
+
+    def home(self) -> str:
+        """The console's first page (where a notice without a secret points)."""
+        return self._public_url + "/"
 
     def url(self, purpose: Purpose, secret: str) -> str:
         return self._public_url + PAGE_PATHS[purpose].format(token=secret)

@@ -4,6 +4,7 @@
 concurrent sign-ups of the same address agree on one account (a unique `_id`, the lock
 FerretDB makes reliable). The account document is written after its key, so a crash between
 the two leaves a key pointing at an account the next attempt creates under the same id.
+A key is deleted only when its account moves to a proven new address (after claiming it).
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ class AccountRepository:
             return account_id
         except DuplicateKeyError:
             found = await self.emails.find_one({"_id": email})
-            assert found is not None  # email keys are never deleted
+            if found is None:  # released meanwhile by an account changing its address
+                return await self.claim_email(email, account_id)
             return str(found["account_id"])
+
+    async def release_email(self, email: str, account_id: str) -> None:
+        """The address an account left: free for another account (only if still its own)."""
+        await self.emails.delete_one({"_id": email, "account_id": account_id})
 
     async def create(self, account: Account, events: Sequence[Event]) -> bool:
         """Store the account with its events; False if that id already exists."""
