@@ -1,7 +1,8 @@
 """The inbox in a real browser (Chromium, Playwright) on real processes: identity, ingest,
 scheduler and the console. A signed mention arrives at ingest's webhook while the inbox is
 open and appears without a reload (the console's event stream); the manager assigns it to
-herself and closes it with the keyboard, then drafts a reply that goes to approval. Every
+herself and closes it with the keyboard, saves "closed, oldest first" as a view and opens it,
+then drafts a reply that goes to approval. Every
 page passes axe-core and is photographed; no CSP violation."""
 
 from __future__ import annotations
@@ -79,6 +80,23 @@ async def test_a_mention_arrives_live_is_assigned_and_closed_by_keyboard_and_ans
     await expect(page.locator("#inbox-rows tr", has_text=text).locator(".status")).to_have_text(
         "Closed"
     )
+
+    await page.locator("details.filters summary").click()  # a view: closed, oldest first
+    await page.locator("#f-status").select_option("closed")
+    await page.locator("#f-sort").select_option("oldest")
+    await page.get_by_role("button", name="Filter", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"status=closed.*sort=oldest"))
+    await expect(page.locator("table.inbox caption")).to_have_text(
+        "Mentions, longest waiting first"
+    )
+    await page.get_by_label("Save these filters as a view").fill("Closed, oldest first")
+    await page.get_by_role("button", name="Save the view").click()
+    await expect(page.locator(".notice")).to_contain_text("The view is saved")
+    await page.goto(console_stack.console + "/w/acme/inbox")
+    await page.get_by_role("link", name="Closed, oldest first").click()
+    await expect(page.locator("#f-sort")).to_have_value("oldest")
+    await expect(page.locator("#inbox-rows tr")).to_have_count(1)
+    await camera.check(page, "22b-inbox-saved-view")
 
     await page.get_by_role("link", name=text).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Camille on forum")

@@ -249,3 +249,70 @@ async def test_a_reply_is_drafted_into_approval_and_the_inbox_speaks_french(desk
         second = await browser.get("/w/acme/inbox" + html_unescape(following.group(1)))
         assert rows(second.text) == [mention]  # the oldest, alone on the second page
         assert 'rel="next"' not in second.text
+
+
+def form_action(html: str, kind: str) -> str:
+    found = re.search(rf'<form method="post" action="([^"]+)" class="{kind}">', html)
+    assert found, f"no {kind} form"
+    return html_unescape(found.group(1))
+
+
+async def test_a_saved_view_opens_its_filters_and_the_longest_waiting_pages_first(
+    desk: Desk,
+) -> None:
+    first = await desk.mention("o-first", "Terrible delay, I am furious about my order")
+    for batch in range(5):  # 51 in all: a full page of 50 and one more
+        await asyncio.gather(
+            *(desk.mention(f"o{batch}-{n}", f"Message {batch}-{n}") for n in range(9 + (batch > 0)))
+        )
+    last = await desk.mention("o-last", "Still nothing, this is terrible and I hate it")
+    async with desk.console.browser() as browser:
+        await first_run(browser)
+        oldest = await browser.get("/w/acme/inbox?sort=oldest")
+        assert oldest.status_code == 200, oldest.text[:500]
+        shown = rows(oldest.text)
+        assert (len(shown), shown[0]) == (50, first)
+        assert last not in shown
+        assert 'data-live=""' in oldest.text  # arrivals belong on the last page, not on top
+        assert "Mentions, longest waiting first" in oldest.text
+        following = re.search(r'<a href="([^"]+)" rel="next">', oldest.text)
+        assert following, "no next page link"
+        next_page = html_unescape(following.group(1))
+        assert "sort=oldest" in next_page
+        second = await browser.get("/w/acme/inbox" + next_page)
+        assert rows(second.text) == [last]
+        newest = await browser.get("/w/acme/inbox")
+        older = re.search(r'<a href="([^"]+)" rel="next">', newest.text)
+        assert older, "no next page link"
+        rest = await browser.get("/w/acme/inbox" + html_unescape(older.group(1)))
+        assert [*shown, last] == [*reversed(rows(newest.text) + rows(rest.text))]
+        newest_cursor = next_page.replace("sort=oldest&", "").replace("&sort=oldest", "")
+        assert (await browser.get("/w/acme/inbox" + newest_cursor)).status_code == 400
+
+        page = "/w/acme/inbox?sentiment=negative&sort=oldest"
+        listed = await browser.get(page)
+        assert rows(listed.text) == [first, last]
+        action = form_action(listed.text, "save-view")
+        assert action == "/w/acme/inbox/views?sentiment=negative&sort=oldest"
+        saved = await browser.submit(page, action, {"name": "Angry, waiting longest"})
+        assert saved.headers["location"].startswith(f"{page}&notice=")
+        html = await followed(browser, saved)
+        assert notice(html).startswith("The view is saved")
+        taken = await browser.submit(page, action, {"name": "Angry, waiting longest"})
+        assert "already have a view" in notice(await followed(browser, taken))
+
+        home = await browser.get("/w/acme/inbox")
+        link = re.search(r'<a href="([^"]+)">Angry, waiting longest</a>', home.text)
+        assert link, "the view is not among the person's links"
+        assert html_unescape(link.group(1)) == page
+        opened = await browser.get(html_unescape(link.group(1)))
+        assert rows(opened.text) == [first, last]  # its filters and its order
+
+        delete = re.search(r'action="(/w/acme/inbox/views/[^"]+/delete)"', home.text)
+        assert delete, "no delete form"
+        gone = await browser.submit("/w/acme/inbox", delete.group(1), {})
+        html = await followed(browser, gone)
+        assert notice(html) == "The view is deleted."
+        assert "Angry, waiting longest" not in html
+        views = await desk.ingest.get("/views", headers=desk.admin)
+        assert views.json() == []  # the admin's token is another person's: never theirs

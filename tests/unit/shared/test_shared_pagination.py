@@ -1,4 +1,5 @@
-"""Keyset pagination: the cursor round-trips, a made-up one is a 422, the filters order."""
+"""Keyset pagination: the cursor round-trips, a made-up one (or one of the other direction) is
+a 422, the filters order."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from ensemble_shared.errors import Invalid
 from ensemble_shared.storage.pagination import (
     encode_cursor,
+    following,
+    keyset_sort,
     newer_than,
     next_cursor,
     older_than,
@@ -55,3 +58,20 @@ def test_next_cursor_only_when_the_page_is_full() -> None:
 def test_a_cursor_without_a_time_zone_is_refused() -> None:
     with pytest.raises(Invalid):
         parse_cursor(encode_cursor(AT.replace(tzinfo=None), "a"))
+
+
+def test_an_oldest_first_cursor_is_refused_for_newest_first_and_back() -> None:
+    forward = next_cursor([(AT, "a")], 1, lambda item: item, ascending=True)
+    assert forward is not None
+    assert parse_cursor(forward, ascending=True) == (AT, "a")
+    with pytest.raises(Invalid, match="other order"):
+        parse_cursor(forward)
+    with pytest.raises(Invalid, match="other order"):
+        parse_cursor(encode_cursor(AT, "a"), ascending=True)
+
+
+def test_after_and_the_sort_go_the_same_way() -> None:
+    assert following("at", (AT, "b"), ascending=True) == newer_than("at", (AT, "b"))
+    assert following("at", (AT, "b")) == older_than("at", (AT, "b"))
+    assert keyset_sort("at", ascending=True) == [("at", 1), ("_id", 1)]
+    assert keyset_sort("at") == [("at", -1), ("_id", -1)]

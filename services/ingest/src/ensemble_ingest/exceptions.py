@@ -32,3 +32,15 @@ class RawAlreadySettled(Conflict):
 
     def __init__(self, raw_id: str, status: str) -> None:
         super().__init__(f"raw payload {raw_id!r} is already {status}")
+
+
+class ViewNotFound(NotFound):
+    """Also what another person's view answers: a view is its owner's alone."""
+
+    def __init__(self, view_id: str) -> None:
+        super().__init__(f"no view {view_id!r}")
+
+
+class ViewNameTaken(Conflict):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"you already have a view named {name!r}")

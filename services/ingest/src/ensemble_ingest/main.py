@@ -7,6 +7,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from ensemble_ingest.config import IngestSettings
+from ensemble_ingest.handlers import views
 from ensemble_ingest.handlers.http import router
 from ensemble_ingest.models.mentions import GenericWebhook
 from ensemble_ingest.storage import INDEXES
@@ -26,6 +27,6 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         settings=settings,
         indexes=INDEXES,
         wire=wiring(settings),
-        routers=[router],
+        routers=[router, views.router],
         schemas=[GenericWebhook],
     )

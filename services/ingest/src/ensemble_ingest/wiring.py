@@ -26,13 +26,15 @@ from ensemble_ingest.services.raw import RawService
 from ensemble_ingest.services.sources import SourceService
 from ensemble_ingest.services.spikes import SpikeDetection
 from ensemble_ingest.services.triage import TriageProvider
+from ensemble_ingest.services.views import ViewService
 from ensemble_ingest.services.webhooks import WebhookService
-from ensemble_ingest.storage import mentions, raw, sources, spikes, triage
+from ensemble_ingest.storage import mentions, raw, sources, spikes, triage, views
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_ingest.storage.raw import RawArchive
 from ensemble_ingest.storage.sources import SourceRepository
 from ensemble_ingest.storage.spikes import SpikeStore
 from ensemble_ingest.storage.triage import TriageSettingsRepository
+from ensemble_ingest.storage.views import ViewRepository
 from ensemble_shared.events import new_id
 from ensemble_shared.kafka import EventPublisher
 from ensemble_shared.outbound import outbound_client
@@ -58,6 +60,7 @@ class Repositories:
     triage_settings: TriageSettingsRepository
     spikes: SpikeStore
     claims: Claims  # which replica reads which pulled source, per lease period
+    views: ViewRepository
 
     @classmethod
     def on(cls, database: Database, outbox: Outbox, sealer: Sealer) -> Repositories:
@@ -68,6 +71,7 @@ class Repositories:
             triage_settings=TriageSettingsRepository(database[triage.COLLECTION]),
             spikes=SpikeStore(database[spikes.OBSERVATIONS], database[spikes.SPIKES], outbox),
             claims=Claims(database[CLAIMS], database[CLAIM_RESULTS]),
+            views=ViewRepository(database[views.COLLECTION]),
         )
 
 
@@ -84,6 +88,7 @@ class Ingest:
     raws: RawService
     webhooks: WebhookService
     inbox: InboxService
+    views: ViewService
     pulls: PullRunner
 
 
@@ -121,6 +126,7 @@ def build(
         raws=RawService(stored.raws, pipeline, stored.sources),
         webhooks=WebhookService(source_service, pipeline, WEBHOOK_CONNECTORS),
         inbox=InboxService(stored.mentions),
+        views=ViewService(stored.views),
         pulls=PullRunner(
             sources=stored.sources,
             pipeline=pipeline,

@@ -10,7 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, WorkspaceClient
-from ensemble_console.models.ingest import Mention, MentionPage, TimelineEntry, TriageSettings
+from ensemble_console.models.ingest import (
+    Mention,
+    MentionPage,
+    SavedView,
+    TimelineEntry,
+    TriageSettings,
+)
 from ensemble_console.models.sources import RawEntry, RawPage, Source, SourceCreated
 
 
@@ -20,10 +26,25 @@ class IngestClient(WorkspaceClient):
     async def mentions(
         self, caller: Caller, workspace: str, filters: Mapping[str, Any], *, limit: int
     ) -> MentionPage:
-        """A page of the inbox, newest first (`filters` as `GET /mentions` takes them)."""
+        """A page of the inbox (`filters` and `sort` as `GET /mentions` takes them)."""
         params = {**filters, "limit": limit}
         answer = await self.as_person(caller, workspace, "GET", "/mentions", params=params)
         return self.parse(MentionPage, answer)
+
+    async def views(self, caller: Caller, workspace: str) -> list[SavedView]:
+        """The caller's own saved inbox views, by name."""
+        return self.parse_list(SavedView, await self.as_person(caller, workspace, "GET", "/views"))
+
+    async def save_view(
+        self, caller: Caller, workspace: str, name: str, filters: Mapping[str, Any], sort: str
+    ) -> SavedView:
+        """409: the person has a view of that name; 422: a refused filter, or 50 views already."""
+        body = {"name": name, "filters": dict(filters), "sort": sort}
+        answer = await self.as_person(caller, workspace, "POST", "/views", json=body)
+        return self.parse(SavedView, answer)
+
+    async def delete_view(self, caller: Caller, workspace: str, view_id: str) -> None:
+        await self.as_person(caller, workspace, "DELETE", f"/views/{quote(view_id, safe='')}")
 
     async def mention(self, caller: Caller, workspace: str, mention_id: str) -> Mention:
         answer = await self.as_person(

@@ -105,3 +105,13 @@ class TriageSettings(Answer):
     vip_authors: list[str] = []
     negative_priority: str = "high"
     languages: list[str] = []
+
+
+class SavedView(Answer):
+    """A person's saved inbox view (ingest's `GET /views`): `filters` as `GET /mentions` takes
+    them (`since`/`until` instants, `assignee` an account id)."""
+
+    id: str
+    name: str
+    filters: dict[str, Any] = Field(default_factory=dict)
+    sort: str = "newest"

@@ -2,31 +2,38 @@
 its timeline and notes, the actions on it (assign, close, note), and a reply drafted into
 scheduler's approval flow.
 
-The list makes one call per service (ingest's page, scheduler's latest crisis, identity's
-members for names), in parallel, besides the `GET /me` every page makes; only ingest is
-required. Live arrivals are an SSE stream the console serves itself: ingest offers no stream,
-so the console asks ingest for what arrived since the page was drawn every few seconds, server
-to server, for as long as the page is open (capped; the browser's EventSource reconnects).
+The list makes its calls in parallel (ingest's page and the person's saved views, scheduler's
+latest crisis, identity's members for names), besides the `GET /me` every page makes; only
+ingest's page is required; saving and deleting views is `inbox_views`, the filters
+`inbox_filters`. Live arrivals are an SSE stream the console serves itself: ingest offers no
+stream, so the console asks ingest for what arrived since the page was drawn every few seconds,
+server to server, for as long as the page is open (capped; the browser's EventSource
+reconnects). A list read oldest first has no live arrivals: they belong on its last page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi import APIRouter, Form, Path, Query
 from pydantic import StringConstraints
 from starlette.responses import StreamingResponse
 
 from ensemble_console.clients import ApiError
-from ensemble_console.models.ingest import Mention
+from ensemble_console.models.ingest import Mention, SavedView
 from ensemble_console.models.scheduler import Approval, ContentItem, Crisis
+from ensemble_console.routes.inbox_filters import (
+    PRIORITIES,
+    SENTIMENTS,
+    STATUSES,
+    Filtered,
+    Filters,
+    Text,
+)
 from ensemble_console.web.deps import InWorkspace, Staff
 from ensemble_console.web.errors import PageError
 from ensemble_console.web.pages import Pages
@@ -37,89 +44,12 @@ PAGE_SIZE = 50
 CRISIS_SHOWN_FOR = timedelta(hours=24)
 LIVE_POLL_SECONDS = 2.0
 LIVE_STREAM_SECONDS = 300.0
-STATUSES = ("new", "assigned", "replied", "closed")
-SENTIMENTS = ("positive", "neutral", "negative")
-PRIORITIES = ("low", "normal", "high", "urgent")
-_PLATFORM = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
 ID_LENGTH = 200
 ID = r"^[\w-]+$"
 """What an id of ingest or scheduler looks like: never a path of its own (no `/`, no `..`).
 Its length is bounded apart (`ID_LENGTH`): a bounded repetition of a Unicode class in a pattern
 costs pydantic-core's regex engine megabytes per parameter that uses it."""
 MentionId = Annotated[str, Path(min_length=1, max_length=ID_LENGTH, pattern=ID)]
-Text = Annotated[str, Query(max_length=200)]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The inbox's filters as the GET form gives them ('' = any); `assignee=me` is the
-    person looking. Dates are days in the person's time zone."""
-
-    text: str = ""
-    platform: str = ""
-    sentiment: str = ""
-    priority: str = ""
-    tag: str = ""
-    status: str = ""
-    assignee: str = ""
-    team: str = ""
-    start: str = ""
-    end: str = ""
-
-    def query(self, **extra: str) -> str:
-        """The filters (and `extra`) as a query string for links; empty ones left out."""
-        return urlencode({k: v for k, v in {**asdict(self), **extra}.items() if v})
-
-    def params(self, me: str, zone: tzinfo) -> dict[str, str | None]:
-        """What ingest's `GET /mentions` takes."""
-        values = asdict(self)
-        start, end = values.pop("start"), values.pop("end")
-        if values["assignee"] == "me":
-            values["assignee"] = me
-        shown = {k: v or None for k, v in values.items()}
-        shown["since"] = _midnight(date.fromisoformat(start), zone) if start else None
-        shown["until"] = (
-            _midnight(date.fromisoformat(end) + timedelta(days=1), zone) if end else None
-        )
-        return shown
-
-
-def _midnight(day: date, zone: tzinfo) -> str:
-    return datetime.combine(day, time(), zone).astimezone(UTC).isoformat()
-
-
-def _filters(
-    text: Text = "",
-    platform: Text = "",
-    sentiment: Text = "",
-    priority: Text = "",
-    tag: Text = "",
-    status: Text = "",
-    assignee: Text = "",
-    team: Text = "",
-    start: Text = "",
-    end: Text = "",
-) -> Filters:
-    """The form's filters, or a 400 page for a value no filter takes."""
-    chosen = Filters(
-        text.strip(), platform, sentiment, priority, tag.strip(), status, assignee, team, start, end
-    )
-    allowed = ((sentiment, SENTIMENTS), (priority, PRIORITIES), (status, STATUSES))
-    if any(value and value not in values for value, values in allowed):
-        raise PageError(400, "invalid")
-    if platform and not _PLATFORM.match(platform):
-        raise PageError(400, "invalid")
-    try:
-        days = [date.fromisoformat(d) for d in (start, end) if d]
-    except ValueError:
-        raise PageError(400, "invalid") from None
-    if len(days) == 2 and days[0] > days[1]:
-        raise PageError(400, "invalid")
-    return chosen
-
-
-Filtered = Annotated[Filters, Depends(_filters)]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -143,6 +73,14 @@ async def _teams(staff: InWorkspace) -> list[str]:
     return sorted(t.name for t in teams)
 
 
+async def _views(staff: InWorkspace) -> list[SavedView]:
+    """The person's saved views; none shown (the inbox still opens) when ingest will not say."""
+    try:
+        return await staff.visit.clients.ingest.views(staff.visit.caller, staff.workspace)
+    except ApiError:
+        return []
+
+
 async def _recent_crisis(staff: InWorkspace, now: datetime) -> Crisis | None:
     """The latest negative spike of the last day, for the banner; the inbox still opens when
     scheduler cannot say."""
@@ -159,27 +97,35 @@ async def _recent_crisis(staff: InWorkspace, now: datetime) -> Crisis | None:
 async def inbox(
     staff: Staff, filters: Filtered, cursor: Annotated[str, Query(max_length=512)] = ""
 ) -> object:
-    visit, ws = staff.visit, staff.workspace
+    visit, ws, me = staff.visit, staff.workspace, staff.me.account.id
     now = datetime.now(UTC)
-    params = {**filters.params(staff.me.account.id, visit.i18n.zone), "cursor": cursor or None}
+    params = {
+        **filters.params(me, visit.i18n.zone),
+        "sort": filters.ordered(),
+        "cursor": cursor or None,
+    }
     try:
-        page, crisis, people = await asyncio.gather(
+        page, crisis, people, views = await asyncio.gather(
             visit.clients.ingest.mentions(visit.caller, ws, params, limit=PAGE_SIZE),
             _recent_crisis(staff, now),
             _people(staff),
+            _views(staff),
         )
     except ApiError as exc:
         if exc.status != 422:  # a cursor ingest did not make, a filter it refuses
             raise
         return visit.error(400, "invalid")
     back = visit.path + (f"?{visit.request.url.query}" if visit.request.url.query else "")
+    now_iso = now.isoformat()
     return visit.page(
         "inbox/list.html",
         place=staff.place,
         mentions=page.items,
         next_link=f"?{filters.query(cursor=page.next_cursor)}" if page.next_cursor else "",
         filters=filters,
-        live=f"{visit.path}/live?{filters.query(since=now.isoformat())}",
+        views=[(view, Filters.of_view(view, me, visit.i18n.zone).query()) for view in views],
+        # arrivals go on top: a list read oldest first gets them on its last page instead
+        live="" if filters.oldest_first else f"{visit.path}/live?{filters.query(since=now_iso)}",
         crisis=crisis,
         people=people,
         now=now,

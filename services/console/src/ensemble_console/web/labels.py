@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from ensemble_console.web.i18n import N_, Translator
+from ensemble_console.web.labels_inbox import INBOX_NOTICES
 from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
@@ -439,3 +440,4 @@ _extend(LABELS["notice"], SCHEDULER_NOTICES)
 _extend(LABELS, SCHEDULER_LABELS)
 _extend(LABELS["notice"], PORTAL_NOTICES)
 _extend(LABELS, PORTAL_LABELS)
+_extend(LABELS["notice"], INBOX_NOTICES)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from ensemble_ingest.models.mentions import GenericWebhook, InboxStatus, Mention, MentionPage
 from ensemble_ingest.models.raw import RawPage, RawStatus, RawView
-from ensemble_ingest.models.search import MentionQuery
+from ensemble_ingest.models.search import MentionOrder, MentionQuery
 from ensemble_ingest.models.sources import SourceCreate, SourceCreated, SourceDetail, SourceOut
 from ensemble_ingest.services.inbox import InboxService
 from ensemble_ingest.services.raw import RawService
@@ -129,15 +129,26 @@ async def receive_webhook(
     )
 
 
-@router.get("/mentions", tags=["inbox"], summary="Search the inbox, newest first.")
+@router.get(
+    "/mentions",
+    tags=["inbox"],
+    summary="Search the inbox, newest first or longest-waiting first.",
+    description=(
+        "`sort=oldest` lists the longest-waiting mentions first (the SLA age). A `cursor` "
+        "continues the order it was made in: given with the other `sort`, it is 422."
+    ),
+)
 async def search_mentions(
     principal: Internal,
     inbox: Inbox,
     query: Annotated[MentionQuery, Query()],
+    sort: Annotated[MentionOrder, Query(description="By arrival: newest or oldest first.")] = (
+        "newest"
+    ),
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
 ) -> MentionPage:
-    return await inbox.search(principal, query, limit=limit, cursor=cursor)
+    return await inbox.search(principal, query, limit=limit, cursor=cursor, sort=sort)
 
 
 @router.get("/mentions/{mention_id}", tags=["inbox"], summary="One mention.")

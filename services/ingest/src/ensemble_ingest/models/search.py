@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from ensemble_ingest.models.mentions import InboxStatus
@@ -25,3 +27,8 @@ class MentionQuery(BaseModel):
     since: StorableDatetime | None = Field(default=None, description="Received at or after.")
     until: StorableDatetime | None = Field(default=None, description="Received before.")
     include_deleted: bool = False
+
+
+MentionOrder = Literal["newest", "oldest"]
+"""The inbox's order by arrival: `oldest` puts the longest-waiting first (the SLA age, highest
+first)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from ensemble_ingest.exceptions import MentionNotFound
 from ensemble_ingest.models.mentions import InboxStatus, Mention, MentionPage
-from ensemble_ingest.models.search import MentionQuery
+from ensemble_ingest.models.search import MentionOrder, MentionQuery
 from ensemble_ingest.storage.mentions import MentionRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.errors import Conflict, Invalid
@@ -34,13 +34,24 @@ class InboxService:
         self._mentions = mentions
 
     async def search(
-        self, principal: Principal, query: MentionQuery, *, limit: int, cursor: str | None
+        self,
+        principal: Principal,
+        query: MentionQuery,
+        *,
+        limit: int,
+        cursor: str | None,
+        sort: MentionOrder = "newest",
     ) -> MentionPage:
-        """A page of the inbox, newest first; a made-up cursor is refused (422)."""
+        """A page of the inbox in `sort` order; a made-up cursor, or one of the other order,
+        is refused (422)."""
+        oldest = sort == "oldest"
+        after = parse_cursor(cursor, ascending=oldest)
         items = await self._mentions.search(
-            principal.workspace, query, after=parse_cursor(cursor), limit=limit
+            principal.workspace, query, after=after, limit=limit, oldest_first=oldest
         )
-        return MentionPage(items=items, next_cursor=next_cursor(items, limit, _position))
+        return MentionPage(
+            items=items, next_cursor=next_cursor(items, limit, _position, ascending=oldest)
+        )
 
     async def get(self, principal: Principal, mention_id: str) -> Mention:
         mention = await self._mentions.get(principal.workspace, mention_id)
@@ -118,5 +129,5 @@ class InboxService:
 
 
 def _position(mention: Mention) -> Position:
-    """Where a mention stands in the inbox's order (newest first)."""
+    """Where a mention stands in the inbox's order (by arrival, either way)."""
     return mention.received_at, mention.id

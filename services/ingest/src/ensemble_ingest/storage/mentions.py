@@ -14,7 +14,7 @@ from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox, in_order
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
 from ensemble_shared.storage.lookups import find_owned
-from ensemble_shared.storage.pagination import Position, older_than
+from ensemble_shared.storage.pagination import Position, following, keyset_sort
 from ensemble_shared.storage.writes import changed_fields
 
 COLLECTION = "mentions"
@@ -39,6 +39,9 @@ class MentionRepository:
                 name="natural_key",
                 unique=True,
             ),
+            # MongoDB walks it forwards for newest first, backwards for oldest first. FerretDB
+            # 1.24 on SQLite pushes neither filter nor sort down (explain: SCAN, both orders
+            # alike, ~1-1.5 s for 6,000 mentions): the index is for MongoDB.
             Index(
                 [("workspace", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)],
                 name="inbox",
@@ -82,16 +85,23 @@ class MentionRepository:
         return _mention(document) if document else None
 
     async def search(
-        self, workspace: str, query: MentionQuery, *, after: Position | None, limit: int
+        self,
+        workspace: str,
+        query: MentionQuery,
+        *,
+        after: Position | None,
+        limit: int,
+        oldest_first: bool = False,
     ) -> list[Mention]:
-        """A page of the workspace's mentions matching `query`, newest first, after `after`."""
+        """A page of the workspace's mentions matching `query`, newest first (or oldest first),
+        after `after`."""
         filters = {
             "workspace": workspace,
             **_search_filter(query),
-            **older_than("received_at", after),
+            **following("received_at", after, ascending=oldest_first),
         }
         cursor = self.collection.find(filters, {FIELD: 0}).sort(
-            [("received_at", DESCENDING), ("_id", DESCENDING)]
+            keyset_sort("received_at", ascending=oldest_first)
         )
         return [_mention(d) for d in await cursor.limit(limit).to_list(limit)]
 
