@@ -52,3 +52,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     install_access_log_redaction()
     # aiokafka reports every coordinator hiccup at WARNING/ERROR; keep them but not the chatter.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # httpx logs every outgoing request at INFO: a line per API call a page or a delivery makes,
+    # which the access log and the delivery log already tell. Its warnings stay.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

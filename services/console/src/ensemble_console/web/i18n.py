@@ -97,12 +97,19 @@ def choose(*candidates: str | None) -> str:
     return next((c for c in candidates if c is not None and c in LANGUAGES), DEFAULT)
 
 
+@cache
+def babel_locale(language: str) -> Locale:
+    """Parsed once: Babel parses a locale given as text on every date or number it formats."""
+    return Locale.parse(language)
+
+
 class Translator:
     """One request's language and time zone: gettext for strings, Babel for dates."""
 
     def __init__(self, language: str, time_zone: str | None = None) -> None:
         self.language = choose(language)
         self._translations = translations(self.language)
+        self.locale = babel_locale(self.language)
         self.zone: tzinfo = _zone(time_zone)
 
     def gettext(self, message: str) -> str:
@@ -115,40 +122,40 @@ class Translator:
         """A date and time in the person's time zone and language ('' for none)."""
         if moment is None:
             return ""
-        return format_datetime(moment, style, tzinfo=self.zone, locale=self.language)
+        return format_datetime(moment, style, tzinfo=self.zone, locale=self.locale)
 
     def at_place(self, moment: datetime, zone: str) -> str:
         """A date and time where it happens (a field event's own zone), in the person's
         language: "Saturday, 12 December 2026, 18:00"."""
         local = moment.astimezone(_zone(zone))
-        day = format_date(local, "full", locale=self.language)
-        return f"{day}, {format_time(local, 'short', locale=self.language)}"
+        day = format_date(local, "full", locale=self.locale)
+        return f"{day}, {format_time(local, 'short', locale=self.locale)}"
 
     def span_at_place(self, start: datetime, end: datetime, zone: str) -> str:
         """From `start` to `end` where it happens; the end's day only when it is another."""
         where = _zone(zone)
         if start.astimezone(where).date() != end.astimezone(where).date():
             return f"{self.at_place(start, zone)} \u2013 {self.at_place(end, zone)}"
-        until = format_time(end.astimezone(where), "short", locale=self.language)
+        until = format_time(end.astimezone(where), "short", locale=self.locale)
         return f"{self.at_place(start, zone)} \u2013 {until}"
 
     def day(self, moment: date | None, style: str = "medium") -> str:
         """A calendar day in the person's language ('' for none)."""
-        return "" if moment is None else format_date(moment, style, locale=self.language)
+        return "" if moment is None else format_date(moment, style, locale=self.locale)
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """A figure in the person's language (1,234 / 1 234); a dash for none."""
         if value is None:
             return NO_VALUE
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(value, pattern, locale=self.language)
+        return format_decimal(value, pattern, locale=self.locale)
 
     def percent(self, ratio: float | None, signed: bool = False) -> str:
         """A ratio as a percentage (0.125 → 12.5 %), with its sign for a change; a dash for none."""
         if ratio is None:
             return NO_VALUE
         shown = round(abs(ratio) if signed else ratio, 3)
-        text = format_percent(shown, locale=self.language, decimal_quantization=False)
+        text = format_percent(shown, locale=self.locale, decimal_quantization=False)
         if signed:
             return ("+" if ratio > 0 else MINUS if ratio < 0 else "±") + text
         return text
@@ -158,7 +165,7 @@ class Translator:
         if seconds is None:
             return NO_VALUE
         return format_timedelta(
-            timedelta(seconds=seconds), threshold=1.1, format="short", locale=self.language
+            timedelta(seconds=seconds), threshold=1.1, format="short", locale=self.locale
         )
 
     def names(self) -> Iterable[tuple[str, str]]:

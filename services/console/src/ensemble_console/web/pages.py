@@ -86,6 +86,7 @@ class Pages:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the code: no stat of each file per page
         )
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
             gettext=_gettext, ngettext=_ngettext, newstyle=True
