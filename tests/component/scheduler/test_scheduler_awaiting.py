@@ -3,11 +3,14 @@ decide and has not decided, by the decision route's rules, paged, within one wor
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from component.scheduler.test_scheduler_approvals import TWO_STEPS, decide, setup
 from ensemble_shared.auth import Role
+from ensemble_shared.events import utcnow
 from support.scheduler import Scheduler
+from support.waiting import eventually
 
 AWAITING = "/approvals/awaiting-me"
 
@@ -124,6 +127,42 @@ async def test_the_requester_sees_their_own_item_only_when_the_policy_allows_sel
     assert (await s.client.post(f"/content/{trusting}/approval", json={}, headers=maya)).is_success
     assert ids(await awaiting(s, maya)) == [trusting]  # the rule copied into each request
     assert sorted(ids(await awaiting(s, s.staff("mia")))) == sorted([guarded, trusting])
+
+
+async def test_a_backup_sees_an_overdue_step_once_it_escalated_to_them(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    overdue: dict[str, Any] = {
+        "steps": [
+            {"name": "marketing", "teams": ["marketing"], "backup": {"people": ["boss"]}},
+            {"name": "legal", "teams": ["legal"], "sla_minutes": 60},
+        ]
+    }
+    put = await s.client.put("/approval-policies/standard", json=overdue, headers=s.admin)
+    assert put.status_code == 200, put.text
+    # legal needs 60 minutes before the slot: marketing is overdue from the start
+    slot = (utcnow() + timedelta(minutes=10)).replace(microsecond=0).isoformat()
+    created = await s.client.post(
+        "/content",
+        json={"kind": "post", "channel": "mastodon", "body": "Soon", "slot": slot},
+        headers=s.manager,
+    )
+    content_id = created.json()["id"]
+    assert (
+        await s.client.post(f"/content/{content_id}/approval", json={}, headers=s.manager)
+    ).is_success
+    boss = s.staff("boss", teams=["directors"])
+    [row] = await eventually(
+        lambda: awaiting(s, boss), lambda rows: len(rows) == 1, what="the escalation"
+    )
+    assert (row["content_id"], row["step"], row["as_backup"]) == (content_id, "marketing", True)
+    assert row["title"] is None
+    assert row["excerpt"] == "Soon"
+    [named] = await awaiting(s, s.staff("mia", teams=["marketing"]))
+    assert named["as_backup"] is False
+    assert (await decide(s, content_id, boss, "marketing")).status_code == 200
+    assert await awaiting(s, boss) == []
 
 
 async def test_another_workspace_sees_nothing_and_the_route_refuses_what_it_should(
