@@ -7,8 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from component.scheduler.test_scheduler_approvals import TWO_STEPS, decide, setup
+from ensemble_scheduler.main import create_app
 from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
+from support.apps import running
 from support.scheduler import Scheduler
 from support.waiting import eventually
 
@@ -163,6 +165,28 @@ async def test_a_backup_sees_an_overdue_step_once_it_escalated_to_them(
     assert named["as_backup"] is False
     assert (await decide(s, content_id, boss, "marketing")).status_code == 200
     assert await awaiting(s, boss) == []
+
+
+async def test_steps_opened_before_the_index_existed_are_indexed_when_scheduler_starts(
+    scheduler: Scheduler,
+) -> None:
+    s = scheduler
+    content_id = await setup(s)
+    asked = await s.client.post(f"/content/{content_id}/approval", json={}, headers=s.manager)
+    assert asked.status_code == 201, asked.text
+    db = s.database()
+    await db["approval_open_steps"].delete_many({})  # as in a store from before the index
+    await db["approval_open_steps_built"].delete_many({})
+    mia = s.staff("mia", teams=["marketing"])
+    assert await awaiting(s, mia) == []  # the list reads the index, nothing else
+    async with running(create_app(s.settings)) as client:  # a restart (a second replica)
+        restarted = Scheduler(client, s.settings, s.issuer)
+        [row] = await awaiting(restarted, mia)
+        assert (row["content_id"], row["step"]) == (content_id, "marketing")
+        plans = await client.get(f"/content/{content_id}/approval/deadlines", headers=mia)
+        assert len(plans.json()) == 1  # the step's plan stands: nothing planned twice
+        assert row["due_at"] == plans.json()[0]["due_at"]
+    assert await db["approval_open_steps_built"].count_documents({}) == 1
 
 
 async def test_another_workspace_sees_nothing_and_the_route_refuses_what_it_should(

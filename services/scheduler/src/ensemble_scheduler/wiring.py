@@ -136,7 +136,7 @@ def build(
         ReplyTargetRepository(db["reply_targets"], db["mention_triage"])
     )
     signer = LinkSigner(secret)
-    open_steps = OpenStepRepository(db["approval_open_steps"])
+    open_steps = OpenStepRepository(db["approval_open_steps"], db["approval_open_steps_built"])
     approvals = ApprovalService(
         approval_records,
         content_records,
@@ -197,7 +197,7 @@ def build(
         reply_targets=reply_targets,
         policies=PolicyService(policy_records),
         approvals=approvals,
-        awaiting=AwaitingService(open_steps, approvals),
+        awaiting=AwaitingService(open_steps, approvals, approval_records),
         link_decisions=LinkDecisionService(approvals, approval_records, content_records, signer),
         deadlines=DeadlineService(deadline_records, approvals, calendar, timers),
         content=content,
@@ -240,4 +240,5 @@ async def wire(
             roadmap_moves=scheduler.answers.on_submissions,
         )
         app.state.scheduler = scheduler
+        await scheduler.awaiting.index_existing()
         yield [OutboxRelay.from_settings(outbox, publisher, settings).run, scheduler.timers.run]

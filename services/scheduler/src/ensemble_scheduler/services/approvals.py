@@ -121,6 +121,18 @@ class ApprovalService:
             facts.append(Facts(record, since, mine, ended, state))
         return facts
 
+    async def reopen_index(self, workspace: str, approval_ids: Sequence[str]) -> int:
+        """Tell the clock again of the step open in each of these workflows (idempotent: the
+        stored plan and timers stand); how many steps were open. A one-off rebuild of what
+        the clock keeps, for workflows under way before it kept it."""
+        opened = 0
+        for facts in await self.facts_many(workspace, approval_ids):
+            step = facts.state.open_step
+            if step is not None:
+                await self._clock.step_opened(facts.record, step.position, step.round, facts.latest)
+                opened += 1
+        return opened
+
     async def current(self, workspace: str, content_id: str) -> ApprovalRecord | None:
         """The item's latest request for approval, as stored (None if never submitted)."""
         return await self._approvals.latest_request(workspace, content_id)

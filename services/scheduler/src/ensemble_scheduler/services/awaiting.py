@@ -14,6 +14,7 @@ from ensemble_scheduler.models.awaiting import AwaitingPage, AwaitingStep, OpenS
 from ensemble_scheduler.services.approval_facts import Facts
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.workflow import awaits, eligible_slots
+from ensemble_scheduler.storage.approvals import ApprovalRepository
 from ensemble_scheduler.storage.open_steps import OpenStepRepository
 from ensemble_shared.auth import Principal
 from ensemble_shared.events import utcnow
@@ -29,9 +30,25 @@ def _position(step: OpenStep) -> Position:
 
 
 class AwaitingService:
-    def __init__(self, index: OpenStepRepository, approvals: ApprovalService) -> None:
+    def __init__(
+        self, index: OpenStepRepository, approvals: ApprovalService, requests: ApprovalRepository
+    ) -> None:
         self._index = index
         self._approvals = approvals
+        self._requests = requests
+
+    async def index_existing(self, *, batch: int = 200) -> int:
+        """Once per store, at start: index the steps opened before the index existed, so a
+        decision awaited since then is listed too. Safe to run twice or at once on several
+        replicas (each write is idempotent); marked done only after it completed."""
+        if await self._index.is_built():
+            return 0
+        opened = 0
+        for workspace, ids in (await self._requests.latest_request_ids()).items():
+            for start in range(0, len(ids), batch):
+                opened += await self._approvals.reopen_index(workspace, ids[start : start + batch])
+        await self._index.mark_built(utcnow())
+        return opened
 
     async def page(self, principal: Principal, *, cursor: str | None, limit: int) -> AwaitingPage:
         """Soonest due first (then by item id); `limit` rows at most."""

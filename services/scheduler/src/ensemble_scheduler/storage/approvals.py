@@ -81,6 +81,24 @@ class ApprovalRepository:
         ]
         return [record for record in found if record.workspace == workspace]
 
+    async def latest_request_ids(self) -> dict[str, list[str]]:
+        """Workspace -> the id of each item's latest request: one read of every request ever
+        made (what a one-off rebuild of a projection reads, never a page)."""
+        latest: dict[str, tuple[str, int, str]] = {}
+        cursor = self.requests.find({}, {"workspace": 1, "content_id": 1, "number": 1})
+        async for document in cursor:
+            known = latest.get(document["content_id"])
+            if known is None or document["number"] > known[1]:
+                latest[document["content_id"]] = (
+                    document["workspace"],
+                    document["number"],
+                    document["_id"],
+                )
+        found: dict[str, list[str]] = {}
+        for workspace, _, approval_id in latest.values():
+            found.setdefault(workspace, []).append(approval_id)
+        return found
+
     async def insert_decision(
         self, record: DecisionRecord, *, workspace: str, content_id: str, events: Sequence[Event]
     ) -> bool:

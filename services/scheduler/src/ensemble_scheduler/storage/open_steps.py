@@ -17,9 +17,11 @@ from typing import Any
 
 from ensemble_scheduler.models.awaiting import OpenStep
 from ensemble_shared.storage import ASCENDING, Collection, DuplicateKeyError, Index
+from ensemble_shared.storage.idempotency import insert_new
 from ensemble_shared.storage.pagination import Position, newer_than
 
 OPEN_STEPS = "approval_open_steps"
+BUILT = "approval_open_steps_built"
 
 
 class OpenStepRepository:
@@ -32,8 +34,16 @@ class OpenStepRepository:
         ],
     }
 
-    def __init__(self, steps: Collection) -> None:
+    def __init__(self, steps: Collection, built: Collection) -> None:
         self.steps = steps
+        self.built = built
+
+    async def is_built(self) -> bool:
+        """Whether the steps open before the index existed were indexed (once per store)."""
+        return await self.built.find_one({"_id": OPEN_STEPS}) is not None
+
+    async def mark_built(self, at: datetime) -> None:
+        await insert_new(self.built, [{"_id": OPEN_STEPS, "at": at}])
 
     async def opened(self, step: OpenStep) -> None:
         """Record `step` as its item's open step unless a later opening is recorded."""
