@@ -98,6 +98,8 @@ class ApprovalService:
         """The facts of several workflows, read together (four reads, whatever their number),
         and not settled: what a list shows. A workflow a later request replaced is left out."""
         ids = list(dict.fromkeys(approval_ids))
+        if not ids:
+            return []
         found = await self._approvals.requests_by_id(
             workspace, [*ids, *(next_approval_key(i) for i in ids)]
         )
