@@ -11,8 +11,11 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from component.console.conftest import Front
 from component.console.test_console_front_door import first_run
+from ensemble_console.routes import content as content_routes
 from support.console import Browser
 from support.identity import PASSWORD
 
@@ -189,6 +192,69 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
         feed = await ana.submit(week, "/w/acme/calendar/feed", {"view": "week"})
         assert feed.status_code == 200
         assert re.search(r'id="feed-url" readonly value="[^"]*calendar\.ics\?token=', feed.text)
+
+
+async def test_a_decision_awaiting_on_the_27th_item_in_review_is_listed_and_paged(
+    front: Front, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page used to look at the newest 25 items in review only; scheduler now answers
+    with every step awaiting the person, a page at a time (20 here, to page with 27)."""
+    monkeypatch.setattr(content_routes, "AWAITING", 20)
+    s = front.scheduler
+    put = await s.client.put("/approval-policies/standard", json=POLICY, headers=s.admin)
+    assert put.status_code == 200, put.text
+    in_review = []
+    for n in range(27):  # the first one asked is the oldest: 26 newer items follow it
+        created = await s.client.post(
+            "/content",
+            json={"kind": "post", "channel": "mastodon", "title": f"Post {n}", "body": "Hello"},
+            headers=s.manager,
+        )
+        assert created.status_code == 201, created.text
+        content_id = created.json()["id"]
+        asked = await s.client.post(f"/content/{content_id}/approval", json={}, headers=s.manager)
+        assert asked.status_code == 201, asked.text
+        in_review.append(content_id)
+    oldest = in_review[0]
+    async with front.console.browser() as ana, front.console.browser() as bo:
+        await first_run(ana)
+        admin = (await front.identity.sign_in("ana@acme.example")).json()["session_token"]
+        await front.identity.join(admin, "bo@acme.example", ["approver"], name="Bo")
+        await sign_in(bo, "bo@acme.example")
+        listed = await s.client.get("/content", params={"limit": 25}, headers=s.manager)
+        assert oldest not in [item["id"] for item in listed.json()["items"]]
+
+        first = (await bo.get("/w/acme/content")).text
+        duties = section(first, "duties-title")
+        shown = re.findall(r'<tr data-content="([^"]+)"', duties)
+        assert len(shown) == 20
+        assert shown[0] == oldest  # asked first, so due first
+        assert "Post 0" in text(duties)
+        more = re.search(r'href="(/w/acme/content\?decisions=[^"#]+)#duties-title"', duties)
+        assert more, duties
+        assert "More decisions awaiting me" in text(duties)
+        second = section((await bo.get(html.unescape(more.group(1)))).text, "duties-title")
+        rest = re.findall(r'<tr data-content="([^"]+)"', second)
+        assert sorted(shown + rest) == sorted(in_review)  # each once, none lost
+        assert "More decisions awaiting me" not in text(second)
+        assert "Soonest due decisions" in text(second)
+        edited = await bo.get("/w/acme/content?decisions=forged")
+        assert edited.status_code == 200  # an edited link shows the first page
+        assert (
+            re.findall(r'<tr data-content="([^"]+)"', section(edited.text, "duties-title"))[0]
+            == oldest
+        )
+
+        approved = await bo.submit(
+            f"/w/acme/content/{oldest}",
+            f"/w/acme/content/{oldest}/decision",
+            {"step": "review", "decision": "approve", "version": "1"},
+        )
+        assert approved.headers["location"].endswith("notice=decided_approve")
+        after = section((await bo.get("/w/acme/content")).text, "duties-title")
+        assert oldest not in re.findall(r'<tr data-content="([^"]+)"', after)
+        ana_page = section((await ana.get("/w/acme/content")).text, "duties-title")
+        assert "Nothing awaits your decision." in text(ana_page)  # named by no step
 
 
 async def test_gets_change_nothing_and_unknown_items_are_404(front: Front) -> None:

@@ -28,6 +28,7 @@ from ensemble_scheduler.handlers import kafka
 from ensemble_scheduler.services.accounts import ChannelAccountService
 from ensemble_scheduler.services.answers import AnswerService
 from ensemble_scheduler.services.approvals import ApprovalService
+from ensemble_scheduler.services.awaiting import AwaitingService
 from ensemble_scheduler.services.calendar import CalendarService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
@@ -37,6 +38,7 @@ from ensemble_scheduler.services.feeds import FeedLinks, FeedSigner
 from ensemble_scheduler.services.jobs import JobService
 from ensemble_scheduler.services.link_decisions import LinkDecisionService
 from ensemble_scheduler.services.links import ApprovalLinks, LinkSigner
+from ensemble_scheduler.services.open_steps import IndexedClock
 from ensemble_scheduler.services.policies import PolicyService
 from ensemble_scheduler.services.publishing import PublishingService
 from ensemble_scheduler.services.replies import ReplyTargetService
@@ -51,6 +53,7 @@ from ensemble_scheduler.storage import (
     DeadlineRepository,
     FeedLinkRepository,
     JobRepository,
+    OpenStepRepository,
     PolicyRepository,
     PublicationRepository,
     ReplyTargetRepository,
@@ -72,6 +75,7 @@ class Scheduler:
     reply_targets: ReplyTargetService
     policies: PolicyService
     approvals: ApprovalService
+    awaiting: AwaitingService
     link_decisions: LinkDecisionService
     deadlines: DeadlineService
     content: ContentService
@@ -132,6 +136,7 @@ def build(
         ReplyTargetRepository(db["reply_targets"], db["mention_triage"])
     )
     signer = LinkSigner(secret)
+    open_steps = OpenStepRepository(db["approval_open_steps"], db["approval_open_steps_built"])
     approvals = ApprovalService(
         approval_records,
         content_records,
@@ -142,7 +147,7 @@ def build(
             console_url=settings.console_url,
             ttl=timedelta(hours=settings.approval_link_ttl_hours),
         ),
-        clock=DeadlinePlanner(deadline_records, policy_records, timers),
+        clock=IndexedClock(DeadlinePlanner(deadline_records, policy_records, timers), open_steps),
     )
     content = ContentService(content_records, approvals, reply_targets)
     feeds = FeedLinks(
@@ -192,6 +197,7 @@ def build(
         reply_targets=reply_targets,
         policies=PolicyService(policy_records),
         approvals=approvals,
+        awaiting=AwaitingService(open_steps, approvals, approval_records),
         link_decisions=LinkDecisionService(approvals, approval_records, content_records, signer),
         deadlines=DeadlineService(deadline_records, approvals, calendar, timers),
         content=content,
@@ -234,4 +240,5 @@ async def wire(
             roadmap_moves=scheduler.answers.on_submissions,
         )
         app.state.scheduler = scheduler
+        await scheduler.awaiting.index_existing()
         yield [OutboxRelay.from_settings(outbox, publisher, settings).run, scheduler.timers.run]

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient
 from ensemble_console.models.scheduler import (
     Approval,
+    AwaitingPage,
     CalendarPage,
     CommentPage,
     ContentItem,
@@ -78,6 +79,16 @@ class SchedulerClient(WorkspaceClient):
         params = {"cursor": cursor, "limit": limit}
         answer = await self.as_person(caller, workspace, "GET", "/content", params=params)
         return self.parse(ContentPage, answer)
+
+    async def awaiting(
+        self, caller: Caller, workspace: str, *, cursor: str | None = None, limit: int = 50
+    ) -> AwaitingPage:
+        """The items whose open step awaits this person's decision, soonest due first."""
+        params = {"cursor": cursor, "limit": limit}
+        answer = await self.as_person(
+            caller, workspace, "GET", "/approvals/awaiting-me", params=params
+        )
+        return self.parse(AwaitingPage, answer)
 
     async def content(self, caller: Caller, workspace: str, content_id: str) -> ContentItem:
         answer = await self.as_person(caller, workspace, "GET", f"/content/{_id(content_id)}")

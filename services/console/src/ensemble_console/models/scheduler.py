@@ -278,6 +278,27 @@ class Duty(Answer):
     as_backup: bool = False
 
 
+class Awaiting(Answer):
+    """An item whose open step awaits the signed-in person (`GET /approvals/awaiting-me`)."""
+
+    content_id: str
+    kind: str
+    channel: str
+    title: str | None = None
+    excerpt: str = ""
+    version: int
+    step: str
+    due_at: datetime | None = None
+    as_backup: bool = False
+    requested_by: str
+    requested_at: datetime
+
+
+class AwaitingPage(Answer):
+    items: list[Awaiting]
+    next_cursor: str | None = None
+
+
 def duty_of(
     item: ContentItem,
     approval: Approval,

@@ -17,13 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Query
 
 from ensemble_console.clients import ApiError
-from ensemble_console.models.scheduler import (
-    ContentItem,
-    Duty,
-    Policy,
-    Version,
-    duty_of,
-)
+from ensemble_console.models.scheduler import AwaitingPage, Version, duty_of
 from ensemble_console.web import textdiff
 from ensemble_console.web.deps import InWorkspace, Staff
 from ensemble_console.web.moments import BadMoment, field_value, local_moment
@@ -43,57 +37,47 @@ def tag_list(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in re.split(r"[\s,]+", text.strip()) if t))
 
 
-REVIEWED = 25
-"""Items in review looked at for my decisions: two reads each, so one page stays well inside
-the per-person read limit (`ENSEMBLE_HTTP_READ_RATE_LIMIT`, 100/s by default)."""
+AWAITING = 50
+"""Decisions shown at a time; a link pages on (scheduler lists them all, soonest due first)."""
+Cursor = Annotated[str | None, Query(max_length=512)]
 
 
-async def duties(staff: InWorkspace, items: list[ContentItem]) -> list[Duty]:
-    """The items in review whose open step this person may decide and has not decided: one
-    read of the workflow and its deadlines per item in review (the newest `REVIEWED`), one
-    read per policy."""
-    visit, ws = staff.visit, staff.workspace
-    client, caller = visit.clients.scheduler, visit.caller
-    reviewed = [item for item in items if item.status == "in_review"][:REVIEWED]
-    approvals, plans = await asyncio.gather(
-        asyncio.gather(*(client.approval(caller, ws, item.id) for item in reviewed)),
-        asyncio.gather(*(client.deadlines(caller, ws, item.id) for item in reviewed)),
-    )
-    names = sorted({a.policy for a in approvals if a is not None})
-    found = await asyncio.gather(*(client.policy(caller, ws, name) for name in names))
-    policies: dict[str, Policy | None] = dict(zip(names, found, strict=True))
-    now = datetime.now(UTC)
-    mine: list[Duty] = []
-    for item, approval, plan in zip(reviewed, approvals, plans, strict=True):
-        if approval is None:
-            continue
-        duty = duty_of(
-            item,
-            approval,
-            policies.get(approval.policy),
-            plan,
-            subject=staff.me.account.id,
-            teams=staff.place.teams,
-            roles=staff.place.roles,
-            now=now,
-        )
-        if duty is not None:
-            mine.append(duty)
-    return sorted(mine, key=lambda d: (d.due_at is None, d.due_at or now))
+async def _awaiting(staff: InWorkspace, cursor: str | None) -> AwaitingPage:
+    """A page of my pending decisions: one call, scheduler applies its decision rules. A
+    cursor it does not recognise (an edited link) shows the first page."""
+    visit = staff.visit
+    client = visit.clients.scheduler
+    try:
+        return await client.awaiting(visit.caller, staff.workspace, cursor=cursor, limit=AWAITING)
+    except ApiError as exc:
+        if exc.status != 422 or cursor is None:
+            raise
+    return await client.awaiting(visit.caller, staff.workspace, limit=AWAITING)
 
 
 async def _list_page(
-    staff: InWorkspace, *, status: int = 200, error: str = "", form: dict[str, str] | None = None
+    staff: InWorkspace,
+    *,
+    status: int = 200,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    decisions: str | None = None,
 ) -> object:
+    """`decisions`: the cursor of the page of my decisions shown (the first one if None)."""
     visit, ws = staff.visit, staff.workspace
-    page = await visit.clients.scheduler.contents(visit.caller, ws, limit=LISTED)
+    client, caller = visit.clients.scheduler, visit.caller
+    page, awaiting = await asyncio.gather(
+        client.contents(caller, ws, limit=LISTED), _awaiting(staff, decisions)
+    )
     return visit.page(
         "content/list.html",
         status=status,
         place=staff.place,
         items=page.items,
         more=page.next_cursor is not None,
-        duties=await duties(staff, page.items),
+        duties=awaiting.items,
+        duties_next=awaiting.next_cursor,
+        duties_paged=decisions is not None,
         kinds=KINDS,
         error=error,
         form=form or {"kind": "post", "channel": "", "title": "", "body": "", "tags": ""},
@@ -101,8 +85,9 @@ async def _list_page(
 
 
 @router.get("")
-async def content_list(staff: Staff) -> object:
-    return await _list_page(staff)
+async def content_list(staff: Staff, decisions: Cursor = None) -> object:
+    """`?decisions=` pages my pending decisions (scheduler's cursor)."""
+    return await _list_page(staff, decisions=decisions)
 
 
 @router.post("")

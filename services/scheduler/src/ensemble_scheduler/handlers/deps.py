@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from ensemble_scheduler.services.accounts import ChannelAccountService
 from ensemble_scheduler.services.answers import AnswerService
 from ensemble_scheduler.services.approvals import ApprovalService
+from ensemble_scheduler.services.awaiting import AwaitingService
 from ensemble_scheduler.services.calendar import CalendarService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
@@ -39,6 +40,7 @@ def _service(name: str) -> Callable[[Request], Awaitable[Any]]:
 Accounts = Annotated[ChannelAccountService, Depends(_service("accounts"))]
 Answers = Annotated[AnswerService, Depends(_service("answers"))]
 Approvals = Annotated[ApprovalService, Depends(_service("approvals"))]
+Awaiting = Annotated[AwaitingService, Depends(_service("awaiting"))]
 Calendars = Annotated[CalendarService, Depends(_service("calendar"))]
 Contents = Annotated[ContentService, Depends(_service("content"))]
 Crises = Annotated[CrisisService, Depends(_service("crisis"))]

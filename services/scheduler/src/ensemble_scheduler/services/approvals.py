@@ -7,6 +7,7 @@ opening) and is safe to run by any number of callers at once: each fact's key ad
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from ensemble_scheduler.exceptions import SelfApproval
@@ -27,8 +28,18 @@ from ensemble_scheduler.services.links import ApprovalLinks
 from ensemble_scheduler.services.ports import StepClock
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.routing import MentionFacts, NoPolicy, TriagePending, choose
-from ensemble_scheduler.services.workflow import ApprovalState, eligible_slots, evaluate, fold
-from ensemble_scheduler.storage.approvals import ApprovalRepository, approval_key
+from ensemble_scheduler.services.workflow import (
+    ApprovalState,
+    StepState,
+    eligible_slots,
+    evaluate,
+    fold,
+)
+from ensemble_scheduler.storage.approvals import (
+    ApprovalRepository,
+    approval_key,
+    next_approval_key,
+)
 from ensemble_scheduler.storage.content import ContentRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_shared.auth import Principal
@@ -82,6 +93,47 @@ class ApprovalService:
         outcomes = await self._approvals.outcomes_of(record.id)
         state = evaluate(record, versions, decisions, outcomes)
         return Facts(record, versions, decisions, outcomes, state)
+
+    async def facts_many(self, workspace: str, approval_ids: Sequence[str]) -> list[Facts]:
+        """The facts of several workflows, read together (four reads, whatever their number),
+        and not settled: what a list shows. A workflow a later request replaced is left out."""
+        ids = list(dict.fromkeys(approval_ids))
+        if not ids:
+            return []
+        found = await self._approvals.requests_by_id(
+            workspace, [*ids, *(next_approval_key(i) for i in ids)]
+        )
+        taken = {record.id for record in found}
+        records = [r for r in found if r.id in ids and next_approval_key(r.id) not in taken]
+        if not records:
+            return []
+        versions = await self._content.versions_of_many(
+            workspace, {r.content_id: r.version for r in records}
+        )
+        decisions = await self._approvals.decisions_of_many([r.id for r in records])
+        outcomes = await self._approvals.outcomes_of_many([r.id for r in records])
+        facts = []
+        for record in records:
+            since = versions[record.content_id]
+            if not since or since[0].version != record.version:
+                continue  # the submitted version is not there: nothing to show
+            mine = [d for d in decisions if d.approval_id == record.id]
+            ended = [o for o in outcomes if o.approval_id == record.id]
+            state = evaluate(record, since, mine, ended)
+            facts.append(Facts(record, since, mine, ended, state))
+        return facts
+
+    async def reopen_index(self, workspace: str, approval_ids: Sequence[str]) -> int:
+        """Tell the clock again of the step open in each of these workflows (idempotent: the
+        stored plan and timers stand); how many steps were open. A one-off rebuild of what
+        the clock keeps, for workflows under way before it kept it."""
+        opened = 0
+        for facts in await self.facts_many(workspace, approval_ids):
+            step = facts.state.open_step
+            if step is not None:
+                await self._clock.step_opened(facts.record, step.position, step.round, facts.latest)
+                opened += 1
+        return opened
 
     async def current(self, workspace: str, content_id: str) -> ApprovalRecord | None:
         """The item's latest request for approval, as stored (None if never submitted)."""
@@ -238,11 +290,7 @@ class ApprovalService:
         step = facts.state.step(body.step)
         if step is None:
             raise Invalid(f"step: this workflow has no step {body.step!r}")
-        covers = eligible_slots(
-            step.spec, subject=principal.subject, teams=principal.teams, roles=principal.roles
-        )
-        if not covers:
-            covers = await self._clock.backup_slots(record, step.name, step.round, principal)
+        covers = await self.covers(record, step, principal)
         if not covers:
             raise Forbidden(f"you are not an approver of step {step.name!r}")
         require_open(facts.state, step.name)
@@ -268,6 +316,18 @@ class ApprovalService:
         if not await self.record_decision(record, decision):
             raise Conflict(f"you already decided step {step.name!r} (round {step.round})")
         return approval_view(await self.settle(record))
+
+    async def covers(
+        self, record: ApprovalRecord, step: StepState, principal: Principal
+    ) -> tuple[str, ...]:
+        """The step's approver slots `principal` fills: named (person, team, role), or as the
+        backup of a round that escalated; empty when they may not decide it."""
+        covers = eligible_slots(
+            step.spec, subject=principal.subject, teams=principal.teams, roles=principal.roles
+        )
+        if not covers:
+            covers = await self._clock.backup_slots(record, step.name, step.round, principal)
+        return covers
 
     async def record_decision(self, record: ApprovalRecord, decision: DecisionRecord) -> bool:
         """False when this approver already decided this round of this step."""

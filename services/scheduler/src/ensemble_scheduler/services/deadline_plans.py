@@ -1,4 +1,5 @@
-"""Planning the deadlines of approval steps: the workflow's `StepClock`.
+"""Planning the deadlines of approval steps (the workflow's `StepClock`, through
+services/open_steps.py).
 
 When a step opens, its plan (due time, reminder times, backup, missed-slot action) is fixed
 once (first writer wins) and its timers are armed in one round trip; when the step's round ends
@@ -72,12 +73,14 @@ class DeadlinePlanner:
 
     async def step_opened(
         self, record: ApprovalRecord, position: int, round_: int, latest: ContentVersion
-    ) -> None:
+    ) -> StepPlan:
+        """Plan the opening (the first plan of it stands) and arm its timers; the plan."""
         policy = await self._policies.get(record.workspace, record.policy)
         settings = policy.deadlines if policy is not None else Deadlines()
         proposed = plan_step(record, position, round_, latest, settings, opened_at=self._now())
         plan = await self._deadlines.insert_plan(proposed)
         await self._timers.schedule_many(plan_timers(plan))
+        return plan
 
     async def step_closed(self, record: ApprovalRecord, step: str, round_: int) -> None:
         for plan in await self._deadlines.plans_of(record.id):

@@ -274,6 +274,33 @@ def evaluate(
     )
 
 
+def awaits(
+    state: ApprovalState,
+    decisions: Iterable[DecisionRecord],
+    *,
+    approver: str,
+    covers: tuple[str, ...],
+) -> StepState | None:
+    """The open step if `approver` (user:<subject>, filling `covers`) has a decision to make
+    on it now: the decision route would take their approval (the step is open, they fill one
+    of its slots, it is not their own request unless the policy allows that) and it would
+    still count (they have not decided this round, no outcome is already called for, and
+    under quorum `all` a slot they fill is still missing)."""
+    step = state.open_step
+    if step is None or not covers or state.candidate is not None:
+        return None
+    if state.approval.approves_own(approver):
+        return None
+    if any(
+        d.approver == approver and d.step == step.name and d.round == step.round for d in decisions
+    ):
+        return None
+    missing = missing_slots(step.spec, step.approvals)
+    if step.spec.quorum == "all" and not set(covers) & set(missing):
+        return None
+    return step
+
+
 @dataclass(frozen=True)
 class Publishability:
     ok: bool

@@ -8,6 +8,7 @@ from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.deadlines import DeadlineRepository
 from ensemble_scheduler.storage.feeds import FeedLinkRepository
 from ensemble_scheduler.storage.jobs import JobRepository
+from ensemble_scheduler.storage.open_steps import OpenStepRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
 from ensemble_scheduler.storage.replies import ReplyTargetRepository
@@ -19,6 +20,7 @@ INDEXES = {
     **ReplyTargetRepository.INDEXES,
     **ContentRepository.INDEXES,
     **ApprovalRepository.INDEXES,
+    **OpenStepRepository.INDEXES,
     **PolicyRepository.INDEXES,
     **CalendarRepository.INDEXES,
     **FeedLinkRepository.INDEXES,
@@ -43,6 +45,7 @@ __all__ = [
     "DeadlineRepository",
     "FeedLinkRepository",
     "JobRepository",
+    "OpenStepRepository",
     "PolicyRepository",
     "PublicationRepository",
     "ReplyTargetRepository",

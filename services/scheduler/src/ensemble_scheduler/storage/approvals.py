@@ -29,6 +29,12 @@ def approval_key(content_id: str, number: int) -> str:
     return f"{content_id}:a{number:04d}"
 
 
+def next_approval_key(approval_id: str) -> str:
+    """The key the item's next request would take (its existence means this one was replaced)."""
+    content_id, number = approval_id.rsplit(":a", 1)
+    return approval_key(content_id, int(number) + 1)
+
+
 class ApprovalRepository:
     INDEXES = {
         REQUESTS: [Index([("content_id", ASCENDING), ("number", DESCENDING)], name="by_item")],
@@ -66,6 +72,33 @@ class ApprovalRepository:
             ApprovalRecord.model_validate({**document, "id": document["_id"]}) if document else None
         )
 
+    async def requests_by_id(self, workspace: str, ids: Sequence[str]) -> list[ApprovalRecord]:
+        """The workspace's requests among `ids` (absent ones are left out): one read."""
+        cursor = self.requests.find({"_id": {"$in": list(ids)}}, {FIELD: 0})
+        found = [
+            ApprovalRecord.model_validate({**document, "id": document["_id"]})
+            async for document in cursor
+        ]
+        return [record for record in found if record.workspace == workspace]
+
+    async def latest_request_ids(self) -> dict[str, list[str]]:
+        """Workspace -> the id of each item's latest request: one read of every request ever
+        made (what a one-off rebuild of a projection reads, never a page)."""
+        latest: dict[str, tuple[str, int, str]] = {}
+        cursor = self.requests.find({}, {"workspace": 1, "content_id": 1, "number": 1})
+        async for document in cursor:
+            known = latest.get(document["content_id"])
+            if known is None or document["number"] > known[1]:
+                latest[document["content_id"]] = (
+                    document["workspace"],
+                    document["number"],
+                    document["_id"],
+                )
+        found: dict[str, list[str]] = {}
+        for workspace, _, approval_id in latest.values():
+            found.setdefault(workspace, []).append(approval_id)
+        return found
+
     async def insert_decision(
         self, record: DecisionRecord, *, workspace: str, content_id: str, events: Sequence[Event]
     ) -> bool:
@@ -83,6 +116,11 @@ class ApprovalRepository:
         cursor = self.decisions.find({"approval_id": approval_id}, {FIELD: 0})
         return [DecisionRecord.model_validate(d) async for d in cursor]
 
+    async def decisions_of_many(self, approval_ids: Sequence[str]) -> list[DecisionRecord]:
+        """`decisions_of` for several workflows in one read."""
+        cursor = self.decisions.find({"approval_id": {"$in": list(approval_ids)}}, {FIELD: 0})
+        return [DecisionRecord.model_validate(d) async for d in cursor]
+
     async def insert_outcome(
         self, record: OutcomeRecord, *, workspace: str, content_id: str, events: Sequence[Event]
     ) -> bool:
@@ -97,6 +135,11 @@ class ApprovalRepository:
 
     async def outcomes_of(self, approval_id: str) -> list[OutcomeRecord]:
         cursor = self.outcomes.find({"approval_id": approval_id}, {FIELD: 0})
+        return [OutcomeRecord.model_validate(d) async for d in cursor]
+
+    async def outcomes_of_many(self, approval_ids: Sequence[str]) -> list[OutcomeRecord]:
+        """`outcomes_of` for several workflows in one read."""
+        cursor = self.outcomes.find({"approval_id": {"$in": list(approval_ids)}}, {FIELD: 0})
         return [OutcomeRecord.model_validate(d) async for d in cursor]
 
     async def approved_versions(self, workspace: str, content_id: str) -> set[int]:
