@@ -11,6 +11,8 @@ from fastapi import Depends, Path, Request
 from ensemble_console.models.identity import Me, Place
 from ensemble_console.web.csrf import FIELD, HEADER, Csrf
 from ensemble_console.web.errors import CsrfRefused, PageError, SignInRequired
+from ensemble_console.web.live import wants_stream
+from ensemble_console.web.unread import unread_or_none
 from ensemble_console.web.visit import Visit, visit_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,12 +70,16 @@ class InWorkspace:
 WorkspacePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def _staff(workspace: WorkspacePath, visit: SignedIn) -> InWorkspace:
+async def _staff(request: Request, workspace: WorkspacePath, visit: SignedIn) -> InWorkspace:
+    """A staff place; a page about to be drawn (a GET, not a stream) also learns the
+    navigation's unread count, its one call to notify."""
     place = visit.place(workspace)
     if place is None or not place.reachable:
         raise PageError(404)
     if not place.staff:
         raise PageError(403)
+    if request.method == "GET" and not wants_stream(request):
+        visit.unread = await unread_or_none(visit, place.workspace)
     return InWorkspace(visit, place)
 
 

@@ -36,6 +36,8 @@ class Visit:
     me: Me | None
     csrf: str
     cookies: Cookies
+    unread: int | None = None
+    """The navigation's unread notifications (`web/unread.py`); None when not known."""
     _set: dict[str, tuple[str, int]] = field(default_factory=dict)
     _clear: set[str] = field(default_factory=set)
 
