@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from ensemble_console.clients.notify import NotifyClient
+from ensemble_console.web import unread as nav_unread
 from ensemble_devtools.processes import free_port
 from support.console import running_console
 from support.console_ops import SESSION_COOKIE, Ops
@@ -99,21 +101,42 @@ async def test_every_staff_page_shows_my_unread_count_with_one_call_to_notify(
         assert f"Notifications non lues : {count - 1}</span>" in french.text
 
 
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[str]:
+    """An address that accepts connections and never answers (a notify that hangs)."""
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the console gives up and closes
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
 async def test_without_notify_every_page_opens_and_shows_no_count(ops: Ops) -> None:
     async with ops.admin() as signed:
         cookies = httpx.Cookies(signed.http.cookies)
-    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: notify is down
-    async with (
-        running_console(identity_url=ops.identity.url, notify_url=dead) as console,
-        console.browser() as browser,
-    ):
-        browser.http.cookies = cookies
-        for path in ("/w/acme/", "/w/acme/account"):
-            page = await browser.get(path)
-            assert page.status_code == 200, page.text[:300]
-            assert shown_count(page.text) == ""
-            assert "Unread notifications" not in page.text
-        assert (await browser.get("/w/acme/notifications")).status_code == 503
+    refused = f"http://127.0.0.1:{free_port()}"  # nothing listens: notify is down
+    async with silent_server() as hanging:
+        for notify in (refused, hanging):
+            async with (
+                running_console(identity_url=ops.identity.url, notify_url=notify) as console,
+                console.browser() as browser,
+            ):
+                browser.http.cookies = cookies
+                for path in ("/w/acme/", "/w/acme/account"):
+                    began = time.monotonic()
+                    page = await browser.get(path)
+                    assert page.status_code == 200, page.text[:300]
+                    assert time.monotonic() - began < nav_unread.TIMEOUT_SECONDS + 4
+                    assert shown_count(page.text) == ""
+                    assert "Unread notifications" not in page.text
+                if notify == refused:  # the page that needs notify says it is unavailable
+                    assert (await browser.get("/w/acme/notifications")).status_code == 503
 
 
 @asynccontextmanager
