@@ -11,8 +11,6 @@ from fastapi import Depends, Path, Request
 from ensemble_console.models.identity import Me, Place
 from ensemble_console.web.csrf import FIELD, HEADER, Csrf
 from ensemble_console.web.errors import CsrfRefused, PageError, SignInRequired
-from ensemble_console.web.live import wants_stream
-from ensemble_console.web.unread import unread_or_none
 from ensemble_console.web.visit import Visit, visit_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -70,16 +68,20 @@ class InWorkspace:
 WorkspacePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def _staff(request: Request, workspace: WorkspacePath, visit: SignedIn) -> InWorkspace:
-    """A staff place; a page about to be drawn (a GET, not a stream) also learns the
-    navigation's unread count, its one call to notify."""
+async def _staff(workspace: WorkspacePath, visit: SignedIn) -> InWorkspace:
+    """A staff place; a page about to be drawn also gets the navigation's unread count (its
+    one call to notify, started beside `GET /me`: `web/unread.py`)."""
     place = visit.place(workspace)
+    staff = place is not None and place.reachable and place.staff
+    counting, visit.counting = visit.counting, None
+    if counting is not None and not staff:
+        counting.cancel()
     if place is None or not place.reachable:
         raise PageError(404)
     if not place.staff:
         raise PageError(403)
-    if request.method == "GET" and not wants_stream(request):
-        visit.unread = await unread_or_none(visit, place.workspace)
+    if counting is not None:
+        visit.unread = await counting
     return InWorkspace(visit, place)
 
 
