@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from playwright.async_api import Page, expect
 
 from ensemble_ingest.models.raw import RawPayload
@@ -18,7 +17,7 @@ from ensemble_ingest.storage.raw import OUTCOMES, PAYLOADS, PENDING, RawArchive
 from ensemble_shared.settings import MongoSettings
 from ensemble_shared.storage import create_client
 from support.browser import Camera, watch_csp
-from support.console_stack import ConsoleStack
+from support.console_stack import ConsoleStack, account_id
 from support.mentions import mention_body
 from support.notify_events import an_assignment
 from support.waiting import eventually
@@ -42,16 +41,6 @@ async def crashed_payload(stack: ConsoleStack, source_id: str) -> str:
     finally:
         client.close()
     return raw.id
-
-
-async def account_id(stack: ConsoleStack, page: Page) -> str:
-    """The signed-in admin's account id, as identity answers their session."""
-    cookies = await page.context.cookies()
-    token = next(c["value"] for c in cookies if c["name"].endswith("ens_session"))
-    async with httpx.AsyncClient(base_url=stack.url("identity"), timeout=30) as http:
-        me = await http.get("/me", headers={"authorization": f"Bearer {token}"})
-    assert me.status_code == 200, me.text
-    return str(me.json()["account"]["id"])
 
 
 async def test_an_admin_runs_sources_notifications_and_endpoints_from_the_browser(

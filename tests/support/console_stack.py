@@ -95,6 +95,16 @@ class ConsoleStack:
         return answer.json()
 
 
+async def account_id(stack: ConsoleStack, page: Page) -> str:
+    """The signed-in admin's account id, as identity answers their session."""
+    cookies = await page.context.cookies()
+    token = next(c["value"] for c in cookies if c["name"].endswith("ens_session"))
+    async with httpx.AsyncClient(base_url=stack.url("identity"), timeout=30) as http:
+        me = await http.get("/me", headers={"authorization": f"Bearer {token}"})
+    assert me.status_code == 200, me.text
+    return str(me.json()["account"]["id"])
+
+
 @pytest.fixture(scope="session")
 def console_stack(
     infra: Infra, tmp_path_factory: pytest.TempPathFactory, issuer: LocalIssuer

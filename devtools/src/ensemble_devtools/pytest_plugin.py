@@ -27,6 +27,7 @@ GROUPS = (
     ("tests/faults/", "faults"),  # each kills and restarts processes: one at a time is load enough
     ("tests/e2e/test_console_", "console_stack"),
     ("tests/component/console/test_console_notifications.py", "ops"),
+    ("tests/component/console/test_console_nav_unread.py", "ops"),
     ("tests/component/console/test_console_settings_admin.py", "ops"),
     ("tests/component/console/test_console_sources.py", "ops"),
 )

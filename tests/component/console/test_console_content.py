@@ -175,9 +175,20 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
             "/calendar/channels/mastodon", json=plan, headers=front.scheduler.admin
         )
         assert put.status_code == 200, put.text
-        assert "09:00 (Mastodon)" in text(
-            section((await ana.get(week)).text, f"day-{slot.date().isoformat()}")
-        )
+        planned = (await ana.get(week)).text
+        day = section(planned, f"day-{slot.date().isoformat()}")
+        assert "09:00 (Mastodon)" in text(day)
+        # what a drag needs (static/calendar.js): the days and free slots as drop targets,
+        # the item with its time, and the page's one move form, hidden until a drop fills it
+        assert f'data-free-slot="{slot.date().isoformat()}T09:00"' in day
+        assert f'data-content="{content_id}" data-slot="{slot:%Y-%m-%dT%H:%M}" data-movable' in day
+        assert f'data-day="{slot.date().isoformat()}"' in planned
+        assert '<p id="drag-hint" hidden>' in planned  # said only where dragging works
+        drop = planned[planned.index('<div id="calendar-drop" hidden>') :]
+        drop = drop[: drop.index("</form>")]
+        assert 'action="/w/acme/calendar/schedule"' in drop
+        assert 'name="csrf_token"' in drop
+        assert f'name="back" value="{week.replace("&", "&amp;")}"' in drop
         elsewhere = await ana.submit(
             week,
             "/w/acme/calendar/schedule",

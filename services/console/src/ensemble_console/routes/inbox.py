@@ -14,7 +14,6 @@ reconnects). A list read oldest first has no live arrivals: they belong on its l
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -34,6 +33,7 @@ from ensemble_console.routes.inbox_filters import (
     Filters,
     Text,
 )
+from ensemble_console.web import live as live_stream
 from ensemble_console.web.deps import InWorkspace, Staff
 from ensemble_console.web.errors import PageError
 from ensemble_console.web.pages import Pages
@@ -42,8 +42,6 @@ router = APIRouter(prefix="/w/{workspace}/inbox")
 
 PAGE_SIZE = 50
 CRISIS_SHOWN_FOR = timedelta(hours=24)
-LIVE_POLL_SECONDS = 2.0
-LIVE_STREAM_SECONDS = 300.0
 ID_LENGTH = 200
 ID = r"^[\w-]+$"
 """What an id of ingest or scheduler looks like: never a path of its own (no `/`, no `..`).
@@ -154,33 +152,26 @@ async def live(staff: Staff, filters: Filtered, since: Text = "") -> StreamingRe
     async def events() -> AsyncIterator[str]:
         seen: set[str] = set()
         newest = after
-        loop = asyncio.get_running_loop()
-        ends = loop.time() + LIVE_STREAM_SECONDS
-        yield "retry: 3000\n\n"
-        while loop.time() < ends:
+        async for _ in live_stream.rounds():
             asked = {**params, "since": newest.isoformat()}
             try:
                 page = await visit.clients.ingest.mentions(visit.caller, ws, asked, limit=PAGE_SIZE)
             except ApiError as exc:
                 if exc.status in (401, 403, 404):
                     return
-                yield ": ingest did not answer\n\n"
-            else:
-                now = datetime.now(UTC)
-                for mention in reversed(page.items):  # oldest first: the newest ends on top
-                    if mention.id not in seen:
-                        seen.add(mention.id)
-                        row = pages.render(
-                            "inbox/_row.html", visit=visit, mention=mention, people=people, now=now
-                        )
-                        data = json.dumps({"id": mention.id, "html": row})
-                        yield f"event: mention\ndata: {data}\n\n"
-                newest = max([newest, *(m.received_at for m in page.items)])
-            await asyncio.sleep(LIVE_POLL_SECONDS)
+                yield live_stream.comment("ingest did not answer")
+                continue
+            now = datetime.now(UTC)
+            for mention in reversed(page.items):  # oldest first: the newest ends on top
+                if mention.id not in seen:
+                    seen.add(mention.id)
+                    row = pages.render(
+                        "inbox/_row.html", visit=visit, mention=mention, people=people, now=now
+                    )
+                    yield live_stream.event("mention", {"id": mention.id, "html": row})
+            newest = max([newest, *(m.received_at for m in page.items)])
 
-    return StreamingResponse(
-        events(), media_type="text/event-stream", headers={"x-accel-buffering": "no"}
-    )
+    return live_stream.response(events())
 
 
 async def _reply_state(

@@ -69,11 +69,19 @@ WorkspacePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 async def _staff(workspace: WorkspacePath, visit: SignedIn) -> InWorkspace:
+    """A staff place; a page about to be drawn also gets the navigation's unread count (its
+    one call to notify, started beside `GET /me`: `web/unread.py`)."""
     place = visit.place(workspace)
+    staff = place is not None and place.reachable and place.staff
+    counting, visit.counting = visit.counting, None
+    if counting is not None and not staff:
+        counting.cancel()
     if place is None or not place.reachable:
         raise PageError(404)
     if not place.staff:
         raise PageError(403)
+    if counting is not None:
+        visit.unread = await counting
     return InWorkspace(visit, place)
 
 

@@ -9,6 +9,7 @@ else the switcher's cookie, else the browser's `Accept-Language`, else English.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from ensemble_console.web import i18n
 from ensemble_console.web.cookies import PREFERENCE_SECONDS, SESSION_SECONDS, Cookies
 from ensemble_console.web.csrf import Csrf
 from ensemble_console.web.pages import Pages
+from ensemble_console.web.unread import start_counting
 
 R = TypeVar("R", bound=Response)
 
@@ -36,6 +38,10 @@ class Visit:
     me: Me | None
     csrf: str
     cookies: Cookies
+    unread: int | None = None
+    """The navigation's unread notifications (`web/unread.py`); None when not known."""
+    counting: asyncio.Task[int | None] | None = None
+    """That count, asked for beside `GET /me`; the `Staff` dependency settles it."""
     _set: dict[str, tuple[str, int]] = field(default_factory=dict)
     _clear: set[str] = field(default_factory=set)
 
@@ -125,15 +131,19 @@ async def visit_of(request: Request) -> Visit:
     session = request.cookies.get(cookies.session) or None
     me: Me | None = None
     dropped = False
+    counting = None
     if session is not None and getattr(request.state, "identity_down", False) is False:
+        counting = start_counting(request, clients, Caller(origin, session))
         try:
             me = await clients.identity.me(Caller(origin, session))
         except ApiError as exc:
+            if counting is not None:
+                counting.cancel()
             if exc.status != 401:
                 request.state.identity_down = True
                 raise
             clients.tokens.forget(session)
-            session, dropped = None, True
+            session, dropped, counting = None, True, None
     language = i18n.choose(
         me.account.locale if me else None,
         request.cookies.get(cookies.language),
@@ -151,6 +161,7 @@ async def visit_of(request: Request) -> Visit:
         me=me,
         csrf=csrf.token(binding),
         cookies=cookies,
+        counting=counting,
     )
     if fresh_anonymous:
         visit.set_cookie(cookies.anonymous, anonymous, SESSION_SECONDS)
