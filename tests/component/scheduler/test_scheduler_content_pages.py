@@ -68,3 +68,56 @@ async def test_a_foreign_cursor_or_workspace_is_refused_with_a_reason(
         elsewhere = await s.client.get(path, headers=other)
         assert elsewhere.status_code == 404, elsewhere.text
     assert (await s.client.get("/content", headers=other)).json()["items"] == []
+
+
+async def test_a_page_shows_each_item_as_its_own_page_does_whatever_its_state(
+    scheduler: Scheduler,
+) -> None:
+    """The list reads a page of items together; each row must be what the item's own route
+    says: latest version, authors, approval status and id, for drafts, items in review,
+    approved, rejected (a draft again) and edited after a request."""
+    s = scheduler
+    policy = {"steps": [{"name": "review", "people": ["mia"]}]}
+    put = await s.client.put("/approval-policies/standard", json=policy, headers=s.admin)
+    assert put.status_code == 200, put.text
+    mia = s.staff("mia")
+    ids: dict[str, str] = {}
+    for name in ("draft", "in_review", "approved", "rejected", "edited"):
+        created = await s.client.post(
+            "/content", json={"kind": "post", "channel": "x", "body": name}, headers=s.manager
+        )
+        assert created.status_code == 201, created.text
+        ids[name] = created.json()["id"]
+    for name in ("in_review", "approved", "rejected", "edited"):
+        asked = await s.client.post(f"/content/{ids[name]}/approval", json={}, headers=s.manager)
+        assert asked.status_code == 201, asked.text
+    for name, decision in (("approved", "approve"), ("rejected", "reject")):
+        body: dict[str, Any] = {"step": "review", "decision": decision}
+        if decision == "reject":
+            body["comment"] = "no"
+        decided = await s.client.post(
+            f"/content/{ids[name]}/approval/decisions", json=body, headers=mia
+        )
+        assert decided.status_code == 200, decided.text
+    edited = await s.client.patch(
+        f"/content/{ids['edited']}",
+        json={"base_version": 1, "body": "edited again"},
+        headers=s.admin,
+    )
+    assert edited.status_code == 200, edited.text
+
+    listed = {item["id"]: item for item in await walk(s, "/content", 2)}
+    for name, content_id in ids.items():
+        alone = await s.client.get(f"/content/{content_id}", headers=s.manager)
+        assert listed[content_id] == alone.json(), name
+    statuses = {name: listed[content_id]["status"] for name, content_id in ids.items()}
+    assert statuses == {
+        "draft": "draft",
+        "in_review": "in_review",
+        "approved": "approved",
+        "rejected": "draft",
+        "edited": "in_review",
+    }
+    assert listed[ids["edited"]]["version"] == 2
+    assert listed[ids["edited"]]["fields"]["body"] == "edited again"
+    assert listed[ids["edited"]]["updated_by"] != listed[ids["edited"]]["created_by"]

@@ -31,6 +31,11 @@ class Facts:
         return self.versions[-1]
 
 
+def shown_status(status: str) -> str:
+    """An item's status from its workflow's: a rejected item is a draft again."""
+    return "draft" if status == "rejected" else status
+
+
 def approval_view(facts: Facts) -> ApprovalView:
     """The workflow as the API shows it."""
     state, record = facts.state, facts.record

@@ -10,6 +10,8 @@ batch at once: a page costs a handful of reads, not two per item.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ensemble_scheduler.models.awaiting import AwaitingPage, AwaitingStep, OpenStep
 from ensemble_scheduler.services.approval_facts import Facts
 from ensemble_scheduler.services.approvals import ApprovalService
@@ -46,8 +48,22 @@ class AwaitingService:
         opened = 0
         for workspace, ids in (await self._requests.latest_request_ids()).items():
             for start in range(0, len(ids), batch):
-                opened += await self._approvals.reopen_index(workspace, ids[start : start + batch])
+                opened += await self._reopen(workspace, ids[start : start + batch])
         await self._index.mark_built(utcnow())
+        return opened
+
+    async def _reopen(self, workspace: str, approval_ids: Sequence[str]) -> int:
+        """Tell the clock again of the step open in each of these workflows (idempotent: the
+        stored plan and timers stand); how many steps were open. A one-off rebuild of what
+        the clock keeps, for workflows under way before it kept it."""
+        opened = 0
+        for facts in await self._approvals.facts_many(workspace, approval_ids):
+            step = facts.state.open_step
+            if step is not None:
+                await self._approvals.clock.step_opened(
+                    facts.record, step.position, step.round, facts.latest
+                )
+                opened += 1
         return opened
 
     async def page(self, principal: Principal, *, cursor: str | None, limit: int) -> AwaitingPage:

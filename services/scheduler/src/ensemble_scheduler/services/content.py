@@ -61,6 +61,22 @@ def parse_mentions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(people), tuple(teams)
 
 
+def _view(
+    latest: ContentVersion, first: ContentVersion | None, status: tuple[str, str | None]
+) -> ContentView:
+    return ContentView(
+        id=latest.content_id,
+        kind=latest.kind,
+        version=latest.version,
+        fields=latest.fields,
+        created_by=first.author if first else latest.author,
+        updated_by=latest.author,
+        updated_at=latest.created_at,
+        status=status[0],
+        approval_id=status[1],
+    )
+
+
 class ContentService:
     def __init__(
         self,
@@ -91,18 +107,7 @@ class ContentService:
             if latest.version == 1
             else await self._content.version(latest.workspace, latest.content_id, 1)
         )
-        status, approval_id = await self._approvals.status_of(latest)
-        return ContentView(
-            id=latest.content_id,
-            kind=latest.kind,
-            version=latest.version,
-            fields=latest.fields,
-            created_by=first.author if first else latest.author,
-            updated_by=latest.author,
-            updated_at=latest.created_at,
-            status=status,
-            approval_id=approval_id,
-        )
+        return _view(latest, first, await self._approvals.status_of(latest))
 
     async def create(self, principal: Principal, body: ContentCreate) -> ContentView:
         fields = body.fields()
@@ -177,11 +182,20 @@ class ContentService:
         return await self._view(version)
 
     async def page(self, workspace: str, *, cursor: str | None, limit: int) -> ContentPage:
+        """One read per collection for the whole page, never one per item (FerretDB scans
+        for any filter but `_id`: a page of 100 items cost 300 scans and took half a minute)."""
         drafts = await self._content.drafts(workspace, before=parse_cursor(cursor), limit=limit)
-        views = []
-        for first in drafts:
-            latest = await self._content.latest(workspace, first.content_id)
-            views.append(await self._view(latest or first))
+        ids = [first.content_id for first in drafts]
+        versions = await self._content.versions_of_many(workspace, dict.fromkeys(ids, 1))
+        statuses = await self._approvals.statuses_of(workspace, ids)
+        views = [
+            _view(
+                versions[first.content_id][-1] if versions[first.content_id] else first,
+                first,
+                statuses[first.content_id],
+            )
+            for first in drafts
+        ]
         return ContentPage(
             items=views,
             next_cursor=next_cursor(

@@ -72,6 +72,23 @@ class ApprovalRepository:
             ApprovalRecord.model_validate({**document, "id": document["_id"]}) if document else None
         )
 
+    async def latest_requests(
+        self, workspace: str, content_ids: Sequence[str]
+    ) -> dict[str, ApprovalRecord]:
+        """`latest_request` of several items in one read (items never submitted are absent)."""
+        if not content_ids:
+            return {}
+        cursor = self.requests.find(
+            {"workspace": workspace, "content_id": {"$in": list(content_ids)}}, {FIELD: 0}
+        )
+        latest: dict[str, ApprovalRecord] = {}
+        async for document in cursor:
+            record = ApprovalRecord.model_validate({**document, "id": document["_id"]})
+            known = latest.get(record.content_id)
+            if known is None or record.number > known.number:
+                latest[record.content_id] = record
+        return latest
+
     async def requests_by_id(self, workspace: str, ids: Sequence[str]) -> list[ApprovalRecord]:
         """The workspace's requests among `ids` (absent ones are left out): one read."""
         cursor = self.requests.find({"_id": {"$in": list(ids)}}, {FIELD: 0})
