@@ -6,153 +6,43 @@ and a refusal is recorded with the platform's reason."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
-from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.connectors.bluesky import BlueskyConnector
-from ensemble_scheduler.main import create_app as create_scheduler_app
 from ensemble_scheduler.models.publishing import (
     ChannelAccount,
     Posted,
     PublicationRequest,
     Refused,
 )
-from ensemble_shared.events import (
-    Author,
-    ContentPublishedV1,
-    ContentPublishFailedV1,
-    MentionData,
-    MentionReceivedV1,
-    utcnow,
-)
-from ensemble_shared.sealing import Sealer
-from ensemble_shared.topics import CONTENT
+from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, utcnow
 from support import scheduler_bluesky as bsky
 from support import scheduler_github as gh
 from support import scheduler_slack as sl
-from support.apps import SECRET_KEY, running, settings_for
 from support.scheduler import Scheduler
+from support.scheduler_connecting import (
+    channel,
+    connecting,
+    content_events,
+    go_out,
+    heard,
+    mention,
+    published,
+    refusal,
+    sealed,
+)
 from support.scheduler_outbound import Scripted
-from support.scheduler_publishing import approve, draft, produce, schedule_in, use_policy
-from support.stored import stored
-from support.waiting import eventually
-
-KAFKA = 90  # s: anything that crosses Kafka on a loaded machine
 
 
 @pytest.fixture(scope="module")
 async def s(infra: Infra, issuer: LocalIssuer) -> AsyncIterator[Scheduler]:
-    """One scheduler for the whole file; an unknown outcome may post again 1 s after its try."""
-    prefix = f"t{secrets.token_hex(4)}_connectors"
-    settings = SchedulerSettings(**settings_for(infra, prefix, issuer), publish_settle_seconds=1.0)
-    app = create_scheduler_app(settings)
-    async with running(app) as client:
-        scheduler = Scheduler(client, settings, issuer, app)
-        await use_policy(scheduler)
+    async with connecting(infra, issuer, "connectors") as scheduler:
         yield scheduler
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(f"{prefix}.")]
-        if mine:
-            await admin.delete_topics(mine, timeout_ms=60_000)
-    finally:
-        await admin.close()
-
-
-async def channel(s: Scheduler, name: str, **account: Any) -> None:
-    put = await s.client.put(f"/publishing/channels/{name}", json=account, headers=s.admin)
-    assert put.status_code == 200, put.text
-
-
-async def sealed(s: Scheduler, name: str, field: str) -> str:
-    """A credential of the channel's account as stored: sealed, and opened by scheduler's key."""
-    url, database = s.settings.mongo.url, s.settings.database
-    at_rest = await stored(url, database, "publishing_accounts", f"acme:{name}:000001")
-    assert at_rest[field].startswith("sealed:v1:")
-    return Sealer.of(SECRET_KEY).open(at_rest[field])
-
-
-async def publication(s: Scheduler, content_id: str) -> dict[str, Any]:
-    got = await s.client.get(f"/content/{content_id}/publication", headers=s.manager)
-    assert got.status_code == 200, got.text
-    view: dict[str, Any] = got.json()
-    return view
-
-
-async def published(s: Scheduler, content_id: str, *, reconcile: bool = False) -> dict[str, Any]:
-    """The publication once out; `reconcile` asks scheduler to settle unknown attempts meanwhile
-    (what its stuck-publishing job does), for a 5xx that took nothing."""
-
-    async def probe() -> dict[str, Any]:
-        if reconcile:
-            settled = await s.client.post(
-                "/publishing/reconcile", json={"older_than_seconds": 0}, headers=s.admin
-            )
-            assert settled.status_code == 200, settled.text
-        return await publication(s, content_id)
-
-    return await eventually(probe, lambda v: v["status"] == "published", what=f"{content_id} out")
-
-
-async def go_out(s: Scheduler, **fields: Any) -> str:
-    """Draft, approve and schedule an item one second from now."""
-    content_id = await draft(s, **fields)
-    await approve(s, content_id)
-    await schedule_in(s, content_id, 1)
-    return content_id
-
-
-async def refusal(s: Scheduler, content_id: str) -> str:
-    view = await eventually(
-        lambda: publication(s, content_id),
-        lambda v: v["status"] == "refused",
-        what=f"{content_id} refused",
-    )
-    return str(view["reason"])
-
-
-async def content_events(s: Scheduler, content_ids: list[str], kind: type) -> list[Any]:
-    events = await eventually(
-        lambda: s.events(CONTENT),
-        lambda es: {e.subject for e in es if isinstance(e, kind)} >= set(content_ids),
-        timeout=KAFKA,
-        what=f"{kind.__name__} of {content_ids}",
-    )
-    return [e for e in events if isinstance(e, kind) and e.subject in content_ids]
-
-
-def mention(s: Scheduler, platform: str, external_id: str, text: str) -> MentionReceivedV1:
-    mention_id = f"men-{secrets.token_hex(4)}"
-    return MentionReceivedV1(
-        source="ensemble/ingest",
-        subject=mention_id,
-        workspace=s.workspace,
-        data=MentionData(
-            mention_id=mention_id,
-            platform=platform,
-            external_id=external_id,
-            author=Author(id="member-1", handle="ada"),
-            text=text,
-            created_at=utcnow(),
-        ),
-    )
-
-
-async def known_target(s: Scheduler, mention_id: str) -> None:
-    async def targets() -> list[str]:
-        got = await s.client.get("/reply-targets", headers=s.manager)
-        return [t["mention_id"] for t in got.json()]
-
-    await eventually(targets, lambda ids: mention_id in ids, timeout=KAFKA, what="reply target")
 
 
 async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mention(
@@ -200,9 +90,7 @@ async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mentio
         # and a 502 that took nothing: refreshed, then settled by asking, then posted once.
         root = fake.seed_post("did:plc:ada", "Who makes this?")
         parent = fake.seed_post("did:plc:ada", "@brand.bsky.social is it yours?", reply_to=root)
-        heard = mention(s, "bluesky", parent["uri"], "is it yours?")
-        await produce(s, heard)
-        await known_target(s, heard.data.mention_id)
+        heard_id = await heard(s, "bluesky", parent["uri"], "is it yours?")
         fake.expire_tokens()
         fake.script(
             Scripted(502, {"error": "InternalServerError", "message": "Internal Server Error"})
@@ -213,7 +101,7 @@ async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mentio
             channel="bluesky",
             title=None,
             body="Yes, it is ours!",
-            reply_to={"mention_id": heard.data.mention_id},
+            reply_to={"mention_id": heard_id},
         )
         done = await published(s, reply_id, reconcile=True)
         assert done["attempts"] == 2  # the 502, then the post after the PDS said "no such post"
@@ -269,9 +157,7 @@ async def test_slack_posts_to_its_channel_and_replies_in_the_mentions_thread(
         post_view = await published(s, post_id)
 
         asked = fake.seed("@brand the export button is gone?")
-        heard = mention(s, "slack", f"{sl.CHANNEL}:{asked['ts']}", asked["text"])
-        await produce(s, heard)
-        await known_target(s, heard.data.mention_id)
+        heard_id = await heard(s, "slack", f"{sl.CHANNEL}:{asked['ts']}", asked["text"])
         fake.script(Scripted(hang=2))  # taken, then the answer comes after the client gave up
         reply_id = await go_out(
             s,
@@ -279,7 +165,7 @@ async def test_slack_posts_to_its_channel_and_replies_in_the_mentions_thread(
             channel="slack",
             title=None,
             body="It moved to the share menu.",
-            reply_to={"mention_id": heard.data.mention_id},
+            reply_to={"mention_id": heard_id},
         )
         reply_view = await published(s, reply_id)
 
@@ -352,9 +238,7 @@ async def test_github_answers_under_issue_and_discussion_comments(s: Scheduler) 
 
         top = fake.discussion_comment("D_kwDOdisc7", "Roadmap for exports?")
         nested = fake.discussion_comment("D_kwDOdisc7", "+1, @acme?", reply_to=top["id"])
-        heard = mention(s, "github", nested["id"], nested["body"])
-        await produce(s, heard)
-        await known_target(s, heard.data.mention_id)
+        heard_id = await heard(s, "github", nested["id"], nested["body"])
         fake.script(Scripted(hang=2))  # the comment is made; the answer is lost
         discussion_reply = await go_out(
             s,
@@ -362,7 +246,7 @@ async def test_github_answers_under_issue_and_discussion_comments(s: Scheduler) 
             channel="github",
             title=None,
             body="Planned for March.",
-            reply_to={"mention_id": heard.data.mention_id},
+            reply_to={"mention_id": heard_id},
         )
         discussion_view = await published(s, discussion_reply)
 

@@ -20,7 +20,9 @@ from fastapi import FastAPI
 
 from ensemble_scheduler.config import SchedulerSettings
 from ensemble_scheduler.connectors.bluesky import BlueskyConnector
+from ensemble_scheduler.connectors.facebook import FacebookConnector
 from ensemble_scheduler.connectors.github import GitHubConnector
+from ensemble_scheduler.connectors.instagram import InstagramConnector
 from ensemble_scheduler.connectors.mastodon import MastodonConnector
 from ensemble_scheduler.connectors.slack import SlackConnector
 from ensemble_scheduler.connectors.webhook import WebhookConnector
@@ -187,6 +189,8 @@ def build(
             "bluesky": BlueskyConnector(http),
             "github": GitHubConnector(http),
             "slack": SlackConnector(http),
+            "facebook": FacebookConnector(http),
+            "instagram": InstagramConnector(http),
             "webhook": WebhookConnector(http),
         },
         timers,

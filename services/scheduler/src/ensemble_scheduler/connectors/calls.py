@@ -75,10 +75,13 @@ async def call(
     url: str,
     *,
     sleep: Sleep = asyncio.sleep,
+    limited: Callable[[httpx.Response], bool] = rate_limited,
+    wait_for: Callable[[httpx.Response], float | None] = wait_of,
     **kwargs: Any,
 ) -> httpx.Response | Refused | Unknown:
     """Send, honouring rate-limit answers. A response (any status but a rate limit), Refused
-    when the request was never sent, Unknown when it may have been taken."""
+    when the request was never sent, Unknown when it may have been taken. `limited` and
+    `wait_for` read a platform's own rate-limit shapes (Graph's error codes and usage headers)."""
     for tries in range(1, TRIES + 1):
         try:
             response = await http.request(method, url, **kwargs)
@@ -86,9 +89,9 @@ async def call(
             return Refused(str(exc))
         except httpx.HTTPError as exc:  # timeout, reset: it may have been taken
             return Unknown(f"{type(exc).__name__}: {exc}")
-        if not rate_limited(response):
+        if not limited(response):
             return response
-        wait = wait_of(response)
+        wait = wait_for(response)
         reason = f"HTTP {response.status_code}: rate limited" + (
             f", retry after {wait:.0f} s" if wait is not None else ""
         )

@@ -20,8 +20,11 @@ from pydantic import (
 from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
-ConnectorName = Literal["mastodon", "bluesky", "github", "slack", "webhook"]
+ConnectorName = Literal[
+    "mastodon", "bluesky", "github", "slack", "facebook", "instagram", "webhook"
+]
 Visibility = Literal["public", "unlisted", "private", "direct"]
+TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram"})
 _BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
 
@@ -33,12 +36,15 @@ class ChannelAccountIn(BaseModel):
     connector: ConnectorName
     base_url: WebUrl = Field(
         description="Mastodon instance, Bluesky PDS (https://bsky.social), GitHub API "
-        "(https://api.github.com), Slack Web API (https://slack.com/api), or the webhook's URL."
+        "(https://api.github.com), Slack Web API (https://slack.com/api), Graph API "
+        "(https://graph.facebook.com) for Facebook and Instagram, or the webhook's URL."
     )
     access_token: SecretStr | None = Field(
         default=None,
         description="Mastodon: the app token. GitHub: a token that may write issues and "
-        "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history.",
+        "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history. "
+        "Facebook: a Page access token. Instagram: the access token of the Page linked to the "
+        "Instagram professional account.",
     )
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
     identifier: str | None = Field(
@@ -56,7 +62,8 @@ class ChannelAccountIn(BaseModel):
         min_length=1,
         max_length=64,
         pattern=r"^[A-Z0-9]+$",
-        description="Slack: the channel id (C…) posts go to; replies go to their mention's thread.",
+        description="Slack: the channel id (C…) posts go to; replies go to their mention's "
+        "thread. Facebook: the Page id. Instagram: the Instagram user id.",
     )
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -71,8 +78,10 @@ class ChannelAccountIn(BaseModel):
 
     @model_validator(mode="after")
     def _credentials(self) -> ChannelAccountIn:
-        if self.connector in ("mastodon", "github", "slack") and self.access_token is None:
+        if self.connector in TOKENED and self.access_token is None:
             raise ValueError(f"access_token: a {self.connector} channel needs an access token")
+        if self.connector in ("facebook", "instagram") and self.target is None:
+            raise ValueError(f"target: a {self.connector} channel needs its account's id")
         if self.connector == "bluesky" and (self.identifier is None or self.app_password is None):
             raise ValueError("identifier, app_password: a Bluesky channel needs both")
         if self.connector == "webhook":
@@ -123,6 +132,7 @@ class PublicationRequest:
     title: str | None = None
     in_reply_to: str | None = None
     visibility: Visibility = "public"
+    media: tuple[str, ...] = ()  # the item's media links (also appended to `text`)
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,7 @@ class PublishingService:
             title=version.fields.title,
             in_reply_to=in_reply_to,
             visibility=account.visibility,
+            media=tuple(str(m) for m in version.fields.media),
         )
 
     async def _record(
