@@ -30,8 +30,9 @@ LATEST = datetime.max.replace(tzinfo=UTC) - MARGIN
 
 
 def storable(value: datetime) -> datetime:
-    """`value` unchanged, or ValueError when it is naive or, in UTC, not between EARLIEST and
-    LATEST (a year inside years 1-9999)."""
+    """`value` to the millisecond (what the store keeps: a time read back must equal the one
+    given, or a timer comparing them never matches), or ValueError when it is naive or, in
+    UTC, not between EARLIEST and LATEST (a year inside years 1-9999)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("give a time zone offset (Z or +hh:mm)")
     try:
@@ -40,7 +41,7 @@ def storable(value: datetime) -> datetime:
         in_range = False
     if not in_range:
         raise ValueError("this time is too far in the past or the future (years 2-9998 in UTC)")
-    return value
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 StorableDatetime = Annotated[AwareDatetime, AfterValidator(storable)]

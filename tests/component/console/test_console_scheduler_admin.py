@@ -344,6 +344,25 @@ async def test_channel_slots_and_publishing_are_set_and_the_token_is_never_shown
     assert 'value="https://hooks.example/in"' in field(refused.text, "f-base_url")
     assert (await api(office, "/publishing/channels/mastodon-fr"))["revision"] == 1
 
+    # A Bluesky account: its handle is shown again, its app password never.
+    password = f"app-{secrets.token_hex(6)}"
+    bluesky = await ana.submit(
+        page_path,
+        f"{page_path}/publishing",
+        {
+            "connector": "bluesky",
+            "base_url": "https://bsky.social",
+            "identifier": "acme.bsky.social",
+            "app_password": password,
+            "visibility": "public",
+        },
+    )
+    page = await followed(ana, bluesky, f"{page_path}?notice=publishing_saved")
+    account = await api(office, "/publishing/channels/mastodon-fr")
+    assert (account["connector"], account["identifier"]) == ("bluesky", "acme.bsky.social")
+    assert password not in page
+    assert 'value="acme.bsky.social"' in field(page, "f-identifier")
+
 
 async def test_answer_templates_are_saved_per_status_and_language(office: Office) -> None:
     ana, chloe = office.ana, office.chloe

@@ -20,6 +20,8 @@ class ChannelAccount(Answer):
     connector: str
     base_url: str
     visibility: str
+    identifier: str | None = None
+    target: str | None = None
     revision: int
     updated_by: str
     updated_at: datetime

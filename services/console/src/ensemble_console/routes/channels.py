@@ -1,5 +1,6 @@
 """Channels (admins): each channel's weekly publishing slots (its time zone, and the teams whose
-calendar feed shows it) and where it publishes (a Mastodon account or a signed webhook). The
+calendar feed shows it) and where it publishes (Mastodon, Bluesky, GitHub, Slack, a Facebook
+Page, an Instagram professional account, or a signed webhook: scheduler's connectors). The
 account's token or secret is write-only: scheduler never answers it, and no page echoes one
 back, not even the form that was refused."""
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/w/{workspace}/admin/channels")
 
 CHANNEL = re.compile(r"^[\w.:-]{1,64}$")
 ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
-CONNECTORS = ("mastodon", "webhook")
+CONNECTORS = ("mastodon", "bluesky", "github", "slack", "facebook", "instagram", "webhook")
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 SLOT_FIELDS = ("time_zone", "slots", "teams")
 ACCOUNT_FIELDS = (
@@ -27,10 +28,15 @@ ACCOUNT_FIELDS = (
     "base_url",
     "access_token",
     "secret",
+    "identifier",
+    "app_password",
+    "target",
     "visibility",
     "timeout_seconds",
 )
-WRITE_ONLY = ("access_token", "secret")
+WRITE_ONLY = ("access_token", "secret", "app_password")
+SHOWN = ("identifier", "target")
+"""Fields scheduler answers back (not secrets): kept in the form when blank is not meant."""
 
 
 def slot_lines(plan: SlotPlan) -> str:
@@ -78,6 +84,8 @@ async def _page(
                 "base_url": current.base_url,
                 "visibility": current.visibility,
                 "timeout_seconds": "10",
+                "identifier": current.identifier or "",
+                "target": current.target or "",
             }
     return visit.page(
         "channels/edit.html",
@@ -144,7 +152,7 @@ async def save_account(admin: Admin, channel: ChannelName, request: Request) -> 
         "visibility": values["visibility"] or "public",
         "timeout_seconds": values["timeout_seconds"] or 10,
     }
-    for key in WRITE_ONLY:
+    for key in (*WRITE_ONLY, *SHOWN):
         if values[key]:
             body[key] = values[key]
     try:

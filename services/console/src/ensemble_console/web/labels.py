@@ -73,6 +73,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "channel": {
         "mastodon": "Mastodon",
+        "bluesky": "Bluesky",
+        "github": "GitHub",
+        "facebook": "Facebook",
+        "instagram": "Instagram",
         "webhook": N_("Webhook"),
         "email": N_("Email"),
         "slack": "Slack",
