@@ -104,7 +104,9 @@ async def serving(app: Any, port: int | None = None, **config: Any) -> AsyncIter
     yields its base URL. `config` overrides uvicorn's settings (`log_config=None` logs as
     `./dev up` does)."""
     port = port or free_port()
-    settings = {"log_level": "warning", "lifespan": "on", **config}
+    # Keep-alive longer than httpx's pool keeps an idle connection (5 s): with both at 5 s, a
+    # request sent as the server closes the connection fails ("Server disconnected").
+    settings = {"log_level": "warning", "lifespan": "on", "timeout_keep_alive": 30, **config}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **settings))
     task = asyncio.create_task(server.serve())
     try:

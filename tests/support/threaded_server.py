@@ -29,6 +29,7 @@ class ThreadedServer:
                 log_level="warning",
                 lifespan="off",
                 timeout_graceful_shutdown=1,
+                timeout_keep_alive=30,  # longer than httpx keeps an idle connection (5 s)
             )
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)

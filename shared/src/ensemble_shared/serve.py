@@ -20,6 +20,10 @@ def serve(app_factory: str) -> None:
         # settings); uvicorn would otherwise rewrite it from X-Forwarded-For first.
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        # Idle connections outlive the proxy's and the clients' pools (Caddy keeps an idle
+        # upstream connection 2 minutes, httpx 5 s): the side that closes first must be the
+        # client, or a request sent as the server closes is lost ("Server disconnected").
+        timeout_keep_alive=130,
     )
 
 

@@ -256,7 +256,8 @@ def test_an_edit_upserts_the_edited_message_under_its_original_ts() -> None:
     assert (mention.external_id, mention.text) == ("C123ABC456:1355517523.000005", "Hello, Acme!")
     assert mention.author.id == "U123ABC456"
     # The edit's own time orders versions: an older payload replayed never reverts this one.
-    assert mention.revised_at == datetime(2013, 1, 22, 18, 19, 15, 1, tzinfo=UTC)
+    # To the millisecond, as the store keeps it (edited.ts ends in …000001).
+    assert mention.revised_at == datetime(2013, 1, 22, 18, 19, 15, tzinfo=UTC)
 
 
 def test_an_edit_that_drops_the_keyword_still_updates_the_mention() -> None:
