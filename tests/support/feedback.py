@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -118,8 +119,13 @@ class Feedback:
             what=f"{handle} linked",
         )
 
-    def database(self) -> Database:
+    @cached_property
+    def _store(self) -> Database:
+        """One client for the driver: `events()` reads the outbox before every topic read."""
         return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]
+
+    def database(self) -> Database:
+        return self._store
 
     async def events(self, stream: Stream) -> list[Event]:
         """Every event feedback has published on `stream` so far (per key, oldest first)."""

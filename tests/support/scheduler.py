@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 
 import httpx
 from fastapi import FastAPI
@@ -50,8 +51,13 @@ class Scheduler:
             self.issuer, workspace or self.workspace, *roles, subject=subject, teams=teams
         )
 
-    def database(self) -> Database:
+    @cached_property
+    def _store(self) -> Database:
+        """One client for the driver: `events()` reads the outbox before every topic read."""
         return create_client(MongoSettings(url=self.settings.mongo.url))[self.settings.database]
+
+    def database(self) -> Database:
+        return self._store
 
     async def events(self, stream: Stream) -> list[Event]:
         """Every event scheduler has published on `stream` so far (per key, oldest first)."""
