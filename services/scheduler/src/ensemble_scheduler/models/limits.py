@@ -1,0 +1,58 @@
+"""What each platform takes in one post: the longest text and the media it accepts.
+
+One table for two moments: an item is checked against its channel's platform when it goes for
+approval (a person fixes a too-long text or a wrong image before anyone approves it, not after
+the slot passed), and connectors keep their own check at publish as the last guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TextUnit = Literal["characters", "graphemes", "weighted"]
+"""How the platform counts: Python characters, user-perceived characters (Bluesky), or X's
+weighted count (most characters 1, CJK and emoji 2, any link 23)."""
+
+
+@dataclass(frozen=True)
+class MediaRules:
+    """The images one post may carry, as the platform documents them."""
+
+    most: int
+    max_bytes: int
+    types: frozenset[str]  # MIME types
+    required: bool = False  # Instagram: no text-only posts
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    text: int
+    unit: TextUnit = "characters"
+    media: MediaRules | None = None  # None: media links go in the text
+
+
+JPEG_PNG = frozenset({"image/jpeg", "image/png"})
+WEB_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+LIMITS: dict[str, PlatformLimits] = {
+    # docs.joinmastodon.org: 500 characters is the default instance limit.
+    "mastodon": PlatformLimits(text=500),
+    # docs.bsky.app: app.bsky.feed.post text is 300 graphemes.
+    "bluesky": PlatformLimits(text=300, unit="graphemes"),
+    # docs.github.com: a comment body is at most 65,536 characters.
+    "github": PlatformLimits(text=65_536),
+    # api.slack.com chat.postMessage: text is truncated past 40,000 characters.
+    "slack": PlatformLimits(text=40_000),
+    # developers.facebook.com: a page post's message is at most 63,206 characters.
+    "facebook": PlatformLimits(text=63_206),
+    # developers.facebook.com Instagram content publishing: 2,200-character captions, JPEG
+    # images of 8 MB at most, one to ten per post (a carousel from two).
+    "instagram": PlatformLimits(
+        text=2_200,
+        media=MediaRules(
+            most=10, max_bytes=8 * 1024 * 1024, types=frozenset({"image/jpeg"}), required=True
+        ),
+    ),
+}
+"""Per connector name; a connector absent here (the signed webhook) takes anything."""
