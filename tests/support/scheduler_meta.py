@@ -75,10 +75,12 @@ class FakeGraph(FakeOutbound):
         self.objects: dict[str, dict[str, Any]] = {}  # id → post, comment or media
         self.containers: dict[str, dict[str, Any]] = {}
         self.revoked = False
+        self.files: dict[str, tuple[str, int]] = {}  # the brand's CDN: name → type, size
         self._serve(
             Starlette(
                 routes=[
                     Route("/{version}/{node}/{edge}", self._edge, methods=["GET", "POST"]),
+                    Route("/cdn/{name}", self._file, methods=["GET", "HEAD"]),
                 ]
             )
         )
@@ -102,6 +104,19 @@ class FakeGraph(FakeOutbound):
         """A person's comment on the account's Instagram media."""
         media = self._add("ig_media", None, caption="Autumn drop", author=IG_USER_ID, seeded=True)
         return self._add("ig_comment", media["id"], text=text, author="17841499999")
+
+    def image(self, name: str, *, kind: str = "image/jpeg", size: int = 48_000) -> str:
+        """An image on the brand's CDN (served beside the API), and its address."""
+        self.files[name] = (kind, size)
+        return f"{self.base_url}/cdn/{name}"
+
+    async def _file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self.files:
+            return Response(status_code=404)
+        kind, size = self.files[name]
+        body = b"" if request.method == "HEAD" else b"\xff" * size
+        return Response(body, headers={"content-type": kind, "content-length": str(size)})
 
     def brand_writes(self, kind: str) -> list[dict[str, Any]]:
         """What the account wrote through the API (not what the test seeded), oldest first."""

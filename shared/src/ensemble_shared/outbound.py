@@ -159,7 +159,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         if request.url.scheme == "http":
             request.url = request.url.copy_with(host=str(address))
         response = await super().handle_async_request(request)
-        if self._limit is None:
+        if self._limit is None or request.method == "HEAD":  # no body: its length is news
             return response
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limit:

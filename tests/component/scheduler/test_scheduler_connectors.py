@@ -37,6 +37,7 @@ from support.scheduler_connecting import (
     sealed,
 )
 from support.scheduler_outbound import Scripted
+from support.scheduler_publishing import approve, draft, schedule_in
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +116,26 @@ async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mentio
         assert fake.refreshes == 1
         assert fake.sessions == 1  # signed in once; the expired token was refreshed
 
-        # Over 300 graphemes: refused before anything is sent, with the reason recorded.
+        # Over 300 graphemes: the request for approval says so, before anyone approves it.
         writes = len(fake.writes("/xrpc/com.atproto.repo.createRecord"))
         assert writes == 5  # 429 and the post; expired, 502 and the reply
-        long_id = await go_out(s, channel="bluesky", title=None, body="é" * 301)
+        too_long = await draft(s, channel="bluesky", title=None, body="👍🏽" * 301)
+        asked = await s.client.post(f"/content/{too_long}/approval", json={}, headers=s.manager)
+        assert asked.status_code == 422, asked.text
+        assert asked.json()["message"].endswith("text: 301 characters, Bluesky takes 300 at most")
+        # Approved while its channel had no account, then pointed at Bluesky: the connector
+        # still refuses it before anything is sent, with the reason recorded.
+        long_id = await draft(s, channel="bluesky-later", title=None, body="é" * 301)
+        await approve(s, long_id)
+        await channel(
+            s,
+            "bluesky-later",
+            connector="bluesky",
+            base_url=fake.base_url,
+            identifier=bsky.HANDLE,
+            app_password=bsky.APP_PASSWORD,
+        )
+        await schedule_in(s, long_id, 1)
         assert await refusal(s, long_id) == "text: 301 characters, Bluesky takes 300 at most"
         assert len(fake.writes("/xrpc/com.atproto.repo.createRecord")) == writes
 

@@ -28,6 +28,7 @@ from support.scheduler_connecting import (
     sealed,
 )
 from support.scheduler_outbound import Scripted
+from support.scheduler_publishing import draft
 
 
 @pytest.fixture(scope="module")
@@ -146,22 +147,34 @@ async def test_instagram_replies_under_the_comment_and_posts_images_or_refuses_t
         assert (reply["parent"], reply["text"]) == (asked["id"], "Oui, en boutique et en ligne.")
         assert reply_view["platform_post_id"] == reply["id"]
 
-        # A text-only post: refused before anything is sent, with a reason people can read.
-        text_only = await go_out(s, channel="instagram", title=None, body="Bientôt !")
-        assert await refusal(s, text_only) == (
-            "Instagram posts need an image: add one to the item's media (Instagram has no "
-            "text-only posts)"
+        # Before anyone approves: a text-only post, then images Instagram would not take (a
+        # PNG, a JPEG over 8 MB, one that is not there), each named in the answer.
+        text_only = await draft(s, channel="instagram", title=None, body="Bientôt !")
+        answer = await s.client.post(f"/content/{text_only}/approval", json={}, headers=s.manager)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["message"].endswith("media: Instagram posts need an image")
+        png, big = fake.image("look.png", kind="image/png"), fake.image("big.jpg", size=9_000_000)
+        gone = f"{fake.base_url}/cdn/gone.jpg"
+        wrong = await draft(
+            s, channel="instagram", title=None, body="Trois looks", media=[png, big, gone]
         )
+        answer = await s.client.post(f"/content/{wrong}/approval", json={}, headers=s.manager)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["message"].split(": ", 1)[1].split("; ") == [
+            f"media 1 ({png}): image/png, Instagram takes image/jpeg",
+            f"media 2 ({big}): 9,000,000 bytes, Instagram takes 8,388,608 at most",
+            f"media 3 ({gone}): could not be read: HTTP 404",
+        ]
         assert fake.writes(f"/{meta.VERSION}/{meta.IG_USER_ID}/media") == []
 
         # One image: a container, then media_publish; the caption without the image's address.
-        one = "https://cdn.example.org/drop/look-1.jpg"
+        one = fake.image("look-1.jpg")
         single = await go_out(
             s, channel="instagram", title=None, body="La collection d'automne", media=[one]
         )
         single_view = await published(s, single)
         # Two images: a carousel (two children, the carousel container), then media_publish.
-        two = "https://cdn.example.org/drop/look-2.jpg"
+        two = fake.image("look-2.jpg")
         carousel = await go_out(
             s, channel="instagram", title=None, body="Deux looks", media=[one, two]
         )
@@ -184,5 +197,3 @@ async def test_instagram_replies_under_the_comment_and_posts_images_or_refuses_t
 
     out = await content_events(s, [reply_id, single, carousel], ContentPublishedV1)
     assert {e.data.platform for e in out} == {"instagram"}
-    failed = await content_events(s, [text_only], ContentPublishFailedV1)
-    assert [e.data.code for e in failed] == ["refused"]

@@ -42,6 +42,7 @@ from ensemble_scheduler.services.link_decisions import LinkDecisionService
 from ensemble_scheduler.services.links import ApprovalLinks, LinkSigner
 from ensemble_scheduler.services.open_steps import IndexedClock
 from ensemble_scheduler.services.policies import PolicyService
+from ensemble_scheduler.services.post_checks import PostChecker
 from ensemble_scheduler.services.publishing import PublishingService
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.timers import TimerService
@@ -150,6 +151,7 @@ def build(
             ttl=timedelta(hours=settings.approval_link_ttl_hours),
         ),
         clock=IndexedClock(DeadlinePlanner(deadline_records, policy_records, timers), open_steps),
+        checks=PostChecker(account_records, http),
     )
     content = ContentService(content_records, approvals, reply_targets)
     feeds = FeedLinks(

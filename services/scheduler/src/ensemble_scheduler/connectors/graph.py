@@ -173,8 +173,8 @@ class Match:
 
 
 def caption_of(request: PublicationRequest) -> str:
-    """The text without the media links `compose` appends for text-only platforms: where the
-    image itself goes out, its address is noise."""
+    """The text without the media links `ContentFields.outgoing_text` appends for text-only
+    platforms: where the image itself goes out, its address is noise."""
     media = set(request.media)
     return "\n\n".join(p for p in request.text.split("\n\n") if p not in media)
 

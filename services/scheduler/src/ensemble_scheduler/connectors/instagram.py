@@ -12,8 +12,8 @@ Instagram has no text-only posts. A post is the item's media links as image cont
 a carousel: children with `is_carousel_item`, then a `CAROUSEL` container), then
 `POST /{ig-user-id}/media_publish` with the container's id (`instagram_content_publish`). An
 item without media is refused before anything is sent, as is a caption over 2,200 characters.
-The caption is the text without the media links `compose` appends. The account's `target` is
-the Instagram user id.
+The caption is the text without the media links `ContentFields.outgoing_text` appends. The
+account's `target` is the Instagram user id.
 
 Only `media_publish` makes anything visible: a container left by a failed attempt expires
 unpublished after 24 hours. Graph keeps no idempotency key and a caption has no invisible

@@ -61,6 +61,11 @@ class ContentFields(BaseModel):
         values["tags"] = sorted(set(values["tags"]))
         return values
 
+    def outgoing_text(self) -> str:
+        """The text that goes out: the body, then the media links (platforms that take
+        images, like Instagram, strip them again)."""
+        return "\n\n".join([self.body, *(str(m) for m in self.media)])
+
     def digest(self) -> str:
         """Fingerprint of exactly what would be published (publishing checks it)."""
         text = json.dumps(self.comparable(), sort_keys=True, separators=(",", ":"))

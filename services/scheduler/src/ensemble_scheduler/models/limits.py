@@ -56,3 +56,10 @@ LIMITS: dict[str, PlatformLimits] = {
     ),
 }
 """Per connector name; a connector absent here (the signed webhook) takes anything."""
+
+NAMES = {"github": "GitHub", "linkedin": "LinkedIn", "youtube": "YouTube", "x": "X"}
+
+
+def display_name(connector: str) -> str:
+    """The platform's name as people write it, for messages."""
+    return NAMES.get(connector, connector.capitalize())

@@ -26,6 +26,7 @@ from ensemble_scheduler.services import approval_events
 from ensemble_scheduler.services.approval_facts import Facts, approval_view, shown_status
 from ensemble_scheduler.services.links import ApprovalLinks
 from ensemble_scheduler.services.ports import StepClock
+from ensemble_scheduler.services.post_checks import PostChecker
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.routing import MentionFacts, NoPolicy, TriagePending, choose
 from ensemble_scheduler.services.workflow import (
@@ -68,6 +69,7 @@ class ApprovalService:
         *,
         links: ApprovalLinks,
         clock: StepClock,
+        checks: PostChecker,
     ) -> None:
         self._approvals = approvals
         self._content = content
@@ -75,6 +77,7 @@ class ApprovalService:
         self._targets = targets
         self._links = links
         self._clock = clock  # deadlines: plans each opened step, escalates to backups
+        self._checks = checks  # the platform's limits, before anyone spends time approving
 
     # --- reading -------------------------------------------------------------------------
 
@@ -219,6 +222,7 @@ class ApprovalService:
                 raise Conflict("already approved; an edit re-opens only the steps it concerns")
             if status != "rejected":
                 raise Conflict(f"already in approval ({status.replace('_', ' ')})")
+        await self._checks.require_fit(latest)
         policy = await self.choose_policy(workspace, content_id)
         record = _next_request(
             current,
@@ -430,8 +434,7 @@ def _next_request(
     requested_by: str,
     allow_self_approval: bool,
 ) -> ApprovalRecord:
-    """The item's next request for approval (number 1, or the one after `current`), about
-    its latest version."""
+    """The item's next request (number 1, or the one after `current`): its latest version."""
     number = current.number + 1 if current else 1
     return ApprovalRecord(
         id=approval_key(latest.content_id, number),

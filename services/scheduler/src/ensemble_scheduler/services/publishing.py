@@ -58,12 +58,6 @@ def publication_key(content_id: str, version: int) -> str:
     return f"ensemble-{content_id}-v{version}"
 
 
-def compose(version: ContentVersion) -> str:
-    """The text that goes out: the body, then media links (uploads are not supported yet)."""
-    parts = [version.fields.body, *(str(m) for m in version.fields.media)]
-    return "\n\n".join(parts)
-
-
 def elsewhere_reason(version: ContentVersion, account: ChannelAccount) -> str | None:
     """Why a reply cannot go out through this account (None when it can): a reply goes under
     its mention, so only the mention's own platform (or a webhook, which forwards anything)
@@ -264,7 +258,7 @@ class PublishingService:
             channel=version.fields.channel,
             version=version.version,
             kind=version.kind,
-            text=compose(version),
+            text=version.fields.outgoing_text(),
             title=version.fields.title,
             in_reply_to=in_reply_to,
             visibility=account.visibility,
