@@ -46,20 +46,21 @@ async def s(infra: Infra, issuer: LocalIssuer) -> AsyncIterator[Scheduler]:
         yield scheduler
 
 
+def bsky_account(fake: bsky.FakeBluesky) -> dict[str, object]:
+    return {
+        "connector": "bluesky",
+        "base_url": fake.base_url,
+        "identifier": bsky.HANDLE,
+        "app_password": bsky.APP_PASSWORD,
+    }
+
+
 async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mention(
     s: Scheduler,
 ) -> None:
     with bsky.FakeBluesky() as fake:
         fake.handles["ada.bsky.social"] = "did:plc:ada"
-        await channel(
-            s,
-            "bluesky",
-            connector="bluesky",
-            base_url=fake.base_url,
-            identifier=bsky.HANDLE,
-            app_password=bsky.APP_PASSWORD,
-            timeout_seconds=5,
-        )
+        await channel(s, "bluesky", **bsky_account(fake), timeout_seconds=5)
         assert await sealed(s, "bluesky", "app_password") == bsky.APP_PASSWORD
 
         # A post, refused once for rate: sent again after the PDS's reset, once on Bluesky.
@@ -127,14 +128,7 @@ async def test_bluesky_posts_with_facets_and_replies_in_the_thread_of_the_mentio
         # still refuses it before anything is sent, with the reason recorded.
         long_id = await draft(s, channel="bluesky-later", title=None, body="é" * 301)
         await approve(s, long_id)
-        await channel(
-            s,
-            "bluesky-later",
-            connector="bluesky",
-            base_url=fake.base_url,
-            identifier=bsky.HANDLE,
-            app_password=bsky.APP_PASSWORD,
-        )
+        await channel(s, "bluesky-later", **bsky_account(fake))
         await schedule_in(s, long_id, 1)
         assert await refusal(s, long_id) == "text: 301 characters, Bluesky takes 300 at most"
         assert len(fake.writes("/xrpc/com.atproto.repo.createRecord")) == writes
