@@ -84,10 +84,12 @@ async def published(s: Scheduler, content_id: str, *, reconcile: bool = False) -
 
 
 async def go_out(s: Scheduler, **fields: Any) -> str:
-    """Draft, approve and schedule an item one second from now."""
+    """Draft, approve and schedule an item one second from now (a reply is scheduled by
+    scheduler itself once approved)."""
     content_id = await draft(s, **fields)
     await approve(s, content_id)
-    await schedule_in(s, content_id, 1)
+    if fields.get("kind") != "reply":
+        await schedule_in(s, content_id, 1)
     return content_id
 
 

@@ -39,7 +39,7 @@ async def publication(s: Scheduler, content_id: str) -> dict[str, Any]:
     return view
 
 
-async def test_an_approved_reply_goes_out_once_at_its_slot_in_reply_to_the_mention(
+async def test_an_approved_reply_goes_out_once_at_once_in_reply_to_the_mention(
     scheduler: Scheduler,
 ) -> None:
     s = scheduler
@@ -58,9 +58,7 @@ async def test_an_approved_reply_goes_out_once_at_its_slot_in_reply_to_the_menti
             body="Thanks, fixed in 2.1!",
             reply_to={"platform": "mastodon", "external_id": "4242"},
         )
-        await approve(s, content_id)
-        scheduled = await schedule_in(s, content_id, 2)
-        assert scheduled["status"] == "scheduled"
+        await approve(s, content_id)  # no slot given: scheduler schedules it itself
 
         done = await eventually(
             lambda: publication(s, content_id),
@@ -89,6 +87,7 @@ async def test_an_approved_reply_goes_out_once_at_its_slot_in_reply_to_the_menti
         assert not published.data.reconciled
         scheduled_event = next(e for e in events if isinstance(e, ContentScheduledV1))
         assert scheduled_event.data.channel == "mastodon"
+        assert scheduled_event.data.by == "scheduler:replies"
 
         again = await s.client.post(
             f"/content/{content_id}/schedule", json={"slot": "next"}, headers=s.manager

@@ -45,6 +45,7 @@ from ensemble_scheduler.services.policies import PolicyService
 from ensemble_scheduler.services.post_checks import PostChecker
 from ensemble_scheduler.services.publishing import PublishingService
 from ensemble_scheduler.services.replies import ReplyTargetService
+from ensemble_scheduler.services.reply_release import ReplyRelease
 from ensemble_scheduler.services.timers import TimerService
 from ensemble_scheduler.storage import (
     AnswerTemplateRepository,
@@ -89,6 +90,7 @@ class Scheduler:
     publishing: PublishingService
     answers: AnswerService
     jobs: JobService
+    replies: ReplyRelease
 
 
 def build(
@@ -223,6 +225,7 @@ def build(
             timers,
             checks={"publishing.stuck_check": publishing.stuck_check},
         ),
+        replies=ReplyRelease(content_records, calendar),
     )
 
 
@@ -244,6 +247,7 @@ async def wire(
             spikes=scheduler.crisis.on_mentions,
             crisis_approvals=scheduler.crisis.on_approvals,
             roadmap_moves=scheduler.answers.on_submissions,
+            approved_replies=scheduler.replies.on_approvals,
         )
         app.state.scheduler = scheduler
         await scheduler.awaiting.index_existing()

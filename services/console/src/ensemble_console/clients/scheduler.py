@@ -74,9 +74,16 @@ class SchedulerClient(WorkspaceClient):
         return self.parse_list(Crisis, answer)
 
     async def contents(
-        self, caller: Caller, workspace: str, *, cursor: str | None = None, limit: int = 50
+        self,
+        caller: Caller,
+        workspace: str,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+        mention_id: str | None = None,
     ) -> ContentPage:
-        params = {"cursor": cursor, "limit": limit}
+        """Items, newest first; the replies to one mention when `mention_id` is given."""
+        params = {"cursor": cursor, "limit": limit, "mention_id": mention_id}
         answer = await self.as_person(caller, workspace, "GET", "/content", params=params)
         return self.parse(ContentPage, answer)
 

@@ -24,7 +24,7 @@ from starlette.responses import StreamingResponse
 
 from ensemble_console.clients import ApiError
 from ensemble_console.models.ingest import Mention, SavedView
-from ensemble_console.models.scheduler import Approval, ContentItem, Crisis
+from ensemble_console.models.scheduler import Approval, ContentItem, Crisis, Publication
 from ensemble_console.routes.inbox_filters import (
     PRIORITIES,
     SENTIMENTS,
@@ -190,6 +190,20 @@ async def _reply_state(
     return content, await scheduler.approval(caller, staff.workspace, content_id)
 
 
+async def _replies(
+    staff: InWorkspace, mention_id: str
+) -> list[tuple[ContentItem, Publication | None]]:
+    """The replies drafted on this mention, newest first, each with where it went out."""
+    scheduler, caller = staff.visit.clients.scheduler, staff.visit.caller
+    page = await scheduler.contents(caller, staff.workspace, limit=20, mention_id=mention_id)
+    published = [item for item in page.items if item.status == "published"]
+    outs = await asyncio.gather(
+        *(scheduler.publication(caller, staff.workspace, item.id) for item in published)
+    )
+    where = {item.id: out for item, out in zip(published, outs, strict=True)}
+    return [(item, where.get(item.id)) for item in page.items]
+
+
 @router.get("/{mention_id}")
 async def mention_page(
     staff: Staff,
@@ -198,12 +212,13 @@ async def mention_page(
 ) -> object:
     visit, ws = staff.visit, staff.workspace
     ingest = visit.clients.ingest
-    mention, timeline, people, teams, drafted = await asyncio.gather(
+    mention, timeline, people, teams, drafted, replies = await asyncio.gather(
         ingest.mention(visit.caller, ws, mention_id),
         ingest.timeline(visit.caller, ws, mention_id),
         _people(staff),
         _teams(staff),
         _reply_state(staff, reply),
+        _replies(staff, mention_id),
     )
     return visit.page(
         "inbox/mention.html",
@@ -214,6 +229,7 @@ async def mention_page(
         people=people,
         teams=teams,
         drafted=drafted,
+        replies=replies,
         now=datetime.now(UTC),
     )
 

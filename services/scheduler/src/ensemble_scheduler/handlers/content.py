@@ -38,8 +38,14 @@ async def list_content(
     content: Contents,
     limit: PageSize = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
+    mention_id: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Only the replies to this mention."),
+    ] = None,
 ) -> ContentPage:
-    return await content.page(principal.workspace, cursor=cursor, limit=limit)
+    return await content.page(
+        principal.workspace, cursor=cursor, limit=limit, mention_id=mention_id
+    )
 
 
 @router.get("/content/{content_id}", summary="An item's latest version and status.")

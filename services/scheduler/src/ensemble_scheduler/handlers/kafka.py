@@ -25,6 +25,7 @@ def register(
     spikes: Handler,
     crisis_approvals: Handler,
     roadmap_moves: Handler,
+    approved_replies: Handler,
 ) -> None:
     """Mentions become reply targets (their triage routes replies); negative spikes hold posts
     (crisis mode) and the held items' own approval outcomes settle the holds; roadmap moves of
@@ -52,6 +53,13 @@ def register(
                 crisis_approvals,
                 [ApprovalCompletedV1, ApprovalRejectedV1],
                 "A held item's own approval outcome settles its crisis hold (release or reject).",
+            ),
+            (
+                "scheduler-replies",
+                APPROVALS,
+                approved_replies,
+                [ApprovalCompletedV1],
+                "An approved reply without a time goes out at once.",
             ),
             (
                 "scheduler-answers",

@@ -181,10 +181,14 @@ class ContentService:
         await self._approvals.after_edit(version)
         return await self._view(version)
 
-    async def page(self, workspace: str, *, cursor: str | None, limit: int) -> ContentPage:
+    async def page(
+        self, workspace: str, *, cursor: str | None, limit: int, mention_id: str | None = None
+    ) -> ContentPage:
         """One read per collection for the whole page, never one per item (FerretDB scans
         for any filter but `_id`: a page of 100 items cost 300 scans and took half a minute)."""
-        drafts = await self._content.drafts(workspace, before=parse_cursor(cursor), limit=limit)
+        drafts = await self._content.drafts(
+            workspace, before=parse_cursor(cursor), limit=limit, mention_id=mention_id
+        )
         ids = [first.content_id for first in drafts]
         versions = await self._content.versions_of_many(workspace, dict.fromkeys(ids, 1))
         statuses = await self._approvals.statuses_of(workspace, ids)

@@ -60,6 +60,15 @@ class ContentRepository:
                 ],
                 name="drafts",
             ),
+            Index(
+                [
+                    ("workspace", ASCENDING),
+                    ("fields.reply_to.mention_id", ASCENDING),
+                    ("version", ASCENDING),
+                    ("created_at", DESCENDING),
+                ],
+                name="replies",
+            ),
         ],
         COMMENTS: [
             Index(
@@ -116,10 +125,18 @@ class ContentRepository:
         return found
 
     async def drafts(
-        self, workspace: str, *, before: Position | None, limit: int
+        self,
+        workspace: str,
+        *,
+        before: Position | None,
+        limit: int,
+        mention_id: str | None = None,
     ) -> list[ContentVersion]:
-        """Items by creation (their version 1), newest first."""
+        """Items by creation (their version 1), newest first; only the replies to one mention
+        when `mention_id` is given (what a reply answers is set when it is drafted)."""
         filters = {"workspace": workspace, "version": 1, **older_than("created_at", before)}
+        if mention_id is not None:
+            filters["fields.reply_to.mention_id"] = mention_id
         cursor = self.versions.find(filters, {FIELD: 0}).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)]
         )
