@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from playwright.async_api import Browser, Page, expect
@@ -109,7 +110,7 @@ async def test_a_facebook_comment_is_answered_under_it_once_after_the_agency_app
             "Your reply is drafted and waits for approval."
         )
         mention_page = page.url.split("?")[0]
-        reply_id = page.url.split("reply=")[1]
+        (reply_id,) = parse_qs(urlsplit(page.url).query)["reply"]
 
         # The agency decides from the link its step sent, in a browser of its own.
         async def agency_links() -> list[str]:
@@ -138,8 +139,9 @@ async def test_a_facebook_comment_is_answered_under_it_once_after_the_agency_app
         # The mention's page shows the reply published, with a link to it on Facebook.
         await page.goto(mention_page)
         published = page.locator("#replies li", has_text="Oui, partout en Belgique")
-        await expect(published).to_contain_text("Published")
+        await expect(published).to_contain_text("Published on the platform")
         link_out = published.get_by_role("link", name="See it where it was published")
-        await expect(link_out).to_have_attribute("href", f"https://www.facebook.com/{reply['id']}")
+        comment_link = f"https://www.facebook.com/{asked['id']}?comment_id={reply['id']}"
+        await expect(link_out).to_have_attribute("href", comment_link)
         await camera.check(page, "24-inbox-reply-published")
     assert csp == []

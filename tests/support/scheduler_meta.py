@@ -81,6 +81,7 @@ class FakeGraph(FakeOutbound):
                 routes=[
                     Route("/{version}/{node}/{edge}", self._edge, methods=["GET", "POST"]),
                     Route("/cdn/{name}", self._file, methods=["GET", "HEAD"]),
+                    Route("/{version}/{node}", self._node, methods=["GET"]),
                 ]
             )
         )
@@ -170,6 +171,16 @@ class FakeGraph(FakeOutbound):
         answer = self._write(node, edge, form)
         await self.hang(scripted)
         return answer
+
+    async def _node(self, request: Request) -> Response:
+        """One object's fields: a comment's `permalink_url` (its post's address with the
+        comment's id, as facebook.com links a comment)."""
+        found = self.objects.get(request.path_params["node"])
+        if self._token(request, {}) != TOKEN or self.revoked or found is None:
+            return self._error(400, 100, "Unsupported get request.")
+        parent = found["parent"] or found["id"]
+        link = f"https://www.facebook.com/{parent}?comment_id={found['id']}"
+        return JSONResponse({"id": found["id"], "permalink_url": link})
 
     def _write(self, node: str, edge: str, form: dict[str, str]) -> Response:
         message = form.get("message", "")

@@ -193,10 +193,11 @@ async def _reply_state(
 async def _replies(
     staff: InWorkspace, mention_id: str
 ) -> list[tuple[ContentItem, Publication | None]]:
-    """The replies drafted on this mention, newest first, each with where it went out."""
+    """The replies drafted on this mention, newest first; an approved one with its
+    publication (where it went out, or why not)."""
     scheduler, caller = staff.visit.clients.scheduler, staff.visit.caller
     page = await scheduler.contents(caller, staff.workspace, limit=20, mention_id=mention_id)
-    published = [item for item in page.items if item.status == "published"]
+    published = [item for item in page.items if item.status == "approved"]
     outs = await asyncio.gather(
         *(scheduler.publication(caller, staff.workspace, item.id) for item in published)
     )

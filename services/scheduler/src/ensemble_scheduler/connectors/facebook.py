@@ -60,7 +60,8 @@ class FacebookConnector:
             return Refused("Facebook takes no empty message")
         try:
             if request.in_reply_to:
-                return Posted(await self._graph.reply(account, request, "comments"))
+                reply = await self._graph.reply(account, request, "comments")
+                return Posted(reply, await self._graph.permalink(account, reply))
             if not account.target:
                 return Refused("a Facebook channel needs its Page id as target for posts")
             post = await self._graph.post(

@@ -219,6 +219,18 @@ class Graph:
         path = f"{request.in_reply_to}/{edge}"
         return await self.post(account, path, "the reply", {"message": request.text})
 
+    async def permalink(self, account: ChannelAccount, object_id: str) -> str | None:
+        """The object's address on facebook.com or instagram.com (`permalink_url`), or None
+        when Graph does not give it: the post is out either way, its link is a courtesy."""
+        answer = await self.send(account, "GET", object_id, params={"fields": "permalink_url"})
+        if not isinstance(answer, httpx.Response) or answer.status_code != 200:
+            return None
+        try:
+            url = answer.json().get("permalink_url")
+        except (ValueError, AttributeError):
+            return None
+        return url if isinstance(url, str) and url.startswith("https://") else None
+
     async def search(
         self,
         account: ChannelAccount,
