@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from ensemble_scheduler.connectors import x
-from ensemble_scheduler.connectors.calls import wait_of
+from ensemble_scheduler.connectors.calls import Failed, wait_of
+from ensemble_scheduler.connectors.media import fetch
 from ensemble_scheduler.connectors.weighted import weighted_length
+from ensemble_scheduler.connectors.x import RULES
 from ensemble_scheduler.models.limits import LIMITS
 from ensemble_scheduler.models.publishing import PublicationRequest, Refused, Unknown
 
@@ -153,3 +155,45 @@ def test_a_timeline_post_matches_on_text_time_and_thread() -> None:
     posted = {"id": "2", "text": "Le look https://t.co/m3d1a", "created_at": "2026-12-07T18:00:01Z"}
     assert with_media({**posted, "attachments": {"media_keys": ["3_9"]}})
     assert not with_media(posted)  # without media, the link is part of the text
+
+
+def _host(status: int, content: bytes, mime: str) -> httpx.AsyncClient:
+    answer = httpx.Response(status, content=content, headers={"content-type": mime})
+    return httpx.AsyncClient(transport=httpx.MockTransport(lambda _: answer))
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "mime", "outcome"),
+    [
+        (
+            200,
+            b"<html>",
+            "text/html; charset=utf-8",
+            Refused(
+                "media https://c.example/a.png: text/html; "
+                "X takes image/gif, image/jpeg, image/png, image/webp"
+            ),
+        ),
+        (
+            200,
+            b"\0" * (5 * 1024 * 1024 + 1),
+            "image/png",
+            Refused("media https://c.example/a.png: larger than 5 MB, X's limit"),
+        ),
+        (404, b"", "text/plain", Refused("media https://c.example/a.png: HTTP 404")),
+        (503, b"", "text/plain", Unknown("media https://c.example/a.png: HTTP 503")),
+    ],
+)
+async def test_a_media_link_x_would_refuse_is_refused_before_upload(
+    status: int, content: bytes, mime: str, outcome: Refused | Unknown
+) -> None:
+    async with _host(status, content, mime) as http:
+        with pytest.raises(Failed) as failed:
+            await fetch(http, "https://c.example/a.png", RULES, platform="X", seconds=1)
+    assert failed.value.outcome == outcome
+
+
+async def test_a_media_link_is_read_with_its_type() -> None:
+    async with _host(200, b"\xff\xd8\xff" + b"\0" * 64, "image/jpeg") as http:
+        image = await fetch(http, "https://c.example/look.jpg?v=2", RULES, platform="X", seconds=1)
+    assert (image.name, image.mime, len(image.data)) == ("look.jpg", "image/jpeg", 67)
