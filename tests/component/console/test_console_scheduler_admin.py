@@ -363,6 +363,27 @@ async def test_channel_slots_and_publishing_are_set_and_the_token_is_never_shown
     assert password not in page
     assert 'value="acme.bsky.social"' in field(page, "f-identifier")
 
+    # An X account: offered by the form, its user id shown again, its token never.
+    assert '<option value="x">X</option>' in page
+    x_token = f"x{secrets.token_hex(12)}"
+    on_x = await ana.submit(
+        page_path,
+        f"{page_path}/publishing",
+        {
+            "connector": "x",
+            "base_url": "https://api.x.com",
+            "access_token": x_token,
+            "target": "1460000000000000001",
+            "visibility": "public",
+        },
+    )
+    page = await followed(ana, on_x, f"{page_path}?notice=publishing_saved")
+    account = await api(office, "/publishing/channels/mastodon-fr")
+    assert (account["connector"], account["target"]) == ("x", "1460000000000000001")
+    assert "X at https://api.x.com/" in text(page)
+    assert x_token not in page
+    assert 'value="1460000000000000001"' in field(page, "f-target")
+
 
 async def test_answer_templates_are_saved_per_status_and_language(office: Office) -> None:
     ana, chloe = office.ana, office.chloe

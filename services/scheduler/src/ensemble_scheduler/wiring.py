@@ -26,6 +26,7 @@ from ensemble_scheduler.connectors.instagram import InstagramConnector
 from ensemble_scheduler.connectors.mastodon import MastodonConnector
 from ensemble_scheduler.connectors.slack import SlackConnector
 from ensemble_scheduler.connectors.webhook import WebhookConnector
+from ensemble_scheduler.connectors.x import XConnector
 from ensemble_scheduler.handlers import kafka
 from ensemble_scheduler.services.accounts import ChannelAccountService
 from ensemble_scheduler.services.answers import AnswerService
@@ -195,6 +196,7 @@ def build(
             "slack": SlackConnector(http),
             "facebook": FacebookConnector(http),
             "instagram": InstagramConnector(http),
+            "x": XConnector(http),
             "webhook": WebhookConnector(http),
         },
         timers,

@@ -77,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "github": "GitHub",
         "facebook": "Facebook",
         "instagram": "Instagram",
+        "x": "X",
         "webhook": N_("Webhook"),
         "email": N_("Email"),
         "slack": "Slack",

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from ensemble_scheduler.models.publishing import Refused, Unknown
+from ensemble_scheduler.models.publishing import ChannelAccount, Refused, Unknown
 from ensemble_shared.outbound import RefusedRequest
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ def wait_of(response: httpx.Response, now: datetime | None = None) -> float | No
 
     `Retry-After` (seconds or an HTTP date: Slack, GitHub's secondary limits), else a reset
     time in epoch seconds once the remaining budget is 0 (Bluesky's `ratelimit-reset`,
-    GitHub's `x-ratelimit-reset`)."""
+    GitHub's `x-ratelimit-reset`, X's `x-rate-limit-reset` and, for its daily post cap,
+    `x-user-limit-24hour-reset`)."""
     now = now or datetime.now(UTC)
     after = response.headers.get("retry-after")
     if after:
@@ -52,7 +53,7 @@ def wait_of(response: httpx.Response, now: datetime | None = None) -> float | No
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         return max(0.0, (when - now).total_seconds())
-    for prefix in ("ratelimit-", "x-ratelimit-"):
+    for prefix in ("ratelimit-", "x-ratelimit-", "x-rate-limit-", "x-user-limit-24hour-"):
         if response.headers.get(f"{prefix}remaining") == "0":
             reset = response.headers.get(f"{prefix}reset", "")
             try:
@@ -100,6 +101,16 @@ async def call(
         log.info("%s %s: %s; sending again", method, url, reason)
         await sleep(wait)
     raise AssertionError("unreachable")  # the loop returns on its last try
+
+
+async def with_token(
+    http: httpx.AsyncClient, account: ChannelAccount, method: str, url: str, **kwargs: Any
+) -> httpx.Response | Refused | Unknown:
+    """`call` with the account's access token as `Authorization: Bearer` (so it never shows in
+    a URL or a log line) and the account's timeout."""
+    token = account.access_token.get_secret_value() if account.access_token else ""
+    headers = {"authorization": f"Bearer {token}"}
+    return await call(http, method, url, headers=headers, timeout=account.timeout_seconds, **kwargs)
 
 
 class Failed(Exception):

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from ensemble_scheduler.connectors.calls import Failed, call, wait_of
+from ensemble_scheduler.connectors.calls import Failed, wait_of, with_token
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,
@@ -188,13 +188,11 @@ class Graph:
     async def send(
         self, account: ChannelAccount, verb: str, path: str, **kwargs: Any
     ) -> httpx.Response | Refused | Unknown:
-        token = account.access_token.get_secret_value() if account.access_token else ""
-        return await call(
+        return await with_token(
             self._http,
+            account,
             verb,
             f"{str(account.base_url).rstrip('/')}/{VERSION}/{path.lstrip('/')}",
-            headers={"authorization": f"Bearer {token}"},
-            timeout=account.timeout_seconds,
             limited=throttled,
             wait_for=throttle_wait,
             **kwargs,

@@ -9,6 +9,7 @@ sequences are counted per jamo (precomposed syllables, what keyboards type, coun
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 
 ZWJ = "\u200d"
 
@@ -24,28 +25,37 @@ def _extends(char: str) -> bool:
     )
 
 
-def _pictographic(char: str) -> bool:
+def pictographic(char: str) -> bool:
     point = ord(char)
     return point >= 0x1F000 or 0x2190 <= point <= 0x2BFF or char in "\u00a9\u00ae"
 
 
-def _regional(char: str) -> bool:
+def regional(char: str) -> bool:
     return 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
-def graphemes(text: str) -> int:
-    count = 0
-    previous = ""
+def clusters(text: str) -> Iterator[str]:
+    """The user-perceived characters of `text`, in order."""
+    cluster = ""
     regional_run = 0
     for char in text:
+        previous = cluster[-1:]
         joins = bool(previous) and (
             (previous == "\r" and char == "\n")
             or _extends(char)
-            or (previous == ZWJ and _pictographic(char))
-            or (_regional(char) and regional_run % 2 == 1)
+            or (previous == ZWJ and pictographic(char))
+            or (regional(char) and regional_run % 2 == 1)
         )
-        regional_run = regional_run + 1 if _regional(char) else 0
-        if not joins:
-            count += 1
-        previous = char
-    return count
+        regional_run = regional_run + 1 if regional(char) else 0
+        if joins:
+            cluster += char
+        else:
+            if cluster:
+                yield cluster
+            cluster = char
+    if cluster:
+        yield cluster
+
+
+def graphemes(text: str) -> int:
+    return sum(1 for _ in clusters(text))

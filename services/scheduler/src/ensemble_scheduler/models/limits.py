@@ -54,6 +54,13 @@ LIMITS: dict[str, PlatformLimits] = {
             most=10, max_bytes=8 * 1024 * 1024, types=frozenset({"image/jpeg"}), required=True
         ),
     ),
+    # docs.x.com: 280 weighted characters (links 23, CJK and emoji 2); up to 4 images of 5 MB
+    # (JPEG, PNG, GIF, WEBP), uploaded with POST /2/media/upload.
+    "x": PlatformLimits(
+        text=280,
+        unit="weighted",
+        media=MediaRules(most=4, max_bytes=5 * 1024 * 1024, types=WEB_IMAGES),
+    ),
 }
 """Per connector name; a connector absent here (the signed webhook) takes anything."""
 

@@ -21,10 +21,10 @@ from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
 ConnectorName = Literal[
-    "mastodon", "bluesky", "github", "slack", "facebook", "instagram", "webhook"
+    "mastodon", "bluesky", "github", "slack", "facebook", "instagram", "x", "webhook"
 ]
 Visibility = Literal["public", "unlisted", "private", "direct"]
-TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram"})
+TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram", "x"})
 _BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
 
@@ -37,14 +37,16 @@ class ChannelAccountIn(BaseModel):
     base_url: WebUrl = Field(
         description="Mastodon instance, Bluesky PDS (https://bsky.social), GitHub API "
         "(https://api.github.com), Slack Web API (https://slack.com/api), Graph API "
-        "(https://graph.facebook.com) for Facebook and Instagram, or the webhook's URL."
+        "(https://graph.facebook.com) for Facebook and Instagram, X API (https://api.x.com), "
+        "or the webhook's URL."
     )
     access_token: SecretStr | None = Field(
         default=None,
         description="Mastodon: the app token. GitHub: a token that may write issues and "
         "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history. "
         "Facebook: a Page access token. Instagram: the access token of the Page linked to the "
-        "Instagram professional account.",
+        "Instagram professional account. X: an OAuth 2.0 user-context access token (tweet.write, "
+        "users.read, media.write).",
     )
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
     identifier: str | None = Field(
@@ -63,7 +65,8 @@ class ChannelAccountIn(BaseModel):
         max_length=64,
         pattern=r"^[A-Z0-9]+$",
         description="Slack: the channel id (C…) posts go to; replies go to their mention's "
-        "thread. Facebook: the Page id. Instagram: the Instagram user id.",
+        "thread. Facebook: the Page id. Instagram: the Instagram user id. X: the account's user "
+        "id (optional: read from /2/users/me when absent).",
     )
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
