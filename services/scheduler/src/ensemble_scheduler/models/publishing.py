@@ -21,10 +21,20 @@ from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
 ConnectorName = Literal[
-    "mastodon", "bluesky", "github", "slack", "facebook", "instagram", "webhook"
+    "mastodon",
+    "bluesky",
+    "github",
+    "slack",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "youtube",
+    "webhook",
 ]
 Visibility = Literal["public", "unlisted", "private", "direct"]
-TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram"})
+TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram", "linkedin", "youtube"})
+TARGETED = frozenset({"facebook", "instagram", "linkedin", "youtube"})
+"""Connectors that publish as an account named by `target` (and find its posts by it)."""
 _BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
 
@@ -37,14 +47,18 @@ class ChannelAccountIn(BaseModel):
     base_url: WebUrl = Field(
         description="Mastodon instance, Bluesky PDS (https://bsky.social), GitHub API "
         "(https://api.github.com), Slack Web API (https://slack.com/api), Graph API "
-        "(https://graph.facebook.com) for Facebook and Instagram, or the webhook's URL."
+        "(https://graph.facebook.com) for Facebook and Instagram, LinkedIn's REST API "
+        "(https://api.linkedin.com), YouTube Data API (https://www.googleapis.com), or the "
+        "webhook's URL."
     )
     access_token: SecretStr | None = Field(
         default=None,
         description="Mastodon: the app token. GitHub: a token that may write issues and "
         "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history. "
         "Facebook: a Page access token. Instagram: the access token of the Page linked to the "
-        "Instagram professional account.",
+        "Instagram professional account. LinkedIn: a token with w_organization_social (and "
+        "r_organization_social to settle unknown outcomes). YouTube: an OAuth token with the "
+        "youtube.force-ssl scope.",
     )
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
     identifier: str | None = Field(
@@ -61,9 +75,10 @@ class ChannelAccountIn(BaseModel):
         default=None,
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Z0-9]+$",
+        pattern=r"^[A-Za-z0-9_-]+$",
         description="Slack: the channel id (C…) posts go to; replies go to their mention's "
-        "thread. Facebook: the Page id. Instagram: the Instagram user id.",
+        "thread. Facebook: the Page id. Instagram: the Instagram user id. LinkedIn: the "
+        "organisation id (digits of urn:li:organization:…). YouTube: the channel id (UC…).",
     )
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -80,7 +95,7 @@ class ChannelAccountIn(BaseModel):
     def _credentials(self) -> ChannelAccountIn:
         if self.connector in TOKENED and self.access_token is None:
             raise ValueError(f"access_token: a {self.connector} channel needs an access token")
-        if self.connector in ("facebook", "instagram") and self.target is None:
+        if self.connector in TARGETED and self.target is None:
             raise ValueError(f"target: a {self.connector} channel needs its account's id")
         if self.connector == "bluesky" and (self.identifier is None or self.app_password is None):
             raise ValueError("identifier, app_password: a Bluesky channel needs both")
