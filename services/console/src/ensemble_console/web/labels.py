@@ -77,6 +77,8 @@ LABELS: dict[str, dict[str, str]] = {
         "github": "GitHub",
         "facebook": "Facebook",
         "instagram": "Instagram",
+        "linkedin": "LinkedIn",
+        "youtube": "YouTube",
         "webhook": N_("Webhook"),
         "email": N_("Email"),
         "slack": "Slack",
