@@ -90,6 +90,20 @@ async def test_linkedin_post_goes_out_once_with_its_image_and_escaped_text(
         assert headers["authorization"] == f"Bearer {li.TOKEN}"
         assert len(fake.writes("/rest/images")) == 1  # uploaded once, not per send
 
+        # Media LinkedIn would not take: refused with the reason before anything is registered.
+        notes = fake.media("notes.txt", b"not an image", "text/plain")
+        typed_id = await go_out(s, channel="linkedin", title=None, body="Notes", media=[notes])
+        assert await refusal(s, typed_id) == (
+            f"media {notes}: text/plain is not one of image/gif, image/jpeg, image/png"
+        )
+        huge = fake.media("huge.jpg", b"\xff\xd8" + bytes(5 * 1024 * 1024), "image/jpeg")
+        sized_id = await go_out(s, channel="linkedin", title=None, body="Grand", media=[huge])
+        assert await refusal(s, sized_id) == (
+            f"media {huge}: the response is larger than {5 * 1024 * 1024} bytes"
+        )
+        assert len(fake.writes("/rest/images")) == 1
+        assert len(fake.brand_posts()) == 1
+
     (out,) = await content_events(s, [post_id], ContentPublishedV1)
     assert (out.data.platform, out.data.reconciled) == ("linkedin", False)
 
