@@ -383,6 +383,26 @@ async def test_channel_slots_and_publishing_are_set_and_the_token_is_never_shown
     assert "X at https://api.x.com/" in text(page)
     assert x_token not in page
     assert 'value="1460000000000000001"' in field(page, "f-target")
+    # A YouTube channel: offered beside LinkedIn; its channel id (mixed case, as Google writes
+    # it) is kept and shown again, its token never.
+    assert '<option value="linkedin">LinkedIn</option>' in page
+    assert '<option value="youtube">YouTube</option>' in page
+    youtube = await ana.submit(
+        page_path,
+        f"{page_path}/publishing",
+        {
+            "connector": "youtube",
+            "base_url": "https://www.googleapis.com",
+            "access_token": token,
+            "target": "UC_x5XG1OV2P6uZZ5FSM9Ttw",
+            "visibility": "public",
+        },
+    )
+    page = await followed(ana, youtube, f"{page_path}?notice=publishing_saved")
+    account = await api(office, "/publishing/channels/mastodon-fr")
+    assert (account["connector"], account["target"]) == ("youtube", "UC_x5XG1OV2P6uZZ5FSM9Ttw")
+    assert 'value="UC_x5XG1OV2P6uZZ5FSM9Ttw"' in field(page, "f-target")
+    assert token not in page
 
 
 async def test_answer_templates_are_saved_per_status_and_language(office: Office) -> None:

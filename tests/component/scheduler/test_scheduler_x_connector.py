@@ -27,6 +27,7 @@ from support.scheduler_connecting import (
     sealed,
 )
 from support.scheduler_outbound import Scripted
+from support.scheduler_publishing import approve, draft, schedule_in
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +131,20 @@ async def test_an_image_is_uploaded_and_attached_and_refusals_come_with_reasons(
         assert (post["sent"], post["media"]) == ("Le look de la semaine", [media_id])
         assert image_view["platform_post_id"] == post["id"]
 
-        # 250 characters, but 300 as X counts them (CJK weighs 2): refused before sending.
+        # 250 characters, but 300 as X counts them (CJK weighs 2): the request for approval
+        # says so, before anyone approves it.
         sent_before = len(fake.writes("/2/tweets"))
-        too_long = await go_out(s, channel="x", title=None, body="é" * 200 + "漢" * 50)
-        assert await refusal(s, too_long) == (
+        too_long = await draft(s, channel="x", title=None, body="é" * 200 + "漢" * 50)
+        asked = await s.client.post(f"/content/{too_long}/approval", json={}, headers=s.manager)
+        assert asked.status_code == 422, asked.text
+        assert asked.json()["message"].endswith("text: 300 characters, X takes 280 at most")
+        # Approved while its channel had no account, then pointed at X: the connector still
+        # refuses it before anything is sent.
+        later = await draft(s, channel="x-later", title=None, body="é" * 200 + "漢" * 50)
+        await approve(s, later)
+        await channel(s, "x-later", connector="x", base_url=fake.base_url, access_token=x.TOKEN)
+        await schedule_in(s, later, 1)
+        assert await refusal(s, later) == (
             "text: 300 characters as X counts them (links 23, CJK and emoji 2), X takes 280 at most"
         )
         assert len(fake.writes("/2/tweets")) == sent_before
@@ -149,5 +160,5 @@ async def test_an_image_is_uploaded_and_attached_and_refusals_come_with_reasons(
         assert len(fake.writes("/2/tweets")) == sent_before + 1
         assert len(fake.brand_posts()) == 1
 
-    failed = await content_events(s, [too_long, gone], ContentPublishFailedV1)
+    failed = await content_events(s, [later, gone], ContentPublishFailedV1)
     assert {e.data.code for e in failed} == {"refused"}

@@ -23,10 +23,12 @@ from ensemble_scheduler.connectors.bluesky import BlueskyConnector
 from ensemble_scheduler.connectors.facebook import FacebookConnector
 from ensemble_scheduler.connectors.github import GitHubConnector
 from ensemble_scheduler.connectors.instagram import InstagramConnector
+from ensemble_scheduler.connectors.linkedin import LinkedInConnector
 from ensemble_scheduler.connectors.mastodon import MastodonConnector
 from ensemble_scheduler.connectors.slack import SlackConnector
 from ensemble_scheduler.connectors.webhook import WebhookConnector
 from ensemble_scheduler.connectors.x import XConnector
+from ensemble_scheduler.connectors.youtube import YouTubeConnector
 from ensemble_scheduler.handlers import kafka
 from ensemble_scheduler.services.accounts import ChannelAccountService
 from ensemble_scheduler.services.answers import AnswerService
@@ -197,6 +199,8 @@ def build(
             "facebook": FacebookConnector(http),
             "instagram": InstagramConnector(http),
             "x": XConnector(http),
+            "linkedin": LinkedInConnector(http),
+            "youtube": YouTubeConnector(http),
             "webhook": WebhookConnector(http),
         },
         timers,

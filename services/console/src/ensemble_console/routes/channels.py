@@ -1,8 +1,9 @@
 """Channels (admins): each channel's weekly publishing slots (its time zone, and the teams whose
 calendar feed shows it) and where it publishes (Mastodon, Bluesky, GitHub, Slack, a Facebook
-Page, an Instagram professional account, an X account, or a signed webhook: scheduler's
-connectors). The account's token or secret is write-only: scheduler never answers it, and no
-page echoes one back, not even the form that was refused."""
+Page, an Instagram professional account, an X account, a LinkedIn organisation, a YouTube
+channel, or a signed webhook: scheduler's connectors). The account's token or secret is
+write-only: scheduler never answers it, and no page echoes one back, not even the form that
+was refused."""
 
 from __future__ import annotations
 
@@ -20,7 +21,18 @@ router = APIRouter(prefix="/w/{workspace}/admin/channels")
 
 CHANNEL = re.compile(r"^[\w.:-]{1,64}$")
 ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
-CONNECTORS = ("mastodon", "bluesky", "github", "slack", "facebook", "instagram", "x", "webhook")
+CONNECTORS = (
+    "mastodon",
+    "bluesky",
+    "github",
+    "slack",
+    "facebook",
+    "instagram",
+    "x",
+    "linkedin",
+    "youtube",
+    "webhook",
+)
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 SLOT_FIELDS = ("time_zone", "slots", "teams")
 ACCOUNT_FIELDS = (

@@ -78,6 +78,8 @@ LABELS: dict[str, dict[str, str]] = {
         "facebook": "Facebook",
         "instagram": "Instagram",
         "x": "X",
+        "linkedin": "LinkedIn",
+        "youtube": "YouTube",
         "webhook": N_("Webhook"),
         "email": N_("Email"),
         "slack": "Slack",

@@ -126,3 +126,23 @@ def unexpected(response: httpx.Response) -> Refused | Unknown:
     if response.status_code == 408 or response.status_code >= 500:
         return Unknown(f"HTTP {response.status_code}")
     return Refused(f"HTTP {response.status_code}: {response.text[:300]}")
+
+
+def accepted(
+    answer: httpx.Response | Refused | Unknown,
+    ok: tuple[int, ...],
+    failure: Callable[[httpx.Response], Refused | Unknown],
+) -> httpx.Response:
+    """The answer when its status is one of `ok`; Failed with the outcome otherwise (`failure`
+    reads the platform's own error envelope)."""
+    if not isinstance(answer, httpx.Response):
+        raise Failed(answer)
+    if answer.status_code not in ok:
+        raise Failed(failure(answer))
+    return answer
+
+
+def bearer(account: ChannelAccount) -> dict[str, str]:
+    """The account's access token as an `Authorization` header (never in a URL or a log)."""
+    token = account.access_token.get_secret_value() if account.access_token else ""
+    return {"authorization": f"Bearer {token}"}

@@ -61,6 +61,18 @@ LIMITS: dict[str, PlatformLimits] = {
         unit="weighted",
         media=MediaRules(most=4, max_bytes=5 * 1024 * 1024, types=WEB_IMAGES),
     ),
+    # learn.microsoft.com/linkedin (Posts API, Images API): 3,000-character commentary; JPEG,
+    # PNG or GIF images, up to 20 in one organic post (multiImage). LinkedIn limits pixels
+    # (36,152,320), not bytes: 5 MB is what the scheduler fetches from a media address.
+    "linkedin": PlatformLimits(
+        text=3_000,
+        media=MediaRules(
+            most=20, max_bytes=5 * 1024 * 1024, types=frozenset({*JPEG_PNG, "image/gif"})
+        ),
+    ),
+    # developers.google.com/youtube/v3 comments: textOriginal is at most 10,000 characters;
+    # a comment carries no media (a link stays in the text).
+    "youtube": PlatformLimits(text=10_000),
 }
 """Per connector name; a connector absent here (the signed webhook) takes anything."""
 

@@ -21,10 +21,23 @@ from ensemble_shared.inputs import WebUrl
 from ensemble_shared.signatures import check_secret
 
 ConnectorName = Literal[
-    "mastodon", "bluesky", "github", "slack", "facebook", "instagram", "x", "webhook"
+    "mastodon",
+    "bluesky",
+    "github",
+    "slack",
+    "facebook",
+    "instagram",
+    "x",
+    "linkedin",
+    "youtube",
+    "webhook",
 ]
 Visibility = Literal["public", "unlisted", "private", "direct"]
-TOKENED = frozenset({"mastodon", "github", "slack", "facebook", "instagram", "x"})
+TOKENED = frozenset(
+    {"mastodon", "github", "slack", "facebook", "instagram", "x", "linkedin", "youtube"}
+)
+TARGETED = frozenset({"facebook", "instagram", "linkedin", "youtube"})
+"""Connectors that publish as an account named by `target` (and find its posts by it)."""
 _BEARER = re.compile(r"[A-Za-z0-9._~+/-]{1,500}=*")
 
 
@@ -38,7 +51,8 @@ class ChannelAccountIn(BaseModel):
         description="Mastodon instance, Bluesky PDS (https://bsky.social), GitHub API "
         "(https://api.github.com), Slack Web API (https://slack.com/api), Graph API "
         "(https://graph.facebook.com) for Facebook and Instagram, X API (https://api.x.com), "
-        "or the webhook's URL."
+        "LinkedIn's REST API (https://api.linkedin.com), YouTube Data API "
+        "(https://www.googleapis.com), or the webhook's URL."
     )
     access_token: SecretStr | None = Field(
         default=None,
@@ -46,7 +60,9 @@ class ChannelAccountIn(BaseModel):
         "discussions. Slack: the bot token (xoxb-) with chat:write and channels:history. "
         "Facebook: a Page access token. Instagram: the access token of the Page linked to the "
         "Instagram professional account. X: an OAuth 2.0 user-context access token (tweet.write, "
-        "users.read, media.write).",
+        "users.read, media.write). LinkedIn: a token with w_organization_social (and "
+        "r_organization_social to settle unknown outcomes). YouTube: an OAuth token with the "
+        "youtube.force-ssl scope.",
     )
     secret: SecretStr | None = Field(default=None, description="Webhook: a whsec_ secret.")
     identifier: str | None = Field(
@@ -63,10 +79,11 @@ class ChannelAccountIn(BaseModel):
         default=None,
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Z0-9]+$",
+        pattern=r"^[A-Za-z0-9_-]+$",
         description="Slack: the channel id (C…) posts go to; replies go to their mention's "
         "thread. Facebook: the Page id. Instagram: the Instagram user id. X: the account's user "
-        "id (optional: read from /2/users/me when absent).",
+        "id (optional: read from /2/users/me when absent). LinkedIn: the organisation id (digits "
+        "of urn:li:organization:…). YouTube: the channel id (UC…).",
     )
     visibility: Visibility = "public"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -83,7 +100,7 @@ class ChannelAccountIn(BaseModel):
     def _credentials(self) -> ChannelAccountIn:
         if self.connector in TOKENED and self.access_token is None:
             raise ValueError(f"access_token: a {self.connector} channel needs an access token")
-        if self.connector in ("facebook", "instagram") and self.target is None:
+        if self.connector in TARGETED and self.target is None:
             raise ValueError(f"target: a {self.connector} channel needs its account's id")
         if self.connector == "bluesky" and (self.identifier is None or self.app_password is None):
             raise ValueError("identifier, app_password: a Bluesky channel needs both")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from ensemble_scheduler.connectors.graphemes import graphemes
+from ensemble_scheduler.connectors.weighted import weighted_length
 from ensemble_scheduler.models.content import ContentVersion
 from ensemble_scheduler.models.limits import (
     LIMITS,
@@ -34,6 +35,8 @@ PROBE_SECONDS = 10.0
 def length_of(text: str, unit: TextUnit) -> int:
     if unit == "graphemes":
         return graphemes(text)
+    if unit == "weighted":
+        return weighted_length(text)
     return len(text)
 
 
