@@ -52,6 +52,7 @@ class Calls:
     exchanges: int = 0
     refreshes: int = 0
     in_flight: int = 0  # refresh grants being answered
+    long_lived: int = 0  # Meta's fb_exchange_token grants
     refused: list[str] = field(default_factory=list)  # the error of every refused request
 
 
@@ -72,7 +73,7 @@ class FakeOAuthProvider(ThreadedServer):
             Starlette(
                 routes=[
                     Route("/authorize", self._authorize),
-                    Route("/token", self._token, methods=["POST"]),
+                    Route("/token", self._token, methods=["GET", "POST"]),
                 ]
             )
         )
@@ -125,9 +126,13 @@ class FakeOAuthProvider(ThreadedServer):
 
     async def _token(self, request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
+        if request.method == "GET":  # Meta's token endpoint takes its parameters in the query
+            form = {**form, **request.query_params}
         if not self._client_ok(request, form):
             return self._refuse("invalid_client", 401)
         grant = form.get("grant_type")
+        if grant == "fb_exchange_token":
+            return self._long_lived(form)
         if grant == "authorization_code":
             return self._code_grant(form)
         if grant == "refresh_token":
@@ -171,6 +176,18 @@ class FakeOAuthProvider(ThreadedServer):
             self._refresh[token] = False  # single use: rotated
             self.calls.refreshes += 1
             return JSONResponse(self._issue(""))
+
+    def _long_lived(self, form: dict[str, str]) -> Response:
+        """Meta: a valid short-lived user token for a long-lived one (60 days, no refresh)."""
+        if not self.valid(form.get("fb_exchange_token", "")):
+            return self._refuse("invalid_grant", description="not a valid user token")
+        with self._lock:
+            token = f"EAAlong{secrets.token_urlsafe(24)}"
+            self._access[token] = Issued(time.time() + 60 * 86_400)
+            self.calls.long_lived += 1
+        return JSONResponse(
+            {"access_token": token, "token_type": "bearer", "expires_in": 5_184_000}
+        )
 
     def _issue(self, scope: str) -> dict[str, Any]:
         lifetime = self.lifetimes.pop(0) if self.lifetimes else self.access_seconds

@@ -25,9 +25,10 @@ from ensemble_shared.auth import Role
 from ensemble_shared.events import utcnow
 from support import oauth_provider as op
 from support import scheduler_github as gh
+from support import scheduler_meta as meta
 from support.apps import running
 from support.scheduler import Scheduler
-from support.scheduler_connecting import connecting, go_out, published, refusal
+from support.scheduler_connecting import connecting, go_out, published, refusal, sealed
 from support.scheduler_publishing import approve, draft, schedule_in
 from support.stored import stored
 from support.waiting import eventually
@@ -71,7 +72,7 @@ async def w(
             infra,
             issuer,
             "oauth",
-            oauth={"github": client},
+            oauth={"github": client, "facebook": client},
             console_url="https://console.example.org",
         ) as s:
             yield World(s, provider, github)
@@ -299,3 +300,42 @@ async def test_the_sweep_refreshes_idle_connected_accounts(w: World) -> None:
     await w.services.tokens.sweep(timedelta(0))
     assert w.provider.calls.refreshes > before
     assert (await account(w, "gh-idle"))["revision"] == first["revision"] + 1
+
+
+async def test_a_facebook_page_is_connected_with_its_own_long_lived_token(w: World) -> None:
+    """Meta has no refresh grant: the code's user token becomes a long-lived one at once, and
+    the Page's own token (read with it) is what the channel keeps and publishes with."""
+    with meta.FakeGraph() as graph:
+        graph.user_tokens = w.provider.valid
+        started = await w.s.client.post(
+            "/publishing/channels/fb-page/connections",
+            json={"platform": "facebook", "base_url": graph.base_url, "target": meta.PAGE_ID},
+            headers=w.s.admin,
+        )
+        assert started.status_code == 201, started.text
+        query = parse_qs(urlsplit(started.json()["authorize_url"]).query)
+        assert "code_challenge" not in query  # Facebook Login: no PKCE
+        w.authorize_url = started.json()["authorize_url"]
+        state = started.json()["state"]
+        exchanged = await w.s.client.post(
+            f"/publishing/connections/{state}/code",
+            json={"code": await authorized(w)},
+            headers=w.s.admin,
+        )
+        assert exchanged.status_code == 200, exchanged.text
+        assert exchanged.json()["account_name"] == "Acme Page"
+        assert w.provider.calls.long_lived == 1
+        used = await w.s.client.post(f"/publishing/connections/{state}/use", headers=w.s.admin)
+        assert used.status_code == 200, used.text
+        view = used.json()
+        assert (view["connector"], view["target"], view["token_expires_at"]) == (
+            "facebook",
+            meta.PAGE_ID,
+            None,
+        )
+        assert await sealed(w.s, "fb-page", "access_token") == meta.TOKEN
+
+        post_id = await go_out(w.s, channel="fb-page", title=None, body="Hello from OAuth")
+        await published(w.s, post_id)
+        (sent,) = graph.writes(f"/{meta.VERSION}/{meta.PAGE_ID}/feed")
+        assert sent["headers"]["authorization"] == f"Bearer {meta.TOKEN}"
