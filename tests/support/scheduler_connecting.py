@@ -28,11 +28,15 @@ KAFKA = 90  # s: anything that crosses Kafka on a loaded machine
 
 
 @asynccontextmanager
-async def connecting(infra: Infra, issuer: LocalIssuer, name: str) -> AsyncIterator[Scheduler]:
+async def connecting(
+    infra: Infra, issuer: LocalIssuer, name: str, **overrides: Any
+) -> AsyncIterator[Scheduler]:
     """One scheduler for a test file (its topics deleted after); an unknown outcome may post
-    again 1 s after its try."""
+    again 1 s after its try; `overrides`: more of its settings."""
     prefix = f"t{secrets.token_hex(4)}_{name}"
-    settings = SchedulerSettings(**settings_for(infra, prefix, issuer), publish_settle_seconds=1.0)
+    settings = SchedulerSettings(
+        **{**settings_for(infra, prefix, issuer), "publish_settle_seconds": 1.0, **overrides}
+    )
     app = create_scheduler_app(settings)
     async with running(app) as client:
         scheduler = Scheduler(client, settings, issuer, app)

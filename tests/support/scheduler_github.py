@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,8 +55,11 @@ def _now() -> str:
 
 
 class FakeGitHub(FakeOutbound):
-    def __init__(self) -> None:
+    def __init__(self, accepts: Callable[[str], bool] | None = None) -> None:
+        """`accepts`: which bearer tokens are good (default: TOKEN alone), e.g. an OAuth
+        provider's currently valid access tokens."""
         super().__init__()
+        self._accepts = accepts or (lambda token: token == TOKEN)
         self._ids = itertools.count(1_900_000_001)
         self.issue_comments: dict[int, list[dict[str, Any]]] = {}  # issue number → comments
         self.discussions: dict[str, list[dict[str, Any]]] = {}  # discussion id → comments
@@ -107,7 +111,8 @@ class FakeGitHub(FakeOutbound):
     # -- the API ---------------------------------------------------------------------------
 
     def _authorized(self, request: Request) -> bool:
-        return request.headers.get("authorization") == f"Bearer {TOKEN}"
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme == "Bearer" and self._accepts(token)
 
     @staticmethod
     def _json(body: Any, status: int = 200) -> Response:

@@ -17,6 +17,7 @@ import itertools
 import json
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -76,12 +77,13 @@ class FakeGraph(FakeOutbound):
         self.containers: dict[str, dict[str, Any]] = {}
         self.revoked = False
         self.files: dict[str, tuple[str, int]] = {}  # the brand's CDN: name → type, size
+        self.user_tokens: Callable[[str], bool] = lambda token: False
         self._serve(
             Starlette(
                 routes=[
                     Route("/{version}/{node}/{edge}", self._edge, methods=["GET", "POST"]),
                     Route("/cdn/{name}", self._file, methods=["GET", "HEAD"]),
-                    Route("/{version}/{node}", self._node, methods=["GET"]),
+                    Route("/{version}/{node}", self._object, methods=["GET"]),
                 ]
             )
         )
@@ -140,6 +142,22 @@ class FakeGraph(FakeOutbound):
         if bearer.startswith("Bearer "):
             return bearer.removeprefix("Bearer ")
         return request.query_params.get("access_token") or form.get("access_token", "")
+
+    async def _object(self, request: Request) -> Response:
+        """One node: the Page (its own token, for a user token that manages it), or an
+        object's permalink."""
+        if request.path_params["node"] == PAGE_ID:
+            return await self._page(request)
+        return await self._node(request)
+
+    async def _page(self, request: Request) -> Response:
+        """`GET /{page-id}?fields=access_token,name` with a user token that manages the Page
+        (`user_tokens`: e.g. an OAuth provider's valid ones): the Page's own token."""
+        await self._log(request)
+        user = self._token(request, {})
+        if request.path_params["node"] != PAGE_ID or not self.user_tokens(user):
+            return self._error(400, 190, "Invalid OAuth access token.")
+        return JSONResponse({"id": PAGE_ID, "name": "Acme Page", "access_token": TOKEN})
 
     @staticmethod
     def _error(status: int, code: int, message: str, subcode: int | None = None) -> Response:

@@ -3,10 +3,46 @@
 from __future__ import annotations
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ensemble_scheduler.models.oauth import PROVIDERS, OAuthClient
 from ensemble_shared.sealing import SealingFields
 from ensemble_shared.settings import ServiceSettings
+
+
+class OAuthClientSettings(BaseSettings):
+    """One platform's OAuth client: `SCHEDULER_OAUTH_<PLATFORM>_CLIENT_ID` and so on (X,
+    LINKEDIN, YOUTUBE, FACEBOOK, INSTAGRAM, SLACK, GITHUB). Blank URLs and scopes are the
+    platform's documented ones (`models/oauth.py`)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    client_id: str = Field(default="", description="Blank: the platform offers no Connect.")
+    client_secret: SecretStr = Field(default=SecretStr(""))
+    authorize_url: str = Field(default="", description="Where the browser is sent.")
+    token_url: str = Field(default="", description="Where codes and refresh tokens go.")
+    scopes: str = Field(default="", description="As the platform writes them.")
+
+    def client(self, platform: str) -> OAuthClient:
+        provider = PROVIDERS[platform]
+        return OAuthClient(
+            platform=platform,
+            provider=provider,
+            client_id=self.client_id,
+            client_secret=self.client_secret.get_secret_value(),
+            authorize_url=self.authorize_url or provider.authorize_url,
+            token_url=self.token_url or provider.token_url,
+            scopes=self.scopes or provider.scopes,
+        )
+
+
+def oauth_from_env() -> dict[str, OAuthClientSettings]:
+    """The platforms whose client id is set in the environment."""
+    found = {
+        platform: OAuthClientSettings(_env_prefix=f"SCHEDULER_OAUTH_{platform.upper()}_")
+        for platform in PROVIDERS
+    }
+    return {platform: client for platform, client in found.items() if client.client_id}
 
 
 class SchedulerSettings(ServiceSettings, SealingFields):
@@ -56,6 +92,29 @@ class SchedulerSettings(ServiceSettings, SealingFields):
         default="en",
         pattern=r"^(fr|en)$",
         description="Language tried first for answer templates (then en, then fr).",
+    )
+    oauth: dict[str, OAuthClientSettings] = Field(
+        default_factory=oauth_from_env,
+        description="OAuth clients by platform, from SCHEDULER_OAUTH_<PLATFORM>_CLIENT_ID, "
+        "_CLIENT_SECRET, _AUTHORIZE_URL, _TOKEN_URL, _SCOPES.",
+    )
+    oauth_connect_minutes: float = Field(
+        default=10.0, gt=0, le=60, description="How long a started connection may take."
+    )
+    oauth_refresh_margin_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        le=3600,
+        description="A token expiring within this is refreshed before a connector uses it.",
+    )
+    oauth_sweep_seconds: float = Field(
+        default=3600.0, gt=0, description="How often idle connected accounts are looked at."
+    )
+    oauth_idle_refresh_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="A connected account unchanged this long is refreshed by the sweep, so "
+        "platforms that expire unused refresh tokens (Google, GitHub, X) never see it idle.",
     )
     publish_http_timeout_seconds: float = Field(
         default=30.0, gt=0, le=300, description="Upper bound of any outbound publishing call."

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ from ensemble_scheduler.connectors.github import GitHubConnector
 from ensemble_scheduler.connectors.instagram import InstagramConnector
 from ensemble_scheduler.connectors.linkedin import LinkedInConnector
 from ensemble_scheduler.connectors.mastodon import MastodonConnector
+from ensemble_scheduler.connectors.oauth import OAuthCalls
 from ensemble_scheduler.connectors.slack import SlackConnector
 from ensemble_scheduler.connectors.webhook import WebhookConnector
 from ensemble_scheduler.connectors.x import XConnector
@@ -35,6 +37,7 @@ from ensemble_scheduler.services.answers import AnswerService
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.awaiting import AwaitingService
 from ensemble_scheduler.services.calendar import CalendarService
+from ensemble_scheduler.services.connections import ConnectionService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
 from ensemble_scheduler.services.deadline_plans import DeadlinePlanner
@@ -50,11 +53,13 @@ from ensemble_scheduler.services.publishing import PublishingService
 from ensemble_scheduler.services.replies import ReplyTargetService
 from ensemble_scheduler.services.reply_release import ReplyRelease
 from ensemble_scheduler.services.timers import TimerService
+from ensemble_scheduler.services.tokens import TokenKeeper, fresh_tokens
 from ensemble_scheduler.storage import (
     AnswerTemplateRepository,
     ApprovalRepository,
     CalendarRepository,
     ChannelAccountRepository,
+    ConnectionRepository,
     ContentRepository,
     CrisisRepository,
     DeadlineRepository,
@@ -94,6 +99,8 @@ class Scheduler:
     answers: AnswerService
     jobs: JobService
     replies: ReplyRelease
+    connections: ConnectionService
+    tokens: TokenKeeper
 
 
 def build(
@@ -139,6 +146,7 @@ def build(
         db["crises"], db["schedule_holds"], db["schedule_releases"], outbox
     )
     account_records = ChannelAccountRepository(db["publishing_accounts"], outbox, settings.sealer())
+    connections, tokens = _oauth(db, settings, account_records, http)
 
     reply_targets = ReplyTargetService(
         ReplyTargetRepository(db["reply_targets"], db["mention_triage"])
@@ -191,18 +199,21 @@ def build(
         approvals,
         reply_targets,
         crisis,
-        {
-            "mastodon": MastodonConnector(http),
-            "bluesky": BlueskyConnector(http),
-            "github": GitHubConnector(http),
-            "slack": SlackConnector(http),
-            "facebook": FacebookConnector(http),
-            "instagram": InstagramConnector(http),
-            "x": XConnector(http),
-            "linkedin": LinkedInConnector(http),
-            "youtube": YouTubeConnector(http),
-            "webhook": WebhookConnector(http),
-        },
+        fresh_tokens(
+            tokens,
+            {
+                "mastodon": MastodonConnector(http),
+                "bluesky": BlueskyConnector(http),
+                "github": GitHubConnector(http),
+                "slack": SlackConnector(http),
+                "facebook": FacebookConnector(http),
+                "instagram": InstagramConnector(http),
+                "x": XConnector(http),
+                "linkedin": LinkedInConnector(http),
+                "youtube": YouTubeConnector(http),
+                "webhook": WebhookConnector(http),
+            },
+        ),
         timers,
         settle_after=timedelta(seconds=settings.publish_settle_seconds),
     )
@@ -232,7 +243,43 @@ def build(
             checks={"publishing.stuck_check": publishing.stuck_check},
         ),
         replies=ReplyRelease(content_records, calendar),
+        connections=connections,
+        tokens=tokens,
     )
+
+
+def _oauth(
+    db: Database,
+    settings: SchedulerSettings,
+    accounts: ChannelAccountRepository,
+    http: httpx.AsyncClient,
+) -> tuple[ConnectionService, TokenKeeper]:
+    """Connecting accounts with OAuth, and keeping their tokens fresh (`services/tokens.py`)."""
+    records = ConnectionRepository(
+        db["oauth_connections"],
+        db["oauth_exchanges"],
+        db["oauth_uses"],
+        db["oauth_refresh_claims"],
+        settings.sealer(),
+    )
+    calls = {
+        platform: OAuthCalls(
+            client.client(platform), settings.outbound, settings.publish_http_timeout_seconds
+        )
+        for platform, client in settings.oauth.items()
+    }
+    connections = ConnectionService(
+        records,
+        accounts,
+        calls,
+        http,
+        redirect_uri=settings.console_url.rstrip("/") + "/oauth/callback",
+        ttl=timedelta(minutes=settings.oauth_connect_minutes),
+    )
+    keeper = TokenKeeper(
+        accounts, records, calls, margin=timedelta(seconds=settings.oauth_refresh_margin_seconds)
+    )
+    return connections, keeper
 
 
 @asynccontextmanager
@@ -257,4 +304,13 @@ async def wire(
         )
         app.state.scheduler = scheduler
         await scheduler.awaiting.index_existing()
-        yield [OutboxRelay.from_settings(outbox, publisher, settings).run, scheduler.timers.run]
+        sweep = partial(
+            scheduler.tokens.run,
+            timedelta(seconds=settings.oauth_sweep_seconds),
+            timedelta(days=settings.oauth_idle_refresh_days),
+        )
+        yield [
+            OutboxRelay.from_settings(outbox, publisher, settings).run,
+            scheduler.timers.run,
+            sweep,
+        ]

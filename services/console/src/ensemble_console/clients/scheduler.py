@@ -31,11 +31,14 @@ from ensemble_console.models.scheduler import (
 from ensemble_console.models.scheduler_admin import (
     AnswerTemplate,
     ChannelAccount,
+    Connection,
+    ConnectionStarted,
     CrisisView,
     FeedLinkRecord,
     Job,
     JobPage,
     JobRun,
+    OAuthPlatform,
     PolicyPage,
     ReleaseResult,
 )
@@ -278,6 +281,34 @@ class SchedulerClient(WorkspaceClient):
         path = f"/publishing/channels/{_id(channel)}"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(ChannelAccount, answer)
+
+    async def oauth_platforms(self, caller: Caller, workspace: str) -> list[OAuthPlatform]:
+        answer = await self.as_person(caller, workspace, "GET", "/publishing/oauth-platforms")
+        return self.parse_list(OAuthPlatform, answer)
+
+    async def start_connection(
+        self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
+    ) -> ConnectionStarted:
+        """The provider's authorize URL; the state is bound to this person and channel."""
+        path = f"/publishing/channels/{_id(channel)}/connections"
+        answer = await self.as_person(caller, workspace, "POST", path, json=body)
+        return self.parse(ConnectionStarted, answer)
+
+    async def connection_code(
+        self, caller: Caller, workspace: str, state: str, code: str
+    ) -> Connection:
+        """The provider's code exchanged (once) into a pending connection."""
+        path = f"/publishing/connections/{_id(state)}/code"
+        answer = await self.as_person(caller, workspace, "POST", path, json={"code": code})
+        return self.parse(Connection, answer)
+
+    async def connection(self, caller: Caller, workspace: str, state: str) -> Connection:
+        path = f"/publishing/connections/{_id(state)}"
+        return self.parse(Connection, await self.as_person(caller, workspace, "GET", path))
+
+    async def use_connection(self, caller: Caller, workspace: str, state: str) -> ChannelAccount:
+        path = f"/publishing/connections/{_id(state)}/use"
+        return self.parse(ChannelAccount, await self.as_person(caller, workspace, "POST", path))
 
     async def answer_templates(self, caller: Caller, workspace: str) -> list[AnswerTemplate]:
         answer = await self.as_person(caller, workspace, "GET", "/answer-templates")

@@ -25,6 +25,34 @@ class ChannelAccount(Answer):
     revision: int
     updated_by: str
     updated_at: datetime
+    oauth: str | None = None
+    account_name: str | None = None
+    token_expires_at: datetime | None = None
+    reconnect: str | None = None
+
+
+class OAuthPlatform(Answer):
+    """A platform an account can be connected on from the console (its client is set up)."""
+
+    platform: str
+    title: str
+
+
+class ConnectionStarted(Answer):
+    state: str
+    authorize_url: str
+
+
+class Connection(Answer):
+    """An OAuth connection under way, its code exchanged: what the person confirms."""
+
+    channel: str
+    platform: str
+    title: str
+    status: str
+    account_name: str | None = None
+    scope: str | None = None
+    token_expires_at: datetime | None = None
 
 
 class AnswerTemplate(Answer):

@@ -80,6 +80,7 @@ async def _page(
     scheduler = visit.clients.scheduler
     plan = await scheduler.slot_plan(visit.caller, admin.workspace, channel)
     current = await scheduler.channel_account(visit.caller, admin.workspace, channel)
+    platforms = await scheduler.oauth_platforms(visit.caller, admin.workspace)
     if slots is None:
         slots = {"time_zone": str(visit.i18n.zone), "slots": "", "teams": ""}
         if plan is not None:
@@ -112,6 +113,7 @@ async def _page(
         account_errors=account_errors or FormErrors(),
         connectors=CONNECTORS,
         visibilities=VISIBILITIES,
+        platforms=platforms,
     )
 
 

@@ -46,6 +46,12 @@ class Cookies:
         return self._name("ens_oidc")
 
     @property
+    def oauth_state(self) -> str:
+        """`workspace:state` of an account connection under way (the OAuth callback must
+        come back to the browser that started it)."""
+        return self._name("ens_oauth")
+
+    @property
     def back_after_link(self) -> str:
         """The community portal page a member asked a sign-in link from: the link's page
         brings them back there (in this browser; elsewhere they land on their account)."""

@@ -10,6 +10,11 @@ SCHEDULER_NOTICES: dict[str, str] = {
     "policy_saved": N_("The policy is saved."),
     "slots_saved": N_("The publishing slots are saved."),
     "publishing_saved": N_("Where the channel publishes is saved."),
+    "account_connected": N_("The account is connected: the channel publishes with it."),
+    "connect_refused": N_(
+        "The connection could not start: this platform needs the account's id (Facebook Page "
+        "or Instagram user id) in the field next to its button, or it is not set up."
+    ),
     "answer_template_saved": N_("The answer template is saved."),
     "feed_link_revoked": N_("The calendar address is revoked: it no longer works."),
     "job_saved": N_("The job is saved; its next run is planned."),
@@ -46,6 +51,17 @@ SCHEDULER_LABELS: dict[str, dict[str, str]] = {
         "requested": N_("requested"),
         "checked": N_("checked"),
         "skipped": N_("skipped"),
+    },
+    "oauth_error": {
+        "access_denied": N_("You declined on the platform's page: nothing was connected."),
+        "invalid_scope": N_(
+            "The platform refused the permissions Ensemble asks for: check the app's settings."
+        ),
+        "unauthorized_client": N_(
+            "The platform does not let Ensemble's app do this: check the app's settings."
+        ),
+        "server_error": N_("The platform had a problem: try again in a moment."),
+        "temporarily_unavailable": N_("The platform is busy: try again in a moment."),
     },
     "hold_resolution": {"released": N_("Released"), "rejected": N_("Rejected")},
     "release_outcome": {

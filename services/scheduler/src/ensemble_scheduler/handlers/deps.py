@@ -17,6 +17,7 @@ from ensemble_scheduler.services.answers import AnswerService
 from ensemble_scheduler.services.approvals import ApprovalService
 from ensemble_scheduler.services.awaiting import AwaitingService
 from ensemble_scheduler.services.calendar import CalendarService
+from ensemble_scheduler.services.connections import ConnectionService
 from ensemble_scheduler.services.content import ContentService
 from ensemble_scheduler.services.crisis import CrisisService
 from ensemble_scheduler.services.deadlines import DeadlineService
@@ -42,6 +43,7 @@ Answers = Annotated[AnswerService, Depends(_service("answers"))]
 Approvals = Annotated[ApprovalService, Depends(_service("approvals"))]
 Awaiting = Annotated[AwaitingService, Depends(_service("awaiting"))]
 Calendars = Annotated[CalendarService, Depends(_service("calendar"))]
+Connections = Annotated[ConnectionService, Depends(_service("connections"))]
 Contents = Annotated[ContentService, Depends(_service("content"))]
 Crises = Annotated[CrisisService, Depends(_service("crisis"))]
 Deadlines = Annotated[DeadlineService, Depends(_service("deadlines"))]

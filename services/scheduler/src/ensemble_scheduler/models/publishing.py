@@ -122,6 +122,13 @@ class ChannelAccount(ChannelAccountIn):
     revision: int
     updated_by: str
     updated_at: datetime
+    # Connected with OAuth (never set by PUT): which platform's client refreshes the token.
+    oauth: str | None = None
+    refresh_token: SecretStr | None = None
+    token_expires_at: datetime | None = None
+    account_name: str | None = None
+    reconnect: str | None = None
+    """Why the account must be connected again (the platform refused the refresh)."""
 
 
 class ChannelAccountView(BaseModel):
@@ -136,6 +143,10 @@ class ChannelAccountView(BaseModel):
     revision: int
     updated_by: str
     updated_at: datetime
+    oauth: str | None = None
+    account_name: str | None = None
+    token_expires_at: datetime | None = None
+    reconnect: str | None = None
 
 
 @dataclass(frozen=True)

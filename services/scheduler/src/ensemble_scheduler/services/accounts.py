@@ -36,16 +36,16 @@ class ChannelAccountService:
         )
         if not await self._accounts.insert_account(account):
             raise Conflict("another change to this channel's account was saved first; reload")
-        return _view(account)
+        return view_of(account)
 
     async def get(self, workspace: str, channel: str) -> ChannelAccountView:
         account = await self._accounts.account(workspace, channel)
         if account is None:
             raise NotFound(f"channel {channel!r} has no publishing account")
-        return _view(account)
+        return view_of(account)
 
 
-def _view(account: ChannelAccount) -> ChannelAccountView:
+def view_of(account: ChannelAccount) -> ChannelAccountView:
     return ChannelAccountView(
         channel=account.channel,
         connector=account.connector,
@@ -56,4 +56,8 @@ def _view(account: ChannelAccount) -> ChannelAccountView:
         revision=account.revision,
         updated_by=account.updated_by,
         updated_at=account.updated_at,
+        oauth=account.oauth,
+        account_name=account.account_name,
+        token_expires_at=account.token_expires_at,
+        reconnect=account.reconnect,
     )

@@ -8,6 +8,7 @@ from ensemble_scheduler.storage.crises import CrisisRepository
 from ensemble_scheduler.storage.deadlines import DeadlineRepository
 from ensemble_scheduler.storage.feeds import FeedLinkRepository
 from ensemble_scheduler.storage.jobs import JobRepository
+from ensemble_scheduler.storage.oauth import ConnectionRepository
 from ensemble_scheduler.storage.open_steps import OpenStepRepository
 from ensemble_scheduler.storage.policies import PolicyRepository
 from ensemble_scheduler.storage.publishing import PublicationRepository
@@ -26,6 +27,7 @@ INDEXES = {
     **FeedLinkRepository.INDEXES,
     **PublicationRepository.INDEXES,
     **ChannelAccountRepository.INDEXES,
+    **ConnectionRepository.INDEXES,
     **CrisisRepository.INDEXES,
     **AnswerTemplateRepository.INDEXES,
     **TimerRepository.INDEXES,
@@ -40,6 +42,7 @@ __all__ = [
     "ApprovalRepository",
     "CalendarRepository",
     "ChannelAccountRepository",
+    "ConnectionRepository",
     "ContentRepository",
     "CrisisRepository",
     "DeadlineRepository",

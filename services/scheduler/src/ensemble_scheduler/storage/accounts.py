@@ -4,6 +4,7 @@ counts. Credentials (tokens, app passwords, webhook secrets) are sealed at rest.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import SecretStr
@@ -14,7 +15,7 @@ from ensemble_shared.sealing import Sealer
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Index
 
 ACCOUNTS = "publishing_accounts"
-SEALED = frozenset({"access_token", "secret", "app_password"})
+SEALED = frozenset({"access_token", "secret", "app_password", "refresh_token"})
 """An account's credentials, sealed at rest."""
 
 
@@ -43,6 +44,7 @@ class ChannelAccountRepository:
             **account.model_dump(mode="json", exclude=set(SEALED)),
             **{field: _plain(getattr(account, field)) for field in SEALED},
             "updated_at": account.updated_at,
+            "token_expires_at": account.token_expires_at,
         }
         return await self._outbox.insert_one(
             self.accounts, self._sealer.seal_fields(document, SEALED)
@@ -55,3 +57,22 @@ class ChannelAccountRepository:
         if document is None:
             return None
         return ChannelAccount.model_validate(self._sealer.open_fields(document, SEALED))
+
+    async def idle_connected(self, updated_before: datetime, limit: int) -> list[ChannelAccount]:
+        """The accounts in force connected with OAuth whose last revision is older than
+        `updated_before` (a refresh makes a revision): the sweep refreshes them before the
+        platform lets an unused refresh token lapse."""
+        cursor = self.accounts.find(
+            {
+                "oauth": {"$ne": None},
+                "refresh_token": {"$ne": None},
+                "reconnect": None,
+                "updated_at": {"$lt": updated_before},
+            }
+        ).limit(limit)
+        found: list[ChannelAccount] = []
+        async for document in cursor:
+            latest = await self.account(document["workspace"], document["channel"])
+            if latest is not None and latest.revision == document["revision"]:
+                found.append(latest)
+        return found
