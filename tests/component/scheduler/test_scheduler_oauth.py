@@ -244,6 +244,7 @@ async def test_two_replicas_publishing_at_once_refresh_the_rotating_token_once(
             title=None,
             body=text,
             reply_to={"platform": "github", "external_id": comment["node_id"]},
+            slot=(utcnow() + timedelta(days=1)).isoformat(),  # a time: not sent once approved
         )
         await approve(w.s, content_id)
         ids.append(content_id)
