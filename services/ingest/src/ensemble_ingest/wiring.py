@@ -17,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from ensemble_ingest.config import IngestSettings
+from ensemble_ingest.connectors.instagram_mentions import InstagramMentions
 from ensemble_ingest.connectors.registry import WEBHOOK_CONNECTORS, parse_raw
 from ensemble_ingest.handlers import kafka
 from ensemble_ingest.services.inbox import InboxService
@@ -115,6 +116,7 @@ def build(
         triage=triage_provider,
         parse=parse_raw,
         observers=[spike_detection],
+        complete=InstagramMentions(http).complete,
     )
     return Ingest(
         repositories=stored,

@@ -31,6 +31,17 @@ class MetaConfig(BaseModel):
     verify_token: str = Field(min_length=1, description="Echoed by the subscription handshake.")
     page_id: str | None = Field(default=None, description="The brand's page id.")
     instagram_user_id: str | None = Field(default=None, description="The brand's IG account id.")
+    access_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="A Page access token with instagram_basic and instagram_manage_comments: "
+        "Instagram mention webhooks carry ids only, and the Graph API gives their text, author "
+        "and address (sealed at rest, never shown).",
+    )
+    graph_url: WebUrl = Field(
+        default=HttpUrl("https://graph.facebook.com"), description="The Graph API's address."
+    )
 
 
 class XConfig(BaseModel):

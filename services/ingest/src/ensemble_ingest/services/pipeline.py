@@ -97,6 +97,19 @@ class Parser(Protocol):
     def __call__(self, source: Source, raw: RawPayload) -> list[MentionChange]: ...
 
 
+class Completer(Protocol):
+    """Fills in what a platform's payload leaves out (Instagram mentions carry ids only),
+    before the mention is stored; gives a change back unchanged when it cannot."""
+
+    async def __call__(
+        self, source: Source, changes: Sequence[MentionChange]
+    ) -> list[MentionChange]: ...
+
+
+async def _as_given(source: Source, changes: Sequence[MentionChange]) -> list[MentionChange]:
+    return list(changes)
+
+
 class IngestPipeline:
     def __init__(
         self,
@@ -106,11 +119,13 @@ class IngestPipeline:
         triage: TriageProvider,
         parse: Parser,
         observers: Sequence[Observer] = (),
+        complete: Completer = _as_given,
     ) -> None:
         self._raws = raws
         self._mentions = mentions
         self._triage = triage
         self._parse = parse
+        self._complete = complete
         self._observers = observers
         self._arrivals = GroupCommit(self._receive_many, limit=ARRIVALS_PER_BATCH)
 
@@ -142,7 +157,7 @@ class IngestPipeline:
         rejection: str | None = None
         try:
             parsed = connector.parse(source.config, headers, body)
-            changes, reply = parsed.changes, parsed.reply
+            changes, reply = await self._complete(source, parsed.changes), parsed.reply
         except MalformedPayload as exc:
             rejection = str(exc)
         outcome = await self._arrivals(Arrival(source, raw, changes, rejection, correlation_id))
@@ -228,7 +243,7 @@ class IngestPipeline:
         rejected: list[RawOutcome] = []
         for raw in raws:
             try:
-                parsed.append((raw, self._parse(source, raw)))
+                parsed.append((raw, await self._complete(source, self._parse(source, raw))))
             except MalformedPayload as exc:
                 rejected.append(_rejected(raw, str(exc)))
         await self._raws.settle(rejected)

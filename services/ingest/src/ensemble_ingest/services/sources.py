@@ -18,7 +18,7 @@ from ensemble_shared.outbound import require_callable
 from ensemble_shared.settings import OutboundSettings
 from ensemble_shared.signatures import new_secret
 
-_URL_FIELDS = ("base_url", "feed_url", "jetstream_url")  # what pulled sources call
+_URL_FIELDS = ("base_url", "feed_url", "jetstream_url", "graph_url")  # what sources call
 
 
 class SourceService:
