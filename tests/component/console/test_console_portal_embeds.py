@@ -48,7 +48,8 @@ async def test_any_site_may_frame_an_embed_which_sets_no_cookie_and_other_pages_
 ) -> None:
     maps = community.ideas["maps"]
     async with community.console.browser() as browser:
-        for path in (f"{EMBED}/board", f"{EMBED}/ideas/{maps}", f"{EMBED}/ideas/unknown"):
+        embeds = (f"{EMBED}/board", f"{EMBED}/roadmap", f"{EMBED}/ideas/{maps}")
+        for path in (*embeds, f"{EMBED}/ideas/unknown"):
             embed = await browser.get(path)
             assert embed.status_code in (200, 404), path
             assert embed.headers["content-security-policy"].endswith("frame-ancestors *")
@@ -104,6 +105,27 @@ async def test_the_board_embed_shows_the_top_published_ideas_in_the_asked_langua
         assert '<html lang="fr">' in by_browser.text
         english = await french_browser.get(f"{EMBED}/board?lang=en")
         assert '<html lang="en">' in english.text
+
+
+async def test_the_roadmap_embed_shows_each_column_in_the_asked_language(
+    community: Community,  # noqa: F811
+) -> None:
+    async with community.console.browser() as browser:
+        roadmap = await browser.get(f"{EMBED}/roadmap")
+        assert roadmap.status_code == 200, roadmap.text[:500]
+        assert "<title>Roadmap · acme</title>" in roadmap.text
+        planned = roadmap.text.split('id="col-planned"')[1].split("</section>")[0]
+        assert listed(planned) == ["Offline maps for hikers"]
+        assert "Votes: 3" in words(planned)
+        for column in ("in_progress", "done"):
+            empty = roadmap.text.split(f'id="col-{column}"')[1].split("</section>")[0]
+            assert "Nothing here yet." in words(empty)
+        assert links_open_a_new_tab(roadmap.text)
+        assert 'href="/c/acme/roadmap"' in roadmap.text
+        assert (await browser.get(f"{EMBED}/roadmap?limit=21")).status_code == 400
+        french = await browser.get(f"{EMBED}/roadmap?lang=fr")
+        assert "La feuille de route de acme, à partir des idées de la communauté" in french.text
+        assert "Prévue" in words(french.text)
 
 
 async def test_an_idea_embed_shows_its_votes_and_a_vote_button_opening_its_portal_page(
@@ -177,6 +199,10 @@ async def test_staff_copy_the_code_of_the_board_or_of_one_idea_with_a_preview(
             f'<script src="{SITE}/c/acme/embed.js" async></script>'
         )
         assert '<iframe src="https://console.example.org/c/acme/embed/board?' in shown.text
+        assert code_in(shown.text, "roadmap-code").startswith(
+            f'<iframe src="{SITE}/c/acme/embed/roadmap?limit=5"'
+            ' title="The acme roadmap, from the community&#x27;s ideas" width="100%" height="560"'
+        )
         assert "Offline maps for hikers" in shown.text  # offered as one idea to embed
 
         from_portal = await browser.get(f"/c/acme/ideas/{maps}")

@@ -1,7 +1,7 @@
 """The Community screen's embeds page: the code a brand copies to show its board's top ideas,
-or one idea with its vote button, on its own site, with a preview. Only staff see it; the
-embeds themselves are public (routes/portal_embed.py). Choosing what to embed is a GET form:
-it only shapes the code shown."""
+its roadmap, or one idea with its vote button, on its own site, with a preview. Only staff see
+it; the embeds themselves are public (routes/portal_embed.py). Choosing what to embed is a GET
+form: it only shapes the code shown."""
 
 from __future__ import annotations
 
@@ -50,12 +50,22 @@ async def embeds(
         visit.caller.origin, workspace, limit=CHOICES, sort="top"
     )
     idea_src = embed_url(site, workspace, f"ideas/{chosen.id}", lang=lang) if chosen else ""
+    roadmap_src = embed_url(site, workspace, "roadmap", limit=limit, lang=lang)
+    roadmap_title = visit.i18n.gettext("The %(workspace)s roadmap, from the community's ideas")
     return visit.page(
         "community/embeds.html",
         place=staff.place,
         form={"lang": lang, "sort": sort, "limit": limit, "idea": idea},
         board_src=board_src,
         board_code=snippet(site, workspace, board_src, title, HEIGHTS["board"]),
+        roadmap_src=roadmap_src,
+        roadmap_code=snippet(
+            site,
+            workspace,
+            roadmap_src,
+            roadmap_title % {"workspace": workspace},
+            HEIGHTS["roadmap"],
+        ),
         ideas=top.items[:CHOICES],
         idea=chosen,
         missing=bool(idea) and chosen is None,

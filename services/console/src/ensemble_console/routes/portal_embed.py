@@ -1,5 +1,5 @@
-"""The portal's embeds: the board's top ideas, or one idea with its vote button, in an
-iframe on the brand's own site (`/c/{workspace}/embed/…`), and the script that fits the
+"""The portal's embeds: the board's top ideas, the roadmap, or one idea with its vote button,
+in an iframe on the brand's own site (`/c/{workspace}/embed/…`), and the script that fits the
 iframe's height to its content (`/c/{workspace}/embed.js`).
 
 Any site may frame them (web/headers.py), so they show only what the public board shows: a
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from ensemble_console.clients import ApiError, Caller
-from ensemble_console.routes.portal import IdeaId, Portal, WorkspaceId
+from ensemble_console.routes.portal import ROADMAP, IdeaId, Portal, WorkspaceId
 from ensemble_console.web import i18n
 from ensemble_console.web.visit import Visit, origin_of
 
@@ -63,6 +63,21 @@ async def embedded_board(
         visit.caller.origin, portal.workspace, limit=limit, sort=sort
     )
     return portal.page("portal/embed_board.html", ideas=page.items[:limit], sort=sort)
+
+
+@router.get("/embed/roadmap")
+async def embedded_roadmap(
+    portal: EmbedOf, limit: Annotated[int, Query(ge=1, le=20)] = 5
+) -> Response:
+    """Planned, in progress and done: what the brand builds from its community's ideas, the
+    most voted of each column first."""
+    visit = portal.visit
+    found = await visit.clients.portal.roadmap(visit.caller.origin, portal.workspace)
+    columns = {
+        status: sorted(found.columns.get(status, []), key=lambda item: -item.votes)[:limit]
+        for status in ROADMAP
+    }
+    return portal.page("portal/embed_roadmap.html", columns=columns)
 
 
 @router.get("/embed/ideas/{idea_id}")

@@ -7,12 +7,12 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlencode
 
-HEIGHTS = {"board": 420, "idea": 260}
+HEIGHTS = {"board": 420, "idea": 260, "roadmap": 560}
 """A first height, right for the defaults without the script; the script then fits it."""
 
 
 def embed_url(public_url: str, workspace: str, what: str, **query: str | int) -> str:
-    """`what`: `board` or `ideas/{id}`; empty query values are left out."""
+    """`what`: `board`, `roadmap` or `ideas/{id}`; empty query values are left out."""
     shown = {k: v for k, v in query.items() if v not in ("", None)}
     url = f"{public_url.rstrip('/')}/c/{workspace}/embed/{what}"
     return f"{url}?{urlencode(shown)}" if shown else url
