@@ -76,7 +76,8 @@ async def test_an_invited_colleague_accepts_signs_in_and_manages_their_account(
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_role("status")).to_contain_text("roles and teams are saved")
     await page.goto(console_stack.console + "/w/acme/admin/audit")
-    await expect(page.get_by_role("cell", name="Invitation accepted")).to_be_visible()
+    # other stories of the shared stack may have invited colleagues before: any acceptance row
+    await expect(page.get_by_role("cell", name="Invitation accepted").first).to_be_visible()
     await camera.check(page, "10-audit")
     assert csp == []
 
