@@ -11,6 +11,7 @@ publishing checks again.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import httpx
@@ -104,7 +105,10 @@ class PostChecker:
         platform = display_name(account.connector)
         if limits.media is None or version.kind == "reply":  # media go as links in the text
             return text_problems(version.fields.outgoing_text(), limits, platform)
-        facts = [await self._probe(str(url), limits.media) for url in version.fields.media]
+        rules = limits.media
+        facts = list(
+            await asyncio.gather(*(self._probe(str(url), rules) for url in version.fields.media))
+        )  # together: the request waits for the slowest image, not for the sum
         return [
             *text_problems(version.fields.body, limits, platform),
             *media_problems(facts, limits.media, platform),
