@@ -97,10 +97,9 @@ class LocalPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
-            for path in (self.data_dir, *self.data_dir.parents):
-                if path == Path("/") or path.stat().st_mode & 0o001:
-                    break
-                os.chmod(path, path.stat().st_mode | 0o001)  # let postgres reach its directory
+            for path in self.data_dir.parents:  # let postgres reach its directory
+                if not path.stat().st_mode & 0o001:
+                    os.chmod(path, path.stat().st_mode | 0o001)
             os.chown(self.data_dir, owner.pw_uid, owner.pw_gid)
         subprocess.run(
             [
