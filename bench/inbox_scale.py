@@ -173,14 +173,15 @@ async def measure(backend: Backend, prepared: Path, mentions: int, reads: int) -
         database["mentions"], _outbox(database), WorkspaceMarks(database["no_marks"])
     )
     try:
-        loaded = await database["mentions"].estimated_document_count() >= mentions
+        loaded = bool(os.environ.get("ENSEMBLE_BENCH_INBOX_URL"))  # counting would scan
         load_seconds = (
             float("nan")  # a store loaded by an earlier run (ENSEMBLE_BENCH_INBOX_URL)
             if loaded
             else await load(database["mentions"], repository.marks, prepared)
         )
-        stored = await database["mentions"].count_documents({"workspace": EMPTY})
-        assert stored == 0, f"{stored} mentions in the empty workspace"
+        if not loaded:  # a scan: minutes at a million on FerretDB
+            stored = await database["mentions"].count_documents({"workspace": EMPTY})
+            assert stored == 0, f"{stored} mentions in the empty workspace"
         results: dict[str, Any] = {"load_seconds": load_seconds, "queries": {}}
         chosen = os.environ.get("ENSEMBLE_BENCH_INBOX_QUERIES", ",".join(QUERIES)).split(",")
         for name, (workspace, query) in QUERIES.items():
