@@ -17,6 +17,7 @@ os.environ.setdefault("ENSEMBLE_ALLOW_PRIVATE_URLS", "true")
 from bench import (
     console,
     driver,
+    inbox_scale,
     ingest,
     insights,
     memory,
@@ -47,6 +48,7 @@ def main() -> None:
         "--insights-events", type=int, default=1_000_000, help="events of the insights rebuild"
     )
     parser.add_argument("--insights-reads", type=int, default=30, help="reads per query kind")
+    parser.add_argument("--inbox-reads", type=int, default=20, help="inbox reads per query")
     parser.add_argument(
         "--only",
         choices=[
@@ -60,12 +62,15 @@ def main() -> None:
             "console",
             "memory",
             "portal",
+            "inbox",
         ],
         help="run one benchmark",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="ensemble-bench-") as data:
+        if args.only == "inbox":  # its stores are its own: no Kafka, no shared store
+            sys.exit(0 if asyncio.run(inbox_scale.run(Path(data), reads=args.inbox_reads)) else 1)
         infra = resolve(Path(data))
         try:
             met = True
@@ -110,6 +115,8 @@ def main() -> None:
                 met &= asyncio.run(
                     memory.run(infra, mentions=args.requests, pages=args.pages, log_dir=Path(data))
                 )
+            if args.only is None:
+                met &= asyncio.run(inbox_scale.run(Path(data), reads=args.inbox_reads))
             if args.only in (None, "portal"):
                 met &= asyncio.run(
                     portal.run(infra, rounds=args.rounds, requests=args.pages, log_dir=Path(data))

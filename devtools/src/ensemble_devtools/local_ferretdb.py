@@ -37,10 +37,12 @@ def provision() -> Path:
 
 @dataclass
 class LocalFerretDB:
-    """FerretDB on loopback; each database is one SQLite file under `data_dir`."""
+    """FerretDB on loopback; each database is one SQLite file under `data_dir`, or a schema
+    of the PostgreSQL at `postgresql_url` when one is given."""
 
     data_dir: Path
     port: int
+    postgresql_url: str | None = None
 
     @property
     def url(self) -> str:
@@ -55,8 +57,7 @@ class LocalFerretDB:
             "ferretdb",
             [
                 str(binary),
-                "--handler=sqlite",
-                f"--sqlite-url=file:{self.data_dir}/",
+                *self._backend(),
                 f"--state-dir={self.data_dir}",
                 f"--listen-addr=127.0.0.1:{self.port}",
                 "--debug-addr=-",
@@ -67,3 +68,8 @@ class LocalFerretDB:
             log_path=log_path or self.data_dir / "ferretdb.log",
             pid_dir=pid_dir,
         )
+
+    def _backend(self) -> list[str]:
+        if self.postgresql_url is not None:
+            return ["--handler=postgresql", f"--postgresql-url={self.postgresql_url}"]
+        return ["--handler=sqlite", f"--sqlite-url=file:{self.data_dir}/"]

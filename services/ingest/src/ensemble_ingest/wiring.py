@@ -146,7 +146,8 @@ RESEAL_SECONDS = 3600.0
 
 
 def loops(ingest: Ingest, settings: IngestSettings) -> list[Loop]:
-    """What runs in the background: the outbox relay, the pulls, the re-drive sweep, spikes."""
+    """What runs in the background: the outbox relay, the pulls, the re-drive sweep, spikes,
+    resealing, and the one-off marking of workspaces that held mentions before markers."""
 
     async def pull() -> None:
         await ingest.pulls.run(every=settings.pull_scan_seconds)
@@ -168,7 +169,15 @@ def loops(ingest: Ingest, settings: IngestSettings) -> list[Loop]:
     async def reseal() -> None:
         await repeat(ingest.repositories.sources.reseal, every=RESEAL_SECONDS, what="resealing")
 
-    return [ingest.relay.run, pull, redrive, evaluate_spikes, reseal]
+    async def mark_workspaces() -> None:
+        # Once per database (a scan of the mentions), then one keyed read an hour.
+        await repeat(
+            ingest.repositories.mentions.mark_workspaces,
+            every=RESEAL_SECONDS,
+            what="marking the workspaces of stored mentions",
+        )
+
+    return [ingest.relay.run, pull, redrive, evaluate_spikes, reseal, mark_workspaces]
 
 
 def wiring(settings: IngestSettings) -> Wiring:

@@ -10,6 +10,8 @@ from typing import Any
 
 from ensemble_ingest.models.mentions import Mention
 from ensemble_ingest.models.search import MentionQuery
+from ensemble_ingest.storage.workspaces import COLLECTION as MARKS
+from ensemble_ingest.storage.workspaces import WorkspaceMarks
 from ensemble_shared.events import Event
 from ensemble_shared.outbox import FIELD, Outbox, in_order
 from ensemble_shared.storage import ASCENDING, DESCENDING, Collection, Document, Index
@@ -49,13 +51,18 @@ class MentionRepository:
         ]
     }
 
-    def __init__(self, collection: Collection, outbox: Outbox) -> None:
+    def __init__(
+        self, collection: Collection, outbox: Outbox, marks: WorkspaceMarks | None = None
+    ) -> None:
         self.collection = collection
         self._outbox = outbox
+        self.marks = marks or WorkspaceMarks(collection.database[MARKS])
 
     async def insert_new(self, staged: Sequence[tuple[Mention, Sequence[Event]]]) -> set[str]:
         """Store mentions not seen before, each with its events, and announce those; returns
-        the new ids. One pointer insert, one mention insert, one publish, one pointer delete."""
+        the new ids. One pointer insert, one mention insert, one publish, one pointer delete
+        (and, for a workspace this process has not stored for yet, its marker first)."""
+        await self.marks.mark(m.workspace for m, _ in staged)
         documents = [self._outbox.stage(_document(m), events) for m, events in staged]
         return await self._outbox.insert(self.collection, documents)
 
@@ -80,6 +87,10 @@ class MentionRepository:
 
         return bool(await self._outbox.write(self.collection, [staged], write))
 
+    async def mark_workspaces(self) -> None:
+        """Mark the workspaces of mentions stored before markers existed (once per database)."""
+        await self.marks.backfill(self.collection)
+
     async def get(self, workspace: str, mention_id: str) -> Mention | None:
         document = await find_owned(self.collection, mention_id, workspace, {FIELD: 0})
         return _mention(document) if document else None
@@ -94,15 +105,11 @@ class MentionRepository:
         oldest_first: bool = False,
     ) -> list[Mention]:
         """A page of the workspace's mentions matching `query`, newest first (or oldest first),
-        after `after`."""
-        filters = {
-            "workspace": workspace,
-            **_search_filter(query),
-            **following("received_at", after, ascending=oldest_first),
-        }
-        cursor = self.collection.find(filters, {FIELD: 0}).sort(
-            keyset_sort("received_at", ascending=oldest_first)
-        )
+        after `after`. A workspace without mentions is answered without a read of them."""
+        if not await self.marks.may_hold_mentions(workspace):
+            return []
+        filters, order = inbox_find(workspace, query, after=after, oldest_first=oldest_first)
+        cursor = self.collection.find(filters, {FIELD: 0}).sort(order)
         return [_mention(d) for d in await cursor.limit(limit).to_list(limit)]
 
     async def events(self, workspace: str, mention_id: str) -> list[dict[str, Any]] | None:
@@ -112,6 +119,20 @@ class MentionRepository:
             return None
         entries = in_order(document.get(FIELD, {}).values())
         return [json.loads(entry["value"]) for entry in entries]
+
+
+def inbox_find(
+    workspace: str, query: MentionQuery, *, after: Position | None, oldest_first: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and sort of an inbox page: equality on the workspace first, the keyset after
+    the cursor, by arrival. MongoDB serves every combination from the `inbox` index (its
+    prefix is the workspace, its order the sort); tests explain exactly this."""
+    filters = {
+        "workspace": workspace,
+        **_search_filter(query),
+        **following("received_at", after, ascending=oldest_first),
+    }
+    return filters, keyset_sort("received_at", ascending=oldest_first)
 
 
 def _search_filter(query: MentionQuery) -> dict[str, Any]:
