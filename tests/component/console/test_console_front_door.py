@@ -37,6 +37,8 @@ async def test_first_run_signs_the_admin_in_with_a_secure_cookie_then_sign_out_a
         assert cookie.path == "/"
         assert not cookie.domain_specified
         assert cookie.has_nonstandard_attr("HttpOnly")
+        same_site = {k.lower(): v for k, v in cookie.__dict__["_rest"].items()}["samesite"]
+        assert str(same_site).lower() == "lax"  # sent on top-level links, never by other sites
         assert (await browser.get("/setup")).headers["location"] == "/"
         home = await browser.get("/w/acme/")
         assert home.status_code == 200
@@ -188,3 +190,49 @@ async def test_a_person_changes_their_address_through_the_link_sent_to_the_new_o
         )
         assert signed_in.status_code == 303
         assert new in (await browser.get("/w/acme/account")).text
+
+
+async def test_a_new_password_ends_the_other_sessions_and_sign_out_everywhere_ends_all(
+    front: Front,
+) -> None:
+    new = "quince-harbour-lantern-77"
+    async with front.console.browser() as desk, front.console.browser() as phone:
+        await first_run(desk)
+        signed_in = await phone.submit(
+            "/sign-in", "/sign-in", {"email": "ana@acme.example", "password": PASSWORD}
+        )
+        assert signed_in.status_code == 303
+        assert (await phone.get("/w/acme/account")).status_code == 200
+
+        wrong = await desk.submit(
+            "/w/acme/account",
+            "/account/password",
+            {"current_password": "nope-nope-nope", "new_password": new, "workspace": "acme"},
+        )
+        assert wrong.status_code == 422
+        assert "The current password is not right." in wrong.text
+        assert (await phone.get("/w/acme/account")).status_code == 200  # nothing changed
+        changed = await desk.submit(
+            "/w/acme/account",
+            "/account/password",
+            {"current_password": PASSWORD, "new_password": new, "workspace": "acme"},
+        )
+        assert changed.headers["location"] == "/w/acme/account?notice=password_changed"
+        assert (await desk.get("/w/acme/account")).status_code == 200  # this browser stays in
+        ended = await phone.get("/w/acme/account")
+        assert ended.headers["location"] == "/sign-in?next=/w/acme/account"
+
+        old = await phone.submit(
+            "/sign-in", "/sign-in", {"email": "ana@acme.example", "password": PASSWORD}
+        )
+        assert old.status_code == 401
+        again = await phone.submit(
+            "/sign-in", "/sign-in", {"email": "ana@acme.example", "password": new}
+        )
+        assert again.status_code == 303
+
+        everywhere = await desk.submit("/w/acme/account", "/sign-out/everywhere", {})
+        assert everywhere.headers["location"] == "/sign-in?notice=signed_out_everywhere"
+        for browser in (desk, phone):
+            out = await browser.get("/w/acme/account")
+            assert out.headers["location"] == "/sign-in?next=/w/acme/account"
