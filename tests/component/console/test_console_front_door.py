@@ -4,8 +4,13 @@ run, sign-in and its refusals, languages, CSRF, security headers, the account pa
 from __future__ import annotations
 
 from component.console.conftest import Front
+from component.scheduler.test_scheduler_approvals import EXTERNAL, setup
+from ensemble_scheduler.services.links import LinkClaims, LinkSigner
+from ensemble_shared.events import utcnow
+from ensemble_shared.topics import APPROVALS
 from support.console import Browser
 from support.identity import PASSWORD
+from support.waiting import eventually
 
 SESSION_COOKIE = "__Host-ens_session"  # the console is served over https here
 
@@ -236,3 +241,37 @@ async def test_a_new_password_ends_the_other_sessions_and_sign_out_everywhere_en
         for browser in (desk, phone):
             out = await browser.get("/w/acme/account")
             assert out.headers["location"] == "/sign-in?next=/w/acme/account"
+
+
+async def test_a_decision_link_in_french_changes_nothing_when_opened_and_expires_with_a_page(
+    front: Front,
+) -> None:
+    s = front.scheduler
+    content_id = await setup(s, EXTERNAL)
+    await s.client.post(f"/content/{content_id}/approval", json={}, headers=s.manager)
+    opened = await eventually(
+        lambda: s.events(APPROVALS),
+        lambda es: any(e.type == "approval.step_opened.v1" and e.subject == content_id for e in es),
+        what="the step's opening",
+    )
+    [link] = [e for e in opened if e.subject == content_id][-1].data.links  # type: ignore[attr-defined]
+    assert link.url.startswith("https://console.example.org/hooks/decisions/")
+    token = link.url.rsplit("/", 1)[1]
+    async with front.console.browser("fr-FR,fr;q=0.9") as agency:
+        for _ in range(2):  # a mail scanner, then the person: opening decides nothing
+            page = await agency.get(f"/hooks/decisions/{token}")
+            assert page.status_code == 200, page.text[:500]
+            assert '<html lang="fr">' in page.text
+            assert "Envoyer ma décision" in page.text
+        state = await s.client.get(f"/content/{content_id}/approval", headers=s.manager)
+        assert state.json()["status"] == "in_review"
+
+        secret = s.settings.secret_key.get_secret_value()
+        claims = LinkSigner(secret).verify(token, now=utcnow())
+        expired = LinkSigner(secret).sign(
+            LinkClaims(**{**claims.__dict__, "expires": int(utcnow().timestamp()) - 1})
+        )
+        gone = await agency.get(f"/hooks/decisions/{expired}")
+        assert gone.status_code == 410
+        assert "Ce lien de décision ne fonctionne plus" in gone.text
+        assert "expiré" in gone.text
