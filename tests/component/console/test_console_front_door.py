@@ -3,6 +3,8 @@ run, sign-in and its refusals, languages, CSRF, security headers, the account pa
 
 from __future__ import annotations
 
+import re
+
 from component.console.conftest import Front
 from component.scheduler.test_scheduler_approvals import EXTERNAL, setup
 from ensemble_scheduler.services.links import LinkClaims, LinkSigner
@@ -275,3 +277,27 @@ async def test_a_decision_link_in_french_changes_nothing_when_opened_and_expires
         assert gone.status_code == 410
         assert "Ce lien de décision ne fonctionne plus" in gone.text
         assert "expiré" in gone.text
+
+
+async def test_a_person_in_two_workspaces_switches_between_them(front: Front) -> None:
+    async with front.console.browser() as browser:
+        await first_run(browser)
+        link = await front.identity.services.workspaces.create(
+            "beta", "Beta", "en", "ana@acme.example"
+        )  # what `ensemble_identity.cli create-workspace` does, for the same person
+        token = link.rsplit("/", 1)[1]
+        shown = await browser.get(f"/invitations/{token}")
+        assert shown.status_code == 200, shown.text[:500]
+        accepted = await browser.submit(f"/invitations/{token}", f"/invitations/{token}", {})
+        assert accepted.status_code == 303, accepted.text[:500]
+
+        home = await browser.get("/w/acme/")
+        switcher = home.text.split('class="dropdown"')[1].split("</details>")[0]
+        assert "Switch workspace" in switcher
+        assert '<a href="/w/acme/" aria-current="page">Acme</a>' in switcher
+        assert re.search(r'<a href="/w/beta/"\s*>Beta</a>', switcher)
+        beta = await browser.get("/w/beta/")
+        assert beta.status_code == 200
+        there = beta.text.split('class="dropdown"')[1].split("</details>")[0]
+        assert '<a href="/w/beta/" aria-current="page">Beta</a>' in there
+        assert (await browser.get("/w/gamma/")).status_code in (403, 404)  # not one of hers
