@@ -6,8 +6,6 @@ exactly once, and the mention's page links to it."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +18,7 @@ from support import scheduler_meta as meta
 from support.browser import Camera, new_context, watch_csp
 from support.console_stack import ConsoleStack
 from support.waiting import eventually
+from unit.ingest.connectors.test_meta_connector import signature
 
 APP_SECRET = "fb-app-secret-for-the-story"
 AGENCY = {"id": "agency", "name": "The agency", "email": "ok@agency.test"}
@@ -86,13 +85,8 @@ async def test_a_facebook_comment_is_answered_under_it_once_after_the_agency_app
         asked = fake.visitor_comment("Vous livrez en Belgique ? Je ne trouve pas l'info")
         path = await meta_source(s)
         body = feed_comment(asked)
-        signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
         async with httpx.AsyncClient(base_url=s.url("ingest"), timeout=30) as ingest:
-            sent = await ingest.post(
-                path,
-                content=body,
-                headers={"content-type": "application/json", "x-hub-signature-256": signature},
-            )
+            sent = await ingest.post(path, content=body, headers=signature(body, APP_SECRET))
         assert sent.status_code == 202, sent.text
 
         # The manager answers from the inbox, in the browser.

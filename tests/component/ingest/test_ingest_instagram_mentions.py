@@ -6,8 +6,6 @@ the mention, empty, once."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
 from typing import Any
@@ -21,6 +19,7 @@ from ensemble_shared.sealing import Sealer
 from support.apps import SECRET_KEY
 from support.ingest import Ingest
 from support.threaded_server import ThreadedServer
+from unit.ingest.connectors.test_meta_connector import signature
 
 APP_SECRET = "ig-app-secret"
 TOKEN = "EAAGpageTokenForInstagram42"
@@ -87,10 +86,7 @@ async def source(ingest: Ingest, **config: Any) -> str:
 
 
 async def send(ingest: Ingest, path: str, body: bytes) -> dict[str, Any]:
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    accepted = await ingest.client.post(
-        path, content=body, headers={"x-hub-signature-256": signature}
-    )
+    accepted = await ingest.client.post(path, content=body, headers=signature(body, APP_SECRET))
     assert accepted.status_code == 202, accepted.text
     [touched] = accepted.json()["mentions"]
     got = await ingest.client.get(f"/mentions/{touched['mention_id']}", headers=ingest.manager)
