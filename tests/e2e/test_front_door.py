@@ -1,11 +1,13 @@
-"""The front door of `./dev up`, for real: Caddy in front of two ingest processes and Mailpit.
-Everything goes through the one URL: an API and its docs under /api/ingest/, a signed webhook at
-/webhooks/generic/…, request ids the services log, the mail catcher's UI, a placeholder at /."""
+"""The front door of `./dev up`, for real: Caddy in front of two ingest processes and Mailpit,
+and what `./dev up` prints about them. Everything goes through the one URL: an API and its docs
+under /api/ingest/, a signed webhook at /webhooks/generic/…, request ids the services log, the
+mail catcher's UI, a placeholder at /."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import smtplib
 from collections.abc import AsyncIterator, Callable
@@ -14,9 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rich.console import Console
 
-from ensemble_devtools import processes
+from ensemble_devtools import cli, processes
 from ensemble_devtools.front_door import LocalFrontDoor
+from ensemble_devtools.infra import Infra
 from ensemble_devtools.issuer import LocalIssuer
 from ensemble_devtools.local_mailpit import LocalMailpit
 from ensemble_devtools.stack import Stack
@@ -56,10 +60,28 @@ def logged_ids(stack: Stack, key: str) -> set[str]:
 
 
 async def test_one_url_reaches_the_apis_webhooks_docs_and_mail(
-    door: tuple[LocalFrontDoor, Stack], issuer: LocalIssuer
+    door: tuple[LocalFrontDoor, Stack],
+    issuer: LocalIssuer,
+    infra: Infra,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     front, stack = door
     async with httpx.AsyncClient(base_url=front.url, timeout=30) as http:
+        # What `./dev up` prints: the one URL first; every address it shows answers.
+        screen = Console(record=True, width=400)
+        monkeypatch.setattr(cli, "console", screen)
+        cli._announce(front, stack, infra)
+        printed = screen.export_text()
+        assert printed.splitlines()[0].endswith(f": {front.url}")
+        shown = re.findall(r"(http://[^\s,<]+)(?=[\s,]|$)", printed)
+        assert {front.url, f"{front.url}/api/ingest/docs", f"{front.url}/dev/mail/"} <= set(shown)
+        for url in shown:
+            assert (await http.get(url)).status_code == 200, url
+        replicas = re.findall(r"(ingest(?:-2)?) :(\d+)", printed)
+        assert sorted(replicas) == sorted((s.key, str(s.port)) for s in stack.services.values())
+        for _, port in replicas:
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+
         health = await http.get("/api/ingest/healthz")
         assert health.json() == {"status": "ok", "service": "ingest"}
         assert health.headers["x-request-id"] == health.headers["x-correlation-id"]

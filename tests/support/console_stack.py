@@ -1,9 +1,11 @@
 """Identity, scheduler, insights, ingest, notify, feedback and the console as real processes (the
-dev stack's `Stack`), once per pytest session for the browser stories, with identity's mail
-going to a real SMTP server; and the first workspace, created through the first-run page."""
+dev stack's `Stack`), once per pytest session for the browser stories, with identity's and
+notify's mail going to a real SMTP server and a real OpenID Connect provider for single sign-on;
+and the first workspace, created through the first-run page."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -29,10 +31,18 @@ from ensemble_shared.topics import APPROVALS, Topics
 from support.apps import bearer
 from support.browser import Camera, new_context
 from support.identity import PASSWORD, text_of
+from support.identity_oidc import oidc_provider
 from support.insights_app import publish_all, publisher_for
 from support.kafka import read_topic
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
+
+OIDC_CALLBACK = "/sign-in/oidc/callback"
+SSO_ACCOUNTS = {
+    # The company's single sign-on vouches for the first run's admin, and for a stranger.
+    "ana-sso": {"email": "ana@acme.example", "email_verified": True, "name": "Ana at SSO"},
+    "stranger": {"email": "stranger@elsewhere.example", "email_verified": True, "name": "S"},
+}
 
 
 @dataclass
@@ -120,12 +130,27 @@ def console_stack(
     )
     port = processes.free_port()
     console = f"http://127.0.0.1:{port}"
-    with Mailbox() as mailbox:
+    with (
+        Mailbox() as mailbox,
+        oidc_provider(
+            tmp_path_factory.mktemp("console-sso"), console + OIDC_CALLBACK, SSO_ACCOUNTS
+        ) as sso,
+    ):
+        providers = [
+            {
+                "name": "sso",
+                "title": "Company SSO",
+                "issuer": sso.issuer,
+                "client_id": sso.client_id,
+                "client_secret": sso.client_secret,
+            }
+        ]
         try:
             stack.start(
                 "identity",
                 env={
                     "ENSEMBLE_PUBLIC_URL": console,
+                    "IDENTITY_OIDC_PROVIDERS": json.dumps(providers),
                     "IDENTITY_SMTP_HOST": "127.0.0.1",
                     "IDENTITY_SMTP_PORT": str(mailbox.port),
                     "IDENTITY_EMAIL_RETRY_SECONDS": "0.2",
@@ -140,7 +165,14 @@ def console_stack(
                 "ingest",
                 env={"ENSEMBLE_PUBLIC_URL": console, "INGEST_REDRIVE_AFTER_SECONDS": "3600"},
             )
-            stack.start("notify", env={"ENSEMBLE_PUBLIC_URL": console})
+            stack.start(
+                "notify",
+                env={
+                    "ENSEMBLE_PUBLIC_URL": console,
+                    "NOTIFY_SMTP_HOST": "127.0.0.1",
+                    "NOTIFY_SMTP_PORT": str(mailbox.port),
+                },
+            )
             stack.start("feedback", env={"ENSEMBLE_PUBLIC_URL": console})
             stack.wait_ready("identity", "scheduler", "insights", "ingest", "notify", "feedback")
             stack.start(

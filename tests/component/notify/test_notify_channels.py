@@ -149,7 +149,7 @@ async def test_slack_and_teams_get_blocks_and_cards_with_decision_buttons(
         ("Refuser", "danger"),
     ]
     assert buttons[0]["url"] == (
-        "https://scheduler.example.org/decide/tok123?sig=abc&decision=approve"
+        "https://scheduler.example.org/decide/tok123?sig=abc&decision=approve&lang=fr"
     )
     card = teams_body["attachments"][0]["content"]
     assert card["type"] == "AdaptiveCard"

@@ -14,11 +14,11 @@ from ensemble_notify.channels.email import EmailChannel, EmailPayload, SmtpConfi
 from ensemble_notify.channels.in_app import InAppChannel
 from ensemble_notify.channels.templates import Templates
 from ensemble_notify.models.deliveries import ChannelName
-from ensemble_notify.models.inbox import InAppMessage
+from ensemble_notify.models.inbox import InAppMessage, Link
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language
 from ensemble_notify.services.composition import compose
-from ensemble_notify.services.recipients import decision_links
+from ensemble_notify.services.recipients import decision_links, localized
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.approvals import ApprovalLink
 from ensemble_shared.smtp import SmtpServer
@@ -217,3 +217,15 @@ def test_the_crisis_step_is_named_in_the_persons_language() -> None:
         payload.subject == "Votre validation est demandée : Summer <launch> & co (cellule de crise)"
     )
     assert "crisis" not in payload.text
+
+
+def test_a_persons_decision_buttons_open_their_page_in_their_language() -> None:
+    """The person may open the link where they are not signed in (their phone): the page
+    cannot know them, so the link says the language they chose."""
+    links = (*decision_links(LINK, "en"), Link(action="open", label="Open", url=LINK["url"]))
+    french = localized(links, "fr")
+    assert [(link.label, link.url) for link in french] == [
+        ("Approuver", f"{LINK['url']}&decision=approve&lang=fr"),
+        ("Refuser", f"{LINK['url']}&decision=reject&lang=fr"),
+        ("Ouvrir", LINK["url"]),
+    ]

@@ -1,6 +1,6 @@
 """Approval policies (admins): the list in the order scheduler tries them, and one form that
-creates or replaces a policy (steps, approvers, deadlines, escalation, self-approval, what a
-missed slot does); scheduler's 422s are shown next to their fields."""
+creates or replaces a policy (steps, approvers by email, deadlines, escalation, self-approval,
+what a missed slot does); scheduler's 422s are shown next to their fields."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from ensemble_console.web.policy_form import (
     MISSED_SLOT,
     compacted,
     field_names,
+    people_as_emails,
+    people_as_ids,
     policy_body,
     policy_values,
     step_rows,
@@ -28,6 +30,7 @@ PolicyName = Annotated[str, Path(min_length=1, max_length=64)]
 NAME = re.compile(r"^[A-Za-z0-9][\w.-]{0,63}$")
 NAME_RULE = N_("A name of letters, digits, dots, dashes or underscores, up to 64 characters.")
 NAME_TAKEN = N_("A policy already has this name: open it from the list to change it.")
+NOT_A_MEMBER = N_("No member of this workspace has this email: %(emails)s.")
 
 
 def _form(
@@ -64,7 +67,9 @@ async def policy(admin: Admin, name: PolicyName) -> object:
     found = await visit.clients.scheduler.policy(visit.caller, admin.workspace, name)
     if found is None:
         return visit.error(404)
-    return _form(admin, policy_values(found), new=False, errors=FormErrors())
+    members = await visit.clients.people.members(visit.caller, admin.workspace)
+    values = people_as_emails(policy_values(found), members)
+    return _form(admin, values, new=False, errors=FormErrors())
 
 
 @router.post("")
@@ -81,9 +86,19 @@ async def save_policy(admin: Admin, request: Request) -> object:
     if new and await visit.clients.scheduler.policy(visit.caller, admin.workspace, name):
         errors = FormErrors({"name": visit.i18n.gettext(NAME_TAKEN)})
         return _form(admin, values, new=new, errors=errors, status=409)
+    members = await visit.clients.people.members(visit.caller, admin.workspace)
+    sent, unknown = people_as_ids(values, members)
+    if unknown:
+        errors = FormErrors(
+            {
+                key: visit.i18n.gettext(NOT_A_MEMBER) % {"emails": ", ".join(emails)}
+                for key, emails in unknown.items()
+            }
+        )
+        return _form(admin, values, new=new, errors=errors, status=422)
     try:
         await visit.clients.scheduler.put_policy(
-            visit.caller, admin.workspace, name, policy_body(values)
+            visit.caller, admin.workspace, name, policy_body(sent)
         )
     except ApiError as exc:
         if exc.status != 422:

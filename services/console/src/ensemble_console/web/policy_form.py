@@ -3,14 +3,17 @@ scheduler's `PUT /approval-policies/{name}` body, so its 422s land next to their
 
 Lists are typed comma-separated; steps are rows (`steps.<n>.<field>`), the page offers the
 policy's steps and one empty row, and a row left empty is no step. Values go to scheduler as
-typed: it checks them (a number, a role, a quorum) and says which one is wrong.
+typed: it checks them (a number, a role, a quorum) and says which one is wrong. People are
+the one exception: an admin knows colleagues by email, scheduler by account id, so the form
+shows and takes emails (or ids) and the console translates with the workspace's members.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ensemble_console.models.identity import Member
 from ensemble_console.models.scheduler import Approvers, Policy, PolicyStep
 from ensemble_console.web.form_errors import listed
 
@@ -166,3 +169,36 @@ def policy_body(values: Mapping[str, str]) -> dict[str, Any]:
         },
         "allow_self_approval": values.get("allow_self_approval") == "on",
     }
+
+
+PEOPLE = ("people", "backup.people")
+
+
+def _people_fields(values: Mapping[str, str]) -> list[str]:
+    rows = range(step_rows(values))
+    return [f"steps.{n}.{key}" for n in rows for key in PEOPLE if f"steps.{n}.{key}" in values]
+
+
+def people_as_emails(values: Mapping[str, str], members: Iterable[Member]) -> dict[str, str]:
+    """The form's approvers by email; the id of someone no longer a member stays an id."""
+    emails = {m.account_id: m.email for m in members}
+    shown = dict(values)
+    for key in _people_fields(values):
+        shown[key] = ", ".join(emails.get(p, p) for p in listed(values[key]))
+    return shown
+
+
+def people_as_ids(
+    values: Mapping[str, str], members: Iterable[Member]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The form's approvers as account ids, and per field the emails no member has (those
+    are refused: scheduler would take them as ids nobody holds)."""
+    ids = {m.email.casefold(): m.account_id for m in members}
+    sent, unknown = dict(values), {}
+    for key in _people_fields(values):
+        typed = listed(values[key])
+        sent[key] = ", ".join(ids.get(p.casefold(), p) for p in typed)
+        missing = [p for p in typed if "@" in p and p.casefold() not in ids]
+        if missing:
+            unknown[key] = missing
+    return sent, unknown

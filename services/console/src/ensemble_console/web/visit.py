@@ -4,7 +4,9 @@ where, with which CSRF token; and the answers a page gives (a page, a redirect, 
 `visit_of` is the one dependency every route starts from. It reads the session cookie and,
 when there is one, asks identity who it is (`GET /me`): revoked sessions end at once, and the
 person's language, time zone and places are always current. The language is the account's,
-else the switcher's cookie, else the browser's `Accept-Language`, else English.
+else the switcher's cookie, else the link's `lang` (notify writes the person's language into
+the decision links it sends, for a browser where they are not signed in), else the browser's
+`Accept-Language`, else English.
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ async def visit_of(request: Request) -> Visit:
     language = i18n.choose(
         me.account.locale if me else None,
         request.cookies.get(cookies.language),
+        request.query_params.get("lang"),
         i18n.negotiate(request.headers.get("accept-language")),
     )
     anonymous = request.cookies.get(cookies.anonymous) or ""

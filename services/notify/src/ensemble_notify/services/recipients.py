@@ -70,9 +70,21 @@ def decision_links(link: Mapping[str, Any], language: Language) -> tuple[Link, .
     )
 
 
+DECISIONS = frozenset({"approve", "reject"})
+
+
 def localized(links: Iterable[Link], language: Language) -> tuple[Link, ...]:
+    """Labels in the person's language; a decision button's page opens in it too (`lang`),
+    in a browser where they are not signed in as much as in their own."""
     return tuple(
-        link.model_copy(update={"label": LABELS[language].get(link.action, link.label)})
+        link.model_copy(
+            update={
+                "label": LABELS[language].get(link.action, link.label),
+                "url": with_query(link.url, lang=language)
+                if link.action in DECISIONS
+                else link.url,
+            }
+        )
         for link in links
     )
 
