@@ -9,6 +9,7 @@ Every page passes axe-core (0 serious or critical) and is photographed."""
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from ensemble_shared.events import utcnow
 from support.browser import Camera, watch_csp
 from support.console import Browser as Forms
 from support.console_stack import Admin, ConsoleStack
+from support.identity import text_of
+from support.waiting import eventually
 
 
 async def feedback(
@@ -151,7 +154,8 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
 ) -> None:
     """The community portal as a member meets it: the public board, an idea; voting asks for
     a sign-in, the emailed link brings them back to the idea, the vote counts; a new idea
-    shows the similar one as they type, then waits for a moderator. At a full field event
+    shows the similar one as they type, then waits for a moderator; once the brand approves
+    and plans it, the member's email links to its page, which says so. At a full field event
     they wait first in line; a seat given back is theirs, with their check-in code as a QR
     code on the phone, which lets them in at the door. Last, their profile, and the erasure
     of their data behind a typed word."""
@@ -203,6 +207,25 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
         await expect(page.get_by_role("status")).to_contain_text("waits for a moderator")
         await expect(page.get_by_text("Only you can see this idea for now")).to_be_visible()
         await camera.check(page, "75-portal-idea-held")
+        # The brand approves it and plans it: the member's email links to its page.
+        held = page.url.split("?")[0].rsplit("/", 1)[1]
+        await feedback(stack, "POST", f"/moderation/items/submission:{held}/approve", manager)
+        for moved in ("under_review", "planned"):
+            await feedback(stack, "POST", f"/submissions/{held}/status", manager, status=moved)
+        news = re.compile(r"See the idea: (\S+)")
+
+        async def emailed() -> list[str]:
+            return [
+                m.group(1)
+                for rcpt, message in stack.mailbox.messages
+                if email in rcpt and (m := news.search(text_of(message)))
+            ]
+
+        [link] = await eventually(emailed, bool, timeout=90, what="the news of the idea")
+        assert link == f"{stack.console}/c/acme/ideas/{held}"
+        await page.goto(link)
+        section = page.get_by_role("region", name="Status")
+        await expect(section.get_by_role("strong")).to_have_text("Planned")
 
         # A field event with one seat, which Bo already holds: the member waits, first in
         # line; Bo gives the seat back and the member's page shows their own check-in code.

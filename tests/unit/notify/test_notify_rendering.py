@@ -15,15 +15,17 @@ from ensemble_notify.channels.in_app import InAppChannel
 from ensemble_notify.channels.templates import Templates
 from ensemble_notify.models.deliveries import ChannelName
 from ensemble_notify.models.inbox import InAppMessage, Link
+from ensemble_notify.models.members import Member
 from ensemble_notify.models.notifications import Notification
 from ensemble_notify.models.people import Language
 from ensemble_notify.services.composition import compose
-from ensemble_notify.services.recipients import decision_links, localized
+from ensemble_notify.services.recipients import decision_links, localized, member_notifications
 from ensemble_shared.events import utcnow
 from ensemble_shared.events.approvals import ApprovalLink
 from ensemble_shared.smtp import SmtpServer
 from support.notify_events import a_step_opened, an_assignment
 from support.notify_recipients import named_recipients
+from support.notify_routing import a_status_change
 
 TEMPLATES = Templates()
 SMTP = SmtpConfig(SmtpServer("localhost", 25), sender="x@y.org", message_id_domain="y.org")
@@ -229,3 +231,22 @@ def test_a_persons_decision_buttons_open_their_page_in_their_language() -> None:
         ("Refuser", f"{LINK['url']}&decision=reject&lang=fr"),
         ("Ouvrir", LINK["url"]),
     ]
+
+
+def test_a_members_news_links_to_the_idea_on_the_portal_in_their_language() -> None:
+    member = Member(
+        workspace="acme",
+        member_id="m-noa",
+        display_name="Noa",
+        email="noa@fans.example",
+        email_verified=True,
+        language="fr",
+        consents=("status_changes",),
+        as_of=utcnow(),
+        event_id="e-1",
+    )
+    [notification] = member_notifications(
+        a_status_change("m-noa"), member, None, "https://ensemble.example.org/"
+    )
+    payload = EmailPayload.model_validate_json(email_channel().render(notification))
+    assert "Voir l’idée : https://ensemble.example.org/c/acme/ideas/sub-1" in payload.text

@@ -20,8 +20,22 @@ from ensemble_notify.models.people import LANGUAGES, Language
 from ensemble_notify.models.vocabulary import word
 
 LABELS: dict[Language, dict[str, str]] = {
-    "en": {"approve": "Approve", "reject": "Reject", "open": "Open", "confirm": "Confirm"},
-    "fr": {"approve": "Approuver", "reject": "Refuser", "open": "Ouvrir", "confirm": "Confirmer"},
+    "en": {
+        "approve": "Approve",
+        "reject": "Reject",
+        "open": "Open",
+        "confirm": "Confirm",
+        "idea": "See the idea",
+        "event": "See the event",
+    },
+    "fr": {
+        "approve": "Approuver",
+        "reject": "Refuser",
+        "open": "Ouvrir",
+        "confirm": "Confirmer",
+        "idea": "Voir l’idée",
+        "event": "Voir l’événement",
+    },
 }
 
 

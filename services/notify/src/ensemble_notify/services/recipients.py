@@ -33,7 +33,7 @@ from ensemble_notify.services.routing_rules import (
 from ensemble_notify.services.unsubscribe import MEMBER_PAGE
 from ensemble_notify.storage import EndpointRepository, PeopleRepository
 from ensemble_notify.storage.teams import TeamRepository
-from ensemble_shared.events import Event, MemberData, utcnow
+from ensemble_shared.events import Event, MemberData, RsvpData, SubmissionStatusChangedData, utcnow
 
 
 @dataclass(frozen=True)
@@ -159,10 +159,27 @@ def member_notifications(
             address=member.email,
             language=member.language,
             name=member.display_name,
+            links=portal_links(event, console_url, member.language),
             unsubscribe_url=f"{feedback_url.rstrip('/')}{path}" if feedback_url and path else None,
             unsubscribe_page=member_page(console_url, path),
         )
     ]
+
+
+def portal_links(event: Event, console_url: str | None, language: Language) -> tuple[Link, ...]:
+    """Where a member sees what the news is about: the idea or the field event's page on the
+    community portal (public pages; the member's own place shows once signed in)."""
+    data = event.data
+    if not console_url:
+        return ()
+    if isinstance(data, SubmissionStatusChangedData):
+        page, label = f"ideas/{data.submission_id}", "idea"
+    elif isinstance(data, RsvpData):
+        page, label = f"events/{data.event_id}", "event"
+    else:
+        return ()
+    url = f"{console_url.rstrip('/')}/c/{event.workspace}/{page}"
+    return (Link(action="open", label=LABELS[language][label], url=url, style="primary"),)
 
 
 def address_check(event: Event, feedback_url: str | None) -> Notification | None:
