@@ -218,14 +218,21 @@ async def test_a_member_signs_in_by_link_from_the_portal_votes_and_submits(
             return [
                 m.group(1)
                 for rcpt, message in stack.mailbox.messages
-                if email in rcpt and (m := news.search(text_of(message)))
+                if email in rcpt
+                and "to planned" in text_of(message)
+                and (m := news.search(text_of(message)))
             ]
 
-        [link] = await eventually(emailed, bool, timeout=90, what="the news of the idea")
+        [link] = await eventually(emailed, bool, timeout=90, what="the news: planned")
         assert link == f"{stack.console}/c/acme/ideas/{held}"
         await page.goto(link)
         section = page.get_by_role("region", name="Status")
         await expect(section.get_by_role("strong")).to_have_text("Planned")
+        await page.goto(stack.console + "/c/acme/roadmap")
+        planned = page.get_by_role("region", name="Planned")
+        await expect(
+            planned.get_by_role("link", name="A seed library at the town hall")
+        ).to_be_visible()
 
         # A field event with one seat, which Bo already holds: the member waits, first in
         # line; Bo gives the seat back and the member's page shows their own check-in code.
