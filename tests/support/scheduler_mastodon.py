@@ -10,6 +10,11 @@ answers the status the first call created (Mastodon keeps keys an hour); `conten
 for `seconds` before answering — the client times out although the status exists.
 `fail_next_lookups(n)`: the next n account-statuses listings answer 503 (the platform cannot
 say yet whether a post exists).
+
+Media (methods/media): `POST /api/v2/media` (multipart `file`) answers 202 with the attachment
+and a null `url` while it processes; `GET /api/v1/media/:id` answers 206 while processing (two
+checks here), then 200 with its `url`. A status naming an attachment still processing, or
+unknown, is a 422, as Mastodon answers it.
 """
 
 from __future__ import annotations
@@ -41,12 +46,15 @@ class FakeMastodonOut(ThreadedServer):
         self._by_key: dict[str, dict[str, Any]] = {}
         self._hang: list[float] = []
         self._failing_lookups = 0
+        self.media: dict[str, dict[str, Any]] = {}  # id → attachment, its bytes, checks left
         self._serve(
             Starlette(
                 routes=[
                     Route("/api/v1/statuses", self._post_status, methods=["POST"]),
                     Route("/api/v1/statuses/{id}", self._get_status, methods=["GET"]),
                     Route("/api/v1/accounts/verify_credentials", self._me, methods=["GET"]),
+                    Route("/api/v2/media", self._upload, methods=["POST"]),
+                    Route("/api/v1/media/{id}", self._media_state, methods=["GET"]),
                     Route(
                         "/api/v1/accounts/{id}/statuses", self._account_statuses, methods=["GET"]
                     ),
@@ -83,7 +91,12 @@ class FakeMastodonOut(ThreadedServer):
             hang = self._hang.pop(0) if self._hang else None
             status = self._by_key.get(key) if key else None
             if status is None:
-                if not str(body.get("status", "")).strip():
+                media_ids = [str(m) for m in body.get("media_ids") or []]
+                attached = [self.media.get(m) for m in media_ids]
+                if any(a is None or a["checks_left"] > 0 for a in attached):
+                    error = "Cannot attach files that have not finished processing."
+                    return JSONResponse({"error": error}, status_code=422)
+                if not str(body.get("status", "")).strip() and not media_ids:
                     return JSONResponse({"error": "Validation failed"}, status_code=422)
                 identifier = str(next(self._ids))
                 text = html.escape(str(body["status"])).replace("\n", "<br />")
@@ -95,6 +108,7 @@ class FakeMastodonOut(ThreadedServer):
                     "content": f"<p>{text}</p>",
                     "url": f"{self.base_url}/@brand/{identifier}",
                     "account": ACCOUNT,
+                    "media_attachments": [a["attachment"] for a in attached if a is not None],
                 }
                 self.statuses.append(status)
                 if key:
@@ -134,3 +148,35 @@ class FakeMastodonOut(ThreadedServer):
         if max_id is not None:
             newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
         return JSONResponse(newest_first[:limit])
+
+    async def _upload(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        form = await request.form()
+        upload = form.get("file")
+        if isinstance(upload, str) or upload is None:
+            return JSONResponse({"error": "Validation failed: File can't be blank"}, 422)
+        data = await upload.read()
+        with self._lock:
+            identifier = str(next(self._ids))
+            attachment = {"id": identifier, "type": "image", "url": None}
+            self.media[identifier] = {
+                "attachment": attachment,
+                "data": data,
+                "mime": upload.content_type,
+                "checks_left": 2,
+            }
+        return JSONResponse(attachment, status_code=202)
+
+    async def _media_state(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        with self._lock:
+            found = self.media.get(request.path_params["id"])
+            if found is None:
+                return JSONResponse({"error": "Record not found"}, status_code=404)
+            if found["checks_left"] > 0:
+                found["checks_left"] -= 1
+                return JSONResponse(found["attachment"], status_code=206)
+            found["attachment"]["url"] = f"{self.base_url}/files/{found['attachment']['id']}.png"
+            return JSONResponse(found["attachment"])

@@ -1,8 +1,9 @@
-"""Publishing and replying on Bluesky, GitHub and Slack from one scheduler on the real store and
-broker, each against a fake that speaks the platform's documented API: an approved post and an
-approved reply reach the platform once, under the mention they answer; rate-limit answers are
-waited out, lost answers and 5xx are settled by asking the platform (never by posting twice),
-and a refusal is recorded with the platform's reason."""
+"""Publishing and replying on Bluesky, GitHub and Slack, and Mastodon's images, from one
+scheduler on the real store and broker, each against a fake that speaks the platform's
+documented API: an approved post and an approved reply reach the platform once, under the
+mention they answer; rate-limit answers are waited out, lost answers and 5xx are settled by
+asking the platform (never by posting twice), and a refusal is recorded with the platform's
+reason."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ensemble_devtools.issuer import LocalIssuer
 from ensemble_scheduler.connectors.bluesky import BlueskyConnector
 from ensemble_scheduler.models.publishing import (
     ChannelAccount,
+    Found,
     Posted,
     PublicationRequest,
     Refused,
@@ -24,6 +26,7 @@ from ensemble_shared.events import ContentPublishedV1, ContentPublishFailedV1, u
 from support import scheduler_bluesky as bsky
 from support import scheduler_github as gh
 from support import scheduler_slack as sl
+from support.media_host import PNG, MediaHost
 from support.scheduler import Scheduler
 from support.scheduler_connecting import (
     channel,
@@ -36,6 +39,7 @@ from support.scheduler_connecting import (
     refusal,
     sealed,
 )
+from support.scheduler_mastodon import TOKEN, FakeMastodonOut
 from support.scheduler_outbound import Scripted
 from support.scheduler_publishing import approve, draft, schedule_in
 
@@ -287,10 +291,51 @@ async def test_github_answers_under_issue_and_discussion_comments(s: Scheduler) 
     }
 
 
+async def test_mastodon_posts_its_images_once_processed_and_refuses_what_it_cannot_take(
+    s: Scheduler,
+) -> None:
+    with FakeMastodonOut() as fake, MediaHost() as host:
+        await channel(
+            s, "mastodon-media", connector="mastodon", base_url=fake.base_url, access_token=TOKEN
+        )
+        look, back = host.image("look.png"), host.image("back.jpg", mime="image/jpeg")
+        post_id = await go_out(
+            s, channel="mastodon-media", title=None, body="Le look d’hiver", media=[look, back]
+        )
+        view = await published(s, post_id)
+        (status,) = fake.created()
+        assert view["platform_post_id"] == status["id"]
+        assert "look.png" not in status["content"]  # the images go out, not their addresses
+        assert status["content"] == "<p>Le look d’hiver</p>"
+        attached = [a["id"] for a in status["media_attachments"]]
+        assert [(fake.media[i]["data"], fake.media[i]["mime"]) for i in attached] == [
+            (PNG, "image/png"),
+            (PNG, "image/jpeg"),
+        ]
+        assert all(fake.media[i]["attachment"]["url"] for i in attached)  # waited: processed
+
+        # What Mastodon would refuse is said when approval is asked: a fifth image, a type it
+        # does not take, a file over its size.
+        big = host.image("big.png", bytes(16 * 1024 * 1024 + 1))
+        svg = host.image("logo.svg", b"<svg/>", mime="image/svg+xml")
+        five = [host.image(f"p{n}.png") for n in range(5)]
+        for media, reason in (
+            (five, "media: 5 images, Mastodon takes 4 at most"),
+            ([svg], "image/svg+xml, Mastodon takes image/gif, image/jpeg, image/png, image/webp"),
+            ([big], "16,777,217 bytes, Mastodon takes"),
+        ):
+            item = await draft(s, channel="mastodon-media", title=None, body="Hop", media=media)
+            asked = await s.client.post(f"/content/{item}/approval", json={}, headers=s.manager)
+            assert asked.status_code == 422, asked.text
+            assert reason in asked.json()["message"]
+    assert len(fake.posts) == 1
+
+
 async def test_bluesky_uploads_an_image_blob_and_takes_a_post_down() -> None:
-    """The connector's media and take-down calls against the PDS fake (no scheduler route
-    calls them yet)."""
-    with bsky.FakeBluesky() as fake:
+    """The connector's media and take-down calls against the PDS fake: an item's image is
+    fetched from its link, uploaded as a blob and embedded; one over Bluesky's size is refused
+    before anything is sent."""
+    with bsky.FakeBluesky() as fake, MediaHost() as host:
         async with httpx.AsyncClient() as http:
             connector = BlueskyConnector(http)
             account = ChannelAccount(
@@ -313,9 +358,24 @@ async def test_bluesky_uploads_an_image_blob_and_takes_a_post_down() -> None:
             assert sent["raw"] == png
             assert sent["headers"]["authorization"].startswith("Bearer access-")
 
-            posted = await connector.publish(account, PublicationRequest(key="k", text="Bientôt"))
+            look = host.image("look.png")
+            request = PublicationRequest(key="k", text=f"Bientôt\n\n{look}", media=(look,))
+            posted = await connector.publish(account, request)
             assert isinstance(posted, Posted)
-            assert [r["uri"] for r in fake.posts_by_brand()] == [posted.post_id]
+            (post,) = fake.posts_by_brand()
+            assert post["uri"] == posted.post_id
+            assert post["value"]["text"] == "Bientôt"
+            ((image,),) = [post["value"]["embed"]["images"]]
+            assert post["value"]["embed"]["$type"] == "app.bsky.embed.images"
+            assert (image["alt"], image["image"]["size"]) == ("", len(PNG))
+            assert isinstance(await connector.find(account, request, since=utcnow()), Found)
+            big = host.image("big.png", bytes(1_000_001))
+            uploads = len(fake.writes("/xrpc/com.atproto.repo.uploadBlob"))
+            refused = await connector.publish(
+                account, PublicationRequest(key="k2", text="Trop lourd", media=(big,))
+            )
+            assert refused == Refused(f"media {big}: larger than 1 MB, Bluesky's limit")
+            assert len(fake.writes("/xrpc/com.atproto.repo.uploadBlob")) == uploads
             assert await connector.delete(account, posted.post_id) is None
             assert fake.posts_by_brand() == []
             gone = await connector.delete(account, "https://bsky.app/profile/x/post/1")

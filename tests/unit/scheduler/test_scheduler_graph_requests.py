@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from ensemble_scheduler.connectors import graph, instagram
+from ensemble_scheduler.connectors import graph, instagram, media
 from ensemble_scheduler.connectors.facebook import post_form
 from ensemble_scheduler.models.publishing import (
     ChannelAccount,
@@ -97,7 +97,7 @@ def test_instagram_refuses_text_only_posts_and_captions_lose_the_image_links() -
     url = "https://cdn.example.org/a.jpg"
     request = PublicationRequest(text=f"Autumn\n\nSee more\n\n{url}", media=(url,))
     assert instagram.refusal(account, request) is None
-    assert graph.caption_of(request) == "Autumn\n\nSee more"
+    assert media.caption_of(request) == "Autumn\n\nSee more"
     many = PublicationRequest(text="x", media=tuple(f"{url}?{n}" for n in range(11)))
     assert instagram.refusal(account, many) == Refused(
         "media: 11 images, Instagram takes 10 at most"

@@ -6,7 +6,9 @@ session when the refresh token is gone too), one renewal per account at a time s
 tokens are single-use. A post is a `com.atproto.repo.createRecord` of
 `app.bsky.feed.post`, with facets for links, mentions and tags — their offsets count UTF-8
 *bytes*, as the lexicon says — and, for a reply, strong refs (uri + cid) to the parent and to
-its thread's root. Text over 300 graphemes is refused before anything is sent.
+its thread's root. Text over 300 graphemes is refused before anything is sent. The item's images
+are fetched from their links, uploaded as blobs (`uploadBlob`) and embedded
+(`app.bsky.embed.images`); the text then goes without their addresses.
 
 The PDS keeps no idempotency key, so an unknown outcome is settled by `find`: the account's own
 records (`listRecords`, newest first) since the attempt began, matched on text and reply parent.
@@ -24,6 +26,8 @@ import httpx
 
 from ensemble_scheduler.connectors.calls import Failed, call, unexpected
 from ensemble_scheduler.connectors.graphemes import graphemes
+from ensemble_scheduler.connectors.media import caption_of, fetch
+from ensemble_scheduler.models.limits import media_rules
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,
@@ -43,6 +47,7 @@ PAGE = 100  # listRecords' maximum
 MAX_PAGES = 5
 SKEW = timedelta(minutes=2)
 EXPIRED = frozenset({"ExpiredToken", "InvalidToken"})
+RULES = media_rules("bluesky")
 
 _MENTION = re.compile(
     r"(?<![\w@])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
@@ -148,7 +153,12 @@ def carries_marker(record: dict[str, Any], request: PublicationRequest, since: d
     if at is None or at < since - SKEW:
         return False
     parent = ((value.get("reply") or {}).get("parent") or {}).get("uri")
-    return parent == (request.in_reply_to or None) and value.get("text") == request.text
+    return parent == (request.in_reply_to or None) and value.get("text") == text_of(request)
+
+
+def text_of(request: PublicationRequest) -> str:
+    """What the post says: with embedded images, without their addresses."""
+    return caption_of(request) if request.media else request.text
 
 
 def web_url(uri: str, did: str) -> str | None:
@@ -307,18 +317,39 @@ class BlueskyConnector:
 
     # --- the connector -------------------------------------------------------------------
 
+    async def _images(
+        self, account: ChannelAccount, request: PublicationRequest
+    ) -> list[dict[str, Any]]:
+        """The embed's images: each link fetched, uploaded, with an empty alt text (the item
+        has no description of its images)."""
+        images = []
+        for url in request.media:
+            image = await fetch(
+                self._http, url, RULES, platform="Bluesky", seconds=account.timeout_seconds
+            )
+            images.append({"alt": "", "image": await self.upload(account, image.data, image.mime)})
+        return images
+
     async def publish(self, account: ChannelAccount, request: PublicationRequest) -> PublishOutcome:
-        length = graphemes(request.text)
+        text = text_of(request)
+        length = graphemes(text)
         if length > MAX_GRAPHEMES:
             return Refused(f"text: {length} characters, Bluesky takes {MAX_GRAPHEMES} at most")
+        if len(request.media) > RULES.most:
+            return Refused(
+                f"media: {len(request.media)} images, Bluesky takes {RULES.most} at most"
+            )
         try:
             reply = (
                 await self._reply_refs(account, request.in_reply_to)
                 if request.in_reply_to
                 else None
             )
-            dids = await self._dids(account, request.text)
-            record = post_record(request.text, created_at=datetime.now(UTC), dids=dids, reply=reply)
+            dids = await self._dids(account, text)
+            images = await self._images(account, request)
+            record = post_record(
+                text, created_at=datetime.now(UTC), dids=dids, reply=reply, images=images
+            )
             repo = (await self._session(account)).did
             answer, session = await self._xrpc(
                 account,

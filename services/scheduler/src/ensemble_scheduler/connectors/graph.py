@@ -172,13 +172,6 @@ class Match:
         return self.author is None or writer is None or str(writer) == self.author
 
 
-def caption_of(request: PublicationRequest) -> str:
-    """The text without the media links `ContentFields.outgoing_text` appends for text-only
-    platforms: where the image itself goes out, its address is noise."""
-    media = set(request.media)
-    return "\n\n".join(p for p in request.text.split("\n\n") if p not in media)
-
-
 class Graph:
     """Graph API calls for one account: versioned paths, the bearer token, Meta's throttling."""
 

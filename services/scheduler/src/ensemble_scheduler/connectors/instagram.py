@@ -29,7 +29,8 @@ from datetime import datetime
 import httpx
 
 from ensemble_scheduler.connectors.calls import Failed
-from ensemble_scheduler.connectors.graph import Graph, Match, caption_of
+from ensemble_scheduler.connectors.graph import Graph, Match
+from ensemble_scheduler.connectors.media import caption_of
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,

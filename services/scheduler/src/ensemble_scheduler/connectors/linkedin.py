@@ -43,8 +43,7 @@ from urllib.parse import quote
 import httpx
 
 from ensemble_scheduler.connectors.calls import Failed, accepted, bearer, call
-from ensemble_scheduler.connectors.graph import caption_of
-from ensemble_scheduler.connectors.media import MediaFile, fetch
+from ensemble_scheduler.connectors.media import MediaFile, caption_of, fetch
 from ensemble_scheduler.models.limits import LIMITS
 from ensemble_scheduler.models.publishing import (
     Absent,

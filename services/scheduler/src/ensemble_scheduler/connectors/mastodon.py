@@ -6,10 +6,17 @@ double-post inside that window. A timeout is never retried as such: `find` asks 
 — the status by id when known, else the account's recent statuses — for one that carries our
 marker: the same reply target, the same text, created since the attempt began. (Mastodon keeps
 no client metadata on a status, so the text and the reply target are the marker.)
+
+The item's images are fetched from their links and uploaded first (`POST /api/v2/media`); an
+upload Mastodon is still processing (202) is waited for (`GET /api/v1/media/:id` answers 200
+once it is ready: a status cannot attach it before), then the status carries their
+`media_ids` and its text goes without their addresses. Mastodon deletes attachments no status
+took, so an upload left behind by a failed attempt costs nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import datetime, timedelta
@@ -17,6 +24,9 @@ from typing import Any
 
 import httpx
 
+from ensemble_scheduler.connectors.calls import Failed, accepted, unexpected, with_token
+from ensemble_scheduler.connectors.media import MediaFile, caption_of, fetch
+from ensemble_scheduler.models.limits import media_rules
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,
@@ -32,6 +42,10 @@ from ensemble_scheduler.models.publishing import (
 from ensemble_shared.outbound import RefusedRequest
 
 STATUSES = "/api/v1/statuses"
+MEDIA = "/api/v2/media"
+PROCESSING_CHECKS = 20
+PROCESSING_PAUSE = 0.5  # seconds between checks of an upload still processing
+RULES = media_rules("mastodon")
 VERIFY = "/api/v1/accounts/verify_credentials"
 PAGE = 40  # Mastodon's maximum for account statuses
 MAX_PAGES = 5
@@ -79,8 +93,53 @@ class MastodonConnector:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
 
+    async def _upload(self, account: ChannelAccount, image: MediaFile) -> str:
+        """The attachment's id, once Mastodon has processed it."""
+        what = f"uploading {image.url}"
+        answer = await with_token(
+            self._http,
+            account,
+            "POST",
+            _url(account, MEDIA),
+            files={"file": (image.name, image.data, image.mime)},
+        )
+        try:
+            media_id = str(accepted(answer, (200, 202), unexpected).json()["id"])
+        except (ValueError, KeyError, TypeError):
+            raise Failed(Unknown(f"{what}: a success answer without the media's id")) from None
+        if isinstance(answer, httpx.Response) and answer.status_code == 200:
+            return media_id
+        for _ in range(PROCESSING_CHECKS):
+            await asyncio.sleep(PROCESSING_PAUSE)
+            check = await with_token(
+                self._http, account, "GET", _url(account, f"/api/v1/media/{media_id}")
+            )
+            if accepted(check, (200, 206), unexpected).status_code == 200:
+                return media_id
+        raise Failed(Unknown(f"{what}: still processing after {PROCESSING_CHECKS} checks"))
+
+    async def _media_ids(self, account: ChannelAccount, request: PublicationRequest) -> list[str]:
+        if len(request.media) > RULES.most:
+            raise Failed(
+                Refused(f"media: {len(request.media)} images, Mastodon takes {RULES.most} at most")
+            )
+        ids = []
+        for url in request.media:
+            image = await fetch(
+                self._http, url, RULES, platform="Mastodon", seconds=account.timeout_seconds
+            )
+            ids.append(await self._upload(account, image))
+        return ids
+
     async def publish(self, account: ChannelAccount, request: PublicationRequest) -> PublishOutcome:
-        body: dict[str, Any] = {"status": request.text, "visibility": request.visibility}
+        try:
+            media_ids = await self._media_ids(account, request)
+        except Failed as failed:
+            return failed.outcome
+        text = caption_of(request) if media_ids else request.text
+        body: dict[str, Any] = {"status": text, "visibility": request.visibility}
+        if media_ids:
+            body["media_ids"] = media_ids
         if request.in_reply_to:
             body["in_reply_to_id"] = request.in_reply_to
         try:

@@ -16,7 +16,7 @@ import httpx
 
 from ensemble_scheduler.connectors.calls import Failed
 from ensemble_scheduler.models.limits import MediaRules
-from ensemble_scheduler.models.publishing import Refused, Unknown
+from ensemble_scheduler.models.publishing import PublicationRequest, Refused, Unknown
 from ensemble_shared.outbound import RefusedRequest, ResponseTooLarge
 
 
@@ -30,6 +30,13 @@ class MediaFile:
     def name(self) -> str:
         """A file name for multipart uploads (the link's last segment)."""
         return httpx.URL(self.url).path.rsplit("/", 1)[-1] or "image"
+
+
+def caption_of(request: PublicationRequest) -> str:
+    """The text without the media links `ContentFields.outgoing_text` appends for text-only
+    platforms: where the image itself goes out, its address is noise."""
+    media = set(request.media)
+    return "\n\n".join(p for p in request.text.split("\n\n") if p not in media)
 
 
 def _megabytes(size: int) -> str:

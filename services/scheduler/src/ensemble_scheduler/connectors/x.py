@@ -38,10 +38,9 @@ from typing import Any
 import httpx
 
 from ensemble_scheduler.connectors.calls import Failed, with_token
-from ensemble_scheduler.connectors.graph import caption_of
-from ensemble_scheduler.connectors.media import MediaFile, fetch
+from ensemble_scheduler.connectors.media import MediaFile, caption_of, fetch
 from ensemble_scheduler.connectors.weighted import MAX_WEIGHTED, links, weighted_length
-from ensemble_scheduler.models.limits import LIMITS, MediaRules
+from ensemble_scheduler.models.limits import media_rules
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,
@@ -59,7 +58,7 @@ SKEW = timedelta(minutes=2)
 PAGE = 100  # the timeline's max_results
 MAX_PAGES = 5
 FIELDS = "created_at,text,referenced_tweets,attachments"
-RULES: MediaRules = LIMITS["x"].media or MediaRules(most=0, max_bytes=0, types=frozenset())
+RULES = media_rules("x")
 _MEDIA_LINK = re.compile(r"\s*https://t\.co/\w+\s*$")
 
 

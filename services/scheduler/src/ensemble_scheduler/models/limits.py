@@ -36,10 +36,20 @@ JPEG_PNG = frozenset({"image/jpeg", "image/png"})
 WEB_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 LIMITS: dict[str, PlatformLimits] = {
-    # docs.joinmastodon.org: 500 characters is the default instance limit.
-    "mastodon": PlatformLimits(text=500),
-    # docs.bsky.app: app.bsky.feed.post text is 300 graphemes.
-    "bluesky": PlatformLimits(text=300, unit="graphemes"),
+    # docs.joinmastodon.org: 500 characters is the default instance limit; four attachments,
+    # images of 16 MB (the `image_size_limit` mastodon.social announces in /api/v2/instance;
+    # an instance set lower answers 422 with its reason), uploaded with POST /api/v2/media.
+    "mastodon": PlatformLimits(
+        text=500, media=MediaRules(most=4, max_bytes=16 * 1024 * 1024, types=WEB_IMAGES)
+    ),
+    # docs.bsky.app: app.bsky.feed.post text is 300 graphemes; app.bsky.embed.images holds four
+    # images, each blob at most 1,000,000 bytes (the lexicon's maxSize), uploaded with
+    # com.atproto.repo.uploadBlob.
+    "bluesky": PlatformLimits(
+        text=300,
+        unit="graphemes",
+        media=MediaRules(most=4, max_bytes=1_000_000, types=WEB_IMAGES),
+    ),
     # docs.github.com: a comment body is at most 65,536 characters.
     "github": PlatformLimits(text=65_536),
     # api.slack.com chat.postMessage: text is truncated past 40,000 characters.
@@ -75,6 +85,15 @@ LIMITS: dict[str, PlatformLimits] = {
     "youtube": PlatformLimits(text=10_000),
 }
 """Per connector name; a connector absent here (the signed webhook) takes anything."""
+
+
+def media_rules(connector: str) -> MediaRules:
+    """The images a platform that takes them accepts (its connector uploads them)."""
+    rules = LIMITS[connector].media
+    if rules is None:
+        raise LookupError(f"{connector} takes no media")
+    return rules
+
 
 NAMES = {"github": "GitHub", "linkedin": "LinkedIn", "youtube": "YouTube", "x": "X"}
 
