@@ -116,7 +116,9 @@ async def content_events(s: Scheduler, content_ids: list[str], kind: type) -> li
     return [e for e in events if isinstance(e, kind) and e.subject in content_ids]
 
 
-def mention(s: Scheduler, platform: str, external_id: str, text: str) -> MentionReceivedV1:
+def mention(
+    s: Scheduler, platform: str, external_id: str, text: str, parent: str | None = None
+) -> MentionReceivedV1:
     mention_id = f"men-{secrets.token_hex(4)}"
     return MentionReceivedV1(
         source="ensemble/ingest",
@@ -129,6 +131,7 @@ def mention(s: Scheduler, platform: str, external_id: str, text: str) -> Mention
             author=Author(id="member-1", handle="ada"),
             text=text,
             created_at=utcnow(),
+            in_reply_to=parent,
         ),
     )
 
@@ -141,9 +144,11 @@ async def known_target(s: Scheduler, mention_id: str) -> None:
     await eventually(targets, lambda ids: mention_id in ids, timeout=KAFKA, what="reply target")
 
 
-async def heard(s: Scheduler, platform: str, external_id: str, text: str) -> str:
+async def heard(
+    s: Scheduler, platform: str, external_id: str, text: str, parent: str | None = None
+) -> str:
     """A mention ingest announced, once scheduler knows it as a reply target: its id."""
-    event = mention(s, platform, external_id, text)
+    event = mention(s, platform, external_id, text, parent)
     await produce(s, event)
     await known_target(s, event.data.mention_id)
     return event.data.mention_id

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -108,6 +109,13 @@ class FakeGraph(FakeOutbound):
         media = self._add("ig_media", None, caption="Autumn drop", author=IG_USER_ID, seeded=True)
         return self._add("ig_comment", media["id"], text=text, author="17841499999")
 
+    def ig_mentions(self, caption: str, comment: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Another account's media whose caption @mentions the brand, and a comment there that
+        @mentions it too (what Instagram's `mentions` webhooks announce)."""
+        media = self._add("ig_media", None, caption=caption, author="17841488888", seeded=True)
+        said = self._add("ig_comment", media["id"], text=comment, author="17841499999", seeded=True)
+        return media, said
+
     def image(self, name: str, *, kind: str = "image/jpeg", size: int = 48_000) -> str:
         """An image on the brand's CDN (served beside the API), and its address."""
         self.files[name] = (kind, size)
@@ -148,7 +156,28 @@ class FakeGraph(FakeOutbound):
         object's permalink."""
         if request.path_params["node"] == PAGE_ID:
             return await self._page(request)
+        if request.path_params["node"] == IG_USER_ID:
+            return await self._mentioned(request)
         return await self._node(request)
+
+    async def _mentioned(self, request: Request) -> Response:
+        """`GET /{ig-user-id}?fields=mentioned_media.media_id(ID){comments{…}}` or
+        `mentioned_comment.comment_id(ID){replies{…}}`: what was written under a mention."""
+        await self._log(request)
+        if self._token(request, {}) != TOKEN or self.revoked:
+            return self._error(400, 190, "Invalid OAuth access token.")
+        fields = request.query_params.get("fields", "")
+        found = re.match(r"(mentioned_media|mentioned_comment)\.\w+\((\d+)\)", fields)
+        target = self.objects.get(found.group(2)) if found else None
+        if found is None or target is None:
+            return self._error(400, 100, "(#100) Tried accessing nonexisting field")
+        edge = "comments" if found.group(1) == "mentioned_media" else "replies"
+        under = sorted(self._children(target["id"], "ig_comment"), key=lambda o: o["at"])
+        answers = [
+            {"id": o["id"], "text": o["text"], "timestamp": _time(o["at"]), "username": "acme"}
+            for o in reversed(under)
+        ]
+        return JSONResponse({found.group(1): {"id": target["id"], edge: {"data": answers}}})
 
     async def _page(self, request: Request) -> Response:
         """`GET /{page-id}?fields=access_token,name` with a user token that manages the Page
@@ -220,6 +249,15 @@ class FakeGraph(FakeOutbound):
         if edge == "replies" and target is not None and target["kind"] == "ig_comment":
             reply = self._add("ig_comment", node, text=message, author=IG_USER_ID)
             return JSONResponse({"id": reply["id"]})
+        if edge == "mentions" and node == IG_USER_ID:
+            on = self.objects.get(form.get("media_id", ""))
+            under = self.objects.get(form["comment_id"]) if "comment_id" in form else on
+            if on is None or under is None or not message.strip():
+                return self._error(400, 100, "(#100) Invalid parameter")
+            if under is not on and under["parent"] != on["id"]:
+                return self._error(400, 100, "(#100) The comment is not on this media")
+            answer = self._add("ig_comment", under["id"], text=message, author=IG_USER_ID)
+            return JSONResponse({"id": answer["id"]})
         if edge == "media" and node == IG_USER_ID:
             return self._container(form)
         if edge == "media_publish" and node == IG_USER_ID:

@@ -125,11 +125,12 @@ async def test_instagram_replies_under_the_comment_and_posts_images_or_refuses_t
             target=meta.IG_USER_ID,
             timeout_seconds=0.5,
         )
-        asked = fake.ig_comment("@acme c'est dispo en 38 ?")
-        heard_id = await heard(s, "instagram", asked["id"], asked["text"])
-
-        # Throttled for a minute by Meta's estimate: not slept through inside the publish; the
-        # attempt stays unknown, the platform is asked, and the reply goes out once, later.
+        # The brand @mentioned in another account's comment (ingest heard it with its media as
+        # parent). Throttled for a minute by Meta's estimate: not slept through inside the
+        # publish; the attempt stays unknown, the mention's replies are read, and the reply goes
+        # out once, later, through /{ig-user-id}/mentions.
+        theirs, asked = fake.ig_mentions("Mon look avec @acme", "@acme c'est dispo en 38 ?")
+        heard_id = await heard(s, "instagram", asked["id"], asked["text"], parent=theirs["id"])
         fake.script(meta.throttled(613, minutes=1))
         reply_id = await go_out(
             s,
@@ -141,11 +142,54 @@ async def test_instagram_replies_under_the_comment_and_posts_images_or_refuses_t
         )
         reply_view = await published(s, reply_id, reconcile=True)
         assert reply_view["attempts"] == 2
-        sent = fake.writes(f"/{meta.VERSION}/{asked['id']}/replies")
+        mentions = f"/{meta.VERSION}/{meta.IG_USER_ID}/mentions"
+        sent = fake.writes(mentions)
         assert len(sent) == 2  # the throttled send, then the reply
+        assert sent[-1]["form"] == {
+            "message": "Oui, en boutique et en ligne.",
+            "media_id": theirs["id"],
+            "comment_id": asked["id"],
+        }
         (reply,) = fake.brand_writes("ig_comment")
         assert (reply["parent"], reply["text"]) == (asked["id"], "Oui, en boutique et en ligne.")
         assert reply_view["platform_post_id"] == reply["id"]
+
+        # @mentioned in a caption: the answer is a comment on that media. Its answer lost after
+        # Graph took it: found among the media's comments, never sent twice.
+        caption_id = await heard(s, "instagram", theirs["id"], theirs["caption"])
+        fake.script(Scripted(hang=2))
+        thanks = await go_out(
+            s,
+            kind="reply",
+            channel="instagram",
+            title=None,
+            body="Merci pour le look !",
+            reply_to={"mention_id": caption_id},
+        )
+        thanks_view = await published(s, thanks, reconcile=True)
+        assert len(fake.writes(mentions)) == 3
+        assert fake.writes(mentions)[-1]["form"] == {
+            "message": "Merci pour le look !",
+            "media_id": theirs["id"],
+        }
+        comment = next(c for c in fake.brand_writes("ig_comment") if c["parent"] == theirs["id"])
+        assert (comment["text"], thanks_view["platform_post_id"]) == (
+            "Merci pour le look !",
+            comment["id"],
+        )
+
+        # A comment on the account's own media, answered by its id: under it, with /replies.
+        own = fake.ig_comment("Magnifique !")
+        by_id = await go_out(
+            s,
+            kind="reply",
+            channel="instagram",
+            title=None,
+            body="Merci !",
+            reply_to={"platform": "instagram", "external_id": own["id"]},
+        )
+        await published(s, by_id)
+        assert len(fake.writes(f"/{meta.VERSION}/{own['id']}/replies")) == 1
 
         # Before anyone approves: a text-only post, then images Instagram would not take (a
         # PNG, a JPEG over 8 MB, one that is not there), each named in the answer.

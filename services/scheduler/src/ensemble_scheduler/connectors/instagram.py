@@ -2,10 +2,12 @@
 (developers.facebook.com/docs/instagram-platform: content-publishing, ig-comment/replies,
 ig-user/media_publish).
 
-A reply is `POST /{ig-comment-id}/replies` with `message`, under the comment ingest stored as
-the mention (`instagram_manage_comments`). A mention in another account's caption or comment
-is answered through `/{ig-user-id}/mentions` instead, which this connector does not do yet:
-Graph refuses the reply and its reason is recorded.
+A reply to a mention ingest heard (Instagram's `mentions` webhooks: the brand @mentioned in
+another account's caption or comment) is `POST /{ig-user-id}/mentions` with `message` and the
+`media_id`, plus the `comment_id` for a comment (ig-user/mentions): Graph writes it as a
+comment on that media, or as a reply to that comment. A reply to a comment id given by hand (a
+comment on the account's own media) is `POST /{ig-comment-id}/replies`
+(`instagram_manage_comments`).
 
 Instagram has no text-only posts. A post is the item's media links as image containers
 (`POST /{ig-user-id}/media` with `image_url`, JPEG on a public address; two to ten images make
@@ -19,37 +21,70 @@ Only `media_publish` makes anything visible: a container left by a failed attemp
 unpublished after 24 hours. Graph keeps no idempotency key and a caption has no invisible
 place for one, so an unknown outcome is settled as on Facebook: the account's media
 (`GET /{ig-user-id}/media?fields=id,caption,timestamp,permalink`) or the comment's replies,
-matched on the exact text, a time after the attempt began and the account as author.
+matched on the exact text, a time after the attempt began and the account as author. A reply
+to a mention is looked for among the mentioned media's comments or the mentioned comment's
+replies (`GET /{ig-user-id}?fields=mentioned_media.media_id(…){comments{…}}`, or
+`mentioned_comment.comment_id(…){replies{…}}`), the same text since the attempt began.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import httpx
 
 from ensemble_scheduler.connectors.calls import Failed
-from ensemble_scheduler.connectors.graph import Graph, Match
+from ensemble_scheduler.connectors.graph import Graph, Match, failure
 from ensemble_scheduler.connectors.media import caption_of
 from ensemble_scheduler.models.publishing import (
     Absent,
     ChannelAccount,
+    Found,
     Lookup,
     Posted,
     PublicationRequest,
     PublishOutcome,
     Refused,
+    Unreachable,
 )
 
 MAX_CAPTION = 2200
 MAX_IMAGES = 10
 MEDIA_FIELDS = "id,caption,timestamp,permalink"
 REPLY_FIELDS = "id,text,timestamp,from"
+ANSWERS = "id,text,timestamp,username"
+
+
+def mention_form(request: PublicationRequest) -> dict[str, str]:
+    """`POST /{ig-user-id}/mentions`: the media the brand was mentioned on (a caption mention
+    is the media itself; a comment mention's parent is its media), and the comment if any."""
+    form = {"message": request.text}
+    if request.mention_parent:
+        form |= {"media_id": request.mention_parent, "comment_id": str(request.in_reply_to)}
+    else:
+        form["media_id"] = str(request.in_reply_to)
+    return form
+
+
+def answers_of(request: PublicationRequest) -> tuple[str, str]:
+    """The field that lists what was written under a mention, and where to read its items:
+    (the `fields` value, the key of the answer's object)."""
+    if request.mention_parent:
+        key = "mentioned_comment"
+        fields = f"{key}.comment_id({request.in_reply_to}){{replies{{{ANSWERS}}}}}"
+        return fields, key
+    key = "mentioned_media"
+    return f"{key}.media_id({request.in_reply_to}){{comments{{{ANSWERS}}}}}", key
 
 
 def refusal(account: ChannelAccount, request: PublicationRequest) -> Refused | None:
     """Why a request cannot go out on Instagram, known before sending (None when it can)."""
     if request.in_reply_to:
+        if request.answers_mention and not account.target:
+            return Refused(
+                "an Instagram channel needs its Instagram user id as target to answer mentions"
+            )
         return None if request.text.strip() else Refused("Instagram takes no empty reply")
     if not account.target:
         return Refused("an Instagram channel needs its Instagram user id as target for posts")
@@ -94,6 +129,11 @@ class InstagramConnector:
         if refused is not None:
             return refused
         try:
+            if request.in_reply_to and request.answers_mention:
+                path = f"{account.target}/mentions"
+                return Posted(
+                    await self._graph.post(account, path, "the reply", mention_form(request))
+                )
             if request.in_reply_to:
                 return Posted(await self._graph.reply(account, request, "replies"))
             container = await self._container(account, request)
@@ -110,6 +150,8 @@ class InstagramConnector:
     async def find(
         self, account: ChannelAccount, request: PublicationRequest, *, since: datetime
     ) -> Lookup:
+        if request.in_reply_to and request.answers_mention:
+            return await self._find_answer(account, request, since)
         if request.in_reply_to:
             path, fields = f"{request.in_reply_to}/replies", REPLY_FIELDS
             match = Match(request.text, "text", "timestamp", account.target, since)
@@ -121,3 +163,29 @@ class InstagramConnector:
         return await self._graph.lookup(
             account, path, {"fields": fields}, match, lambda hit: hit.get("permalink")
         )
+
+    async def _find_answer(
+        self, account: ChannelAccount, request: PublicationRequest, since: datetime
+    ) -> Lookup:
+        """The reply under a mention, read through the mention's own node (one page: an
+        answer beyond it cannot be told apart from none, so the lookup says it cannot say)."""
+        fields, key = answers_of(request)
+        answer = await self._graph.send(
+            account, "GET", str(account.target), params={"fields": fields}
+        )
+        if not isinstance(answer, httpx.Response):
+            return Unreachable(answer.reason)
+        if answer.status_code != 200:
+            return Unreachable(failure(answer, f"GET {key}").reason)
+        try:
+            edge = answer.json()[key]["replies" if request.mention_parent else "comments"]
+            items: list[dict[str, Any]] = edge.get("data") or []
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return Unreachable(f"GET {key}: {type(exc).__name__}: {exc}")
+        match = Match(request.text, "text", "timestamp", None, since)
+        hit = next((i for i in items if match(i)), None)
+        if hit is not None:
+            return Found(str(hit["id"]), None)
+        if (edge.get("paging") or {}).get("next"):
+            return Unreachable(f"GET {key}: more answers than one page; cannot say")
+        return Absent()

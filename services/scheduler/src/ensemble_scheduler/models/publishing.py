@@ -164,6 +164,8 @@ class PublicationRequest:
     in_reply_to: str | None = None
     visibility: Visibility = "public"
     media: tuple[str, ...] = ()  # the item's media links (also appended to `text`)
+    answers_mention: bool = False  # `in_reply_to` is a mention ingest heard, not an id given
+    mention_parent: str | None = None  # that mention's parent (an Instagram comment's media)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class ReplyTarget(BaseModel):
     external_id: str
     url: str | None
     received_at: datetime
+    parent: str | None = None  # the mention's parent on its platform (an Instagram comment's media)
     triage: ReplyTriage | None = None
 
     @classmethod
@@ -48,5 +49,6 @@ class ReplyTarget(BaseModel):
             platform=data.platform,
             external_id=data.external_id,
             url=str(data.url) if data.url else None,
+            parent=data.in_reply_to,
             received_at=at,
         )

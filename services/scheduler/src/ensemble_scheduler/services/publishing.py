@@ -246,11 +246,11 @@ class PublishingService:
     ) -> PublicationRequest:
         in_reply_to: str | None = None
         target = version.fields.reply_to
+        known = None
         if target is not None:
-            in_reply_to = target.external_id
-            if in_reply_to is None and target.mention_id:
+            if target.mention_id:
                 known = await self._targets.get(version.workspace, target.mention_id)
-                in_reply_to = known.external_id if known else None
+            in_reply_to = target.external_id or (known.external_id if known else None)
         return PublicationRequest(
             key=publication_key(version.content_id, version.version),
             content_id=version.content_id,
@@ -263,6 +263,8 @@ class PublishingService:
             in_reply_to=in_reply_to,
             visibility=account.visibility,
             media=tuple(str(m) for m in version.fields.media),
+            answers_mention=known is not None,
+            mention_parent=known.parent if known else None,
         )
 
     async def _record(
