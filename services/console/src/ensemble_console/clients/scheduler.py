@@ -23,6 +23,7 @@ from ensemble_console.models.scheduler import (
     Policy,
     PolicyChoice,
     Publication,
+    QueueItem,
     Scheduled,
     SlotPlan,
     StepDeadline,
@@ -190,6 +191,12 @@ class SchedulerClient(WorkspaceClient):
         params = {"from": start.isoformat(), "to": end.isoformat(), "limit": 500}
         answer = await self.as_person(caller, workspace, "GET", "/calendar", params=params)
         return self.parse(CalendarPage, answer)
+
+    async def queue(self, caller: Caller, workspace: str) -> list[QueueItem]:
+        """Approved items waiting for a slot, newest first (50 at most)."""
+        params = {"limit": 50}
+        answer = await self.as_person(caller, workspace, "GET", "/calendar/queue", params=params)
+        return self.parse_list(QueueItem, answer)
 
     async def slot_plans(self, caller: Caller, workspace: str) -> list[SlotPlan]:
         answer = await self.as_person(caller, workspace, "GET", "/calendar/channels")
