@@ -256,6 +256,10 @@ class SchedulerClient(WorkspaceClient):
         answer = await self.as_person(caller, workspace, "GET", "/approval-policies", params=params)
         return self.parse(PolicyPage, answer)
 
+    async def delete_policy(self, caller: Caller, workspace: str, name: str) -> None:
+        """404 when no policy has this name."""
+        await self.as_person(caller, workspace, "DELETE", f"/approval-policies/{_id(name)}")
+
     async def put_policy(
         self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
     ) -> Policy:
