@@ -1,8 +1,8 @@
 """The Community screens with plain forms (no JavaScript) in front of the real identity and
 feedback (real store and broker): the board and its status and merge forms, the moderation
-queue, members and their merges, a field event's roster and check-in, suggestions from social
-mentions. Every action is a POST that redirects with a notice; GET changes nothing; feedback's
-refusals are 4xx pages; a viewer reads but cannot act; French reads French."""
+queue, members and their merges, a field event's roster, change and check-in, suggestions from
+social mentions. Every action is a POST that redirects with a notice; GET changes nothing;
+feedback's refusals are 4xx pages; a viewer reads but cannot act; French reads French."""
 
 from __future__ import annotations
 
@@ -270,7 +270,7 @@ async def test_members_show_handles_and_engagement_and_a_suggested_merge_is_conf
         assert (await stage.api("GET", f"/members/{other}"))["trust"] == "trusted"
 
 
-async def test_a_field_events_roster_and_check_in_at_the_door(stage: Stage) -> None:
+async def test_a_field_events_roster_change_and_check_in_at_the_door(stage: Stage) -> None:
     ana, ana_headers = await stage.feedback.join("Ana Early")
     bo, bo_headers = await stage.feedback.join("Bo Late")
     events = f"{BOARD}/events"
@@ -333,6 +333,25 @@ async def test_a_field_events_roster_and_check_in_at_the_door(stage: Stage) -> N
         [entry, _] = (await stage.api("GET", f"/field-events/{event['id']}/rsvps"))["items"]
         assert (entry["member_id"], entry["checked_in"]) == (ana, True)
         assert bo not in after.text.split('id="waitlist-title"')[0]
+
+        # The change form shows the event as it is, times in its own zone; more seats move
+        # the waitlist up; an end before the start is feedback's refusal, shown.
+        assert f'value="{day}T18:30"' in after.text
+        assert 'value="Tasting in Lyon"' in after.text
+        changed_form = {**form, "title": "Tasting in Lyon, two tables", "capacity": "2"}
+        wrong_end = await browser.submit(page, f"{page}/change", {**form, "ends": f"{day}T17:00"})
+        assert wrong_end.status_code == 422
+        assert "This event cannot be changed" in wrong_end.text
+        changed = await acted(browser, page, f"{page}/change", changed_form)
+        assert notice_of(changed) == "The event is changed."
+        assert "Tasting in Lyon, two tables" in changed
+        event_now = await stage.api("GET", f"/field-events/{event['id']}")
+        assert (event_now["capacity"], event_now["starts_at"]) == (2, event["starts_at"])
+        roster = (await stage.api("GET", f"/field-events/{event['id']}/rsvps"))["items"]
+        assert [(e["member_id"], e["status"]) for e in roster] == [
+            (ana, "confirmed"),
+            (bo, "confirmed"),
+        ]
 
         cancelled = await acted(browser, page, f"{page}/cancel", {})
         assert notice_of(cancelled) == "The event is cancelled, with every seat."

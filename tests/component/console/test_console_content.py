@@ -1,8 +1,8 @@
 """Content, approvals and the calendar in the console without JavaScript (plain forms), in
 front of the real identity and scheduler: a manager drafts, edits (a new version, the words
 changed shown between any two versions), comments and asks for approval; the approver finds
-it among their pending decisions and approves it in place, as themselves; the item is then
-scheduled from the calendar, and scheduler's refusals show their reason."""
+it among their pending decisions and approves it in place, as themselves; the item then waits
+for a slot on the calendar and is scheduled from it, and scheduler's refusals show their reason."""
 
 from __future__ import annotations
 
@@ -138,6 +138,12 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
         assert "Nothing awaits your decision." in text((await bo.get("/w/acme/content")).text)
         assert 'action="/w/acme/content/' not in section(shown.text, "approval-title")
 
+        # Approved without a slot: the calendar lists it as waiting, with its schedule form.
+        waiting = section((await ana.get("/w/acme/calendar")).text, "waiting-title")
+        assert f'href="/w/acme/content/{content_id}"' in waiting
+        assert "Launch · Mastodon" in text(waiting)
+        assert f'name="content_id" value="{content_id}"' in waiting
+
         slot = (datetime.now(PARIS) + timedelta(days=2)).replace(
             hour=10, minute=30, second=0, microsecond=0
         )
@@ -157,6 +163,8 @@ async def test_a_draft_is_edited_approved_in_place_and_scheduled(front: Front) -
         day = section(calendar, f"day-{slot.date().isoformat()}")
         assert f'data-content="{content_id}"' in day
         assert "10:30 · Mastodon · Launch · Scheduled" in text(day)
+        waiting = text(section(calendar, "waiting-title"))
+        assert "Nothing approved is waiting for a slot." in waiting
         month = (await ana.get(f"/w/acme/calendar?view=month&day={slot.date().isoformat()}")).text
         assert f'data-content="{content_id}"' in month
 

@@ -250,6 +250,27 @@ async def test_approval_policies_are_created_edited_and_refused_next_to_the_fiel
     assert "letters, digits" in refusal(bad_name.text, "f-name")
     assert (await ana.get("/w/acme/admin/policies/nothing-here")).status_code == 404
 
+    # A spare policy is deleted from its page; deleting it again is the 404 page.
+    spare = {**POLICY_FORM, "name": "spare"}
+    await ana.submit("/w/acme/admin/policies/new", "/w/acme/admin/policies", spare)
+    spare_page = (await ana.get("/w/acme/admin/policies/spare")).text
+    assert 'action="/w/acme/admin/policies/spare/delete"' in spare_page
+    assert "/delete" not in (await ana.get("/w/acme/admin/policies/new")).text
+    deleted = await ana.submit(
+        "/w/acme/admin/policies/spare", "/w/acme/admin/policies/spare/delete", {}
+    )
+    listed_now = await followed(ana, deleted, "/w/acme/admin/policies?notice=policy_deleted")
+    assert notice(listed_now) == "The policy is deleted."
+    gone = await office.scheduler.client.get(
+        "/approval-policies/spare", headers=office.scheduler.admin
+    )
+    assert gone.status_code == 404
+    assert 'href="/w/acme/admin/policies/standard"' in listed_now
+    again = await ana.submit(
+        "/w/acme/admin/policies/standard", "/w/acme/admin/policies/spare/delete", {}
+    )
+    assert again.status_code == 404
+
 
 async def test_channel_slots_and_publishing_are_set_and_the_token_is_never_shown(
     office: Office,

@@ -193,6 +193,15 @@ class FeedbackClient(WorkspaceClient):
         answer = await self.as_person(caller, workspace, "POST", "/field-events", json=body)
         return self.parse(FieldEvent, answer)
 
+    async def change_event(
+        self, caller: Caller, workspace: str, event_id: str, body: dict[str, object]
+    ) -> FieldEvent:
+        """409 for a cancelled event or fewer seats than those taken; 422 for a refused field."""
+        path = f"/field-events/{event_id}"
+        return self.parse(
+            FieldEvent, await self.as_person(caller, workspace, "PATCH", path, json=body)
+        )
+
     async def cancel_event(self, caller: Caller, workspace: str, event_id: str) -> FieldEvent:
         """Cancels every RSVP too."""
         path = f"/field-events/{event_id}/cancel"

@@ -23,6 +23,7 @@ from ensemble_console.models.scheduler import (
     Policy,
     PolicyChoice,
     Publication,
+    QueueItem,
     Scheduled,
     SlotPlan,
     StepDeadline,
@@ -191,6 +192,12 @@ class SchedulerClient(WorkspaceClient):
         answer = await self.as_person(caller, workspace, "GET", "/calendar", params=params)
         return self.parse(CalendarPage, answer)
 
+    async def queue(self, caller: Caller, workspace: str) -> list[QueueItem]:
+        """Approved items waiting for a slot, newest first (50 at most)."""
+        params = {"limit": 50}
+        answer = await self.as_person(caller, workspace, "GET", "/calendar/queue", params=params)
+        return self.parse_list(QueueItem, answer)
+
     async def slot_plans(self, caller: Caller, workspace: str) -> list[SlotPlan]:
         answer = await self.as_person(caller, workspace, "GET", "/calendar/channels")
         return self.parse_list(SlotPlan, answer)
@@ -248,6 +255,10 @@ class SchedulerClient(WorkspaceClient):
         params = {"cursor": cursor, "limit": 100}
         answer = await self.as_person(caller, workspace, "GET", "/approval-policies", params=params)
         return self.parse(PolicyPage, answer)
+
+    async def delete_policy(self, caller: Caller, workspace: str, name: str) -> None:
+        """404 when no policy has this name."""
+        await self.as_person(caller, workspace, "DELETE", f"/approval-policies/{_id(name)}")
 
     async def put_policy(
         self, caller: Caller, workspace: str, name: str, body: dict[str, Any]

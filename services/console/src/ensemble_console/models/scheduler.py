@@ -346,6 +346,14 @@ class CalendarEntry(Answer):
     platform_post_id: str | None = None
 
 
+class QueueItem(Answer):
+    """An approved item without a slot yet (scheduler's `GET /calendar/queue`)."""
+
+    content_id: str
+    channel: str
+    title: str | None = None
+
+
 class CalendarPage(Answer):
     items: list[CalendarEntry]
     truncated: bool = False

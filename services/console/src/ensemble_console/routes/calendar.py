@@ -76,8 +76,10 @@ async def _calendar_page(
     now = datetime.now(UTC)
     shown = agenda.span(view, _anchor(day, now.astimezone(zone).date()))
     start, end = shown.bounds(zone)
-    page, plans = await asyncio.gather(
-        client.calendar(caller, ws, start, end), client.slot_plans(caller, ws)
+    page, plans, waiting = await asyncio.gather(
+        client.calendar(caller, ws, start, end),
+        client.slot_plans(caller, ws),
+        client.queue(caller, ws),
     )
     due = [e for e in page.items if e.status in SETTLED or e.slot_at <= now]
     found = await asyncio.gather(*(client.publication(caller, ws, e.content_id) for e in due))
@@ -105,6 +107,7 @@ async def _calendar_page(
         shown=shown,
         days=list(days.values()),
         truncated=page.truncated,
+        waiting=waiting,
         zone=str(zone),
         feed=feed,
         error=error,

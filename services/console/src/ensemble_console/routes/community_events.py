@@ -1,5 +1,5 @@
 """The Community screen's field events: planning one (times typed in the event's own zone),
-cancelling one, each with its seats, the roster (seats in order, then
+changing or cancelling one, each with its seats, the roster (seats in order, then
 the waitlist) and who has checked in; and the check-in screen staff use at the door, on a
 phone: one big field for the attendee's code (typed, or sent by a barcode scanner, which
 types it and presses Enter), one big button, the name of who was let in."""
@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Query
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ensemble_console.clients import ApiError
@@ -56,31 +57,46 @@ def local_time(value: str, zone: str) -> str:
     return datetime.fromisoformat(value).replace(tzinfo=where).isoformat()
 
 
+def field_time(moment: datetime, zone: str) -> str:
+    """`moment` as a `datetime-local` field shows it, in the event's zone (`local_time`'s
+    inverse)."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+class EventForm(BaseModel):
+    """The fields of the plan and change forms (times typed in the event's own zone)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    place_name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=500)
+    starts: str = Field(max_length=32)
+    ends: str = Field(max_length=32)
+    timezone: str = Field(max_length=64)
+    capacity: int = Field(ge=1, le=10_000)
+    description: str = Field(default="", max_length=10_000)
+
+    def body(self) -> dict[str, object]:
+        """Feedback's body; ValueError for a time or a zone that is not one."""
+        zone = self.timezone.strip()
+        return {
+            "title": self.title.strip(),
+            "description": self.description.strip(),
+            "place": {"name": self.place_name.strip(), "address": self.address.strip()},
+            "starts_at": local_time(self.starts, zone),
+            "ends_at": local_time(self.ends, zone),
+            "timezone": zone,
+            "capacity": self.capacity,
+        }
+
+
 @router.post("")
-async def plan(
-    staff: Staff,
-    title: Annotated[str, Form(min_length=1, max_length=200)],
-    place_name: Annotated[str, Form(min_length=1, max_length=200)],
-    address: Annotated[str, Form(min_length=1, max_length=500)],
-    starts: Annotated[str, Form(max_length=32)],
-    ends: Annotated[str, Form(max_length=32)],
-    timezone: Annotated[str, Form(max_length=64)],
-    capacity: Annotated[int, Form(ge=1, le=10_000)],
-    description: Annotated[str, Form(max_length=10_000)] = "",
-) -> Response:
+async def plan(staff: Staff, form: Annotated[EventForm, Form()]) -> Response:
     visit = staff.visit
     back = f"{base(staff)}/events"
     try:
-        body: dict[str, object] = {
-            "title": title.strip(),
-            "description": description.strip(),
-            "place": {"name": place_name.strip(), "address": address.strip()},
-            "starts_at": local_time(starts, timezone.strip()),
-            "ends_at": local_time(ends, timezone.strip()),
-            "timezone": timezone.strip(),
-            "capacity": capacity,
-        }
-        planned = await visit.clients.feedback.plan_event(visit.caller, staff.workspace, body)
+        planned = await visit.clients.feedback.plan_event(
+            visit.caller, staff.workspace, form.body()
+        )
     except ValueError:
         return staff.visit.page(
             "community/refused.html", status=422, place=staff.place, what="plan", back=back
@@ -88,6 +104,22 @@ async def plan(
     except ApiError as exc:
         return refused(staff, exc, "plan", back)
     return visit.redirect(f"{back}/{planned.id}", notice="event_planned")
+
+
+@router.post("/{event_id}/change")
+async def change(staff: Staff, event_id: Id, form: Annotated[EventForm, Form()]) -> Response:
+    """Every field sent again (feedback's PATCH); more seats move the waitlist up, fewer than
+    those taken is refused."""
+    visit = staff.visit
+    back = f"{base(staff)}/events/{event_id}"
+    try:
+        body = form.body()
+    except ValueError:
+        return visit.page(
+            "community/refused.html", status=422, place=staff.place, what="change", back=back
+        )
+    action = visit.clients.feedback.change_event(visit.caller, staff.workspace, event_id, body)
+    return await acted(staff, action, "change", back, "event_changed")
 
 
 @router.post("/{event_id}/cancel")
@@ -107,8 +139,15 @@ async def event(staff: Staff, event_id: Id, cursor: Cursor = None) -> object:
         client.roster(visit.caller, ws, event_id, cursor),
         names(staff),
     )
+    typed = {"starts": field_time(shown.starts_at, shown.timezone)}
+    typed["ends"] = field_time(shown.ends_at, shown.timezone)
     return visit.page(
-        "community/event.html", place=staff.place, event=shown, roster=roster, names=known
+        "community/event.html",
+        place=staff.place,
+        event=shown,
+        roster=roster,
+        names=known,
+        typed=typed,
     )
 
 

@@ -1,6 +1,7 @@
-"""Approval policies (admins): the list in the order scheduler tries them, and one form that
+"""Approval policies (admins): the list in the order scheduler tries them, one form that
 creates or replaces a policy (steps, approvers by email, deadlines, escalation, self-approval,
-what a missed slot does); scheduler's 422s are shown next to their fields."""
+what a missed slot does; scheduler's 422s are shown next to their fields), and a button that
+deletes one."""
 
 from __future__ import annotations
 
@@ -107,3 +108,11 @@ async def save_policy(admin: Admin, request: Request) -> object:
         return _form(admin, values, new=new, errors=errors, status=422)
     notice = "policy_created" if new else "policy_saved"
     return visit.redirect(f"/w/{admin.workspace}/admin/policies/{name}", notice=notice)
+
+
+@router.post("/{name}/delete")
+async def delete_policy(admin: Admin, name: PolicyName) -> object:
+    """Scheduler's 404 for a policy already gone is the 404 page."""
+    visit = admin.visit
+    await visit.clients.scheduler.delete_policy(visit.caller, admin.workspace, name)
+    return visit.redirect(f"/w/{admin.workspace}/admin/policies", notice="policy_deleted")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from ensemble_console.web.i18n import N_, Translator
+from ensemble_console.web.labels_community import COMMUNITY_NOTICES
 from ensemble_console.web.labels_inbox import INBOX_NOTICES
 from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
@@ -241,23 +242,6 @@ LABELS: dict[str, dict[str, str]] = {
         "note_added": N_("Note added"),
     },
     "notice": {
-        "status_changed": N_("The status is changed; the members following it hear about it."),
-        "submission_merged": N_(
-            "The duplicate is merged: its votes, followers and comments moved."
-        ),
-        "item_approved": N_("Approved: it is published."),
-        "item_rejected": N_("Rejected: it stays off the board."),
-        "member_blocked": N_("The member is blocked; their held items are rejected."),
-        "members_merged": N_("The two members are merged into one."),
-        "merge_undone": N_("The merge is undone."),
-        "trust_changed": N_("The member's trust level is set."),
-        "handle_linked": N_("The handle is linked to the member."),
-        "handle_unlinked": N_("The handle is unlinked."),
-        "checked_in": N_("Checked in."),
-        "event_planned": N_("The event is planned; members can take a seat."),
-        "event_cancelled": N_("The event is cancelled, with every seat."),
-        "suggestion_confirmed": N_("The suggestion is on the board."),
-        "suggestion_dismissed": N_("The suggestion is dismissed."),
         "preferences_saved": N_("Your choices are saved."),
         "signed_out": N_("You are signed out."),
         "signed_out_everywhere": N_("You are signed out on every device."),
@@ -448,3 +432,4 @@ _extend(LABELS, SCHEDULER_LABELS)
 _extend(LABELS["notice"], PORTAL_NOTICES)
 _extend(LABELS, PORTAL_LABELS)
 _extend(LABELS["notice"], INBOX_NOTICES)
+_extend(LABELS["notice"], COMMUNITY_NOTICES)

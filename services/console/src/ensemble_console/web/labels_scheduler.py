@@ -8,6 +8,7 @@ from ensemble_console.web.i18n import N_
 SCHEDULER_NOTICES: dict[str, str] = {
     "policy_created": N_("The policy is created."),
     "policy_saved": N_("The policy is saved."),
+    "policy_deleted": N_("The policy is deleted."),
     "slots_saved": N_("The publishing slots are saved."),
     "publishing_saved": N_("Where the channel publishes is saved."),
     "account_connected": N_("The account is connected: the channel publishes with it."),

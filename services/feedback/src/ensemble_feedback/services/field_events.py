@@ -102,7 +102,9 @@ class FieldEventService:
         if event.status == "cancelled":
             raise Conflict("the event is cancelled")
         # The stored capacity stays the initial one: the log replays from it.
-        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"capacity"})
+        # The validated values themselves (a dump would turn `place` into a plain dict).
+        sent = body.model_fields_set - {"capacity"}
+        changes = {name: getattr(body, name) for name in sent if getattr(body, name) is not None}
         changed = event.model_copy(update={**changes, "version": event.version + 1})
         if changed.ends_at <= changed.starts_at:
             raise Invalid("ends_at must come after starts_at")
