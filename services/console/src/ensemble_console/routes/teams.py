@@ -35,6 +35,17 @@ async def _names(staff: Staff) -> dict[str, str]:
     return {p.id: p.name for p in await visit.clients.notify.people(visit.caller, staff.workspace)}
 
 
+async def _team(staff: Staff, name: str) -> Team | None:
+    """The team, or None for a name notify does not know yet (the form makes it)."""
+    visit = staff.visit
+    try:
+        return await visit.clients.notify.team(visit.caller, staff.workspace, name)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return None
+
+
 @router.get("")
 async def teams(staff: Staff, name: str = "") -> object:
     """The teams; `?name=` opens one by name (a new one too)."""
@@ -69,12 +80,7 @@ async def _page(
     errors: dict[str, str] | None = None,
 ) -> object:
     visit = staff.visit
-    try:
-        team: Team | None = await visit.clients.notify.team(visit.caller, staff.workspace, name)
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        team = None  # a new team: the form makes it
+    team, names = await asyncio.gather(_team(staff, name), _names(staff))
     if shown is None:
         current = team or Team(name=name)
         shown = {
@@ -90,7 +96,7 @@ async def _page(
         name=name,
         team=team,
         shown=shown,
-        names=await _names(staff),
+        names=names,
         zone=getattr(visit.i18n.zone, "key", str(visit.i18n.zone)),
         errors=errors or {},
         action=_here(staff, name),
