@@ -18,6 +18,7 @@ import httpx
 from support.console import Browser
 from support.console_ops import Ops
 from support.identity import PASSWORD
+from support.receiver import Receiver
 
 FormData = dict[str, Any]
 
@@ -380,8 +381,105 @@ async def test_a_manager_edits_people_and_weights_but_not_the_admins_settings(op
         assert 'href="/w/acme/community/engagement"' in people
         assert 'href="/w/acme/community/engagement"' not in (await browser.get("/w/acme/")).text
         assert (await browser.get("/w/acme/admin/people")).status_code == 200
+        # Addresses are the person's or an admin's: notify refuses a manager (403 page).
+        assert (await browser.get("/w/acme/admin/people/lea/addresses")).status_code == 403
+        assert (await browser.get("/w/acme/account/addresses")).status_code == 200
+        assert (await browser.get("/w/acme/admin/teams")).status_code == 200
         page = "/w/acme/community/engagement"
         before = await api(ops.feedback.client, "/members/engagement-weights", ops.feedback.manager)
         await saved(browser, page, {"mention": "4"}, "engagement_saved")
         after = await api(ops.feedback.client, "/members/engagement-weights", ops.feedback.manager)
         assert after == {**before, "mention": 4}
+
+
+async def test_my_addresses_wait_for_their_proof_and_an_admin_changes_a_colleagues(
+    ops: Ops,
+) -> None:
+    notify, admin = ops.notify.http, ops.notify.admin
+    async with ops.admin() as browser:
+        me = ops.admin_id
+        await ops.notify.put_person(me, name="Ana Admin")
+        account = await browser.get("/w/acme/account")
+        assert 'href="/w/acme/account/addresses"' in account.text
+        page = "/w/acme/account/addresses"
+        before = await api(notify, f"/people/{me}", admin)
+        shown = await browser.get(page)
+        assert shown.status_code == 200, shown.text[:500]
+        assert 'name="email"' in shown.text  # entered by hand: its email is set here too
+        assert await api(notify, f"/people/{me}", admin) == before  # GET changes nothing
+        with Receiver() as slack:
+            done = await browser.submit(page, page, {"slack_webhook_url": slack.url})
+            assert done.status_code == 303, done.text[:800]
+            assert done.headers["location"] == f"{page}?notice=addresses_requested"
+            assert slack.verifications  # sent before notify answered
+        entry = await api(notify, f"/people/{me}", admin)
+        assert entry["slack_webhook_url"] is None  # not in use before its owner's proof
+        assert [(p["channel"], p["address"]) for p in entry["pending"]] == [("slack", slack.url)]
+        after = (await browser.get(done.headers["location"])).text
+        assert "Waiting for proof" in after
+        assert "127.0.0.1" in after
+        assert slack.url not in after  # a chat webhook is a credential: its host only
+        assert "set, waiting for proof" in after
+        assert "themselves" in after
+        refused = await browser.submit(
+            page, page, {"teams_webhook_url": "http://169.254.169.254/latest"}
+        )
+        assert refused.status_code == 422, refused.text[:800]
+        assert error_next_to(refused.text, "teams_webhook_url")
+        assert 'value="http://169.254' not in refused.text  # a typed URL is never put back
+        unchanged = await browser.submit(page, page, {})
+        assert unchanged.headers["location"] == f"{page}?notice=addresses_unchanged"
+
+        # An admin, from a colleague's page: removes their email; its history says who.
+        await ops.notify.put_person("noe", name="Noé", email="noe@acme.example")
+        person = await browser.get("/w/acme/admin/people/noe")
+        theirs = "/w/acme/admin/people/noe/addresses"
+        assert f'href="{theirs}"' in person.text
+        removed = await browser.submit(theirs, theirs, {"remove": "email"})
+        assert removed.status_code == 303, removed.text[:800]
+        assert (await api(notify, "/people/noe", admin))["email"] is None
+        history = (await browser.get(theirs)).text
+        assert "removed" in history
+        assert "noe@acme.example" in history
+    async with ops.admin("fr") as french:
+        assert "Mes adresses de notification" in (await french.get(page)).text
+
+
+async def test_a_team_and_its_on_call_shifts_are_one_form_typed_in_my_zone(ops: Ops) -> None:
+    notify, admin = ops.notify.http, ops.notify.admin
+    async with ops.admin() as browser:
+        settings = await browser.get("/w/acme/settings")
+        assert 'href="/w/acme/admin/teams"' in settings.text
+        opened = await browser.get("/w/acme/admin/teams?name=support")
+        assert opened.headers["location"] == "/w/acme/admin/teams/support"
+        page = "/w/acme/admin/teams/support"
+        assert "A new team" in (await browser.get(page)).text
+        assert (await notify.get("/teams/support", headers=admin)).status_code == 404
+        changes = {
+            "description": "Customer support",
+            "members": "lea\nnoe",
+            "on_call_person": "lea",
+            "on_call.0.person": "noe",
+            "on_call.0.starts_at": "2026-12-08T09:00",  # Ana's zone: Europe/Paris
+            "on_call.0.ends_at": "2026-12-08T17:00",
+        }
+        after = await saved(browser, page, changes, "team_saved")
+        assert "The team is saved." in after
+        stored = await api(notify, "/teams/support", admin)
+        assert stored["members"] == ["lea", "noe"]
+        assert stored["on_call_person"] == "lea"
+        [shift] = stored["on_call"]
+        assert (shift["person"], shift["starts_at"]) == ("noe", "2026-12-08T08:00:00Z")
+        assert form_of(after, page)["on_call.0.starts_at"] == "2026-12-08T09:00"
+        listed = await browser.get("/w/acme/admin/teams")
+        assert 'href="/w/acme/admin/teams/support"' in listed.text
+
+        backwards = {"on_call.0.ends_at": "2026-12-08T08:00"}
+        refused = await posted(browser, page, backwards)
+        assert refused.status_code == 422, refused.text[:800]
+        assert "a shift ends after it starts" in refused.text
+        assert 'value="2026-12-08T08:00"' in refused.text
+        garbled = await posted(browser, page, {"on_call.0.starts_at": "tomorrow"})
+        assert garbled.status_code == 422
+        assert error_next_to(garbled.text, "on_call.0.starts_at") == "Give a date and a time."
+        assert await api(notify, "/teams/support", admin) == stored

@@ -81,6 +81,10 @@ async def test_a_manager_cannot_set_or_remove_someone_elses_addresses(
             "/people/camille/addresses", json={"slack_webhook_url": slack.url}, headers=other
         )
         assert as_colleague.status_code == 403
+        # an approver reads no one's entry but their own (to see and change their addresses)
+        assert (await notify.http.get("/people/camille", headers=other)).status_code == 403
+        own = await notify.http.get("/people/camille", headers=notify.person("camille"))
+        assert own.status_code == 200, own.text
         audit = await notify.http.get("/people/camille/address-changes", headers=manager)
         assert audit.status_code == 403
         entry = (await notify.http.get("/people/camille", headers=manager)).json()

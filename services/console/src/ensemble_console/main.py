@@ -22,6 +22,7 @@ from ensemble_console.clients import Clients
 from ensemble_console.config import ConsoleSettings
 from ensemble_console.routes import (
     account,
+    addresses,
     admin,
     calendar,
     channels,
@@ -58,6 +59,7 @@ from ensemble_console.routes import (
     setup,
     signin,
     sources,
+    teams,
     templates_admin,
     triage,
     unsubscribe,
@@ -102,6 +104,8 @@ ROUTERS = (
     routing.router,
     preference_defaults.router,
     people.router,
+    addresses.router,
+    teams.router,
     triage.router,
     engagement.router,
     portal.router,

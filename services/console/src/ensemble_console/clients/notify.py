@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
 from ensemble_console.models.notify import (
+    AddressChange,
     Delivery,
     Endpoint,
     EndpointCreated,
@@ -19,6 +20,7 @@ from ensemble_console.models.notify import (
     Preferences,
     Replay,
     RoutingRules,
+    Team,
     Unsubscribed,
     UnsubscribeLink,
 )
@@ -164,3 +166,36 @@ class NotifyClient(WorkspaceClient):
         path = f"/people/{quote(person_id, safe='')}"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(Person, answer)
+
+    async def set_addresses(
+        self, caller: Caller, workspace: str, person_id: str, body: dict[str, str | None]
+    ) -> Person:
+        """The person or an admin (403 otherwise): a field given sets that address (null
+        removes it), each new one pending until its owner confirms the message sent to it;
+        422 names the field; an identity account's email, 409."""
+        path = f"/people/{quote(person_id, safe='')}/addresses"
+        answer = await self.as_person(caller, workspace, "PUT", path, json=body)
+        return self.parse(Person, answer)
+
+    async def address_changes(
+        self, caller: Caller, workspace: str, person_id: str
+    ) -> list[AddressChange]:
+        """The person's or an admin's to read (403 otherwise), newest first."""
+        path = f"/people/{quote(person_id, safe='')}/address-changes"
+        answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
+        return self.parse_list(AddressChange, answer)
+
+    async def teams(self, caller: Caller, workspace: str) -> list[Team]:
+        answer = await self.as_person(caller, workspace, "GET", "/teams", params={"limit": 100})
+        return self.parse_list(Team, answer)
+
+    async def team(self, caller: Caller, workspace: str, name: str) -> Team:
+        path = f"/teams/{quote(name, safe='')}"
+        return self.parse(Team, await self.as_person(caller, workspace, "GET", path))
+
+    async def save_team(
+        self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
+    ) -> Team:
+        """Managers and admins; replaces the team (422 names the field, e.g. `on_call.0`)."""
+        path = f"/teams/{quote(name, safe='')}"
+        return self.parse(Team, await self.as_person(caller, workspace, "PUT", path, json=body))

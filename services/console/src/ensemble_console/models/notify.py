@@ -183,3 +183,33 @@ class Person(Answer):
             "slack_webhook_url": self.slack_webhook_url,
             "teams_webhook_url": self.teams_webhook_url,
         }
+
+
+class AddressChange(Answer):
+    """One change of a person's addresses (notify's insert-only audit): requested (pending
+    its proof), confirmed (through its link) or removed, and by whom."""
+
+    id: str
+    channel: str
+    change: str
+    address: str | None = None
+    by: str
+    at: datetime
+
+
+class Shift(Answer):
+    person: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class Team(Answer):
+    """A notify team: its members and who is on call (shifts, else the current field, else
+    every member)."""
+
+    name: str
+    members: tuple[str, ...] = ()
+    on_call: tuple[Shift, ...] = ()
+    on_call_person: str | None = None
+    description: str | None = None
+    updated_at: datetime | None = None

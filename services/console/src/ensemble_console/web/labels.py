@@ -417,6 +417,11 @@ _extend(
         "routing_saved": N_("The routing rules are saved."),
         "notification_defaults_saved": N_("The workspace's notification defaults are saved."),
         "person_saved": N_("The person is saved."),
+        "addresses_requested": N_(
+            "Saved: each new address is used once its owner confirms the message sent to it."
+        ),
+        "addresses_unchanged": N_("Nothing to change."),
+        "team_saved": N_("The team is saved."),
         "triage_saved": N_("The triage settings are saved."),
         "engagement_saved": N_("The engagement weights are saved."),
     },
@@ -425,6 +430,11 @@ _extend(
     LABELS,
     {
         "mention_kind": {"request": N_("Request"), "feedback": N_("Feedback")},
+        "address_change": {
+            "requested": N_("set, waiting for proof"),
+            "confirmed": N_("confirmed by its owner"),
+            "removed": N_("removed"),
+        },
     },
 )
 _extend(LABELS["notice"], SCHEDULER_NOTICES)

@@ -77,6 +77,12 @@ MENU: tuple[Group, ...] = (
         (
             Entry(N_("Routing rules"), "admin/routing", "admin", N_("Which events reach whom.")),
             Entry(
+                N_("Teams and on-call"),
+                "admin/teams",
+                "manager",
+                N_("Who is in each team, who is on call."),
+            ),
+            Entry(
                 N_("Notification defaults"),
                 "admin/notification-defaults",
                 "admin",

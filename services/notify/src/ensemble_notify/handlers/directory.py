@@ -64,9 +64,14 @@ async def address_changes(
     return await people.address_changes(principal, person_id, limit=limit)
 
 
-@router.get("/people/{person_id}", summary="One person of the directory.")
-async def get_person(person_id: str, principal: Manager, people: People) -> Person:
-    return await people.get(principal.workspace, person_id)
+@router.get(
+    "/people/{person_id}",
+    summary="One person of the directory (managers, or the person themselves).",
+    description="Anyone else gets 403: the person reads their own addresses, in use and "
+    "pending, to change them (`PUT /people/{person_id}/addresses`).",
+)
+async def get_person(person_id: str, principal: CurrentPrincipal, people: People) -> Person:
+    return await people.read(principal, person_id)
 
 
 @router.get("/people", summary="The workspace's directory.")

@@ -114,6 +114,13 @@ class Directory:
             "notifications and decision links go there"
         )
 
+    async def read(self, principal: Principal, person_id: str) -> Person:
+        """An entry as its reader may see it: managers (and viewers, admins) read the
+        directory; anyone reads their own entry, to see and change their addresses."""
+        if principal.subject != person_id and not principal.may_read_as(Role.MANAGER):
+            raise Forbidden("this needs one of the roles: manager")
+        return await self.get(principal.workspace, person_id)
+
     async def get(self, workspace: str, person_id: str) -> Person:
         person = await self._people.get(workspace, person_id)
         if person is None:
