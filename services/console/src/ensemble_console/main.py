@@ -62,6 +62,7 @@ from ensemble_console.routes import (
     triage,
     unsubscribe,
     verify_address,
+    workspace,
 )
 from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
@@ -116,6 +117,7 @@ ROUTERS = (
     crises.router,
     feeds.router,
     jobs.router,
+    workspace.router,
 )
 
 

@@ -262,6 +262,7 @@ LABELS: dict[str, dict[str, str]] = {
         "last_admin": N_("A workspace keeps at least one administrator."),
         "invited": N_("The invitation is sent."),
         "invitation_revoked": N_("The invitation is revoked."),
+        "workspace_saved": N_("The workspace's settings are saved."),
         "mention_assigned": N_("The mention is assigned."),
         "mention_closed": N_("The mention is closed."),
         "mention_reopened": N_("The mention is open again."),
