@@ -13,6 +13,7 @@ from ensemble_console.models.notify import (
     Delivery,
     Endpoint,
     EndpointCreated,
+    EndpointDetail,
     InboxPage,
     LinkedPreferences,
     Person,
@@ -87,6 +88,11 @@ class NotifyClient(WorkspaceClient):
     ) -> EndpointCreated:
         answer = await self.as_person(caller, workspace, "POST", "/endpoints", json=body)
         return self.parse(EndpointCreated, answer)
+
+    async def endpoint(self, caller: Caller, workspace: str, endpoint_id: str) -> EndpointDetail:
+        """404 when the workspace has no such endpoint."""
+        path = f"/endpoints/{quote(endpoint_id, safe='')}"
+        return self.parse(EndpointDetail, await self.as_person(caller, workspace, "GET", path))
 
     async def disable_endpoint(
         self, caller: Caller, workspace: str, endpoint_id: str, enabled: bool

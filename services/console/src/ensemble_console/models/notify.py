@@ -99,6 +99,22 @@ class Endpoint(Answer):
     secrets: list[SigningSecret] = []
 
 
+class Breaker(Answer):
+    """An endpoint's circuit breaker, as every replica of notify sees it."""
+
+    state: str
+    since: datetime | None = None  # None: it never moved
+    until: datetime | None = None  # open: deliveries wait until then; half_open: the probe's
+    reason: str | None = None
+    transitions: int = 0
+
+
+class EndpointDetail(Endpoint):
+    """Notify's `GET /endpoints/{id}`: the endpoint and its breaker."""
+
+    breaker: Breaker
+
+
 class EndpointCreated(Endpoint):
     secret: str | None = None  # webhooks only, shown once
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 from ensemble_console.web.i18n import N_, Translator
 from ensemble_console.web.labels_community import COMMUNITY_NOTICES
 from ensemble_console.web.labels_inbox import INBOX_NOTICES
+from ensemble_console.web.labels_notify import NOTIFY_LABELS
 from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
@@ -430,6 +431,7 @@ _extend(
 )
 _extend(LABELS["notice"], SCHEDULER_NOTICES)
 _extend(LABELS, SCHEDULER_LABELS)
+_extend(LABELS, NOTIFY_LABELS)
 _extend(LABELS["notice"], PORTAL_NOTICES)
 _extend(LABELS, PORTAL_LABELS)
 _extend(LABELS["notice"], INBOX_NOTICES)
