@@ -180,6 +180,21 @@ async def test_an_admin_adds_an_endpoint_rotates_its_secret_and_replays_a_delive
             )
             assert "1 delivered again, 0 failed" in finished.text
 
+            # The delivery's page: its attempt (answer, latency) and the replay made of it.
+            original = f"/w/acme/admin/deliveries/{replay.group(1)}"
+            assert f'href="{original.replace(":", "%3A")}"' in delivery.text
+            detail = (await browser.get(original)).text
+            attempt = re.search(r"<tbody>\s*<tr>(.*?)</tr>", detail, re.S)
+            assert attempt, "an attempt row"
+            assert re.search(r"<td>1</td>\s*<td>Delivered</td>\s*<td>204</td>", attempt.group(1))
+            assert re.search(r"<td>[\d,.]+ ms</td>", attempt.group(1))
+            again = re.search(r'<li><a href="(/w/acme/admin/deliveries/[^"]+)">', detail)
+            assert again, "the replay, listed"
+            replayed = (await browser.get(again.group(1))).text
+            assert "A replay of" in replayed
+            assert f'href="{original.replace(":", "%3A")}"' in replayed
+            assert (await browser.get(f"{log.split('?')[0]}/no-such-delivery")).status_code == 404
+
             disabled = await browser.submit(
                 page, f"{page}/{endpoint.group(1)}/enabled", {"enabled": "off"}
             )

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
 from ensemble_console.models.notify import (
     Delivery,
+    DeliveryDetail,
     Endpoint,
     EndpointCreated,
     EndpointDetail,
@@ -122,6 +123,11 @@ class NotifyClient(WorkspaceClient):
             caller, workspace, "GET", "/deliveries", params={"status": status, "limit": 100}
         )
         return self.parse_list(Delivery, answer["items"])
+
+    async def delivery(self, caller: Caller, workspace: str, delivery_id: str) -> DeliveryDetail:
+        """404 when the workspace has no such delivery."""
+        path = f"/deliveries/{quote(delivery_id, safe='')}"
+        return self.parse(DeliveryDetail, await self.as_person(caller, workspace, "GET", path))
 
     async def replay_delivery(self, caller: Caller, workspace: str, delivery_id: str) -> Replay:
         answer = await self.as_person(

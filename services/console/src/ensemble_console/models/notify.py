@@ -135,6 +135,29 @@ class Delivery(Answer):
     replay_of: str | None = None
 
 
+class Attempt(Answer):
+    """One attempt of a delivery (None outcome: in flight)."""
+
+    attempt: int
+    outcome: str | None = None
+    status_code: int | None = None  # HTTP status or SMTP reply code
+    latency_ms: float | None = None
+    error: str | None = None
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class DeliveryDetail(Delivery):
+    """Notify's `GET /deliveries/{id}`: the delivery, every attempt, the replays made of it."""
+
+    payload: str = ""  # the message as sent, capabilities redacted by notify
+    finished_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    held: str | None = None  # why it waits without spending an attempt (an open breaker)
+    attempt_log: list[Attempt] = []
+    replays: list[Delivery] = []
+
+
 class Replay(Answer):
     id: str
     status: str

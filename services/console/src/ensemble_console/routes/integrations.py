@@ -1,6 +1,6 @@
 """Admin pages of notify: integrator endpoints (create, rotate the signing secret, shown once
 on the answer to the form; disable; one endpoint with its circuit breaker), and the delivery
-log with replay and its progress."""
+log with replay and its progress; one delivery with its attempts and replays."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ KINDS = ("webhook", "slack", "teams")
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 GRACE_HOURS = (0, 1, 24, 168)
 EndpointId = Annotated[str, Path(min_length=1, max_length=64)]
+DeliveryId = Annotated[str, Path(min_length=1, max_length=300)]
 
 
 def event_types(text: str) -> list[str]:
@@ -122,6 +123,14 @@ async def deliveries(
         statuses=("pending", "delivered", "failed"),
         replay=progress,
     )
+
+
+@router.get("/deliveries/{delivery_id}")
+async def delivery(admin: Admin, delivery_id: DeliveryId) -> object:
+    """Each attempt's answer and the time it took, to tell a slow receiver from a refusing one."""
+    visit = admin.visit
+    found = await visit.clients.notify.delivery(visit.caller, admin.workspace, delivery_id)
+    return visit.page("notifications/delivery.html", place=admin.place, delivery=found)
 
 
 @router.post("/deliveries/{delivery_id}/replay")
