@@ -1,7 +1,7 @@
 """My notifications and notify's admin pages without JavaScript (plain forms), against the
 real identity and notify: the in-app inbox with its unread count and mark read, preferences
-as one form (other rules kept), endpoints with the secret shown once on create and rotate,
-and the delivery log with a replay and its progress."""
+as one form (other rules kept), endpoints with the secret shown once on create and rotate
+and their circuit breaker, and the delivery log with a replay and its progress."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ensemble_notify.models.deliveries import AttemptResult
+from ensemble_notify.services.breaker import Breakers
+from ensemble_notify.storage.breaker import BreakerLog
+from ensemble_notify.wiring import breaker_settings
+from ensemble_shared.settings import MongoSettings
+from ensemble_shared.storage import create_client
 from support.console_ops import Ops
 from support.notify_events import an_assignment
 from support.receiver import Receiver
@@ -30,6 +36,21 @@ def received(receiver: Receiver) -> Callable[[], Awaitable[int]]:
         return len(receiver.received)
 
     return count
+
+
+async def trip_breaker(ops: Ops, endpoint_id: str) -> None:
+    """Another replica of notify sees the endpoint fail as often as opens its breaker; every
+    replica reads the transition it stores."""
+    settings = ops.notify.settings
+    client = create_client(MongoSettings(url=settings.mongo.url))
+    try:
+        rules = breaker_settings(settings)
+        breakers = Breakers(BreakerLog(client[settings.database]), rules, owner="another replica")
+        for _ in range(settings.breaker_failure_threshold):
+            failure = AttemptResult(status_code=503, latency_ms=12.0)
+            await breakers.record("acme", endpoint_id, failure, probe=False)
+    finally:
+        client.close()
 
 
 async def my_rules(ops: Ops) -> dict[str, Any]:
@@ -159,9 +180,38 @@ async def test_an_admin_adds_an_endpoint_rotates_its_secret_and_replays_a_delive
             )
             assert "1 delivered again, 0 failed" in finished.text
 
+            # The delivery's page: its attempt (answer, latency) and the replay made of it.
+            original = f"/w/acme/admin/deliveries/{replay.group(1)}"
+            assert f'href="{original.replace(":", "%3A")}"' in delivery.text
+            detail = (await browser.get(original)).text
+            attempt = re.search(r"<tbody>\s*<tr>(.*?)</tr>", detail, re.S)
+            assert attempt, "an attempt row"
+            assert re.search(r"<td>1</td>\s*<td>Delivered</td>\s*<td>204</td>", attempt.group(1))
+            assert re.search(r"<td>[\d,.]+ ms</td>", attempt.group(1))
+            again = re.search(r'<li><a href="(/w/acme/admin/deliveries/[^"]+)">', detail)
+            assert again, "the replay, listed"
+            replayed = (await browser.get(again.group(1))).text
+            assert "A replay of" in replayed
+            assert f'href="{original.replace(":", "%3A")}"' in replayed
+            assert (await browser.get(f"{log.split('?')[0]}/no-such-delivery")).status_code == 404
+
             disabled = await browser.submit(
                 page, f"{page}/{endpoint.group(1)}/enabled", {"enabled": "off"}
             )
             assert disabled.headers["location"] == f"{page}?notice=endpoint_disabled"
             bad = await browser.submit(page, page, {"url": "ftp://example.org/x"})
             assert bad.status_code == 422
+
+            # The endpoint's own page shows its circuit breaker: closed, then open and why.
+            own = f"{page}/{endpoint.group(1)}"
+            assert f'href="{own}"' in (await browser.get(page)).text
+            closed = await browser.get(own)
+            assert closed.status_code == 200
+            assert "Closed: deliveries flow" in closed.text
+            assert "It never tripped." in closed.text
+            await trip_breaker(ops, endpoint.group(1))
+            tripped = (await browser.get(own)).text
+            assert "Open: deliveries wait" in tripped
+            assert "Deliveries wait until" in tripped
+            assert "last: HTTP 503" in tripped
+            assert (await browser.get(f"{page}/no-such-endpoint")).status_code == 404

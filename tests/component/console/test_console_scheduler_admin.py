@@ -610,3 +610,15 @@ async def test_a_periodic_job_is_saved_with_its_next_run_and_a_bad_cron_refused(
     assert 'value="61 * * * *"' in field(refused.text, "f-cron")
     assert (await api(office, "/jobs/morning"))["cron"] == "0 8 * * 1-5"
     assert (await ana.get(f"{path}/nothing")).status_code == 404
+
+    # The job's page deletes it (its next run cancelled); deleting it again is the 404 page.
+    morning = (await ana.get(f"{path}/morning")).text
+    assert f'action="{path}/morning/delete"' in morning
+    deleted = await ana.submit(f"{path}/morning", f"{path}/morning/delete", {})
+    listed_now = await followed(ana, deleted, f"{path}?notice=job_deleted")
+    assert notice(listed_now) == "The job is deleted; it will not run again."
+    assert "No periodic job yet." in text(listed_now)
+    gone = await office.scheduler.client.get("/jobs/morning", headers=office.scheduler.admin)
+    assert gone.status_code == 404
+    again = await ana.submit(path, f"{path}/morning/delete", {})
+    assert again.status_code == 404

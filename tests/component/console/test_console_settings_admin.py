@@ -483,3 +483,52 @@ async def test_a_team_and_its_on_call_shifts_are_one_form_typed_in_my_zone(ops: 
         assert garbled.status_code == 422
         assert error_next_to(garbled.text, "on_call.0.starts_at") == "Give a date and a time."
         assert await api(notify, "/teams/support", admin) == stored
+
+
+async def test_the_workspace_is_renamed_and_a_blank_name_is_refused_next_to_the_field(
+    ops: Ops,
+) -> None:
+    page = "/w/acme/admin/workspace"
+    async with ops.admin() as browser:
+        session_token = (await ops.identity.sign_in("ana@acme.example")).json()["session_token"]
+        bearer = {"authorization": f"Bearer {await ops.identity.access_token(session_token)}"}
+        before = await api(ops.identity.http, "/workspaces/acme", bearer)
+        settings = (await browser.get("/w/acme/settings")).text
+        assert f'href="{page}"' in settings
+        shown = await browser.get(page)
+        assert shown.status_code == 200
+        assert form_of(shown.text, page) == {
+            "name": before["name"],
+            "default_locale": before["default_locale"],
+            **({"member_signup": "on"} if before["member_signup"] else {}),
+        }
+        changes = {"name": "Acme Europe", "default_locale": "fr", "member_signup": None}
+        after = await saved(browser, page, changes, "workspace_saved")
+        assert "The workspace&#39;s settings are saved." in after
+        home = (await browser.get("/w/acme/")).text
+        assert "<h1>Acme Europe</h1>" in home  # every page names the workspace anew
+        stored = await api(ops.identity.http, "/workspaces/acme", bearer)
+        assert (stored["name"], stored["default_locale"], stored["member_signup"]) == (
+            "Acme Europe",
+            "fr",
+            False,
+        )
+        assert form_of(after, page) == {"name": "Acme Europe", "default_locale": "fr"}
+        refused = await posted(browser, page, {"name": "   ", "member_signup": "on"})
+        assert refused.status_code == 422
+        assert error_next_to(refused.text, "name")
+        assert 'aria-invalid="true"' in refused.text
+        assert await api(ops.identity.http, "/workspaces/acme", bearer) == stored
+        restored = {
+            "name": before["name"],
+            "default_locale": before["default_locale"],
+            "member_signup": "on" if before["member_signup"] else None,
+        }
+        await saved(browser, page, restored, "workspace_saved")
+    async with ops.console.browser() as viewer:
+        await ops.identity.join(session_token, "vi@acme.example", ["viewer"], name="Vi")
+        signed = await viewer.submit(
+            "/sign-in", "/sign-in", {"email": "vi@acme.example", "password": PASSWORD}
+        )
+        assert signed.status_code == 303
+        assert (await viewer.get(page)).status_code == 403

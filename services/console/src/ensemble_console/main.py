@@ -64,6 +64,7 @@ from ensemble_console.routes import (
     triage,
     unsubscribe,
     verify_address,
+    workspace,
 )
 from ensemble_console.web import errors, i18n
 from ensemble_console.web.cookies import Cookies
@@ -120,6 +121,7 @@ ROUTERS = (
     crises.router,
     feeds.router,
     jobs.router,
+    workspace.router,
 )
 
 

@@ -23,6 +23,7 @@ from ensemble_console.models.identity import (
     SessionView,
     SetupStatus,
     Team,
+    WorkspaceSettings,
 )
 
 
@@ -168,6 +169,16 @@ class WorkspaceIdentity(WorkspaceClient):
     ) -> Any:
         path = f"/workspaces/{workspace}{path}"
         return await self.as_person(caller, workspace, method, path, json=json, params=params)
+
+    async def workspace(self, caller: Caller, workspace: str) -> WorkspaceSettings:
+        return self.parse(WorkspaceSettings, await self._as(caller, workspace, "GET"))
+
+    async def update_workspace(
+        self, caller: Caller, workspace: str, body: dict[str, Any]
+    ) -> WorkspaceSettings:
+        """Admins; `name`, `default_locale`, `member_signup` (422 with the field at fault)."""
+        answer = await self._as(caller, workspace, "PATCH", json=body)
+        return self.parse(WorkspaceSettings, answer)
 
     async def members(self, caller: Caller, workspace: str) -> list[Member]:
         return self.parse_list(Member, await self._as(caller, workspace, "GET", "/members"))

@@ -12,8 +12,10 @@ from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
 from ensemble_console.models.notify import (
     AddressChange,
     Delivery,
+    DeliveryDetail,
     Endpoint,
     EndpointCreated,
+    EndpointDetail,
     InboxPage,
     LinkedPreferences,
     Person,
@@ -90,6 +92,11 @@ class NotifyClient(WorkspaceClient):
         answer = await self.as_person(caller, workspace, "POST", "/endpoints", json=body)
         return self.parse(EndpointCreated, answer)
 
+    async def endpoint(self, caller: Caller, workspace: str, endpoint_id: str) -> EndpointDetail:
+        """404 when the workspace has no such endpoint."""
+        path = f"/endpoints/{quote(endpoint_id, safe='')}"
+        return self.parse(EndpointDetail, await self.as_person(caller, workspace, "GET", path))
+
     async def disable_endpoint(
         self, caller: Caller, workspace: str, endpoint_id: str, enabled: bool
     ) -> Endpoint:
@@ -118,6 +125,11 @@ class NotifyClient(WorkspaceClient):
             caller, workspace, "GET", "/deliveries", params={"status": status, "limit": 100}
         )
         return self.parse_list(Delivery, answer["items"])
+
+    async def delivery(self, caller: Caller, workspace: str, delivery_id: str) -> DeliveryDetail:
+        """404 when the workspace has no such delivery."""
+        path = f"/deliveries/{quote(delivery_id, safe='')}"
+        return self.parse(DeliveryDetail, await self.as_person(caller, workspace, "GET", path))
 
     async def replay_delivery(self, caller: Caller, workspace: str, delivery_id: str) -> Replay:
         answer = await self.as_person(

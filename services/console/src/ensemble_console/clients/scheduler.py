@@ -363,6 +363,10 @@ class SchedulerClient(WorkspaceClient):
         path = f"/jobs/{_id(name)}"
         return self.parse(Job, await self.as_person(caller, workspace, "PUT", path, json=body))
 
+    async def delete_job(self, caller: Caller, workspace: str, name: str) -> None:
+        """404 when no job has this name; scheduler cancels its next run."""
+        await self.as_person(caller, workspace, "DELETE", f"/jobs/{_id(name)}")
+
 
 async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:
     """The call's answer, or None when the API answers one of `statuses` (nothing there)."""

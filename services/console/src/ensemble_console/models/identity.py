@@ -23,6 +23,15 @@ class Account(Answer):
     created_at: datetime
 
 
+class WorkspaceSettings(Answer):
+    """Identity's `GET /workspaces/{workspace}`: what its admins may change."""
+
+    id: str
+    name: str
+    default_locale: str = "en"
+    member_signup: bool = True
+
+
 class Place(Answer):
     workspace: str
     workspace_name: str

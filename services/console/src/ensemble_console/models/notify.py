@@ -99,6 +99,22 @@ class Endpoint(Answer):
     secrets: list[SigningSecret] = []
 
 
+class Breaker(Answer):
+    """An endpoint's circuit breaker, as every replica of notify sees it."""
+
+    state: str
+    since: datetime | None = None  # None: it never moved
+    until: datetime | None = None  # open: deliveries wait until then; half_open: the probe's
+    reason: str | None = None
+    transitions: int = 0
+
+
+class EndpointDetail(Endpoint):
+    """Notify's `GET /endpoints/{id}`: the endpoint and its breaker."""
+
+    breaker: Breaker
+
+
 class EndpointCreated(Endpoint):
     secret: str | None = None  # webhooks only, shown once
 
@@ -117,6 +133,29 @@ class Delivery(Answer):
     last_status_code: int | None = None
     last_error: str | None = None
     replay_of: str | None = None
+
+
+class Attempt(Answer):
+    """One attempt of a delivery (None outcome: in flight)."""
+
+    attempt: int
+    outcome: str | None = None
+    status_code: int | None = None  # HTTP status or SMTP reply code
+    latency_ms: float | None = None
+    error: str | None = None
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class DeliveryDetail(Delivery):
+    """Notify's `GET /deliveries/{id}`: the delivery, every attempt, the replays made of it."""
+
+    payload: str = ""  # the message as sent, capabilities redacted by notify
+    finished_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    held: str | None = None  # why it waits without spending an attempt (an open breaker)
+    attempt_log: list[Attempt] = []
+    replays: list[Delivery] = []
 
 
 class Replay(Answer):

@@ -1,11 +1,12 @@
 """Admin pages of notify: integrator endpoints (create, rotate the signing secret, shown once
-on the answer to the form; disable), and the delivery log with replay and its progress."""
+on the answer to the form; disable; one endpoint with its circuit breaker), and the delivery
+log with replay and its progress; one delivery with its attempts and replays."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Form, Path, Query
 
 from ensemble_console.clients import ApiError
 from ensemble_console.web.deps import Admin
@@ -15,6 +16,8 @@ router = APIRouter(prefix="/w/{workspace}/admin")
 KINDS = ("webhook", "slack", "teams")
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 GRACE_HOURS = (0, 1, 24, 168)
+EndpointId = Annotated[str, Path(min_length=1, max_length=64)]
+DeliveryId = Annotated[str, Path(min_length=1, max_length=300)]
 
 
 def event_types(text: str) -> list[str]:
@@ -68,6 +71,14 @@ async def create_endpoint(
     return await _endpoints(admin, status=201, secret=created.secret, secret_of=created)
 
 
+@router.get("/endpoints/{endpoint_id}")
+async def endpoint(admin: Admin, endpoint_id: EndpointId) -> object:
+    """Whether notify is holding its deliveries back (breaker open), and why."""
+    visit = admin.visit
+    found = await visit.clients.notify.endpoint(visit.caller, admin.workspace, endpoint_id)
+    return visit.page("notifications/endpoint.html", place=admin.place, endpoint=found)
+
+
 @router.post("/endpoints/{endpoint_id}/rotate")
 async def rotate(
     admin: Admin, endpoint_id: str, grace_hours: Annotated[int, Form(ge=0, le=720)] = 24
@@ -112,6 +123,14 @@ async def deliveries(
         statuses=("pending", "delivered", "failed"),
         replay=progress,
     )
+
+
+@router.get("/deliveries/{delivery_id}")
+async def delivery(admin: Admin, delivery_id: DeliveryId) -> object:
+    """Each attempt's answer and the time it took, to tell a slow receiver from a refusing one."""
+    visit = admin.visit
+    found = await visit.clients.notify.delivery(visit.caller, admin.workspace, delivery_id)
+    return visit.page("notifications/delivery.html", place=admin.place, delivery=found)
 
 
 @router.post("/deliveries/{delivery_id}/replay")

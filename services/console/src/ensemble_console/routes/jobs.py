@@ -1,7 +1,7 @@
 """Periodic jobs (admins): scheduler's crons in a time zone (digests, re-driving stuck
 ingest items, the stuck-publication check) with their next run, one form that creates or
-replaces a job (its 422s next to the fields), and a job's latest runs. Scheduler has no
-"run now": a job runs at its cron's times only."""
+replaces a job (its 422s next to the fields), a job's latest runs and a button that deletes
+it. Scheduler has no "run now": a job runs at its cron's times only."""
 
 from __future__ import annotations
 
@@ -91,3 +91,11 @@ async def save_job(admin: Admin, request: Request) -> object:
         return await _jobs(admin, status=422, values=values, errors=errors)
     path = f"/w/{admin.workspace}/admin/jobs/{values['name']}"
     return visit.redirect(path, notice="job_saved")
+
+
+@router.post("/{name}/delete")
+async def delete_job(admin: Admin, name: JobName) -> object:
+    """Scheduler cancels the job's next run; one already gone is the 404 page."""
+    visit = admin.visit
+    await visit.clients.scheduler.delete_job(visit.caller, admin.workspace, name)
+    return visit.redirect(f"/w/{admin.workspace}/admin/jobs", notice="job_deleted")

@@ -13,6 +13,7 @@ from typing import TypeVar
 from ensemble_console.web.i18n import N_, Translator
 from ensemble_console.web.labels_community import COMMUNITY_NOTICES
 from ensemble_console.web.labels_inbox import INBOX_NOTICES
+from ensemble_console.web.labels_notify import NOTIFY_LABELS
 from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
 
@@ -262,6 +263,7 @@ LABELS: dict[str, dict[str, str]] = {
         "last_admin": N_("A workspace keeps at least one administrator."),
         "invited": N_("The invitation is sent."),
         "invitation_revoked": N_("The invitation is revoked."),
+        "workspace_saved": N_("The workspace's settings are saved."),
         "mention_assigned": N_("The mention is assigned."),
         "mention_closed": N_("The mention is closed."),
         "mention_reopened": N_("The mention is open again."),
@@ -439,6 +441,7 @@ _extend(
 )
 _extend(LABELS["notice"], SCHEDULER_NOTICES)
 _extend(LABELS, SCHEDULER_LABELS)
+_extend(LABELS, NOTIFY_LABELS)
 _extend(LABELS["notice"], PORTAL_NOTICES)
 _extend(LABELS, PORTAL_LABELS)
 _extend(LABELS["notice"], INBOX_NOTICES)

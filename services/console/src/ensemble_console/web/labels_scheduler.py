@@ -19,6 +19,7 @@ SCHEDULER_NOTICES: dict[str, str] = {
     "answer_template_saved": N_("The answer template is saved."),
     "feed_link_revoked": N_("The calendar address is revoked: it no longer works."),
     "job_saved": N_("The job is saved; its next run is planned."),
+    "job_deleted": N_("The job is deleted; it will not run again."),
 }
 SCHEDULER_LABELS: dict[str, dict[str, str]] = {
     "missed_slot": {

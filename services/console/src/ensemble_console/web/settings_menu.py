@@ -42,6 +42,12 @@ MENU: tuple[Group, ...] = (
             Entry(N_("Invitations"), "admin/invitations", "admin", N_("Invite colleagues.")),
             Entry(N_("People"), "admin/people", "manager", N_("Who notifications reach.")),
             Entry(N_("Audit log"), "admin/audit", "admin", N_("Who changed what, when.")),
+            Entry(
+                N_("Workspace"),
+                "admin/workspace",
+                "admin",
+                N_("Its name, default language and member sign-up."),
+            ),
         ),
     ),
     Group(
