@@ -195,15 +195,33 @@ async def test_an_admin_adds_an_endpoint_rotates_its_secret_and_replays_a_delive
             assert f'href="{original.replace(":", "%3A")}"' in replayed
             assert (await browser.get(f"{log.split('?')[0]}/no-such-delivery")).status_code == 404
 
+            # Everything sent to the endpoint since a time, again, from its page.
+            own = f"{page}/{endpoint.group(1)}"
+            bad_time = await browser.submit(own, f"{own}/replay", {"since": "last week"})
+            assert bad_time.status_code == 422
+            assert 'id="replay-since" name="since" type="datetime-local" value="last week"' in (
+                bad_time.text
+            )
+            assert "A date and time this endpoint can be replayed from" in bad_time.text
+            since = await browser.submit(own, f"{own}/replay", {"since": "2000-01-01T00:00"})
+            assert since.headers["location"].startswith("/w/acme/admin/deliveries?replay=")
+            await eventually(received(receiver), lambda n: n > 2, what="sent again", timeout=90)
+            await eventually(
+                lambda: browser.get(since.headers["location"]),
+                lambda r: "Replay: finished" in r.text,
+                what="the endpoint's replay finished",
+            )
+
             disabled = await browser.submit(
                 page, f"{page}/{endpoint.group(1)}/enabled", {"enabled": "off"}
             )
             assert disabled.headers["location"] == f"{page}?notice=endpoint_disabled"
+            refused = await browser.submit(own, f"{own}/replay", {"since": "2000-01-01T00:00"})
+            assert refused.status_code == 409  # notify: enable it before replaying to it
             bad = await browser.submit(page, page, {"url": "ftp://example.org/x"})
             assert bad.status_code == 422
 
             # The endpoint's own page shows its circuit breaker: closed, then open and why.
-            own = f"{page}/{endpoint.group(1)}"
             assert f'href="{own}"' in (await browser.get(page)).text
             closed = await browser.get(own)
             assert closed.status_code == 200

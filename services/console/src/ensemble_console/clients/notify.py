@@ -5,6 +5,7 @@ defaults. One method per route (see README "Adding a screen")."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -134,6 +135,15 @@ class NotifyClient(WorkspaceClient):
     async def replay_delivery(self, caller: Caller, workspace: str, delivery_id: str) -> Replay:
         answer = await self.as_person(
             caller, workspace, "POST", f"/deliveries/{delivery_id}/replay"
+        )
+        return self.parse(Replay, answer)
+
+    async def replay_endpoint(
+        self, caller: Caller, workspace: str, endpoint_id: str, since: datetime
+    ) -> Replay:
+        body = {"since": since.isoformat()}
+        answer = await self.as_person(
+            caller, workspace, "POST", f"/endpoints/{endpoint_id}/replay", json=body
         )
         return self.parse(Replay, answer)
 

@@ -1,6 +1,7 @@
 """Admin pages of notify: integrator endpoints (create, rotate the signing secret, shown once
 on the answer to the form; disable; one endpoint with its circuit breaker), and the delivery
-log with replay and its progress; one delivery with its attempts and replays."""
+log with replay and its progress; one delivery with its attempts and replays; everything sent
+to an endpoint since a time, sent again (its page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Form, Path, Query
 
 from ensemble_console.clients import ApiError
 from ensemble_console.web.deps import Admin
+from ensemble_console.web.moments import BadMoment, local_moment
 
 router = APIRouter(prefix="/w/{workspace}/admin")
 
@@ -72,11 +74,48 @@ async def create_endpoint(
 
 
 @router.get("/endpoints/{endpoint_id}")
-async def endpoint(admin: Admin, endpoint_id: EndpointId) -> object:
-    """Whether notify is holding its deliveries back (breaker open), and why."""
+async def endpoint(
+    admin: Admin, endpoint_id: EndpointId, status: int = 200, since: str = ""
+) -> object:
+    """Whether notify is holding its deliveries back (breaker open), and why; the form that
+    sends everything since a time again (`since`: what was typed, shown back when refused)."""
     visit = admin.visit
     found = await visit.clients.notify.endpoint(visit.caller, admin.workspace, endpoint_id)
-    return visit.page("notifications/endpoint.html", place=admin.place, endpoint=found)
+    return visit.page(
+        "notifications/endpoint.html",
+        status=status,
+        place=admin.place,
+        endpoint=found,
+        since=since,
+        refused=status != 200,
+        zone=str(visit.i18n.zone),
+    )
+
+
+@router.post("/endpoints/{endpoint_id}/replay")
+async def replay_endpoint(
+    admin: Admin, endpoint_id: EndpointId, since: Annotated[str, Form(max_length=40)] = ""
+) -> object:
+    """Every finished delivery to the endpoint since the time typed (the person's zone), sent
+    again under the same webhook ids; the progress is the delivery log's replay panel."""
+    visit = admin.visit
+    try:
+        moment = local_moment(since, visit.i18n.zone)
+    except BadMoment:
+        moment = None
+    if moment is None:
+        return await endpoint(admin, endpoint_id, status=422, since=since)
+    try:
+        started = await visit.clients.notify.replay_endpoint(
+            visit.caller, admin.workspace, endpoint_id, moment
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return await endpoint(admin, endpoint_id, status=exc.status, since=since)
+    return visit.redirect(
+        f"/w/{admin.workspace}/admin/deliveries?replay={started.id}", notice="replay_started"
+    )
 
 
 @router.post("/endpoints/{endpoint_id}/rotate")
