@@ -2,9 +2,9 @@
 real processes: identity, ingest, notify and the console on real Kafka and store. An admin
 connects a source (its secret shown once), sees its health and re-drives a raw payload a
 crash left pending; reads a notification in their inbox and marks it read; adds an
-integrator endpoint and rotates its signing secret; then the settings screens (a routing
-rule refused next to its field, then saved; notification defaults, triage, people,
-engagement weights). Every page passes axe-core and is photographed."""
+integrator endpoint, rotates its signing secret and opens its page; their own notification
+addresses; then the settings screens (a routing rule refused next to its field, then saved;
+notification defaults, triage, people, engagement weights, the workspace, teams and on-call). Every page passes axe-core and is photographed."""
 
 from __future__ import annotations
 
@@ -115,6 +115,9 @@ async def test_an_admin_runs_sources_notifications_and_endpoints_from_the_browse
     await expect(page.locator("#new-secret")).not_to_have_text(first, timeout=SLOW)
     assert first not in await page.content()
     await camera.check(page, "76-endpoint-rotated")
+    await page.get_by_role("link", name="https://example.org/hooks/ensemble").first.click()
+    await expect(page.get_by_role("heading", name="Circuit breaker")).to_be_visible(timeout=SLOW)
+    await camera.check(page, "83-endpoint")
     await page.goto(site + "/w/acme/admin/deliveries")
     await camera.check(page, "77-deliveries")
 
@@ -137,8 +140,13 @@ async def test_an_admin_runs_sources_notifications_and_endpoints_from_the_browse
         ("Triage", "80-triage"),
         ("People", "81-people"),
         ("Engagement weights", "82-engagement"),
+        ("Workspace", "85-workspace"),
+        ("Teams and on-call", "86-teams"),
     ):
         await page.get_by_role("link", name=link, exact=True).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(link, timeout=SLOW)
         await camera.check(page, shot)
+    await page.goto(site + "/w/acme/account/addresses")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My notification addresses")
+    await camera.check(page, "84-my-addresses")
     assert csp == []
