@@ -4,7 +4,8 @@ connects a source (its secret shown once), sees its health and re-drives a raw p
 crash left pending; reads a notification in their inbox and marks it read; adds an
 integrator endpoint, rotates its signing secret and opens its page; their own notification
 addresses; then the settings screens (a routing rule refused next to its field, then saved;
-notification defaults, triage, people, engagement weights, the workspace, teams and on-call). Every page passes axe-core and is photographed."""
+notification defaults, triage, people, engagement weights, the workspace, teams and on-call).
+Every page passes axe-core and is photographed."""
 
 from __future__ import annotations
 

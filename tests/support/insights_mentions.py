@@ -1,5 +1,6 @@
 """A small mention history for the Insights page's tests: last month against the month
-before (in the admin's zone, Europe/Paris), counted by hand in `history`'s docstring."""
+before (in the admin's zone, Europe/Paris), counted by hand in `history`'s docstring; and a
+small community beside it (`community`)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,32 @@ from zoneinfo import ZoneInfo
 
 from ensemble_shared.events import (
     Author,
+    CheckInData,
     DeliveryData,
     Event,
+    EventCheckedInV1,
+    EventRsvpV1,
+    MemberData,
+    MemberRegisteredV1,
     MentionData,
     MentionReceivedV1,
+    MentionSpikeDetectedV1,
     MentionTriagedData,
     MentionTriagedV1,
     NotificationSentV1,
+    Payload,
+    RsvpData,
+    SpikeData,
+    SubmissionCreatedV1,
+    SubmissionData,
+    SubmissionVotedData,
+    SubmissionVotedV1,
     TriageData,
 )
 
 
 def mention(n: int, day: date, platform: str, sentiment: str) -> list[Event]:
+    """The n-th mention; even ones are tagged `launch` (share of voice)."""
     moment = datetime.combine(day, time(12), UTC)
     data = MentionData(
         mention_id=f"m{n}",
@@ -30,7 +45,8 @@ def mention(n: int, day: date, platform: str, sentiment: str) -> list[Event]:
         created_at=moment,
     )
     common = {"source": "ensemble/ingest", "subject": f"m{n}", "workspace": "acme", "time": moment}
-    triage = TriageData(language="en", sentiment=sentiment)
+    tags = ("launch",) if n % 2 == 0 else ()
+    triage = TriageData(language="en", sentiment=sentiment, tags=tags)
     received = MentionReceivedV1(**common, data=data)
     first_triage = MentionTriagedV1(
         **common,
@@ -64,6 +80,65 @@ def history() -> list[Event]:
         (before + timedelta(days=25), "mastodon", "neutral"),
     ]
     return [e for n, (day, p, s) in enumerate(plan) for e in mention(n, day, p, s)]
+
+
+def community() -> list[Event]:
+    """The month before: mb0 registers and submits an idea. Last month: mb1 and mb2 register,
+    mb0 submits another idea and votes (2 activities), mb1 votes, takes a seat at the Meetup
+    (ev1) and checks in (3 activities); a spike of negative mentions on the day of m1 (4th day)."""
+    last, before = months()
+
+    def at(day: date, hour: int = 12) -> datetime:
+        return datetime.combine(day, time(hour), UTC)
+
+    def event(kind: type[Event], moment: datetime, subject: str, data: Payload) -> Event:
+        return kind(
+            source="ensemble/test",
+            subject=subject,
+            workspace="acme",
+            time=moment,
+            data=data,  # type: ignore[call-arg]
+        )
+
+    def member(n: int, day: date) -> Event:
+        data = MemberData(member_id=f"mb{n}", display_name=f"M{n}")
+        return event(MemberRegisteredV1, at(day), f"mb{n}", data)
+
+    def idea(sid: str, author: str, day: date) -> Event:
+        data = SubmissionData(submission_id=sid, kind="idea", title="t", author_member_id=author)
+        return event(SubmissionCreatedV1, at(day, 13), sid, data)
+
+    def vote(sid: str, voter: str, day: date, votes: int) -> Event:
+        data = SubmissionVotedData(submission_id=sid, member_id=voter, action="voted", votes=votes)
+        return event(SubmissionVotedV1, at(day, 14), sid, data)
+
+    starts = at(last + timedelta(days=10), 18)
+    seat = RsvpData(
+        event_id="ev1", title="Meetup", starts_at=starts, member_id="mb1", status="confirmed"
+    )
+    door = CheckInData(event_id="ev1", title="Meetup", member_id="mb1")
+    spike = SpikeData(
+        topic="*",
+        negative_only=True,
+        bucket_start=at(last + timedelta(days=3)),
+        bucket_seconds=3600,
+        count=2,
+        mean=0.1,
+        stddev=0.3,
+        threshold=1.0,
+    )
+    return [
+        member(0, before + timedelta(days=2)),
+        idea("s0", "mb0", before + timedelta(days=2)),
+        member(1, last + timedelta(days=1)),
+        member(2, last + timedelta(days=1)),
+        idea("s1", "mb0", last + timedelta(days=2)),
+        vote("s0", "mb0", last + timedelta(days=2), 1),
+        vote("s1", "mb1", last + timedelta(days=4), 1),
+        event(EventRsvpV1, at(last + timedelta(days=5)), "ev1", seat),
+        event(EventCheckedInV1, starts, "ev1", door),
+        event(MentionSpikeDetectedV1, at(last + timedelta(days=3), 13), "spike", spike),
+    ]
 
 
 def notified(events: list[Event]) -> list[Event]:

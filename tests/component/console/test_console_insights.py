@@ -1,5 +1,6 @@
 """The Insights page in front of the real identity and insights (fed events through Kafka):
-last month against the month before, in English and French, and its CSV downloads."""
+last month against the month before, in English and French, its CSV downloads, its members,
+timeline, share of voice and stocks; the insights settings screen; the weekly reports."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -21,7 +23,7 @@ from ensemble_shared.topics import Topics, ensure_topics
 from support.console import Browser, ConsoleDriver, running_console
 from support.identity import running_identity
 from support.insights_app import insights_settings, publish_all, publisher_for
-from support.insights_mentions import history, months, notified
+from support.insights_mentions import community, history, months, notified
 from support.notify import serving
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
@@ -185,3 +187,135 @@ async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
         assert figure_row(html, "notification_latency_p50")[0] == "Délai médian de notification"
         email = figure_row(html, "email", "channel")
         assert (email[4], email[5]) == (french.duration(180), french.duration(600))
+
+
+async def test_members_timeline_share_of_voice_and_stocks_are_sections_of_the_page(
+    stage: Stage,
+) -> None:
+    await stage.publish([*history(), *community()])
+    async with stage.console.browser() as browser:
+        await first_run(browser)
+
+        async def probe() -> str:
+            page = await browser.get("/w/acme/insights?period=last_month")
+            assert page.status_code == 200, page.text[:500]
+            return page.text
+
+        def counted(html: str) -> bool:
+            return (
+                figure_row(html, "mentions")[1:3] == ["6", "4"]
+                and figure_row(html, "active", "members")[1:3] == ["2", "1"]
+                and 'data-timeline="spike"' in html
+                and 'data-event="ev1"' in html
+            )
+
+        html = await eventually(probe, counted, timeout=120, what="the sections")
+        assert figure_row(html, "new", "members")[1:] == ["2", "1", "+100%"]
+        assert figure_row(html, "returning", "members")[1:3] == ["1", "0"]
+        assert figure_row(html, "2-3", "activity") == ["2-3", "2", "0"]  # mb1: vote, seat, door
+        assert figure_row(html, "1", "activity") == ["1", "0", "1"]
+        assert '<a href="/w/acme/community/members/mb0">mb0</a>' in html
+        spike = figure_row(html, "spike", "timeline")
+        assert spike[1:] == ["Spike", "2 mentions about the whole workspace (negative only)"]
+        assert html.count('class="chart-mark"') == 1  # on the spike's day
+        assert '<th scope="row">launch</th><td>3</td>' in html  # share of voice: 3 against 2
+        assert "Mentions by tag, this period and the previous one" in html
+        meetup = figure_row(html, "ev1", "event")
+        assert (meetup[0], meetup[2:]) == ("Meetup", ["1", "0", "1", "100%", "0"])
+        assert 'id="ideas-by-status"' in html
+
+        page = "/w/acme/insights?period=last_month"
+        chosen = await browser.submit(page, "/language", {"language": "fr", "back": page})
+        assert chosen.status_code == 303, chosen.text[:300]
+        french = (await browser.get(page)).text
+        assert "Part de voix" in french
+        assert "Pics et retenues de crise" in french
+        assert figure_row(french, "spike", "timeline")[1] == "Pic"
+
+
+async def test_an_admin_sets_the_zone_slas_and_weekly_report_and_a_bad_value_is_refused_by_name(
+    stage: Stage,
+) -> None:
+    async with stage.console.browser() as browser:
+        await first_run(browser)
+        menu = await browser.get("/w/acme/settings")
+        assert 'href="/w/acme/admin/insights"' in menu.text
+        page = "/w/acme/admin/insights"
+        shown = (await browser.get(page)).text
+        assert "<option selected>UTC</option>" in shown
+        assert 'name="sla_seconds.urgent" inputmode="decimal" required value="60"' in shown
+        form = {
+            "time_zone": "Europe/Paris",
+            "sla_seconds.urgent": "30",
+            "sla_seconds.high": "240",
+            "sla_seconds.normal": "1440",
+            "sla_seconds.low": "4320",
+            "on_time_seconds": "600",
+            "share_of_voice_tags": "launch, rival",
+            "report.enabled": "on",
+            "report.weekday": "4",
+            "report.hour": "9",
+            "report.roles": ["manager", "admin"],
+            "report.teams": "comms",
+            "report.people": "",
+        }
+        saved = await browser.submit(page, page, form)
+        assert saved.status_code == 303, saved.text[:500]
+        html = (await browser.get(saved.headers["location"])).text
+        assert "The insights settings are saved." in html
+        assert "<option selected>Europe/Paris</option>" in html
+        assert 'name="sla_seconds.urgent" inputmode="decimal" required value="30"' in html
+        assert 'value="launch, rival"' in html
+        assert 'value="comms"' in html
+        assert '<option value="4" selected>Friday</option>' in html
+        assert '<option value="9" selected>09:00</option>' in html
+        assert 'value="manager" checked' in html
+        assert 'value="approver" >' in html
+
+        refused = await browser.submit(page, page, {**form, "sla_seconds.urgent": "0.5"})
+        assert refused.status_code == 422
+        assert "an SLA is between 60 seconds and 90 days" in refused.text
+        typed = await browser.submit(page, page, {**form, "sla_seconds.high": "soon"})
+        assert typed.status_code == 422
+        assert 'id="error-sla_seconds.high"' in typed.text
+        assert 'value="soon"' in typed.text  # what was typed stays
+        zone = await browser.submit(page, page, {**form, "time_zone": "Mars/Olympus"})
+        assert zone.status_code == 422
+        assert 'id="error-time_zone"' in zone.text
+        unchanged = (await browser.get(page)).text
+        assert 'name="sla_seconds.urgent" inputmode="decimal" required value="30"' in unchanged
+
+
+async def test_a_manager_makes_last_months_first_weekly_report_and_reads_its_figures(
+    stage: Stage,
+) -> None:
+    events = history()
+    await stage.publish(events)
+    last, _ = months()
+    monday = last + timedelta(days=(7 - last.weekday()) % 7)
+    week = [e.time.date() for e in events if e.type == "mention.received.v1"]
+    expected = sum(1 for day in week if monday <= day <= monday + timedelta(days=6))
+    async with stage.console.browser() as browser:
+        await first_run(browser)
+        await opened(browser, "/w/acme/insights?period=last_month")  # folded before the report
+        listed = await browser.get("/w/acme/insights/reports")
+        assert listed.status_code == 200
+        assert "No report yet." in listed.text
+        assert 'href="/w/acme/insights/reports"' in (await browser.get("/w/acme/insights")).text
+        path = "/w/acme/insights/reports"
+        tuesday = (monday + timedelta(days=1)).isoformat()
+        refused = await browser.submit(path, path, {"start": tuesday})
+        assert refused.status_code == 422
+        assert 'id="error-start"' in refused.text
+        assert "starts on a Monday" in refused.text
+        made = await browser.submit(path, path, {"start": monday.isoformat()})
+        assert made.status_code == 303, made.text[:500]
+        assert made.headers["location"].startswith(f"{path}/{monday.isoformat()}")
+        html = (await browser.get(made.headers["location"])).text
+        assert "The report is made and sent to its recipients." in html
+        assert figure_row(html, "mentions")[:2] == ["Mentions", str(expected)]
+        assert 'data-chart="mentions"' in html
+        assert "Mentions per day by sentiment" in html
+        assert f'data-report="{monday.isoformat()}"' in (await browser.get(path)).text
+        assert (await browser.get(f"{path}/2020-01-06")).status_code == 404
+        assert (await browser.get(f"{path}/not-a-week")).status_code == 400

@@ -1,5 +1,6 @@
-"""Insights' API (figures over a period against the one before, CSV exports), with the
-person's access token: what the Insights page reads."""
+"""Insights' API (figures over a period against the one before, members, stocks, the
+timeline, share of voice, CSV exports; the workspace's settings; weekly reports), with the
+person's access token: what the Insights pages read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from datetime import date
 import httpx
 
 from ensemble_console.clients.base import ApiError, Caller, Unreachable, WorkspaceClient
-from ensemble_console.models.insights import Breakdown, Overview, Series
+from ensemble_console.models.insight_settings import InsightSettings, Report, ReportSummary
+from ensemble_console.models.insights import (
+    Breakdown,
+    Members,
+    Overview,
+    Series,
+    Stocks,
+    Timeline,
+)
 
 
 @dataclass
@@ -57,6 +66,59 @@ class InsightsClient(WorkspaceClient):
             caller, workspace, "GET", "/insights/breakdown", params=params
         )
         return self.parse(Breakdown, answer)
+
+    async def members(self, caller: Caller, workspace: str, start: date, end: date) -> Members:
+        params = _range(start, end)
+        answer = await self.as_person(caller, workspace, "GET", "/insights/members", params=params)
+        return self.parse(Members, answer)
+
+    async def stocks(self, caller: Caller, workspace: str) -> Stocks:
+        """As they stand now: no period."""
+        return self.parse(
+            Stocks, await self.as_person(caller, workspace, "GET", "/insights/stocks")
+        )
+
+    async def timeline(self, caller: Caller, workspace: str, start: date, end: date) -> Timeline:
+        params = _range(start, end)
+        answer = await self.as_person(caller, workspace, "GET", "/insights/timeline", params=params)
+        return self.parse(Timeline, answer)
+
+    async def share_of_voice(
+        self, caller: Caller, workspace: str, start: date, end: date
+    ) -> Breakdown:
+        """Mentions by the tags the settings track (every tag when none), with the period before."""
+        params = {**_range(start, end), "compare": "true"}
+        answer = await self.as_person(
+            caller, workspace, "GET", "/insights/share-of-voice", params=params
+        )
+        return self.parse(Breakdown, answer)
+
+    async def settings(self, caller: Caller, workspace: str) -> InsightSettings:
+        answer = await self.as_person(caller, workspace, "GET", "/insights/settings")
+        return self.parse(InsightSettings, answer)
+
+    async def save_settings(
+        self, caller: Caller, workspace: str, body: dict[str, object]
+    ) -> InsightSettings:
+        """Admins; the whole settings (a PUT): a 422 names the field by its body path."""
+        answer = await self.as_person(caller, workspace, "PUT", "/insights/settings", json=body)
+        return self.parse(InsightSettings, answer)
+
+    async def reports(self, caller: Caller, workspace: str) -> list[ReportSummary]:
+        """Newest first (insights keeps a year's worth in one answer)."""
+        answer = await self.as_person(caller, workspace, "GET", "/insights/reports")
+        return self.parse_list(ReportSummary, answer)
+
+    async def report(self, caller: Caller, workspace: str, report_id: str) -> Report:
+        answer = await self.as_person(caller, workspace, "GET", f"/insights/reports/{report_id}")
+        return self.parse(Report, answer)
+
+    async def make_report(self, caller: Caller, workspace: str, start: str) -> Report:
+        """Managers: the week starting on `start` (a Monday, as typed), made and sent once."""
+        answer = await self.as_person(
+            caller, workspace, "POST", "/insights/reports", json={"start": start}
+        )
+        return self.parse(Report, answer)
 
     async def export_csv(
         self,

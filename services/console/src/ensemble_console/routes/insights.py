@@ -1,5 +1,7 @@
-"""The Insights page: a period's headline figures, mentions per day and a breakdown, each
-against the period before; and the same period as CSV, streamed from insights."""
+"""The Insights page: a period's headline figures, mentions per day and a breakdown, members,
+the timeline of spikes and holds and the share of voice, each against the period before where
+insights compares; the stocks as they stand now; and the same period as CSV, streamed from
+insights."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from starlette.responses import StreamingResponse
 
 from ensemble_console.clients import ApiError
 from ensemble_console.models.insight_figures import grouped
+from ensemble_console.models.insights import Members
 from ensemble_console.web import charts, periods
+from ensemble_console.web import insight_sections as sections
 from ensemble_console.web.deps import InWorkspace, Staff
 
 router = APIRouter(prefix="/w/{workspace}/insights")
@@ -58,12 +62,31 @@ async def insights(
     try:
         chosen = asked.resolve(staff)
         client, caller = visit.clients.insights, visit.caller
-        overview, series, breakdown, latency = await asyncio.gather(
-            client.overview(caller, ws, chosen.start, chosen.end),
-            client.series(caller, ws, "mentions", chosen.start, chosen.end),
-            client.breakdown(caller, ws, "mentions", by, chosen.start, chosen.end),
-            client.breakdown(caller, ws, LATENCY, "channel", chosen.start, chosen.end),
+        asked_overview = asyncio.ensure_future(
+            client.overview(caller, ws, chosen.start, chosen.end)
         )
+
+        async def members_before() -> Members:
+            """The period before is the one insights compares with (the overview says which)."""
+            before = (await asked_overview).previous_period
+            return await client.members(caller, ws, before.start, before.end)
+
+        figures, sections_asked = await asyncio.gather(
+            asyncio.gather(
+                asked_overview,
+                client.series(caller, ws, "mentions", chosen.start, chosen.end),
+                client.breakdown(caller, ws, "mentions", by, chosen.start, chosen.end),
+                client.breakdown(caller, ws, LATENCY, "channel", chosen.start, chosen.end),
+            ),
+            asyncio.gather(
+                client.members(caller, ws, chosen.start, chosen.end),
+                members_before(),
+                client.stocks(caller, ws),
+                client.timeline(caller, ws, chosen.start, chosen.end),
+                client.share_of_voice(caller, ws, chosen.start, chosen.end),
+            ),
+        )
+        overview, series, breakdown, latency = figures
     except (periods.BadRange, ApiError) as exc:
         if isinstance(exc, ApiError) and exc.status != 422:
             raise
@@ -95,6 +118,7 @@ async def insights(
         breakdown=breakdown,
         bars=charts.bars(rows),
         latency=latency,
+        **sections.context(*sections_asked),
     )
 
 

@@ -31,6 +31,12 @@ class Lines:
     left: int = LEFT
     right: int = WIDTH - RIGHT
     bottom: int = HEIGHT - BOTTOM
+    count: int = 2
+    """Points on the day axis (at least 2)."""
+
+    def x_of(self, index: int) -> float:
+        """Where the `index`-th day of the axis is drawn."""
+        return LEFT + (WIDTH - LEFT - RIGHT) * index / (self.count - 1)
 
 
 def nice_top(value: float) -> float:
@@ -55,7 +61,7 @@ def lines(current: Sequence[float | None], previous: Sequence[float | None]) -> 
     steps = int(top) if 1 <= top < 4 else 4  # whole numbers on a small axis: 0, 1, 2
     ticks = tuple(Tick(top * k / steps, TOP + inner_h * (1 - k / steps)) for k in range(steps + 1))
     end_x = LEFT + inner_w * (max(len(current), 1) - 1) / (count - 1)
-    return Lines(polyline(current), polyline(previous), ticks, end_x)
+    return Lines(polyline(current), polyline(previous), ticks, end_x, count=count)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import TypeVar
 from ensemble_console.web.i18n import N_, Translator
 from ensemble_console.web.labels_community import COMMUNITY_NOTICES
 from ensemble_console.web.labels_inbox import INBOX_NOTICES
+from ensemble_console.web.labels_insights import INSIGHTS_LABELS, INSIGHTS_NOTICES
 from ensemble_console.web.labels_notify import NOTIFY_LABELS
 from ensemble_console.web.labels_portal import PORTAL_LABELS, PORTAL_NOTICES
 from ensemble_console.web.labels_scheduler import SCHEDULER_LABELS, SCHEDULER_NOTICES
@@ -215,7 +216,11 @@ LABELS: dict[str, dict[str, str]] = {
         "read_time_p50": N_("Median time to read"),
         "notification_latency_p50": N_("Median time to notify"),
     },
-    "insight_dimension": {"platform": N_("Platform"), "sentiment": N_("Sentiment")},
+    "insight_dimension": {
+        "platform": N_("Platform"),
+        "sentiment": N_("Sentiment"),
+        "tag": N_("Tag"),
+    },
     "sentiment": {
         "positive": N_("Positive"),
         "neutral": N_("Neutral"),
@@ -446,3 +451,5 @@ _extend(LABELS["notice"], PORTAL_NOTICES)
 _extend(LABELS, PORTAL_LABELS)
 _extend(LABELS["notice"], INBOX_NOTICES)
 _extend(LABELS["notice"], COMMUNITY_NOTICES)
+_extend(LABELS["notice"], INSIGHTS_NOTICES)
+_extend(LABELS, INSIGHTS_LABELS)

@@ -55,6 +55,12 @@ MENU: tuple[Group, ...] = (
         (
             Entry(N_("Sources"), "sources", "admin", N_("Connected platforms and their health.")),
             Entry(N_("Triage"), "admin/triage", "admin", N_("Rules, VIPs and spike alerts.")),
+            Entry(
+                N_("Insights settings"),
+                "admin/insights",
+                "admin",
+                N_("Time zone, reply SLAs, weekly report."),
+            ),
         ),
     ),
     Group(
