@@ -212,6 +212,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reads": N_("Read"),
         "read_time_p50": N_("Median time to read"),
         "notification_latency_p50": N_("Median time to notify"),
+        "staff_unsubscribes": N_("Notifications turned off by staff"),
     },
     "insight_dimension": {"platform": N_("Platform"), "sentiment": N_("Sentiment")},
     "sentiment": {

@@ -35,6 +35,12 @@ from ensemble_insights.models.catalog import (
 )
 from ensemble_insights.models.series import parse
 from ensemble_insights.models.settings import zone as settings_zone
+from ensemble_insights.services.engagement import (
+    engagement_series,
+    score_ranges,
+    scores,
+    weights_of,
+)
 from ensemble_insights.services.queries import Queries, check_period, evaluate, wanted_keys
 from ensemble_insights.services.reading import Buckets, previous
 
@@ -64,6 +70,7 @@ COUNTED: dict[str, tuple[str, dict[str, str]]] = {
     "deliveries_sent": ("deliveries", {"outcome": "sent"}),
     "deliveries_failed": ("deliveries", {"outcome": "failed"}),
     "reads": ("reads", {}),
+    "staff_unsubscribes": ("staff_unsubscribes", {}),
 }
 MEDIANS = {
     "reply_time_p50": "reply_time",
@@ -155,6 +162,8 @@ class Dashboard:
         activity = buckets[ACTIVITY]
         members = [s for s in activity.series_names() if s.startswith("member_activity|")]
         per_member = {parse(s)[1]["member"]: n for s, n in activity.per_key(members).items() if n}
+        weights = weights_of(await self._queries.reader.now(workspace))
+        scored = scores(activity.per_key(engagement_series(activity.series_names())), weights)
         community = buckets[COMMUNITY].per_key(["members_registered", "members_first_active"])
         first = community.get("members_first_active", 0)
         distribution = {
@@ -171,6 +180,14 @@ class Dashboard:
             first_time_active=first,
             activity_distribution=distribution,
             top=[Row(value=member, total=float(n)) for member, n in ranked],
+            engagement_distribution=score_ranges(scored),
+            engagement_weights=weights.model_dump(),
+            top_engagement=[
+                Row(value=member, total=score)
+                for member, score in heapq.nsmallest(
+                    top, scored.items(), key=lambda kv: (-kv[1], kv[0])
+                )
+            ],
         )
 
     async def stocks(self, workspace: str) -> StockView:
