@@ -424,8 +424,8 @@ def _staff_preferences(b: Builder) -> None:
         b.add(EngagementWeightsChangedV1, b.at(30 + 100 * n), b.workspace, data)
     for n, (channel, event, via) in enumerate(UNSUBSCRIBES):
         person = PEOPLE[n % 2]
-        data = UnsubscribedData(person=person, event=event, channel=channel, via=via)
-        b.add(NotificationUnsubscribedV1, b.at(10 + 37 * n), f"{b.workspace}/{person}", data)
+        off = UnsubscribedData(person=person, event=event, channel=channel, via=via)
+        b.add(NotificationUnsubscribedV1, b.at(10 + 37 * n), f"{b.workspace}/{person}", off)
 
 
 def history(workspace: str = "acme", *, seed: int = 7, scale: int = 1) -> list[Event]:

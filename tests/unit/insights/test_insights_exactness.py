@@ -153,7 +153,8 @@ def test_deliveries_arrive_before_and_after_their_events_and_some_twice() -> Non
 async def test_the_latest_weights_score_members_whatever_order_they_arrive_in() -> None:
     events = history(seed=11)
     changes = [e for e in events if isinstance(e, EngagementWeightsChangedV1)]
-    assert len(changes) == 2 and changes[0].time < changes[1].time
+    assert len(changes) == 2
+    assert changes[0].time < changes[1].time
     rest = [e for e in events if not isinstance(e, EngagementWeightsChangedV1)]
     in_order = project([*changes, *rest, changes[0]], ZONE, round_size=30)
     reversed_ = project([changes[1], *rest, changes[0], changes[1]], ZONE, round_size=30)
