@@ -215,11 +215,7 @@ LABELS: dict[str, dict[str, str]] = {
         "staff_unsubscribes": N_("Notifications turned off by staff"),
     },
     "insight_dimension": {"platform": N_("Platform"), "sentiment": N_("Sentiment")},
-    "sentiment": {
-        "positive": N_("Positive"),
-        "neutral": N_("Neutral"),
-        "negative": N_("Negative"),
-    },
+    "sentiment": {"positive": N_("Positive"), "neutral": N_("Neutral"), "negative": N_("Negative")},
     "mention_status": {
         "new": N_("New"),
         "assigned": N_("Assigned"),
