@@ -39,9 +39,11 @@ def engagement_series(names: Iterable[str]) -> list[str]:
 
 
 def scores(totals: Mapping[str, int], weights: EngagementWeights) -> dict[str, float]:
-    """Each member's score from the period's totals of `member_engagement` series."""
+    """Each member's score from the period's totals of `member_engagement` series (other
+    series among `totals` are left aside)."""
     per_member: dict[str, dict[str, int]] = defaultdict(dict)
-    for series, amount in totals.items():
+    for series in engagement_series(totals):
+        amount = totals[series]
         _, dims = parse(series)
         if amount and "member" in dims and "kind" in dims:
             per_member[dims["member"]][dims["kind"]] = amount

@@ -7,6 +7,7 @@ number of figures.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 from collections import defaultdict
 from datetime import datetime
@@ -158,12 +159,17 @@ class Dashboard:
         check_period(period)
         zone, stamp = await self._queries.view(workspace)
         families = [COMMUNITY, ACTIVITY]
-        buckets = await self._queries.reader.daily(workspace, zone, families, period, stamp=stamp)
+        buckets, now = await asyncio.gather(
+            self._queries.reader.daily(workspace, zone, families, period, stamp=stamp),
+            self._queries.reader.now(workspace),
+        )
         activity = buckets[ACTIVITY]
-        members = [s for s in activity.series_names() if s.startswith("member_activity|")]
-        per_member = {parse(s)[1]["member"]: n for s, n in activity.per_key(members).items() if n}
-        weights = weights_of(await self._queries.reader.now(workspace))
-        scored = scores(activity.per_key(engagement_series(activity.series_names())), weights)
+        names = activity.series_names()
+        members = [s for s in names if s.startswith("member_activity|")]
+        totals = activity.per_key([*members, *engagement_series(names)])  # one pass
+        per_member = {parse(s)[1]["member"]: totals[s] for s in members if totals.get(s)}
+        weights = weights_of(now)
+        scored = scores(totals, weights)  # reads only the series with a kind
         community = buckets[COMMUNITY].per_key(["members_registered", "members_first_active"])
         first = community.get("members_first_active", 0)
         distribution = {
