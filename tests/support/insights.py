@@ -141,7 +141,24 @@ async def compare_members(
         "returning": len(ex.active) - ex.counts["members_first_active"],
     }
     got = {name: getattr(view, name) for name in expected}
-    return [] if got == expected else [f"members {got} != {expected}"]
+    wrong = [] if got == expected else [f"members {got} != {expected}"]
+    ranges = {"0-5": 0, "5-10": 0, "10-20": 0, "20-50": 0, "50+": 0}
+    for score in ex.scores.values():  # counted by hand: [0, 5), [5, 10), ...
+        label = next(
+            (
+                name
+                for name, high in (("0-5", 5), ("5-10", 10), ("10-20", 20), ("20-50", 50))
+                if score < high
+            ),
+            "50+",
+        )
+        ranges[label] += 1
+    if view.engagement_distribution != ranges:
+        wrong.append(f"engagement {view.engagement_distribution} != {ranges}")
+    best = max(ex.scores.values(), default=None)
+    if (view.top_engagement[0].total if view.top_engagement else None) != best:
+        wrong.append(f"top score {view.top_engagement[:1]} != {best}")
+    return wrong
 
 
 def series_totals(series: Series) -> float:

@@ -3,7 +3,8 @@
 `history()` builds real events of every stream over twelve days around a DST change, with a
 seeded random mix: mentions (first triage, re-triage, edits, deletions, notes, assignments,
 replies, closings), spikes, approvals, content, submissions and votes, members, field
-events, notifications. `deliveries()` repeats some events (same id) and interleaves the
+events, engagement weights (changed twice), notifications and staff unsubscribes.
+`deliveries()` repeats some events (same id) and interleaves the
 entities, keeping each key's own order, the way partitions deliver them. `Expected` counts
 the figures straight from the events, with none of insights' code.
 """
@@ -63,7 +64,13 @@ from ensemble_shared.events.approvals import (
     ApprovalStepOpenedV1,
     StepOpenedData,
 )
-from ensemble_shared.events.notifications import NotificationReadData, NotificationReadV1
+from ensemble_shared.events.members import EngagementWeightsChangedV1, EngagementWeightsData
+from ensemble_shared.events.notifications import (
+    NotificationReadData,
+    NotificationReadV1,
+    NotificationUnsubscribedV1,
+    UnsubscribedData,
+)
 
 START = datetime(2026, 10, 20, 6, tzinfo=UTC)
 DAYS = 12
@@ -396,12 +403,38 @@ def _notifications(b: Builder, count: int) -> None:
             )
 
 
+WEIGHTS = ({"vote": 4.0, "submission": 2.0}, {"vote": 0.5, "attendance": 20.0, "mention": 9.0})
+"""Two changes of the engagement weights: the second, later, is the one that counts."""
+UNSUBSCRIBES = (
+    ("email", "approval.*", "link"),
+    ("email", "*", "preferences_link"),
+    ("in_app", "mention.assigned.v1", "preferences"),
+    ("slack", "approval.step_opened.v1", "link"),
+    ("email", "approval.*", "link"),
+)
+
+
+def _staff_preferences(b: Builder) -> None:
+    """The engagement weights an admin sets (whole: defaults for the kinds left out), and
+    preferences staff turn off, each its own event (notify announces one per preference)."""
+    defaults = {"submission": 5.0, "comment": 3.0, "vote": 1.0, "attendance": 8.0, "rsvp": 1.0}
+    for n, changed in enumerate(WEIGHTS):
+        weights = {**defaults, "mention": 2.0, "suggestion": 2.0, **changed}
+        data = EngagementWeightsData(weights=weights, by="lead")
+        b.add(EngagementWeightsChangedV1, b.at(30 + 100 * n), b.workspace, data)
+    for n, (channel, event, via) in enumerate(UNSUBSCRIBES):
+        person = PEOPLE[n % 2]
+        off = UnsubscribedData(person=person, event=event, channel=channel, via=via)
+        b.add(NotificationUnsubscribedV1, b.at(10 + 37 * n), f"{b.workspace}/{person}", off)
+
+
 def history(workspace: str = "acme", *, seed: int = 7, scale: int = 1) -> list[Event]:
     b = Builder(workspace, random.Random(seed))
     _mentions(b, 60 * scale)
     _approvals(b, 10 * scale)
     _community(b, 16 * scale, 20 * scale)
     _notifications(b, 40 * scale)
+    _staff_preferences(b)
     return b.events
 
 
@@ -443,6 +476,8 @@ class Expected:
     durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     now: Counter[str] = field(default_factory=Counter)
     active: set[str] = field(default_factory=set)
+    scores: dict[str, float] = field(default_factory=dict)
+    """Each active member's engagement score over the history, with the last weights."""
     crossed: Counter[str] = field(default_factory=Counter)
     """Totals of a pair of dimensions (a filter and a breakdown), over the whole history."""
     crossed_durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -557,8 +592,10 @@ def _expect_approvals(ex: Expected, by_type: dict[str, list[Any]], zone: str) ->
 
 def _expect_community(ex: Expected, by_type: dict[str, list[Any]], zone: str) -> None:
     first_active: dict[str, datetime] = {}
+    done: dict[str, Counter[str]] = defaultdict(Counter)
 
-    def active(member: str, moment: datetime) -> None:
+    def active(member: str, moment: datetime, kind: str) -> None:
+        done[member][kind] += 1
         ex.active.add(member)
         if member not in first_active or moment < first_active[member]:
             first_active[member] = moment
@@ -575,10 +612,10 @@ def _expect_community(ex: Expected, by_type: dict[str, list[Any]], zone: str) ->
         created[e.data.submission_id] = e
         ex.count("submissions", e.time, zone)
         ex.count(f"submissions|kind={e.data.kind}", e.time, zone)
-        active(e.data.author_member_id, e.time)
+        active(e.data.author_member_id, e.time, "submission")
     for e in by_type["submission.voted.v1"]:
         ex.count("votes|action=voted", e.time, zone)
-        active(e.data.member_id, e.time)
+        active(e.data.member_id, e.time, "vote")
     status_now: dict[str, str] = {sid: "open" for sid in created}
     entered: dict[str, datetime] = {sid: e.time for sid, e in created.items()}
     for e in sorted(by_type["submission.status_changed.v1"], key=lambda e: e.time):
@@ -597,15 +634,21 @@ def _expect_community(ex: Expected, by_type: dict[str, list[Any]], zone: str) ->
     for e in by_type["event.rsvp.v1"]:
         ex.count(f"rsvps|status={e.data.status}", e.time, zone)
         seats[e.data.member_id] = e.data.status
-        active(e.data.member_id, e.time)
+        active(e.data.member_id, e.time, "rsvp")
     for status in seats.values():
         ex.now[f"roster_now|event=ev1|status={status}"] += 1
     for e in by_type["event.checked_in.v1"]:
         ex.count("checkins", e.time, zone)
         ex.now["checkins_now|event=ev1"] += 1
-        active(e.data.member_id, e.time)
+        active(e.data.member_id, e.time, "attendance")
     for moment in first_active.values():
         ex.count("members_first_active", moment, zone)
+    changes = sorted(by_type["member.engagement_weights_changed.v1"], key=lambda e: e.time)
+    weights = changes[-1].data.weights if changes else {}
+    ex.scores = {
+        member: sum(weights.get(kind, 0.0) * n for kind, n in kinds.items())
+        for member, kinds in done.items()
+    }
 
 
 def _expect_notifications(ex: Expected, by_type: dict[str, list[Any]], zone: str) -> None:
@@ -633,6 +676,13 @@ def _expect_notifications(ex: Expected, by_type: dict[str, list[Any]], zone: str
                 ex.crossed_durations[
                     f"notification_latency|channel={channel}|source={kind}"
                 ].append(took)
+    for e in by_type["notification.unsubscribed.v1"]:
+        group = e.data.event.split(".")[0]
+        ex.count("staff_unsubscribes", e.time, zone)
+        ex.count(f"staff_unsubscribes|channel={e.data.channel}", e.time, zone)
+        ex.count(f"staff_unsubscribes|group={group}", e.time, zone)
+        ex.count(f"staff_unsubscribes|via={e.data.via}", e.time, zone)
+        ex.crossed[f"staff_unsubscribes|channel={e.data.channel}|group={group}"] += 1
     for e in by_type["notification.read.v1"]:
         ex.count("reads", e.data.read_at, zone)
         ex.durations["read_time"].append(

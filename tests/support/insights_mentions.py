@@ -31,6 +31,7 @@ from ensemble_shared.events import (
     SubmissionVotedV1,
     TriageData,
 )
+from ensemble_shared.events.notifications import NotificationUnsubscribedV1, UnsubscribedData
 
 
 def mention(n: int, day: date, platform: str, sentiment: str) -> list[Event]:
@@ -174,3 +175,20 @@ def notified(events: list[Event]) -> list[Event]:
             )
         )
     return found
+
+
+def turned_off() -> list[Event]:
+    """Staff unsubscribes: two last month (email, in-app), one the month before."""
+    last, before = months()
+    plan = [(last + timedelta(days=2), "email"), (last + timedelta(days=8), "in_app")]
+    plan.append((before + timedelta(days=4), "email"))
+    return [
+        NotificationUnsubscribedV1(
+            source="ensemble/notify",
+            subject="acme/ana",
+            workspace="acme",
+            time=datetime.combine(day, time(9), UTC),
+            data=UnsubscribedData(person="ana", event="approval.*", channel=channel, via="link"),
+        )
+        for day, channel in plan
+    ]

@@ -89,7 +89,8 @@ from ensemble_shared.events.content import (
     ScheduleReleasedV1,
 )
 from ensemble_shared.events.insights import ReportPublishedV1
-from ensemble_shared.events.notifications import NotificationReadV1
+from ensemble_shared.events.members import EngagementWeightsChangedV1
+from ensemble_shared.events.notifications import NotificationReadV1, NotificationUnsubscribedV1
 from ensemble_shared.events.schedules import DigestRequestedV1, IngestRedriveRequestedV1
 
 log = logging.getLogger(__name__)
@@ -159,13 +160,14 @@ SUBMISSIONS = Stream(
 )
 MEMBERS = Stream(
     "members",
-    key="member id (merges: the survivor's id)",
+    key="member id (merges: the survivor's id; engagement weights: the workspace)",
     events=(
         MemberRegisteredV1,
         MemberUpdatedV1,
         MemberMergedV1,
         MemberUnmergedV1,
         MemberErasedV1,
+        EngagementWeightsChangedV1,
     ),
 )
 FIELD_EVENTS = Stream(
@@ -211,8 +213,13 @@ SCHEDULES = Stream(
 )
 NOTIFICATIONS = Stream(
     "notifications",
-    key="delivery id",
-    events=(NotificationSentV1, NotificationFailedV1, NotificationReadV1),
+    key="delivery id (unsubscribes: workspace/person)",
+    events=(
+        NotificationSentV1,
+        NotificationFailedV1,
+        NotificationReadV1,
+        NotificationUnsubscribedV1,
+    ),
 )
 ACCOUNTS = Stream(
     "accounts",

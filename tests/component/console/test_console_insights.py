@@ -23,7 +23,7 @@ from ensemble_shared.topics import Topics, ensure_topics
 from support.console import Browser, ConsoleDriver, running_console
 from support.identity import running_identity
 from support.insights_app import insights_settings, publish_all, publisher_for
-from support.insights_mentions import community, history, months, notified
+from support.insights_mentions import community, history, months, notified, turned_off
 from support.notify import serving
 from support.notify_smtp import Mailbox
 from support.waiting import eventually
@@ -155,7 +155,7 @@ async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
     stage: Stage,
 ) -> None:
     events = history()
-    await stage.publish([*notified(events), *events])  # deliveries sent first may wait
+    await stage.publish([*notified(events), *events, *turned_off()])  # deliveries first may wait
     async with stage.console.browser() as browser:
         await first_run(browser)
 
@@ -165,8 +165,12 @@ async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
             return page.text
 
         def timed(html: str) -> bool:
+            """Both figures counted (rows still missing: not yet, rather than a failure)."""
             found = re.findall(r'<tr data-channel="([a-z_]+)">', html)
-            return found == ["in_app", "email"] and "10 min" in figure_row(html, "email", "channel")
+            if found != ["in_app", "email"] or 'data-figure="staff_unsubscribes"' not in html:
+                return False
+            unsubscribes = figure_row(html, "staff_unsubscribes")[1:3] == ["2", "1"]
+            return unsubscribes and "10 min" in figure_row(html, "email", "channel")
 
         html = await eventually(probe, timed, timeout=120, what="latency per channel")
         assert "Time to notify, by channel" in html
@@ -178,6 +182,8 @@ async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
         median = figure_row(html, "notification_latency_p50")
         assert median[0] == "Median time to notify"
         assert NO_VALUE not in median[1:3]
+        staff_off = ["Notifications turned off by staff", "2", "1", "+100%"]
+        assert figure_row(html, "staff_unsubscribes") == staff_off
         page = "/w/acme/insights?period=last_month"
         chosen = await browser.submit(page, "/language", {"language": "fr", "back": page})
         assert chosen.status_code == 303, chosen.text[:300]
@@ -185,6 +191,7 @@ async def test_the_time_to_notify_is_shown_per_channel_against_the_month_before(
         french = Translator("fr")
         assert "Délai de notification, par canal" in html
         assert figure_row(html, "notification_latency_p50")[0] == "Délai médian de notification"
+        assert figure_row(html, "staff_unsubscribes")[0] == "Notifications désactivées par l’équipe"
         email = figure_row(html, "email", "channel")
         assert (email[4], email[5]) == (french.duration(180), french.duration(600))
 

@@ -13,7 +13,10 @@ from ensemble_feedback.services.activity import ActivityService
 from ensemble_feedback.services.social import SocialMentionService
 from ensemble_feedback.wiring import Services
 from ensemble_shared.auth import Role
+from ensemble_shared.engagement import EngagementWeights
 from ensemble_shared.events import Author, MentionData, MentionReceivedV1
+from ensemble_shared.events.members import EngagementWeightsChangedV1 as WeightsChanged
+from ensemble_shared.topics import MEMBERS
 from support.apps import bearer
 from support.feedback import Feedback
 
@@ -167,6 +170,10 @@ async def test_engagement_weights_are_per_workspace(feedback: Feedback) -> None:
         "/members/engagement-weights", json={"vote": 10, "comment": 0}, headers=feedback.manager
     )
     assert changed.status_code == 200
+    same = await feedback.client.put(
+        "/members/engagement-weights", json={"vote": 10, "comment": 0}, headers=feedback.manager
+    )
+    assert same.status_code == 200  # the same weights again: nothing changes, nothing announced
     refused = await feedback.client.put(
         "/members/engagement-weights", json={"karma": 10}, headers=feedback.manager
     )
@@ -183,3 +190,9 @@ async def test_engagement_weights_are_per_workspace(feedback: Feedback) -> None:
     assert (
         await feedback.client.get(f"/members/{ana}/activity", headers=elsewhere)
     ).status_code == 404
+    [announced] = [e for e in await feedback.events(MEMBERS) if isinstance(e, WeightsChanged)]
+    assert (announced.workspace, announced.subject) == ("acme", "acme")
+    assert announced.data.weights == {**EngagementWeights().model_dump(), "vote": 10, "comment": 0}
+    assert EngagementWeights.announced(announced.data.weights) == EngagementWeights(
+        vote=10, comment=0
+    )

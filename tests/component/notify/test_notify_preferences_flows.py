@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ensemble_shared.events import utcnow
+from ensemble_shared.events.notifications import NotificationUnsubscribedV1
 from support.notify import NotifyDriver
 from support.notify_events import an_assignment
 from support.notify_routing import fast_forward, held_count
@@ -32,6 +33,11 @@ async def set_mine(notify: NotifyDriver, **body: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
+
+
+async def unsubscribes(notify: NotifyDriver) -> list[NotificationUnsubscribedV1]:
+    found = await notify.notifications()
+    return [e for e in found if isinstance(e, NotificationUnsubscribedV1)]
 
 
 async def mails(mailbox: Mailbox, count: int) -> None:
@@ -101,6 +107,18 @@ async def test_the_one_click_unsubscribe_link_turns_that_email_off(
     assert clicked.json() == {"event": "mention.assigned.v1", "channel": "email", "enabled": False}
     again = await notify.http.post("/unsubscribe", params={"token": token})
     assert again.status_code == 200  # idempotent
+    announced = await eventually(
+        lambda: unsubscribes(notify), lambda found: len(found) >= 1, what="the unsubscribe event"
+    )
+    [off] = announced  # the second click turned off nothing new: announced once
+    assert (off.workspace, off.subject) == ("acme", "acme/camille")
+    assert off.data.model_dump() == {
+        "person": "camille",
+        "event": "mention.assigned.v1",
+        "channel": "email",
+        "via": "link",
+    }
+    assert "camille@" not in off.model_dump_json()  # who, never the address
     rules = (await notify.http.get("/me/preferences", headers=notify.person("camille"))).json()
     assert rules["rules"] == [
         {

@@ -8,12 +8,7 @@ from typing import Literal
 import pytest
 from pydantic import ValidationError
 
-from ensemble_feedback.models.activity import (
-    Activity,
-    EngagementWeights,
-    TimelineItem,
-    engagement,
-)
+from ensemble_feedback.models.activity import Activity, TimelineItem
 from ensemble_feedback.models.members import (
     ProfileChange,
     SignUp,
@@ -23,6 +18,7 @@ from ensemble_feedback.models.members import (
 )
 from ensemble_feedback.models.merges import MergeEntry, MergeState, suggest_merges
 from ensemble_feedback.services.activity import merged_page
+from ensemble_shared.engagement import EngagementWeights, engagement
 from ensemble_shared.errors import Conflict
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)

@@ -13,7 +13,9 @@ from ensemble_insights.services.export import series_csv
 from ensemble_insights.services.overview import Dashboard
 from ensemble_insights.services.projection.buckets import rederive
 from ensemble_insights.services.reading import previous
+from ensemble_shared.engagement import EngagementWeights
 from ensemble_shared.events import NotificationSentV1
+from ensemble_shared.events.members import EngagementWeightsChangedV1
 from support.insights import (
     MemoryRollups,
     compare_members,
@@ -24,7 +26,7 @@ from support.insights import (
     rounded_sum,
     series_totals,
 )
-from support.insights_history import ZONE, deliveries, expected, history, period_days
+from support.insights_history import WEIGHTS, ZONE, deliveries, expected, history, period_days
 
 
 async def test_every_figure_matches_an_independent_count_despite_duplicates_and_reordering() -> (
@@ -55,6 +57,7 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
         ("votes", ex.counts["votes|action=voted"]),
         ("deliveries_failed", ex.counts["deliveries|outcome=failed"]),
         ("active_members", len(ex.active)),
+        ("staff_unsubscribes", ex.counts["staff_unsubscribes"]),
     ):
         assert figures[name].value == counted, name
         assert figures[name].previous == 0
@@ -111,6 +114,18 @@ async def test_every_figure_matches_an_independent_count_despite_duplicates_and_
             if name.startswith(prefix)
         }
         assert len(got) > 1
+    turned_off = await queries.breakdown(
+        "acme", "staff_unsubscribes", "group", period, fixed={"channel": "email"}
+    )
+    assert (
+        {row.value: row.total for row in turned_off.rows}
+        == {
+            name.rsplit("=", 1)[1]: float(n)
+            for name, n in ex.crossed.items()
+            if name.startswith("staff_unsubscribes|channel=email|")
+        }
+        == {"approval": 2.0, "*": 1.0}
+    )
     slowest = await queries.breakdown("acme", "decision_time", "person", period)
     assert {row.value: row.stats.count for row in slowest.rows if row.stats} == {
         who: len(ex.durations[f"decision_time|person={who}"]) for who in ("lea", "max")
@@ -133,6 +148,29 @@ def test_deliveries_arrive_before_and_after_their_events_and_some_twice() -> Non
     assert repeated & {e.id for e in early}
     assert repeated & {e.id for e in late}
     assert len({e.data.source_event_id for e in timed}) < len(timed)  # an event fanned out
+
+
+async def test_the_latest_weights_score_members_whatever_order_they_arrive_in() -> None:
+    events = history(seed=11)
+    changes = [e for e in events if isinstance(e, EngagementWeightsChangedV1)]
+    assert len(changes) == 2
+    assert changes[0].time < changes[1].time
+    rest = [e for e in events if not isinstance(e, EngagementWeightsChangedV1)]
+    in_order = project([*changes, *rest, changes[0]], ZONE, round_size=30)
+    reversed_ = project([changes[1], *rest, changes[0], changes[1]], ZONE, round_size=30)
+    assert in_order.docs == reversed_.docs
+    start, end = period_days()
+    view = await Dashboard(queries_on(reversed_, ZONE)).members(
+        "acme", Period(start=start, end=end)
+    )
+    assert view.engagement_weights == {**EngagementWeights().model_dump(), **WEIGHTS[1]}
+    unweighted = project(rest, ZONE)
+    defaults = await Dashboard(queries_on(unweighted, ZONE)).members(
+        "acme", Period(start=start, end=end)
+    )
+    assert defaults.engagement_weights == EngagementWeights().model_dump()
+    assert defaults.engagement_distribution != view.engagement_distribution
+    assert sum(defaults.engagement_distribution.values()) == defaults.active
 
 
 async def test_the_order_of_arrival_and_the_round_boundaries_change_nothing() -> None:

@@ -11,6 +11,7 @@ from ensemble_notify.models.preferences import (
     quiet_hours_of,
     resolve,
 )
+from ensemble_notify.services.preferences import unsubscribes
 
 EMAIL, IN_APP = ChannelName.EMAIL, ChannelName.IN_APP
 
@@ -78,3 +79,26 @@ def test_quiet_hours_person_overrides_workspace_and_can_opt_out() -> None:
     assert quiet_hours_of(layer(person="c"), defaults) == night
     assert quiet_hours_of(layer(person="c", quiet_hours=lunch), defaults) == lunch
     assert quiet_hours_of(layer(person="c", quiet_hours=off), defaults) is None
+
+
+def test_a_person_turning_preferences_off_announces_each_one_once() -> None:
+    before = layer(PreferenceRule(event="approval.*", channel=EMAIL, enabled=False), person="ana")
+    after = layer(
+        PreferenceRule(event="approval.*", channel=EMAIL, enabled=False),  # off already
+        PreferenceRule(event="*", channel=IN_APP, enabled=False),
+        PreferenceRule(event="mention.*", channel="*", enabled=False),
+        PreferenceRule(event="content.*", channel=EMAIL, delivery="daily"),  # still on
+        person="ana",
+    )
+    events = unsubscribes(before, after, "preferences")
+    assert [(e.data.event, e.data.channel, e.data.via) for e in events] == [
+        ("*", "in_app", "preferences"),
+        ("mention.*", "*", "preferences"),
+    ]
+    assert {(e.subject, e.workspace, e.data.person) for e in events} == {
+        ("acme/ana", "acme", "ana")
+    }
+    assert len({e.id for e in events}) == 2
+    assert unsubscribes(after, after, "link") == []  # turning off again announces nothing
+    defaults = layer(PreferenceRule(event="*", channel=EMAIL, enabled=False))
+    assert unsubscribes(layer(), defaults, "preferences") == []  # the workspace's, not a person's

@@ -156,7 +156,11 @@ def build(infra: Infrastructure, settings: FeedbackSettings) -> Services:
     trust = TrustService(members, stored_members, merge_cache)
     directory = Directory(stored_members, handles, merge_cache, trust)
     activity = ActivityService(
-        ActivityRepository(database), mentions, WeightsRepository(database), members, directory
+        ActivityRepository(database),
+        mentions,
+        WeightsRepository(database, outbox),
+        members,
+        directory,
     )
 
     # moderation's screening, the board, then the review queue that acts on the board

@@ -115,7 +115,7 @@ class Repositories:
             members=MemberRepository(database),
             erased_members=ErasedMembers(database),
             routing_rules=RoutingRuleRepository(database),
-            preferences=PreferenceRepository(database),
+            preferences=PreferenceRepository(database, outbox),
             held=HeldRepository(database),
             spent_tickets=SpentTickets(database),
         )

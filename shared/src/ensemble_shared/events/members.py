@@ -93,3 +93,21 @@ class MemberErasedV1(Event):
 
     type: Literal["member.erased.v1"] = "member.erased.v1"
     data: MemberErasureData
+
+
+class EngagementWeightsData(Payload):
+    """A workspace's points per activity kind, whole (every kind, defaults included)."""
+
+    weights: dict[str, float] = Field(
+        description="Points per activity kind (submission, comment, vote, attendance, rsvp, "
+        "mention, suggestion); read with `EngagementWeights.announced`."
+    )
+    by: str = Field(description="The staff person who set them.")
+
+
+class EngagementWeightsChangedV1(Event):
+    """Sent by feedback when an admin changes the workspace's engagement weights (key: the
+    workspace); until the first one, the default weights apply."""
+
+    type: Literal["member.engagement_weights_changed.v1"] = "member.engagement_weights_changed.v1"
+    data: EngagementWeightsData

@@ -60,3 +60,26 @@ class NotificationReadV1(Event):
 
     type: Literal["notification.read.v1"] = "notification.read.v1"
     data: NotificationReadData
+
+
+UnsubscribeVia = Literal["link", "preferences_link", "preferences"]
+
+
+class UnsubscribedData(Payload):
+    """What a staff person turned off; no address (the person id says who)."""
+
+    person: str = Field(description="The staff person's id.")
+    event: str = Field(description="An event type, a group (`approval.*`) or `*` for all.")
+    channel: str = Field(description="email, in_app, slack, teams, webhook, or `*` for all.")
+    via: UnsubscribeVia = Field(
+        description="The one-click unsubscribe link (RFC 8058), the preferences link of an "
+        "email, or the person's own preferences (signed in)."
+    )
+
+
+class NotificationUnsubscribedV1(Event):
+    """Sent by notify once per preference a staff person turns off (a rule for an event type
+    or group on a channel that was not off before); turning it off again sends nothing."""
+
+    type: Literal["notification.unsubscribed.v1"] = "notification.unsubscribed.v1"
+    data: UnsubscribedData

@@ -52,6 +52,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "reads",
         "read_time_p50",
         "notification_latency_p50",
+        "staff_unsubscribes",
     ),
 }
 

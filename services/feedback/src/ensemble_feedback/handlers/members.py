@@ -17,7 +17,7 @@ from ensemble_feedback.handlers.dependencies import (
     Trust,
 )
 from ensemble_feedback.handlers.limits import IP_WRITE, MEMBER_WRITE
-from ensemble_feedback.models.activity import EngagementWeights, Timeline
+from ensemble_feedback.models.activity import Timeline
 from ensemble_feedback.models.members import (
     IdentityClaim,
     IdentityLink,
@@ -33,6 +33,7 @@ from ensemble_feedback.models.members import (
 )
 from ensemble_feedback.models.merges import Merge, MergeRequest, MergeSuggestionPage
 from ensemble_feedback.models.personal_data import Erasure, MemberExport
+from ensemble_shared.engagement import EngagementWeights
 from ensemble_shared.errors import Forbidden
 from ensemble_shared.web.auth import Manager, Member
 from ensemble_shared.web.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageSize

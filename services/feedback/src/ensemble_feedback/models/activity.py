@@ -1,9 +1,8 @@
 """Member activity: what a member did (kept under the identity that acted), their timeline and
-the engagement score weighed from it."""
+the engagement score weighed from it (its formula: ensemble_shared.engagement)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -28,29 +27,6 @@ class Activity(BaseModel):
     @property
     def activity_id(self) -> str:
         return f"{self.workspace}:{self.kind}:{self.ref}:{self.member_id}"
-
-
-class EngagementWeights(BaseModel):
-    """Points per activity kind (Orbit-style); a kind left out keeps its default."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    submission: float = Field(default=5, ge=0, le=1000)
-    comment: float = Field(default=3, ge=0, le=1000)
-    vote: float = Field(default=1, ge=0, le=1000)
-    attendance: float = Field(default=8, ge=0, le=1000)
-    rsvp: float = Field(default=1, ge=0, le=1000)
-    mention: float = Field(default=2, ge=0, le=1000)
-    suggestion: float = Field(default=2, ge=0, le=1000)
-
-    def of(self, kind: str) -> float:
-        value = getattr(self, kind, 0.0)
-        return float(value) if isinstance(value, int | float) else 0.0
-
-
-def engagement(counts: Mapping[str, int], weights: EngagementWeights) -> float:
-    """The weighted sum of distinct activities per kind."""
-    return float(sum(weights.of(kind) * n for kind, n in counts.items()))
 
 
 class TimelineItem(BaseModel):

@@ -13,13 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ensemble_feedback.models.activity import (
-    Activity,
-    EngagementWeights,
-    Timeline,
-    TimelineItem,
-    engagement,
-)
+from ensemble_feedback.models.activity import Activity, Timeline, TimelineItem
 from ensemble_feedback.models.members import Identity, MemberPage, mention_handles
 from ensemble_feedback.services.directory import Directory
 from ensemble_feedback.services.members import MemberService
@@ -28,6 +22,9 @@ from ensemble_feedback.storage.activity import ActivityRepository
 from ensemble_feedback.storage.social import SocialMentionRepository
 from ensemble_feedback.storage.weights import WeightsRepository
 from ensemble_shared.auth import Principal
+from ensemble_shared.engagement import EngagementWeights, engagement
+from ensemble_shared.events import Source, envelope
+from ensemble_shared.events.members import EngagementWeightsChangedV1, EngagementWeightsData
 from ensemble_shared.storage.pagination import Position, encode_cursor, parse_cursor
 
 _MENTION_KEY = "mention:"
@@ -157,7 +154,17 @@ class ActivityService:
     async def set_weights(
         self, principal: Principal, weights: EngagementWeights
     ) -> EngagementWeights:
-        await self._weights.set_weights(principal.workspace, weights, principal.subject)
+        """Store the weights and announce them (insights scores members with them); the same
+        weights again change nothing and announce nothing."""
+        if await self.weights(principal.workspace) == weights:
+            return weights
+        announced = EngagementWeightsChangedV1(
+            **envelope(Source.FEEDBACK, principal.workspace, principal.workspace),
+            data=EngagementWeightsData(weights=weights.model_dump(), by=principal.subject),
+        )
+        await self._weights.set_weights(
+            principal.workspace, weights, principal.subject, [announced]
+        )
         return weights
 
 

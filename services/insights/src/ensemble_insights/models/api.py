@@ -95,10 +95,20 @@ class MembersView(BaseModel):
     returning: int
     first_time_active: int
     activity_distribution: dict[str, int] = Field(
-        description="Active members by number of activities in the period (feedback's own "
-        "engagement score is not announced by any event)."
+        description="Active members by number of activities in the period."
     )
     top: list[Row]
+    engagement_distribution: dict[str, int] = Field(
+        description="Active members by engagement score earned in the period (ranges: lower "
+        "bound included, upper excluded), weighed with the workspace's weights as feedback "
+        "last announced them; the activities counted are submissions, votes, comments, own "
+        "RSVPs and check-ins."
+    )
+    engagement_weights: dict[str, float] = Field(
+        description="The weights applied: points per activity kind (defaults until feedback "
+        "announced a change)."
+    )
+    top_engagement: list[Row] = Field(description="The highest scores in the period.")
 
 
 class StockView(BaseModel):

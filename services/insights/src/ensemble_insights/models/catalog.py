@@ -29,6 +29,11 @@ FAMILIES = (
     NOTIFICATIONS,
     TIMELINE,
 )
+ENGAGEMENT = "member_engagement"
+"""Not a metric of its own: per member and activity kind (`member_engagement|kind=vote|
+member=m`, in ACTIVITY), the counts the members view weighs into engagement scores."""
+WEIGHTS = "engagement_weights"
+"""The `now` entry holding the workspace's engagement weights, as feedback last announced."""
 HEAVY = frozenset({AUTHORS, ACTIVITY})
 """Families with a key per person: stored apart so other reads never scan them."""
 
@@ -179,6 +184,14 @@ CATALOG: dict[str, Metric] = {
         NOTIFICATIONS, "count", ("channel", "code"), "Deliveries given up (dead letters)."
     ),
     "reads": Metric(NOTIFICATIONS, "count", ("source",), "In-app notifications read."),
+    "staff_unsubscribes": Metric(
+        NOTIFICATIONS,
+        "count",
+        ("channel", "group", "via"),
+        "Preferences staff turned off (group: the event type's first part, * for all; via: "
+        "link, preferences_link or preferences). Members' are `unsubscribes`.",
+        crosses=(("channel", "group"),),
+    ),
     "read_time": Metric(NOTIFICATIONS, "duration", ("source",), "In-app delivery to first read."),
     "notification_latency": Metric(
         NOTIFICATIONS,

@@ -65,7 +65,8 @@ from ensemble_shared.events.content import (
     ContentDraftedV1,
     ContentEditedV1,
 )
-from ensemble_shared.events.notifications import NotificationReadV1
+from ensemble_shared.events.members import EngagementWeightsChangedV1
+from ensemble_shared.events.notifications import NotificationReadV1, NotificationUnsubscribedV1
 from ensemble_shared.topics import STREAMS, Stream
 
 Extract = Callable[[Any], tuple[str, dict[str, Any]]]
@@ -156,6 +157,14 @@ def _member(e: MemberRegisteredV1 | MemberUpdatedV1) -> tuple[str, dict[str, Any
     return e.data.member_id, {"language": e.data.language, "consents": list(e.data.consents)}
 
 
+def _unsubscribed(e: NotificationUnsubscribedV1) -> tuple[str, dict[str, Any]]:
+    """What was turned off, by channel and event group (`approval` of `approval.*` or of
+    `approval.step_opened.v1`; `*` for everything); not who."""
+    d = e.data
+    group = d.event.split(".", 1)[0] if d.event != "*" else "*"
+    return e.subject, {"channel": d.channel, "group": group or "*", "via": d.via}
+
+
 EXTRACTORS: dict[type[Event], Extract] = {
     MentionReceivedV1: _received,
     MentionTriagedV1: _triaged,
@@ -197,6 +206,7 @@ EXTRACTORS: dict[type[Event], Extract] = {
     MemberUnmergedV1: lambda e: (e.data.merge_id, {}),
     # an erasure is a fact with nothing about the person: the counts made before it stay
     MemberErasedV1: lambda e: (e.data.member_id, {}),
+    EngagementWeightsChangedV1: lambda e: (e.workspace, {"weights": dict(e.data.weights)}),
     EventRsvpV1: _rsvp,
     EventCheckedInV1: lambda e: (
         f"{e.data.event_id}:{e.data.member_id}",
@@ -229,6 +239,7 @@ EXTRACTORS: dict[type[Event], Extract] = {
     ScheduleReleasedV1: _content,
     NotificationSentV1: _delivery,
     NotificationFailedV1: _delivery,
+    NotificationUnsubscribedV1: _unsubscribed,
     NotificationReadV1: lambda e: (
         e.data.notification_id,
         {"read": _ts(e.data.read_at), "source": e.data.source_event_type},

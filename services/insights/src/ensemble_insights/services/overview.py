@@ -7,6 +7,7 @@ number of figures.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 from collections import defaultdict
 from datetime import datetime
@@ -35,6 +36,12 @@ from ensemble_insights.models.catalog import (
 )
 from ensemble_insights.models.series import parse
 from ensemble_insights.models.settings import zone as settings_zone
+from ensemble_insights.services.engagement import (
+    engagement_series,
+    score_ranges,
+    scores,
+    weights_of,
+)
 from ensemble_insights.services.queries import Queries, check_period, evaluate, wanted_keys
 from ensemble_insights.services.reading import Buckets, previous
 
@@ -64,6 +71,7 @@ COUNTED: dict[str, tuple[str, dict[str, str]]] = {
     "deliveries_sent": ("deliveries", {"outcome": "sent"}),
     "deliveries_failed": ("deliveries", {"outcome": "failed"}),
     "reads": ("reads", {}),
+    "staff_unsubscribes": ("staff_unsubscribes", {}),
 }
 MEDIANS = {
     "reply_time_p50": "reply_time",
@@ -151,10 +159,17 @@ class Dashboard:
         check_period(period)
         zone, stamp = await self._queries.view(workspace)
         families = [COMMUNITY, ACTIVITY]
-        buckets = await self._queries.reader.daily(workspace, zone, families, period, stamp=stamp)
+        buckets, now = await asyncio.gather(
+            self._queries.reader.daily(workspace, zone, families, period, stamp=stamp),
+            self._queries.reader.now(workspace),
+        )
         activity = buckets[ACTIVITY]
-        members = [s for s in activity.series_names() if s.startswith("member_activity|")]
-        per_member = {parse(s)[1]["member"]: n for s, n in activity.per_key(members).items() if n}
+        names = activity.series_names()
+        members = [s for s in names if s.startswith("member_activity|")]
+        totals = activity.per_key([*members, *engagement_series(names)])  # one pass
+        per_member = {parse(s)[1]["member"]: totals[s] for s in members if totals.get(s)}
+        weights = weights_of(now)
+        scored = scores(totals, weights)  # reads only the series with a kind
         community = buckets[COMMUNITY].per_key(["members_registered", "members_first_active"])
         first = community.get("members_first_active", 0)
         distribution = {
@@ -171,6 +186,14 @@ class Dashboard:
             first_time_active=first,
             activity_distribution=distribution,
             top=[Row(value=member, total=float(n)) for member, n in ranked],
+            engagement_distribution=score_ranges(scored),
+            engagement_weights=weights.model_dump(),
+            top_engagement=[
+                Row(value=member, total=score)
+                for member, score in heapq.nsmallest(
+                    top, scored.items(), key=lambda kv: (-kv[1], kv[0])
+                )
+            ],
         )
 
     async def stocks(self, workspace: str) -> StockView:

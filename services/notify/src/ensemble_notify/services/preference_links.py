@@ -94,5 +94,7 @@ class PreferenceLinkService:
         holder = self._links.read(token)
         for channel, enabled in body.channels.items():
             rule = PreferenceRule(event="*", channel=ChannelName(channel), enabled=enabled)
-            await self._preferences.set_rule(holder.workspace, holder.person, rule)
+            await self._preferences.set_rule(
+                holder.workspace, holder.person, rule, "preferences_link"
+            )
         return await self.read(token)

@@ -113,5 +113,5 @@ class UnsubscribeService:
         """Idempotent: the person's rule for that event and channel becomes `off`."""
         wanted = self._links.read(token)
         rule = PreferenceRule(event=wanted.event, channel=wanted.channel, enabled=False)
-        await self._preferences.set_rule(wanted.workspace, wanted.person, rule)
+        await self._preferences.set_rule(wanted.workspace, wanted.person, rule, "link")
         return wanted

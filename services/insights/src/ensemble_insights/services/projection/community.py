@@ -3,6 +3,11 @@
 Members: new (registered), active (any activity: a submission, vote, comment, RSVP of their
 own, check-in — one key per member and day, so "active in a range" is a distinct count), and
 first active (the earliest activity known: returning = active - first active in the range).
+Each activity is also counted per member and kind (feedback's activity kinds: submission,
+vote, comment, rsvp, attendance), which the members view weighs into engagement scores with
+the workspace's weights: the latest `member.engagement_weights_changed` (by time, then event
+id, so any order of arrival ends on the same weights), kept as a `now` entry and applied when
+read, so a change of weights rescores every period and a rebuild gives the same numbers.
 Unsubscribes are consents a member's update withdrew.
 
 Submissions: created (kind, category, tags, social origin, held for moderation), votes,
@@ -17,7 +22,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from ensemble_insights.models.catalog import ACTIVITY, COMMUNITY, NOW
+from ensemble_insights.models.catalog import ACTIVITY, COMMUNITY, ENGAGEMENT, NOW, WEIGHTS
 from ensemble_insights.models.facts import Fact
 from ensemble_insights.models.series import Contribution, counts, durations, key, variants
 from ensemble_insights.services.projection.common import (
@@ -29,18 +34,24 @@ from ensemble_insights.services.projection.common import (
     change,
     earliest,
 )
-from ensemble_insights.services.projection.state import Entity
+from ensemble_insights.services.projection.state import Entity, State
 
 SUBMISSION, SEAT, MEMBER, FIRST = "submission", "seat", "member", "first_active"
+WEIGHTING = "weights"
 EVENT_TAG = "event:"
 OWN_RSVPS = frozenset({"confirmed", "waitlisted", "cancelled"})
 
 
-def activity(fact: Fact, ctx: Context, out: Output, member: str | None) -> None:
-    """One activity of `member` now: counted for the day, and maybe their first."""
+def activity(fact: Fact, ctx: Context, out: Output, member: str | None, kind: str) -> None:
+    """One activity of `member` now: counted for the day (and by kind, for the engagement
+    score), and maybe their first."""
     if not member:
         return
-    out.contributions += counts(fact.at, ACTIVITY, [key("member_activity", {"member": member})])
+    keys = [
+        key("member_activity", {"member": member}),
+        key(ENGAGEMENT, {"member": member, "kind": kind}),
+    ]
+    out.contributions += counts(fact.at, ACTIVITY, keys)
 
     def merge(state: Entity, fact: Fact) -> None:
         state["first"] = earliest(state.get("first"), [fact.at, fact.id])
@@ -51,12 +62,14 @@ def activity(fact: Fact, ctx: Context, out: Output, member: str | None) -> None:
     out.contributions += change(ctx, FIRST, fact, merge, contribute, entity=member)
 
 
-def counted(metric: str, *dims: str, actor: str | None = None) -> Handler:
+def counted(metric: str, *dims: str, actor: tuple[str, str] | None = None) -> Handler:
+    """Counts `metric` by `dims`; `actor` (data field, activity kind) names who acted."""
+
     def handle(fact: Fact, ctx: Context, out: Output) -> None:
         values = {name: fact.data.get(name) for name in dims}
         out.contributions += counts(fact.at, COMMUNITY, variants(metric, values))
         if actor is not None:
-            activity(fact, ctx, out, fact.data.get(actor))
+            activity(fact, ctx, out, fact.data.get(actor[0]), actor[1])
 
     return handle
 
@@ -116,7 +129,7 @@ def created(fact: Fact, ctx: Context, out: Output) -> None:
     }
     keys = variants("submissions", dims, many={"tag": d.get("tags") or ()})
     out.contributions += counts(fact.at, COMMUNITY, keys)
-    activity(fact, ctx, out, d.get("member"))
+    activity(fact, ctx, out, d.get("member"), "submission")
     submission(fact, ctx, out)
 
 
@@ -132,7 +145,7 @@ def voted(fact: Fact, ctx: Context, out: Output) -> None:
     action = fact.data["action"]
     out.contributions += counts(fact.at, COMMUNITY, variants("votes", {"action": action}))
     if action == "voted":
-        activity(fact, ctx, out, fact.data.get("member"))
+        activity(fact, ctx, out, fact.data.get("member"), "vote")
 
 
 # --- members ---
@@ -151,6 +164,18 @@ def consents(fact: Fact, ctx: Context, out: Output) -> None:
         return found
 
     out.contributions += change(ctx, MEMBER, fact, merge, contribute)
+
+
+def weighted(fact: Fact, ctx: Context, out: Output) -> None:
+    """The workspace's weights, if this change is the latest one known: a `now` entry."""
+    state_key = State.key(WEIGHTING, fact.workspace, fact.workspace)
+    current = ctx.state.get(state_key)
+    latest = current.get("latest") if current else None
+    if latest is not None and (fact.at, fact.id) <= (latest[0], latest[1]):
+        return
+    ctx.state.put(state_key, {"ws": fact.workspace, "latest": [fact.at, fact.id]})
+    weights = {"weights": fact.data["weights"], "at": fact.at, "event": fact.id}
+    out.entries.append((fact.at, NOW, WEIGHTS, weights))
 
 
 def registered(fact: Fact, ctx: Context, out: Output) -> None:
@@ -198,21 +223,21 @@ def rsvp(fact: Fact, ctx: Context, out: Output) -> None:
     dims = {"status": d["status"], "event": d["event"]}
     out.contributions += counts(fact.at, COMMUNITY, variants("rsvps", dims))
     if d["status"] in OWN_RSVPS and d.get("reason") != "event_cancelled":
-        activity(fact, ctx, out, d.get("member"))
+        activity(fact, ctx, out, d.get("member"), "rsvp")
     seat(fact, ctx, out)
 
 
 def checked_in(fact: Fact, ctx: Context, out: Output) -> None:
     dims = {"event": fact.data["event"]}
     out.contributions += counts(fact.at, COMMUNITY, variants("checkins", dims))
-    activity(fact, ctx, out, fact.data.get("member"))
+    activity(fact, ctx, out, fact.data.get("member"), "attendance")
     seat(fact, ctx, out)
 
 
 HANDLERS: dict[str, list[Handler]] = {
     "submission.created": [created],
     "submission.voted": [voted],
-    "submission.commented": [counted("comments", actor="member")],
+    "submission.commented": [counted("comments", actor=("member", "comment"))],
     "submission.status_changed": [moved],
     "submission.merged": [counted("merges"), submission],
     "suggestion.created": [counted("suggestions", "action")],
@@ -220,6 +245,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "member.updated": [consents],
     "member.merged": [counted("members_merged")],
     "member.unmerged": [counted("members_unmerged")],
+    "member.engagement_weights_changed": [weighted],
     "event.rsvp": [rsvp],
     "event.checked_in": [checked_in],
     "event.followup_invited": [counted("followups", "event")],

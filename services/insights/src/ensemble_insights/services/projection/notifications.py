@@ -1,4 +1,5 @@
-"""Notifications: deliveries by channel and outcome, attempts, replays, failures, reads.
+"""Notifications: deliveries by channel and outcome, attempts, replays, failures, reads, and
+the preferences staff turned off (notify's `notification.unsubscribed`, one per preference).
 
 A delivery ends once (notify's exactly-once), sent or failed; failures are the deliveries
 notify gave up on — its dead letters — by status code. The time to read is counted for in-app
@@ -64,8 +65,16 @@ def read_state(fact: Fact, ctx: Context, out: Output) -> None:
     out.contributions += change(ctx, DELIVERY, fact, _merge, read_contributions)
 
 
+def unsubscribed(fact: Fact, ctx: Context, out: Output) -> None:
+    d = fact.data
+    dims = {"channel": d.get("channel"), "group": d.get("group"), "via": d.get("via")}
+    keys = variants("staff_unsubscribes", dims, (("channel", "group"),))
+    out.contributions += counts(fact.at, NOTIFICATIONS, keys)
+
+
 HANDLERS: dict[str, list[Handler]] = {
     "notification.sent": [ended],
     "notification.failed": [ended],
     "notification.read": [read_state],
+    "notification.unsubscribed": [unsubscribed],
 }
