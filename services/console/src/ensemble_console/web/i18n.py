@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
-from functools import cache
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -122,33 +122,32 @@ class Translator:
         """A date and time in the person's time zone and language ('' for none)."""
         if moment is None:
             return ""
-        return format_datetime(moment, style, tzinfo=self.zone, locale=self.locale)
+        return _when(_instant(moment), style, self.zone, self.language)
 
     def at_place(self, moment: datetime, zone: str) -> str:
         """A date and time where it happens (a field event's own zone), in the person's
         language: "Saturday, 12 December 2026, 18:00"."""
-        local = moment.astimezone(_zone(zone))
-        day = format_date(local, "full", locale=self.locale)
-        return f"{day}, {format_time(local, 'short', locale=self.locale)}"
+        return _at_place(_instant(moment), zone, self.language)
 
     def span_at_place(self, start: datetime, end: datetime, zone: str) -> str:
         """From `start` to `end` where it happens; the end's day only when it is another."""
         where = _zone(zone)
         if start.astimezone(where).date() != end.astimezone(where).date():
             return f"{self.at_place(start, zone)} \u2013 {self.at_place(end, zone)}"
-        until = format_time(end.astimezone(where), "short", locale=self.locale)
+        until = _clock(_instant(end), zone, self.language)
         return f"{self.at_place(start, zone)} \u2013 {until}"
 
     def day(self, moment: date | None, style: str = "medium") -> str:
         """A calendar day in the person's language ('' for none)."""
-        return "" if moment is None else format_date(moment, style, locale=self.locale)
+        if moment is None:
+            return ""
+        if isinstance(moment, datetime):  # its own wall date: not worth a key with its zone
+            return format_date(moment, style, locale=self.locale)
+        return _day(moment, style, self.language)
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """A figure in the person's language (1,234 / 1 234); a dash for none."""
-        if value is None:
-            return NO_VALUE
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(value, pattern, locale=self.locale)
+        return NO_VALUE if value is None else _number(value, digits, self.language)
 
     def percent(self, ratio: float | None, signed: bool = False) -> str:
         """A ratio as a percentage (0.125 → 12.5 %), with its sign for a change; a dash for none."""
@@ -177,3 +176,42 @@ def _zone(name: str | None) -> tzinfo:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
     except (ValueError, KeyError):
         return ZoneInfo("UTC")
+
+
+# Babel formats a date in some 30 µs and a figure in some 15: a page lists the same moments
+# and figures to every visitor (an event's start, its seats), so each text is kept once made,
+# by language (and zone). Moments are keyed by their instant in UTC: the same instant written
+# in another zone shows the same.
+SHOWN = 8192
+
+
+def _instant(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@lru_cache(maxsize=SHOWN)
+def _when(moment: datetime, style: str, zone: tzinfo, language: str) -> str:
+    return format_datetime(moment, style, tzinfo=zone, locale=babel_locale(language))
+
+
+@lru_cache(maxsize=SHOWN)
+def _at_place(moment: datetime, zone: str, language: str) -> str:
+    local = moment.astimezone(_zone(zone))
+    day = format_date(local, "full", locale=babel_locale(language))
+    return f"{day}, {_clock(moment, zone, language)}"
+
+
+@lru_cache(maxsize=SHOWN)
+def _clock(moment: datetime, zone: str, language: str) -> str:
+    return format_time(moment.astimezone(_zone(zone)), "short", locale=babel_locale(language))
+
+
+@lru_cache(maxsize=SHOWN)
+def _day(moment: date, style: str, language: str) -> str:
+    return format_date(moment, style, locale=babel_locale(language))
+
+
+@lru_cache(maxsize=SHOWN, typed=True)
+def _number(value: float, digits: int, language: str) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, pattern, locale=babel_locale(language))
