@@ -87,6 +87,15 @@ async def test_a_manager_compares_last_month_downloads_the_csv_and_reads_it_in_f
     await page.get_by_label("Langue").select_option("en")  # the account's language, back
     await page.get_by_role("button", name="Changer de langue").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+    await page.goto(console_stack.console + "/w/acme/insights/reports")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Weekly reports")
+    await camera.check(page, "20-insights-reports")
+    await page.get_by_role("button", name="Make the report").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Week of")
+    await camera.check(page, "20-insights-report")
+    await page.goto(console_stack.console + "/w/acme/admin/insights")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Insights settings")
+    await camera.check(page, "20-insights-settings")
 
     vic = await colleague_signed_in(
         console_stack, browser, page, "vic@acme.example", "Vic Viewer", "Viewer"
