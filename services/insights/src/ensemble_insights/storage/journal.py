@@ -8,14 +8,21 @@ applied again (a rollup that already has it is skipped by its `round`); an open 
 commit is redone from the batches it names, counting the markers it had claimed as its own.
 
 Commits are inserts into their own collection, never updates: on FerretDB an update scans its
-collection, and a commit is megabytes. A snapshot lets older records and commits go.
+collection, and a commit is megabytes. A commit larger than a chunk (a round over a long
+history can pass the store's 16 MB document limit) is inserted as chunks of one attempt; it
+counts as committed only once every chunk of that attempt is there, so a crash midway leaves
+the round open, to be redone under a new attempt. A snapshot lets older records and commits go.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from bson import Binary
 
 from ensemble_insights.storage.blobs import pack, unpack
 from ensemble_shared.events import utcnow
@@ -53,17 +60,50 @@ class Journal:
         )
 
     async def commit(self, number: int, payload: dict[str, Any]) -> None:
-        await self._commits.insert_one(
-            {"_id": _id(number), "r": number, "blob": pack(payload), "at": utcnow()}
+        blob = bytes(pack(payload))
+        if len(blob) <= CHUNK_BYTES:
+            await self._commits.insert_one(
+                {"_id": _id(number), "r": number, "blob": Binary(blob), "at": utcnow()}
+            )
+            return
+        attempt = secrets.token_hex(6)
+        chunks = [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)]
+        await self._commits.insert_many(
+            [
+                {
+                    "_id": f"{_id(number)}:{attempt}:{n:05d}",
+                    "r": number,
+                    "attempt": attempt,
+                    "n": n,
+                    "of": len(chunks),
+                    "part": Binary(chunk),
+                    "at": utcnow(),
+                }
+                for n, chunk in enumerate(chunks)
+            ]
         )
+
+    async def _commits_after(self, number: int) -> dict[int, Any]:
+        """The committed payload of each round after `number`: a whole document, or every
+        chunk of one attempt (an attempt missing chunks was cut short: not committed)."""
+        commits: dict[int, Any] = {}
+        parts: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+        for d in await self._commits.find({"r": {"$gt": number}}).to_list(None):
+            if "blob" in d:
+                commits[int(d["r"])] = unpack(d["blob"])
+            else:
+                parts[(int(d["r"]), str(d["attempt"]))].append(d)
+        for (round_number, _), chunks in sorted(parts.items()):
+            if round_number in commits or len(chunks) != int(chunks[0]["of"]):
+                continue
+            chunks.sort(key=lambda d: int(d["n"]))
+            commits[round_number] = unpack(b"".join(bytes(d["part"]) for d in chunks))
+        return commits
 
     async def after(self, number: int) -> list[Round]:
         """Rounds after `number`, oldest first (scans: on load only)."""
         opened = await self._rounds.find({"r": {"$gt": number}}).to_list(None)
-        commits = {
-            int(d["r"]): unpack(d["blob"])
-            for d in await self._commits.find({"r": {"$gt": number}}).to_list(None)
-        }
+        commits = await self._commits_after(number)
         rounds = [
             Round(int(d["r"]), list(d.get("staged", [])), commits.get(int(d["r"]))) for d in opened
         ]
