@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -191,3 +192,8 @@ class WorkspaceClient(ServiceClient):
         return await self.call(
             method, path, origin=caller.origin, credential=token, json=json, params=params
         )
+
+
+def segment(value: str) -> str:
+    """A path segment as the person typed or linked it, never a path of its own."""
+    return quote(value, safe="")

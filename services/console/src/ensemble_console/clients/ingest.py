@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
-from ensemble_console.clients.base import Caller, WorkspaceClient
+from ensemble_console.clients.base import Caller, WorkspaceClient, segment
 from ensemble_console.models.ingest import (
     Mention,
     MentionPage,
@@ -44,18 +43,16 @@ class IngestClient(WorkspaceClient):
         return self.parse(SavedView, answer)
 
     async def delete_view(self, caller: Caller, workspace: str, view_id: str) -> None:
-        await self.as_person(caller, workspace, "DELETE", f"/views/{quote(view_id, safe='')}")
+        await self.as_person(caller, workspace, "DELETE", f"/views/{segment(view_id)}")
 
     async def mention(self, caller: Caller, workspace: str, mention_id: str) -> Mention:
-        answer = await self.as_person(
-            caller, workspace, "GET", f"/mentions/{quote(mention_id, safe='')}"
-        )
+        answer = await self.as_person(caller, workspace, "GET", f"/mentions/{segment(mention_id)}")
         return self.parse(Mention, answer)
 
     async def timeline(
         self, caller: Caller, workspace: str, mention_id: str
     ) -> list[TimelineEntry]:
-        path = f"/mentions/{quote(mention_id, safe='')}/timeline"
+        path = f"/mentions/{segment(mention_id)}/timeline"
         return self.parse_list(TimelineEntry, await self.as_person(caller, workspace, "GET", path))
 
     async def assign(
@@ -66,19 +63,19 @@ class IngestClient(WorkspaceClient):
         assignee: str | None,
         team: str | None,
     ) -> Mention:
-        path = f"/mentions/{quote(mention_id, safe='')}/assignment"
+        path = f"/mentions/{segment(mention_id)}/assignment"
         body = {"assignee": assignee, "team": team}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
     async def set_status(
         self, caller: Caller, workspace: str, mention_id: str, status: str
     ) -> Mention:
-        path = f"/mentions/{quote(mention_id, safe='')}/status"
+        path = f"/mentions/{segment(mention_id)}/status"
         body = {"status": status}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
     async def add_note(self, caller: Caller, workspace: str, mention_id: str, text: str) -> Mention:
-        path = f"/mentions/{quote(mention_id, safe='')}/notes"
+        path = f"/mentions/{segment(mention_id)}/notes"
         body = {"text": text}
         return self.parse(Mention, await self.as_person(caller, workspace, "POST", path, json=body))
 
@@ -88,9 +85,7 @@ class IngestClient(WorkspaceClient):
 
     async def source(self, caller: Caller, workspace: str, source_id: str) -> Source:
         """One source with its health (pulled sources: last success, error, lag, budget)."""
-        answer = await self.as_person(
-            caller, workspace, "GET", f"/sources/{quote(source_id, safe='')}"
-        )
+        answer = await self.as_person(caller, workspace, "GET", f"/sources/{segment(source_id)}")
         return self.parse(Source, answer)
 
     async def create_source(
@@ -106,7 +101,7 @@ class IngestClient(WorkspaceClient):
             caller,
             workspace,
             "PUT",
-            f"/sources/{quote(source_id, safe='')}/enabled",
+            f"/sources/{segment(source_id)}/enabled",
             json={"enabled": enabled},
         )
         return self.parse(Source, answer)
@@ -124,15 +119,13 @@ class IngestClient(WorkspaceClient):
             caller,
             workspace,
             "GET",
-            f"/sources/{quote(source_id, safe='')}/raw",
+            f"/sources/{segment(source_id)}/raw",
             params={"status": status, "cursor": cursor, "limit": 25},
         )
         return self.parse(RawPage, answer)
 
     async def redrive(self, caller: Caller, workspace: str, raw_id: str) -> RawEntry:
-        answer = await self.as_person(
-            caller, workspace, "POST", f"/raw/{quote(raw_id, safe='')}/redrive"
-        )
+        answer = await self.as_person(caller, workspace, "POST", f"/raw/{segment(raw_id)}/redrive")
         return self.parse(RawEntry, answer)
 
     async def triage_settings(self, caller: Caller, workspace: str) -> TriageSettings:

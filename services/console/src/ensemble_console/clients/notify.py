@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-from ensemble_console.clients.base import Caller, Origin, WorkspaceClient
+from ensemble_console.clients.base import Caller, Origin, WorkspaceClient, segment
 from ensemble_console.models.notify import (
     AddressChange,
     Delivery,
@@ -95,7 +94,7 @@ class NotifyClient(WorkspaceClient):
 
     async def endpoint(self, caller: Caller, workspace: str, endpoint_id: str) -> EndpointDetail:
         """404 when the workspace has no such endpoint."""
-        path = f"/endpoints/{quote(endpoint_id, safe='')}"
+        path = f"/endpoints/{segment(endpoint_id)}"
         return self.parse(EndpointDetail, await self.as_person(caller, workspace, "GET", path))
 
     async def disable_endpoint(
@@ -129,7 +128,7 @@ class NotifyClient(WorkspaceClient):
 
     async def delivery(self, caller: Caller, workspace: str, delivery_id: str) -> DeliveryDetail:
         """404 when the workspace has no such delivery."""
-        path = f"/deliveries/{quote(delivery_id, safe='')}"
+        path = f"/deliveries/{segment(delivery_id)}"
         return self.parse(DeliveryDetail, await self.as_person(caller, workspace, "GET", path))
 
     async def replay_delivery(self, caller: Caller, workspace: str, delivery_id: str) -> Replay:
@@ -177,7 +176,7 @@ class NotifyClient(WorkspaceClient):
         return self.parse_list(Person, answer)
 
     async def person(self, caller: Caller, workspace: str, person_id: str) -> Person:
-        path = f"/people/{quote(person_id, safe='')}"
+        path = f"/people/{segment(person_id)}"
         return self.parse(Person, await self.as_person(caller, workspace, "GET", path))
 
     async def save_person(
@@ -185,7 +184,7 @@ class NotifyClient(WorkspaceClient):
     ) -> Person:
         """Managers; an address that differs from the one in use is a change only the person
         or an admin may make (403), and it waits for its proof; identity's fields: 409."""
-        path = f"/people/{quote(person_id, safe='')}"
+        path = f"/people/{segment(person_id)}"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(Person, answer)
 
@@ -195,7 +194,7 @@ class NotifyClient(WorkspaceClient):
         """The person or an admin (403 otherwise): a field given sets that address (null
         removes it), each new one pending until its owner confirms the message sent to it;
         422 names the field; an identity account's email, 409."""
-        path = f"/people/{quote(person_id, safe='')}/addresses"
+        path = f"/people/{segment(person_id)}/addresses"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(Person, answer)
 
@@ -203,7 +202,7 @@ class NotifyClient(WorkspaceClient):
         self, caller: Caller, workspace: str, person_id: str
     ) -> list[AddressChange]:
         """The person's or an admin's to read (403 otherwise), newest first."""
-        path = f"/people/{quote(person_id, safe='')}/address-changes"
+        path = f"/people/{segment(person_id)}/address-changes"
         answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
         return self.parse_list(AddressChange, answer)
 
@@ -212,12 +211,12 @@ class NotifyClient(WorkspaceClient):
         return self.parse_list(Team, answer)
 
     async def team(self, caller: Caller, workspace: str, name: str) -> Team:
-        path = f"/teams/{quote(name, safe='')}"
+        path = f"/teams/{segment(name)}"
         return self.parse(Team, await self.as_person(caller, workspace, "GET", path))
 
     async def save_team(
         self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
     ) -> Team:
         """Managers and admins; replaces the team (422 names the field, e.g. `on_call.0`)."""
-        path = f"/teams/{quote(name, safe='')}"
+        path = f"/teams/{segment(name)}"
         return self.parse(Team, await self.as_person(caller, workspace, "PUT", path, json=body))

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient
+from ensemble_console.clients.base import ApiError, Caller, WorkspaceClient, segment
 from ensemble_console.models.scheduler import (
     Approval,
     AwaitingPage,
@@ -102,7 +101,7 @@ class SchedulerClient(WorkspaceClient):
         return self.parse(AwaitingPage, answer)
 
     async def content(self, caller: Caller, workspace: str, content_id: str) -> ContentItem:
-        answer = await self.as_person(caller, workspace, "GET", f"/content/{_id(content_id)}")
+        answer = await self.as_person(caller, workspace, "GET", f"/content/{segment(content_id)}")
         return self.parse(ContentItem, answer)
 
     async def create_content(
@@ -115,29 +114,30 @@ class SchedulerClient(WorkspaceClient):
         self, caller: Caller, workspace: str, content_id: str, changes: dict[str, Any]
     ) -> ContentItem:
         """A new version (409 when `base_version` is not the latest any more)."""
-        path = f"/content/{_id(content_id)}"
+        path = f"/content/{segment(content_id)}"
         answer = await self.as_person(caller, workspace, "PATCH", path, json=changes)
         return self.parse(ContentItem, answer)
 
     async def versions(self, caller: Caller, workspace: str, content_id: str) -> list[Version]:
         """Versions oldest first (the first 100: an item rarely has more)."""
-        path = f"/content/{_id(content_id)}/versions"
+        path = f"/content/{segment(content_id)}/versions"
         answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
         return self.parse_list(Version, answer)
 
     async def comments(self, caller: Caller, workspace: str, content_id: str) -> CommentPage:
-        path = f"/content/{_id(content_id)}/comments"
+        path = f"/content/{segment(content_id)}/comments"
         answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 100})
         return self.parse(CommentPage, answer)
 
     async def comment(self, caller: Caller, workspace: str, content_id: str, body: str) -> None:
-        path = f"/content/{_id(content_id)}/comments"
+        path = f"/content/{segment(content_id)}/comments"
         await self.as_person(caller, workspace, "POST", path, json={"body": body})
 
     async def approval(self, caller: Caller, workspace: str, content_id: str) -> Approval | None:
         """The workflow's state; None while approval was never asked."""
         answer = await _absent_or(
-            self.as_person(caller, workspace, "GET", f"/content/{_id(content_id)}/approval"), (404,)
+            self.as_person(caller, workspace, "GET", f"/content/{segment(content_id)}/approval"),
+            (404,),
         )
         if answer is None:
             return None
@@ -147,7 +147,7 @@ class SchedulerClient(WorkspaceClient):
         self, caller: Caller, workspace: str, content_id: str
     ) -> PolicyChoice | None:
         """The policy a request would follow now; None when no policy matches."""
-        path = f"/content/{_id(content_id)}/approval-policy"
+        path = f"/content/{segment(content_id)}/approval-policy"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 409, 422))
         if answer is None:
             return None
@@ -155,7 +155,8 @@ class SchedulerClient(WorkspaceClient):
 
     async def policy(self, caller: Caller, workspace: str, name: str) -> Policy | None:
         answer = await _absent_or(
-            self.as_person(caller, workspace, "GET", f"/approval-policies/{_id(name)}"), (404, 422)
+            self.as_person(caller, workspace, "GET", f"/approval-policies/{segment(name)}"),
+            (404, 422),
         )
         if answer is None:
             return None
@@ -164,7 +165,7 @@ class SchedulerClient(WorkspaceClient):
     async def deadlines(
         self, caller: Caller, workspace: str, content_id: str
     ) -> list[StepDeadline]:
-        path = f"/content/{_id(content_id)}/approval/deadlines"
+        path = f"/content/{segment(content_id)}/approval/deadlines"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
         if answer is None:
             return []
@@ -173,7 +174,7 @@ class SchedulerClient(WorkspaceClient):
     async def request_approval(
         self, caller: Caller, workspace: str, content_id: str, comment: str | None
     ) -> Approval:
-        path = f"/content/{_id(content_id)}/approval"
+        path = f"/content/{segment(content_id)}/approval"
         answer = await self.as_person(caller, workspace, "POST", path, json={"comment": comment})
         return self.parse(Approval, answer)
 
@@ -181,7 +182,7 @@ class SchedulerClient(WorkspaceClient):
         self, caller: Caller, workspace: str, content_id: str, decision: dict[str, Any]
     ) -> Approval:
         """The person decides as themselves (`step`, `decision`, `comment`, `version`)."""
-        path = f"/content/{_id(content_id)}/approval/decisions"
+        path = f"/content/{segment(content_id)}/approval/decisions"
         answer = await self.as_person(caller, workspace, "POST", path, json=decision)
         return self.parse(Approval, answer)
 
@@ -207,14 +208,14 @@ class SchedulerClient(WorkspaceClient):
     ) -> Scheduled:
         """At `slot`, or (None) the channel's next free slot; the API's rules apply."""
         body = {"slot": slot.isoformat() if slot else "next"}
-        path = f"/content/{_id(content_id)}/schedule"
+        path = f"/content/{segment(content_id)}/schedule"
         answer = await self.as_person(caller, workspace, "POST", path, json=body)
         return self.parse(Scheduled, answer)
 
     async def schedule_of(
         self, caller: Caller, workspace: str, content_id: str
     ) -> Scheduled | None:
-        path = f"/content/{_id(content_id)}/schedule"
+        path = f"/content/{segment(content_id)}/schedule"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
         if answer is None:
             return None
@@ -223,7 +224,7 @@ class SchedulerClient(WorkspaceClient):
     async def publication(
         self, caller: Caller, workspace: str, content_id: str
     ) -> Publication | None:
-        path = f"/content/{_id(content_id)}/publication"
+        path = f"/content/{segment(content_id)}/publication"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404,))
         if answer is None:
             return None
@@ -244,7 +245,7 @@ class SchedulerClient(WorkspaceClient):
         return self.parse_list(FeedLinkRecord, answer)
 
     async def revoke_feed_link(self, caller: Caller, workspace: str, link_id: str) -> None:
-        path = f"/calendar/feed-links/{_id(link_id)}"
+        path = f"/calendar/feed-links/{segment(link_id)}"
         await self.as_person(caller, workspace, "DELETE", path)
 
     # --- what admins configure: policies, channels, answer templates; crises -------------
@@ -258,38 +259,38 @@ class SchedulerClient(WorkspaceClient):
 
     async def delete_policy(self, caller: Caller, workspace: str, name: str) -> None:
         """404 when no policy has this name."""
-        await self.as_person(caller, workspace, "DELETE", f"/approval-policies/{_id(name)}")
+        await self.as_person(caller, workspace, "DELETE", f"/approval-policies/{segment(name)}")
 
     async def put_policy(
         self, caller: Caller, workspace: str, name: str, body: dict[str, Any]
     ) -> Policy:
         """Creates or replaces the policy (admins; 422 with the fields at fault)."""
-        path = f"/approval-policies/{_id(name)}"
+        path = f"/approval-policies/{segment(name)}"
         return self.parse(Policy, await self.as_person(caller, workspace, "PUT", path, json=body))
 
     async def slot_plan(self, caller: Caller, workspace: str, channel: str) -> SlotPlan | None:
-        path = f"/calendar/channels/{_id(channel)}"
+        path = f"/calendar/channels/{segment(channel)}"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
         return None if answer is None else self.parse(SlotPlan, answer)
 
     async def put_slot_plan(
         self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
     ) -> SlotPlan:
-        path = f"/calendar/channels/{_id(channel)}"
+        path = f"/calendar/channels/{segment(channel)}"
         return self.parse(SlotPlan, await self.as_person(caller, workspace, "PUT", path, json=body))
 
     async def channel_account(
         self, caller: Caller, workspace: str, channel: str
     ) -> ChannelAccount | None:
         """Where the channel publishes (never its token or secret); None when not set."""
-        path = f"/publishing/channels/{_id(channel)}"
+        path = f"/publishing/channels/{segment(channel)}"
         answer = await _absent_or(self.as_person(caller, workspace, "GET", path), (404, 422))
         return None if answer is None else self.parse(ChannelAccount, answer)
 
     async def put_channel_account(
         self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
     ) -> ChannelAccount:
-        path = f"/publishing/channels/{_id(channel)}"
+        path = f"/publishing/channels/{segment(channel)}"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(ChannelAccount, answer)
 
@@ -301,7 +302,7 @@ class SchedulerClient(WorkspaceClient):
         self, caller: Caller, workspace: str, channel: str, body: dict[str, Any]
     ) -> ConnectionStarted:
         """The provider's authorize URL; the state is bound to this person and channel."""
-        path = f"/publishing/channels/{_id(channel)}/connections"
+        path = f"/publishing/channels/{segment(channel)}/connections"
         answer = await self.as_person(caller, workspace, "POST", path, json=body)
         return self.parse(ConnectionStarted, answer)
 
@@ -309,16 +310,16 @@ class SchedulerClient(WorkspaceClient):
         self, caller: Caller, workspace: str, state: str, code: str
     ) -> Connection:
         """The provider's code exchanged (once) into a pending connection."""
-        path = f"/publishing/connections/{_id(state)}/code"
+        path = f"/publishing/connections/{segment(state)}/code"
         answer = await self.as_person(caller, workspace, "POST", path, json={"code": code})
         return self.parse(Connection, answer)
 
     async def connection(self, caller: Caller, workspace: str, state: str) -> Connection:
-        path = f"/publishing/connections/{_id(state)}"
+        path = f"/publishing/connections/{segment(state)}"
         return self.parse(Connection, await self.as_person(caller, workspace, "GET", path))
 
     async def use_connection(self, caller: Caller, workspace: str, state: str) -> ChannelAccount:
-        path = f"/publishing/connections/{_id(state)}/use"
+        path = f"/publishing/connections/{segment(state)}/use"
         return self.parse(ChannelAccount, await self.as_person(caller, workspace, "POST", path))
 
     async def answer_templates(self, caller: Caller, workspace: str) -> list[AnswerTemplate]:
@@ -328,19 +329,19 @@ class SchedulerClient(WorkspaceClient):
     async def put_answer_template(
         self, caller: Caller, workspace: str, status: str, language: str, body: dict[str, Any]
     ) -> AnswerTemplate:
-        path = f"/answer-templates/{_id(status)}/{_id(language)}"
+        path = f"/answer-templates/{segment(status)}/{segment(language)}"
         answer = await self.as_person(caller, workspace, "PUT", path, json=body)
         return self.parse(AnswerTemplate, answer)
 
     async def crisis(self, caller: Caller, workspace: str, crisis_id: str) -> CrisisView:
-        path = f"/crises/{_id(crisis_id)}"
+        path = f"/crises/{segment(crisis_id)}"
         return self.parse(CrisisView, await self.as_person(caller, workspace, "GET", path))
 
     async def decide_crisis(
         self, caller: Caller, workspace: str, crisis_id: str, decision: dict[str, Any]
     ) -> list[ReleaseResult]:
         """The person's communication/legal decision on the items the crisis holds."""
-        path = f"/crises/{_id(crisis_id)}/decisions"
+        path = f"/crises/{segment(crisis_id)}/decisions"
         answer = await self.as_person(caller, workspace, "POST", path, json=decision)
         return self.parse_list(ReleaseResult, answer)
 
@@ -350,22 +351,22 @@ class SchedulerClient(WorkspaceClient):
 
     async def job(self, caller: Caller, workspace: str, name: str) -> Job | None:
         answer = await _absent_or(
-            self.as_person(caller, workspace, "GET", f"/jobs/{_id(name)}"), (404, 422)
+            self.as_person(caller, workspace, "GET", f"/jobs/{segment(name)}"), (404, 422)
         )
         return None if answer is None else self.parse(Job, answer)
 
     async def job_runs(self, caller: Caller, workspace: str, name: str) -> list[JobRun]:
-        path = f"/jobs/{_id(name)}/runs"
+        path = f"/jobs/{segment(name)}/runs"
         answer = await self.as_person(caller, workspace, "GET", path, params={"limit": 20})
         return self.parse_list(JobRun, answer)
 
     async def put_job(self, caller: Caller, workspace: str, name: str, body: dict[str, Any]) -> Job:
-        path = f"/jobs/{_id(name)}"
+        path = f"/jobs/{segment(name)}"
         return self.parse(Job, await self.as_person(caller, workspace, "PUT", path, json=body))
 
     async def delete_job(self, caller: Caller, workspace: str, name: str) -> None:
         """404 when no job has this name; scheduler cancels its next run."""
-        await self.as_person(caller, workspace, "DELETE", f"/jobs/{_id(name)}")
+        await self.as_person(caller, workspace, "DELETE", f"/jobs/{segment(name)}")
 
 
 async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:
@@ -376,8 +377,3 @@ async def _absent_or(call: Awaitable[Any], statuses: tuple[int, ...]) -> Any:
         if exc.status in statuses:
             return None
         raise
-
-
-def _id(value: str) -> str:
-    """A path segment as the person typed or linked it, never a path of its own."""
-    return quote(value, safe="")

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
 
 from ensemble_console.clients import ApiError
+from ensemble_console.clients.base import segment
 from ensemble_console.models.notify import AddressChange, Person
 from ensemble_console.routes.people import host
 from ensemble_console.web.deps import Staff
@@ -33,7 +33,7 @@ Address = Annotated[str, Form(max_length=2000)]
 def _base(staff: Staff, person_id: str | None) -> str:
     if person_id is None:
         return f"/w/{staff.workspace}/account/addresses"
-    return f"/w/{staff.workspace}/admin/people/{quote(person_id, safe='')}/addresses"
+    return f"/w/{staff.workspace}/admin/people/{segment(person_id)}/addresses"
 
 
 def wanted(typed: dict[str, str], removed: list[str]) -> dict[str, str | None]:

@@ -8,11 +8,12 @@ keeps identity's name, language and roles (changed in identity, where they belon
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form
 
 from ensemble_console.clients import ApiError
+from ensemble_console.clients.base import segment
 from ensemble_console.models.notify import Person
 from ensemble_console.web.deps import Staff
 
@@ -79,5 +80,5 @@ async def save_person(
             raise
         shown = current.model_copy(update={**described, "time_zone": time_zone.strip()})
         return await _person(staff, shown, exc.status, exc.fields or {"": exc.message})
-    back = f"/w/{staff.workspace}/admin/people/{quote(person_id, safe='')}"
+    back = f"/w/{staff.workspace}/admin/people/{segment(person_id)}"
     return visit.redirect(back, notice="person_saved")

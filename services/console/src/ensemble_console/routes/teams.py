@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 
 from ensemble_console.clients import ApiError
+from ensemble_console.clients.base import segment
 from ensemble_console.models.notify import Team
 from ensemble_console.web.deps import Staff
 from ensemble_console.web.form_rows import indices, items, renumber
@@ -26,7 +26,7 @@ MAX_ROWS = 120  # notify keeps at most 500 shifts; the form pages no further
 
 
 def _here(staff: Staff, name: str) -> str:
-    return f"/w/{staff.workspace}/admin/teams/{quote(name, safe='')}"
+    return f"/w/{staff.workspace}/admin/teams/{segment(name)}"
 
 
 async def _names(staff: Staff) -> dict[str, str]:
